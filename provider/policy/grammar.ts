@@ -1,0 +1,107 @@
+/**
+ * Facts of the AWS policy language and of KMS's limits that validation and normalization share.
+ * Sources: IAM JSON policy element reference; KMS PutKeyPolicy API reference (2014-11-01).
+ */
+
+export const DOCUMENT_KEYS = ["Version", "Id", "Statement"] as const;
+
+export const STATEMENT_KEYS = [
+  "Sid",
+  "Effect",
+  "Principal",
+  "NotPrincipal",
+  "Action",
+  "NotAction",
+  "Resource",
+  "NotResource",
+  "Condition",
+] as const;
+
+export const PRINCIPAL_TYPES = ["AWS", "Service", "Federated", "CanonicalUser"] as const;
+export type PrincipalType = (typeof PRINCIPAL_TYPES)[number];
+
+export const POLICY_VERSIONS = ["2012-10-17", "2008-10-17"] as const;
+/** A document without Version is evaluated as the oldest language version. */
+export const DEFAULT_POLICY_VERSION = "2008-10-17";
+
+/** PutKeyPolicy: "The key policy cannot exceed 32 kilobytes (32768 bytes)." */
+export const KMS_POLICY_MAX_BYTES = 32_768;
+
+/** PutKeyPolicy's Policy pattern: tab, LF, CR and U+0020 through U+00FF. */
+export const KMS_POLICY_CHARACTERS = /^[\u0009\u000A\u000D\u0020-\u00FF]*$/;
+
+const BASE_CONDITION_OPERATORS = [
+  "StringEquals",
+  "StringNotEquals",
+  "StringEqualsIgnoreCase",
+  "StringNotEqualsIgnoreCase",
+  "StringLike",
+  "StringNotLike",
+  "NumericEquals",
+  "NumericNotEquals",
+  "NumericLessThan",
+  "NumericLessThanEquals",
+  "NumericGreaterThan",
+  "NumericGreaterThanEquals",
+  "DateEquals",
+  "DateNotEquals",
+  "DateLessThan",
+  "DateLessThanEquals",
+  "DateGreaterThan",
+  "DateGreaterThanEquals",
+  "Bool",
+  "BinaryEquals",
+  "IpAddress",
+  "NotIpAddress",
+  "ArnEquals",
+  "ArnLike",
+  "ArnNotEquals",
+  "ArnNotLike",
+];
+
+const SET_PREFIXES = ["", "ForAllValues:", "ForAnyValue:"];
+
+/** Every operator name AWS accepts: base, `...IfExists`, set-qualified forms, and `Null`. */
+export const CONDITION_OPERATORS: ReadonlySet<string> = new Set([
+  ...BASE_CONDITION_OPERATORS.flatMap((op) => SET_PREFIXES.flatMap((p) => [p + op, `${p}${op}IfExists`])),
+  "Null",
+]);
+
+/** `service:ActionName` with `*`/`?` wildcards, or `*` alone. */
+export const ACTION_PATTERN = /^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$/;
+
+/** `arn:<partition>:iam::<account>:root` */
+export const ACCOUNT_ROOT_ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):iam::(\d{12}):root$/;
+export const ACCOUNT_ID = /^\d{12}$/;
+/** IAM and STS principal ARNs, any partition. */
+export const AWS_PRINCIPAL_ARN = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}|aws):[^\s]+$/;
+/** Unique ids KMS shows for principals that were deleted (AROA... roles, AIDA... users). */
+export const AWS_UNIQUE_ID = /^A(ROA|IDA|GPA|NPA|NVA|SIA|KIA|PKA)[A-Z0-9]{12,}$/;
+
+/** The closest candidate by edit distance, for "did you mean" hints; undefined if nothing is close. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = candidate;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = previous[0];
+    previous[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = previous[j];
+      previous[j] = Math.min(previous[j] + 1, previous[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return previous[b.length];
+}
