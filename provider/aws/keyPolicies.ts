@@ -1,0 +1,66 @@
+import {
+  DescribeKeyCommand,
+  GetKeyPolicyCommand,
+  KMSClient,
+  ListKeyPoliciesCommand,
+  PutKeyPolicyCommand,
+} from "@aws-sdk/client-kms";
+import { explainKmsError } from "./errors";
+
+/** What DescribeKey tells that the key-policy lifecycle needs. */
+export interface KeyFacts {
+  arn: string;
+  keyId: string;
+  account: string;
+  /** Enabled, Disabled, PendingDeletion, PendingImport, PendingReplicaDeletion, Unavailable, ... */
+  state: string;
+}
+
+/** The key-policy operations of KMS, each failure explained (see errors.ts). */
+export class KeyPolicyApi {
+  constructor(private readonly kms: Pick<KMSClient, "send">) {}
+
+  async describeKey(keyId: string): Promise<KeyFacts> {
+    try {
+      const { KeyMetadata: m } = await this.kms.send(new DescribeKeyCommand({ KeyId: keyId }));
+      if (!m?.Arn || !m.KeyId) throw new Error("DescribeKey returned no key metadata");
+      return { arn: m.Arn, keyId: m.KeyId, account: m.AWSAccountId ?? m.Arn.split(":")[4], state: m.KeyState ?? "Unknown" };
+    } catch (err) {
+      throw explainKmsError(err, { operation: "DescribeKey", keyId, permission: "kms:DescribeKey" });
+    }
+  }
+
+  async listKeyPolicies(keyId: string): Promise<string[]> {
+    const names: string[] = [];
+    let marker: string | undefined;
+    try {
+      do {
+        const page = await this.kms.send(new ListKeyPoliciesCommand({ KeyId: keyId, Marker: marker }));
+        names.push(...(page.PolicyNames ?? []));
+        marker = page.Truncated ? page.NextMarker : undefined;
+      } while (marker);
+    } catch (err) {
+      throw explainKmsError(err, { operation: "ListKeyPolicies", keyId, permission: "kms:ListKeyPolicies" });
+    }
+    return names;
+  }
+
+  async getKeyPolicy(keyId: string, policyName: string): Promise<string> {
+    try {
+      const out = await this.kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: policyName }));
+      return out.Policy ?? "";
+    } catch (err) {
+      throw explainKmsError(err, { operation: "GetKeyPolicy", keyId, permission: "kms:GetKeyPolicy" });
+    }
+  }
+
+  async putKeyPolicy(keyId: string, policyName: string, policy: string, bypassPolicyLockoutSafetyCheck: boolean, lint = ""): Promise<void> {
+    try {
+      await this.kms.send(
+        new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: policyName, Policy: policy, BypassPolicyLockoutSafetyCheck: bypassPolicyLockoutSafetyCheck }),
+      );
+    } catch (err) {
+      throw explainKmsError(err, { operation: "PutKeyPolicy", keyId, permission: "kms:PutKeyPolicy" }, lint);
+    }
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * pulumi-kms-policy: KMS key policies and grants as Pulumi resources, compared by meaning.
+ *
+ * - `KeyPolicy`, `Grant`: the resources.
+ * - The policy engine (`validatePolicy`, `normalizePolicy`, `canonicalPolicyJson`,
+ *   `policiesEquivalent`, `diffPolicies`, `formatPolicyDiff`), also at `pulumi-kms-policy/policy`
+ *   without loading Pulumi or the AWS SDK.
+ */
+export * from "./policy";
+export { KeyPolicy, KeyPolicyArgs, KeyPolicyOnDelete } from "./resources/keyPolicy";
+export { Grant, GrantArgs, GrantConstraintsArgs, defaultGrantName } from "./resources/grant";

@@ -1,0 +1,184 @@
+import { GrantListEntry } from "@aws-sdk/client-kms";
+import { errorName } from "../aws/errors";
+import { GrantApi } from "../aws/grants";
+import { KeyFacts, KeyPolicyApi } from "../aws/keyPolicies";
+import { sameKey } from "../aws/keyRef";
+import { engineLog } from "./engineLog";
+import { GrantConstraints, GrantInputs, sameConstraints } from "./grantCheck";
+import { GrantDirectory } from "./grantDirectory";
+import { regionFor } from "./settings";
+
+/** What a Grant keeps in state. `grantToken` is a Pulumi secret (see resources/grant.ts). */
+export interface GrantOutputs extends GrantInputs {
+  grantId: string;
+  grantToken: string;
+  keyArn: string;
+  /** When this provider created the grant (ISO 8601), to tell "not listed yet" from "gone". */
+  createdAt: string;
+  issuingAccount?: string;
+  creationDate?: string;
+}
+
+export interface GrantClients {
+  grants(keyId: string, region?: string): GrantApi;
+  keys(keyId: string, region?: string): KeyPolicyApi;
+}
+
+const GONE_KEY_STATES = new Set(["PendingDeletion", "PendingReplicaDeletion"]);
+/** KMS may take this long to list a new grant (eventual consistency). */
+const LISTING_DELAY_MS = 5 * 60_000;
+const AWS_UNIQUE_ID = /^A(ROA|IDA)[A-Z0-9]{12,}$/;
+
+const sameSet = (a: string[] = [], b: string[] = []) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
+
+/** The grant as KMS lists it, in the inputs' terms. */
+function fromListing(entry: GrantListEntry): Pick<GrantInputs, "granteePrincipal" | "operations" | "retiringPrincipal" | "constraints"> {
+  const c = entry.Constraints;
+  const constraints: GrantConstraints = {
+    ...(c?.EncryptionContextEquals ? { encryptionContextEquals: c.EncryptionContextEquals } : {}),
+    ...(c?.EncryptionContextSubset ? { encryptionContextSubset: c.EncryptionContextSubset } : {}),
+  };
+  return {
+    granteePrincipal: entry.GranteePrincipal ?? "",
+    operations: [...(entry.Operations ?? [])].sort(),
+    ...(entry.RetiringPrincipal ? { retiringPrincipal: entry.RetiringPrincipal } : {}),
+    ...(Object.keys(constraints).length ? { constraints } : {}),
+  };
+}
+
+/** Same grant parameters (what CreateGrant's idempotency compares). */
+function sameGrant(entry: GrantListEntry, inputs: GrantInputs): boolean {
+  const live = fromListing(entry);
+  return (
+    entry.Name === inputs.name &&
+    live.granteePrincipal === inputs.granteePrincipal &&
+    sameSet(live.operations, inputs.operations) &&
+    (live.retiringPrincipal ?? "") === (inputs.retiringPrincipal ?? "") &&
+    sameConstraints(live.constraints, inputs.constraints)
+  );
+}
+
+export class GrantLifecycle {
+  private readonly directory: GrantDirectory;
+
+  constructor(
+    private readonly clients: GrantClients,
+    private readonly consistencyPollMs = 500,
+  ) {
+    this.directory = new GrantDirectory((keyArn) => clients.grants(keyArn, regionFor(keyArn)));
+  }
+
+  private async usableKey(inputs: Pick<GrantInputs, "keyId" | "region">): Promise<KeyFacts> {
+    const key = await this.clients.keys(inputs.keyId, regionFor(inputs.keyId, inputs.region)).describeKey(inputs.keyId);
+    if (key.state === "Disabled" || GONE_KEY_STATES.has(key.state)) {
+      throw new Error(`key ${key.arn} is ${key.state}: KMS refuses new grants on it. Enable the key (or cancel its deletion), then run again.`);
+    }
+    return key;
+  }
+
+  async create(inputs: GrantInputs): Promise<{ id: string; outs: GrantOutputs }> {
+    const key = await this.usableKey(inputs);
+    const api = this.clients.grants(key.arn, regionFor(key.arn));
+    // The Name makes CreateGrant idempotent in KMS: a retried or re-run create returns the same
+    // grant. An interrupted run, or a service that does not deduplicate, can still leave a twin
+    // with the same name and parameters; it is removed below so that exactly one grant remains.
+    const created = await api.createGrant({ ...inputs, keyId: key.arn, ...flattenConstraints(inputs.constraints) });
+    const twins = (await api.listGrants(key.arn)).filter((g) => g.GrantId !== created.grantId && sameGrant(g, inputs));
+    for (const twin of twins) await api.removeGrant(key.arn, twin.GrantId as string, "revoke");
+    if (twins.length) await engineLog("warning", `Grant ${inputs.name}: revoked ${twins.length} duplicate grant(s) of key ${key.arn} left by an earlier, interrupted create.`);
+    return {
+      id: created.grantId,
+      outs: { ...inputs, grantId: created.grantId, grantToken: created.grantToken, keyArn: key.arn, createdAt: new Date().toISOString(), issuingAccount: key.account },
+    };
+  }
+
+  async read(id: string, props: GrantOutputs): Promise<{ id?: string; props?: GrantOutputs; inputs?: GrantInputs }> {
+    const keyArn = props.keyArn;
+    let entry: GrantListEntry | undefined;
+    try {
+      entry = await this.directory.find(keyArn, id);
+      const age = Date.now() - Date.parse(props.createdAt || "1970-01-01T00:00:00Z");
+      for (let wait = this.consistencyPollMs; !entry && age + wait < LISTING_DELAY_MS && wait <= 8 * this.consistencyPollMs; wait *= 2) {
+        await new Promise((r) => setTimeout(r, wait));
+        entry = await this.directory.find(keyArn, id);
+      }
+      if (!entry && age < LISTING_DELAY_MS) {
+        await engineLog("info", `Grant ${id} on ${keyArn} is not listed yet (created ${Math.round(age / 1000)}s ago; KMS lists new grants with a delay); keeping it.`);
+        return { id, props, inputs: inputsOf(props) };
+      }
+    } catch (err) {
+      if (await this.keyIsGone(props)) {
+        await engineLog("warning", `Grant ${id}: key ${keyArn} is deleted or pending deletion; the grant is gone from the stack.`);
+        return {};
+      }
+      throw err;
+    }
+    if (!entry) {
+      await engineLog("warning", `Grant ${id} (${props.name}) no longer exists on key ${keyArn}: it was revoked or retired outside Pulumi. \`pulumi up\` creates it again.`);
+      return {};
+    }
+    const live = fromListing(entry);
+    const outs: GrantOutputs = { ...props };
+    if (live.granteePrincipal !== props.granteePrincipal) {
+      outs.granteePrincipal = live.granteePrincipal;
+      const why = AWS_UNIQUE_ID.test(live.granteePrincipal)
+        ? "KMS now shows the grantee as a bare unique id: the role or user it named was deleted, so the grant serves nobody."
+        : "the grantee differs from the stack.";
+      await engineLog("warning", `Grant ${id} (${props.name}): ${why} \`pulumi up\` replaces the grant.`);
+    }
+    if (!sameSet(live.operations, props.operations)) outs.operations = live.operations;
+    if ((live.retiringPrincipal ?? "") !== (props.retiringPrincipal ?? "")) outs.retiringPrincipal = live.retiringPrincipal;
+    if (!sameConstraints(live.constraints, props.constraints)) outs.constraints = live.constraints;
+    if (entry.IssuingAccount) outs.issuingAccount = entry.IssuingAccount;
+    if (entry.CreationDate) outs.creationDate = new Date(entry.CreationDate).toISOString();
+    return { id, props: outs, inputs: inputsOf(outs) };
+  }
+
+  private async keyIsGone(props: GrantOutputs): Promise<boolean> {
+    try {
+      const key = await this.clients.keys(props.keyArn, regionFor(props.keyArn)).describeKey(props.keyArn);
+      return GONE_KEY_STATES.has(key.state);
+    } catch (err) {
+      return errorName((err as Error).cause) === "NotFoundException";
+    }
+  }
+
+  diff(olds: GrantOutputs, news: GrantInputs): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
+    const replaces: string[] = [];
+    if (!sameKey(olds.keyArn || olds.keyId, news.keyId) && !sameKey(olds.keyId, news.keyId)) replaces.push("keyId");
+    const oldRegion = regionFor(olds.keyArn || olds.keyId, olds.region);
+    const newRegion = regionFor(news.keyId, news.region);
+    if (oldRegion && newRegion && oldRegion !== newRegion) replaces.push("region");
+    if (olds.granteePrincipal !== news.granteePrincipal) replaces.push("granteePrincipal");
+    if (!sameSet(olds.operations, news.operations)) replaces.push("operations");
+    if ((olds.retiringPrincipal ?? "") !== (news.retiringPrincipal ?? "")) replaces.push("retiringPrincipal");
+    if (!sameConstraints(olds.constraints, news.constraints)) replaces.push("constraints");
+    if (olds.name !== news.name) replaces.push("name");
+    // grantTokens only matter while CreateGrant runs: changing them changes no grant.
+    const changes = replaces.length > 0 || olds.retireOnDelete !== news.retireOnDelete || olds.keyId !== news.keyId;
+    return { changes, replaces, deleteBeforeReplace: false };
+  }
+
+  update(olds: GrantOutputs, news: GrantInputs): { outs: GrantOutputs } {
+    return { outs: { ...olds, retireOnDelete: news.retireOnDelete, keyId: news.keyId, grantTokens: news.grantTokens } };
+  }
+
+  async delete(id: string, props: GrantOutputs): Promise<void> {
+    const api = this.clients.grants(props.keyArn, regionFor(props.keyArn));
+    try {
+      await api.removeGrant(props.keyArn, id, props.retireOnDelete ? "retire" : "revoke");
+    } catch (err) {
+      if (await this.keyIsGone(props)) return;
+      throw err;
+    }
+  }
+}
+
+function flattenConstraints(c: GrantConstraints | undefined): Pick<GrantConstraints, "encryptionContextEquals" | "encryptionContextSubset"> {
+  return { encryptionContextEquals: c?.encryptionContextEquals, encryptionContextSubset: c?.encryptionContextSubset };
+}
+
+function inputsOf(outs: GrantOutputs): GrantInputs {
+  const { grantId: _i, grantToken: _t, keyArn: _k, createdAt: _c, issuingAccount: _a, creationDate: _d, ...inputs } = outs;
+  return inputs;
+}

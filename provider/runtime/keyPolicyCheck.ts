@@ -1,0 +1,116 @@
+import { parseKeyRef } from "../aws/keyRef";
+import { PolicyDocument, validatePolicy } from "../policy";
+import { normalizePolicy } from "../policy/normalize";
+import { isUnknown } from "./settings";
+
+export type OnDelete = "restore" | "default" | "retain";
+export const ON_DELETE_CHOICES: readonly OnDelete[] = ["restore", "default", "retain"];
+export const DEFAULT_READ_BACK_TIMEOUT_SECONDS = 60;
+
+/** Inputs of a KeyPolicy after check: defaults filled, the policy as JSON text. */
+export interface KeyPolicyInputs {
+  keyId: string;
+  policy: string;
+  policyName: string;
+  bypassPolicyLockoutSafetyCheck: boolean;
+  onDelete: OnDelete;
+  region?: string;
+  readBackTimeoutSeconds: number;
+}
+
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** Does some Allow statement let some principal call PutKeyPolicy? (No wildcard reasoning beyond `*`.) */
+export function allowsPolicyChanges(policy: string | PolicyDocument): boolean {
+  const matches = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test("kms:putkeypolicy");
+  return normalizePolicy(policy).Statement.some(
+    (s) =>
+      s.Effect === "Allow" &&
+      (s.Principal !== undefined || s.NotPrincipal !== undefined) &&
+      (s.Action ? s.Action.some(matches) : !(s.NotAction ?? []).some(matches)),
+  );
+}
+
+/**
+ * Validates KeyPolicy inputs without calling AWS. Every failure names the property, the rule and
+ * the fix; unknown values (not yet computed during preview) are checked at the next check.
+ */
+export function checkKeyPolicy(news: Record<string, unknown>): { inputs: KeyPolicyInputs; failures: CheckFailure[] } {
+  const failures: CheckFailure[] = [];
+  const fail = (property: string, reason: string) => failures.push({ property, reason });
+
+  const keyId = news.keyId;
+  if (!isUnknown(keyId)) {
+    if (typeof keyId !== "string" || keyId.trim() === "") {
+      fail("keyId", "keyId is required: give the key id (1234abcd-12ab-34cd-56ef-1234567890ab) or key ARN of an existing KMS key");
+    } else {
+      const ref = parseKeyRef(keyId);
+      if ("error" in ref) fail("keyId", `keyId "${keyId}" is not usable: ${ref.error}. Pass the key's id or ARN (e.g. key.arn)`);
+      else if (ref.region && typeof news.region === "string" && news.region !== ref.region) {
+        fail("region", `region "${news.region}" contradicts the key ARN's region "${ref.region}": remove region, or use the key's region`);
+      }
+    }
+  }
+
+  let policyText = "";
+  const policy = news.policy;
+  if (!isUnknown(policy)) {
+    if (policy === undefined || policy === null || policy === "") {
+      fail("policy", "policy is required: a JSON string or a PolicyDocument object");
+    } else if (typeof policy !== "string" && (typeof policy !== "object" || Array.isArray(policy))) {
+      fail("policy", `policy must be a JSON string or a PolicyDocument object, not ${Array.isArray(policy) ? "an array" : typeof policy}`);
+    } else {
+      policyText = typeof policy === "string" ? policy : JSON.stringify(policy, null, 2);
+      const problems = validatePolicy(policyText);
+      for (const p of problems) fail("policy", `${p.path ? `${p.path}: ` : ""}${p.message} [${p.rule}]. Fix: ${p.hint}`);
+      if (problems.length === 0 && news.bypassPolicyLockoutSafetyCheck !== true && !allowsPolicyChanges(policyText)) {
+        fail(
+          "policy",
+          "no statement allows kms:PutKeyPolicy to any principal, so after this update nobody could change the policy again (lockout). " +
+            "Fix: allow kms:PutKeyPolicy (or kms:*) to an administrator or the account root, or set bypassPolicyLockoutSafetyCheck: true if that is really intended",
+        );
+      }
+    }
+  } else {
+    policyText = policy as string;
+  }
+
+  const policyName = news.policyName ?? "default";
+  if (!isUnknown(policyName) && policyName !== "default") {
+    fail("policyName", `policyName "${String(policyName)}" is not accepted by KMS: the only key policy name is "default". Remove policyName or set it to "default"`);
+  }
+
+  const bypass = news.bypassPolicyLockoutSafetyCheck ?? false;
+  if (!isUnknown(bypass) && typeof bypass !== "boolean") fail("bypassPolicyLockoutSafetyCheck", "bypassPolicyLockoutSafetyCheck must be true or false");
+
+  const onDelete = news.onDelete ?? "restore";
+  if (!isUnknown(onDelete) && !ON_DELETE_CHOICES.includes(onDelete as OnDelete)) {
+    fail("onDelete", `onDelete "${String(onDelete)}" is not one of ${ON_DELETE_CHOICES.map((c) => `"${c}"`).join(", ")}: "restore" puts back the policy the key had before, "default" writes AWS's default key policy, "retain" leaves the policy as it is`);
+  }
+
+  const region = news.region;
+  if (region !== undefined && !isUnknown(region) && (typeof region !== "string" || !REGION.test(region))) {
+    fail("region", `region "${String(region)}" is not an AWS region name such as "us-east-1"`);
+  }
+
+  const timeout = news.readBackTimeoutSeconds ?? DEFAULT_READ_BACK_TIMEOUT_SECONDS;
+  if (!isUnknown(timeout) && (typeof timeout !== "number" || !(timeout >= 0 && timeout <= 3600))) {
+    fail("readBackTimeoutSeconds", "readBackTimeoutSeconds must be a number of seconds from 0 to 3600");
+  }
+
+  const inputs: KeyPolicyInputs = {
+    keyId: keyId as string,
+    policy: policyText,
+    policyName: policyName as string,
+    bypassPolicyLockoutSafetyCheck: bypass as boolean,
+    onDelete: onDelete as OnDelete,
+    readBackTimeoutSeconds: timeout as number,
+    ...(region !== undefined ? { region: region as string } : {}),
+  };
+  return { inputs, failures };
+}

@@ -1,0 +1,221 @@
+import { KeyFacts, KeyPolicyApi } from "../aws/keyPolicies";
+import { errorName } from "../aws/errors";
+import { sameKey } from "../aws/keyRef";
+import { diffPolicies, formatPolicyDiff, policiesEquivalent, validatePolicy } from "../policy";
+import { KeyPolicyInputs } from "./keyPolicyCheck";
+import { engineLog } from "./engineLog";
+import { regionFor } from "./settings";
+
+/** What a KeyPolicy keeps in state: its inputs, plus what it learned from KMS. */
+export interface KeyPolicyOutputs extends KeyPolicyInputs {
+  /** The key's ARN, from DescribeKey; all later calls use it. */
+  keyArn: string;
+  /** The policy the key had before this resource took it over; put back on delete with onDelete "restore". */
+  previousPolicy: string;
+}
+
+export type ApiFor = (keyId: string, region?: string) => KeyPolicyApi;
+
+/** Key states in which the key is as good as gone: the resource is dropped on refresh. */
+const GONE_STATES = new Set(["PendingDeletion", "PendingReplicaDeletion"]);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Equivalent, treating a document the engine cannot read as different rather than failing. */
+function equivalent(a: string, b: string): boolean {
+  try {
+    return policiesEquivalent(a, b);
+  } catch {
+    return false;
+  }
+}
+
+function explainDiff(before: string, after: string, title: string): string {
+  try {
+    return formatPolicyDiff(diffPolicies(before, after), { title });
+  } catch (err) {
+    return `${title}: ${(err as Error).message}`;
+  }
+}
+
+/** The key policy AWS gives a new key: the account may use IAM policies to allow access. */
+export function defaultKeyPolicy(keyArn: string): string {
+  const [, partition, , , account] = keyArn.split(":");
+  return JSON.stringify(
+    {
+      Version: "2012-10-17",
+      Id: "key-default-1",
+      Statement: [
+        { Sid: "Enable IAM User Permissions", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+      ],
+    },
+    null,
+    2,
+  );
+}
+
+export class KeyPolicyLifecycle {
+  constructor(
+    private readonly apiFor: ApiFor,
+    private readonly readBackPollMs = 250,
+  ) {}
+
+  private api(inputs: Pick<KeyPolicyInputs, "keyId" | "region">, keyArn?: string): KeyPolicyApi {
+    return this.apiFor(keyArn ?? inputs.keyId, regionFor(keyArn ?? inputs.keyId, inputs.region));
+  }
+
+  private lint(policy: string): string {
+    const problems = validatePolicy(policy);
+    return problems.length
+      ? `The policy engine also finds: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`
+      : "The policy engine finds no syntax problem, so check that every principal in it exists.";
+  }
+
+  /** PutKeyPolicy, then read back until KMS returns an equivalent policy (it is eventually consistent). */
+  private async putAndConfirm(api: KeyPolicyApi, keyArn: string, inputs: KeyPolicyInputs): Promise<string> {
+    await api.putKeyPolicy(keyArn, inputs.policyName, inputs.policy, inputs.bypassPolicyLockoutSafetyCheck, this.lint(inputs.policy));
+    const deadline = Date.now() + inputs.readBackTimeoutSeconds * 1000;
+    let wait = this.readBackPollMs;
+    for (;;) {
+      const live = await api.getKeyPolicy(keyArn, inputs.policyName);
+      // Compared semantically: KMS may return the policy re-serialized or reordered.
+      if (equivalent(live, inputs.policy)) return inputs.policy;
+      if (Date.now() + wait > deadline) {
+        throw new Error(
+          `PutKeyPolicy on ${keyArn} succeeded, but after ${inputs.readBackTimeoutSeconds}s GetKeyPolicy still returns a different policy.\n` +
+            explainDiff(inputs.policy, live, "what KMS returns differs from what was put") +
+            "\nKMS is eventually consistent: run again (it is safe), or raise readBackTimeoutSeconds.",
+        );
+      }
+      await sleep(wait);
+      wait = Math.min(wait * 2, 4000);
+    }
+  }
+
+  private async describeUsableKey(api: KeyPolicyApi, keyId: string): Promise<KeyFacts> {
+    const key = await api.describeKey(keyId);
+    if (GONE_STATES.has(key.state)) {
+      throw new Error(`key ${key.arn} is ${key.state}: its policy cannot be managed. Cancel the deletion (CancelKeyDeletion) or point keyId at another key.`);
+    }
+    return key;
+  }
+
+  async create(inputs: KeyPolicyInputs): Promise<{ id: string; outs: KeyPolicyOutputs }> {
+    const api = this.api(inputs);
+    const key = await this.describeUsableKey(api, inputs.keyId);
+    const names = await api.listKeyPolicies(key.arn);
+    if (!names.includes(inputs.policyName)) {
+      throw new Error(`key ${key.arn} has no key policy named "${inputs.policyName}" (it has: ${names.join(", ") || "none"})`);
+    }
+    // Captured before anything changes, so that delete can put it back (onDelete "restore").
+    const previousPolicy = await api.getKeyPolicy(key.arn, inputs.policyName);
+    try {
+      const policy = await this.putAndConfirm(api, key.arn, inputs);
+      return { id: key.arn, outs: { ...inputs, policy, keyArn: key.arn, previousPolicy } };
+    } catch (err) {
+      // Create failed, so Pulumi will keep no state; leave no policy nobody asked for behind.
+      await this.tryRestore(api, key.arn, inputs, previousPolicy);
+      throw err;
+    }
+  }
+
+  private async tryRestore(api: KeyPolicyApi, keyArn: string, inputs: KeyPolicyInputs, previous: string): Promise<void> {
+    try {
+      const live = await api.getKeyPolicy(keyArn, inputs.policyName);
+      if (!equivalent(live, previous)) await api.putKeyPolicy(keyArn, inputs.policyName, previous, true);
+    } catch (restoreErr) {
+      await engineLog("warning", `could not put back the previous policy of ${keyArn} after a failed create: ${(restoreErr as Error).message}`);
+    }
+  }
+
+  async read(id: string, props: KeyPolicyOutputs): Promise<{ id?: string; props?: KeyPolicyOutputs; inputs?: KeyPolicyInputs }> {
+    const keyArn = props.keyArn || id;
+    const api = this.api(props, keyArn);
+    let key: KeyFacts;
+    try {
+      key = await api.describeKey(keyArn);
+    } catch (err) {
+      if (errorName((err as Error).cause) === "NotFoundException") {
+        await engineLog("warning", `KeyPolicy: key ${keyArn} no longer exists; the resource is gone from the stack.`);
+        return {};
+      }
+      throw err;
+    }
+    if (GONE_STATES.has(key.state)) {
+      await engineLog("warning", `KeyPolicy: key ${keyArn} is ${key.state}; the resource is gone from the stack (cancel the deletion and run \`pulumi up\` to manage it again).`);
+      return {};
+    }
+    const live = await api.getKeyPolicy(keyArn, props.policyName || "default");
+    // Keep the recorded text while it means the same: a refresh then changes nothing.
+    let policy = props.policy;
+    if (!equivalent(live, props.policy)) {
+      policy = live;
+      await engineLog("warning", explainDiff(props.policy, live, `KeyPolicy: the live policy of ${keyArn} has drifted from the stack (- stack, + live)`));
+    }
+    const outs: KeyPolicyOutputs = { ...props, policy, keyArn: key.arn };
+    const { keyArn: _arn, previousPolicy: _prev, ...inputs } = outs;
+    return { id: key.arn, props: outs, inputs };
+  }
+
+  async diff(olds: KeyPolicyOutputs, news: KeyPolicyInputs): Promise<{ changes: boolean; replaces: string[] }> {
+    const replaces: string[] = [];
+    const oldKey = olds.keyArn || olds.keyId;
+    if (!sameKey(oldKey, news.keyId) && !sameKey(olds.keyId, news.keyId)) replaces.push("keyId");
+    const oldRegion = regionFor(oldKey, olds.region);
+    const newRegion = regionFor(news.keyId, news.region);
+    if (oldRegion && newRegion && oldRegion !== newRegion) replaces.push("region");
+    if ((olds.policyName || "default") !== news.policyName) replaces.push("policyName");
+    const policyChanged = !equivalent(olds.policy, news.policy);
+    if (policyChanged && replaces.length === 0) {
+      await engineLog("info", explainDiff(olds.policy, news.policy, `KeyPolicy ${news.keyId}: policy will change (- current, + program)`));
+    }
+    const settingsChanged =
+      olds.bypassPolicyLockoutSafetyCheck !== news.bypassPolicyLockoutSafetyCheck ||
+      olds.onDelete !== news.onDelete ||
+      olds.readBackTimeoutSeconds !== news.readBackTimeoutSeconds ||
+      olds.keyId !== news.keyId ||
+      olds.region !== news.region;
+    return { changes: replaces.length > 0 || policyChanged || settingsChanged, replaces };
+  }
+
+  async update(olds: KeyPolicyOutputs, news: KeyPolicyInputs): Promise<{ outs: KeyPolicyOutputs }> {
+    const keyArn = olds.keyArn;
+    let policy = olds.policy;
+    // Settings such as onDelete live only in state: no API call unless the policy itself changed.
+    if (!equivalent(olds.policy, news.policy)) {
+      const api = this.api(news, keyArn);
+      await this.describeUsableKey(api, keyArn);
+      policy = await this.putAndConfirm(api, keyArn, news);
+    } else {
+      policy = news.policy;
+    }
+    return { outs: { ...news, policy, keyArn, previousPolicy: olds.previousPolicy } };
+  }
+
+  async delete(props: KeyPolicyOutputs): Promise<void> {
+    if (props.onDelete === "retain") return;
+    const keyArn = props.keyArn;
+    const api = this.api(props, keyArn);
+    let key: KeyFacts;
+    try {
+      key = await api.describeKey(keyArn);
+    } catch (err) {
+      if (errorName((err as Error).cause) === "NotFoundException") return; // nothing left to restore
+      throw err;
+    }
+    if (GONE_STATES.has(key.state)) return;
+    const target = props.onDelete === "default" ? defaultKeyPolicy(key.arn) : props.previousPolicy;
+    const live = await api.getKeyPolicy(keyArn, props.policyName || "default");
+    if (equivalent(live, target)) return;
+    try {
+      await api.putKeyPolicy(keyArn, props.policyName || "default", target, props.bypassPolicyLockoutSafetyCheck);
+    } catch (err) {
+      const what = props.onDelete === "default" ? "AWS's default key policy" : "the policy the key had before this stack managed it";
+      throw new Error(
+        `${(err as Error).message}\nKMS refused to put back ${what}; the key still has the policy this stack set, unchanged. ` +
+          `To finish the delete: set onDelete to "default" (AWS's default policy) or "retain" (leave the policy), run \`pulumi up\`, then delete again.`,
+        { cause: err },
+      );
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import { KMSClient } from "@aws-sdk/client-kms";
+import { ClientSettings, kmsClient } from "../aws/client";
+import { parseKeyRef } from "../aws/keyRef";
+
+/**
+ * Provider-wide settings. The dynamic-provider host calls `configure` once per process with the
+ * stack's configuration; only non-secret AWS settings are read from it, never credentials.
+ */
+export interface ProviderSettings {
+  /** The stack's `aws:region`, if set. */
+  region?: string;
+  /** `kms-policy:maxAttempts`: attempts per KMS call (default in aws/client.ts). */
+  maxAttempts?: number;
+}
+
+let settings: ProviderSettings = {};
+
+export interface StackConfig {
+  get(key: string): string | undefined;
+}
+
+export function configureFromStack(config: StackConfig): void {
+  const attempts = Number(config.get("kms-policy:maxAttempts"));
+  settings = {
+    region: config.get("aws:region") || undefined,
+    maxAttempts: Number.isInteger(attempts) && attempts > 0 ? attempts : undefined,
+  };
+}
+
+/**
+ * The region for a key: the resource's `region`, else the region in a key ARN, else the stack's
+ * `aws:region`, else whatever the SDK finds (AWS_REGION, the profile).
+ */
+export function regionFor(keyId: string, region?: string): string | undefined {
+  if (region) return region;
+  const ref = parseKeyRef(keyId);
+  if (!("error" in ref) && ref.region) return ref.region;
+  return settings.region;
+}
+
+export function clientFor(keyId: string, region?: string): KMSClient {
+  const options: ClientSettings = { region: regionFor(keyId, region), maxAttempts: settings.maxAttempts };
+  return kmsClient(options);
+}
+
+/** The value Pulumi passes for an input not known until apply (e.g. a key created in the same run). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export function isUnknown(value: unknown): boolean {
+  if (value === UNKNOWN) return true;
+  if (Array.isArray(value)) return value.some(isUnknown);
+  if (typeof value === "object" && value !== null) return Object.values(value).some(isUnknown);
+  return false;
+}

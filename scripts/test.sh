@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test suite, set-up included: `npm test` (or `bash scripts/test.sh [unit|integration|e2e]`).
+# Installs what it needs (npm packages, moto's server, the pulumi CLI) idempotently; the heavy parts
+# are cached under ~/.cache/pulumi-kms-policy. A missing tool fails the run; nothing is skipped.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+layers=${1:-all}
+[ -d node_modules/@pulumi/pulumi ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+eval "$(bash scripts/toolchain.sh env)"
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+# No test may reach a real AWS endpoint: every AWS setting points at nothing until a test sets moto's.
+export AWS_ACCESS_KEY_ID=invalid AWS_SECRET_ACCESS_KEY=invalid AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+export AWS_ENDPOINT_URL=http://127.0.0.1:9 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+
+npx tsc -p tsconfig.json
+npx tsc -p tsconfig.test.json
+
+mocha() { npx mocha --require build/test/support/hooks.js --forbid-only --forbid-pending "$@"; }
+status=0
+case "$layers" in
+  unit) mocha 'build/test/unit/**/*.test.js' ;;
+  integration) mocha --timeout 60000 'build/test/integration/**/*.test.js' ;;
+  e2e) mocha --timeout 600000 'build/test/e2e/**/*.test.js' ;;
+  all)
+    # One mocha run, so that the closing line counts every layer together.
+    mocha --timeout 600000 'build/test/unit/**/*.test.js' 'build/test/integration/**/*.test.js' 'build/test/e2e/**/*.test.js' || status=$?
+    ;;
+  *) echo "usage: scripts/test.sh [unit|integration|e2e|all]" >&2; exit 2 ;;
+esac
+exit $status

@@ -1,0 +1,27 @@
+import { CreateKeyCommand, KMSClient, ListGrantsCommand, GrantListEntry } from "@aws-sdk/client-kms";
+import { MotoServer } from "../../toolchain/moto";
+
+/** An SDK client for the tests' own setup and assertions, bound to moto. */
+export function testKms(moto: MotoServer): KMSClient {
+  return new KMSClient({
+    region: moto.awsEnv.AWS_REGION,
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  });
+}
+
+export async function createKey(kms: KMSClient, description = "test key"): Promise<{ keyId: string; arn: string }> {
+  const out = await kms.send(new CreateKeyCommand({ Description: description }));
+  return { keyId: out.KeyMetadata?.KeyId as string, arn: out.KeyMetadata?.Arn as string };
+}
+
+export async function allGrants(kms: KMSClient, keyId: string): Promise<GrantListEntry[]> {
+  const grants: GrantListEntry[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await kms.send(new ListGrantsCommand({ KeyId: keyId, Marker: marker }));
+    grants.push(...(page.Grants ?? []));
+    marker = page.Truncated ? page.NextMarker : undefined;
+  } while (marker);
+  return grants;
+}

@@ -1,0 +1,145 @@
+import { execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { MotoServer } from "../../toolchain/moto";
+import { LAUNCHER, REPO_ROOT, requiredTool } from "./tools";
+
+/**
+ * An e2e workspace: this package installed from `npm pack` as a real copy (the way users get it),
+ * a local file backend, and helpers to run the real pulumi CLI on programs that use the package.
+ */
+export interface PulumiResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr together, for assertions on what a person sees. */
+  output: string;
+}
+
+let packed: string | undefined;
+
+/** Packs the package once per test run (npm pack runs the build through `prepack`). */
+export function packPackage(): string {
+  if (packed) return packed;
+  const dest = fs.mkdtempSync(path.join(os.tmpdir(), "kms-policy-pack-"));
+  const out = execFileSync("npm", ["pack", "--silent", "--pack-destination", dest], { cwd: REPO_ROOT, encoding: "utf8" }).trim().split("\n").pop() as string;
+  packed = path.join(dest, out);
+  return packed;
+}
+
+export class Workspace {
+  readonly dir: string;
+  readonly backend: string;
+  private readonly pulumiBin: string;
+
+  private constructor(dir: string, readonly moto: MotoServer) {
+    this.dir = dir;
+    this.backend = path.join(dir, ".state");
+    fs.mkdirSync(this.backend, { recursive: true });
+    this.pulumiBin = requiredTool("PULUMI_KMS_POLICY_PULUMI", "the pulumi CLI");
+  }
+
+  /** A temp dir whose node_modules holds the packed package and the pinned @pulumi/pulumi. */
+  static async create(moto: MotoServer): Promise<Workspace> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-policy-e2e-"));
+    const tarball = packPackage();
+    const sdkVersion = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies["@pulumi/pulumi"];
+    fs.writeFileSync(
+      path.join(dir, "package.json"),
+      JSON.stringify({ name: "e2e-programs", private: true, dependencies: { "pulumi-kms-policy": `file:${tarball}`, "@pulumi/pulumi": sdkVersion } }, null, 2),
+    );
+    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
+    const installed = path.join(dir, "node_modules", "pulumi-kms-policy");
+    if (fs.lstatSync(installed).isSymbolicLink()) throw new Error(`${installed} is a symlink; the e2e tests need a real copy`);
+    return new Workspace(dir, moto);
+  }
+
+  env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      ...this.moto.awsEnv,
+      PULUMI_BACKEND_URL: `file://${this.backend}`,
+      PULUMI_CONFIG_PASSPHRASE: "e2e-only-passphrase",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_HOME: path.join(this.dir, ".pulumi-home"),
+      PULUMI_KMS_POLICY_PULUMI: this.pulumiBin,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      NO_COLOR: "1",
+      ...extra,
+    };
+  }
+
+  /** A program directory inside the workspace (it resolves the workspace's node_modules). */
+  project(name: string, program: string): Project {
+    const dir = path.join(this.dir, name);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\nmain: index.js\n`);
+    fs.writeFileSync(path.join(dir, "index.js"), program);
+    return new Project(this, dir);
+  }
+
+  remove(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export class Project {
+  constructor(
+    readonly workspace: Workspace,
+    readonly dir: string,
+  ) {}
+
+  /** Runs `pulumi ARGS` through the launcher in this project; never throws on a non-zero exit. */
+  pulumi(args: string[], extraEnv: Record<string, string> = {}): Promise<PulumiResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [LAUNCHER, ...args, "--non-interactive"], { cwd: this.dir, env: this.workspace.env(extraEnv) });
+      let stdout = "";
+      let stderr = "";
+      let output = "";
+      child.stdout.on("data", (d: Buffer) => ((stdout += d), (output += d)));
+      child.stderr.on("data", (d: Buffer) => ((stderr += d), (output += d)));
+      child.on("error", reject);
+      child.on("exit", (code) => resolve({ code: code ?? 1, stdout, stderr, output }));
+    });
+  }
+
+  /** Like pulumi(), but a non-zero exit is a test failure that shows the CLI's output. */
+  async ok(args: string[], extraEnv: Record<string, string> = {}): Promise<PulumiResult> {
+    const result = await this.pulumi(args, extraEnv);
+    if (result.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${result.code}:\n${result.output}`);
+    return result;
+  }
+
+  async initStack(stack = "e2e"): Promise<void> {
+    await this.ok(["stack", "init", stack]);
+    await this.ok(["config", "set", "aws:region", "us-east-1"]);
+  }
+
+  /** The deployment as `pulumi stack export` gives it (secrets encrypted). */
+  async exportStack(showSecrets = false): Promise<StackExport> {
+    const result = await this.ok(["stack", "export", ...(showSecrets ? ["--show-secrets"] : [])]);
+    return JSON.parse(result.stdout) as StackExport;
+  }
+
+  writeFile(name: string, content: string): void {
+    fs.writeFileSync(path.join(this.dir, name), content);
+  }
+}
+
+export interface StackResource {
+  urn: string;
+  type: string;
+  id?: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+}
+
+export interface StackExport {
+  deployment: { resources?: StackResource[] };
+}
+
+export function resourcesOfType(exported: StackExport, type: string): StackResource[] {
+  return (exported.deployment.resources ?? []).filter((r) => r.type === type);
+}
