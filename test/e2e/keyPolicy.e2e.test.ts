@@ -68,7 +68,8 @@ describe("e2e: KeyPolicy with the pulumi CLI on moto", function () {
     const preview = await project.pulumi(["preview", "--refresh", "--expect-no-changes"]);
     expect(preview.code, preview.output).to.not.equal(0);
     expect(preview.output).to.contain("+ statement Intruder: Allow kms:decrypt to AWS:999999999999");
-    expect(preview.output.match(/policy will change/g), "each explanation once").to.have.length(1);
+    const diagnostics = preview.output.slice(preview.output.indexOf("Diagnostics:"));
+    expect(diagnostics.match(/policy will change/g), "each explanation once").to.have.length(1);
     expect(preview.output).to.match(/- statement Intruder: Allow kms:decrypt to AWS:999999999999/);
   });
 

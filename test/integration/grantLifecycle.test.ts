@@ -1,0 +1,114 @@
+import { CreateGrantCommand, KMSClient, RevokeGrantCommand } from "@aws-sdk/client-kms";
+import { expect } from "chai";
+import { GrantApi } from "../../provider/aws/grants";
+import { KeyPolicyApi } from "../../provider/aws/keyPolicies";
+import { checkGrant, GrantInputs } from "../../provider/runtime/grantCheck";
+import { GrantLifecycle } from "../../provider/runtime/grantLifecycle";
+import { CountingKms } from "../support/countingKms";
+import { moto } from "../support/hooks";
+import { allGrants, createKey, testKms } from "../support/kms";
+
+const grantee = "arn:aws:iam::123456789012:role/app";
+
+describe("integration: Grant lifecycle on moto", () => {
+  let kms: KMSClient;
+  let counting: CountingKms;
+  let lifecycle: GrantLifecycle;
+  const inputs = (keyId: string, overrides: Record<string, unknown> = {}): GrantInputs => {
+    const { inputs: checked, failures } = checkGrant({ keyId, granteePrincipal: grantee, operations: ["Decrypt", "Encrypt"], name: "app-grant", ...overrides });
+    expect(failures).to.deep.equal([]);
+    return checked;
+  };
+
+  before(async () => {
+    kms = testKms(await moto());
+    counting = new CountingKms(kms);
+    lifecycle = new GrantLifecycle({ grants: () => new GrantApi(counting), keys: () => new KeyPolicyApi(counting) }, 10);
+  });
+  beforeEach(() => counting.reset());
+
+  it("create: one grant with the name, token and key ARN; read finds it", async () => {
+    const key = await createKey(kms);
+    const { id, outs } = await lifecycle.create(inputs(key.keyId, { constraints: { encryptionContextSubset: { app: "billing" } } }));
+    const grants = await allGrants(kms, key.keyId);
+    expect(grants.map((g) => g.GrantId)).to.deep.equal([id]);
+    expect(grants[0].Name).to.equal("app-grant");
+    expect(outs.grantToken).to.be.a("string").and.not.equal("");
+    expect(outs.keyArn).to.equal(key.arn);
+    const read = await lifecycle.read(id, outs);
+    expect(read.id).to.equal(id);
+    expect(read.props?.operations).to.deep.equal(["Decrypt", "Encrypt"]);
+    expect(read.inputs).to.not.have.property("grantToken");
+  });
+
+  it("create is idempotent: a twin with the same name and parameters (an interrupted run) is removed", async () => {
+    const key = await createKey(kms);
+    const leaked = await kms.send(new CreateGrantCommand({ KeyId: key.keyId, GranteePrincipal: grantee, Operations: ["Encrypt", "Decrypt"], Name: "app-grant" }));
+    const unrelated = await kms.send(new CreateGrantCommand({ KeyId: key.keyId, GranteePrincipal: grantee, Operations: ["Decrypt"], Name: "app-grant" }));
+    const { id } = await lifecycle.create(inputs(key.keyId));
+    const ids = (await allGrants(kms, key.keyId)).map((g) => g.GrantId).sort();
+    expect(ids).to.deep.equal([id, unrelated.GrantId].sort());
+    expect(ids).to.not.include(leaked.GrantId);
+  });
+
+  it("read: a grant revoked out of band is gone; delete of a missing grant succeeds", async () => {
+    const key = await createKey(kms);
+    const { id, outs } = await lifecycle.create(inputs(key.keyId));
+    await kms.send(new RevokeGrantCommand({ KeyId: key.keyId, GrantId: id }));
+    const old = { ...outs, createdAt: "2000-01-01T00:00:00.000Z" };
+    expect(await lifecycle.read(id, old)).to.deep.equal({});
+    await lifecycle.delete(id, old);
+  });
+
+  it("read: a grant not listed moments after its creation is not gone (eventual consistency)", async () => {
+    const key = await createKey(kms);
+    const { id, outs } = await lifecycle.create(inputs(key.keyId));
+    await kms.send(new RevokeGrantCommand({ KeyId: key.keyId, GrantId: id }));
+    const read = await lifecycle.read(id, outs);
+    expect(read.id).to.equal(id);
+  });
+
+  it("delete: revoke by default, retire when asked", async () => {
+    const key = await createKey(kms);
+    const revoked = await lifecycle.create(inputs(key.keyId, { name: "revoked" }));
+    const retired = await lifecycle.create(inputs(key.keyId, { name: "retired", retireOnDelete: true }));
+    counting.reset();
+    await lifecycle.delete(revoked.id, revoked.outs);
+    await lifecycle.delete(retired.id, retired.outs);
+    expect(counting.count("RevokeGrant")).to.equal(1);
+    expect(counting.count("RetireGrant")).to.equal(1);
+    expect(await allGrants(kms, key.keyId)).to.deep.equal([]);
+  });
+
+  it("refresh of many grants of one key costs one ListGrants; one grant alone uses the GrantId filter", async () => {
+    const key = await createKey(kms);
+    const created: Array<Awaited<ReturnType<GrantLifecycle["create"]>>> = [];
+    for (let i = 0; i < 120; i++) created.push(await lifecycle.create(inputs(key.keyId, { name: `g${i}` })));
+    expect(await allGrants(kms, key.keyId)).to.have.length(120);
+    counting.reset();
+    const reads = await Promise.all(created.map(({ id, outs }) => lifecycle.read(id, outs)));
+    expect(reads.every((r, i) => r.id === created[i].id)).to.equal(true);
+    expect(counting.count("ListGrants")).to.equal(1);
+    counting.reset();
+    await lifecycle.read(created[0].id, created[0].outs);
+    expect(counting.count("ListGrants")).to.equal(1);
+  });
+
+  it("diff: operations order and duplicates, and constraint key case, are no change; others replace", () => {
+    const base = inputs("1234abcd-12ab-34cd-56ef-1234567890ab", { constraints: { encryptionContextEquals: { App: "x" } } });
+    const olds = { ...base, grantId: "g", grantToken: "t", keyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", createdAt: "" };
+    const same = inputs(olds.keyArn, { operations: ["Encrypt", "Decrypt", "Encrypt"], constraints: { encryptionContextEquals: { app: "x" } } });
+    expect(lifecycle.diff(olds, { ...same, keyId: olds.keyId })).to.deep.equal({ changes: false, replaces: [], deleteBeforeReplace: false });
+    expect(lifecycle.diff(olds, inputs(olds.keyId, { operations: ["Decrypt"], constraints: { encryptionContextEquals: { App: "x" } } })).replaces).to.deep.equal(["operations"]);
+    expect(lifecycle.diff(olds, inputs(olds.keyId, { constraints: { encryptionContextEquals: { App: "X" } } })).replaces).to.deep.equal(["constraints"]);
+  });
+
+  it("create on a disabled or pending-deletion key fails before CreateGrant (real KMS refuses it)", async () => {
+    const key = await createKey(kms);
+    await kms.send(new (await import("@aws-sdk/client-kms")).DisableKeyCommand({ KeyId: key.keyId }));
+    let message = "";
+    await lifecycle.create(inputs(key.keyId)).catch((e: Error) => (message = e.message));
+    expect(message).to.contain("Disabled");
+    expect(counting.count("CreateGrant")).to.equal(0);
+  });
+});

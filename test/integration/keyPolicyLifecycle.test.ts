@@ -1,0 +1,127 @@
+import { GetKeyPolicyCommand, KMSClient, PutKeyPolicyCommand, ScheduleKeyDeletionCommand } from "@aws-sdk/client-kms";
+import { expect } from "chai";
+import { KeyPolicyApi } from "../../provider/aws/keyPolicies";
+import { policiesEquivalent } from "../../provider/policy";
+import { checkKeyPolicy, KeyPolicyInputs } from "../../provider/runtime/keyPolicyCheck";
+import { KeyPolicyLifecycle, defaultKeyPolicy } from "../../provider/runtime/keyPolicyLifecycle";
+import { CountingKms } from "../support/countingKms";
+import { moto } from "../support/hooks";
+import { createKey, testKms } from "../support/kms";
+
+const account = "123456789012";
+const policy = (extraActions: string[] = []) =>
+  JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "Root", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+      { Sid: "App", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:role/app` }, Action: ["kms:Decrypt", ...extraActions], Resource: "*" },
+    ],
+  });
+
+describe("integration: KeyPolicy lifecycle on moto", () => {
+  let kms: KMSClient;
+  let counting: CountingKms;
+  let lifecycle: KeyPolicyLifecycle;
+  const inputs = (keyId: string, overrides: Partial<KeyPolicyInputs> = {}): KeyPolicyInputs => {
+    const { inputs: checked, failures } = checkKeyPolicy({ keyId, policy: policy(), ...overrides });
+    expect(failures).to.deep.equal([]);
+    return checked;
+  };
+  const live = async (keyId: string) => (await kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: "default" }))).Policy as string;
+
+  before(async () => {
+    kms = testKms(await moto());
+    counting = new CountingKms(kms);
+    lifecycle = new KeyPolicyLifecycle(() => new KeyPolicyApi(counting), 10);
+  });
+  beforeEach(() => counting.reset());
+
+  it("create: confirms the key, captures the previous policy, puts and reads back", async () => {
+    const key = await createKey(kms);
+    const before = await live(key.keyId);
+    const { id, outs } = await lifecycle.create(inputs(key.keyId));
+    expect(id).to.equal(key.arn);
+    expect(outs.previousPolicy).to.equal(before);
+    expect(policiesEquivalent(await live(key.keyId), policy())).to.equal(true);
+    expect(Object.fromEntries(counting.calls)).to.deep.equal({ DescribeKey: 1, ListKeyPolicies: 1, GetKeyPolicy: 2, PutKeyPolicy: 1 });
+  });
+
+  it("read: an equivalent live policy keeps the recorded text; a different one is returned with inputs", async () => {
+    const key = await createKey(kms);
+    const { id, outs } = await lifecycle.create(inputs(key.keyId));
+    const reformatted = JSON.stringify(JSON.parse(policy()), null, 8).replace(/kms:Decrypt/, "KMS:DECRYPT");
+    await kms.send(new PutKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default", Policy: reformatted }));
+    const same = await lifecycle.read(id, outs);
+    expect(same.props?.policy).to.equal(outs.policy);
+    await kms.send(new PutKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default", Policy: policy(["kms:Encrypt"]) }));
+    const drifted = await lifecycle.read(id, outs);
+    expect(drifted.props?.policy).to.equal(policy(["kms:Encrypt"]));
+    expect(drifted.inputs?.policy).to.equal(policy(["kms:Encrypt"]));
+    expect(drifted.inputs).to.not.have.property("previousPolicy");
+  });
+
+  it("read: a key pending deletion or gone makes the resource gone", async () => {
+    const key = await createKey(kms);
+    const { id, outs } = await lifecycle.create(inputs(key.keyId));
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.keyId, PendingWindowInDays: 7 }));
+    expect(await lifecycle.read(id, outs)).to.deep.equal({});
+    const ghost = { ...outs, keyArn: "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555" };
+    expect(await lifecycle.read(ghost.keyArn, ghost)).to.deep.equal({});
+  });
+
+  it("diff: equivalent policy and same key by id or ARN is no change; settings change needs no API call", async () => {
+    const key = await createKey(kms);
+    const { outs } = await lifecycle.create(inputs(key.keyId));
+    counting.reset();
+    const reordered = JSON.stringify({ Statement: [...JSON.parse(policy()).Statement].reverse(), Version: "2012-10-17" });
+    expect(await lifecycle.diff(outs, inputs(key.arn, { policy: reordered }))).to.deep.equal({ changes: true, replaces: [] }); // keyId text changed: state-only update
+    expect(await lifecycle.diff(outs, inputs(key.keyId, { policy: reordered }))).to.deep.equal({ changes: false, replaces: [] });
+    const other = await createKey(kms);
+    expect((await lifecycle.diff(outs, inputs(other.keyId))).replaces).to.deep.equal(["keyId"]);
+    const retained = await lifecycle.update(outs, inputs(key.keyId, { onDelete: "retain" }));
+    expect(retained.outs.onDelete).to.equal("retain");
+    expect(counting.count("PutKeyPolicy")).to.equal(0);
+  });
+
+  it("update: puts a changed policy and keeps previousPolicy", async () => {
+    const key = await createKey(kms);
+    const { outs } = await lifecycle.create(inputs(key.keyId));
+    const { outs: updated } = await lifecycle.update(outs, inputs(key.keyId, { policy: policy(["kms:Encrypt"]) }));
+    expect(policiesEquivalent(await live(key.keyId), policy(["kms:Encrypt"]))).to.equal(true);
+    expect(updated.previousPolicy).to.equal(outs.previousPolicy);
+  });
+
+  it("delete: restore puts back the previous policy, default writes AWS's default, retain leaves it", async () => {
+    const [a, b, c] = [await createKey(kms), await createKey(kms), await createKey(kms)];
+    const original = await live(a.keyId);
+    const restore = await lifecycle.create(inputs(a.keyId));
+    await lifecycle.delete(restore.outs);
+    expect(await live(a.keyId)).to.equal(original);
+
+    const toDefault = await lifecycle.create(inputs(b.keyId, { onDelete: "default" }));
+    await kms.send(new PutKeyPolicyCommand({ KeyId: b.keyId, PolicyName: "default", Policy: policy(["kms:Sign"]) }));
+    await lifecycle.delete(toDefault.outs);
+    expect(policiesEquivalent(await live(b.keyId), defaultKeyPolicy(b.arn))).to.equal(true);
+
+    const retain = await lifecycle.create(inputs(c.keyId, { onDelete: "retain" }));
+    await lifecycle.delete(retain.outs);
+    expect(policiesEquivalent(await live(c.keyId), policy())).to.equal(true);
+  });
+
+  it("create on a key pending deletion fails with the key state and changes nothing", async () => {
+    const key = await createKey(kms);
+    const before = await live(key.keyId);
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.keyId, PendingWindowInDays: 7 }));
+    let message = "";
+    await lifecycle.create(inputs(key.keyId)).catch((e: Error) => (message = e.message));
+    expect(message).to.contain("PendingDeletion");
+    expect(await live(key.keyId)).to.equal(before);
+  });
+
+  it("create on a missing key: a NotFound message that says what to check", async () => {
+    let message = "";
+    await lifecycle.create(inputs("11111111-2222-3333-4444-555555555555")).catch((e: Error) => (message = e.message));
+    expect(message).to.contain("DescribeKey on key 11111111-2222-3333-4444-555555555555 failed: NotFoundException");
+    expect(message).to.contain("Check keyId and region");
+  });
+});
