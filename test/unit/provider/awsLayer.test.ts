@@ -1,0 +1,54 @@
+import { ListGrantsCommand } from "@aws-sdk/client-kms";
+import { expect } from "chai";
+import { explainKmsError } from "../../../provider/aws/errors";
+import { GrantApi } from "../../../provider/aws/grants";
+import { parseKeyRef, sameKey } from "../../../provider/aws/keyRef";
+
+const id = "1234abcd-12ab-34cd-56ef-1234567890ab";
+const arn = `arn:aws:kms:us-east-1:111122223333:key/${id}`;
+
+describe("AWS layer", () => {
+  it("pages ListGrants through NextMarker until Truncated is false (real KMS pages by 100)", async () => {
+    const sent: Array<Record<string, unknown>> = [];
+    const pages = [
+      { Grants: [{ GrantId: "a" }, { GrantId: "b" }], Truncated: true, NextMarker: "m1" },
+      { Grants: [{ GrantId: "c" }], Truncated: true, NextMarker: "m2" },
+      { Grants: [{ GrantId: "d" }], Truncated: false },
+    ];
+    const stub = {
+      send: async (command: ListGrantsCommand) => {
+        sent.push({ ...command.input });
+        return pages[sent.length - 1];
+      },
+    };
+    const grants = await new GrantApi(stub as never).listGrants(arn);
+    expect(grants.map((g) => g.GrantId)).to.deep.equal(["a", "b", "c", "d"]);
+    expect(sent.map((s) => s.Marker)).to.deep.equal([undefined, "m1", "m2"]);
+    expect(sent.every((s) => s.Limit === 100)).to.equal(true);
+  });
+
+  it("treats a key id and its ARN as the same key, and other keys or regions as different", () => {
+    expect(sameKey(id, arn)).to.equal(true);
+    expect(sameKey(arn, arn.replace("us-east-1", "eu-west-1"))).to.equal(false);
+    expect(sameKey(id, "11111111-2222-3333-4444-555555555555")).to.equal(false);
+    expect(parseKeyRef(arn)).to.deep.equal({ keyId: id, arn, partition: "aws", region: "us-east-1", account: "111122223333" });
+    expect(parseKeyRef("mrk-1234abcd12ab34cd56ef1234567890ab")).to.deep.equal({ keyId: "mrk-1234abcd12ab34cd56ef1234567890ab" });
+  });
+
+  const cases: Array<[string, RegExp]> = [
+    ["NotFoundException", /Check keyId and region/],
+    ["MalformedPolicyDocumentException", /principal that does not exist/],
+    ["KMSInvalidStateException", /key's state/],
+    ["LimitExceededException", /quota/],
+    ["AccessDeniedException", /grant kms:PutKeyPolicy on this key/],
+    ["ThrottlingException", /safe to run again/],
+  ];
+  for (const [name, advice] of cases) {
+    it(`explains ${name} with what to do`, () => {
+      const err = explainKmsError({ name, message: "boom", $metadata: { httpStatusCode: 400 } }, { operation: "PutKeyPolicy", keyId: id, permission: "kms:PutKeyPolicy" });
+      expect(err.message).to.contain(`PutKeyPolicy on key ${id} failed: ${name}: boom`);
+      expect(err.message).to.match(advice);
+      expect(err.code).to.equal(name);
+    });
+  }
+});

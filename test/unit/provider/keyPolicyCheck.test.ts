@@ -1,0 +1,68 @@
+import { expect } from "chai";
+import { allowsPolicyChanges, checkKeyPolicy } from "../../../provider/runtime/keyPolicyCheck";
+import { UNKNOWN } from "../../../provider/runtime/settings";
+
+const keyId = "1234abcd-12ab-34cd-56ef-1234567890ab";
+const policy = {
+  Version: "2012-10-17",
+  Statement: [{ Sid: "Root", Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "kms:*", Resource: "*" }],
+};
+const failuresOf = (news: Record<string, unknown>) => checkKeyPolicy({ keyId, policy, ...news }).failures;
+
+describe("KeyPolicy check", () => {
+  it("accepts a valid policy given as an object and fills the defaults", () => {
+    const { inputs, failures } = checkKeyPolicy({ keyId, policy });
+    expect(failures).to.deep.equal([]);
+    expect(inputs).to.deep.include({ keyId, policyName: "default", onDelete: "restore", bypassPolicyLockoutSafetyCheck: false, readBackTimeoutSeconds: 60 });
+    expect(JSON.parse(inputs.policy)).to.deep.equal(policy);
+  });
+
+  it("reports policy problems on the policy property, with the JSON path and the fix", () => {
+    const [failure] = failuresOf({ policy: { Version: "2012-10-17", Statement: [{ ...policy.Statement[0], Condtion: {} }] } });
+    expect(failure.property).to.equal("policy");
+    expect(failure.reason).to.contain("Statement[0].Condtion");
+    expect(failure.reason).to.contain('did you mean "Condition"');
+  });
+
+  it("refuses a policy nobody could change again, unless the lockout check is bypassed", () => {
+    const lockout = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "111122223333" }, Action: "kms:Decrypt", Resource: "*" }] };
+    const [failure] = failuresOf({ policy: lockout });
+    expect(failure.reason).to.contain("kms:PutKeyPolicy");
+    expect(failure.reason).to.contain("bypassPolicyLockoutSafetyCheck");
+    expect(failuresOf({ policy: lockout, bypassPolicyLockoutSafetyCheck: true })).to.deep.equal([]);
+  });
+
+  it("knows which statements keep kms:PutKeyPolicy", () => {
+    const allow = (s: Record<string, unknown>) => allowsPolicyChanges({ Statement: [{ Effect: "Allow", Principal: "*", Resource: "*", ...s }] });
+    expect(allow({ Action: "kms:Put*" })).to.equal(true);
+    expect(allow({ Action: "*" })).to.equal(true);
+    expect(allow({ NotAction: "kms:Decrypt" })).to.equal(true);
+    expect(allow({ NotAction: "kms:PutKeyPolicy" })).to.equal(false);
+    expect(allow({ Action: "kms:PutKeyPolicy", Effect: "Deny" })).to.equal(false);
+  });
+
+  const bad: Array<[string, Record<string, unknown>, string, RegExp]> = [
+    ["empty key id", { keyId: "" }, "keyId", /required/],
+    ["alias", { keyId: "alias/app" }, "keyId", /alias/],
+    ["not a key", { keyId: "my-key" }, "keyId", /neither a key id/],
+    ["policy missing", { policy: undefined }, "policy", /required/],
+    ["policy a number", { policy: 42 }, "policy", /JSON string or a PolicyDocument/],
+    ["policy not JSON", { policy: "{" }, "policy", /not valid JSON/],
+    ["policy name", { policyName: "custom" }, "policyName", /only key policy name is "default"/],
+    ["onDelete", { onDelete: "keep" }, "onDelete", /"restore", "default", "retain"/],
+    ["region", { region: "US East" }, "region", /not an AWS region/],
+    ["region against ARN", { keyId: `arn:aws:kms:eu-west-1:111122223333:key/${keyId}`, region: "us-east-1" }, "region", /contradicts/],
+    ["bypass not boolean", { bypassPolicyLockoutSafetyCheck: "yes" }, "bypassPolicyLockoutSafetyCheck", /true or false/],
+    ["timeout", { readBackTimeoutSeconds: -1 }, "readBackTimeoutSeconds", /0 to 3600/],
+  ];
+  for (const [name, news, property, reason] of bad) {
+    it(`fails on ${name}, naming ${property}`, () => {
+      const failures = failuresOf(news);
+      expect(failures.some((f) => f.property === property && reason.test(f.reason)), JSON.stringify(failures)).to.equal(true);
+    });
+  }
+
+  it("leaves values unknown at preview to the next check", () => {
+    expect(failuresOf({ keyId: UNKNOWN, policy: UNKNOWN })).to.deep.equal([]);
+  });
+});
