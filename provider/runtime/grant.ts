@@ -7,12 +7,16 @@ import { GrantApi } from "../aws/grants";
 import { KeyPolicyApi } from "../aws/keyPolicies";
 import { checkGrant, GrantInputs } from "./grantCheck";
 import { GrantLifecycle, GrantOutputs } from "./grantLifecycle";
-import { clientFor, configureFromStack } from "./settings";
+import { clientFor, configureFromStack, providerSettings } from "./settings";
 
-const lifecycle = new GrantLifecycle({
-  grants: (keyId, region) => new GrantApi(clientFor(keyId, region)),
-  keys: (keyId, region) => new KeyPolicyApi(clientFor(keyId, region)),
-});
+const lifecycle = new GrantLifecycle(
+  {
+    grants: (keyId, region) => new GrantApi(clientFor(keyId, region)),
+    keys: (keyId, region) => new KeyPolicyApi(clientFor(keyId, region)),
+  },
+  500,
+  () => providerSettings().grantListingDelaySeconds * 1000,
+);
 
 const grantProvider: dynamic.ResourceProvider<GrantInputs, GrantOutputs> = {
   async configure(req) {

@@ -25,8 +25,6 @@ export interface GrantClients {
 }
 
 const GONE_KEY_STATES = new Set(["PendingDeletion", "PendingReplicaDeletion"]);
-/** KMS may take this long to list a new grant (eventual consistency). */
-const LISTING_DELAY_MS = 5 * 60_000;
 const AWS_UNIQUE_ID = /^A(ROA|IDA)[A-Z0-9]{12,}$/;
 
 const sameSet = (a: string[] = [], b: string[] = []) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
@@ -64,6 +62,8 @@ export class GrantLifecycle {
   constructor(
     private readonly clients: GrantClients,
     private readonly consistencyPollMs = 500,
+    /** How long after its creation a missing grant counts as not listed yet (eventual consistency). */
+    private readonly listingDelayMs: () => number = () => 300_000,
   ) {
     this.directory = new GrantDirectory((keyArn) => clients.grants(keyArn, regionFor(keyArn)));
   }
@@ -98,11 +98,12 @@ export class GrantLifecycle {
     try {
       entry = await this.directory.find(keyArn, id);
       const age = Date.now() - Date.parse(props.createdAt || "1970-01-01T00:00:00Z");
-      for (let wait = this.consistencyPollMs; !entry && age + wait < LISTING_DELAY_MS && wait <= 8 * this.consistencyPollMs; wait *= 2) {
+      const delay = this.listingDelayMs();
+      for (let wait = this.consistencyPollMs; !entry && age + wait < delay && wait <= 8 * this.consistencyPollMs; wait *= 2) {
         await new Promise((r) => setTimeout(r, wait));
         entry = await this.directory.find(keyArn, id);
       }
-      if (!entry && age < LISTING_DELAY_MS) {
+      if (!entry && age < delay) {
         await engineLog("info", `Grant ${id} on ${keyArn} is not listed yet (created ${Math.round(age / 1000)}s ago; KMS lists new grants with a delay); keeping it.`);
         return { id, props, inputs: inputsOf(props) };
       }

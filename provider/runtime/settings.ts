@@ -11,9 +11,21 @@ export interface ProviderSettings {
   region?: string;
   /** `kms-policy:maxAttempts`: attempts per KMS call (default in aws/client.ts). */
   maxAttempts?: number;
+  /**
+   * `kms-policy:grantListingDelaySeconds`: for this long after creating a grant, a grant that
+   * ListGrants does not show yet is taken as not listed yet rather than gone. Default 300 (KMS
+   * documents up to five minutes for a grant to be consistent everywhere).
+   */
+  grantListingDelaySeconds: number;
 }
 
-let settings: ProviderSettings = {};
+export const DEFAULT_GRANT_LISTING_DELAY_SECONDS = 300;
+
+let settings: ProviderSettings = { grantListingDelaySeconds: DEFAULT_GRANT_LISTING_DELAY_SECONDS };
+
+export function providerSettings(): Readonly<ProviderSettings> {
+  return settings;
+}
 
 export interface StackConfig {
   get(key: string): string | undefined;
@@ -21,9 +33,11 @@ export interface StackConfig {
 
 export function configureFromStack(config: StackConfig): void {
   const attempts = Number(config.get("kms-policy:maxAttempts"));
+  const delay = config.get("kms-policy:grantListingDelaySeconds");
   settings = {
     region: config.get("aws:region") || undefined,
     maxAttempts: Number.isInteger(attempts) && attempts > 0 ? attempts : undefined,
+    grantListingDelaySeconds: delay !== undefined && Number(delay) >= 0 ? Number(delay) : DEFAULT_GRANT_LISTING_DELAY_SECONDS,
   };
 }
 

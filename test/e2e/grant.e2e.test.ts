@@ -1,0 +1,109 @@
+import { KMSClient, RevokeGrantCommand } from "@aws-sdk/client-kms";
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import { moto } from "../support/hooks";
+import { allGrants, createKey, testKms } from "../support/kms";
+import { Project, Workspace, resourcesOfType } from "../support/workspace";
+import { SCENARIO_PROGRAM, Scenario } from "./program";
+
+const GRANT_TYPE = "pulumi-nodejs:dynamic/kms:Grant";
+const role = (name: string) => `arn:aws:iam::123456789012:role/${name}`;
+
+describe("e2e: Grant with the pulumi CLI on moto", function () {
+  this.timeout(300_000);
+  let workspace: Workspace;
+  let kms: KMSClient;
+  let project: Project;
+  let key: { keyId: string; arn: string };
+
+  const grants = (operationsOfFirst: string[] = ["Decrypt", "Encrypt"]): Scenario => ({
+    grants: [
+      { name: "reader", args: { keyId: key.keyId, granteePrincipal: role("reader"), operations: operationsOfFirst } },
+      { name: "writer", args: { keyId: key.arn, granteePrincipal: role("writer"), operations: ["GenerateDataKey", "Encrypt"], constraints: { encryptionContextSubset: { app: "billing" } } } },
+      { name: "retirable", args: { keyId: key.keyId, granteePrincipal: role("batch"), operations: ["Decrypt"], retiringPrincipal: role("ops"), retireOnDelete: true } },
+    ],
+  });
+  const setScenario = (s: Scenario) => project.writeFile("scenario.json", JSON.stringify(s, null, 2));
+  const liveNames = async () => (await allGrants(kms, key.keyId)).map((g) => g.Name).sort();
+
+  before(async () => {
+    const server = await moto();
+    workspace = await Workspace.create(server);
+    kms = testKms(server);
+    key = await createKey(kms, "e2e grants");
+    project = workspace.project("grants", SCENARIO_PROGRAM);
+    setScenario(grants());
+    await project.initStack();
+    // Out-of-band revokes below happen seconds after creation; KMS's listing delay does not apply to moto.
+    await project.ok(["config", "set", "kms-policy:grantListingDelaySeconds", "0"]);
+  });
+
+  after(() => workspace?.remove());
+
+  it("pulumi up creates several grants on one key, each named after its resource", async () => {
+    await project.ok(["up", "--yes"]);
+    expect(await liveNames()).to.deep.equal(["grants-e2e-reader", "grants-e2e-retirable", "grants-e2e-writer"]);
+  });
+
+  it("a refresh right after finds no changes", async () => {
+    const preview = await project.pulumi(["preview", "--refresh", "--expect-no-changes"]);
+    expect(preview.code, preview.output).to.equal(0);
+  });
+
+  it("the grant token is a secret: not in `stack export` or the backend files without --show-secrets", async () => {
+    const plain = await project.exportStack(true);
+    const tokens = resourcesOfType(plain, GRANT_TYPE).map((r) => revealed(r.outputs?.grantToken));
+    expect(tokens).to.have.length(3);
+    const hidden = JSON.stringify(await project.exportStack(false));
+    const onDisk = readAll(workspace.backend);
+    for (const token of tokens) {
+      expect(token).to.match(/^[0-9a-f]{8,}$/);
+      expect(hidden).to.not.contain(token);
+      expect(onDisk).to.not.contain(token);
+    }
+    expect(onDisk).to.not.contain("testing"); // the dummy AWS credentials
+  });
+
+  it("a grant revoked out of band is drift, and pulumi up recreates it", async () => {
+    const [reader] = (await allGrants(kms, key.keyId)).filter((g) => g.Name === "grants-e2e-reader");
+    await kms.send(new RevokeGrantCommand({ KeyId: key.keyId, GrantId: reader.GrantId }));
+    const preview = await project.pulumi(["preview", "--refresh", "--expect-no-changes"]);
+    expect(preview.code, preview.output).to.not.equal(0);
+    expect(preview.output).to.contain("no longer exists");
+    await project.ok(["up", "--yes", "--refresh"]);
+    expect(await liveNames()).to.deep.equal(["grants-e2e-reader", "grants-e2e-retirable", "grants-e2e-writer"]);
+  });
+
+  it("changing operations replaces the grant: one new grant, the old one revoked", async () => {
+    const before = (await allGrants(kms, key.keyId)).find((g) => g.Name === "grants-e2e-reader");
+    setScenario(grants(["Decrypt"]));
+    const up = await project.ok(["up", "--yes"]);
+    expect(up.output).to.match(/replaced/);
+    const readers = (await allGrants(kms, key.keyId)).filter((g) => g.Name === "grants-e2e-reader");
+    expect(readers).to.have.length(1);
+    expect(readers[0].GrantId).to.not.equal(before?.GrantId);
+    expect(readers[0].Operations).to.deep.equal(["Decrypt"]);
+  });
+
+  it("pulumi destroy leaves no grant on the key", async () => {
+    await project.ok(["destroy", "--yes"]);
+    expect(await allGrants(kms, key.keyId)).to.deep.equal([]);
+  });
+});
+
+/** A secret in `stack export --show-secrets` is still wrapped: `{ <signature>: ..., plaintext: "<JSON>" }`. */
+function revealed(value: unknown): string {
+  const plaintext = (value as { plaintext?: string } | undefined)?.plaintext;
+  if (plaintext === undefined) throw new Error(`expected a secret, got ${JSON.stringify(value)}`);
+  return JSON.parse(plaintext) as string;
+}
+
+function readAll(dir: string): string {
+  let text = "";
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    text += entry.isDirectory() ? readAll(full) : fs.readFileSync(full, "latin1");
+  }
+  return text;
+}
