@@ -41,7 +41,10 @@ function forgetProjectModules(projectDir: string): void {
 }
 
 async function startLanguageRuntime(projectDir: string): Promise<{ address: string; onExit(failed: boolean): void }> {
-  const fromProgram = (id: string): string => require.resolve(id, { paths: [projectDir] });
+  const entry = programEntry(projectDir);
+  // The SDK the program itself loads, so that the runtime and the program share its state.
+  const programDir = fs.statSync(entry).isDirectory() ? entry : path.dirname(entry);
+  const fromProgram = (id: string): string => require.resolve(id, { paths: [programDir] });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const grpc = require(fromProgram("@grpc/grpc-js")) as typeof import("@grpc/grpc-js");
   const { LanguageServer } = require(fromProgram("@pulumi/pulumi/automation/server")) as {
@@ -53,7 +56,6 @@ async function startLanguageRuntime(projectDir: string): Promise<{ address: stri
   const { grpcChannelOptions } = require(fromProgram("@pulumi/pulumi/runtime")) as {
     grpcChannelOptions: import("@grpc/grpc-js").ChannelOptions;
   };
-  const entry = programEntry(projectDir);
   const program = async (): Promise<unknown> => {
     // `pulumi up` runs the program twice in this process (preview, then update). The language
     // host proper starts a fresh node each time; here the project's own modules are evicted from
