@@ -16,7 +16,7 @@ export AWS_ENDPOINT_URL=http://127.0.0.1:9 AWS_CONFIG_FILE=/dev/null AWS_SHARED_
 npx tsc -p tsconfig.json
 npx tsc -p tsconfig.test.json
 
-mocha() { npx mocha --require build/test/support/hooks.js --forbid-only --forbid-pending "$@"; }
+mocha() { npx mocha --require build/test/support/hooks.js --reporter build/test/support/reporter.js --forbid-only --forbid-pending "$@"; }
 status=0
 case "$layers" in
   unit) mocha 'build/test/unit/**/*.test.js' ;;
