@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from "util";
 import { EXIT } from "./io";
+import { driftCommand } from "./driftCommand";
 import { Output, diffCommand, normalizeCommand, validateCommand } from "./policyCommands";
 
 const USAGE = `usage: kms-policy <command> [options]
@@ -8,8 +9,14 @@ const USAGE = `usage: kms-policy <command> [options]
   validate FILE [--generic]     list every problem (path, rule, fix); exit 2 if any
   normalize FILE                print the canonical JSON
   diff A B [--format F]         exit 0 equivalent, 1 different (diff on stdout), 2 invalid
+  drift EXPORT [options]        compare a \`pulumi stack export\` with live KMS (read-only calls);
+                                exit 0 in sync, 1 drift, 2 error
+      --format text|markdown|json   report format (default text; colour only on a terminal)
+      --concurrency N               keys checked at once (default 8)
+      --unmanaged-grants            also report grants on managed keys that no Grant declares
+      --region R                    region for keys given by id only (default: the AWS SDK's)
 
-FILE may be - for standard input. --format is text (default) or markdown.
+FILE and EXPORT may be - for standard input. --format is text (default) or markdown for diff.
 --generic checks the policy grammar only, without the key-policy rules (Principal and Resource required).`;
 
 const console_: Output = {
@@ -26,6 +33,9 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
       options: {
         format: { type: "string", default: "text" },
         generic: { type: "boolean", default: false },
+        concurrency: { type: "string" },
+        "unmanaged-grants": { type: "boolean", default: false },
+        region: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -40,11 +50,17 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
     return values.help ? EXIT.ok : EXIT.invalid;
   }
   const format = values.format;
-  if (format !== "text" && format !== "markdown") {
-    io.err(`--format must be text or markdown, not ${format}`);
+  const formats = command === "drift" ? ["text", "markdown", "json"] : ["text", "markdown"];
+  if (format === undefined || !formats.includes(format)) {
+    io.err(`--format must be ${formats.join(" or ")}, not ${format}`);
     return EXIT.invalid;
   }
-  const arity: Record<string, number> = { validate: 1, normalize: 1, diff: 2 };
+  const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 256)) {
+    io.err("--concurrency must be a whole number from 1 to 256");
+    return EXIT.invalid;
+  }
+  const arity: Record<string, number> = { validate: 1, normalize: 1, diff: 2, drift: 1 };
   if (!(command in arity)) {
     io.err(`unknown command "${command}"\n\n${USAGE}`);
     return EXIT.invalid;
@@ -59,8 +75,16 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
         return validateCommand(files[0], io, values.generic ?? false);
       case "normalize":
         return normalizeCommand(files[0], io);
+      case "drift":
+        return await driftCommand(files[0], io, {
+          format: format as "text" | "markdown" | "json",
+          concurrency,
+          unmanagedGrants: values["unmanaged-grants"] ?? false,
+          region: values.region,
+          tty: process.stdout.isTTY === true,
+        });
       default:
-        return diffCommand(files[0], files[1], io, format);
+        return diffCommand(files[0], files[1], io, format as "text" | "markdown");
     }
   } catch (err) {
     io.err(`kms-policy ${command}: ${(err as Error).message}`);

@@ -25,12 +25,12 @@ export interface GrantClients {
 }
 
 const GONE_KEY_STATES = new Set(["PendingDeletion", "PendingReplicaDeletion"]);
-const AWS_UNIQUE_ID = /^A(ROA|IDA)[A-Z0-9]{12,}$/;
+export const AWS_UNIQUE_ID = /^A(ROA|IDA)[A-Z0-9]{12,}$/;
 
-const sameSet = (a: string[] = [], b: string[] = []) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
+export const sameSet = (a: string[] = [], b: string[] = []) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
 /** The grant as KMS lists it, in the inputs' terms. */
-function fromListing(entry: GrantListEntry): Pick<GrantInputs, "granteePrincipal" | "operations" | "retiringPrincipal" | "constraints"> {
+export function fromListing(entry: GrantListEntry): Pick<GrantInputs, "granteePrincipal" | "operations" | "retiringPrincipal" | "constraints"> {
   const c = entry.Constraints;
   const constraints: GrantConstraints = {
     ...(c?.EncryptionContextEquals ? { encryptionContextEquals: c.EncryptionContextEquals } : {}),

@@ -1,0 +1,46 @@
+import { GrantApi } from "../aws/grants";
+import { kmsClient } from "../aws/client";
+import { KeyPolicyApi } from "../aws/keyPolicies";
+import { parseKeyRef } from "../aws/keyRef";
+import { DEFAULT_CONCURRENCY, checkDrift } from "../drift/check";
+import { exitCodeOf, jsonReport, markdownReport, textReport } from "../drift/report";
+import { parseStackExport } from "../drift/stackExport";
+import { EXIT, readInput } from "./io";
+import { Output } from "./policyCommands";
+
+export interface DriftCommandOptions {
+  format: "text" | "markdown" | "json";
+  concurrency?: number;
+  unmanagedGrants: boolean;
+  region?: string;
+  /** Colour and a progress line: only on a terminal. */
+  tty: boolean;
+}
+
+/** `kms-policy drift EXPORT`: exit 0 in sync, 1 drift, 2 error. */
+export async function driftCommand(file: string, io: Output, options: DriftCommandOptions): Promise<number> {
+  let resources;
+  try {
+    resources = parseStackExport(readInput(file));
+  } catch (err) {
+    io.err(`kms-policy drift: ${(err as Error).message}`);
+    return EXIT.invalid;
+  }
+  const regionOf = (keyArn: string, region?: string) => {
+    const ref = parseKeyRef(keyArn);
+    return region ?? ("error" in ref ? undefined : ref.region) ?? options.region;
+  };
+  const clients = {
+    keys: (keyArn: string, region?: string) => new KeyPolicyApi(kmsClient({ region: regionOf(keyArn, region) })),
+    grants: (keyArn: string, region?: string) => new GrantApi(kmsClient({ region: regionOf(keyArn, region) })),
+  };
+  const showProgress = options.tty && resources.length > 20;
+  const report = await checkDrift(resources, clients, {
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+    unmanagedGrants: options.unmanagedGrants,
+    onProgress: showProgress ? (done, total) => process.stderr.write(`\rchecking keys: ${done}/${total}${done === total ? "\n" : ""}`) : undefined,
+  });
+  const rendered = options.format === "json" ? jsonReport(report) : options.format === "markdown" ? markdownReport(report) : textReport(report, options.tty);
+  io.out(rendered);
+  return exitCodeOf(report);
+}

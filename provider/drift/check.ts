@@ -1,0 +1,165 @@
+import { GrantListEntry } from "@aws-sdk/client-kms";
+import { errorName } from "../aws/errors";
+import { GrantApi } from "../aws/grants";
+import { KeyPolicyApi } from "../aws/keyPolicies";
+import { parseKeyRef } from "../aws/keyRef";
+import { PolicyDiff, diffPolicies } from "../policy";
+import { sameConstraints } from "../runtime/grantCheck";
+import { AWS_UNIQUE_ID, fromListing, sameSet } from "../runtime/grantLifecycle";
+import { ManagedGrant, ManagedKeyPolicy, ManagedResource } from "./stackExport";
+
+export type DriftStatus = "in-sync" | "drifted" | "gone" | "error";
+
+/** A field of a grant whose live value differs from the recorded one. */
+export interface FieldChange {
+  field: string;
+  recorded: unknown;
+  live: unknown;
+}
+
+export interface ResourceReport {
+  kind: "KeyPolicy" | "Grant";
+  urn: string;
+  name: string;
+  keyArn: string;
+  status: DriftStatus;
+  /** Why it is gone, or what failed. */
+  message?: string;
+  /** KeyPolicy drift: recorded (-) to live (+). */
+  policyDiff?: PolicyDiff;
+  /** Grant drift. */
+  changes?: FieldChange[];
+  grantId?: string;
+}
+
+export interface UnmanagedGrant {
+  keyArn: string;
+  grantId: string;
+  name?: string;
+  granteePrincipal?: string;
+  operations: string[];
+}
+
+export interface DriftReport {
+  resources: ResourceReport[];
+  unmanagedGrants?: UnmanagedGrant[];
+}
+
+export interface DriftOptions {
+  /** Keys checked at once. Default 8. */
+  concurrency?: number;
+  /** Also list grants on managed keys that no Grant in the stack declares. */
+  unmanagedGrants?: boolean;
+  /** Called after each key, for a progress line. */
+  onProgress?(done: number, total: number): void;
+}
+
+export interface DriftClients {
+  keys(keyArn: string, region?: string): KeyPolicyApi;
+  grants(keyArn: string, region?: string): GrantApi;
+}
+
+const GONE_STATES = new Set(["PendingDeletion", "PendingReplicaDeletion"]);
+export const DEFAULT_CONCURRENCY = 8;
+
+/** The account part of a key, so that `keyId` and ARN group together. */
+function keyGroup(keyArn: string): string {
+  const ref = parseKeyRef(keyArn);
+  return "error" in ref ? keyArn : ref.keyId;
+}
+
+/**
+ * Compares every managed resource with live KMS using read-only calls: per key one DescribeKey,
+ * one GetKeyPolicy if a KeyPolicy manages it, and one paginated ListGrants if any Grant does (or
+ * unmanaged grants are wanted). Keys are checked `concurrency` at a time; the SDK retries
+ * throttling with backoff.
+ */
+export async function checkDrift(resources: ManagedResource[], clients: DriftClients, options: DriftOptions = {}): Promise<DriftReport> {
+  const byKey = new Map<string, ManagedResource[]>();
+  for (const r of resources) {
+    const group = keyGroup(r.keyArn);
+    byKey.set(group, [...(byKey.get(group) ?? []), r]);
+  }
+  const groups = [...byKey.values()];
+  const reports: ResourceReport[] = [];
+  const unmanaged: UnmanagedGrant[] = [];
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < groups.length) {
+      const group = groups[next++];
+      const result = await checkKey(group, clients, options.unmanagedGrants ?? false);
+      reports.push(...result.reports);
+      unmanaged.push(...result.unmanaged);
+      options.onProgress?.(++done, groups.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, groups.length)) }, worker));
+  const order = new Map(resources.map((r, i) => [r.urn, i]));
+  reports.sort((a, b) => (order.get(a.urn) ?? 0) - (order.get(b.urn) ?? 0));
+  return { resources: reports, ...(options.unmanagedGrants ? { unmanagedGrants: unmanaged } : {}) };
+}
+
+async function checkKey(group: ManagedResource[], clients: DriftClients, wantUnmanaged: boolean): Promise<{ reports: ResourceReport[]; unmanaged: UnmanagedGrant[] }> {
+  const first = group[0];
+  const keyArn = first.keyArn;
+  const region = first.region;
+  const base = (r: ManagedResource): Omit<ResourceReport, "status"> => ({ kind: r.kind, urn: r.urn, name: r.name, keyArn: r.keyArn, ...(r.kind === "Grant" ? { grantId: r.grantId } : {}) });
+  const all = (status: DriftStatus, message: string) => ({ reports: group.map((r) => ({ ...base(r), status, message })), unmanaged: [] });
+  try {
+    const key = await clients.keys(keyArn, region).describeKey(keyArn);
+    if (GONE_STATES.has(key.state)) return all("gone", `key ${key.arn} is ${key.state}`);
+  } catch (err) {
+    if (errorName((err as Error).cause) === "NotFoundException") return all("gone", `key ${keyArn} no longer exists`);
+    return all("error", (err as Error).message);
+  }
+  const reports: ResourceReport[] = [];
+  for (const policy of group.filter((r): r is ManagedKeyPolicy => r.kind === "KeyPolicy")) {
+    reports.push({ ...base(policy), ...(await checkPolicy(policy, clients)) });
+  }
+  const grants = group.filter((r): r is ManagedGrant => r.kind === "Grant");
+  let unmanaged: UnmanagedGrant[] = [];
+  if (grants.length > 0 || wantUnmanaged) {
+    let live: GrantListEntry[];
+    try {
+      live = await clients.grants(keyArn, region).listGrants(keyArn);
+    } catch (err) {
+      reports.push(...grants.map((g) => ({ ...base(g), status: "error" as const, message: (err as Error).message })));
+      return { reports, unmanaged };
+    }
+    const byId = new Map(live.map((g) => [g.GrantId, g]));
+    for (const grant of grants) reports.push({ ...base(grant), ...compareGrant(grant, byId.get(grant.grantId)) });
+    if (wantUnmanaged) {
+      const declared = new Set(grants.map((g) => g.grantId));
+      unmanaged = live
+        .filter((g) => !declared.has(g.GrantId ?? ""))
+        .map((g) => ({ keyArn, grantId: g.GrantId ?? "", name: g.Name ?? undefined, granteePrincipal: g.GranteePrincipal, operations: [...(g.Operations ?? [])].sort() }));
+    }
+  }
+  return { reports, unmanaged };
+}
+
+async function checkPolicy(policy: ManagedKeyPolicy, clients: DriftClients): Promise<Pick<ResourceReport, "status" | "message" | "policyDiff">> {
+  const recorded = policy.policy;
+  if (recorded === undefined) return { status: "error", message: "the recorded policy is a secret in this export; export with --show-secrets to check it" };
+  try {
+    const live = await clients.keys(policy.keyArn, policy.region).getKeyPolicy(policy.keyArn, policy.policyName);
+    const diff = diffPolicies(recorded, live);
+    return diff.equivalent ? { status: "in-sync" } : { status: "drifted", policyDiff: diff };
+  } catch (err) {
+    return { status: "error", message: (err as Error).message };
+  }
+}
+
+function compareGrant(grant: ManagedGrant, entry: GrantListEntry | undefined): Pick<ResourceReport, "status" | "message" | "changes"> {
+  if (!entry) return { status: "gone", message: `grant ${grant.grantId} (${grant.grantName ?? grant.name}) no longer exists: revoked or retired outside Pulumi` };
+  const live = fromListing(entry);
+  const changes: FieldChange[] = [];
+  if (grant.granteePrincipal !== undefined && live.granteePrincipal !== grant.granteePrincipal) changes.push({ field: "granteePrincipal", recorded: grant.granteePrincipal, live: live.granteePrincipal });
+  if (grant.operations && !sameSet(grant.operations, live.operations)) changes.push({ field: "operations", recorded: grant.operations, live: live.operations });
+  if ((grant.retiringPrincipal ?? "") !== (live.retiringPrincipal ?? "")) changes.push({ field: "retiringPrincipal", recorded: grant.retiringPrincipal ?? null, live: live.retiringPrincipal ?? null });
+  if (!sameConstraints(grant.constraints, live.constraints)) changes.push({ field: "constraints", recorded: grant.constraints ?? null, live: live.constraints ?? null });
+  if (changes.length === 0) return { status: "in-sync" };
+  const deleted = AWS_UNIQUE_ID.test(live.granteePrincipal) ? "the grantee was deleted (KMS shows a bare unique id)" : undefined;
+  return { status: "drifted", changes, ...(deleted ? { message: deleted } : {}) };
+}

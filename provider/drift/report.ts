@@ -1,0 +1,120 @@
+import { formatPolicyDiff } from "../policy";
+import { DriftReport, DriftStatus, ResourceReport } from "./check";
+
+/** Version of the JSON report's schema; bumped on any incompatible change. */
+export const DRIFT_REPORT_SCHEMA_VERSION = 1;
+
+export interface DriftSummary {
+  resources: number;
+  inSync: number;
+  drifted: number;
+  gone: number;
+  errors: number;
+  unmanagedGrants: number;
+}
+
+export function summarize(report: DriftReport): DriftSummary {
+  const count = (s: DriftStatus) => report.resources.filter((r) => r.status === s).length;
+  return {
+    resources: report.resources.length,
+    inSync: count("in-sync"),
+    drifted: count("drifted"),
+    gone: count("gone"),
+    errors: count("error"),
+    unmanagedGrants: report.unmanagedGrants?.length ?? 0,
+  };
+}
+
+/** 0 in sync, 1 drift (drifted, gone, or unmanaged grants when asked for), 2 error. */
+export function exitCodeOf(report: DriftReport): 0 | 1 | 2 {
+  const s = summarize(report);
+  if (s.errors > 0) return 2;
+  return s.drifted + s.gone + s.unmanagedGrants > 0 ? 1 : 0;
+}
+
+/** The JSON report (documented in the README): stable field names, no secrets. */
+export function jsonReport(report: DriftReport): string {
+  return JSON.stringify(
+    {
+      schemaVersion: DRIFT_REPORT_SCHEMA_VERSION,
+      summary: summarize(report),
+      resources: report.resources.map((r) => ({
+        kind: r.kind,
+        name: r.name,
+        urn: r.urn,
+        keyArn: r.keyArn,
+        ...(r.grantId ? { grantId: r.grantId } : {}),
+        status: r.status,
+        ...(r.message ? { message: r.message } : {}),
+        ...(r.policyDiff
+          ? {
+              policyDiff: {
+                added: r.policyDiff.added,
+                removed: r.policyDiff.removed,
+                changed: r.policyDiff.changed.map(({ before: _b, after: _a, ...change }) => change),
+                ...(r.policyDiff.version ? { version: r.policyDiff.version } : {}),
+                ...(r.policyDiff.id ? { id: r.policyDiff.id } : {}),
+              },
+            }
+          : {}),
+        ...(r.changes ? { changes: r.changes } : {}),
+      })),
+      ...(report.unmanagedGrants ? { unmanagedGrants: report.unmanagedGrants } : {}),
+    },
+    null,
+    2,
+  );
+}
+
+const COLORS: Record<DriftStatus, string> = { "in-sync": "\u001b[32m", drifted: "\u001b[31m", gone: "\u001b[33m", error: "\u001b[35m" };
+const RESET = "\u001b[0m";
+
+function headline(s: DriftSummary): string {
+  const parts = [`${s.inSync} in sync`];
+  if (s.drifted) parts.push(`${s.drifted} drifted`);
+  if (s.gone) parts.push(`${s.gone} gone`);
+  if (s.errors) parts.push(`${s.errors} could not be checked`);
+  if (s.unmanagedGrants) parts.push(`${s.unmanagedGrants} unmanaged grant${s.unmanagedGrants > 1 ? "s" : ""}`);
+  return `${s.resources} resource${s.resources === 1 ? "" : "s"}: ${parts.join(", ")}`;
+}
+
+function details(r: ResourceReport, format: "text" | "markdown"): string[] {
+  const lines: string[] = [];
+  if (r.message) lines.push(r.message);
+  if (r.policyDiff) lines.push(formatPolicyDiff(r.policyDiff, { format, title: "live policy differs from the stack (- stack, + live)" }));
+  for (const c of r.changes ?? []) {
+    const show = (v: unknown) => (format === "markdown" ? "`" + JSON.stringify(v) + "`" : JSON.stringify(v));
+    lines.push(`${format === "markdown" ? "- " : ""}${c.field}: stack ${show(c.recorded)}, live ${show(c.live)}`);
+  }
+  return lines;
+}
+
+export function textReport(report: DriftReport, color = false): string {
+  const paint = (status: DriftStatus, text: string) => (color ? `${COLORS[status]}${text}${RESET}` : text);
+  const lines = [`kms-policy drift: ${headline(summarize(report))}`];
+  for (const r of report.resources) {
+    lines.push(`  ${paint(r.status, r.status.padEnd(8))} ${r.kind} ${r.name}  (${r.keyArn}${r.grantId ? `, grant ${r.grantId}` : ""})`);
+    if (r.status !== "in-sync") for (const d of details(r, "text")) lines.push(...d.split("\n").map((l) => `             ${l}`));
+  }
+  if (report.unmanagedGrants?.length) {
+    lines.push(`  unmanaged grants (on managed keys, declared by no Grant in the stack):`);
+    for (const g of report.unmanagedGrants) lines.push(`    ${g.grantId}  ${g.name ?? "(no name)"}  ${g.granteePrincipal ?? ""}  ${g.operations.join(",")}  (${g.keyArn})`);
+  }
+  return lines.join("\n");
+}
+
+const ICONS: Record<DriftStatus, string> = { "in-sync": "in sync", drifted: "**drifted**", gone: "**gone**", error: "**error**" };
+
+/** For a GitHub step summary or a pull-request comment. */
+export function markdownReport(report: DriftReport): string {
+  const lines = [`### KMS drift: ${headline(summarize(report))}`, "", "| resource | key | status |", "|---|---|---|"];
+  for (const r of report.resources) lines.push(`| ${r.kind} \`${r.name}\` | \`${r.keyArn}\` | ${ICONS[r.status]} |`);
+  for (const r of report.resources.filter((x) => x.status !== "in-sync")) {
+    lines.push("", `<details><summary>${r.kind} <code>${r.name}</code>: ${r.status}</summary>`, "", ...details(r, "markdown"), "", "</details>");
+  }
+  if (report.unmanagedGrants?.length) {
+    lines.push("", "#### Unmanaged grants", "", "| grant | name | grantee | operations | key |", "|---|---|---|---|---|");
+    for (const g of report.unmanagedGrants) lines.push(`| \`${g.grantId}\` | ${g.name ?? ""} | \`${g.granteePrincipal ?? ""}\` | ${g.operations.join(", ")} | \`${g.keyArn}\` |`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,85 @@
+/**
+ * Finds this package's resources in a `pulumi stack export`. Secret values stay encrypted: the
+ * drift check reads only non-secret outputs and never needs a grant token.
+ */
+
+export const KEY_POLICY_TYPE = "pulumi-nodejs:dynamic/kms:KeyPolicy";
+export const GRANT_TYPE = "pulumi-nodejs:dynamic/kms:Grant";
+
+export interface ManagedKeyPolicy {
+  kind: "KeyPolicy";
+  urn: string;
+  name: string;
+  keyArn: string;
+  region?: string;
+  policyName: string;
+  /** The policy the stack recorded; undefined when it is a secret in the export. */
+  policy?: string;
+}
+
+export interface ManagedGrant {
+  kind: "Grant";
+  urn: string;
+  name: string;
+  keyArn: string;
+  region?: string;
+  grantId: string;
+  grantName?: string;
+  granteePrincipal?: string;
+  operations?: string[];
+  retiringPrincipal?: string;
+  constraints?: { encryptionContextEquals?: Record<string, string>; encryptionContextSubset?: Record<string, string> };
+  createdAt?: string;
+}
+
+export type ManagedResource = ManagedKeyPolicy | ManagedGrant;
+
+interface ExportedResource {
+  urn?: string;
+  type?: string;
+  id?: string;
+  outputs?: Record<string, unknown>;
+  delete?: boolean;
+}
+
+const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";
+const isSecret = (v: unknown) => typeof v === "object" && v !== null && SECRET_SIGNATURE in v;
+const plain = <T>(v: unknown): T | undefined => (v === undefined || v === null || isSecret(v) ? undefined : (v as T));
+
+export function parseStackExport(text: string): ManagedResource[] {
+  let parsed: { deployment?: { resources?: ExportedResource[] } };
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch (err) {
+    throw new Error(`the input is not a \`pulumi stack export\` (not JSON: ${(err as Error).message})`);
+  }
+  if (!parsed || typeof parsed !== "object" || !parsed.deployment) {
+    throw new Error("the input is not a `pulumi stack export`: it has no `deployment`");
+  }
+  const out: ManagedResource[] = [];
+  for (const r of parsed.deployment.resources ?? []) {
+    if (r.delete || !r.urn || !r.outputs) continue;
+    const o = r.outputs;
+    const name = r.urn.slice(r.urn.lastIndexOf("::") + 2);
+    const keyArn = plain<string>(o.keyArn) ?? plain<string>(o.keyId) ?? "";
+    if (r.type === KEY_POLICY_TYPE) {
+      out.push({ kind: "KeyPolicy", urn: r.urn, name, keyArn, region: plain(o.region), policyName: plain<string>(o.policyName) ?? "default", policy: plain(o.policy) });
+    } else if (r.type === GRANT_TYPE) {
+      out.push({
+        kind: "Grant",
+        urn: r.urn,
+        name,
+        keyArn,
+        region: plain(o.region),
+        grantId: plain<string>(o.grantId) ?? r.id ?? "",
+        grantName: plain(o.name),
+        granteePrincipal: plain(o.granteePrincipal),
+        operations: plain(o.operations),
+        retiringPrincipal: plain(o.retiringPrincipal),
+        constraints: plain(o.constraints),
+        createdAt: plain(o.createdAt),
+      });
+    }
+  }
+  return out;
+}
