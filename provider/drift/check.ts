@@ -95,8 +95,9 @@ export async function checkDrift(resources: ManagedResource[], clients: DriftCli
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, groups.length)) }, worker));
-  const order = new Map(resources.map((r, i) => [r.urn, i]));
-  reports.sort((a, b) => (order.get(a.urn) ?? 0) - (order.get(b.urn) ?? 0));
+  // Key policies first, then grants, each by name: the same report for the same state, easy to scan.
+  const rank = (r: ResourceReport) => `${r.kind === "KeyPolicy" ? 0 : 1}\u0000${r.name}\u0000${r.urn}`;
+  reports.sort((a, b) => (rank(a) < rank(b) ? -1 : rank(a) > rank(b) ? 1 : 0));
   return { resources: reports, ...(options.unmanagedGrants ? { unmanagedGrants: unmanaged } : {}) };
 }
 
