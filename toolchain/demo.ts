@@ -7,7 +7,7 @@ import { GetKeyPolicyCommand, KMSClient, ListGrantsCommand, PutKeyPolicyCommand,
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { MotoServer, startMoto } from "./moto";
+import { DUMMY_CREDENTIALS, MotoServer, startMoto } from "./moto";
 
 const root = path.resolve(__dirname, "..", "..");
 const stateDir = path.join(root, ".demo");
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   heading("Starting moto's KMS server on 127.0.0.1");
   const moto = await startMoto();
   console.log(`moto listening at ${moto.endpoint}`);
-  const kms = new KMSClient({ region: moto.awsEnv.AWS_REGION, endpoint: moto.endpoint, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+  const kms = new KMSClient({ region: moto.awsEnv.AWS_REGION, endpoint: moto.endpoint, credentials: DUMMY_CREDENTIALS });
   try {
     pulumi(moto, ["stack", "init", "demo"]);
     pulumi(moto, ["config", "set", "aws:region", moto.awsEnv.AWS_REGION]);

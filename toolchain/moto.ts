@@ -108,11 +108,18 @@ export async function startMoto(options: { port?: number } = {}): Promise<MotoSe
 }
 
 /** Dummy credentials and an endpoint override: the SDK can reach nothing but the local server. */
+/** Dummy credentials moto accepts; distinctive, so tests can prove they never reach the state. */
+export const DUMMY_CREDENTIALS = {
+  accessKeyId: "AKIAMOTODUMMY0000001",
+  secretAccessKey: "moto-dummy-secret-key-never-valid-anywhere",
+  sessionToken: "moto-dummy-session-token",
+};
+
 export function motoAwsEnv(endpoint: string): Record<string, string> {
   return {
-    AWS_ACCESS_KEY_ID: "testing",
-    AWS_SECRET_ACCESS_KEY: "testing",
-    AWS_SESSION_TOKEN: "testing",
+    AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
+    AWS_SESSION_TOKEN: DUMMY_CREDENTIALS.sessionToken,
     AWS_REGION: MOTO_REGION,
     AWS_ENDPOINT_URL_KMS: endpoint,
     AWS_ENDPOINT_URL_STS: endpoint,

@@ -1,7 +1,7 @@
 import { GrantOperation } from "@aws-sdk/client-kms";
 import { parseKeyRef } from "../aws/keyRef";
 import { CheckFailure } from "./keyPolicyCheck";
-import { isUnknown } from "./settings";
+import { isUnknown, withoutUndefined } from "./settings";
 
 export const GRANT_OPERATIONS: readonly string[] = Object.values(GrantOperation);
 export const MAX_CONTEXT_PAIRS = 8;
@@ -152,7 +152,7 @@ export function checkGrant(news: Record<string, unknown>): { inputs: GrantInputs
     ...(Array.isArray(tokens) && tokens.length > 0 ? { grantTokens: tokens as string[] } : {}),
     ...(region !== undefined ? { region: region as string } : {}),
   };
-  return { inputs, failures };
+  return { inputs: withoutUndefined(inputs), failures };
 }
 
 /** Same constraint to KMS: context keys compare case-insensitively, values exactly. */

@@ -1,7 +1,7 @@
 import { parseKeyRef } from "../aws/keyRef";
 import { PolicyDocument, validatePolicy } from "../policy";
 import { normalizePolicy } from "../policy/normalize";
-import { isUnknown } from "./settings";
+import { isUnknown, withoutUndefined } from "./settings";
 
 export type OnDelete = "restore" | "default" | "retain";
 export const ON_DELETE_CHOICES: readonly OnDelete[] = ["restore", "default", "retain"];
@@ -112,5 +112,5 @@ export function checkKeyPolicy(news: Record<string, unknown>): { inputs: KeyPoli
     readBackTimeoutSeconds: timeout as number,
     ...(region !== undefined ? { region: region as string } : {}),
   };
-  return { inputs, failures };
+  return { inputs: withoutUndefined(inputs), failures };
 }

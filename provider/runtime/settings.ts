@@ -66,3 +66,11 @@ export function isUnknown(value: unknown): boolean {
   if (typeof value === "object" && value !== null) return Object.values(value).some(isUnknown);
   return false;
 }
+
+/**
+ * The provider host serializes check's inputs with protobuf, which cannot carry `undefined`: a
+ * missing input must be absent, or the user sees a serialization error instead of the failure.
+ */
+export function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -5,6 +5,7 @@ import * as path from "path";
 import { moto } from "../support/hooks";
 import { allGrants, createKey, testKms } from "../support/kms";
 import { Project, Workspace, resourcesOfType } from "../support/workspace";
+import { DUMMY_CREDENTIALS } from "../../toolchain/moto";
 import { SCENARIO_PROGRAM, Scenario } from "./program";
 
 const GRANT_TYPE = "pulumi-nodejs:dynamic/kms:Grant";
@@ -62,7 +63,7 @@ describe("e2e: Grant with the pulumi CLI on moto", function () {
       expect(hidden).to.not.contain(token);
       expect(onDisk).to.not.contain(token);
     }
-    expect(onDisk).to.not.contain("testing"); // the dummy AWS credentials
+    for (const credential of Object.values(DUMMY_CREDENTIALS)) expect(onDisk).to.not.contain(credential);
   });
 
   it("a grant revoked out of band is drift, and pulumi up recreates it", async () => {

@@ -1,12 +1,12 @@
 import { CreateKeyCommand, KMSClient, ListGrantsCommand, GrantListEntry } from "@aws-sdk/client-kms";
-import { MotoServer } from "../../toolchain/moto";
+import { DUMMY_CREDENTIALS, MotoServer } from "../../toolchain/moto";
 
 /** An SDK client for the tests' own setup and assertions, bound to moto. */
 export function testKms(moto: MotoServer): KMSClient {
   return new KMSClient({
     region: moto.awsEnv.AWS_REGION,
     endpoint: moto.endpoint,
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+    credentials: DUMMY_CREDENTIALS,
   });
 }
 

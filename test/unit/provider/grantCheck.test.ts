@@ -52,3 +52,11 @@ describe("Grant check", () => {
     expect(failuresOf({ name: long })).to.deep.equal([]);
   });
 });
+
+describe("check results the provider host can serialize", () => {
+  it("leaves a missing input absent rather than undefined", () => {
+    const { inputs } = checkGrant({ keyId: "1234abcd-12ab-34cd-56ef-1234567890ab", operations: ["Decrypt"], name: "g" });
+    expect(Object.values(inputs)).to.not.include(undefined);
+    expect(inputs).to.not.have.property("granteePrincipal");
+  });
+});

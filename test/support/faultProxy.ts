@@ -1,0 +1,165 @@
+import * as http from "http";
+
+/**
+ * An HTTP proxy between the AWS SDK and moto that counts every KMS call by operation and can
+ * inject faults on chosen operations. The tests point AWS_ENDPOINT_URL_KMS at it; the rules live
+ * in the test process, so a test can change them between (or during) pulumi runs. The benchmarks
+ * reuse it for call counts.
+ */
+export type FaultKind =
+  | "throttle" // HTTP 400 ThrottlingException
+  | "internal" // HTTP 500 KMSInternalException
+  | "dependency-timeout" // HTTP 500 DependencyTimeoutException
+  | "drop-before" // connection closed before moto sees the request
+  | "drop-after"; // moto handles the request, then the connection is closed: the caller cannot know it worked
+
+export interface FaultRule {
+  /** Operations the rule applies to, e.g. ["CreateGrant"]; empty or absent: all. */
+  operations?: string[];
+  /** Share of matching calls that fail, 0..1. */
+  rate: number;
+  /** Faults to choose from, uniformly. */
+  kinds: FaultKind[];
+}
+
+export interface ProxyRules {
+  faults?: FaultRule[];
+  /** Added latency per call, by operation (`*` for all), in ms. */
+  latencyMs?: Record<string, number>;
+  /**
+   * After each PutKeyPolicy, answer the next N GetKeyPolicy calls for that key with the policy it
+   * had before: KMS's eventual consistency, exaggerated.
+   */
+  staleGetKeyPolicyReads?: number;
+}
+
+/** Seeded so that a failing run can be repeated. */
+function random(seed: number): () => number {
+  let state = seed >>> 0 || 0x9e3779b9;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 0x100000000;
+  };
+}
+
+const WRITE_OPERATIONS = new Set(["PutKeyPolicy", "CreateGrant", "RevokeGrant", "RetireGrant", "CreateKey", "ScheduleKeyDeletion", "DisableKey", "EnableKey"]);
+
+export class FaultProxy {
+  readonly calls = new Map<string, number>();
+  readonly faultsInjected = new Map<string, number>();
+  rules: ProxyRules = {};
+  private readonly server: http.Server;
+  private readonly next: () => number;
+  private readonly stale = new Map<string, { policy: string; remaining: number }>();
+  private port = 0;
+
+  constructor(
+    private readonly target: string,
+    seed = 1,
+  ) {
+    this.next = random(seed);
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+  }
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+    this.port = (this.server.address() as { port: number }).port;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  count(operation: string): number {
+    return this.calls.get(operation) ?? 0;
+  }
+
+  writeCalls(): number {
+    let n = 0;
+    for (const [op, c] of this.calls) if (WRITE_OPERATIONS.has(op)) n += c;
+    return n;
+  }
+
+  reset(rules: ProxyRules = {}): void {
+    this.calls.clear();
+    this.faultsInjected.clear();
+    this.stale.clear();
+    this.rules = rules;
+  }
+
+  private pickFault(operation: string): FaultKind | undefined {
+    for (const rule of this.rules.faults ?? []) {
+      if (rule.operations?.length && !rule.operations.includes(operation)) continue;
+      if (this.next() < rule.rate) return rule.kinds[Math.floor(this.next() * rule.kinds.length)];
+    }
+    return undefined;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of req) chunks.push(chunk as Uint8Array);
+    const body = Buffer.concat(chunks);
+    const target = String(req.headers["x-amz-target"] ?? "");
+    const operation = target.includes(".") ? target.slice(target.indexOf(".") + 1) : "other";
+    this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
+
+    const latency = this.rules.latencyMs?.[operation] ?? this.rules.latencyMs?.["*"] ?? 0;
+    if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+
+    const fault = this.pickFault(operation);
+    if (fault) this.faultsInjected.set(fault, (this.faultsInjected.get(fault) ?? 0) + 1);
+    if (fault === "drop-before") return void req.socket.destroy();
+    if (fault === "throttle") return this.error(res, 400, "ThrottlingException", "Rate exceeded (injected)");
+    if (fault === "internal") return this.error(res, 500, "KMSInternalException", "internal error (injected)");
+    if (fault === "dependency-timeout") return this.error(res, 500, "DependencyTimeoutException", "dependency timeout (injected)");
+
+    const input = operation === "GetKeyPolicy" || operation === "PutKeyPolicy" ? (JSON.parse(body.toString() || "{}") as { KeyId?: string }) : {};
+    const keyOf = (keyId = "") => keyId.slice(keyId.lastIndexOf("/") + 1);
+    if (operation === "PutKeyPolicy" && (this.rules.staleGetKeyPolicyReads ?? 0) > 0) {
+      const before = await this.forward(req, Buffer.from(JSON.stringify({ KeyId: input.KeyId, PolicyName: "default" })), "TrentService.GetKeyPolicy");
+      const policy = (JSON.parse(before.body.toString() || "{}") as { Policy?: string }).Policy;
+      if (policy) this.stale.set(keyOf(input.KeyId), { policy, remaining: this.rules.staleGetKeyPolicyReads ?? 0 });
+    }
+    if (operation === "GetKeyPolicy") {
+      const stale = this.stale.get(keyOf(input.KeyId));
+      if (stale && stale.remaining > 0) {
+        stale.remaining--;
+        res.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
+        return void res.end(JSON.stringify({ Policy: stale.policy, PolicyName: "default" }));
+      }
+    }
+
+    const answer = await this.forward(req, body);
+    if (fault === "drop-after") return void req.socket.destroy();
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
+  }
+
+  private error(res: http.ServerResponse, status: number, type: string, message: string): void {
+    res.writeHead(status, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": type });
+    res.end(JSON.stringify({ __type: type, message }));
+  }
+
+  private forward(req: http.IncomingMessage, body: Buffer, overrideTarget?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+    const url = new URL(req.url ?? "/", this.target);
+    const headers: http.OutgoingHttpHeaders = { ...req.headers, host: url.host, "content-length": String(body.length) };
+    if (overrideTarget) headers["x-amz-target"] = overrideTarget;
+    return new Promise((resolve, reject) => {
+      const upstream = http.request(url, { method: req.method, headers }, (answer) => {
+        const parts: Uint8Array[] = [];
+        answer.on("data", (c: Uint8Array) => parts.push(c));
+        answer.on("end", () => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: Buffer.concat(parts) }));
+      });
+      upstream.on("error", reject);
+      upstream.end(body);
+    });
+  }
+}
