@@ -105,6 +105,13 @@ export class Project {
     });
   }
 
+  /** Starts `pulumi ARGS` in its own process group, so that a test can kill the whole run mid-way. */
+  start(args: string[], extraEnv: Record<string, string> = {}): { kill(): void; exited: Promise<number | null> } {
+    const child = spawn(process.execPath, [LAUNCHER, ...args, "--non-interactive"], { cwd: this.dir, env: this.workspace.env(extraEnv), detached: true, stdio: "ignore" });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    return { kill: () => process.kill(-(child.pid as number), "SIGKILL"), exited };
+  }
+
   /** Like pulumi(), but a non-zero exit is a test failure that shows the CLI's output. */
   async ok(args: string[], extraEnv: Record<string, string> = {}): Promise<PulumiResult> {
     const result = await this.pulumi(args, extraEnv);
