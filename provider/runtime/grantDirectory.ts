@@ -11,16 +11,23 @@ interface Waiter {
  * Finds grants with as few ListGrants calls as possible. Reads that arrive for one key within a
  * short window are answered together: a lone read uses the GrantId filter (one call), several share
  * one paginated listing of the key (Terraform lists every grant of the key for every grant).
+ * Pulumi sends reads in waves (`--parallel`, default 16), so a full listing also answers later
+ * waves for `reuseMs`, but only to say a grant exists: a grant missing from it is looked up afresh.
  */
 export class GrantDirectory {
   private readonly pending = new Map<string, Waiter[]>();
+  private readonly recent = new Map<string, { at: number; byId: Map<string | undefined, GrantListEntry> }>();
 
   constructor(
     private readonly apiFor: (keyArn: string) => GrantApi,
     private readonly windowMs = 30,
+    private readonly reuseMs = 5000,
   ) {}
 
   find(keyArn: string, grantId: string): Promise<GrantListEntry | undefined> {
+    const recent = this.recent.get(keyArn);
+    const known = recent && Date.now() - recent.at <= this.reuseMs ? recent.byId.get(grantId) : undefined;
+    if (known) return Promise.resolve(known);
     return new Promise((resolve, reject) => {
       let waiters = this.pending.get(keyArn);
       if (!waiters) {
@@ -40,6 +47,7 @@ export class GrantDirectory {
       const api = this.apiFor(keyArn);
       const grants = ids.size === 1 ? await api.listGrants(keyArn, { grantId: [...ids][0] }) : await api.listGrants(keyArn);
       const byId = new Map(grants.map((g) => [g.GrantId, g]));
+      if (ids.size > 1) this.recent.set(keyArn, { at: Date.now(), byId });
       for (const w of waiters) w.resolve(byId.get(w.grantId));
     } catch (err) {
       for (const w of waiters) w.reject(err);

@@ -90,7 +90,26 @@ describe("integration: Grant lifecycle on moto", () => {
     expect(reads.every((r, i) => r.id === created[i].id)).to.equal(true);
     expect(counting.count("ListGrants")).to.equal(1);
     counting.reset();
-    await lifecycle.read(created[0].id, created[0].outs);
+    const nextCommand = new GrantLifecycle({ grants: () => new GrantApi(counting), keys: () => new KeyPolicyApi(counting) }, 10);
+    await nextCommand.read(created[0].id, created[0].outs);
+    expect(counting.count("ListGrants")).to.equal(1);
+  });
+
+  it("reads in waves (Pulumi's --parallel) reuse one listing, but a grant missing from it is looked up again", async () => {
+    const key = await createKey(kms);
+    const created: Array<Awaited<ReturnType<GrantLifecycle["create"]>>> = [];
+    for (let i = 0; i < 40; i++) created.push(await lifecycle.create(inputs(key.keyId, { name: `w${i}` })));
+    const old = created.map(({ id, outs }) => ({ id, outs: { ...outs, createdAt: "2000-01-01T00:00:00.000Z" } }));
+    const fresh = new GrantLifecycle({ grants: () => new GrantApi(counting), keys: () => new KeyPolicyApi(counting) }, 10);
+    counting.reset();
+    for (let i = 0; i < 32; i += 16) await Promise.all(old.slice(i, i + 16).map(({ id, outs }) => fresh.read(id, outs)));
+    expect(counting.count("ListGrants")).to.equal(1);
+    const results = await Promise.all(old.slice(32).map(({ id, outs }) => fresh.read(id, outs)));
+    expect(results.every((r, i) => r.id === old[32 + i].id)).to.equal(true);
+    expect(counting.count("ListGrants")).to.equal(1);
+    const late = await lifecycle.create(inputs(key.keyId, { name: "late" }));
+    counting.reset();
+    expect((await fresh.read(late.id, late.outs)).id).to.equal(late.id);
     expect(counting.count("ListGrants")).to.equal(1);
   });
 
