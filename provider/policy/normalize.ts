@@ -1,6 +1,6 @@
 import { ACCOUNT_ROOT_ARN, DEFAULT_POLICY_VERSION, PRINCIPAL_TYPES } from "./grammar";
 import { parsePolicy } from "./parse";
-import { PolicyValidationError, ValidateOptions, validatePolicy } from "./validate";
+import { PolicyValidationError, ValidateOptions, validateParsed } from "./validate";
 import {
   NormalizedConditions,
   NormalizedPolicy,
@@ -104,9 +104,10 @@ export function statementKey(statement: NormalizedStatement): string {
  * by content. Throws PolicyValidationError if the document is invalid.
  */
 export function normalizePolicy(input: PolicyInput | unknown, options: ValidateOptions = { keyPolicy: false }): NormalizedPolicy {
-  const problems = validatePolicy(input, options);
+  const parsed = parsePolicy(input);
+  const problems = validateParsed(parsed, options);
   if (problems.length > 0) throw new PolicyValidationError(problems);
-  const doc = parsePolicy(input).value as Raw;
+  const doc = parsed.value as Raw;
   const statements = new Map<string, NormalizedStatement>();
   for (const raw of asList(doc.Statement) as Raw[]) {
     const statement = normalizeStatement(raw);

@@ -10,7 +10,7 @@ import {
   STATEMENT_KEYS,
   closest,
 } from "./grammar";
-import { parsePolicy } from "./parse";
+import { ParsedPolicy, parsePolicy } from "./parse";
 import { PolicyInput, PolicyProblem } from "./types";
 
 export interface ValidateOptions {
@@ -46,7 +46,11 @@ const typeName = (v: unknown): string => (v === null ? "null" : Array.isArray(v)
  * action and condition-operator syntax. An empty list means KMS's grammar accepts the document.
  */
 export function validatePolicy(input: PolicyInput | unknown, options: ValidateOptions = {}): PolicyProblem[] {
-  const parsed = parsePolicy(input);
+  return validateParsed(parsePolicy(input), options);
+}
+
+/** validatePolicy for a document parsePolicy has already read (the engine parses each input once). */
+export function validateParsed(parsed: ParsedPolicy, options: ValidateOptions = {}): PolicyProblem[] {
   const problems = [...parsed.problems];
   if (parsed.value === undefined && problems.length > 0) return problems;
   new Validator(problems, options.keyPolicy ?? true).document(parsed.value);

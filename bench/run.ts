@@ -1,0 +1,137 @@
+/**
+ * `npm run bench`: every benchmark, then the raw results in bench/results/ and the tables in the
+ * README (between the bench markers). Benchmarks run on demand, never in CI.
+ *   BENCH_REPEATS (default 3)   repeated runs per timed measurement; the median is reported
+ *   BENCH_ONLY=engine,calls,size,stack,drift   a subset
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { startMoto } from "../toolchain/moto";
+import { Workspace } from "../test/support/workspace";
+import { REPO_ROOT } from "../test/support/tools";
+import { EngineResult, benchEngine } from "./engine";
+import { RefreshCallsResult, benchRefreshCalls } from "./refreshCalls";
+import { ProviderSizeResult, benchProviderSize } from "./providerSize";
+import { StackTimesResult, benchStackTimes } from "./stackTimes";
+import { DriftResult, benchDrift } from "./drift";
+import { engineChart } from "./chart";
+
+interface Results {
+  date: string;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
+  repeats: number;
+  engine?: EngineResult[];
+  refreshCalls?: RefreshCallsResult[];
+  providerSize?: ProviderSizeResult[];
+  stack?: { rows: StackTimesResult[]; driftMs: number; previewRefreshMs: number };
+  drift?: DriftResult[];
+}
+
+const table = (header: string[], rows: Array<Array<string | number>>) =>
+  [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+
+function markdown(r: Results): string {
+  const parts = [
+    `Measured ${r.date.slice(0, 10)} on ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, Node ${r.machine.node}; medians of ${r.repeats} runs for timings. Raw results: \`bench/results/latest.json\`. Re-run with \`npm run bench\`.`,
+  ];
+  if (r.engine) {
+    parts.push(
+      "**Policy engine** (compare = two equivalent policies, one reordered and re-cased as KMS might return it; naive = JSON.parse + sorted-key stringify, which calls those two *different*):",
+      table(
+        ["policy size", "statements", "normalize (µs)", "compare (µs)", "compares/s", "naive compare (µs)", "ours / naive"],
+        r.engine.map((e) => [`${e.targetKb} KB (${e.bytes} B)`, e.statements, e.normalizeMicros, e.compareMicros, e.comparesPerSecond, e.naiveCompareMicros, `${e.ratioToNaive}x`]),
+      ),
+      "![compare time by policy size](bench/results/engine.svg)",
+    );
+  }
+  if (r.refreshCalls) {
+    parts.push(
+      "**ListGrants calls to refresh K keys × G grants** (counted by the proxy on moto; the real-KMS columns add the pages of 100 that moto never returns):",
+      table(
+        ["keys × grants", "ours (moto)", "Terraform-style (moto)", "ours (real KMS)", "Terraform-style (real KMS)"],
+        r.refreshCalls.map((c) => [`${c.keys} × ${c.grantsPerKey}`, c.oursCalls, c.terraformCalls, c.oursCallsRealKms, c.terraformCallsRealKms]),
+      ),
+    );
+  }
+  if (r.providerSize) {
+    parts.push(
+      "**`__provider` bytes per resource in the state** (naive = the same provider kept in the project's own files):",
+      table(["resource", "ours", "naive", "naive / ours"], r.providerSize.map((s) => [s.resource, s.oursBytes, s.naiveBytes, `${Math.round(s.naiveBytes / s.oursBytes)}x`])),
+    );
+  }
+  if (r.stack) {
+    parts.push(
+      "**Wall time, 20 KeyPolicies + 200 Grants on moto** (floor = 220 do-nothing dynamic resources):",
+      table(["operation", "ours (ms)", "floor (ms)", "ours / floor"], [
+        ...r.stack.rows.map((s) => [s.operation, s.oursMs, s.floorMs, `${s.ratio}x`]),
+        ["`kms-policy drift` on the same stack's export", r.stack.driftMs, "", `${Math.round((r.stack.driftMs / r.stack.previewRefreshMs) * 100) / 100}x of preview --refresh`],
+      ]),
+    );
+  }
+  if (r.drift) {
+    parts.push(
+      "**`kms-policy drift`**, key policies with 5 grants each (all KMS calls counted):",
+      table(["key policies", "resources", "concurrency", "time (ms)", "KMS calls"], r.drift.map((d) => [d.keys, d.resources, d.concurrency, d.ms, d.calls])),
+    );
+  }
+  return parts.join("\n\n");
+}
+
+async function main(): Promise<void> {
+  const only = new Set((process.env.BENCH_ONLY ?? "engine,calls,size,stack,drift").split(","));
+  const repeats = Number(process.env.BENCH_REPEATS ?? 3);
+  const results: Results = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` },
+    repeats,
+  };
+  const log = (s: string) => console.log(`[bench] ${s}`);
+  if (only.has("engine")) {
+    log("policy engine");
+    results.engine = benchEngine();
+  }
+  const moto = await startMoto();
+  let workspace: Workspace | undefined;
+  try {
+    if (only.has("calls")) {
+      log("refresh calls");
+      results.refreshCalls = await benchRefreshCalls(moto, [[1, 10], [1, 100], [1, 500], [10, 10], [10, 100], [10, 500]]);
+    }
+    if (only.has("size") || only.has("stack") || only.has("drift")) workspace = await Workspace.create(moto);
+    if (workspace && only.has("size")) {
+      log("__provider size");
+      results.providerSize = await benchProviderSize(workspace);
+    }
+    if (workspace && only.has("stack")) {
+      log("stack wall times");
+      await moto.reset();
+      results.stack = await benchStackTimes(workspace, repeats);
+    }
+    if (workspace && only.has("drift")) {
+      log("kms-policy drift");
+      results.drift = await benchDrift(workspace, [1, 100, 1000], repeats);
+    }
+  } finally {
+    workspace?.remove();
+    await moto.stop();
+  }
+  const dir = path.join(REPO_ROOT, "bench", "results");
+  const previous = fs.existsSync(path.join(dir, "latest.json")) ? (JSON.parse(fs.readFileSync(path.join(dir, "latest.json"), "utf8")) as Results) : undefined;
+  const merged: Results = { ...previous, ...results };
+  fs.writeFileSync(path.join(dir, "latest.json"), JSON.stringify(merged, null, 2) + "\n");
+  if (merged.engine) fs.writeFileSync(path.join(dir, "engine.svg"), engineChart(merged.engine));
+  const readmePath = path.join(REPO_ROOT, "README.md");
+  const readme = fs.readFileSync(readmePath, "utf8");
+  const start = "<!-- bench:start -->";
+  const end = "<!-- bench:end -->";
+  const body = `${start}\n${markdown(merged)}\n${end}`;
+  const updated = readme.includes(start) ? readme.replace(new RegExp(`${start}[\\s\\S]*${end}`), body) : `${readme}\n## Benchmarks\n\n${body}\n`;
+  fs.writeFileSync(readmePath, updated);
+  log("results in bench/results/latest.json and README.md");
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

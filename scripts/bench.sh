@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Benchmarks (on demand, not in CI): `npm run bench`. Writes bench/results/ and the README's tables.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+[ -d node_modules/@pulumi/pulumi ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+eval "$(bash scripts/toolchain.sh env)"
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+npx tsc -p tsconfig.json
+npx tsc -p tsconfig.test.json
+node build/bench/run.js
