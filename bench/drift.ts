@@ -1,5 +1,5 @@
 import { CreateGrantCommand, CreateKeyCommand, KMSClient, PutKeyPolicyCommand } from "@aws-sdk/client-kms";
-import { spawnSync } from "child_process";
+import { spawn } from "child_process";
 import { FaultProxy } from "../test/support/faultProxy";
 import { Workspace } from "../test/support/workspace";
 import { appPolicy } from "../test/e2e/program";
@@ -46,12 +46,8 @@ export async function benchDrift(workspace: Workspace, keyCounts: number[], repe
         for (let r = 0; r < repeats; r++) {
           proxy.reset();
           const start = process.hrtime.bigint();
-          const out = spawnSync(`${workspace.dir}/node_modules/.bin/kms-policy`, ["drift", "-", "--concurrency", String(concurrency)], {
-            input: exported,
-            encoding: "utf8",
-            env: workspace.env({ AWS_ENDPOINT_URL_KMS: proxy.endpoint }),
-            maxBuffer: 64 * 1024 * 1024,
-          });
+          // Asynchronous: the counting proxy runs in this process and must keep answering.
+          const out = await run(`${workspace.dir}/node_modules/.bin/kms-policy`, ["drift", "-", "--concurrency", String(concurrency)], exported, workspace.env({ AWS_ENDPOINT_URL_KMS: proxy.endpoint }));
           times.push(Number(process.hrtime.bigint() - start) / 1e6);
           if (out.status !== 0) throw new Error(`kms-policy drift exited ${out.status}: ${out.stdout.slice(0, 2000)}${out.stderr}`);
           calls = [...proxy.calls.values()].reduce((a, b) => a + b, 0);
@@ -63,4 +59,17 @@ export async function benchDrift(workspace: Workspace, keyCounts: number[], repe
     await proxy.stop();
   }
   return results;
+}
+
+function run(command: string, args: string[], input: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d));
+    child.stderr.on("data", (d: Buffer) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(input);
+  });
 }

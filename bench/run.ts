@@ -78,44 +78,8 @@ function markdown(r: Results): string {
   return parts.join("\n\n");
 }
 
-async function main(): Promise<void> {
-  const only = new Set((process.env.BENCH_ONLY ?? "engine,calls,size,stack,drift").split(","));
-  const repeats = Number(process.env.BENCH_REPEATS ?? 3);
-  const results: Results = {
-    date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` },
-    repeats,
-  };
-  const log = (s: string) => console.log(`[bench] ${s}`);
-  if (only.has("engine")) {
-    log("policy engine");
-    results.engine = benchEngine();
-  }
-  const moto = await startMoto();
-  let workspace: Workspace | undefined;
-  try {
-    if (only.has("calls")) {
-      log("refresh calls");
-      results.refreshCalls = await benchRefreshCalls(moto, [[1, 10], [1, 100], [1, 500], [10, 10], [10, 100], [10, 500]]);
-    }
-    if (only.has("size") || only.has("stack") || only.has("drift")) workspace = await Workspace.create(moto);
-    if (workspace && only.has("size")) {
-      log("__provider size");
-      results.providerSize = await benchProviderSize(workspace);
-    }
-    if (workspace && only.has("stack")) {
-      log("stack wall times");
-      await moto.reset();
-      results.stack = await benchStackTimes(workspace, repeats);
-    }
-    if (workspace && only.has("drift")) {
-      log("kms-policy drift");
-      results.drift = await benchDrift(workspace, [1, 100, 1000], repeats);
-    }
-  } finally {
-    workspace?.remove();
-    await moto.stop();
-  }
+/** Merges what has been measured so far into bench/results/latest.json and the README. */
+function save(results: Results): void {
   const dir = path.join(REPO_ROOT, "bench", "results");
   const previous = fs.existsSync(path.join(dir, "latest.json")) ? (JSON.parse(fs.readFileSync(path.join(dir, "latest.json"), "utf8")) as Results) : undefined;
   const merged: Results = { ...previous, ...results };
@@ -128,6 +92,51 @@ async function main(): Promise<void> {
   const body = `${start}\n${markdown(merged)}\n${end}`;
   const updated = readme.includes(start) ? readme.replace(new RegExp(`${start}[\\s\\S]*${end}`), body) : `${readme}\n## Benchmarks\n\n${body}\n`;
   fs.writeFileSync(readmePath, updated);
+}
+
+async function main(): Promise<void> {
+  const only = new Set((process.env.BENCH_ONLY ?? "engine,calls,size,stack,drift").split(","));
+  const repeats = Number(process.env.BENCH_REPEATS ?? 3);
+  const results: Results = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` },
+    repeats,
+  };
+  const log = (s: string) => console.log(`[bench] ${s}`);
+  if (only.has("engine")) {
+    log("policy engine");
+    results.engine = benchEngine();
+    save(results);
+  }
+  const moto = await startMoto();
+  let workspace: Workspace | undefined;
+  try {
+    if (only.has("calls")) {
+      log("refresh calls");
+      results.refreshCalls = await benchRefreshCalls(moto, [[1, 10], [1, 100], [1, 500], [10, 10], [10, 100], [10, 500]]);
+      save(results);
+    }
+    if (only.has("size") || only.has("stack") || only.has("drift")) workspace = await Workspace.create(moto);
+    if (workspace && only.has("size")) {
+      log("__provider size");
+      results.providerSize = await benchProviderSize(workspace);
+      save(results);
+    }
+    if (workspace && only.has("stack")) {
+      log("stack wall times");
+      await moto.reset();
+      results.stack = await benchStackTimes(workspace, repeats);
+      save(results);
+    }
+    if (workspace && only.has("drift")) {
+      log("kms-policy drift");
+      results.drift = await benchDrift(workspace, [1, 100, 1000], repeats);
+      save(results);
+    }
+  } finally {
+    workspace?.remove();
+    await moto.stop();
+  }
   log("results in bench/results/latest.json and README.md");
 }
 

@@ -97,6 +97,19 @@ describe("e2e: KeyPolicy with the pulumi CLI on moto", function () {
     expect(await livePolicy()).to.equal(originalPolicy);
   });
 
+  it("two KeyPolicy resources on one key (by id and by ARN) fail at preview, naming both", async () => {
+    setScenario({
+      keyPolicies: [
+        { name: "first", args: { keyId: key.keyId, policy: appPolicy(MOTO_ACCOUNT_ID) } },
+        { name: "second", args: { keyId: key.arn, policy: appPolicy(MOTO_ACCOUNT_ID) } },
+      ],
+    });
+    const preview = await project.pulumi(["preview"]);
+    expect(preview.code).to.not.equal(0);
+    expect(preview.output).to.match(/KeyPolicy "second" and KeyPolicy "first" both manage key/);
+    expect(await livePolicy()).to.equal(originalPolicy);
+  });
+
   it("a key scheduled for deletion makes the resource gone on refresh", async () => {
     const doomed = await createKey(kms, "doomed");
     setScenario({ keyPolicies: [{ name: "doomed-policy", args: { keyId: doomed.keyId, policy: appPolicy(MOTO_ACCOUNT_ID) } }] });

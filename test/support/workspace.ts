@@ -80,9 +80,36 @@ export class Workspace {
     return new Project(this, dir);
   }
 
+  /**
+   * Deletes the workspace, first ending any process still running from it: a test that kills
+   * `pulumi up` mid-way leaves its provider plugins behind (they are not in its process group).
+   */
   remove(): void {
+    for (const pid of processesUsing(this.dir)) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Processes whose command line mentions `dir` (Linux /proc). */
+function processesUsing(dir: string): number[] {
+  if (!fs.existsSync("/proc")) return [];
+  return fs
+    .readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
+    .filter((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(dir);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 export class Project {

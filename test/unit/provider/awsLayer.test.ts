@@ -52,3 +52,26 @@ describe("AWS layer", () => {
     });
   }
 });
+
+describe("provider settings", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const settings = require("../../../provider/runtime/settings") as typeof import("../../../provider/runtime/settings");
+  const config = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
+  afterEach(() => settings.configureFromStack(config({})));
+
+  it("region: the resource's, else the key ARN's, else the stack's aws:region", () => {
+    settings.configureFromStack(config({ "aws:region": "eu-central-1" }));
+    expect(settings.regionFor(id, "ap-south-1")).to.equal("ap-south-1");
+    expect(settings.regionFor(arn)).to.equal("us-east-1");
+    expect(settings.regionFor(id)).to.equal("eu-central-1");
+    settings.configureFromStack(config({}));
+    expect(settings.regionFor(id)).to.equal(undefined); // the AWS SDK resolves it
+  });
+
+  it("reads kms-policy:maxAttempts and kms-policy:grantListingDelaySeconds, with defaults", () => {
+    settings.configureFromStack(config({ "kms-policy:maxAttempts": "3", "kms-policy:grantListingDelaySeconds": "0" }));
+    expect(settings.providerSettings()).to.deep.include({ maxAttempts: 3, grantListingDelaySeconds: 0 });
+    settings.configureFromStack(config({ "kms-policy:maxAttempts": "many" }));
+    expect(settings.providerSettings()).to.deep.include({ maxAttempts: undefined, grantListingDelaySeconds: 300 });
+  });
+});

@@ -1,0 +1,72 @@
+import { expect } from "chai";
+import { diffPolicies } from "../../../provider/policy";
+import { DriftReport } from "../../../provider/drift/check";
+import { exitCodeOf, jsonReport, markdownReport, summarize, textReport } from "../../../provider/drift/report";
+import { GRANT_TYPE, KEY_POLICY_TYPE, parseStackExport } from "../../../provider/drift/stackExport";
+
+const keyArn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const secret = (text: string) => ({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75f19e6a61c0", ciphertext: text });
+
+describe("drift: reading a stack export", () => {
+  it("finds this package's resources, skips others and pending deletes, never reads secrets", () => {
+    const exported = {
+      deployment: {
+        resources: [
+          { urn: "urn:pulumi:s::p::pulumi:pulumi:Stack::p-s", type: "pulumi:pulumi:Stack", outputs: {} },
+          { urn: "urn:pulumi:s::p::pulumi-nodejs:dynamic/kms:KeyPolicy::kp", type: KEY_POLICY_TYPE, id: keyArn, outputs: { keyArn, policy: "{}", policyName: "default" } },
+          { urn: "urn:pulumi:s::p::pulumi-nodejs:dynamic/kms:Grant::g", type: GRANT_TYPE, id: "gid", outputs: { keyArn, grantId: "gid", grantToken: secret("v1:abc"), operations: ["Decrypt"], name: "n" } },
+          { urn: "urn:pulumi:s::p::pulumi-nodejs:dynamic/kms:Grant::old", type: GRANT_TYPE, id: "old", delete: true, outputs: { keyArn, grantId: "old" } },
+          { urn: "urn:pulumi:s::p::pulumi-nodejs:dynamic/kms:KeyPolicy::hidden", type: KEY_POLICY_TYPE, outputs: { keyArn, policy: secret("v1:xyz") } },
+        ],
+      },
+    };
+    const found = parseStackExport(JSON.stringify(exported));
+    expect(found.map((r) => [r.kind, r.name])).to.deep.equal([["KeyPolicy", "kp"], ["Grant", "g"], ["KeyPolicy", "hidden"]]);
+    expect(JSON.stringify(found)).to.not.contain("v1:abc");
+    expect(found[2]).to.have.property("policy", undefined);
+  });
+
+  it("refuses input that is not an export", () => {
+    expect(() => parseStackExport("nope")).to.throw(/not JSON/);
+    expect(() => parseStackExport("{}")).to.throw(/no `deployment`/);
+  });
+});
+
+describe("drift: reports and exit codes", () => {
+  const diff = diffPolicies(
+    { Version: "2012-10-17", Statement: [{ Sid: "A", Effect: "Allow", Principal: { AWS: "111122223333" }, Action: "kms:*", Resource: "*" }] },
+    { Version: "2012-10-17", Statement: [{ Sid: "A", Effect: "Allow", Principal: { AWS: ["111122223333", "444455556666"] }, Action: "kms:*", Resource: "*" }] },
+  );
+  const report: DriftReport = {
+    resources: [
+      { kind: "KeyPolicy", urn: "u1", name: "kp", keyArn, status: "drifted", policyDiff: diff },
+      { kind: "Grant", urn: "u2", name: "g", keyArn, grantId: "gid", status: "gone", message: "grant gid no longer exists" },
+      { kind: "Grant", urn: "u3", name: "h", keyArn, grantId: "hid", status: "in-sync" },
+    ],
+  };
+
+  it("exit codes: 0 in sync, 1 drift or gone or unmanaged, 2 any error", () => {
+    expect(exitCodeOf({ resources: [report.resources[2]] })).to.equal(0);
+    expect(exitCodeOf(report)).to.equal(1);
+    expect(exitCodeOf({ resources: [report.resources[2]], unmanagedGrants: [{ keyArn, grantId: "x", operations: [] }] })).to.equal(1);
+    expect(exitCodeOf({ resources: [...report.resources, { kind: "Grant", urn: "u4", name: "e", keyArn, status: "error", message: "boom" }] })).to.equal(2);
+  });
+
+  it("json has the documented schema", () => {
+    const json = JSON.parse(jsonReport(report)) as Record<string, unknown>;
+    expect(Object.keys(json)).to.deep.equal(["schemaVersion", "summary", "resources"]);
+    expect(json.summary).to.deep.equal(summarize(report));
+    const [kp] = json.resources as Array<Record<string, unknown>>;
+    expect(Object.keys(kp)).to.deep.equal(["kind", "name", "urn", "keyArn", "status", "policyDiff"]);
+    expect((kp.policyDiff as { changed: Array<Record<string, unknown>> }).changed[0]).to.not.have.property("before");
+  });
+
+  it("text: colour only when asked; markdown: a table and details", () => {
+    expect(textReport(report, false)).to.not.contain("\u001b[");
+    expect(textReport(report, true)).to.contain("\u001b[31m");
+    expect(textReport(report)).to.contain("+ principal AWS:444455556666");
+    const md = markdownReport(report);
+    expect(md).to.contain("### KMS drift: 3 resources: 1 in sync, 1 drifted, 1 gone");
+    expect(md).to.contain("| Grant `g` |");
+  });
+});
