@@ -23,6 +23,7 @@ let packed: string | undefined;
 export function packPackage(): string {
   if (packed) return packed;
   const dest = fs.mkdtempSync(path.join(os.tmpdir(), "kms-policy-pack-"));
+  process.on("exit", () => fs.rmSync(dest, { recursive: true, force: true }));
   const out = execFileSync("npm", ["pack", "--silent", "--pack-destination", dest], { cwd: REPO_ROOT, encoding: "utf8" }).trim().split("\n").pop() as string;
   packed = path.join(dest, out);
   return packed;
