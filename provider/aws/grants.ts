@@ -8,6 +8,7 @@ import {
   RevokeGrantCommand,
 } from "@aws-sdk/client-kms";
 import { explainKmsError, isNotFound } from "./errors";
+import { allPages } from "./paging";
 
 export interface CreateGrantInput {
   keyId: string;
@@ -53,20 +54,14 @@ export class GrantApi {
    * to that grant, so one call answers for one grant.
    */
   async listGrants(keyId: string, options: { grantId?: string; pageSize?: number } = {}): Promise<GrantListEntry[]> {
-    const grants: GrantListEntry[] = [];
-    let marker: string | undefined;
     try {
-      do {
-        const page = await this.kms.send(
-          new ListGrantsCommand({ KeyId: keyId, GrantId: options.grantId, Marker: marker, Limit: options.pageSize ?? 100 }),
-        );
-        grants.push(...(page.Grants ?? []));
-        marker = page.Truncated ? page.NextMarker : undefined;
-      } while (marker);
+      return await allPages<GrantListEntry>(async (marker) => {
+        const page = await this.kms.send(new ListGrantsCommand({ KeyId: keyId, GrantId: options.grantId, Marker: marker, Limit: options.pageSize ?? 100 }));
+        return { items: page.Grants, truncated: page.Truncated, nextMarker: page.NextMarker };
+      });
     } catch (err) {
       throw explainKmsError(err, { operation: "ListGrants", keyId, permission: "kms:ListGrants" });
     }
-    return grants;
   }
 
   /** Revokes (or retires) a grant; one that no longer exists counts as done. */

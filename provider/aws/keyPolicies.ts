@@ -6,6 +6,7 @@ import {
   PutKeyPolicyCommand,
 } from "@aws-sdk/client-kms";
 import { explainKmsError } from "./errors";
+import { allPages } from "./paging";
 
 /** What DescribeKey tells that the key-policy lifecycle needs. */
 export interface KeyFacts {
@@ -31,18 +32,14 @@ export class KeyPolicyApi {
   }
 
   async listKeyPolicies(keyId: string): Promise<string[]> {
-    const names: string[] = [];
-    let marker: string | undefined;
     try {
-      do {
+      return await allPages(async (marker) => {
         const page = await this.kms.send(new ListKeyPoliciesCommand({ KeyId: keyId, Marker: marker }));
-        names.push(...(page.PolicyNames ?? []));
-        marker = page.Truncated ? page.NextMarker : undefined;
-      } while (marker);
+        return { items: page.PolicyNames, truncated: page.Truncated, nextMarker: page.NextMarker };
+      });
     } catch (err) {
       throw explainKmsError(err, { operation: "ListKeyPolicies", keyId, permission: "kms:ListKeyPolicies" });
     }
-    return names;
   }
 
   async getKeyPolicy(keyId: string, policyName: string): Promise<string> {
