@@ -17,6 +17,7 @@ interface Waiter {
 export class GrantDirectory {
   private readonly pending = new Map<string, Waiter[]>();
   private readonly recent = new Map<string, { at: number; byId: Map<string | undefined, GrantListEntry> }>();
+  private readonly listingWaiters = new Map<string, Array<{ resolve(grants: GrantListEntry[]): void; reject(err: unknown): void }>>();
 
   constructor(
     private readonly apiFor: (keyArn: string) => GrantApi,
@@ -52,5 +53,27 @@ export class GrantDirectory {
     } catch (err) {
       for (const w of waiters) w.reject(err);
     }
+  }
+
+  /**
+   * Every grant of a key, listed after the call: creates that ask within the window (each after its
+   * own CreateGrant) share one listing, which therefore shows all of their grants.
+   */
+  listAll(keyArn: string): Promise<GrantListEntry[]> {
+    return new Promise((resolve, reject) => {
+      let waiters = this.listingWaiters.get(keyArn);
+      if (!waiters) {
+        waiters = [];
+        this.listingWaiters.set(keyArn, waiters);
+        setTimeout(() => {
+          const joined = this.listingWaiters.get(keyArn) ?? [];
+          this.listingWaiters.delete(keyArn);
+          this.apiFor(keyArn)
+            .listGrants(keyArn)
+            .then((grants) => joined.forEach((w) => w.resolve(grants)), (err: unknown) => joined.forEach((w) => w.reject(err)));
+        }, this.windowMs);
+      }
+      waiters.push({ resolve, reject });
+    });
   }
 }

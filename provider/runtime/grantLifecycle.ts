@@ -83,7 +83,7 @@ export class GrantLifecycle {
     // grant. An interrupted run, or a service that does not deduplicate, can still leave a twin
     // with the same name and parameters; it is removed below so that exactly one grant remains.
     const created = await api.createGrant({ ...inputs, keyId: key.arn, ...flattenConstraints(inputs.constraints) });
-    const twins = (await api.listGrants(key.arn)).filter((g) => g.GrantId !== created.grantId && sameGrant(g, inputs));
+    const twins = (await this.directory.listAll(key.arn)).filter((g) => g.GrantId !== created.grantId && sameGrant(g, inputs));
     for (const twin of twins) await api.removeGrant(key.arn, twin.GrantId as string, "revoke");
     if (twins.length) await engineLog("warning", `Grant ${inputs.name}: revoked ${twins.length} duplicate grant(s) of key ${key.arn} left by an earlier, interrupted create.`);
     return {

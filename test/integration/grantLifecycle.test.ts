@@ -51,6 +51,16 @@ describe("integration: Grant lifecycle on moto", () => {
     expect(ids).to.not.include(leaked.GrantId);
   });
 
+  it("concurrent creates on one key share the listing that looks for twins", async () => {
+    const key = await createKey(kms);
+    counting.reset();
+    const created = await Promise.all(Array.from({ length: 20 }, (_, i) => lifecycle.create(inputs(key.keyId, { name: `c${i}` }))));
+    expect(new Set(created.map((c) => c.id)).size).to.equal(20);
+    expect(counting.count("CreateGrant")).to.equal(20);
+    expect(counting.count("ListGrants")).to.be.at.most(3);
+    expect(await allGrants(kms, key.keyId)).to.have.length(20);
+  });
+
   it("read: a grant revoked out of band is gone; delete of a missing grant succeeds", async () => {
     const key = await createKey(kms);
     const { id, outs } = await lifecycle.create(inputs(key.keyId));
