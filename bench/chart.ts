@@ -9,7 +9,7 @@ export function engineChart(rows: EngineResult[]): string {
   const max = Math.max(...rows.flatMap((r) => [r.compareMicros, r.naiveCompareMicros]));
   const groupWidth = (width - left - 20) / rows.length;
   const barWidth = groupWidth / 3;
-  const y = (v: number) => height - bottom - ((height - bottom - 30) * v) / max;
+  const y = (v: number) => height - bottom - ((height - bottom - 80) * v) / max; // headroom for the legend
   const bars = rows
     .map((r, i) => {
       const x = left + i * groupWidth + barWidth / 2;
@@ -26,8 +26,8 @@ export function engineChart(rows: EngineResult[]): string {
 <text x="${left}" y="18" font-size="14">Median µs per policy comparison (lower is better)</text>
 <line x1="${left}" y1="${height - bottom}" x2="${width - 10}" y2="${height - bottom}" stroke="black"/>
 ${bars}
-<rect x="${width - 200}" y="30" width="12" height="12" fill="#4062bb"/><text x="${width - 182}" y="40" font-size="12">pulumi-kms-policy</text>
-<rect x="${width - 200}" y="48" width="12" height="12" fill="#bbbbbb"/><text x="${width - 182}" y="58" font-size="12">naive sorted stringify</text>
+<rect x="${left}" y="30" width="12" height="12" fill="#4062bb"/><text x="${left + 18}" y="40" font-size="12">pulumi-kms-policy</text>
+<rect x="${left}" y="48" width="12" height="12" fill="#bbbbbb"/><text x="${left + 18}" y="58" font-size="12">naive sorted stringify (JSON.parse + sorted keys)</text>
 </svg>
 `;
 }
