@@ -180,16 +180,13 @@ export class KeyPolicyLifecycle {
 
   async update(olds: KeyPolicyOutputs, news: KeyPolicyInputs): Promise<{ outs: KeyPolicyOutputs }> {
     const keyArn = olds.keyArn;
-    let policy = olds.policy;
     // Settings such as onDelete live only in state: no API call unless the policy itself changed.
     if (!equivalent(olds.policy, news.policy)) {
       const api = this.api(news, keyArn);
       await this.describeUsableKey(api, keyArn);
-      policy = await this.putAndConfirm(api, keyArn, news);
-    } else {
-      policy = news.policy;
+      await this.putAndConfirm(api, keyArn, news);
     }
-    return { outs: { ...news, policy, keyArn, previousPolicy: olds.previousPolicy } };
+    return { outs: { ...news, keyArn, previousPolicy: olds.previousPolicy } };
   }
 
   async delete(props: KeyPolicyOutputs): Promise<void> {
