@@ -1,6 +1,6 @@
 import { parseKeyRef } from "../aws/keyRef";
-import { PolicyDocument, validatePolicy } from "../policy";
-import { normalizePolicy } from "../policy/normalize";
+import { validatePolicy } from "../policy";
+import { allowsPolicyChanges } from "./lockout";
 import { isUnknown, withoutUndefined } from "./settings";
 
 export type OnDelete = "restore" | "default" | "retain";
@@ -24,17 +24,6 @@ export interface CheckFailure {
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
-/** Does some Allow statement let some principal call PutKeyPolicy? (No wildcard reasoning beyond `*`.) */
-export function allowsPolicyChanges(policy: string | PolicyDocument): boolean {
-  const matches = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test("kms:putkeypolicy");
-  return normalizePolicy(policy).Statement.some(
-    (s) =>
-      s.Effect === "Allow" &&
-      (s.Principal !== undefined || s.NotPrincipal !== undefined) &&
-      (s.Action ? s.Action.some(matches) : !(s.NotAction ?? []).some(matches)),
-  );
-}
 
 /**
  * Validates KeyPolicy inputs without calling AWS. Every failure names the property, the rule and
@@ -71,8 +60,8 @@ export function checkKeyPolicy(news: Record<string, unknown>): { inputs: KeyPoli
       if (problems.length === 0 && news.bypassPolicyLockoutSafetyCheck !== true && !allowsPolicyChanges(policyText)) {
         fail(
           "policy",
-          "no statement allows kms:PutKeyPolicy to any principal, so after this update nobody could change the policy again (lockout). " +
-            "Fix: allow kms:PutKeyPolicy (or kms:*) to an administrator or the account root, or set bypassPolicyLockoutSafetyCheck: true if that is really intended",
+          "no principal is left allowed to call kms:PutKeyPolicy (no Allow grants it, or an unconditional Deny takes it back), so after this update nobody could change the policy again (lockout). " +
+            "Fix: allow kms:PutKeyPolicy (or kms:*) to an administrator or the account root and keep it out of every Deny, or set bypassPolicyLockoutSafetyCheck: true if that is really intended",
         );
       }
     }

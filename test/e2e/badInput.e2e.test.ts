@@ -45,6 +45,7 @@ const cases: Case[] = [
   ["no Statement", "KeyPolicy", { keyId, policy: { Version: "2012-10-17" } }, "policy", /has no Statement/],
   ["character KMS refuses", "KeyPolicy", { keyId, policy: policyWith({ ...use, Sid: "Use\u2603" }) }, "policy", /U\+2603, which KMS refuses/],
   ["lockout", "KeyPolicy", { keyId, policy: { Version: "2012-10-17", Statement: [use] } }, "policy", /nobody could change the policy again.*bypassPolicyLockoutSafetyCheck/],
+  ["lockout by a Deny to everyone", "KeyPolicy", { keyId, policy: policyWith({ Sid: "NoPolicyChanges", Effect: "Deny", Principal: "*", Action: "kms:PutKeyPolicy", Resource: "*" }) }, "policy", /an unconditional Deny takes it back.*bypassPolicyLockoutSafetyCheck/],
   ["policy a number", "KeyPolicy", { keyId, policy: 42 }, "policy", /JSON string or a PolicyDocument/],
   ["policy name", "KeyPolicy", { keyId, policy: policyWith(use), policyName: "custom" }, "policyName", /only key policy name is "default"/],
   ["onDelete", "KeyPolicy", { keyId, policy: policyWith(use), onDelete: "keep" }, "onDelete", /"restore", "default", "retain"/],

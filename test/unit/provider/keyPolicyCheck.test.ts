@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { allowsPolicyChanges, checkKeyPolicy } from "../../../provider/runtime/keyPolicyCheck";
+import { checkKeyPolicy } from "../../../provider/runtime/keyPolicyCheck";
+import { allowsPolicyChanges } from "../../../provider/runtime/lockout";
 import { UNKNOWN } from "../../../provider/runtime/settings";
 
 const keyId = "1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -39,6 +40,53 @@ describe("KeyPolicy check", () => {
     expect(allow({ NotAction: "kms:Decrypt" })).to.equal(true);
     expect(allow({ NotAction: "kms:PutKeyPolicy" })).to.equal(false);
     expect(allow({ Action: "kms:PutKeyPolicy", Effect: "Deny" })).to.equal(false);
+  });
+
+  describe("a Deny takes kms:PutKeyPolicy back only when that is certain", () => {
+    const admin = "arn:aws:iam::111122223333:role/admin";
+    const allowRootAndAdmin: Array<Record<string, unknown>> = [
+      { Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "kms:*", Resource: "*" },
+      { Effect: "Allow", Principal: { AWS: admin }, Action: "kms:PutKeyPolicy", Resource: "*" },
+    ];
+    const withDeny = (deny: Record<string, unknown>, allows = allowRootAndAdmin) =>
+      allowsPolicyChanges(JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [...allows, { Effect: "Deny", ...("NotAction" in deny ? {} : { Action: "kms:Put*" }), Resource: "*", ...deny }],
+      }));
+
+    it("a Deny to everyone, written either way, is a lockout", () => {
+      expect(withDeny({ Principal: "*" })).to.equal(false);
+      expect(withDeny({ Principal: { AWS: ["*"] } })).to.equal(false);
+      expect(withDeny({ Principal: "*", NotAction: "kms:Decrypt" })).to.equal(false);
+    });
+
+    it("a Deny to every principal the Allows name is a lockout; missing one is not", () => {
+      expect(withDeny({ Principal: { AWS: ["111122223333", admin] } })).to.equal(false);
+      expect(withDeny({ Principal: { AWS: "arn:aws:iam::111122223333:root" } })).to.equal(true);
+      expect(withDeny({ Principal: { AWS: [admin] } })).to.equal(true);
+      expect(withDeny({ Principal: { Service: "logs.amazonaws.com" } })).to.equal(true);
+    });
+
+    it("a Deny through NotPrincipal leaves only the principals it excepts", () => {
+      expect(withDeny({ NotPrincipal: { AWS: "arn:aws:iam::111122223333:role/other" } })).to.equal(false);
+      expect(withDeny({ NotPrincipal: { AWS: admin } })).to.equal(true);
+      expect(withDeny({ NotPrincipal: { AWS: "arn:aws:iam::111122223333:role/other" } }, [{ ...allowRootAndAdmin[0], Principal: "*" }])).to.equal(true);
+    });
+
+    it("a Deny that is conditional, names another resource or another action is not counted", () => {
+      expect(withDeny({ Principal: "*", Condition: { Bool: { "aws:MultiFactorAuthPresent": "false" } } })).to.equal(true);
+      expect(withDeny({ Principal: "*", Resource: "arn:aws:kms:us-east-1:111122223333:key/other" })).to.equal(true);
+      expect(withDeny({ Principal: "*", Action: "kms:Decrypt" })).to.equal(true);
+      expect(withDeny({ Principal: "*", NotAction: "kms:PutKeyPolicy" })).to.equal(true);
+    });
+
+    it("check names the Deny in its reason", () => {
+      const policy = { Version: "2012-10-17", Statement: [...allowRootAndAdmin, { Effect: "Deny", Principal: "*", Action: "kms:PutKeyPolicy", Resource: "*" }] };
+      const [failure] = failuresOf({ policy });
+      expect(failure.property).to.equal("policy");
+      expect(failure.reason).to.match(/unconditional Deny.*lockout/);
+      expect(failuresOf({ policy, bypassPolicyLockoutSafetyCheck: true })).to.deep.equal([]);
+    });
   });
 
   const bad: Array<[string, Record<string, unknown>, string, RegExp]> = [
