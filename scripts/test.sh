@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The whole test suite, set-up included: `npm test` (or `bash scripts/test.sh [unit|integration|e2e]`).
+# The whole test suite, set-up included: `npm test` (or `bash scripts/test.sh [unit|integration|e2e]`;
+# further arguments go to mocha, e.g. `bash scripts/test.sh e2e --grep reliability`).
 # Installs what it needs (npm packages, moto's server, the pulumi CLI) idempotently; the heavy parts
 # are cached under ~/.cache/pulumi-kms-policy. A missing tool fails the run; nothing is skipped.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 layers=${1:-all}
+shift || true
 [ -d node_modules/@pulumi/pulumi ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
 eval "$(bash scripts/toolchain.sh env)"
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
@@ -16,7 +18,8 @@ export AWS_ENDPOINT_URL=http://127.0.0.1:9 AWS_CONFIG_FILE=/dev/null AWS_SHARED_
 npx tsc -p tsconfig.json
 npx tsc -p tsconfig.test.json
 
-mocha() { npx mocha --require build/test/support/hooks.js --reporter build/test/support/reporter.js --forbid-only --forbid-pending "$@"; }
+mocha_args=("$@")
+mocha() { npx mocha --require build/test/support/hooks.js --reporter build/test/support/reporter.js --forbid-only --forbid-pending "$@" ${mocha_args[@]+"${mocha_args[@]}"}; }
 status=0
 case "$layers" in
   unit) mocha 'build/test/unit/**/*.test.js' ;;
