@@ -6,7 +6,7 @@ import { sameKey } from "../aws/keyRef";
 import { engineLog } from "./engineLog";
 import { GrantConstraints, GrantInputs, sameConstraints } from "./grantCheck";
 import { GrantDirectory } from "./grantDirectory";
-import { regionFor } from "./settings";
+import { regionFor, withoutUndefined } from "./settings";
 
 /** What a Grant keeps in state. `grantToken` is a Pulumi secret (see resources/grant.ts). */
 export interface GrantOutputs extends GrantInputs {
@@ -161,7 +161,8 @@ export class GrantLifecycle {
   }
 
   update(olds: GrantOutputs, news: GrantInputs): { outs: GrantOutputs } {
-    return { outs: { ...olds, retireOnDelete: news.retireOnDelete, keyId: news.keyId, grantTokens: news.grantTokens } };
+    // Without undefined values: the host cannot send them back to the engine.
+    return { outs: withoutUndefined({ ...olds, retireOnDelete: news.retireOnDelete, keyId: news.keyId, grantTokens: news.grantTokens }) };
   }
 
   async delete(id: string, props: GrantOutputs): Promise<void> {

@@ -87,6 +87,19 @@ describe("e2e: Grant with the pulumi CLI on moto", function () {
     expect(readers[0].Operations).to.deep.equal(["Decrypt"]);
   });
 
+  it("a change that needs no new grant (the key by ARN instead of id, retireOnDelete) updates in place", async () => {
+    const before = (await allGrants(kms, key.keyId)).map((g) => g.GrantId).sort();
+    const s = grants(["Decrypt"]);
+    s.grants = s.grants?.map((g) => (g.name === "reader" ? { ...g, args: { ...g.args, keyId: key.arn, retireOnDelete: false } } : g));
+    s.grants = s.grants?.map((g) => (g.name === "writer" ? { ...g, args: { ...g.args, keyId: key.keyId } } : g));
+    setScenario(s);
+    const up = await project.ok(["up", "--yes"]);
+    expect(up.output).to.match(/2 updated/);
+    expect((await allGrants(kms, key.keyId)).map((g) => g.GrantId).sort()).to.deep.equal(before);
+    const preview = await project.pulumi(["preview", "--refresh", "--expect-no-changes"]);
+    expect(preview.code, preview.output).to.equal(0);
+  });
+
   it("pulumi destroy leaves no grant on the key", async () => {
     await project.ok(["destroy", "--yes"]);
     expect(await allGrants(kms, key.keyId)).to.deep.equal([]);
