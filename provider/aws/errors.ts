@@ -43,6 +43,16 @@ export function isTransient(err: unknown): boolean {
   return TRANSIENT.has(errorName(err)) || TRANSIENT.has(e?.code ?? "") || (e?.$metadata?.httpStatusCode ?? 0) >= 500;
 }
 
+/**
+ * Did KMS answer with a refusal, so that the request certainly changed nothing? A transient
+ * failure does not say so: an earlier attempt of the SDK's retries may have been carried out.
+ */
+export function isRefusal(err: unknown): boolean {
+  const cause = err instanceof KmsOperationError ? err.cause : err;
+  const status = (cause as SdkError)?.$metadata?.httpStatusCode ?? 0;
+  return status >= 400 && status < 500 && !isTransient(cause);
+}
+
 /** A KMS failure, explained. `cause` keeps the SDK error for logs. */
 export class KmsOperationError extends Error {
   readonly code: string;

@@ -7,6 +7,7 @@ import { GrantApi } from "../aws/grants";
 import { KeyPolicyApi } from "../aws/keyPolicies";
 import { checkGrant, GrantInputs } from "./grantCheck";
 import { GrantLifecycle, GrantOutputs } from "./grantLifecycle";
+import { withProviderReference } from "./initFailure";
 import { clientFor, configureFromStack, providerSettings } from "./settings";
 
 const lifecycle = new GrantLifecycle(
@@ -29,7 +30,11 @@ const grantProvider: dynamic.ResourceProvider<GrantInputs, GrantOutputs> = {
     return lifecycle.diff(olds, news);
   },
   async create(inputs) {
-    return lifecycle.create(inputs);
+    try {
+      return await lifecycle.create(inputs);
+    } catch (err) {
+      throw withProviderReference(err, inputs);
+    }
   },
   async read(id, props) {
     return (await lifecycle.read(id, props as GrantOutputs)) as dynamic.ReadResult<GrantOutputs>;

@@ -4,6 +4,7 @@ import { GrantApi } from "../aws/grants";
 import { KeyFacts, KeyPolicyApi } from "../aws/keyPolicies";
 import { sameKey } from "../aws/keyRef";
 import { engineLog } from "./engineLog";
+import { ResourceInitFailedError } from "./initFailure";
 import { GrantConstraints, GrantInputs, sameConstraints } from "./grantCheck";
 import { GrantDirectory } from "./grantDirectory";
 import { regionFor, withoutUndefined } from "./settings";
@@ -83,13 +84,21 @@ export class GrantLifecycle {
     // grant. An interrupted run, or a service that does not deduplicate, can still leave a twin
     // with the same name and parameters; it is removed below so that exactly one grant remains.
     const created = await api.createGrant({ ...inputs, keyId: key.arn, ...flattenConstraints(inputs.constraints) });
-    const twins = (await this.directory.listAll(key.arn)).filter((g) => g.GrantId !== created.grantId && sameGrant(g, inputs));
-    for (const twin of twins) await api.removeGrant(key.arn, twin.GrantId as string, "revoke");
-    if (twins.length) await engineLog("warning", `Grant ${inputs.name}: revoked ${twins.length} duplicate grant(s) of key ${key.arn} left by an earlier, interrupted create.`);
-    return {
-      id: created.grantId,
-      outs: { ...inputs, grantId: created.grantId, grantToken: created.grantToken, keyArn: key.arn, createdAt: new Date().toISOString(), issuingAccount: key.account },
-    };
+    const outs: GrantOutputs = { ...inputs, grantId: created.grantId, grantToken: created.grantToken, keyArn: key.arn, createdAt: new Date().toISOString(), issuingAccount: key.account };
+    try {
+      const twins = (await this.directory.listAll(key.arn)).filter((g) => g.GrantId !== created.grantId && sameGrant(g, inputs));
+      for (const twin of twins) await api.removeGrant(key.arn, twin.GrantId as string, "revoke");
+      if (twins.length) await engineLog("warning", `Grant ${inputs.name}: revoked ${twins.length} duplicate grant(s) of key ${key.arn} left by an earlier, interrupted create.`);
+    } catch (err) {
+      // The grant exists: a plain failure would make Pulumi forget it, and it would leak.
+      throw new ResourceInitFailedError(
+        `Grant ${inputs.name}: created grant ${created.grantId} on ${key.arn}, but the check for duplicates of it failed: ${(err as Error).message}\n` +
+          "The stack keeps the grant, so it is not lost: the next `pulumi up` clears this error, and `pulumi destroy` revokes the grant.",
+        created.grantId,
+        { ...outs },
+      );
+    }
+    return { id: created.grantId, outs };
   }
 
   async read(id: string, props: GrantOutputs): Promise<{ id?: string; props?: GrantOutputs; inputs?: GrantInputs }> {

@@ -6,6 +6,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { KeyPolicyApi } from "../aws/keyPolicies";
 import { checkKeyPolicy, KeyPolicyInputs } from "./keyPolicyCheck";
+import { withProviderReference } from "./initFailure";
 import { KeyPolicyLifecycle, KeyPolicyOutputs } from "./keyPolicyLifecycle";
 import { clientFor, configureFromStack } from "./settings";
 
@@ -23,7 +24,11 @@ const keyPolicyProvider: dynamic.ResourceProvider<KeyPolicyInputs, KeyPolicyOutp
     return lifecycle.diff(olds, news);
   },
   async create(inputs) {
-    return lifecycle.create(inputs);
+    try {
+      return await lifecycle.create(inputs);
+    } catch (err) {
+      throw withProviderReference(err, inputs);
+    }
   },
   async read(id, props) {
     // The host uses `inputs` for the next diff; they are the input half of the outputs.

@@ -1,9 +1,10 @@
 import { KeyFacts, KeyPolicyApi } from "../aws/keyPolicies";
-import { errorName } from "../aws/errors";
+import { errorName, isRefusal } from "../aws/errors";
 import { sameKey } from "../aws/keyRef";
 import { diffPolicies, formatPolicyDiff, policiesEquivalent, validatePolicy } from "../policy";
 import { KeyPolicyInputs } from "./keyPolicyCheck";
 import { engineLog } from "./engineLog";
+import { ResourceInitFailedError } from "./initFailure";
 import { regionFor } from "./settings";
 
 /** What a KeyPolicy keeps in state: its inputs, plus what it learned from KMS. */
@@ -71,9 +72,12 @@ export class KeyPolicyLifecycle {
       : "The policy engine finds no syntax problem, so check that every principal in it exists.";
   }
 
-  /** PutKeyPolicy, then read back until KMS returns an equivalent policy (it is eventually consistent). */
-  private async putAndConfirm(api: KeyPolicyApi, keyArn: string, inputs: KeyPolicyInputs): Promise<string> {
+  private async put(api: KeyPolicyApi, keyArn: string, inputs: KeyPolicyInputs): Promise<void> {
     await api.putKeyPolicy(keyArn, inputs.policyName, inputs.policy, inputs.bypassPolicyLockoutSafetyCheck, this.lint(inputs.policy));
+  }
+
+  /** Reads back until KMS returns a policy equivalent to the one put: KMS is eventually consistent. */
+  private async confirm(api: KeyPolicyApi, keyArn: string, inputs: KeyPolicyInputs): Promise<string> {
     const deadline = Date.now() + inputs.readBackTimeoutSeconds * 1000;
     let wait = this.readBackPollMs;
     for (;;) {
@@ -109,22 +113,35 @@ export class KeyPolicyLifecycle {
     }
     // Captured before anything changes, so that delete can put it back (onDelete "restore").
     const previousPolicy = await api.getKeyPolicy(key.arn, inputs.policyName);
+    let putAnswered = false;
     try {
-      const policy = await this.putAndConfirm(api, key.arn, inputs);
+      await this.put(api, key.arn, inputs);
+      putAnswered = true;
+      const policy = await this.confirm(api, key.arn, inputs);
       return { id: key.arn, outs: { ...inputs, policy, keyArn: key.arn, previousPolicy } };
     } catch (err) {
-      // Create failed, so Pulumi will keep no state; leave no policy nobody asked for behind.
-      await this.tryRestore(api, key.arn, inputs, previousPolicy);
-      throw err;
+      if (!putAnswered && isRefusal(err)) throw err; // KMS refused the put: the key is as it was
+      // A failed create leaves Pulumi with no state, so the key must not keep a policy nobody
+      // asked for. The old policy is put back without reading first: while the new one
+      // propagates, a read can still show the old one.
+      const restoreFailure = await this.putBack(api, key.arn, inputs, previousPolicy);
+      if (!restoreFailure) throw err;
+      throw new ResourceInitFailedError(
+        `${(err as Error).message}\nPutting the key's previous policy back failed as well: ${restoreFailure.message}\n` +
+          "The key may now have the new policy, so the stack keeps this resource, with the previous policy, rather than forget it: " +
+          "run `pulumi up` to finish the create, or `pulumi destroy` to put the previous policy back.",
+        key.arn,
+        { ...inputs, keyArn: key.arn, previousPolicy },
+      );
     }
   }
 
-  private async tryRestore(api: KeyPolicyApi, keyArn: string, inputs: KeyPolicyInputs, previous: string): Promise<void> {
+  private async putBack(api: KeyPolicyApi, keyArn: string, inputs: KeyPolicyInputs, previous: string): Promise<Error | undefined> {
     try {
-      const live = await api.getKeyPolicy(keyArn, inputs.policyName);
-      if (!equivalent(live, previous)) await api.putKeyPolicy(keyArn, inputs.policyName, previous, true);
+      await api.putKeyPolicy(keyArn, inputs.policyName, previous, true);
+      return undefined;
     } catch (restoreErr) {
-      await engineLog("warning", `could not put back the previous policy of ${keyArn} after a failed create: ${(restoreErr as Error).message}`);
+      return restoreErr as Error;
     }
   }
 
@@ -184,7 +201,8 @@ export class KeyPolicyLifecycle {
     if (!equivalent(olds.policy, news.policy)) {
       const api = this.api(news, keyArn);
       await this.describeUsableKey(api, keyArn);
-      await this.putAndConfirm(api, keyArn, news);
+      await this.put(api, keyArn, news);
+      await this.confirm(api, keyArn, news);
     }
     return { outs: { ...news, keyArn, previousPolicy: olds.previousPolicy } };
   }

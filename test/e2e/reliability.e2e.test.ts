@@ -136,6 +136,54 @@ describe("e2e: reliability under KMS faults and crashes", function () {
     }
     await run(["destroy", "--yes"]);
   });
+
+  it("a create whose PutKeyPolicy landed but could not be undone stays in the stack; up finishes it, destroy restores", async () => {
+    const key = await createKey(kms);
+    const before = await livePolicy(key);
+    setScenario({ keyPolicies: [{ name: "half-done", args: { keyId: key.keyId, policy: appPolicy(MOTO_ACCOUNT_ID), readBackTimeoutSeconds: 0 } }] });
+    // The read-back never sees the new policy, and every PutKeyPolicy after the first one fails.
+    proxy.reset({ staleGetKeyPolicyReads: 1000, faults: [{ operations: ["PutKeyPolicy"], rate: 1, kinds: ["internal"], skip: 1 }] });
+    const failed = await project.pulumi(["up", "--yes"], viaProxy);
+    outputs.push(failed.output);
+    expect(failed.code, failed.output.slice(-3000)).to.not.equal(0);
+    expect(failed.output).to.contain("Putting the key's previous policy back failed as well");
+    expect(policiesEquivalent(await livePolicy(key), appPolicy(MOTO_ACCOUNT_ID))).to.equal(true);
+    const [kept] = resourcesOfType(await project.exportStack(), "pulumi-nodejs:dynamic/kms:KeyPolicy");
+    expect(kept?.outputs?.previousPolicy).to.equal(before);
+    expect(kept?.initErrors).to.have.length(1);
+
+    proxy.reset();
+    await run(["up", "--yes"]);
+    const after = await project.pulumi(["preview", "--refresh", "--expect-no-changes"], viaProxy);
+    expect(after.code, after.output.slice(-3000)).to.equal(0);
+    await run(["destroy", "--yes"]);
+    expect(await livePolicy(key)).to.equal(before);
+  });
+
+  it("a grant made while its duplicate check keeps failing stays in the stack, token secret; up clears it, destroy revokes it", async () => {
+    const key = await createKey(kms);
+    setScenario({ grants: [{ name: "half-done", args: { keyId: key.arn, granteePrincipal: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/half-done`, operations: ["Decrypt"] } }] });
+    proxy.reset({ faults: [{ operations: ["ListGrants"], rate: 1, kinds: ["internal"] }] });
+    const failed = await project.pulumi(["up", "--yes"], viaProxy);
+    outputs.push(failed.output);
+    expect(failed.code, failed.output.slice(-3000)).to.not.equal(0);
+    expect(failed.output).to.contain("the check for duplicates of it failed");
+    const live = await allGrants(kms, key.keyId);
+    expect(live).to.have.length(1);
+    const [kept] = resourcesOfType(await project.exportStack(true), "pulumi-nodejs:dynamic/kms:Grant");
+    expect(kept?.id).to.equal(live[0].GrantId);
+    expect(kept?.initErrors).to.have.length(1);
+    const token = JSON.parse((kept?.outputs?.grantToken as { plaintext: string }).plaintext) as string;
+    expect(JSON.stringify(await project.exportStack(false))).to.not.contain(token);
+
+    proxy.reset();
+    await run(["up", "--yes"]);
+    const after = await project.pulumi(["preview", "--refresh", "--expect-no-changes"], viaProxy);
+    expect(after.code, after.output.slice(-3000)).to.equal(0);
+    expect((await allGrants(kms, key.keyId)).map((g) => g.GrantId)).to.deep.equal([live[0].GrantId]);
+    await run(["destroy", "--yes"]);
+    expect(await allGrants(kms, key.keyId)).to.deep.equal([]);
+  });
 });
 
 function readTree(dir: string): string {

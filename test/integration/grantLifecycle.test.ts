@@ -3,7 +3,10 @@ import { expect } from "chai";
 import { GrantApi } from "../../provider/aws/grants";
 import { KeyPolicyApi } from "../../provider/aws/keyPolicies";
 import { checkGrant, GrantInputs } from "../../provider/runtime/grantCheck";
-import { GrantLifecycle } from "../../provider/runtime/grantLifecycle";
+import { GrantLifecycle, GrantOutputs } from "../../provider/runtime/grantLifecycle";
+import { ResourceInitFailedError } from "../../provider/runtime/initFailure";
+import { DUMMY_CREDENTIALS } from "../../toolchain/moto";
+import { FaultProxy } from "../support/faultProxy";
 import { CountingKms } from "../support/countingKms";
 import { moto } from "../support/hooks";
 import { allGrants, createKey, testKms } from "../support/kms";
@@ -153,5 +156,32 @@ describe("integration: Grant lifecycle on moto", () => {
     await lifecycle.create(inputs(key.keyId)).catch((e: Error) => (message = e.message));
     expect(message).to.contain("Disabled");
     expect(counting.count("CreateGrant")).to.equal(0);
+  });
+
+  it("a create whose duplicate check fails hands Pulumi the grant it made, so it is not leaked", async () => {
+    const server = await moto();
+    const proxy = await new FaultProxy(server.endpoint).start();
+    try {
+      const client = new KMSClient({ region: server.awsEnv.AWS_REGION, endpoint: proxy.endpoint, credentials: DUMMY_CREDENTIALS, maxAttempts: 2 });
+      const viaProxy = new GrantLifecycle({ grants: () => new GrantApi(client), keys: () => new KeyPolicyApi(client) }, 10);
+      const key = await createKey(kms);
+      proxy.reset({ faults: [{ operations: ["ListGrants"], rate: 1, kinds: ["internal"] }] });
+      const err = await viaProxy.create(inputs(key.keyId)).then(
+        () => expect.fail("create succeeded"),
+        (e: Error) => e,
+      );
+      expect(err).to.be.instanceOf(ResourceInitFailedError);
+      const init = err as ResourceInitFailedError;
+      const live = await allGrants(kms, key.keyId);
+      expect(live.map((g) => g.GrantId)).to.deep.equal([init.id]);
+      expect(init.properties).to.include({ grantId: init.id, keyArn: key.arn, name: "app-grant" });
+      expect(init.properties.grantToken).to.be.a("string").and.not.equal("");
+      expect(init.reasons[0]).to.contain("pulumi destroy");
+      proxy.reset();
+      await viaProxy.delete(init.id, init.properties as unknown as GrantOutputs);
+      expect(await allGrants(kms, key.keyId)).to.deep.equal([]);
+    } finally {
+      await proxy.stop();
+    }
   });
 });

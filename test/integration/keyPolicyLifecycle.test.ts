@@ -3,7 +3,10 @@ import { expect } from "chai";
 import { KeyPolicyApi } from "../../provider/aws/keyPolicies";
 import { policiesEquivalent } from "../../provider/policy";
 import { checkKeyPolicy, KeyPolicyInputs } from "../../provider/runtime/keyPolicyCheck";
-import { KeyPolicyLifecycle, defaultKeyPolicy } from "../../provider/runtime/keyPolicyLifecycle";
+import { ResourceInitFailedError } from "../../provider/runtime/initFailure";
+import { KeyPolicyLifecycle, KeyPolicyOutputs, defaultKeyPolicy } from "../../provider/runtime/keyPolicyLifecycle";
+import { DUMMY_CREDENTIALS } from "../../toolchain/moto";
+import { FaultProxy } from "../support/faultProxy";
 import { CountingKms } from "../support/countingKms";
 import { moto } from "../support/hooks";
 import { createKey, testKms } from "../support/kms";
@@ -123,5 +126,71 @@ describe("integration: KeyPolicy lifecycle on moto", () => {
     await lifecycle.create(inputs("11111111-2222-3333-4444-555555555555")).catch((e: Error) => (message = e.message));
     expect(message).to.contain("DescribeKey on key 11111111-2222-3333-4444-555555555555 failed: NotFoundException");
     expect(message).to.contain("Check keyId and region");
+  });
+
+  describe("a create that fails after its PutKeyPolicy leaves no policy nobody asked for", () => {
+    let proxy: FaultProxy;
+    let viaProxy: KeyPolicyLifecycle;
+    const failedCreate = (keyId: string, overrides: Partial<KeyPolicyInputs> = {}) =>
+      viaProxy.create(inputs(keyId, { readBackTimeoutSeconds: 0, ...overrides })).then(
+        () => expect.fail("create succeeded"),
+        (err: Error) => err,
+      );
+
+    before(async () => {
+      const server = await moto();
+      proxy = await new FaultProxy(server.endpoint).start();
+      const client = new KMSClient({ region: server.awsEnv.AWS_REGION, endpoint: proxy.endpoint, credentials: DUMMY_CREDENTIALS, maxAttempts: 2 });
+      viaProxy = new KeyPolicyLifecycle(() => new KeyPolicyApi(client), 10);
+    });
+    after(() => proxy.stop());
+
+    it("a read-back that never confirms: the previous policy goes back, though reads still show it", async () => {
+      const key = await createKey(kms);
+      const before = await live(key.keyId);
+      proxy.reset({ staleGetKeyPolicyReads: 1000 });
+      const err = await failedCreate(key.keyId);
+      expect(err.message).to.contain("GetKeyPolicy still returns a different policy");
+      expect(err).to.not.be.instanceOf(ResourceInitFailedError);
+      expect(proxy.count("PutKeyPolicy")).to.equal(2);
+      expect(await live(key.keyId)).to.equal(before);
+    });
+
+    it("a put whose answer was lost (it landed) is undone too", async () => {
+      const key = await createKey(kms);
+      const before = await live(key.keyId);
+      proxy.reset({ faults: [{ operations: ["PutKeyPolicy"], rate: 1, kinds: ["drop-after"], times: 2 }] });
+      const err = await failedCreate(key.keyId);
+      expect(err.message).to.contain("PutKeyPolicy on key");
+      expect(proxy.count("PutKeyPolicy")).to.equal(3);
+      expect(await live(key.keyId)).to.equal(before);
+    });
+
+    it("a put KMS refuses changed nothing, so nothing more is written", async () => {
+      const key = await createKey(kms);
+      const before = await live(key.keyId);
+      proxy.reset({ faults: [{ operations: ["PutKeyPolicy"], rate: 1, kinds: ["access-denied"] }] });
+      const err = await failedCreate(key.keyId);
+      expect(err.message).to.contain("AccessDeniedException").and.contain("kms:PutKeyPolicy");
+      expect(proxy.count("PutKeyPolicy")).to.equal(1);
+      expect(await live(key.keyId)).to.equal(before);
+    });
+
+    it("when putting it back fails as well, the error hands Pulumi the resource with its previous policy", async () => {
+      const key = await createKey(kms);
+      const before = await live(key.keyId);
+      proxy.reset({ staleGetKeyPolicyReads: 1000, faults: [{ operations: ["PutKeyPolicy"], rate: 1, kinds: ["internal"], skip: 1 }] });
+      const err = await failedCreate(key.keyId);
+      expect(err).to.be.instanceOf(ResourceInitFailedError);
+      const init = err as ResourceInitFailedError;
+      expect(init.id).to.equal(key.arn);
+      expect(init.properties).to.include({ keyArn: key.arn, previousPolicy: before, policy: policy() });
+      expect(init.reasons[0]).to.contain("pulumi destroy");
+      expect(policiesEquivalent(await live(key.keyId), policy())).to.equal(true);
+      // What Pulumi then runs: destroy puts the captured policy back.
+      proxy.reset();
+      await viaProxy.delete(init.properties as unknown as KeyPolicyOutputs);
+      expect(await live(key.keyId)).to.equal(before);
+    });
   });
 });

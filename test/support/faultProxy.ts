@@ -11,7 +11,8 @@ export type FaultKind =
   | "internal" // HTTP 500 KMSInternalException
   | "dependency-timeout" // HTTP 500 DependencyTimeoutException
   | "drop-before" // connection closed before moto sees the request
-  | "drop-after"; // moto handles the request, then the connection is closed: the caller cannot know it worked
+  | "drop-after" // moto handles the request, then the connection is closed: the caller cannot know it worked
+  | "access-denied"; // HTTP 400 AccessDeniedException: a refusal, never retried
 
 export interface FaultRule {
   /** Operations the rule applies to, e.g. ["CreateGrant"]; empty or absent: all. */
@@ -20,6 +21,10 @@ export interface FaultRule {
   rate: number;
   /** Faults to choose from, uniformly. */
   kinds: FaultKind[];
+  /** Let this many matching calls through before the rule starts (counts down). */
+  skip?: number;
+  /** Inject at most this many faults, then let calls through (counts down). */
+  times?: number;
 }
 
 export interface ProxyRules {
@@ -98,7 +103,15 @@ export class FaultProxy {
   private pickFault(operation: string): FaultKind | undefined {
     for (const rule of this.rules.faults ?? []) {
       if (rule.operations?.length && !rule.operations.includes(operation)) continue;
-      if (this.next() < rule.rate) return rule.kinds[Math.floor(this.next() * rule.kinds.length)];
+      if ((rule.skip ?? 0) > 0) {
+        rule.skip = (rule.skip ?? 0) - 1;
+        continue;
+      }
+      if (rule.times !== undefined && rule.times <= 0) continue;
+      if (this.next() < rule.rate) {
+        if (rule.times !== undefined) rule.times--;
+        return rule.kinds[Math.floor(this.next() * rule.kinds.length)];
+      }
     }
     return undefined;
   }
@@ -119,6 +132,7 @@ export class FaultProxy {
     if (fault === "drop-before") return void req.socket.destroy();
     if (fault === "throttle") return this.error(res, 400, "ThrottlingException", "Rate exceeded (injected)");
     if (fault === "internal") return this.error(res, 500, "KMSInternalException", "internal error (injected)");
+    if (fault === "access-denied") return this.error(res, 400, "AccessDeniedException", "not authorized (injected)");
     if (fault === "dependency-timeout") return this.error(res, 500, "DependencyTimeoutException", "dependency timeout (injected)");
 
     const input = operation === "GetKeyPolicy" || operation === "PutKeyPolicy" ? (JSON.parse(body.toString() || "{}") as { KeyId?: string }) : {};

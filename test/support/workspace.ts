@@ -169,6 +169,8 @@ export interface StackResource {
   id?: string;
   inputs?: Record<string, unknown>;
   outputs?: Record<string, unknown>;
+  /** Set when a create or update failed after it had changed something (ErrorResourceInitFailed). */
+  initErrors?: string[];
 }
 
 export interface StackExport {
