@@ -11,6 +11,8 @@ export interface ProviderSettings {
   region?: string;
   /** `kms-policy:maxAttempts`: attempts per KMS call (default in aws/client.ts). */
   maxAttempts?: number;
+  /** `kms-policy:requestTimeoutSeconds`: the longest one attempt may take (default in aws/client.ts). */
+  requestTimeoutSeconds?: number;
   /**
    * `kms-policy:grantListingDelaySeconds`: for this long after creating a grant, a grant that
    * ListGrants does not show yet is taken as not listed yet rather than gone. Default 300 (KMS
@@ -34,9 +36,11 @@ export interface StackConfig {
 export function configureFromStack(config: StackConfig): void {
   const attempts = Number(config.get("kms-policy:maxAttempts"));
   const delay = config.get("kms-policy:grantListingDelaySeconds");
+  const timeout = Number(config.get("kms-policy:requestTimeoutSeconds"));
   settings = {
     region: config.get("aws:region") || undefined,
     maxAttempts: Number.isInteger(attempts) && attempts > 0 ? attempts : undefined,
+    requestTimeoutSeconds: timeout > 0 ? timeout : undefined,
     grantListingDelaySeconds: delay !== undefined && Number(delay) >= 0 ? Number(delay) : DEFAULT_GRANT_LISTING_DELAY_SECONDS,
   };
 }
@@ -53,7 +57,7 @@ export function regionFor(keyId: string, region?: string): string | undefined {
 }
 
 export function clientFor(keyId: string, region?: string): KMSClient {
-  const options: ClientSettings = { region: regionFor(keyId, region), maxAttempts: settings.maxAttempts };
+  const options: ClientSettings = { region: regionFor(keyId, region), maxAttempts: settings.maxAttempts, requestTimeoutSeconds: settings.requestTimeoutSeconds };
   return kmsClient(options);
 }
 

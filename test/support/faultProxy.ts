@@ -12,7 +12,8 @@ export type FaultKind =
   | "dependency-timeout" // HTTP 500 DependencyTimeoutException
   | "drop-before" // connection closed before moto sees the request
   | "drop-after" // moto handles the request, then the connection is closed: the caller cannot know it worked
-  | "access-denied"; // HTTP 400 AccessDeniedException: a refusal, never retried
+  | "access-denied" // HTTP 400 AccessDeniedException: a refusal, never retried
+  | "hang"; // never answers; the connection stays open until the caller gives up
 
 export interface FaultRule {
   /** Operations the rule applies to, e.g. ["CreateGrant"]; empty or absent: all. */
@@ -132,6 +133,7 @@ export class FaultProxy {
     if (fault === "drop-before") return void req.socket.destroy();
     if (fault === "throttle") return this.error(res, 400, "ThrottlingException", "Rate exceeded (injected)");
     if (fault === "internal") return this.error(res, 500, "KMSInternalException", "internal error (injected)");
+    if (fault === "hang") return;
     if (fault === "access-denied") return this.error(res, 400, "AccessDeniedException", "not authorized (injected)");
     if (fault === "dependency-timeout") return this.error(res, 500, "DependencyTimeoutException", "dependency timeout (injected)");
 

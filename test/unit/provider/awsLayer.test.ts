@@ -68,10 +68,10 @@ describe("provider settings", () => {
     expect(settings.regionFor(id)).to.equal(undefined); // the AWS SDK resolves it
   });
 
-  it("reads kms-policy:maxAttempts and kms-policy:grantListingDelaySeconds, with defaults", () => {
-    settings.configureFromStack(config({ "kms-policy:maxAttempts": "3", "kms-policy:grantListingDelaySeconds": "0" }));
-    expect(settings.providerSettings()).to.deep.include({ maxAttempts: 3, grantListingDelaySeconds: 0 });
-    settings.configureFromStack(config({ "kms-policy:maxAttempts": "many" }));
-    expect(settings.providerSettings()).to.deep.include({ maxAttempts: undefined, grantListingDelaySeconds: 300 });
+  it("reads kms-policy:maxAttempts, requestTimeoutSeconds and grantListingDelaySeconds, with defaults", () => {
+    settings.configureFromStack(config({ "kms-policy:maxAttempts": "3", "kms-policy:grantListingDelaySeconds": "0", "kms-policy:requestTimeoutSeconds": "2.5" }));
+    expect(settings.providerSettings()).to.deep.include({ maxAttempts: 3, grantListingDelaySeconds: 0, requestTimeoutSeconds: 2.5 });
+    settings.configureFromStack(config({ "kms-policy:maxAttempts": "many", "kms-policy:requestTimeoutSeconds": "0" }));
+    expect(settings.providerSettings()).to.deep.include({ maxAttempts: undefined, grantListingDelaySeconds: 300, requestTimeoutSeconds: undefined });
   });
 });
