@@ -131,7 +131,9 @@ export class KeyPolicyLifecycle {
           "The key may now have the new policy, so the stack keeps this resource, with the previous policy, rather than forget it: " +
           "run `pulumi up` to finish the create, or `pulumi destroy` to put the previous policy back.",
         key.arn,
-        { ...inputs, keyArn: key.arn, previousPolicy },
+        // Whether the new policy landed is unknown, so the state says the old one: the next
+        // `pulumi up` then puts the declared policy for certain.
+        { ...inputs, policy: previousPolicy, keyArn: key.arn, previousPolicy },
       );
     }
   }
