@@ -7,7 +7,7 @@ import { GrantApi } from "../aws/grants";
 import { KeyPolicyApi } from "../aws/keyPolicies";
 import { checkGrant, GrantInputs } from "./grantCheck";
 import { GrantLifecycle, GrantOutputs } from "./grantLifecycle";
-import { withProviderReference } from "./initFailure";
+import { createForHost } from "./initFailure";
 import { clientFor, configureFromStack, providerSettings } from "./settings";
 
 const lifecycle = new GrantLifecycle(
@@ -30,11 +30,7 @@ const grantProvider: dynamic.ResourceProvider<GrantInputs, GrantOutputs> = {
     return lifecycle.diff(olds, news);
   },
   async create(inputs) {
-    try {
-      return await lifecycle.create(inputs);
-    } catch (err) {
-      throw withProviderReference(err, inputs);
-    }
+    return createForHost(inputs, () => lifecycle.create(inputs));
   },
   async read(id, props) {
     return (await lifecycle.read(id, props as GrantOutputs)) as dynamic.ReadResult<GrantOutputs>;

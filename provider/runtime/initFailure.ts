@@ -19,11 +19,15 @@ export class ResourceInitFailedError extends Error {
 }
 
 /**
- * The host records an init failure's properties as they are, without adding the `__provider`
- * reference it adds to a successful result; without it, refresh and destroy could not load the
- * provider for that resource. `inputs` are the properties the host passed to create.
+ * Runs a create for the provider host. The host records an init failure's properties as they are,
+ * without the `__provider` reference it adds to a successful result; without it, refresh and
+ * destroy could not load the provider for that resource. `inputs` are what the host passed in.
  */
-export function withProviderReference(err: unknown, inputs: object): unknown {
-  if (err instanceof ResourceInitFailedError) err.properties.__provider = (inputs as Record<string, unknown>).__provider;
-  return err;
+export async function createForHost<T>(inputs: object, create: () => Promise<T>): Promise<T> {
+  try {
+    return await create();
+  } catch (err) {
+    if (err instanceof ResourceInitFailedError) err.properties.__provider = (inputs as Record<string, unknown>).__provider;
+    throw err;
+  }
 }

@@ -6,7 +6,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { KeyPolicyApi } from "../aws/keyPolicies";
 import { checkKeyPolicy, KeyPolicyInputs } from "./keyPolicyCheck";
-import { withProviderReference } from "./initFailure";
+import { createForHost } from "./initFailure";
 import { KeyPolicyLifecycle, KeyPolicyOutputs } from "./keyPolicyLifecycle";
 import { clientFor, configureFromStack } from "./settings";
 
@@ -24,11 +24,7 @@ const keyPolicyProvider: dynamic.ResourceProvider<KeyPolicyInputs, KeyPolicyOutp
     return lifecycle.diff(olds, news);
   },
   async create(inputs) {
-    try {
-      return await lifecycle.create(inputs);
-    } catch (err) {
-      throw withProviderReference(err, inputs);
-    }
+    return createForHost(inputs, () => lifecycle.create(inputs));
   },
   async read(id, props) {
     // The host uses `inputs` for the next diff; they are the input half of the outputs.
