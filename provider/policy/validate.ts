@@ -7,17 +7,19 @@ import {
   DOCUMENT_KEYS,
   POLICY_VERSIONS,
   PRINCIPAL_TYPES,
+  SERVICE_PRINCIPAL,
   STATEMENT_KEYS,
   closest,
 } from "./grammar";
+import { JsonNumber, joinPath as join } from "./json";
 import { ParsedPolicy, parsePolicy } from "./parse";
 import { PolicyInput, PolicyProblem } from "./types";
 
 export interface ValidateOptions {
   /**
-   * Also apply the rules that only key policies have: every statement names a Principal (or
-   * NotPrincipal) and a Resource (or NotResource). Default true; false validates the policy
-   * grammar alone, e.g. for IAM identity or trust policies compared with the same engine.
+   * Key-policy mode (the default of every function of the engine): also apply the rule only key
+   * policies have, that every statement names a Principal (or NotPrincipal). `false` is generic
+   * mode, the policy grammar alone, e.g. for IAM identity policies compared with the same engine.
    */
   keyPolicy?: boolean;
 }
@@ -37,8 +39,8 @@ export class PolicyValidationError extends Error {
 
 type Obj = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-const typeName = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v);
+const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
+const typeName = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "array" : v instanceof JsonNumber ? "number" : typeof v);
 
 /**
  * Lists everything wrong with a policy document: JSON syntax, KMS's size and character limits,
@@ -104,6 +106,7 @@ class Validator {
     }
     const statements = doc.Statement;
     if (Array.isArray(statements)) {
+      if (statements.length === 0) this.report("Statement", "empty-value", "the Statement list is empty; KMS refuses a policy without statements", "add at least one statement");
       statements.forEach((s, i) => this.statement(s, `Statement[${i}]`));
     } else if (isObject(statements)) {
       this.statement(statements, "Statement");
@@ -127,8 +130,9 @@ class Validator {
       const hint = typeof s.Effect === "string" && /^(allow|deny)$/i.test(s.Effect) ? `write "${s.Effect[0].toUpperCase()}${s.Effect.slice(1).toLowerCase()}" (Effect is case-sensitive)` : 'use "Allow" or "Deny"';
       this.report(join(at, "Effect"), "invalid-effect", `Effect ${JSON.stringify(s.Effect)} is neither "Allow" nor "Deny"`, hint);
     }
-    this.exclusivePair(s, at, "Action", "NotAction", true);
-    this.exclusivePair(s, at, "Resource", "NotResource", this.keyPolicy);
+    // A statement without Action or Resource has no effect, but PutKeyPolicy accepts it.
+    this.exclusivePair(s, at, "Action", "NotAction", false);
+    this.exclusivePair(s, at, "Resource", "NotResource", false);
     this.exclusivePair(s, at, "Principal", "NotPrincipal", this.keyPolicy);
     for (const key of ["Action", "NotAction"] as const) if (key in s) this.actions(s[key], join(at, key));
     for (const key of ["Resource", "NotResource"] as const) if (key in s) this.stringList(s[key], join(at, key), "resource ARN or \"*\"");
@@ -142,8 +146,7 @@ class Validator {
     if (hasPositive && hasNegative) {
       this.report(join(at, negative), "exclusive-elements", `a statement cannot have both ${positive} and ${negative}`, `keep one of ${positive} and ${negative}`);
     } else if (required && !hasPositive && !hasNegative) {
-      const example = positive === "Resource" ? '"Resource": "*" (in a key policy, "*" means this key)' : positive === "Principal" ? '"Principal": {"AWS": "arn:aws:iam::111122223333:root"}' : '"Action": "kms:Decrypt"';
-      this.report(join(at, positive), "missing-element", `the statement has neither ${positive} nor ${negative}`, `add ${example}`);
+      this.report(join(at, positive), "missing-element", `the statement has neither ${positive} nor ${negative}; a key policy statement must name who it applies to`, 'add "Principal": {"AWS": "arn:aws:iam::111122223333:root"}');
     }
   }
 
@@ -200,14 +203,18 @@ class Validator {
       }
       for (const [principal, path] of this.stringList(entries, typeAt, `${type} principal`)) {
         if (type === "AWS") this.awsPrincipal(principal, path);
-        else if (type === "Service" && !/^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$|^\*$/.test(principal)) {
-          this.report(path, "invalid-principal", `"${principal}" is not a service principal`, 'write the service\'s domain, e.g. "logs.us-east-1.amazonaws.com"');
+        else if (type === "Service" && !SERVICE_PRINCIPAL.test(principal)) {
+          this.report(path, "invalid-principal", `"${principal}" is not a service principal (a DNS name)`, 'write the service\'s domain, e.g. "logs.us-east-1.amazonaws.com"');
         }
       }
     }
   }
 
   private awsPrincipal(principal: string, path: string): void {
+    if (principal !== "*" && /[*?]/.test(principal)) {
+      this.report(path, "wildcard-principal", `"${principal}" has a wildcard; KMS refuses wildcards inside a principal (only "*" alone means everyone)`, 'name each principal in full, or use "*" with a condition such as aws:PrincipalArn (ArnLike) to match a pattern');
+      return;
+    }
     if (principal === "*" || ACCOUNT_ID.test(principal) || AWS_PRINCIPAL_ARN.test(principal) || AWS_UNIQUE_ID.test(principal)) return;
     const hint = /^\d+$/.test(principal)
       ? "an account id has exactly 12 digits (keep leading zeros and quote it)"
@@ -247,7 +254,7 @@ class Validator {
   }
 
   private conditionValues(values: unknown, at: string): void {
-    const scalar = (v: unknown) => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+    const scalar = (v: unknown) => typeof v === "string" || typeof v === "number" || typeof v === "boolean" || v instanceof JsonNumber;
     if (scalar(values)) return;
     if (!Array.isArray(values)) {
       this.report(at, "invalid-type", `a condition value must be a string, number, boolean or a list of them, not ${typeName(values)}`, 'write "value" or ["a", "b"]');
@@ -258,11 +265,4 @@ class Validator {
       if (!scalar(v)) this.report(`${at}[${i}]`, "invalid-type", `a condition value must be a string, number or boolean, not ${typeName(v)}`, "quote the value");
     });
   }
-}
-
-/** `Statement[0]` + `Principal` -> `Statement[0].Principal`; keys that are not identifiers are quoted. */
-function join(base: string, key: string): string {
-  const part = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : `["${key.replace(/"/g, '\\"')}"]`;
-  if (!base) return part.startsWith("[") ? part : part;
-  return part.startsWith("[") ? `${base}${part}` : `${base}.${part}`;
 }
