@@ -21,7 +21,7 @@ describe("policy engine: diff", () => {
     expect(diff.changed).to.have.length(1);
     expect(diff.changed[0].label).to.equal("Use");
     expect(diff.changed[0].principals).to.deep.equal({ added: ["AWS:arn:aws:iam::111122223333:role/new"], removed: [] });
-    expect(diff.changed[0].actions).to.deep.equal({ added: [], removed: ["kms:decrypt"] });
+    expect(diff.changed[0].actions).to.deep.equal({ added: [], removed: ["kms:Decrypt"] }, "as written");
   });
 
   it("pairs statements without Sid by the facts they share", () => {
@@ -29,15 +29,15 @@ describe("policy engine: diff", () => {
     const b = { ...a, Condition: { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } } };
     const diff = diffPolicies(doc(root, a), doc(root, b));
     expect(diff.changed).to.have.length(1);
-    expect(diff.changed[0].conditions.added).to.deep.equal([{ operator: "StringEquals", key: "kms:viaservice", value: "s3.eu-west-1.amazonaws.com" }]);
-    expect(diff.changed[0].conditions.removed).to.deep.equal([{ operator: "StringEquals", key: "kms:viaservice", value: "s3.us-east-1.amazonaws.com" }]);
+    expect(diff.changed[0].conditions.added).to.deep.equal([{ operator: "StringEquals", key: "kms:ViaService", value: "s3.eu-west-1.amazonaws.com" }]);
+    expect(diff.changed[0].conditions.removed).to.deep.equal([{ operator: "StringEquals", key: "kms:ViaService", value: "s3.us-east-1.amazonaws.com" }]);
   });
 
   it("reports unrelated statements as added and removed rather than forcing a match", () => {
     const deny = { Effect: "Deny", Principal: "*", Action: "kms:ScheduleKeyDeletion", Resource: "*" };
     const diff = diffPolicies(doc(root, use), doc(root, deny));
     expect(diff.changed).to.deep.equal([]);
-    expect(diff.added.map((s) => s.Action)).to.deep.equal([["kms:schedulekeydeletion"]]);
+    expect(diff.added.map((s) => s.Action)).to.deep.equal([["kms:ScheduleKeyDeletion"]]);
     expect(diff.removed.map((s) => s.Sid)).to.deep.equal(["Use"]);
   });
 
@@ -62,9 +62,9 @@ describe("policy engine: formatPolicyDiff", () => {
     expect(text.split("\n")).to.deep.equal([
       "key policy differs: 1 statement added, 1 statement changed",
       "  ~ statement Use",
-      "    + principal AWS:arn:aws:iam::111122223333:role/new",
-      "    - principal AWS:arn:aws:iam::111122223333:role/app",
-      "  + statement NoDelete: Deny kms:schedulekeydeletion to AWS:*",
+      "    + principal AWS:arn:aws:iam::111122223333:role/new (widens access)",
+      "    - principal AWS:arn:aws:iam::111122223333:role/app (narrows access)",
+      "  + statement NoDelete: Deny kms:ScheduleKeyDeletion to AWS:* (narrows access)",
     ]);
     expect(text).to.not.match(/[{}]/);
   });
@@ -74,7 +74,7 @@ describe("policy engine: formatPolicyDiff", () => {
     expect(md).to.contain("**policy differs**: 1 statement added, 1 statement changed");
     expect(md).to.contain("- **changed** statement `Use`");
     expect(md).to.contain("  - **added** principal `AWS:arn:aws:iam::111122223333:role/new`");
-    expect(md).to.contain("- **added** statement `NoDelete`: Deny `kms:schedulekeydeletion` to `AWS:*`");
+    expect(md).to.contain("- **added** statement `NoDelete`: Deny `kms:ScheduleKeyDeletion` to `AWS:*` (narrows access)");
   });
 
   it("shortens long lists", () => {
