@@ -1,6 +1,6 @@
-import { PolicyInput } from "../policy";
-import { normalizePolicy } from "../policy/normalize";
-import { NormalizedPrincipal, NormalizedStatement } from "../policy/types";
+import { ACCOUNT_ROOT_ARN } from "./grammar";
+import { EngineOptions, normalizePolicy } from "./normalize";
+import { NormalizedPrincipal, NormalizedStatement, PolicyInput } from "./types";
 
 const PUT_KEY_POLICY = "kms:putkeypolicy";
 
@@ -9,8 +9,11 @@ function actionPatternMatches(pattern: string): boolean {
   return new RegExp(`^${escaped}$`).test(PUT_KEY_POLICY);
 }
 
+/** A statement without Action (or NotAction) or without Resource (or NotResource) has no effect. */
 function coversPutKeyPolicy(s: NormalizedStatement): boolean {
-  return s.Action ? s.Action.some(actionPatternMatches) : !(s.NotAction ?? []).some(actionPatternMatches);
+  if (!s.Resource && !s.NotResource) return false;
+  if (s.Action) return s.Action.some(actionPatternMatches);
+  return s.NotAction !== undefined && !s.NotAction.some(actionPatternMatches);
 }
 
 /** `type:value` for each principal named, so that an AWS and a Service principal never collide. */
@@ -19,6 +22,12 @@ function principalsOf(p: NormalizedPrincipal | undefined): string[] {
 }
 
 const EVERYONE = "AWS:*";
+const IAM_IDENTITY = /^AWS:arn:[a-z-]+:(?:iam|sts)::(\d{12}):/;
+
+/** The account of an `AWS:arn:...:root` principal, else undefined. */
+function rootAccount(principal: string): string | undefined {
+  return principal.startsWith("AWS:") ? ACCOUNT_ROOT_ARN.exec(principal.slice(4))?.[2] : undefined;
+}
 
 /**
  * Would some principal still be allowed to call kms:PutKeyPolicy under this policy? If not, nobody
@@ -28,16 +37,23 @@ const EVERYONE = "AWS:*";
  * It only calls a policy a lockout when that is certain: a Deny counts only when it has no
  * Condition and names the key as `"*"` (a key policy's own resource); anything it cannot decide,
  * such as a conditional Deny or an Allow through NotPrincipal, counts as still allowing changes.
+ * An Allow to an account's root delegates to that account's IAM identities (KMS developer guide,
+ * "Allows access to the AWS account and enables IAM policies"), so a Deny through NotPrincipal
+ * that excepts any identity of that account may leave it able to change the policy.
  */
-export function allowsPolicyChanges(policy: PolicyInput): boolean {
-  const relevant = normalizePolicy(policy).Statement.filter(coversPutKeyPolicy);
+export function allowsPolicyChanges(policy: PolicyInput, options: EngineOptions = {}): boolean {
+  const relevant = normalizePolicy(policy, options).Statement.filter(coversPutKeyPolicy);
   const certainDenies = relevant.filter((s) => s.Effect === "Deny" && !s.Condition && (s.Resource ?? []).includes("*"));
   const denied = new Set(certainDenies.flatMap((s) => principalsOf(s.Principal)));
   if (denied.has(EVERYONE)) return false;
   // A Deny with NotPrincipal denies everyone but the principals it lists.
-  const exceptionLists = certainDenies.filter((s) => s.NotPrincipal).map((s) => new Set(principalsOf(s.NotPrincipal)));
-  const stillAllowed = (principal: string) =>
-    !denied.has(principal) && exceptionLists.every((exceptions) => principal === EVERYONE || exceptions.has(principal));
+  const exceptionLists = certainDenies.filter((s) => s.NotPrincipal).map((s) => principalsOf(s.NotPrincipal));
+  const excepted = (principal: string, exceptions: string[]) => {
+    if (principal === EVERYONE || exceptions.includes(principal)) return true;
+    const account = rootAccount(principal);
+    return account !== undefined && exceptions.some((e) => IAM_IDENTITY.exec(e)?.[1] === account);
+  };
+  const stillAllowed = (principal: string) => !denied.has(principal) && exceptionLists.every((exceptions) => excepted(principal, exceptions));
   return relevant.some(
     (s) => s.Effect === "Allow" && (s.NotPrincipal !== undefined || principalsOf(s.Principal).some(stillAllowed)),
   );

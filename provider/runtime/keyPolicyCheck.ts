@@ -1,6 +1,6 @@
 import { parseKeyRef } from "../aws/keyRef";
 import { validatePolicy } from "../policy";
-import { allowsPolicyChanges } from "./lockout";
+import { allowsPolicyChanges } from "../policy/lockout";
 import { isUnknown, withoutUndefined } from "./settings";
 
 export type OnDelete = "restore" | "default" | "retain";
