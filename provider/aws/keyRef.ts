@@ -40,3 +40,9 @@ export function sameKey(a: string, b: string): boolean {
   if (x.account && y.account && x.account !== y.account) return false;
   return true;
 }
+
+/** The partition a key ARN names (`aws`, `aws-cn`, ...); undefined for a bare key id. */
+export function partitionOf(keyRef: string): string | undefined {
+  const ref = parseKeyRef(keyRef);
+  return "error" in ref ? undefined : ref.partition;
+}

@@ -2,7 +2,7 @@ import { GrantListEntry } from "@aws-sdk/client-kms";
 import { errorName } from "../aws/errors";
 import { GrantApi } from "../aws/grants";
 import { KeyPolicyApi } from "../aws/keyPolicies";
-import { parseKeyRef } from "../aws/keyRef";
+import { parseKeyRef, partitionOf } from "../aws/keyRef";
 import { PolicyDiff, diffPolicies } from "../policy";
 import { sameConstraints } from "../runtime/grantCheck";
 import { AWS_UNIQUE_ID, fromListing, sameSet } from "../runtime/grantLifecycle";
@@ -145,7 +145,8 @@ async function checkPolicy(policy: ManagedKeyPolicy, clients: DriftClients): Pro
   if (recorded === undefined) return { status: "error", message: "the recorded policy is a secret in this export; export with --show-secrets to check it" };
   try {
     const live = await clients.keys(policy.keyArn, policy.region).getKeyPolicy(policy.keyArn, policy.policyName);
-    const diff = diffPolicies(recorded, live);
+    // Both were accepted by KMS: compared as read, never refused by the validator.
+    const diff = diffPolicies(recorded, live, { tolerant: true, partition: partitionOf(policy.keyArn) });
     return diff.equivalent ? { status: "in-sync" } : { status: "drifted", policyDiff: diff };
   } catch (err) {
     return { status: "error", message: (err as Error).message };
