@@ -22,12 +22,15 @@ function principalsOf(p: NormalizedPrincipal | undefined): string[] {
 }
 
 const EVERYONE = "AWS:*";
-const IAM_IDENTITY = /^AWS:arn:[a-z-]+:(?:iam|sts)::(\d{12}):/;
+const IAM_IDENTITY = /^AWS:arn:([a-z-]+):(?:iam|sts)::(\d{12}):/;
 
-/** The account of an `AWS:arn:...:root` principal, else undefined. */
-function rootAccount(principal: string): string | undefined {
-  return principal.startsWith("AWS:") ? ACCOUNT_ROOT_ARN.exec(principal.slice(4))?.[2] : undefined;
+/** `partition:account` of an IAM or STS principal, else undefined. */
+function accountOf(principal: string): string | undefined {
+  const m = IAM_IDENTITY.exec(principal);
+  return m ? `${m[1]}:${m[2]}` : undefined;
 }
+
+const isRoot = (principal: string) => principal.startsWith("AWS:") && ACCOUNT_ROOT_ARN.test(principal.slice(4));
 
 /**
  * Would some principal still be allowed to call kms:PutKeyPolicy under this policy? If not, nobody
@@ -41,7 +44,7 @@ function rootAccount(principal: string): string | undefined {
  * "Allows access to the AWS account and enables IAM policies"), so a Deny through NotPrincipal
  * that excepts any identity of that account may leave it able to change the policy.
  */
-export function allowsPolicyChanges(policy: PolicyInput, options: EngineOptions = {}): boolean {
+export function allowsPolicyChanges(policy: PolicyInput | unknown, options: EngineOptions = {}): boolean {
   const relevant = normalizePolicy(policy, options).Statement.filter(coversPutKeyPolicy);
   const certainDenies = relevant.filter((s) => s.Effect === "Deny" && !s.Condition && (s.Resource ?? []).includes("*"));
   const denied = new Set(certainDenies.flatMap((s) => principalsOf(s.Principal)));
@@ -50,8 +53,9 @@ export function allowsPolicyChanges(policy: PolicyInput, options: EngineOptions 
   const exceptionLists = certainDenies.filter((s) => s.NotPrincipal).map((s) => principalsOf(s.NotPrincipal));
   const excepted = (principal: string, exceptions: string[]) => {
     if (principal === EVERYONE || exceptions.includes(principal)) return true;
-    const account = rootAccount(principal);
-    return account !== undefined && exceptions.some((e) => IAM_IDENTITY.exec(e)?.[1] === account);
+    if (!isRoot(principal)) return false;
+    const account = accountOf(principal);
+    return exceptions.some((e) => accountOf(e) === account);
   };
   const stillAllowed = (principal: string) => !denied.has(principal) && exceptionLists.every((exceptions) => excepted(principal, exceptions));
   return relevant.some(
