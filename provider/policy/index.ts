@@ -5,7 +5,7 @@
  */
 export * from "./types";
 export { validatePolicy, assertValidPolicy, PolicyValidationError, ValidateOptions } from "./validate";
-export { normalizePolicy, canonicalPolicyJson, policiesEquivalent, EngineOptions } from "./normalize";
+export { normalizePolicy, canonicalPolicyJson, policiesEquivalent, clearPolicyCache, EngineOptions } from "./normalize";
 export { diffPolicies, statementLabel, PolicyDiff, StatementChange, SetChange, ConditionEntry } from "./diff";
 export { formatPolicyDiff, FormatOptions } from "./format";
 export { allowsPolicyChanges } from "./lockout";

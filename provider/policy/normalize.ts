@@ -9,6 +9,7 @@ import {
   NormalizedPrincipal,
   NormalizedStatement,
   PolicyInput,
+  PolicyProblem,
 } from "./types";
 
 /** Options every function of the engine takes. */
@@ -37,6 +38,7 @@ type Raw = Record<string, unknown>;
 /** A normalized document, and the same statements as written, aligned index by index. */
 export interface Normalized {
   policy: NormalizedPolicy;
+  /** Empty unless asked for (normalizeDocument's `withWritten`). */
   written: NormalizedStatement[];
   /** Canonical text of each statement, aligned with policy.Statement. */
   keys: string[];
@@ -61,23 +63,34 @@ function asTexts(value: unknown): string[] {
 }
 
 /**
- * Sorted, without duplicates (list order and repetition never change what a policy allows), with
- * the written spelling of each canonical value (the first one met).
+ * Sorted, without duplicates (list order and repetition never change what a policy allows).
+ * With `written`, also stores there the spelling of each canonical value (the first one met),
+ * aligned with the result.
  */
-function distinct(written: string[], canonical: (w: string) => string): [string[], string[]] {
-  if (written.length === 1) return [[canonical(written[0])], written];
-  const seen = new Map<string, string>();
-  for (const w of written) {
-    const c = canonical(w);
-    if (!seen.has(c)) seen.set(c, w);
+function distinct(values: string[], canonical: (w: string) => string, written?: Record<string, unknown>, field?: string): string[] {
+  if (values.length === 1) {
+    if (written) written[field as string] = values;
+    return [canonical(values[0])];
   }
+  const canon = values.map(canonical);
+  let ordered = true;
+  for (let i = 1; i < canon.length && ordered; i++) ordered = canon[i - 1] < canon[i];
+  if (ordered) {
+    if (written) written[field as string] = values;
+    return canon;
+  }
+  const seen = new Map<string, string>();
+  for (let i = 0; i < canon.length; i++) if (!seen.has(canon[i])) seen.set(canon[i], values[i]);
   const keys = [...seen.keys()].sort(compareStrings);
-  return [keys, keys.map((k) => seen.get(k) as string)];
+  if (written) written[field as string] = keys.map((k) => seen.get(k) as string);
+  return keys;
 }
 
 const identity = (s: string) => s;
 /** Action names are case-insensitive in AWS (`KMS:Decrypt` is `kms:decrypt`). */
 const lower = (s: string) => s.toLowerCase();
+
+type Loose = Record<string, unknown>;
 
 class Normalizer {
   private readonly awsPrincipal: (p: string) => string;
@@ -86,98 +99,137 @@ class Normalizer {
   constructor(
     private readonly version: string,
     partition: string,
+    /** Also build each statement in the document's own words (for the diff). */
+    private readonly withWritten: boolean,
   ) {
     // A 12-digit account id is `arn:<partition>:iam::<id>:root` in the key's partition; a root
     // ARN of another partition is another principal.
-    this.awsPrincipal = (p) => (ACCOUNT_ID.test(p) ? `arn:${partition}:iam::${p}:root` : p);
+    this.awsPrincipal = (p) => (p.length === 12 && ACCOUNT_ID.test(p) ? `arn:${partition}:iam::${p}:root` : p);
     this.resource = version === "2012-10-17" ? (r) => literalVariables(r, true) : identity;
   }
 
   /** `"*"` and `{"AWS": "*"}` are the same principal: everyone. */
-  private principal(value: unknown): [NormalizedPrincipal, NormalizedPrincipal] {
-    if (value === "*") return [{ AWS: ["*"] }, { AWS: ["*"] }];
+  private principal(value: unknown, written: Loose | undefined, field: string): NormalizedPrincipal {
+    if (value === "*") {
+      if (written) written[field] = { AWS: ["*"] };
+      return { AWS: ["*"] };
+    }
     const canon: NormalizedPrincipal = {};
-    const written: NormalizedPrincipal = {};
+    const w: Loose | undefined = written ? {} : undefined;
+    if (written) written[field] = w;
     if (typeof value === "string") value = { AWS: value }; // only a tolerant read gets here
-    if (typeof value !== "object" || value === null) return [canon, written];
+    if (typeof value !== "object" || value === null) return canon;
     const raw = value as Raw;
     for (const type of PRINCIPAL_TYPES) {
-      if (!(type in raw)) continue;
-      const [c, w] = distinct(asTexts(raw[type]), type === "AWS" ? this.awsPrincipal : identity);
-      canon[type] = c;
-      written[type] = w;
+      if (raw[type] === undefined) continue;
+      canon[type] = distinct(asTexts(raw[type]), type === "AWS" ? this.awsPrincipal : identity, w, type);
     }
-    return [canon, written];
+    return canon;
   }
 
   /**
    * Condition key names are case-insensitive; values compare as their operator compares them.
    * An empty Condition, or an operator with no keys, constrains nothing.
    */
-  private conditions(value: unknown): [NormalizedConditions, NormalizedConditions] | undefined {
+  private conditions(value: unknown, written: Loose | undefined): NormalizedConditions | undefined {
     if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
     const block = value as Raw;
     const operators = Object.keys(block);
+    if (operators.length === 0) return undefined;
     const renamed = operators.map((op) => {
       const c = canonicalOperator(op);
       // Renaming into an operator the statement also has would merge two conditions into one.
-      return c !== op && c in block ? op : c;
+      return c !== op && block[c] !== undefined ? op : c;
     });
-    const order = operators.map((_, i) => i).sort((a, b) => compareStrings(renamed[a], renamed[b]));
+    const order = operators.map((_, i) => i);
+    if (order.length > 1) order.sort((a, b) => compareStrings(renamed[a], renamed[b]));
     const canon: NormalizedConditions = {};
-    const written: NormalizedConditions = {};
+    const w: Record<string, Loose> | undefined = written ? {} : undefined;
+    let any = false;
     for (const i of order) {
       const keysBlock = block[operators[i]];
       if (typeof keysBlock !== "object" || keysBlock === null || Array.isArray(keysBlock)) continue;
       const valueOf = valueCanonicalizer(operators[i], this.version);
+      const keys = Object.keys(keysBlock);
+      if (keys.length === 0) continue;
       const byKey = new Map<string, [string, string[]]>();
-      for (const key of Object.keys(keysBlock)) {
+      for (const key of keys) {
         const k = key.toLowerCase();
         const entry = byKey.get(k);
         const values = asTexts((keysBlock as Raw)[key]);
-        if (entry) entry[1].push(...values);
+        if (entry) entry[1] = entry[1].concat(values);
         else byKey.set(k, [key, values]);
       }
-      if (byKey.size === 0) continue;
       const c: Record<string, string[]> = {};
-      const w: Record<string, string[]> = {};
-      for (const k of [...byKey.keys()].sort(compareStrings)) {
+      const wk: Loose | undefined = w ? {} : undefined;
+      const sorted = byKey.size === 1 ? [...byKey.keys()] : [...byKey.keys()].sort(compareStrings);
+      for (const k of sorted) {
         const [writtenKey, values] = byKey.get(k) as [string, string[]];
-        [c[k], w[writtenKey]] = distinct(values, valueOf);
+        c[k] = distinct(values, valueOf, wk, writtenKey);
       }
       canon[renamed[i]] = c;
-      written[operators[i]] = w;
+      if (w) w[operators[i]] = wk as Loose;
+      any = true;
     }
-    return operators.length > 0 && Object.keys(canon).length > 0 ? [canon, written] : undefined;
+    if (!any) return undefined;
+    if (written) written.Condition = w;
+    return canon;
   }
 
-  statement(raw: Raw): [NormalizedStatement, NormalizedStatement] {
+  statement(raw: Raw): [NormalizedStatement, NormalizedStatement | undefined] {
     // Built in one fixed key order, so that JSON.stringify of the result is canonical text.
-    const sid = typeof raw.Sid === "string" && raw.Sid !== "" ? { Sid: raw.Sid } : {};
+    const sid = typeof raw.Sid === "string" && raw.Sid !== "" ? raw.Sid : undefined;
     const effect = (typeof raw.Effect === "string" ? raw.Effect : scalarText(raw.Effect)) as "Allow" | "Deny";
-    const canon: NormalizedStatement = { ...sid, Effect: effect };
-    const written: NormalizedStatement = { ...sid, Effect: effect };
-    if ("Principal" in raw) [canon.Principal, written.Principal] = this.principal(raw.Principal);
-    if ("NotPrincipal" in raw) [canon.NotPrincipal, written.NotPrincipal] = this.principal(raw.NotPrincipal);
-    if ("Action" in raw) [canon.Action, written.Action] = distinct(asTexts(raw.Action), lower);
-    if ("NotAction" in raw) [canon.NotAction, written.NotAction] = distinct(asTexts(raw.NotAction), lower);
-    if ("Resource" in raw) [canon.Resource, written.Resource] = distinct(asTexts(raw.Resource), this.resource);
-    if ("NotResource" in raw) [canon.NotResource, written.NotResource] = distinct(asTexts(raw.NotResource), this.resource);
-    const conditions = "Condition" in raw ? this.conditions(raw.Condition) : undefined;
-    if (conditions) [canon.Condition, written.Condition] = conditions;
-    return [canon, written];
+    const canon: NormalizedStatement = sid !== undefined ? { Sid: sid, Effect: effect } : { Effect: effect };
+    const written: Loose | undefined = this.withWritten ? (sid !== undefined ? { Sid: sid, Effect: effect } : { Effect: effect }) : undefined;
+    if (raw.Principal !== undefined) canon.Principal = this.principal(raw.Principal, written, "Principal");
+    if (raw.NotPrincipal !== undefined) canon.NotPrincipal = this.principal(raw.NotPrincipal, written, "NotPrincipal");
+    if (raw.Action !== undefined) canon.Action = distinct(asTexts(raw.Action), lower, written, "Action");
+    if (raw.NotAction !== undefined) canon.NotAction = distinct(asTexts(raw.NotAction), lower, written, "NotAction");
+    if (raw.Resource !== undefined) canon.Resource = distinct(asTexts(raw.Resource), this.resource, written, "Resource");
+    if (raw.NotResource !== undefined) canon.NotResource = distinct(asTexts(raw.NotResource), this.resource, written, "NotResource");
+    if (raw.Condition !== undefined) {
+      const conditions = this.conditions(raw.Condition, written);
+      if (conditions) canon.Condition = conditions;
+    }
+    return [canon, written as NormalizedStatement | undefined];
   }
 }
 
-/** Stable text of one normalized statement; equal text means equal meaning. */
-export function statementKey(statement: NormalizedStatement): string {
-  return JSON.stringify(statement);
+/*
+ * Stable text of one normalized statement: equal text means equal meaning. Built by hand rather
+ * than with JSON.stringify (the largest cost of a compare): each element is tagged, and each value
+ * ends with a NUL, which policy text cannot hold (KMS refuses control characters other than tab,
+ * LF and CR). A text that spells one as an escape, or a tolerant read of a raw one, falls back
+ * to JSON.
+ */
+const END = "\u0000";
+function listText(tag: string, values: string[] | undefined): string {
+  return values === undefined ? "" : `${tag}${values.join(END)}${END}|`;
+}
+function principalText(tag: string, p: NormalizedPrincipal | undefined): string {
+  if (p === undefined) return "";
+  let out = tag;
+  for (const type of PRINCIPAL_TYPES) out += listText(type, p[type]);
+  return `${out}|`;
+}
+export function statementKey(s: NormalizedStatement, mayHoldNul = true): string {
+  if (mayHoldNul) return JSON.stringify(s);
+  let key = `${s.Sid ?? ""}${END}${s.Effect}${END}${principalText("P", s.Principal)}${principalText("NP", s.NotPrincipal)}${listText("A", s.Action)}${listText("NA", s.NotAction)}${listText("R", s.Resource)}${listText("NR", s.NotResource)}`;
+  if (s.Condition) {
+    for (const operator in s.Condition) {
+      key += `C${operator}${END}`;
+      const keys = s.Condition[operator];
+      for (const k in keys) key += `${k}${END}${listText("=", keys[k])}`;
+    }
+  }
+  return key;
 }
 
 const isRaw = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
 
 /** Parses, validates (unless tolerant) and normalizes; throws PolicyValidationError. */
-export function normalizeDocument(input: PolicyInput | unknown, options: EngineOptions = {}): Normalized {
+export function normalizeDocument(input: PolicyInput | unknown, options: EngineOptions = {}, withWritten = true): Normalized {
   const tolerant = options.tolerant === true;
   const parsed = parsePolicy(input, tolerant);
   if (parsed.value === undefined && parsed.problems.length > 0) throw new PolicyValidationError(parsed.problems);
@@ -187,28 +239,29 @@ export function normalizeDocument(input: PolicyInput | unknown, options: EngineO
   }
   const doc = isRaw(parsed.value) ? parsed.value : {};
   const version = typeof doc.Version === "string" ? doc.Version : DEFAULT_POLICY_VERSION;
-  const normalizer = new Normalizer(version, options.partition ?? DEFAULT_PARTITION);
+  const normalizer = new Normalizer(version, options.partition ?? DEFAULT_PARTITION, withWritten);
+  const mayHoldNul = parsed.text.includes("\u0000") || /\\u0000/i.test(parsed.text);
   const rawStatements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement === undefined ? [] : [doc.Statement];
-  const byKey = new Map<string, [NormalizedStatement, NormalizedStatement]>();
+  const entries: Array<{ key: string; sid: string; canon: NormalizedStatement; written: NormalizedStatement | undefined }> = [];
+  const seen = new Set<string>();
   for (const raw of rawStatements) {
     if (!isRaw(raw)) continue; // only a tolerant read gets here
-    const pair = normalizer.statement(raw);
-    const key = statementKey(pair[0]);
-    if (!byKey.has(key)) byKey.set(key, pair);
+    const [canon, written] = normalizer.statement(raw);
+    const key = statementKey(canon, mayHoldNul);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    entries.push({ key, sid: canon.Sid ?? "\uffff", canon, written });
   }
   // Sorted by Sid, then by content; statements without a Sid last.
-  const keys = [...byKey.keys()];
-  const sortSid = (k: string) => (byKey.get(k) as [NormalizedStatement, NormalizedStatement])[0].Sid ?? "\uffff";
-  keys.sort((a, b) => compareStrings(sortSid(a), sortSid(b)) || compareStrings(a, b));
-  const pairs = keys.map((k) => byKey.get(k) as [NormalizedStatement, NormalizedStatement]);
+  entries.sort((a, b) => compareStrings(a.sid, b.sid) || compareStrings(a.key, b.key));
   return {
     policy: {
       Version: version,
       ...(typeof doc.Id === "string" && doc.Id !== "" ? { Id: doc.Id } : {}),
-      Statement: pairs.map((p) => p[0]),
+      Statement: entries.map((e) => e.canon),
     },
-    written: pairs.map((p) => p[1]),
-    keys,
+    written: withWritten ? entries.map((e) => e.written as NormalizedStatement) : [],
+    keys: entries.map((e) => e.key),
   };
 }
 
@@ -217,7 +270,7 @@ export function normalizeDocument(input: PolicyInput | unknown, options: EngineO
  * by content. Throws PolicyValidationError if the document is invalid (unless `tolerant`).
  */
 export function normalizePolicy(input: PolicyInput | unknown, options: EngineOptions = {}): NormalizedPolicy {
-  return normalizeDocument(input, options).policy;
+  return normalizeDocument(input, options, false).policy;
 }
 
 /** Pretty, stable JSON of the canonical form: identical text for any two policies that mean the same. */
@@ -230,12 +283,60 @@ export function policiesEquivalent(a: PolicyInput | unknown, b: PolicyInput | un
   return canonicalKey(a, "first", options) === canonicalKey(b, "second", options);
 }
 
-function canonicalKey(input: PolicyInput | unknown, which: string, options?: EngineOptions): string {
+/*
+ * A refresh compares the same declared (and usually the same live) text again and again, so the
+ * canonical key of each recent text is kept: one Map per set of options, keyed by the text
+ * itself, least recently used first out. An invalid text keeps its problems. Objects are not
+ * cached: they can change between calls.
+ */
+const CACHE_ENTRIES = 256;
+const keyCaches = new Map<string, Map<string, string | PolicyProblem[]>>();
+let cachedEntries = 0;
+
+/** Empties the cache of canonical keys that policiesEquivalent keeps (for benchmarks and tests). */
+export function clearPolicyCache(): void {
+  keyCaches.clear();
+  cachedEntries = 0;
+}
+
+function computeKey(input: PolicyInput | unknown, options?: EngineOptions): string | PolicyProblem[] {
   try {
-    const { policy, keys } = normalizeDocument(input, options);
+    const { policy, keys } = normalizeDocument(input, options, false);
     return `${policy.Version}\n${policy.Id ?? ""}\n${keys.join("\n")}`;
   } catch (err) {
-    if (err instanceof PolicyValidationError) throw new PolicyValidationError(err.problems, `${which} policy`);
+    if (err instanceof PolicyValidationError) return err.problems;
     throw err;
   }
+}
+
+function cachedKey(text: string, options?: EngineOptions): string | PolicyProblem[] {
+  const optionsKey = `${options?.tolerant === true ? "t" : "s"}${options?.keyPolicy === false ? "g" : "k"}${options?.partition ?? DEFAULT_PARTITION}`;
+  let cache = keyCaches.get(optionsKey);
+  if (!cache) keyCaches.set(optionsKey, (cache = new Map()));
+  const hit = cache.get(text);
+  if (hit !== undefined) {
+    cache.delete(text);
+    cache.set(text, hit);
+    return hit;
+  }
+  const key = computeKey(text, options);
+  if (cachedEntries >= CACHE_ENTRIES) {
+    for (const c of keyCaches.values()) {
+      const oldest = c.keys().next();
+      if (!oldest.done) {
+        c.delete(oldest.value);
+        cachedEntries--;
+        break;
+      }
+    }
+  }
+  cache.set(text, key);
+  cachedEntries++;
+  return key;
+}
+
+function canonicalKey(input: PolicyInput | unknown, which: string, options?: EngineOptions): string {
+  const key = typeof input === "string" ? cachedKey(input, options) : computeKey(input, options);
+  if (typeof key !== "string") throw new PolicyValidationError(key, `${which} policy`);
+  return key;
 }
