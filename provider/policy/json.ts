@@ -49,9 +49,20 @@ export function readJson(text: string, options: JsonReadOptions = {}): unknown {
 /** `Statement[0]` + `Principal` -> `Statement[0].Principal`; keys that are not identifiers are quoted. */
 export function joinPath(base: string, key: string | number): string {
   if (typeof key === "number") return `${base}[${key}]`;
-  const part = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : `["${key.replace(/"/g, '\\"')}"]`;
+  const part = isIdentifier(key) ? key : `["${key.replace(/"/g, '\\"')}"]`;
   if (!base || part.startsWith("[")) return `${base}${part}`;
   return `${base}.${part}`;
+}
+
+/** The validator builds a path for every element, and policies repeat the same few keys. */
+const identifiers = new Map<string, boolean>();
+function isIdentifier(key: string): boolean {
+  let known = identifiers.get(key);
+  if (known === undefined) {
+    known = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key);
+    if (identifiers.size < 1024) identifiers.set(key, known);
+  }
+  return known;
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;

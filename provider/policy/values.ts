@@ -142,8 +142,20 @@ export function literalVariables(value: string, wildcards: boolean): string {
   return wildcards ? out : out.replace(/\$\{\*\}/g, "*").replace(/\$\{\?\}/g, "?");
 }
 
+const canonicalizers = new Map<string, (value: string) => string>();
+
 /** How an operator compares its values, as a function from written text to canonical text. */
 export function valueCanonicalizer(operator: string, version: string): (value: string) => string {
+  const id = `${version} ${operator}`;
+  let f = canonicalizers.get(id);
+  if (!f) {
+    f = makeCanonicalizer(operator, version);
+    if (canonicalizers.size < 1024) canonicalizers.set(id, f);
+  }
+  return f;
+}
+
+function makeCanonicalizer(operator: string, version: string): (value: string) => string {
   const { base } = splitOperator(operator);
   const variables = version === "2012-10-17";
   if (base.startsWith("Numeric")) return (v) => canonicalNumber(v) ?? v;
@@ -156,6 +168,7 @@ export function valueCanonicalizer(operator: string, version: string): (value: s
 
 /** ArnEquals and ArnLike (and their Not forms) are documented as identical: one canonical name. */
 export function canonicalOperator(operator: string): string {
+  if (!operator.includes("Arn")) return operator;
   const { prefix, base, ifExists } = splitOperator(operator);
   const renamed = base === "ArnEquals" ? "ArnLike" : base === "ArnNotEquals" ? "ArnNotLike" : undefined;
   return renamed ? `${prefix}${renamed}${ifExists ? "IfExists" : ""}` : operator;
