@@ -10,7 +10,7 @@ import * as path from "path";
 import { startMoto } from "../toolchain/moto";
 import { Workspace } from "../test/support/workspace";
 import { REPO_ROOT } from "../test/support/tools";
-import { EngineResult, benchEngine } from "./engine";
+import { ENGINE_GOALS, EngineResult, benchEngine } from "./engine";
 import { RefreshCallsResult, benchRefreshCalls } from "./refreshCalls";
 import { ProviderSizeResult, benchProviderSize } from "./providerSize";
 import { StackTimesResult, benchStackTimes } from "./stackTimes";
@@ -21,7 +21,7 @@ interface Results {
   date: string;
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
   repeats: number;
-  engine?: EngineResult[];
+  engine?: EngineResult;
   refreshCalls?: RefreshCallsResult[];
   providerSize?: ProviderSizeResult[];
   stack?: { rows: StackTimesResult[]; driftMs: number; previewRefreshMs: number };
@@ -36,11 +36,22 @@ function markdown(r: Results): string {
     `Measured ${r.date.slice(0, 10)} on ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, Node ${r.machine.node}; medians of ${r.repeats} runs for timings. Raw results: \`bench/results/latest.json\`. Re-run with \`npm run bench\`.`,
   ];
   if (r.engine) {
+    const e = r.engine;
+    const mark = (ratio: number, goal: number) => `${ratio}x ${ratio <= goal ? "✓" : "✗"}`;
     parts.push(
-      "**Policy engine** (compare = two equivalent policies, one reordered and re-cased as KMS might return it; naive = JSON.parse + sorted-key stringify, which calls those two *different*):",
+      `**Policy engine** on equivalent pairs: a declared policy (compact JSON) against the same policy as KMS might return it (re-serialized in KMS's \`"Key" : value\` style, statements and keys reordered, a one-element list for a string, the account id as its root ARN). Cold = texts the engine has never seen; warm = the same two texts again, as a refresh does. Peer = \`${e.peer.library}\` ${e.peer.version} (Terraform's comparison; ${e.peer.go}), timed by \`bench/peer/\` on the same pair files, in rounds alternating with ours. Both engines first agreed on all ${e.pairsChecked} pairs (equivalent pairs true, one-action-removed pairs false). Medians of ${e.rounds} rounds. Goals (issue 16): ours / peer ≤ ${ENGINE_GOALS.oursToPeer}, ours / JSON.parse ≤ ${ENGINE_GOALS.oursToJsonParse}, both cold.`,
       table(
-        ["policy size", "statements", "normalize (µs)", "compare (µs)", "compares/s", "naive compare (µs)", "ours / naive"],
-        r.engine.map((e) => [`${e.targetKb} KB (${e.bytes} B)`, e.statements, e.normalizeMicros, e.compareMicros, e.comparesPerSecond, e.naiveCompareMicros, `${e.ratioToNaive}x`]),
+        ["policy size", "statements", "ours cold (µs)", "ours warm (µs)", "JSON.parse (µs)", "peer (µs)", `ours / peer (goal ≤ ${ENGINE_GOALS.oursToPeer})`, `ours / JSON.parse (goal ≤ ${ENGINE_GOALS.oursToJsonParse})`],
+        e.rows.map((row) => [
+          `${row.targetKb} KB (${row.declaredBytes} B / ${row.returnedBytes} B)`,
+          row.statements,
+          row.oursColdMicros,
+          row.oursWarmMicros,
+          row.jsonParseMicros,
+          row.peerMicros,
+          mark(row.oursToPeer, ENGINE_GOALS.oursToPeer),
+          mark(row.oursToJsonParse, ENGINE_GOALS.oursToJsonParse),
+        ]),
       ),
       "![compare time by policy size](bench/results/engine.svg)",
     );
@@ -84,7 +95,7 @@ function save(results: Results): void {
   const previous = fs.existsSync(path.join(dir, "latest.json")) ? (JSON.parse(fs.readFileSync(path.join(dir, "latest.json"), "utf8")) as Results) : undefined;
   const merged: Results = { ...previous, ...results };
   fs.writeFileSync(path.join(dir, "latest.json"), JSON.stringify(merged, null, 2) + "\n");
-  if (merged.engine) fs.writeFileSync(path.join(dir, "engine.svg"), engineChart(merged.engine));
+  if (merged.engine) fs.writeFileSync(path.join(dir, "engine.svg"), engineChart(merged.engine.rows));
   const readmePath = path.join(REPO_ROOT, "README.md");
   const readme = fs.readFileSync(readmePath, "utf8");
   const start = "<!-- bench:start -->";
@@ -105,7 +116,7 @@ async function main(): Promise<void> {
   const log = (s: string) => console.log(`[bench] ${s}`);
   if (only.has("engine")) {
     log("policy engine");
-    results.engine = benchEngine();
+    results.engine = benchEngine(log);
     save(results);
   }
   const moto = await startMoto();
