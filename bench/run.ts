@@ -13,7 +13,7 @@ import { REPO_ROOT } from "../test/support/tools";
 import { ENGINE_GOALS, EngineResult, benchEngine } from "./engine";
 import { RefreshCallsResult, benchRefreshCalls } from "./refreshCalls";
 import { ProviderSizeResult, benchProviderSize } from "./providerSize";
-import { StackTimesResult, benchStackTimes } from "./stackTimes";
+import { StackPeakRss, StackTimesResult, benchStackTimes } from "./stackTimes";
 import { DriftResult, benchDrift } from "./drift";
 import { engineChart } from "./chart";
 
@@ -24,7 +24,7 @@ interface Results {
   engine?: EngineResult;
   refreshCalls?: RefreshCallsResult[];
   providerSize?: ProviderSizeResult[];
-  stack?: { rows: StackTimesResult[]; driftMs: number; previewRefreshMs: number };
+  stack?: { rows: StackTimesResult[]; driftMs: number; previewRefreshMs: number; peakRss?: StackPeakRss };
   drift?: DriftResult[];
 }
 
@@ -73,12 +73,23 @@ function markdown(r: Results): string {
   }
   if (r.stack) {
     parts.push(
-      "**Wall time, 20 KeyPolicies + 200 Grants on moto** (floor = 220 do-nothing dynamic resources):",
+      "**Wall time, 20 KeyPolicies + 200 Grants on moto** (floor = 220 do-nothing dynamic resources; issue 16 aims at 1.15x or less for `preview --refresh`):",
       table(["operation", "ours (ms)", "floor (ms)", "ours / floor"], [
         ...r.stack.rows.map((s) => [s.operation, s.oursMs, s.floorMs, `${s.ratio}x`]),
         ["`kms-policy drift` on the same stack's export", r.stack.driftMs, "", `${Math.round((r.stack.driftMs / r.stack.previewRefreshMs) * 100) / 100}x of preview --refresh`],
       ]),
     );
+    const rss = r.stack.peakRss;
+    if (rss) {
+      const mib = (kib: number) => Math.round(kib / 102.4) / 10;
+      parts.push(
+        "**Peak RSS of the dynamic provider process during `pulumi preview --refresh`** of the same stacks (VmHWM, sampled every 50 ms from /proc; one untimed run after the timings):",
+        table(["stack", "provider processes", "peak RSS (MiB)"], [
+          ["20 KeyPolicies + 200 Grants", rss.ours.processes, mib(rss.ours.maxKiB)],
+          ["floor: 220 do-nothing dynamic resources", rss.floor.processes, mib(rss.floor.maxKiB)],
+        ]),
+      );
+    }
   }
   if (r.drift) {
     parts.push(

@@ -3,12 +3,15 @@ import { spawnSync } from "child_process";
 import { Project, Workspace } from "../test/support/workspace";
 import { SCENARIO_PROGRAM, appPolicy } from "../test/e2e/program";
 import { DUMMY_CREDENTIALS, MOTO_ACCOUNT_ID } from "../toolchain/moto";
+import { PeakRss, peakRssDuring } from "./peakRss";
 import { median, round, timeMs } from "./stats";
 
 /**
  * Wall time of `pulumi up`, `pulumi preview --refresh` and `pulumi destroy` for 20 KeyPolicies and
  * 200 Grants on moto, next to the same number of do-nothing dynamic resources (Pulumi's own floor),
- * and `kms-policy drift` on the same stack's export.
+ * and `kms-policy drift` on the same stack's export. Once the timings are done, one more untimed
+ * `pulumi preview --refresh` of each stack measures the dynamic provider process's peak RSS (the
+ * sampling would otherwise weigh on the times).
  */
 export interface StackTimesResult {
   operation: string;
@@ -23,7 +26,18 @@ const provider = { async create(inputs) { return { id: inputs.n, outs: inputs };
 for (let i = 0; i < Number(process.env.FLOOR_RESOURCES); i++) new pulumi.dynamic.Resource(provider, "noop-" + i, { n: String(i) });
 `;
 
-export async function benchStackTimes(workspace: Workspace, repeats: number): Promise<{ rows: StackTimesResult[]; driftMs: number; previewRefreshMs: number }> {
+/** What the dynamic provider plugin runs (the plugin itself is a shell script that starts it). */
+const DYNAMIC_PROVIDER_COMMAND = "cmd/dynamic-provider";
+
+export interface StackPeakRss {
+  ours: PeakRss;
+  floor: PeakRss;
+}
+
+export async function benchStackTimes(
+  workspace: Workspace,
+  repeats: number,
+): Promise<{ rows: StackTimesResult[]; driftMs: number; previewRefreshMs: number; peakRss: StackPeakRss }> {
   const kms = new KMSClient({ region: "us-east-1", endpoint: workspace.moto.endpoint, credentials: DUMMY_CREDENTIALS });
   const keys: string[] = [];
   for (let k = 0; k < 20; k++) keys.push((await kms.send(new CreateKeyCommand({}))).KeyMetadata?.KeyId as string);
@@ -45,6 +59,7 @@ export async function benchStackTimes(workspace: Workspace, repeats: number): Pr
     samples[op][which].push(ms);
   };
   const drift: number[] = [];
+  const peakRss: Partial<StackPeakRss> = {};
   for (let r = 0; r < repeats; r++) {
     for (const [which, project] of [["ours", ours], ["floor", floor]] as Array<["ours" | "floor", Project]>) {
       record("pulumi up", which, await timeMs(() => project.ok(["up", "--yes", "--skip-preview"], env)));
@@ -57,6 +72,7 @@ export async function benchStackTimes(workspace: Workspace, repeats: number): Pr
           if (result.status !== 0) throw new Error(`kms-policy drift exited ${result.status}: ${result.stdout}${result.stderr}`);
         }));
       }
+      if (r === repeats - 1) peakRss[which] = await peakRssDuring(DYNAMIC_PROVIDER_COMMAND, () => project.ok(["preview", "--refresh", "--expect-no-changes"], env));
       record("pulumi destroy", which, await timeMs(() => project.ok(["destroy", "--yes", "--skip-preview"], env)));
     }
   }
@@ -66,5 +82,10 @@ export async function benchStackTimes(workspace: Workspace, repeats: number): Pr
     floorMs: Math.round(median(s.floor)),
     ratio: round(median(s.ours) / median(s.floor), 2),
   }));
-  return { rows, driftMs: Math.round(median(drift)), previewRefreshMs: rows.find((r) => r.operation === "pulumi preview --refresh")?.oursMs ?? 0 };
+  return {
+    rows,
+    driftMs: Math.round(median(drift)),
+    previewRefreshMs: rows.find((r) => r.operation === "pulumi preview --refresh")?.oursMs ?? 0,
+    peakRss: peakRss as StackPeakRss,
+  };
 }
