@@ -54,10 +54,10 @@ export interface PeakRss {
 }
 
 /**
- * Runs `fn` while sampling the peak RSS of this process's descendants whose command line contains
- * `commandPart`.
+ * Runs `fn` while sampling the peak RSS of this process's descendants whose arguments (argv, the
+ * program first) `matches` accepts; `what` names them in errors.
  */
-export async function peakRssDuring(commandPart: string, fn: () => Promise<unknown>, intervalMs = 50): Promise<PeakRss> {
+export async function peakRssDuring(what: string, matches: (argv: string[]) => boolean, fn: () => Promise<unknown>, intervalMs = 50): Promise<PeakRss> {
   const peaks = new Map<number, number>();
   const sample = () => {
     const parents = new Map<number, number>();
@@ -67,7 +67,7 @@ export async function peakRssDuring(commandPart: string, fn: () => Promise<unkno
       if (ppid !== undefined) parents.set(Number(entry), ppid);
     }
     for (const pid of descendantsOf(process.pid, parents)) {
-      if (!(read(`/proc/${pid}/cmdline`) ?? "").split("\0").join(" ").includes(commandPart)) continue;
+      if (!matches((read(`/proc/${pid}/cmdline`) ?? "").split("\0"))) continue;
       const kib = vmHwmKiB(read(`/proc/${pid}/status`) ?? "");
       if (kib !== undefined) peaks.set(pid, Math.max(peaks.get(pid) ?? 0, kib));
     }
@@ -79,6 +79,6 @@ export async function peakRssDuring(commandPart: string, fn: () => Promise<unkno
     clearInterval(timer);
   }
   const values = [...peaks.values()];
-  if (values.length === 0) throw new Error(`no process matching "${commandPart}" was seen: nothing to report`);
+  if (values.length === 0) throw new Error(`no ${what} process was seen: nothing to report`);
   return { processes: values.length, maxKiB: Math.max(...values), sumKiB: values.reduce((a, b) => a + b, 0) };
 }

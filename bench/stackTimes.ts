@@ -26,8 +26,11 @@ const provider = { async create(inputs) { return { id: inputs.n, outs: inputs };
 for (let i = 0; i < Number(process.env.FLOOR_RESOURCES); i++) new pulumi.dynamic.Resource(provider, "noop-" + i, { n: String(i) });
 `;
 
-/** What the dynamic provider plugin runs (the plugin itself is a shell script that starts it). */
-const DYNAMIC_PROVIDER_COMMAND = "cmd/dynamic-provider";
+/**
+ * The dynamic provider: `node <...>/@pulumi/pulumi/cmd/dynamic-provider/index.js`, started by the
+ * plugin's shell script, which first runs a short `node -e` that only resolves that path (not it).
+ */
+const isDynamicProvider = (argv: string[]) => argv.length > 1 && !argv[1].startsWith("-") && argv[1].includes("cmd/dynamic-provider");
 
 export interface StackPeakRss {
   ours: PeakRss;
@@ -72,7 +75,7 @@ export async function benchStackTimes(
           if (result.status !== 0) throw new Error(`kms-policy drift exited ${result.status}: ${result.stdout}${result.stderr}`);
         }));
       }
-      if (r === repeats - 1) peakRss[which] = await peakRssDuring(DYNAMIC_PROVIDER_COMMAND, () => project.ok(["preview", "--refresh", "--expect-no-changes"], env));
+      if (r === repeats - 1) peakRss[which] = await peakRssDuring("dynamic provider", isDynamicProvider, () => project.ok(["preview", "--refresh", "--expect-no-changes"], env));
       record("pulumi destroy", which, await timeMs(() => project.ok(["destroy", "--yes", "--skip-preview"], env)));
     }
   }
