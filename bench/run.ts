@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, then the raw results in bench/results/ and the tables in the
  * README (between the bench markers). Benchmarks run on demand, never in CI.
  *   BENCH_REPEATS (default 3)   repeated runs per timed measurement; the median is reported
- *   BENCH_ONLY=engine,calls,size,stack,drift   a subset
+ *   BENCH_ONLY=engine,calls,size,stack,drift   a subset (none: only re-render the README from latest.json)
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -26,20 +26,30 @@ interface Results {
   providerSize?: ProviderSizeResult[];
   stack?: { rows: StackTimesResult[]; driftMs: number; previewRefreshMs: number; peakRss?: StackPeakRss };
   drift?: DriftResult[];
+  /** The day each section was last measured (a run may measure only some: BENCH_ONLY). */
+  measured?: Partial<Record<Section, string>>;
 }
+
+const SECTIONS = ["engine", "refreshCalls", "providerSize", "stack", "drift"] as const;
+type Section = (typeof SECTIONS)[number];
 
 const table = (header: string[], rows: Array<Array<string | number>>) =>
   [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 
 function markdown(r: Results): string {
   const parts = [
-    `Measured ${r.date.slice(0, 10)} on ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, Node ${r.machine.node}; medians of ${r.repeats} runs for timings. Raw results: \`bench/results/latest.json\`. Re-run with \`npm run bench\`.`,
+    `Measured ${r.date.slice(0, 10)} on ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, Node ${r.machine.node}; medians of ${r.repeats} runs for timings; a section measured on another day says so. Raw results: \`bench/results/latest.json\`. Re-run with \`npm run bench\`.`,
   ];
+  const day = r.date.slice(0, 10);
+  const when = (section: Section) => {
+    const at = r.measured?.[section]?.slice(0, 10);
+    return at && at !== day ? ` (measured ${at})` : "";
+  };
   if (r.engine) {
     const e = r.engine;
     const mark = (ratio: number, goal: number) => `${ratio}x ${ratio <= goal ? "✓" : "✗"}`;
     parts.push(
-      `**Policy engine** on equivalent pairs: a declared policy (compact JSON) against the same policy as KMS might return it (re-serialized in KMS's \`"Key" : value\` style, statements and keys reordered, a one-element list for a string, the account id as its root ARN). Cold = texts the engine has never seen; warm = the same two texts again, as a refresh does. Peer = \`${e.peer.library}\` ${e.peer.version} (Terraform's comparison; ${e.peer.go}), timed by \`bench/peer/\` on the same pair files, in rounds alternating with ours. Both engines first agreed on all ${e.pairsChecked} pairs (equivalent pairs true, one-action-removed pairs false). Medians of ${e.rounds} rounds. Goals (issue 16): ours / peer ≤ ${ENGINE_GOALS.oursToPeer}, ours / JSON.parse ≤ ${ENGINE_GOALS.oursToJsonParse}, both cold.`,
+      `**Policy engine** on equivalent pairs: a declared policy (compact JSON) against the same policy as KMS might return it (re-serialized in KMS's \`"Key" : value\` style, statements and keys reordered, a one-element list for a string, the account id as its root ARN). Cold = texts the engine has never seen; warm = the same two texts again, as a refresh does. Peer = \`${e.peer.library}\` ${e.peer.version} (Terraform's comparison; ${e.peer.go}), timed by \`bench/peer/\` on the same pair files, in rounds alternating with ours. Both engines first agreed on all ${e.pairsChecked} pairs (equivalent pairs true, one-action-removed pairs false). Medians of ${e.rounds} rounds${when("engine")}. Goals (issue 16): ours / peer ≤ ${ENGINE_GOALS.oursToPeer}, ours / JSON.parse ≤ ${ENGINE_GOALS.oursToJsonParse}, both cold.`,
       table(
         ["policy size", "statements", "ours cold (µs)", "ours warm (µs)", "JSON.parse (µs)", "peer (µs)", `ours / peer (goal ≤ ${ENGINE_GOALS.oursToPeer})`, `ours / JSON.parse (goal ≤ ${ENGINE_GOALS.oursToJsonParse})`],
         e.rows.map((row) => [
@@ -58,7 +68,7 @@ function markdown(r: Results): string {
   }
   if (r.refreshCalls) {
     parts.push(
-      "**ListGrants calls to refresh K keys × G grants** (counted by the proxy on moto; the real-KMS columns add the pages of 100 that moto never returns):",
+      `**ListGrants calls to refresh K keys × G grants** (counted by the proxy on moto; the real-KMS columns add the pages of 100 that moto never returns)${when("refreshCalls")}:`,
       table(
         ["keys × grants", "ours (moto)", "Terraform-style (moto)", "ours (real KMS)", "Terraform-style (real KMS)"],
         r.refreshCalls.map((c) => [`${c.keys} × ${c.grantsPerKey}`, c.oursCalls, c.terraformCalls, c.oursCallsRealKms, c.terraformCallsRealKms]),
@@ -67,13 +77,13 @@ function markdown(r: Results): string {
   }
   if (r.providerSize) {
     parts.push(
-      "**`__provider` bytes per resource in the state** (naive = the same provider kept in the project's own files):",
+      `**\`__provider\` bytes per resource in the state** (naive = the same provider kept in the project's own files)${when("providerSize")}:`,
       table(["resource", "ours", "naive", "naive / ours"], r.providerSize.map((s) => [s.resource, s.oursBytes, s.naiveBytes, `${Math.round(s.naiveBytes / s.oursBytes)}x`])),
     );
   }
   if (r.stack) {
     parts.push(
-      "**Wall time, 20 KeyPolicies + 200 Grants on moto** (floor = 220 do-nothing dynamic resources; issue 16 aims at 1.15x or less for `preview --refresh`):",
+      `**Wall time, 20 KeyPolicies + 200 Grants on moto** (floor = 220 do-nothing dynamic resources; issue 16 aims at 1.15x or less for \`preview --refresh\`)${when("stack")}:`,
       table(["operation", "ours (ms)", "floor (ms)", "ours / floor"], [
         ...r.stack.rows.map((s) => [s.operation, s.oursMs, s.floorMs, `${s.ratio}x`]),
         ["`kms-policy drift` on the same stack's export", r.stack.driftMs, "", `${Math.round((r.stack.driftMs / r.stack.previewRefreshMs) * 100) / 100}x of preview --refresh`],
@@ -93,7 +103,7 @@ function markdown(r: Results): string {
   }
   if (r.drift) {
     parts.push(
-      "**`kms-policy drift`**, key policies with 5 grants each (all KMS calls counted):",
+      `**\`kms-policy drift\`**, key policies with 5 grants each (all KMS calls counted)${when("drift")}:`,
       table(["key policies", "resources", "concurrency", "time (ms)", "KMS calls"], r.drift.map((d) => [d.keys, d.resources, d.concurrency, d.ms, d.calls])),
     );
   }
@@ -104,7 +114,13 @@ function markdown(r: Results): string {
 function save(results: Results): void {
   const dir = path.join(REPO_ROOT, "bench", "results");
   const previous = fs.existsSync(path.join(dir, "latest.json")) ? (JSON.parse(fs.readFileSync(path.join(dir, "latest.json"), "utf8")) as Results) : undefined;
-  const merged: Results = { ...previous, ...results };
+  // Sections kept from an earlier run keep its day; sections measured now take today's.
+  const measured: Partial<Record<Section, string>> = {};
+  for (const section of SECTIONS) {
+    if (results[section]) measured[section] = results.date;
+    else if (previous?.[section]) measured[section] = previous.measured?.[section] ?? previous.date;
+  }
+  const merged: Results = { ...previous, ...results, measured };
   fs.writeFileSync(path.join(dir, "latest.json"), JSON.stringify(merged, null, 2) + "\n");
   if (merged.engine) fs.writeFileSync(path.join(dir, "engine.svg"), engineChart(merged.engine.rows));
   const readmePath = path.join(REPO_ROOT, "README.md");
@@ -129,6 +145,11 @@ async function main(): Promise<void> {
     log("policy engine");
     results.engine = benchEngine(log);
     save(results);
+  }
+  if (!["calls", "size", "stack", "drift"].some((s) => only.has(s))) {
+    save(results); // nothing else to measure: render what latest.json holds
+    log("results in bench/results/latest.json and README.md");
+    return;
   }
   const moto = await startMoto();
   let workspace: Workspace | undefined;
