@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # The whole test suite, set-up included: `npm test` (or `bash scripts/test.sh [unit|integration|e2e]`;
 # further arguments go to mocha, e.g. `bash scripts/test.sh e2e --grep reliability`).
-# Installs what it needs (npm packages, moto's server, the pulumi CLI) idempotently; the heavy parts
-# are cached under ~/.cache/pulumi-kms-policy. A missing tool fails the run; nothing is skipped.
+# Installs what it needs (npm packages; for the integration and e2e layers also moto's server, the
+# pulumi CLI and Node.js 22) idempotently; the heavy parts are cached under ~/.cache/pulumi-kms-policy.
+# The unit layer needs none of the heavy parts. A missing tool fails the run; nothing is skipped.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 layers=${1:-all}
 shift || true
 [ -d node_modules/@pulumi/pulumi ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
-eval "$(bash scripts/toolchain.sh env)"
+[ "$layers" = unit ] || eval "$(bash scripts/toolchain.sh env)"
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 # No test may reach a real AWS endpoint: every AWS setting points at nothing until a test sets moto's.
 export AWS_ACCESS_KEY_ID=invalid AWS_SECRET_ACCESS_KEY=invalid AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
