@@ -4,6 +4,8 @@
 # Installs what it needs (npm packages; for the integration and e2e layers also moto's server, the
 # pulumi CLI and Node.js 22) idempotently; the heavy parts are cached under ~/.cache/pulumi-kms-policy.
 # The unit layer needs none of the heavy parts. A missing tool fails the run; nothing is skipped.
+# The whole run (`all`) also checks lint and formatting first, and ends with a coverage report whose
+# floors (scripts/coverage-floors.js) fail the run when they are not met.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -27,8 +29,14 @@ case "$layers" in
   integration) mocha --timeout 60000 'build/test/integration/**/*.test.js' ;;
   e2e) mocha --timeout 600000 'build/test/e2e/**/*.test.js' ;;
   all)
-    # One mocha run, so that the closing line counts every layer together.
-    mocha --timeout 600000 'build/test/unit/**/*.test.js' 'build/test/integration/**/*.test.js' 'build/test/e2e/**/*.test.js' || status=$?
+    npm run --silent lint
+    npm run --silent format:check
+    # One mocha run, so that the closing line counts every layer together; c8 measures it.
+    rm -rf build/coverage
+    npx c8 --reporter=text-summary --reporter=json-summary --report-dir build/coverage --include 'build/provider/**' \
+      npx mocha --require build/test/support/hooks.js --reporter build/test/support/reporter.js --forbid-only --forbid-pending --timeout 600000 \
+      'build/test/unit/**/*.test.js' 'build/test/integration/**/*.test.js' 'build/test/e2e/**/*.test.js' ${mocha_args[@]+"${mocha_args[@]}"} || status=$?
+    node scripts/coverage-floors.js build/coverage/coverage-summary.json || status=$((status == 0 ? 1 : status))
     ;;
   *) echo "usage: scripts/test.sh [unit|integration|e2e|all]" >&2; exit 2 ;;
 esac
