@@ -32,7 +32,8 @@ export function engineChart(rows: EngineRow[]): string {
     })
     .join("\n");
   const legend = SERIES.map(
-    (s, k) => `<rect x="${left}" y="${30 + k * 18}" width="12" height="12" fill="${s.color}"/><text x="${left + 18}" y="${40 + k * 18}" font-size="12">${s.label}</text>`,
+    (s, k) =>
+      `<rect x="${left}" y="${30 + k * 18}" width="12" height="12" fill="${s.color}"/><text x="${left + 18}" y="${40 + k * 18}" font-size="12">${s.label}</text>`,
   ).join("\n");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/>

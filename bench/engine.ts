@@ -65,7 +65,10 @@ let sink: unknown;
 function peerBinary(): string {
   const fromEnv = process.env.PULUMI_KMS_POLICY_PEER;
   if (fromEnv) return fromEnv;
-  return execFileSync("bash", [path.join(REPO_ROOT, "bench", "peer", "build.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+  return execFileSync("bash", [path.join(REPO_ROOT, "bench", "peer", "build.sh")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }).trim();
 }
 
 function runPeer(binary: string, manifest: string, budgetMs: number): PeerReport {
@@ -78,14 +81,18 @@ function runPeer(binary: string, manifest: string, budgetMs: number): PeerReport
 /** Our verdict on every pair, on its texts and on a never-seen variant of them; throws on the first miss. */
 function checkOurVerdicts(pairs: PolicyPair[], nextVariant: () => number): void {
   for (const p of pairs) {
-    for (const [a, b] of [[p.a, p.b], [uniqueVariant(p.a, nextVariant()), uniqueVariant(p.b, nextVariant())]]) {
+    for (const [a, b] of [
+      [p.a, p.b],
+      [uniqueVariant(p.a, nextVariant()), uniqueVariant(p.b, nextVariant())],
+    ]) {
       let verdict: boolean;
       try {
         verdict = policiesEquivalent(a, b);
       } catch (err) {
-        throw new Error(`pair ${p.name}: our engine refused it: ${(err as Error).message}`);
+        throw new Error(`pair ${p.name}: our engine refused it: ${(err as Error).message}`, { cause: err });
       }
-      if (verdict !== p.expected) throw new Error(`pair ${p.name}: our engine says equivalent=${verdict}, the benchmark expects ${p.expected}`);
+      if (verdict !== p.expected)
+        throw new Error(`pair ${p.name}: our engine says equivalent=${verdict}, the benchmark expects ${p.expected}`);
     }
   }
 }
@@ -122,7 +129,9 @@ export function benchEngine(log: (s: string) => void = () => undefined): EngineR
   log(`both engines agree on all ${pairs.length} pairs (${manifest})`);
 
   const timed = pairs.filter((p) => p.timed);
-  const samples = new Map(timed.map((p) => [p.name, { cold: [] as number[], warm: [] as number[], parse: [] as number[], peer: [] as number[] }]));
+  const samples = new Map(
+    timed.map((p) => [p.name, { cold: [] as number[], warm: [] as number[], parse: [] as number[], peer: [] as number[] }]),
+  );
   for (let r = 0; r <= rounds; r++) {
     const ours = timed.map((p) => ({
       name: p.name,
@@ -166,5 +175,11 @@ export function benchEngine(log: (s: string) => void = () => undefined): EngineR
       oursToJsonParse: round(cold / parse, 2),
     };
   });
-  return { rounds, budgetMs, peer: { library: checked.library, version: checked.version, go: checked.go }, pairsChecked: pairs.length, rows };
+  return {
+    rounds,
+    budgetMs,
+    peer: { library: checked.library, version: checked.version, go: checked.go },
+    pairsChecked: pairs.length,
+    rows,
+  };
 }

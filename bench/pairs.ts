@@ -92,7 +92,14 @@ export function asKmsReturns(doc: Doc): Doc {
         .map(([k, v]): [string, Json] => {
           if (k === "Action" && Array.isArray(v)) return [k, [...v].reverse()];
           if (k === "Resource" && typeof v === "string" && i % 2 === 1) return [k, [v]];
-          if (k === "Principal" && v !== null && typeof v === "object" && !Array.isArray(v) && typeof v.AWS === "string" && /^\d{12}$/.test(v.AWS)) {
+          if (
+            k === "Principal" &&
+            v !== null &&
+            typeof v === "object" &&
+            !Array.isArray(v) &&
+            typeof v.AWS === "string" &&
+            /^\d{12}$/.test(v.AWS)
+          ) {
             return [k, { ...v, AWS: `arn:aws:iam::${v.AWS}:root` }];
           }
           return [k, v];
@@ -120,8 +127,24 @@ export function benchPairs(sizesKb: number[]): PolicyPair[] {
     const declared = declaredPolicy(kb * 1024 - VARIANT_ROOM);
     const a = JSON.stringify(declared);
     return [
-      { name: `${kb}kb-equivalent`, targetKb: kb, kind: "equivalent" as const, expected: true, timed: true, a, b: kmsStyleJson(asKmsReturns(declared)) },
-      { name: `${kb}kb-one-action-removed`, targetKb: kb, kind: "one action removed" as const, expected: false, timed: false, a, b: kmsStyleJson(asKmsReturns(withoutOneAction(declared))) },
+      {
+        name: `${kb}kb-equivalent`,
+        targetKb: kb,
+        kind: "equivalent" as const,
+        expected: true,
+        timed: true,
+        a,
+        b: kmsStyleJson(asKmsReturns(declared)),
+      },
+      {
+        name: `${kb}kb-one-action-removed`,
+        targetKb: kb,
+        kind: "one action removed" as const,
+        expected: false,
+        timed: false,
+        a,
+        b: kmsStyleJson(asKmsReturns(withoutOneAction(declared))),
+      },
     ];
   });
 }

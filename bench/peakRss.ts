@@ -57,7 +57,12 @@ export interface PeakRss {
  * Runs `fn` while sampling the peak RSS of this process's descendants whose arguments (argv, the
  * program first) `matches` accepts; `what` names them in errors.
  */
-export async function peakRssDuring(what: string, matches: (argv: string[]) => boolean, fn: () => Promise<unknown>, intervalMs = 50): Promise<PeakRss> {
+export async function peakRssDuring(
+  what: string,
+  matches: (argv: string[]) => boolean,
+  fn: () => Promise<unknown>,
+  intervalMs = 50,
+): Promise<PeakRss> {
   const peaks = new Map<number, number>();
   const sample = () => {
     const parents = new Map<number, number>();

@@ -34,8 +34,25 @@ export async function benchRefreshCalls(moto: MotoServer, shapes: Array<[number,
       for (let k = 0; k < keyCount; k++) {
         const key = await createKey(kms);
         for (let g = 0; g < grantsPerKey; g++) {
-          const out = await kms.send(new CreateGrantCommand({ KeyId: key.keyId, GranteePrincipal: `arn:aws:iam::123456789012:role/r${g}`, Operations: ["Decrypt"], Name: `g${g}` }));
-          grants.push({ keyId: key.keyId, keyArn: key.arn, grantId: out.GrantId as string, grantToken: "", name: `g${g}`, granteePrincipal: `arn:aws:iam::123456789012:role/r${g}`, operations: ["Decrypt"], retireOnDelete: false, createdAt: "2000-01-01T00:00:00Z" });
+          const out = await kms.send(
+            new CreateGrantCommand({
+              KeyId: key.keyId,
+              GranteePrincipal: `arn:aws:iam::123456789012:role/r${g}`,
+              Operations: ["Decrypt"],
+              Name: `g${g}`,
+            }),
+          );
+          grants.push({
+            keyId: key.keyId,
+            keyArn: key.arn,
+            grantId: out.GrantId as string,
+            grantToken: "",
+            name: `g${g}`,
+            granteePrincipal: `arn:aws:iam::123456789012:role/r${g}`,
+            operations: ["Decrypt"],
+            retireOnDelete: false,
+            createdAt: "2000-01-01T00:00:00Z",
+          });
         }
       }
       const lifecycle = new GrantLifecycle({ grants: () => new GrantApi(kms), keys: () => new KeyPolicyApi(kms) });
@@ -62,7 +79,8 @@ export async function benchRefreshCalls(moto: MotoServer, shapes: Array<[number,
         // Ours: one listing per key per batch of 16 concurrent reads, each of pages(G) calls.
         oursCallsRealKms: ours * pages(grantsPerKey),
         // Terraform: a grant at position i of its key needs floor(i/100)+1 pages; summed over the key.
-        terraformCallsRealKms: keyCount * Array.from({ length: grantsPerKey }, (_, i) => Math.floor(i / 100) + 1).reduce((a, b) => a + b, 0),
+        terraformCallsRealKms:
+          keyCount * Array.from({ length: grantsPerKey }, (_, i) => Math.floor(i / 100) + 1).reduce((a, b) => a + b, 0),
       });
     }
   } finally {

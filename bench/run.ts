@@ -51,7 +51,16 @@ function markdown(r: Results): string {
     parts.push(
       `**Policy engine** on equivalent pairs: a declared policy (compact JSON) against the same policy as KMS might return it (re-serialized in KMS's \`"Key" : value\` style, statements and keys reordered, a one-element list for a string, the account id as its root ARN). Cold = texts the engine has never seen; warm = the same two texts again, as a refresh does. Peer = \`${e.peer.library}\` ${e.peer.version} (Terraform's comparison; ${e.peer.go}), timed by \`bench/peer/\` on the same pair files, in rounds alternating with ours. Both engines first agreed on all ${e.pairsChecked} pairs (equivalent pairs true, one-action-removed pairs false). Medians of ${e.rounds} rounds${when("engine")}. Goals (issue 16): ours / peer ≤ ${ENGINE_GOALS.oursToPeer}, ours / JSON.parse ≤ ${ENGINE_GOALS.oursToJsonParse}, both cold.`,
       table(
-        ["policy size", "statements", "ours cold (µs)", "ours warm (µs)", "JSON.parse (µs)", "peer (µs)", `ours / peer (goal ≤ ${ENGINE_GOALS.oursToPeer})`, `ours / JSON.parse (goal ≤ ${ENGINE_GOALS.oursToJsonParse})`],
+        [
+          "policy size",
+          "statements",
+          "ours cold (µs)",
+          "ours warm (µs)",
+          "JSON.parse (µs)",
+          "peer (µs)",
+          `ours / peer (goal ≤ ${ENGINE_GOALS.oursToPeer})`,
+          `ours / JSON.parse (goal ≤ ${ENGINE_GOALS.oursToJsonParse})`,
+        ],
         e.rows.map((row) => [
           `${row.targetKb} KB (${row.declaredBytes} B / ${row.returnedBytes} B)`,
           row.statements,
@@ -71,40 +80,63 @@ function markdown(r: Results): string {
       `**ListGrants calls to refresh K keys × G grants** (counted by the proxy on moto; the real-KMS columns add the pages of 100 that moto never returns)${when("refreshCalls")}:`,
       table(
         ["keys × grants", "ours (moto)", "Terraform-style (moto)", "ours (real KMS)", "Terraform-style (real KMS)"],
-        r.refreshCalls.map((c) => [`${c.keys} × ${c.grantsPerKey}`, c.oursCalls, c.terraformCalls, c.oursCallsRealKms, c.terraformCallsRealKms]),
+        r.refreshCalls.map((c) => [
+          `${c.keys} × ${c.grantsPerKey}`,
+          c.oursCalls,
+          c.terraformCalls,
+          c.oursCallsRealKms,
+          c.terraformCallsRealKms,
+        ]),
       ),
     );
   }
   if (r.providerSize) {
     parts.push(
       `**\`__provider\` bytes per resource in the state** (naive = the same provider kept in the project's own files)${when("providerSize")}:`,
-      table(["resource", "ours", "naive", "naive / ours"], r.providerSize.map((s) => [s.resource, s.oursBytes, s.naiveBytes, `${Math.round(s.naiveBytes / s.oursBytes)}x`])),
+      table(
+        ["resource", "ours", "naive", "naive / ours"],
+        r.providerSize.map((s) => [s.resource, s.oursBytes, s.naiveBytes, `${Math.round(s.naiveBytes / s.oursBytes)}x`]),
+      ),
     );
   }
   if (r.stack) {
     parts.push(
       `**Wall time, 20 KeyPolicies + 200 Grants on moto** (floor = 220 do-nothing dynamic resources; issue 16 aims at 1.15x or less for \`preview --refresh\`)${when("stack")}:`,
-      table(["operation", "ours (ms)", "floor (ms)", "ours / floor"], [
-        ...r.stack.rows.map((s) => [s.operation, s.oursMs, s.floorMs, `${s.ratio}x`]),
-        ["`kms-policy drift` on the same stack's export", r.stack.driftMs, "", `${Math.round((r.stack.driftMs / r.stack.previewRefreshMs) * 100) / 100}x of preview --refresh`],
-      ]),
+      table(
+        ["operation", "ours (ms)", "floor (ms)", "ours / floor"],
+        [
+          ...r.stack.rows.map((s) => [s.operation, s.oursMs, s.floorMs, `${s.ratio}x`]),
+          [
+            "`kms-policy drift` on the same stack's export",
+            r.stack.driftMs,
+            "",
+            `${Math.round((r.stack.driftMs / r.stack.previewRefreshMs) * 100) / 100}x of preview --refresh`,
+          ],
+        ],
+      ),
     );
     const rss = r.stack.peakRss;
     if (rss) {
       const mib = (kib: number) => Math.round(kib / 102.4) / 10;
       parts.push(
         "**Peak RSS of the dynamic provider process during `pulumi preview --refresh`** of the same stacks (VmHWM, sampled every 50 ms from /proc; one untimed run after the timings):",
-        table(["stack", "provider processes", "peak RSS (MiB)"], [
-          ["20 KeyPolicies + 200 Grants", rss.ours.processes, mib(rss.ours.maxKiB)],
-          ["floor: 220 do-nothing dynamic resources", rss.floor.processes, mib(rss.floor.maxKiB)],
-        ]),
+        table(
+          ["stack", "provider processes", "peak RSS (MiB)"],
+          [
+            ["20 KeyPolicies + 200 Grants", rss.ours.processes, mib(rss.ours.maxKiB)],
+            ["floor: 220 do-nothing dynamic resources", rss.floor.processes, mib(rss.floor.maxKiB)],
+          ],
+        ),
       );
     }
   }
   if (r.drift) {
     parts.push(
       `**\`kms-policy drift\`**, key policies with 5 grants each (all KMS calls counted)${when("drift")}:`,
-      table(["key policies", "resources", "concurrency", "time (ms)", "KMS calls"], r.drift.map((d) => [d.keys, d.resources, d.concurrency, d.ms, d.calls])),
+      table(
+        ["key policies", "resources", "concurrency", "time (ms)", "KMS calls"],
+        r.drift.map((d) => [d.keys, d.resources, d.concurrency, d.ms, d.calls]),
+      ),
     );
   }
   return parts.join("\n\n");
@@ -113,7 +145,9 @@ function markdown(r: Results): string {
 /** Merges what has been measured so far into bench/results/latest.json and the README. */
 function save(results: Results): void {
   const dir = path.join(REPO_ROOT, "bench", "results");
-  const previous = fs.existsSync(path.join(dir, "latest.json")) ? (JSON.parse(fs.readFileSync(path.join(dir, "latest.json"), "utf8")) as Results) : undefined;
+  const previous = fs.existsSync(path.join(dir, "latest.json"))
+    ? (JSON.parse(fs.readFileSync(path.join(dir, "latest.json"), "utf8")) as Results)
+    : undefined;
   // Sections kept from an earlier run keep its day; sections measured now take today's.
   const measured: Partial<Record<Section, string>> = {};
   for (const section of SECTIONS) {
@@ -128,7 +162,9 @@ function save(results: Results): void {
   const start = "<!-- bench:start -->";
   const end = "<!-- bench:end -->";
   const body = `${start}\n${markdown(merged)}\n${end}`;
-  const updated = readme.includes(start) ? readme.replace(new RegExp(`${start}[\\s\\S]*${end}`), body) : `${readme}\n## Benchmarks\n\n${body}\n`;
+  const updated = readme.includes(start)
+    ? readme.replace(new RegExp(`${start}[\\s\\S]*${end}`), body)
+    : `${readme}\n## Benchmarks\n\n${body}\n`;
   fs.writeFileSync(readmePath, updated);
 }
 
@@ -137,7 +173,13 @@ async function main(): Promise<void> {
   const repeats = Number(process.env.BENCH_REPEATS ?? 3);
   const results: Results = {
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? "unknown",
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${os.platform()} ${os.arch()}`,
+    },
     repeats,
   };
   const log = (s: string) => console.log(`[bench] ${s}`);
@@ -156,7 +198,14 @@ async function main(): Promise<void> {
   try {
     if (only.has("calls")) {
       log("refresh calls");
-      results.refreshCalls = await benchRefreshCalls(moto, [[1, 10], [1, 100], [1, 500], [10, 10], [10, 100], [10, 500]]);
+      results.refreshCalls = await benchRefreshCalls(moto, [
+        [1, 10],
+        [1, 100],
+        [1, 500],
+        [10, 10],
+        [10, 100],
+        [10, 500],
+      ]);
       save(results);
     }
     if (only.has("size") || only.has("stack") || only.has("drift")) workspace = await Workspace.create(moto);

@@ -49,7 +49,12 @@ export async function benchStackTimes(
     "scenario.json",
     JSON.stringify({
       keyPolicies: keys.map((keyId, i) => ({ name: `policy-${i}`, args: { keyId, policy: appPolicy(MOTO_ACCOUNT_ID) } })),
-      grants: keys.flatMap((keyId, k) => Array.from({ length: 10 }, (_, g) => ({ name: `grant-${k}-${g}`, args: { keyId, granteePrincipal: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/r${g}`, operations: ["Decrypt"] } }))),
+      grants: keys.flatMap((keyId, k) =>
+        Array.from({ length: 10 }, (_, g) => ({
+          name: `grant-${k}-${g}`,
+          args: { keyId, granteePrincipal: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/r${g}`, operations: ["Decrypt"] },
+        })),
+      ),
     }),
   );
   const floor = workspace.project("bench-floor", FLOOR_PROGRAM);
@@ -64,18 +69,26 @@ export async function benchStackTimes(
   const drift: number[] = [];
   const peakRss: Partial<StackPeakRss> = {};
   for (let r = 0; r < repeats; r++) {
-    for (const [which, project] of [["ours", ours], ["floor", floor]] as Array<["ours" | "floor", Project]>) {
+    for (const [which, project] of [
+      ["ours", ours],
+      ["floor", floor],
+    ] as Array<["ours" | "floor", Project]>) {
       record("pulumi up", which, await timeMs(() => project.ok(["up", "--yes", "--skip-preview"], env)));
       record("pulumi preview --refresh", which, await timeMs(() => project.ok(["preview", "--refresh", "--expect-no-changes"], env)));
       if (which === "ours") {
         const exported = (await project.ok(["stack", "export"])).stdout;
         const bin = `${workspace.dir}/node_modules/.bin/kms-policy`;
-        drift.push(await timeMs(async () => {
-          const result = spawnSync(bin, ["drift", "-"], { input: exported, env: workspace.env(), encoding: "utf8" });
-          if (result.status !== 0) throw new Error(`kms-policy drift exited ${result.status}: ${result.stdout}${result.stderr}`);
-        }));
+        drift.push(
+          await timeMs(async () => {
+            const result = spawnSync(bin, ["drift", "-"], { input: exported, env: workspace.env(), encoding: "utf8" });
+            if (result.status !== 0) throw new Error(`kms-policy drift exited ${result.status}: ${result.stdout}${result.stderr}`);
+          }),
+        );
       }
-      if (r === repeats - 1) peakRss[which] = await peakRssDuring("dynamic provider", isDynamicProvider, () => project.ok(["preview", "--refresh", "--expect-no-changes"], env));
+      if (r === repeats - 1)
+        peakRss[which] = await peakRssDuring("dynamic provider", isDynamicProvider, () =>
+          project.ok(["preview", "--refresh", "--expect-no-changes"], env),
+        );
       record("pulumi destroy", which, await timeMs(() => project.ok(["destroy", "--yes", "--skip-preview"], env)));
     }
   }

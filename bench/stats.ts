@@ -14,7 +14,7 @@ export function median(values: number[]): number {
 export function microsPerCall(fn: () => void, budgetMs: number): number {
   let calls = 0;
   let totalNs = 0;
-  for (let run = 1; totalNs < budgetMs * 1e6; ) {
+  for (let run = 1; totalNs < budgetMs * 1e6;) {
     const start = process.hrtime.bigint();
     for (let i = 0; i < run; i++) fn();
     const ns = Number(process.hrtime.bigint() - start);

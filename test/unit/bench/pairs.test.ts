@@ -8,8 +8,14 @@ const statementsOf = (text: string) => (JSON.parse(text) as { Statement: Stateme
 const actionCount = (text: string) => statementsOf(text).reduce((n, s) => n + (Array.isArray(s.Action) ? s.Action.length : 1), 0);
 
 describe("bench: policy pairs", () => {
-  it("writes KMS's GetKeyPolicy layout: `\"Key\" : value`, arrays on their opening line", () => {
-    const text = kmsStyleJson({ Version: "2012-10-17", Statement: [{ Sid: "A", Action: ["kms:Decrypt", "kms:Encrypt"], Principal: { AWS: "arn:aws:iam::111122223333:root" } }, { Sid: "B", Condition: {}, Resource: [] }] });
+  it('writes KMS\'s GetKeyPolicy layout: `"Key" : value`, arrays on their opening line', () => {
+    const text = kmsStyleJson({
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "A", Action: ["kms:Decrypt", "kms:Encrypt"], Principal: { AWS: "arn:aws:iam::111122223333:root" } },
+        { Sid: "B", Condition: {}, Resource: [] },
+      ],
+    });
     expect(text).to.equal(
       [
         "{",
@@ -69,12 +75,23 @@ describe("bench: policy pairs", () => {
     expect(actionCount(after)).to.equal(actionCount(before) - 1);
     expect(statementsOf(after).every((s) => !Array.isArray(s.Action) || s.Action.length > 0)).to.equal(true);
     expect(JSON.stringify(doc)).to.equal(before, "the input is left alone");
-    expect(() => withoutOneAction({ Version: "2012-10-17", Statement: [{ Sid: "Root", Action: "kms:*" }] })).to.throw(/no statement with an action to spare/);
+    expect(() => withoutOneAction({ Version: "2012-10-17", Statement: [{ Sid: "Root", Action: "kms:*" }] })).to.throw(
+      /no statement with an action to spare/,
+    );
   });
 
   it("makes an equivalent and a one-action-removed pair per size, which our engine judges as expected", () => {
     const pairs = benchPairs([1, 4, 16, 32]);
-    expect(pairs.map((p) => p.name)).to.deep.equal(["1kb-equivalent", "1kb-one-action-removed", "4kb-equivalent", "4kb-one-action-removed", "16kb-equivalent", "16kb-one-action-removed", "32kb-equivalent", "32kb-one-action-removed"]);
+    expect(pairs.map((p) => p.name)).to.deep.equal([
+      "1kb-equivalent",
+      "1kb-one-action-removed",
+      "4kb-equivalent",
+      "4kb-one-action-removed",
+      "16kb-equivalent",
+      "16kb-one-action-removed",
+      "32kb-equivalent",
+      "32kb-one-action-removed",
+    ]);
     for (const p of pairs) {
       expect(p.expected, p.name).to.equal(p.kind === "equivalent");
       expect(p.timed, p.name).to.equal(p.kind === "equivalent");

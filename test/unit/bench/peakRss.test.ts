@@ -31,15 +31,24 @@ describe("bench: peak RSS from /proc", () => {
     this.timeout(20000);
     const marker = `peak-rss-test-${process.pid}`;
     const script = `const b = Buffer.alloc(64 * 2 ** 20, 1); setTimeout(() => console.log(b[0], ${JSON.stringify(marker)}), 600);`;
-    const rss = await peakRssDuring("test", (argv) => argv.some((a) => a.includes(marker)), () => new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ["-e", script]);
-      child.on("error", reject);
-      child.on("exit", resolve);
-    }));
+    const rss = await peakRssDuring(
+      "test",
+      (argv) => argv.some((a) => a.includes(marker)),
+      () =>
+        new Promise((resolve, reject) => {
+          const child = spawn(process.execPath, ["-e", script]);
+          child.on("error", reject);
+          child.on("exit", resolve);
+        }),
+    );
     expect(rss.processes).to.equal(1);
     expect(rss.maxKiB).to.be.above(64 * 1024);
     expect(rss.sumKiB).to.equal(rss.maxKiB);
-    await peakRssDuring("absent", () => false, () => new Promise((r) => setTimeout(r, 120))).then(
+    await peakRssDuring(
+      "absent",
+      () => false,
+      () => new Promise((r) => setTimeout(r, 120)),
+    ).then(
       () => expect.fail("a run with no matching process must not report a number"),
       (err: Error) => expect(err.message).to.equal("no absent process was seen: nothing to report"),
     );
