@@ -4,7 +4,7 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { GrantApi } from "../aws/grants";
-import { KeyPolicyApi } from "../aws/keyPolicies";
+import { KeyApi } from "../aws/keys";
 import { checkGrant, GrantInputs } from "./grantCheck";
 import { GrantLifecycle, GrantOutputs } from "./grantLifecycle";
 import { createForHost } from "./initFailure";
@@ -13,7 +13,7 @@ import { clientFor, configureFromStack, providerSettings } from "./settings";
 const lifecycle = new GrantLifecycle(
   {
     grants: (keyId, region) => new GrantApi(clientFor(keyId, region)),
-    keys: (keyId, region) => new KeyPolicyApi(clientFor(keyId, region)),
+    keys: (keyId, region) => new KeyApi(clientFor(keyId, region)),
   },
   500,
   () => providerSettings().grantListingDelaySeconds * 1000,

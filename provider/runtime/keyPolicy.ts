@@ -4,13 +4,13 @@
  * instead of inlining code: small state, and refresh/destroy use the installed package's code.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { KeyPolicyApi } from "../aws/keyPolicies";
+import { KeyApi } from "../aws/keys";
 import { checkKeyPolicy, KeyPolicyInputs } from "./keyPolicyCheck";
 import { createForHost } from "./initFailure";
 import { KeyPolicyLifecycle, KeyPolicyOutputs } from "./keyPolicyLifecycle";
 import { clientFor, configureFromStack } from "./settings";
 
-const lifecycle = new KeyPolicyLifecycle((keyId, region) => new KeyPolicyApi(clientFor(keyId, region)));
+const lifecycle = new KeyPolicyLifecycle((keyId, region) => new KeyApi(clientFor(keyId, region)));
 
 const keyPolicyProvider: dynamic.ResourceProvider<KeyPolicyInputs, KeyPolicyOutputs> = {
   async configure(req) {

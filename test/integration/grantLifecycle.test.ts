@@ -1,7 +1,7 @@
 import { CreateGrantCommand, KMSClient, RevokeGrantCommand } from "@aws-sdk/client-kms";
 import { expect } from "chai";
 import { GrantApi } from "../../provider/aws/grants";
-import { KeyPolicyApi } from "../../provider/aws/keyPolicies";
+import { KeyApi } from "../../provider/aws/keys";
 import { checkGrant, GrantInputs } from "../../provider/runtime/grantCheck";
 import { GrantLifecycle, GrantOutputs } from "../../provider/runtime/grantLifecycle";
 import { ResourceInitFailedError } from "../../provider/runtime/initFailure";
@@ -26,7 +26,7 @@ describe("integration: Grant lifecycle on moto", () => {
   before(async () => {
     kms = testKms(await moto());
     counting = new CountingKms(kms);
-    lifecycle = new GrantLifecycle({ grants: () => new GrantApi(counting), keys: () => new KeyPolicyApi(counting) }, 10);
+    lifecycle = new GrantLifecycle({ grants: () => new GrantApi(counting), keys: () => new KeyApi(counting) }, 10);
   });
   beforeEach(() => counting.reset());
 
@@ -69,7 +69,7 @@ describe("integration: Grant lifecycle on moto", () => {
         return out;
       }) as KMSClient["send"],
     };
-    const concurrent = new GrantLifecycle({ grants: () => new GrantApi(gated), keys: () => new KeyPolicyApi(gated) }, 10);
+    const concurrent = new GrantLifecycle({ grants: () => new GrantApi(gated), keys: () => new KeyApi(gated) }, 10);
     counting.reset();
     const created = await Promise.all(Array.from({ length: 20 }, (_, i) => concurrent.create(inputs(key.keyId, { name: `c${i}` }))));
     expect(new Set(created.map((c) => c.id)).size).to.equal(20);
@@ -117,7 +117,7 @@ describe("integration: Grant lifecycle on moto", () => {
     expect(reads.every((r, i) => r.id === created[i].id)).to.equal(true);
     expect(counting.count("ListGrants")).to.equal(1);
     counting.reset();
-    const nextCommand = new GrantLifecycle({ grants: () => new GrantApi(counting), keys: () => new KeyPolicyApi(counting) }, 10);
+    const nextCommand = new GrantLifecycle({ grants: () => new GrantApi(counting), keys: () => new KeyApi(counting) }, 10);
     await nextCommand.read(created[0].id, created[0].outs);
     expect(counting.count("ListGrants")).to.equal(1);
   });
@@ -127,7 +127,7 @@ describe("integration: Grant lifecycle on moto", () => {
     const created: Array<Awaited<ReturnType<GrantLifecycle["create"]>>> = [];
     for (let i = 0; i < 40; i++) created.push(await lifecycle.create(inputs(key.keyId, { name: `w${i}` })));
     const old = created.map(({ id, outs }) => ({ id, outs: { ...outs, createdAt: "2000-01-01T00:00:00.000Z" } }));
-    const fresh = new GrantLifecycle({ grants: () => new GrantApi(counting), keys: () => new KeyPolicyApi(counting) }, 10);
+    const fresh = new GrantLifecycle({ grants: () => new GrantApi(counting), keys: () => new KeyApi(counting) }, 10);
     counting.reset();
     for (let i = 0; i < 32; i += 16) await Promise.all(old.slice(i, i + 16).map(({ id, outs }) => fresh.read(id, outs)));
     expect(counting.count("ListGrants")).to.equal(1);
@@ -163,7 +163,7 @@ describe("integration: Grant lifecycle on moto", () => {
     const proxy = await new FaultProxy(server.endpoint).start();
     try {
       const client = new KMSClient({ region: server.awsEnv.AWS_REGION, endpoint: proxy.endpoint, credentials: DUMMY_CREDENTIALS, maxAttempts: 2 });
-      const viaProxy = new GrantLifecycle({ grants: () => new GrantApi(client), keys: () => new KeyPolicyApi(client) }, 10);
+      const viaProxy = new GrantLifecycle({ grants: () => new GrantApi(client), keys: () => new KeyApi(client) }, 10);
       const key = await createKey(kms);
       proxy.reset({ faults: [{ operations: ["ListGrants"], rate: 1, kinds: ["internal"] }] });
       const err = await viaProxy.create(inputs(key.keyId)).then(

@@ -1,6 +1,6 @@
 import { GetKeyPolicyCommand, KMSClient, PutKeyPolicyCommand, ScheduleKeyDeletionCommand } from "@aws-sdk/client-kms";
 import { expect } from "chai";
-import { KeyPolicyApi } from "../../provider/aws/keyPolicies";
+import { KeyApi } from "../../provider/aws/keys";
 import { policiesEquivalent } from "../../provider/policy";
 import { checkKeyPolicy, KeyPolicyInputs } from "../../provider/runtime/keyPolicyCheck";
 import { ResourceInitFailedError } from "../../provider/runtime/initFailure";
@@ -35,7 +35,7 @@ describe("integration: KeyPolicy lifecycle on moto", () => {
   before(async () => {
     kms = testKms(await moto());
     counting = new CountingKms(kms);
-    lifecycle = new KeyPolicyLifecycle(() => new KeyPolicyApi(counting), 10);
+    lifecycle = new KeyPolicyLifecycle(() => new KeyApi(counting), 10);
   });
   beforeEach(() => counting.reset());
 
@@ -141,7 +141,7 @@ describe("integration: KeyPolicy lifecycle on moto", () => {
       const server = await moto();
       proxy = await new FaultProxy(server.endpoint).start();
       const client = new KMSClient({ region: server.awsEnv.AWS_REGION, endpoint: proxy.endpoint, credentials: DUMMY_CREDENTIALS, maxAttempts: 2 });
-      viaProxy = new KeyPolicyLifecycle(() => new KeyPolicyApi(client), 10);
+      viaProxy = new KeyPolicyLifecycle(() => new KeyApi(client), 10);
     });
     after(() => proxy.stop());
 
