@@ -206,7 +206,7 @@ export class KeyPolicyLifecycle {
     return { outs: { ...news, keyArn, previousPolicy: olds.previousPolicy } };
   }
 
-  async delete(props: KeyPolicyOutputs): Promise<void> {
+  async delete(_id: string, props: KeyPolicyOutputs): Promise<void> {
     if (props.onDelete === "retain") return;
     const keyArn = props.keyArn;
     const api = this.api(props, keyArn);

@@ -98,16 +98,16 @@ describe("integration: KeyPolicy lifecycle on moto", () => {
     const [a, b, c] = [await createKey(kms), await createKey(kms), await createKey(kms)];
     const original = await live(a.keyId);
     const restore = await lifecycle.create(inputs(a.keyId));
-    await lifecycle.delete(restore.outs);
+    await lifecycle.delete(restore.id, restore.outs);
     expect(await live(a.keyId)).to.equal(original);
 
     const toDefault = await lifecycle.create(inputs(b.keyId, { onDelete: "default" }));
     await kms.send(new PutKeyPolicyCommand({ KeyId: b.keyId, PolicyName: "default", Policy: policy(["kms:Sign"]) }));
-    await lifecycle.delete(toDefault.outs);
+    await lifecycle.delete(toDefault.id, toDefault.outs);
     expect(policiesEquivalent(await live(b.keyId), defaultKeyPolicy(b.arn))).to.equal(true);
 
     const retain = await lifecycle.create(inputs(c.keyId, { onDelete: "retain" }));
-    await lifecycle.delete(retain.outs);
+    await lifecycle.delete(retain.id, retain.outs);
     expect(policiesEquivalent(await live(c.keyId), policy())).to.equal(true);
   });
 
@@ -189,7 +189,7 @@ describe("integration: KeyPolicy lifecycle on moto", () => {
       expect(policiesEquivalent(await live(key.keyId), policy())).to.equal(true);
       // What Pulumi then runs: destroy puts the captured policy back.
       proxy.reset();
-      await viaProxy.delete(init.properties as unknown as KeyPolicyOutputs);
+      await viaProxy.delete(init.id, init.properties as unknown as KeyPolicyOutputs);
       expect(await live(key.keyId)).to.equal(before);
     });
   });
