@@ -6,6 +6,7 @@ import { GONE_KEY_STATES, KeyApi, KeyFacts } from "../aws/keys";
 import { sameKey } from "../aws/keyRef";
 import { AWS_UNIQUE_ID } from "../policy/grammar";
 import { withoutUndefined } from "./check";
+import { Clock, systemClock } from "./clock";
 import { engineLog } from "./engineLog";
 import { ResourceInitFailedError } from "./initFailure";
 import { GrantInputs } from "./grantCheck";
@@ -41,8 +42,10 @@ export class GrantLifecycle {
     private readonly consistencyPollMs = 500,
     /** How long after its creation a missing grant counts as not listed yet (eventual consistency). */
     private readonly listingDelayMs: () => number = () => 300_000,
+    /** The clock of the ListGrants batching windows (see GrantDirectory). */
+    directoryClock: Clock = systemClock,
   ) {
-    this.directory = new GrantDirectory((keyArn) => clients.grants(keyArn, regionFor(keyArn)));
+    this.directory = new GrantDirectory((keyArn) => clients.grants(keyArn, regionFor(keyArn)), undefined, undefined, directoryClock);
   }
 
   private async usableKey(inputs: Pick<GrantInputs, "keyId" | "region">): Promise<KeyFacts> {
