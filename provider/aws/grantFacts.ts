@@ -20,13 +20,23 @@ export interface GrantParameters {
 }
 
 /** Same members, whatever the order (operations are a set to KMS). */
-export const sameSet = (a: string[] = [], b: string[] = []): boolean => a.length === b.length && [...a].sort().join() === [...b].sort().join();
+export const sameSet = (a: string[] = [], b: string[] = []): boolean =>
+  a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
 /** Same constraint to KMS: context keys compare case-insensitively, values exactly. */
 export function sameConstraints(a: GrantConstraints | undefined, b: GrantConstraints | undefined): boolean {
   const canon = (c: Record<string, string> | undefined) =>
-    c ? JSON.stringify(Object.entries(c).map(([k, v]) => [k.toLowerCase(), v]).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) : "";
-  return canon(a?.encryptionContextEquals) === canon(b?.encryptionContextEquals) && canon(a?.encryptionContextSubset) === canon(b?.encryptionContextSubset);
+    c
+      ? JSON.stringify(
+          Object.entries(c)
+            .map(([k, v]) => [k.toLowerCase(), v])
+            .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
+        )
+      : "";
+  return (
+    canon(a?.encryptionContextEquals) === canon(b?.encryptionContextEquals) &&
+    canon(a?.encryptionContextSubset) === canon(b?.encryptionContextSubset)
+  );
 }
 
 /** The grant as KMS lists it, in the inputs' terms. */
