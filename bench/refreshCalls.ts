@@ -1,6 +1,6 @@
 import { CreateGrantCommand, KMSClient, ListGrantsCommand } from "@aws-sdk/client-kms";
 import { GrantApi } from "../provider/aws/grants";
-import { KeyPolicyApi } from "../provider/aws/keyPolicies";
+import { KeyApi } from "../provider/aws/keys";
 import { GrantLifecycle, GrantOutputs } from "../provider/runtime/grantLifecycle";
 import { FaultProxy } from "../test/support/faultProxy";
 import { createKey } from "../test/support/kms";
@@ -55,7 +55,7 @@ export async function benchRefreshCalls(moto: MotoServer, shapes: Array<[number,
           });
         }
       }
-      const lifecycle = new GrantLifecycle({ grants: () => new GrantApi(kms), keys: () => new KeyPolicyApi(kms) });
+      const lifecycle = new GrantLifecycle({ grants: () => new GrantApi(kms), keys: () => new KeyApi(kms) });
       proxy.reset();
       // Pulumi refreshes resources concurrently (up to --parallel at once, default 16)
       for (let i = 0; i < grants.length; i += 16) await Promise.all(grants.slice(i, i + 16).map((g) => lifecycle.read(g.grantId, g)));
