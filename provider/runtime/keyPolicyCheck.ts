@@ -1,7 +1,6 @@
-import { parseKeyRef } from "../aws/keyRef";
 import { validatePolicy } from "../policy";
+import { CheckFailure, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
 import { allowsPolicyChanges } from "../policy/lockout";
-import { isUnknown, withoutUndefined } from "./settings";
 
 export type OnDelete = "restore" | "default" | "retain";
 export const ON_DELETE_CHOICES: readonly OnDelete[] = ["restore", "default", "retain"];
@@ -18,13 +17,6 @@ export interface KeyPolicyInputs {
   readBackTimeoutSeconds: number;
 }
 
-export interface CheckFailure {
-  property: string;
-  reason: string;
-}
-
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
 /**
  * Validates KeyPolicy inputs without calling AWS. Every failure names the property, the rule and
  * the fix; unknown values (not yet computed during preview) are checked at the next check.
@@ -34,17 +26,10 @@ export function checkKeyPolicy(news: Record<string, unknown>): { inputs: KeyPoli
   const fail = (property: string, reason: string) => failures.push({ property, reason });
 
   const keyId = news.keyId;
-  if (!isUnknown(keyId)) {
-    if (typeof keyId !== "string" || keyId.trim() === "") {
-      fail("keyId", "keyId is required: give the key id (1234abcd-12ab-34cd-56ef-1234567890ab) or key ARN of an existing KMS key");
-    } else {
-      const ref = parseKeyRef(keyId);
-      if ("error" in ref) fail("keyId", `keyId "${keyId}" is not usable: ${ref.error}. Pass the key's id or ARN (e.g. key.arn)`);
-      else if (ref.region && typeof news.region === "string" && news.region !== ref.region) {
-        fail("region", `region "${news.region}" contradicts the key ARN's region "${ref.region}": remove region, or use the key's region`);
-      }
-    }
-  }
+  checkKeyId(news, fail, {
+    required: "keyId is required: give the key id (1234abcd-12ab-34cd-56ef-1234567890ab) or key ARN of an existing KMS key",
+    fix: ". Pass the key's id or ARN (e.g. key.arn)",
+  });
 
   let policyText = "";
   const policy = news.policy;
@@ -83,9 +68,7 @@ export function checkKeyPolicy(news: Record<string, unknown>): { inputs: KeyPoli
   }
 
   const region = news.region;
-  if (region !== undefined && !isUnknown(region) && (typeof region !== "string" || !REGION.test(region))) {
-    fail("region", `region "${String(region)}" is not an AWS region name such as "us-east-1"`);
-  }
+  checkRegion(region, fail);
 
   const timeout = news.readBackTimeoutSeconds ?? DEFAULT_READ_BACK_TIMEOUT_SECONDS;
   if (!isUnknown(timeout) && (typeof timeout !== "number" || !(timeout >= 0 && timeout <= 3600))) {
