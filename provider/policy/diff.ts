@@ -110,12 +110,14 @@ export function statementLabel(s: NormalizedStatement): string {
   if (s.Sid !== undefined) return s.Sid;
   const who = s.Principal ? flattenPrincipal(s.Principal) : s.NotPrincipal ? flattenPrincipal(s.NotPrincipal).map((p) => `not ${p}`) : [];
   const actions = s.Action ?? (s.NotAction ?? []).map((a) => `not ${a}`);
-  const more = (items: string[], max: number) => (items.length > max ? `${items.slice(0, max).join(", ")} +${items.length - max}` : items.join(", "));
+  const more = (items: string[], max: number) =>
+    items.length > max ? `${items.slice(0, max).join(", ")} +${items.length - max}` : items.join(", ");
   return `(${[s.Effect, more(who, 1), more(actions, 2)].filter((p) => p !== "").join(" ")})`;
 }
 
 const pair = (canon: string[] | undefined, written: string[] | undefined): [string[], string[]] => [canon ?? [], written ?? []];
-const principals = (p: NormalizedPrincipal | undefined, w: NormalizedPrincipal | undefined) => pair(flattenPrincipal(p), flattenPrincipal(w));
+const principals = (p: NormalizedPrincipal | undefined, w: NormalizedPrincipal | undefined) =>
+  pair(flattenPrincipal(p), flattenPrincipal(w));
 
 function describeChange(before: Side, after: Side): StatementChange {
   const [b, a] = [before.canon, after.canon];

@@ -70,7 +70,9 @@ const accessNote = (a: Access) => ` (${a} access)`;
 function hasConditionKey(conditions: NormalizedConditions | undefined, c: ConditionEntry): boolean {
   const operator = canonicalOperator(c.operator);
   const key = c.key.toLowerCase();
-  return Object.entries(conditions ?? {}).some(([op, keys]) => canonicalOperator(op) === operator && Object.keys(keys).some((k) => k.toLowerCase() === key));
+  return Object.entries(conditions ?? {}).some(
+    ([op, keys]) => canonicalOperator(op) === operator && Object.keys(keys).some((k) => k.toLowerCase() === key),
+  );
 }
 
 function conditionAccess(change: StatementChange, c: ConditionEntry, added: boolean): Access {
@@ -91,22 +93,46 @@ function changeLines(change: StatementChange, style: Style, max: number): string
     ["resource", change.resources],
     ["excluded resource (NotResource)", change.notResources],
   ];
-  if (change.sid) lines.push(style.line(1, "~", `Sid ${style.code(change.sid.from ?? "(none)")} -> ${style.code(change.sid.to ?? "(none)")}`));
+  if (change.sid)
+    lines.push(style.line(1, "~", `Sid ${style.code(change.sid.from ?? "(none)")} -> ${style.code(change.sid.to ?? "(none)")}`));
   if (change.effect) {
-    lines.push(style.line(1, "~", `Effect ${change.effect.from} -> ${change.effect.to}${accessNote(change.effect.to === "Deny" ? "narrows" : "widens")}`));
+    lines.push(
+      style.line(
+        1,
+        "~",
+        `Effect ${change.effect.from} -> ${change.effect.to}${accessNote(change.effect.to === "Deny" ? "narrows" : "widens")}`,
+      ),
+    );
   }
   // With the Effect flipped, what an element adds or removes is not a widening of either side.
   const note = (a: Access) => (change.effect ? "" : accessNote(a));
   for (const [noun, set] of sets) {
     const positive = !noun.startsWith("excluded");
     const effect = change.after.Effect;
-    if (set.added.length) lines.push(style.line(1, "+", `${noun}${set.added.length > 1 ? "s" : ""} ${list(set.added, style, max)}${note(access(effect, positive))}`));
-    if (set.removed.length) lines.push(style.line(1, "-", `${noun}${set.removed.length > 1 ? "s" : ""} ${list(set.removed, style, max)}${note(access(effect, !positive))}`));
+    if (set.added.length)
+      lines.push(
+        style.line(1, "+", `${noun}${set.added.length > 1 ? "s" : ""} ${list(set.added, style, max)}${note(access(effect, positive))}`),
+      );
+    if (set.removed.length)
+      lines.push(
+        style.line(
+          1,
+          "-",
+          `${noun}${set.removed.length > 1 ? "s" : ""} ${list(set.removed, style, max)}${note(access(effect, !positive))}`,
+        ),
+      );
   }
   const conditionLines = (entries: ConditionEntry[], added: boolean) => {
     for (const a of ["widens", "narrows"] as const) {
       const group = entries.filter((c) => conditionAccess(change, c, added) === a);
-      if (group.length) lines.push(style.line(1, added ? "+" : "-", `condition${group.length > 1 ? "s" : ""} ${list(group.map(conditionLabel), style, max)}${note(a)}`));
+      if (group.length)
+        lines.push(
+          style.line(
+            1,
+            added ? "+" : "-",
+            `condition${group.length > 1 ? "s" : ""} ${list(group.map(conditionLabel), style, max)}${note(a)}`,
+          ),
+        );
     }
   };
   conditionLines(change.conditions.added, true);
@@ -146,6 +172,7 @@ export function formatPolicyDiff(diff: PolicyDiff, options: FormatOptions = {}):
   }
   const whole = (s: NormalizedStatement) => (s.Sid !== undefined ? `${statementName(s, style)}: ` : "statement: ");
   for (const s of diff.added) lines.push(style.line(0, "+", `${whole(s)}${summarize(s, style, max)}${accessNote(access(s.Effect, true))}`));
-  for (const s of diff.removed) lines.push(style.line(0, "-", `${whole(s)}${summarize(s, style, max)}${accessNote(access(s.Effect, false))}`));
+  for (const s of diff.removed)
+    lines.push(style.line(0, "-", `${whole(s)}${summarize(s, style, max)}${accessNote(access(s.Effect, false))}`));
   return lines.join("\n");
 }

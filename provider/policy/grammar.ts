@@ -28,7 +28,7 @@ export const DEFAULT_POLICY_VERSION = "2008-10-17";
 export const KMS_POLICY_MAX_BYTES = 32_768;
 
 /** PutKeyPolicy's Policy pattern: tab, LF, CR and U+0020 through U+00FF. */
-export const KMS_POLICY_CHARACTERS = /^[\u0009\u000A\u000D\u0020-\u00FF]*$/;
+export const KMS_POLICY_CHARACTERS = /^[\t\n\r\u0020-\u00FF]*$/;
 
 const BASE_CONDITION_OPERATORS = [
   "StringEquals",
@@ -92,7 +92,8 @@ export const AWS_PRINCIPAL_ARN = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}|aws):[^\s]+
  * A service principal is a DNS name: most end in amazonaws.com, but not all (Route 53 DNSSEC's
  * documented key policy names `api-service.dnssec.route53.aws.internal`). PutKeyPolicy accepts any.
  */
-export const SERVICE_PRINCIPAL = /^(\*|(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)$/;
+export const SERVICE_PRINCIPAL =
+  /^(\*|(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)$/;
 
 /**
  * The unique id AWS shows in place of a principal's ARN once the role (`AROA...`) or user

@@ -77,7 +77,11 @@ class Reader {
   document(): unknown {
     if (this.text.charCodeAt(0) === 0xfeff) {
       if (!this.lenient) {
-        throw new JsonSyntaxError("byte-order-mark", "the policy starts with a byte-order mark (U+FEFF), which AWS refuses", "save the file as UTF-8 without a BOM");
+        throw new JsonSyntaxError(
+          "byte-order-mark",
+          "the policy starts with a byte-order mark (U+FEFF), which AWS refuses",
+          "save the file as UTF-8 without a BOM",
+        );
       }
       this.pos = 1;
     }
@@ -171,14 +175,30 @@ class Reader {
         const e = t[p + 1];
         p += 2;
         switch (e) {
-          case '"': out += '"'; break;
-          case "\\": out += "\\"; break;
-          case "/": out += "/"; break;
-          case "b": out += "\b"; break;
-          case "f": out += "\f"; break;
-          case "n": out += "\n"; break;
-          case "r": out += "\r"; break;
-          case "t": out += "\t"; break;
+          case '"':
+            out += '"';
+            break;
+          case "\\":
+            out += "\\";
+            break;
+          case "/":
+            out += "/";
+            break;
+          case "b":
+            out += "\b";
+            break;
+          case "f":
+            out += "\f";
+            break;
+          case "n":
+            out += "\n";
+            break;
+          case "r":
+            out += "\r";
+            break;
+          case "t":
+            out += "\t";
+            break;
           case "u": {
             const hex = t.slice(p, p + 4);
             if (!/^[0-9a-fA-F]{4}$/.test(hex)) {

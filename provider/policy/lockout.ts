@@ -5,7 +5,10 @@ import { NormalizedPrincipal, NormalizedStatement, PolicyInput } from "./types";
 const PUT_KEY_POLICY = "kms:putkeypolicy";
 
 function actionPatternMatches(pattern: string): boolean {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${escaped}$`).test(PUT_KEY_POLICY);
 }
 
@@ -57,8 +60,7 @@ export function allowsPolicyChanges(policy: PolicyInput | unknown, options: Engi
     const account = accountOf(principal);
     return exceptions.some((e) => accountOf(e) === account);
   };
-  const stillAllowed = (principal: string) => !denied.has(principal) && exceptionLists.every((exceptions) => excepted(principal, exceptions));
-  return relevant.some(
-    (s) => s.Effect === "Allow" && (s.NotPrincipal !== undefined || principalsOf(s.Principal).some(stillAllowed)),
-  );
+  const stillAllowed = (principal: string) =>
+    !denied.has(principal) && exceptionLists.every((exceptions) => excepted(principal, exceptions));
+  return relevant.some((s) => s.Effect === "Allow" && (s.NotPrincipal !== undefined || principalsOf(s.Principal).some(stillAllowed)));
 }

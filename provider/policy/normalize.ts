@@ -3,14 +3,7 @@ import { JsonNumber } from "./json";
 import { parsePolicy } from "./parse";
 import { PolicyValidationError, ValidateOptions, validateParsed } from "./validate";
 import { canonicalOperator, literalVariables, valueCanonicalizer } from "./values";
-import {
-  NormalizedConditions,
-  NormalizedPolicy,
-  NormalizedPrincipal,
-  NormalizedStatement,
-  PolicyInput,
-  PolicyProblem,
-} from "./types";
+import { NormalizedConditions, NormalizedPolicy, NormalizedPrincipal, NormalizedStatement, PolicyInput, PolicyProblem } from "./types";
 
 /** Options every function of the engine takes. */
 export interface EngineOptions extends ValidateOptions {
@@ -181,7 +174,11 @@ class Normalizer {
     const sid = typeof raw.Sid === "string" && raw.Sid !== "" ? raw.Sid : undefined;
     const effect = (typeof raw.Effect === "string" ? raw.Effect : scalarText(raw.Effect)) as "Allow" | "Deny";
     const canon: NormalizedStatement = sid !== undefined ? { Sid: sid, Effect: effect } : { Effect: effect };
-    const written: Loose | undefined = this.withWritten ? (sid !== undefined ? { Sid: sid, Effect: effect } : { Effect: effect }) : undefined;
+    const written: Loose | undefined = this.withWritten
+      ? sid !== undefined
+        ? { Sid: sid, Effect: effect }
+        : { Effect: effect }
+      : undefined;
     if (raw.Principal !== undefined) canon.Principal = this.principal(raw.Principal, written, "Principal");
     if (raw.NotPrincipal !== undefined) canon.NotPrincipal = this.principal(raw.NotPrincipal, written, "NotPrincipal");
     if (raw.Action !== undefined) canon.Action = distinct(asTexts(raw.Action), lower, written, "Action");

@@ -25,7 +25,8 @@ export function parsePolicy(input: PolicyInput | unknown, tolerant = false): Par
     value = readJson(text, { lenient: tolerant || typeof input !== "string" });
   } catch (err) {
     if (!(err instanceof JsonSyntaxError)) throw err;
-    if (typeof input !== "string") value = input; // not JSON-serializable, e.g. undefined: the validator names its type
+    if (typeof input !== "string")
+      value = input; // not JSON-serializable, e.g. undefined: the validator names its type
     else {
       problems.push({ path: err.path, rule: err.rule, message: err.message, hint: err.hint });
       return { value: undefined, text, problems };

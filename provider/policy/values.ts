@@ -112,7 +112,7 @@ function ipv6(text: string): number[] | undefined {
 function formatIpv6(g: number[]): string {
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (g[i] !== 0) {
       i++;
       continue;

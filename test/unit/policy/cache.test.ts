@@ -2,7 +2,10 @@ import { expect } from "chai";
 import { PolicyValidationError, clearPolicyCache, policiesEquivalent } from "../../../provider/policy";
 
 const policy = (action: string, sid = "Use") =>
-  JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: sid, Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:role/app" }, Action: action, Resource: "*" }] });
+  JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Sid: sid, Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:role/app" }, Action: action, Resource: "*" }],
+  });
 
 describe("policy engine: the cache of canonical keys", () => {
   beforeEach(clearPolicyCache);
@@ -44,7 +47,11 @@ describe("policy engine: the cache of canonical keys", () => {
   });
 
   it("a value that holds a NUL (written as an escape) is compared exactly", () => {
-    const withNul = (sid: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: sid, Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*" }] });
+    const withNul = (sid: string) =>
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Sid: sid, Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*" }],
+      });
     expect(policiesEquivalent(withNul("a\u0000b"), withNul("a\u0000b"))).to.equal(true);
     expect(policiesEquivalent(withNul("a\u0000b"), withNul("a\u0000c"))).to.equal(false);
   });

@@ -14,7 +14,11 @@ const doc = (...s: unknown[]) => ({ Version: "2012-10-17", Statement: s });
 
 describe("policy engine: diff", () => {
   it("matches statements by Sid and lists what changed inside", () => {
-    const after = { ...use, Principal: { AWS: ["arn:aws:iam::111122223333:role/app", "arn:aws:iam::111122223333:role/new"] }, Action: ["kms:Encrypt"] };
+    const after = {
+      ...use,
+      Principal: { AWS: ["arn:aws:iam::111122223333:role/app", "arn:aws:iam::111122223333:role/new"] },
+      Action: ["kms:Encrypt"],
+    };
     const diff = diffPolicies(doc(root, use), doc(after, root));
     expect(diff.added).to.deep.equal([]);
     expect(diff.removed).to.deep.equal([]);
@@ -29,8 +33,12 @@ describe("policy engine: diff", () => {
     const b = { ...a, Condition: { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } } };
     const diff = diffPolicies(doc(root, a), doc(root, b));
     expect(diff.changed).to.have.length(1);
-    expect(diff.changed[0].conditions.added).to.deep.equal([{ operator: "StringEquals", key: "kms:ViaService", value: "s3.eu-west-1.amazonaws.com" }]);
-    expect(diff.changed[0].conditions.removed).to.deep.equal([{ operator: "StringEquals", key: "kms:ViaService", value: "s3.us-east-1.amazonaws.com" }]);
+    expect(diff.changed[0].conditions.added).to.deep.equal([
+      { operator: "StringEquals", key: "kms:ViaService", value: "s3.eu-west-1.amazonaws.com" },
+    ]);
+    expect(diff.changed[0].conditions.removed).to.deep.equal([
+      { operator: "StringEquals", key: "kms:ViaService", value: "s3.us-east-1.amazonaws.com" },
+    ]);
   });
 
   it("reports unrelated statements as added and removed rather than forcing a match", () => {
@@ -50,7 +58,11 @@ describe("policy engine: diff", () => {
 });
 
 describe("policy engine: formatPolicyDiff", () => {
-  const after = doc(root, { ...use, Principal: { AWS: "arn:aws:iam::111122223333:role/new" } }, { Sid: "NoDelete", Effect: "Deny", Principal: "*", Action: "kms:ScheduleKeyDeletion", Resource: "*" });
+  const after = doc(
+    root,
+    { ...use, Principal: { AWS: "arn:aws:iam::111122223333:role/new" } },
+    { Sid: "NoDelete", Effect: "Deny", Principal: "*", Action: "kms:ScheduleKeyDeletion", Resource: "*" },
+  );
   const diff = diffPolicies(doc(root, use), after);
 
   it("says nothing for equivalent policies", () => {
@@ -90,7 +102,12 @@ describe("policy engine: diffs in the user's words", () => {
 
   it("names actions, principals and condition keys as the policy wrote them", () => {
     const before = doc(root, use);
-    const after = doc(root, { ...use, Action: ["KMS:Decrypt", "kms:ReEncrypt*"], Principal: { AWS: [app, "999999999999"] }, Condition: { StringEquals: { "KMS:ViaService": "s3.us-east-1.amazonaws.com" } } });
+    const after = doc(root, {
+      ...use,
+      Action: ["KMS:Decrypt", "kms:ReEncrypt*"],
+      Principal: { AWS: [app, "999999999999"] },
+      Condition: { StringEquals: { "KMS:ViaService": "s3.us-east-1.amazonaws.com" } },
+    });
     const text = formatPolicyDiff(diffPolicies(before, after));
     expect(text).to.contain("+ principal AWS:999999999999 (widens access)");
     expect(text).to.contain("+ action kms:ReEncrypt* (widens access)");
@@ -117,7 +134,14 @@ describe("policy engine: diffs in the user's words", () => {
   it("in a Deny, a principal added narrows access and a condition added widens it", () => {
     const deny = { Sid: "NoDelete", Effect: "Deny", Principal: { AWS: app }, Action: "kms:ScheduleKeyDeletion", Resource: "*" };
     const text = formatPolicyDiff(
-      diffPolicies(doc(root, deny), doc(root, { ...deny, Principal: { AWS: [app, "arn:aws:iam::111122223333:role/ops"] }, Condition: { Bool: { "aws:MultiFactorAuthPresent": "false" } } })),
+      diffPolicies(
+        doc(root, deny),
+        doc(root, {
+          ...deny,
+          Principal: { AWS: [app, "arn:aws:iam::111122223333:role/ops"] },
+          Condition: { Bool: { "aws:MultiFactorAuthPresent": "false" } },
+        }),
+      ),
     );
     expect(text).to.contain("+ principal AWS:arn:aws:iam::111122223333:role/ops (narrows access)");
     expect(text).to.contain("+ condition Bool aws:MultiFactorAuthPresent = false (widens access)");
@@ -127,9 +151,22 @@ describe("policy engine: diffs in the user's words", () => {
     const viaS3 = { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } };
     const removed = formatPolicyDiff(diffPolicies(doc(root, use), doc(root, { ...use, Condition: undefined })));
     expect(removed).to.contain("- condition StringEquals kms:ViaService = s3.us-east-1.amazonaws.com (widens access)");
-    const more = formatPolicyDiff(diffPolicies(doc(root, { ...use, Condition: viaS3 }), doc(root, { ...use, Condition: { StringEquals: { "kms:ViaService": ["s3.us-east-1.amazonaws.com", "ec2.us-east-1.amazonaws.com"] } } })));
+    const more = formatPolicyDiff(
+      diffPolicies(
+        doc(root, { ...use, Condition: viaS3 }),
+        doc(root, {
+          ...use,
+          Condition: { StringEquals: { "kms:ViaService": ["s3.us-east-1.amazonaws.com", "ec2.us-east-1.amazonaws.com"] } },
+        }),
+      ),
+    );
     expect(more).to.contain("+ condition StringEquals kms:ViaService = ec2.us-east-1.amazonaws.com (widens access)");
-    const key = formatPolicyDiff(diffPolicies(doc(root, { ...use, Condition: viaS3 }), doc(root, { ...use, Condition: { ...viaS3, StringEquals: { ...viaS3.StringEquals, "kms:CallerAccount": "111122223333" } } })));
+    const key = formatPolicyDiff(
+      diffPolicies(
+        doc(root, { ...use, Condition: viaS3 }),
+        doc(root, { ...use, Condition: { ...viaS3, StringEquals: { ...viaS3.StringEquals, "kms:CallerAccount": "111122223333" } } }),
+      ),
+    );
     expect(key).to.contain("+ condition StringEquals kms:CallerAccount = 111122223333 (narrows access)");
   });
 
@@ -141,7 +178,9 @@ describe("policy engine: diffs in the user's words", () => {
 
   it("NotAction added to an Allow narrows access", () => {
     const all = { Sid: "AllBut", Effect: "Allow", Principal: { AWS: app }, NotAction: "kms:ScheduleKeyDeletion", Resource: "*" };
-    const text = formatPolicyDiff(diffPolicies(doc(root, all), doc(root, { ...all, NotAction: ["kms:ScheduleKeyDeletion", "kms:DisableKey"] })));
+    const text = formatPolicyDiff(
+      diffPolicies(doc(root, all), doc(root, { ...all, NotAction: ["kms:ScheduleKeyDeletion", "kms:DisableKey"] })),
+    );
     expect(text).to.contain("+ excluded action (NotAction) kms:DisableKey (narrows access)");
   });
 });

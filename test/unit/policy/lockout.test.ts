@@ -14,7 +14,13 @@ describe("policy engine: lockout check", () => {
   });
 
   it("an Allow to the root delegates to the account's IAM identities: a Deny excepting the admin roles is no lockout", () => {
-    const denyOthers = { Sid: "OnlyAdminsChangeThePolicy", Effect: "Deny", NotPrincipal: { AWS: admins }, Action: "kms:PutKeyPolicy", Resource: "*" };
+    const denyOthers = {
+      Sid: "OnlyAdminsChangeThePolicy",
+      Effect: "Deny",
+      NotPrincipal: { AWS: admins },
+      Action: "kms:PutKeyPolicy",
+      Resource: "*",
+    };
     expect(allowsPolicyChanges(doc(allowRoot, denyOthers))).to.equal(true);
   });
 
@@ -36,11 +42,16 @@ describe("policy engine: lockout check", () => {
   it("only a certain Deny counts: an unconditional Deny to everyone locks out, a conditional one does not", () => {
     const deny = { Effect: "Deny", Principal: "*", Action: "kms:PutKeyPolicy", Resource: "*" };
     expect(allowsPolicyChanges(doc(allowRoot, deny))).to.equal(false);
-    expect(allowsPolicyChanges(doc(allowRoot, { ...deny, Condition: { StringNotEquals: { "aws:PrincipalOrgID": "o-abc123" } } }))).to.equal(true);
+    expect(allowsPolicyChanges(doc(allowRoot, { ...deny, Condition: { StringNotEquals: { "aws:PrincipalOrgID": "o-abc123" } } }))).to.equal(
+      true,
+    );
   });
 
   it("reads a bare account id as the root in the partition given", () => {
-    const cn = doc({ ...allowRoot, Principal: { AWS: account } }, { Effect: "Deny", NotPrincipal: { AWS: `arn:aws-cn:iam::${account}:role/KeyAdmin` }, Action: "kms:*", Resource: "*" });
+    const cn = doc(
+      { ...allowRoot, Principal: { AWS: account } },
+      { Effect: "Deny", NotPrincipal: { AWS: `arn:aws-cn:iam::${account}:role/KeyAdmin` }, Action: "kms:*", Resource: "*" },
+    );
     expect(allowsPolicyChanges(cn, { partition: "aws-cn" })).to.equal(true);
     expect(allowsPolicyChanges(cn)).to.equal(false);
   });

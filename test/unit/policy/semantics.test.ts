@@ -13,7 +13,16 @@ import {
 const withCondition = (condition: unknown, version = "2012-10-17") =>
   JSON.stringify({
     Version: version,
-    Statement: [{ Sid: "Use", Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:role/app" }, Action: "kms:Decrypt", Resource: "*", Condition: condition }],
+    Statement: [
+      {
+        Sid: "Use",
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::111122223333:role/app" },
+        Action: "kms:Decrypt",
+        Resource: "*",
+        Condition: condition,
+      },
+    ],
   });
 const cond = (operator: string, value: unknown, key = "aws:SourceIp") => ({ [operator]: { [key]: value } });
 
@@ -32,7 +41,7 @@ const valueCases: Case[] = [
     different: withCondition(cond("StringEquals", "BILLING", "aws:PrincipalTag/team")),
   },
   {
-    rule: "Numeric* compares numbers: 10, \"10\" and \"10.0\"",
+    rule: 'Numeric* compares numbers: 10, "10" and "10.0"',
     a: withCondition(cond("NumericLessThan", 10, "kms:ExpirationModel")),
     same: withCondition(cond("NumericLessThan", ["10.0", "010"], "kms:ExpirationModel")),
     different: withCondition(cond("NumericLessThan", "10.5", "kms:ExpirationModel")),
@@ -118,22 +127,36 @@ describe("policy engine: operator-aware condition values", () => {
   }
 
   it("an ArnEquals beside an ArnLike on the same key stays two conditions (both must hold)", () => {
-    const both = withCondition({ ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::111122223333:role/a" }, ArnLike: { "aws:PrincipalArn": "arn:aws:iam::111122223333:role/b" } });
-    const merged = withCondition(cond("ArnLike", ["arn:aws:iam::111122223333:role/a", "arn:aws:iam::111122223333:role/b"], "aws:PrincipalArn"));
+    const both = withCondition({
+      ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::111122223333:role/a" },
+      ArnLike: { "aws:PrincipalArn": "arn:aws:iam::111122223333:role/b" },
+    });
+    const merged = withCondition(
+      cond("ArnLike", ["arn:aws:iam::111122223333:role/a", "arn:aws:iam::111122223333:role/b"], "aws:PrincipalArn"),
+    );
     expect(policiesEquivalent(both, merged)).to.equal(false);
   });
 
   it("a value the operator cannot read is compared as text", () => {
-    expect(policiesEquivalent(withCondition(cond("NumericEquals", "ten", "k:n")), withCondition(cond("NumericEquals", "ten", "k:n")))).to.equal(true);
-    expect(policiesEquivalent(withCondition(cond("NumericEquals", "ten", "k:n")), withCondition(cond("NumericEquals", "TEN", "k:n")))).to.equal(false);
-    expect(policiesEquivalent(withCondition(cond("DateEquals", "2030-01-01T00:00:00", "aws:CurrentTime")), withCondition(cond("DateEquals", "2030-01-01T00:00:00Z", "aws:CurrentTime")))).to.equal(false);
+    expect(
+      policiesEquivalent(withCondition(cond("NumericEquals", "ten", "k:n")), withCondition(cond("NumericEquals", "ten", "k:n"))),
+    ).to.equal(true);
+    expect(
+      policiesEquivalent(withCondition(cond("NumericEquals", "ten", "k:n")), withCondition(cond("NumericEquals", "TEN", "k:n"))),
+    ).to.equal(false);
+    expect(
+      policiesEquivalent(
+        withCondition(cond("DateEquals", "2030-01-01T00:00:00", "aws:CurrentTime")),
+        withCondition(cond("DateEquals", "2030-01-01T00:00:00Z", "aws:CurrentTime")),
+      ),
+    ).to.equal(false);
   });
 });
 
 describe("policy engine: number text is kept", () => {
   const text = (value: string) => withCondition({ StringEquals: { "kms:EncryptionContext:ttl": "__V__" } }).replace('"__V__"', value);
 
-  it("an unquoted 3600.0 is the value \"3600.0\"", () => {
+  it('an unquoted 3600.0 is the value "3600.0"', () => {
     const policy = normalizePolicy(text("3600.0"));
     expect(policy.Statement[0].Condition).to.deep.equal({ StringEquals: { "kms:encryptioncontext:ttl": ["3600.0"] } });
     expect(policiesEquivalent(text("3600.0"), text('"3600.0"'))).to.equal(true);
@@ -146,13 +169,18 @@ describe("policy engine: number text is kept", () => {
   });
 
   it("large and precise numbers keep every digit", () => {
-    expect(normalizePolicy(text("12345678901234567890.10")).Statement[0].Condition).to.deep.equal({ StringEquals: { "kms:encryptioncontext:ttl": ["12345678901234567890.10"] } });
+    expect(normalizePolicy(text("12345678901234567890.10")).Statement[0].Condition).to.deep.equal({
+      StringEquals: { "kms:encryptioncontext:ttl": ["12345678901234567890.10"] },
+    });
     expect(policiesEquivalent(text("9007199254740993"), text("9007199254740992"))).to.equal(false);
   });
 });
 
 describe("policy engine: account principals and partitions", () => {
-  const withPrincipal = (aws: string) => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: aws }, Action: "kms:*", Resource: "*" }] });
+  const withPrincipal = (aws: string) => ({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { AWS: aws }, Action: "kms:*", Resource: "*" }],
+  });
 
   it("a bare account id is the root of the key's partition, aws by default", () => {
     expect(policiesEquivalent(withPrincipal("111122223333"), withPrincipal("arn:aws:iam::111122223333:root"))).to.equal(true);
@@ -166,7 +194,9 @@ describe("policy engine: account principals and partitions", () => {
   });
 
   it("roots of two partitions never merge", () => {
-    expect(policiesEquivalent(withPrincipal("arn:aws:iam::111122223333:root"), withPrincipal("arn:aws-us-gov:iam::111122223333:root"))).to.equal(false);
+    expect(
+      policiesEquivalent(withPrincipal("arn:aws:iam::111122223333:root"), withPrincipal("arn:aws-us-gov:iam::111122223333:root")),
+    ).to.equal(false);
   });
 });
 
@@ -174,12 +204,27 @@ describe("policy engine: strict JSON", () => {
   const good = withCondition(cond("StringEquals", "o-abc123", "aws:PrincipalOrgID"));
   const cases: Array<[string, string, string, string]> = [
     ["duplicate Effect", good.replace('"Effect":"Allow"', '"Effect":"Deny","Effect":"Allow"'), "Statement[0].Effect", "duplicate-key"],
-    ["two Condition blocks", good.replace('"Condition":', '"Condition":{"Bool":{"aws:SecureTransport":"true"}},"Condition":'), "Statement[0].Condition", "duplicate-key"],
-    ["duplicate key deep inside a condition", good.replace('{"aws:PrincipalOrgID":"o-abc123"}', '{"aws:PrincipalOrgID":"o-abc123","aws:PrincipalOrgID":"o-other"}'), 'Statement[0].Condition.StringEquals["aws:PrincipalOrgID"]', "duplicate-key"],
+    [
+      "two Condition blocks",
+      good.replace('"Condition":', '"Condition":{"Bool":{"aws:SecureTransport":"true"}},"Condition":'),
+      "Statement[0].Condition",
+      "duplicate-key",
+    ],
+    [
+      "duplicate key deep inside a condition",
+      good.replace('{"aws:PrincipalOrgID":"o-abc123"}', '{"aws:PrincipalOrgID":"o-abc123","aws:PrincipalOrgID":"o-other"}'),
+      'Statement[0].Condition.StringEquals["aws:PrincipalOrgID"]',
+      "duplicate-key",
+    ],
     ["duplicate document key", good.replace('{"Version"', '{"Statement":[],"Version"'), "Statement", "duplicate-key"],
     ["byte-order mark", `\uFEFF${good}`, "", "byte-order-mark"],
     ["raw tab inside a string", good.replace('"Sid":"Use"', '"Sid":"U\tse"'), "Statement[0].Sid", "control-character"],
-    ["raw newline inside a string", good.replace("o-abc123", "o-abc\n123"), 'Statement[0].Condition.StringEquals["aws:PrincipalOrgID"]', "control-character"],
+    [
+      "raw newline inside a string",
+      good.replace("o-abc123", "o-abc\n123"),
+      'Statement[0].Condition.StringEquals["aws:PrincipalOrgID"]',
+      "control-character",
+    ],
   ];
   for (const [name, text, path, rule] of cases) {
     it(`${name}: ${rule} at ${path || "(document)"} with a fix, and never compared`, () => {
@@ -206,7 +251,8 @@ describe("policy engine: strict JSON", () => {
   });
 
   it("reads escapes as JSON.parse does", () => {
-    const escaped = '{"Version":"2012-10-17","Statement":[{"Sid":"a\\"b\\\\c\\/d\\u0041","Effect":"Allow","Principal":"*","Action":"kms:Decrypt","Resource":"*"}]}';
+    const escaped =
+      '{"Version":"2012-10-17","Statement":[{"Sid":"a\\"b\\\\c\\/d\\u0041","Effect":"Allow","Principal":"*","Action":"kms:Decrypt","Resource":"*"}]}';
     expect(normalizePolicy(escaped).Statement[0].Sid).to.equal(JSON.parse(escaped).Statement[0].Sid);
   });
 });
@@ -216,8 +262,10 @@ describe("policy engine: refuse only what KMS certainly refuses", () => {
   const one = (s: Record<string, unknown>) => ({ Version: "2012-10-17", Statement: [{ ...statement, ...s }] });
   const rules = (d: unknown) => validatePolicy(JSON.parse(JSON.stringify(d))).map((p) => `${p.path} ${p.rule}`);
 
-  it("a wildcard inside a principal ARN is invalid; \"*\" alone is not", () => {
-    expect(rules(one({ Principal: { AWS: "arn:aws:iam::111122223333:role/*" } }))).to.deep.equal(["Statement[0].Principal.AWS wildcard-principal"]);
+  it('a wildcard inside a principal ARN is invalid; "*" alone is not', () => {
+    expect(rules(one({ Principal: { AWS: "arn:aws:iam::111122223333:role/*" } }))).to.deep.equal([
+      "Statement[0].Principal.AWS wildcard-principal",
+    ]);
     expect(rules(one({ Principal: { AWS: ["arn:aws:iam::*:root"] } }))).to.deep.equal(["Statement[0].Principal.AWS[0] wildcard-principal"]);
     expect(rules(one({ Principal: { AWS: "*" } }))).to.deep.equal([]);
   });
@@ -250,10 +298,13 @@ describe("policy engine: key-policy mode is every function's default", () => {
   const identity = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "kms:Decrypt", Resource: "*" }] };
   const generic = { keyPolicy: false };
   const calls: Array<[string, (o?: { keyPolicy: boolean }) => unknown]> = [
-    ["validatePolicy", (o) => {
-      const problems = validatePolicy(identity, o);
-      if (problems.length) throw new PolicyValidationError(problems);
-    }],
+    [
+      "validatePolicy",
+      (o) => {
+        const problems = validatePolicy(identity, o);
+        if (problems.length) throw new PolicyValidationError(problems);
+      },
+    ],
     ["normalizePolicy", (o) => normalizePolicy(identity, o)],
     ["canonicalPolicyJson", (o) => canonicalPolicyJson(identity, o)],
     ["policiesEquivalent", (o) => policiesEquivalent(identity, identity, o)],

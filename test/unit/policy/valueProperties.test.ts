@@ -16,53 +16,113 @@ const pad = (n: number, width = 2) => String(n).padStart(width, "0");
 const flipCase = (s: string, mask: boolean[]) => [...s].map((c, i) => (mask[i % mask.length] ? c.toUpperCase() : c.toLowerCase())).join("");
 const setPrefix = (p: string) => fc.constantFrom("", "ForAnyValue:", "ForAllValues:").map((prefix) => prefix + p);
 
-const numeric = fc.record({ n: fc.integer({ min: -1_000_000, max: 1_000_000 }), zeros: fc.nat(3), op: fc.constantFrom("NumericEquals", "NumericLessThan", "NumericGreaterThanEqualsIfExists") }).map(
-  ({ n, zeros, op }): ValueCase => ({ operator: op, key: "kms:RotationPeriodInDays", value: n, same: `${n}.${"0".repeat(zeros + 1)}`, different: String(n + 1) }),
-);
+const numeric = fc
+  .record({
+    n: fc.integer({ min: -1_000_000, max: 1_000_000 }),
+    zeros: fc.nat(3),
+    op: fc.constantFrom("NumericEquals", "NumericLessThan", "NumericGreaterThanEqualsIfExists"),
+  })
+  .map(({ n, zeros, op }): ValueCase => ({
+    operator: op,
+    key: "kms:RotationPeriodInDays",
+    value: n,
+    same: `${n}.${"0".repeat(zeros + 1)}`,
+    different: String(n + 1),
+  }));
 
-const date = fc.record({ t: fc.integer({ min: 0, max: 4_000_000_000 }), offsetMinutes: fc.integer({ min: -12 * 60, max: 14 * 60 }), op: setPrefix("DateLessThan") }).map(({ t, offsetMinutes, op }): ValueCase => {
-  const local = new Date((t + offsetMinutes * 60) * 1000);
-  const sign = offsetMinutes < 0 ? "-" : "+";
-  const abs = Math.abs(offsetMinutes);
-  const withOffset = `${local.toISOString().slice(0, 19)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
-  return { operator: op, key: "aws:CurrentTime", value: String(t), same: withOffset, different: new Date((t + 1) * 1000).toISOString() };
-});
+const date = fc
+  .record({
+    t: fc.integer({ min: 0, max: 4_000_000_000 }),
+    offsetMinutes: fc.integer({ min: -12 * 60, max: 14 * 60 }),
+    op: setPrefix("DateLessThan"),
+  })
+  .map(({ t, offsetMinutes, op }): ValueCase => {
+    const local = new Date((t + offsetMinutes * 60) * 1000);
+    const sign = offsetMinutes < 0 ? "-" : "+";
+    const abs = Math.abs(offsetMinutes);
+    const withOffset = `${local.toISOString().slice(0, 19)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+    return { operator: op, key: "aws:CurrentTime", value: String(t), same: withOffset, different: new Date((t + 1) * 1000).toISOString() };
+  });
 
-const ipv4 = fc.record({ octets: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 4, maxLength: 4 }), prefix: fc.integer({ min: 1, max: 32 }), op: fc.constantFrom("IpAddress", "NotIpAddress") }).map(
-  ({ octets, prefix, op }): ValueCase => {
+const ipv4 = fc
+  .record({
+    octets: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 4, maxLength: 4 }),
+    prefix: fc.integer({ min: 1, max: 32 }),
+    op: fc.constantFrom("IpAddress", "NotIpAddress"),
+  })
+  .map(({ octets, prefix, op }): ValueCase => {
     const n = octets.reduce((a, o) => a * 256 + o, 0);
     const mask = (0xffffffff << (32 - prefix)) >>> 0;
     const text = (x: number) => [x >>> 24, (x >>> 16) & 255, (x >>> 8) & 255, x & 255].join(".");
     const network = (n & mask) >>> 0;
-    const hostBits = prefix === 32 ? network : (network | (~mask >>> 0 & n)) >>> 0;
+    const hostBits = prefix === 32 ? network : (network | ((~mask >>> 0) & n)) >>> 0;
     const other = prefix === 1 ? `${text(network)}/2` : `${text(network)}/${prefix - 1}`;
-    return { operator: op, key: "aws:SourceIp", value: prefix === 32 ? text(network) : `${text(network)}/${prefix}`, same: `${text(hostBits)}/${prefix}`, different: other };
-  },
-);
+    return {
+      operator: op,
+      key: "aws:SourceIp",
+      value: prefix === 32 ? text(network) : `${text(network)}/${prefix}`,
+      same: `${text(hostBits)}/${prefix}`,
+      different: other,
+    };
+  });
 
-const ipv6 = fc.record({ groups: fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 }), zeroRun: fc.nat(7), op: fc.constantFrom("IpAddress", "NotIpAddress") }).map(
-  ({ groups, zeroRun, op }): ValueCase => {
+const ipv6 = fc
+  .record({
+    groups: fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 }),
+    zeroRun: fc.nat(7),
+    op: fc.constantFrom("IpAddress", "NotIpAddress"),
+  })
+  .map(({ groups, zeroRun, op }): ValueCase => {
     const g = groups.map((x, i) => (i >= zeroRun && i < zeroRun + 3 ? 0 : x));
     const full = g.map((x) => x.toString(16).padStart(4, "0").toUpperCase()).join(":");
     const short = g.map((x) => x.toString(16)).join(":");
     const changed = [...g];
     changed[7] ^= 1;
-    return { operator: op, key: "aws:SourceIp", value: short, same: `${full}/128`, different: changed.map((x) => x.toString(16)).join(":") };
-  },
-);
+    return {
+      operator: op,
+      key: "aws:SourceIp",
+      value: short,
+      same: `${full}/128`,
+      different: changed.map((x) => x.toString(16)).join(":"),
+    };
+  });
 
 const word = fc.stringMatching(/^[a-z][a-z0-9-]{0,11}$/);
-const ignoreCase = fc.record({ w: word, mask: fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }), op: setPrefix("StringEqualsIgnoreCase") }).map(
-  ({ w, mask, op }): ValueCase => ({ operator: op, key: "aws:PrincipalTag/team", value: w, same: flipCase(w, mask), different: `${w}x` }),
-);
+const ignoreCase = fc
+  .record({ w: word, mask: fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }), op: setPrefix("StringEqualsIgnoreCase") })
+  .map(({ w, mask, op }): ValueCase => ({
+    operator: op,
+    key: "aws:PrincipalTag/team",
+    value: w,
+    same: flipCase(w, mask),
+    different: `${w}x`,
+  }));
 
-const arn = fc.record({ w: word, op: fc.constantFrom("ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike", "ArnEqualsIfExists") }).map(({ w, op }) => {
-  const swapped = op.replace(/Equals/, "TMP").replace(/Like/, "Equals").replace(/TMP/, "Like");
-  return { operator: op, key: "aws:PrincipalArn", value: `arn:aws:iam::111122223333:role/${w}`, same: swapped, different: `arn:aws:iam::111122223333:role/${w}x` };
-});
+const arn = fc
+  .record({ w: word, op: fc.constantFrom("ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike", "ArnEqualsIfExists") })
+  .map(({ w, op }) => {
+    const swapped = op
+      .replace(/Equals/, "TMP")
+      .replace(/Like/, "Equals")
+      .replace(/TMP/, "Like");
+    return {
+      operator: op,
+      key: "aws:PrincipalArn",
+      value: `arn:aws:iam::111122223333:role/${w}`,
+      same: swapped,
+      different: `arn:aws:iam::111122223333:role/${w}x`,
+    };
+  });
 
 const withCondition = (d: Json, operator: string, key: string, value: unknown): Json => {
-  const extra = { Sid: "Conditioned", Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:role/app" }, Action: "kms:Decrypt", Resource: "*", Condition: { [operator]: { [key]: value } } };
+  const extra = {
+    Sid: "Conditioned",
+    Effect: "Allow",
+    Principal: { AWS: "arn:aws:iam::111122223333:role/app" },
+    Action: "kms:Decrypt",
+    Resource: "*",
+    Condition: { [operator]: { [key]: value } },
+  };
   return { ...d, Statement: [...(d.Statement as Json[]), extra] };
 };
 
@@ -108,9 +168,12 @@ describe("policy engine: properties of operator-aware values", () => {
 });
 
 describe("policy engine: properties of number text", () => {
-  const decimal = fc.record({ integer: fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), fraction: fc.option(fc.stringMatching(/^[0-9]{1,8}$/), { nil: undefined }) }).map(
-    ({ integer, fraction }) => (fraction === undefined ? String(integer) : `${integer}.${fraction}`),
-  );
+  const decimal = fc
+    .record({
+      integer: fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }),
+      fraction: fc.option(fc.stringMatching(/^[0-9]{1,8}$/), { nil: undefined }),
+    })
+    .map(({ integer, fraction }) => (fraction === undefined ? String(integer) : `${integer}.${fraction}`));
 
   it("an unquoted number is the string of its text, digit for digit", () => {
     fc.assert(
@@ -135,7 +198,10 @@ describe("policy engine: properties of partitions", () => {
       fc.property(policy, accountIds, fc.constantFrom(...partitions), fc.constantFrom(...partitions), (d, id, p, q) => {
         fc.pre(p !== q);
         const bare = withCondition(d, "StringEquals", "aws:PrincipalOrgID", "o-abc123") as Record<string, Json[]>;
-        const withPrincipal = (aws: string) => ({ ...bare, Statement: [...bare.Statement, { Sid: "Account", Effect: "Allow", Principal: { AWS: aws }, Action: "kms:*", Resource: "*" }] });
+        const withPrincipal = (aws: string) => ({
+          ...bare,
+          Statement: [...bare.Statement, { Sid: "Account", Effect: "Allow", Principal: { AWS: aws }, Action: "kms:*", Resource: "*" }],
+        });
         expect(policiesEquivalent(withPrincipal(id), withPrincipal(`arn:${p}:iam::${id}:root`), { partition: p })).to.equal(true);
         expect(policiesEquivalent(withPrincipal(id), withPrincipal(`arn:${q}:iam::${id}:root`), { partition: p })).to.equal(false);
         expect(policiesEquivalent(withPrincipal(`arn:${p}:iam::${id}:root`), withPrincipal(`arn:${q}:iam::${id}:root`))).to.equal(false);
