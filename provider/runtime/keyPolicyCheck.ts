@@ -1,3 +1,4 @@
+import { partitionOf } from "../aws/keyRef";
 import { validatePolicy } from "../policy";
 import { CheckFailure, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
 import { allowsPolicyChanges } from "../policy/lockout";
@@ -42,7 +43,7 @@ export function checkKeyPolicy(news: Record<string, unknown>): { inputs: KeyPoli
       policyText = typeof policy === "string" ? policy : JSON.stringify(policy, null, 2);
       const problems = validatePolicy(policyText);
       for (const p of problems) fail("policy", `${p.path ? `${p.path}: ` : ""}${p.message} [${p.rule}]. Fix: ${p.hint}`);
-      if (problems.length === 0 && news.bypassPolicyLockoutSafetyCheck !== true && !allowsPolicyChanges(policyText)) {
+      if (problems.length === 0 && news.bypassPolicyLockoutSafetyCheck !== true && !allowsPolicyChanges(policyText, { partition: typeof news.keyId === "string" ? partitionOf(news.keyId) : undefined })) {
         fail(
           "policy",
           "no principal is left allowed to call kms:PutKeyPolicy (no Allow grants it, or an unconditional Deny takes it back), so after this update nobody could change the policy again (lockout). " +

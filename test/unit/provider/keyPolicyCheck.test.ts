@@ -33,6 +33,19 @@ describe("KeyPolicy check", () => {
     expect(failuresOf({ policy: lockout, bypassPolicyLockoutSafetyCheck: true })).to.deep.equal([]);
   });
 
+  it("reads a bare account id in the partition of the key ARN", () => {
+    const cnKey = `arn:aws-cn:kms:cn-north-1:111122223333:key/${keyId}`;
+    const policy = {
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "Root", Effect: "Allow", Principal: { AWS: "111122223333" }, Action: "kms:*", Resource: "*" },
+        { Sid: "OnlyAdmins", Effect: "Deny", NotPrincipal: { AWS: "arn:aws-cn:iam::111122223333:role/KeyAdmin" }, Action: "kms:PutKeyPolicy", Resource: "*" },
+      ],
+    };
+    expect(checkKeyPolicy({ keyId: cnKey, policy }).failures).to.deep.equal([]);
+    expect(checkKeyPolicy({ keyId, policy }).failures.map((f) => f.property)).to.deep.equal(["policy"]);
+  });
+
   it("knows which statements keep kms:PutKeyPolicy", () => {
     const allow = (s: Record<string, unknown>) => allowsPolicyChanges({ Statement: [{ Effect: "Allow", Principal: "*", Resource: "*", ...s }] });
     expect(allow({ Action: "kms:Put*" })).to.equal(true);
