@@ -285,17 +285,20 @@ export function policiesEquivalent(a: PolicyInput | unknown, b: PolicyInput | un
  * A refresh compares the same declared (and usually the same live) text again and again, so the
  * canonical key of each recent text is kept: one Map per set of options, keyed by the text
  * itself, least recently used first out. An invalid text keeps its problems. Objects are not
- * cached: they can change between calls.
+ * cached: they can change between calls. The bound is in characters (text and key), so that a
+ * stream of large unseen texts neither grows memory nor burdens the garbage collector.
  */
-const CACHE_ENTRIES = 256;
+const CACHE_CHARS = 1 << 20;
 const keyCaches = new Map<string, Map<string, string | PolicyProblem[]>>();
-let cachedEntries = 0;
+let cachedChars = 0;
 
 /** Empties the cache of canonical keys that policiesEquivalent keeps (for benchmarks and tests). */
 export function clearPolicyCache(): void {
   keyCaches.clear();
-  cachedEntries = 0;
+  cachedChars = 0;
 }
+
+const entryChars = (text: string, key: string | PolicyProblem[]) => text.length + (typeof key === "string" ? key.length : 256);
 
 function computeKey(input: PolicyInput | unknown, options?: EngineOptions): string | PolicyProblem[] {
   try {
@@ -318,19 +321,24 @@ function cachedKey(text: string, options?: EngineOptions): string | PolicyProble
     return hit;
   }
   const key = computeKey(text, options);
-  if (cachedEntries >= CACHE_ENTRIES) {
-    for (const c of keyCaches.values()) {
-      const oldest = c.keys().next();
-      if (!oldest.done) {
-        c.delete(oldest.value);
-        cachedEntries--;
-        break;
-      }
+  const size = entryChars(text, key);
+  if (size > CACHE_CHARS / 4) return key;
+  while (cachedChars + size > CACHE_CHARS) evictOldest();
+  cache.set(text, key);
+  cachedChars += size;
+  return key;
+}
+
+function evictOldest(): void {
+  for (const c of keyCaches.values()) {
+    const oldest = c.keys().next();
+    if (!oldest.done) {
+      cachedChars -= entryChars(oldest.value, c.get(oldest.value) as string | PolicyProblem[]);
+      c.delete(oldest.value);
+      return;
     }
   }
-  cache.set(text, key);
-  cachedEntries++;
-  return key;
+  cachedChars = 0;
 }
 
 function canonicalKey(input: PolicyInput | unknown, which: string, options?: EngineOptions): string {

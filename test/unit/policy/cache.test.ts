@@ -40,10 +40,13 @@ describe("policy engine: the cache of canonical keys", () => {
   });
 
   it("stays right past its bound, for texts it has dropped", () => {
-    const texts = Array.from({ length: 600 }, (_, i) => policy("kms:Decrypt", `S${i}`));
+    // 600 texts of about 4 KB: more than the cache's million characters.
+    const pad = "x".repeat(4000);
+    const texts = Array.from({ length: 600 }, (_, i) => policy("kms:Decrypt", `S${i}${pad}`));
     for (const t of texts) expect(policiesEquivalent(t, t)).to.equal(true);
     expect(policiesEquivalent(texts[0], texts[1])).to.equal(false);
-    expect(policiesEquivalent(texts[0], policy("KMS:Decrypt", "S0"))).to.equal(true);
+    expect(policiesEquivalent(texts[0], policy("KMS:Decrypt", `S0${pad}`))).to.equal(true);
+    expect(policiesEquivalent(texts[599], policy("KMS:Decrypt", `S599${pad}`))).to.equal(true);
   });
 
   it("a value that holds a NUL (written as an escape) is compared exactly", () => {
