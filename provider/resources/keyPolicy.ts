@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { sameKey } from "../aws/keyRef";
 import { PolicyDocument } from "../policy/types";
+import { warnLintFindings } from "./lintWarnings";
 // The module's export is the provider object itself; see runtime/keyPolicy.ts for why.
 import keyPolicyProvider = require("../runtime/keyPolicy");
 
@@ -79,5 +80,7 @@ export class KeyPolicy extends pulumi.dynamic.Resource {
       }
       claimedKeys.set(keyId, name);
     });
+    // Lint findings below kms-policy:failOn appear as warnings on this resource in Diagnostics.
+    pulumi.all([args.policy, args.keyId]).apply(([policy, keyId]) => warnLintFindings(this, name, policy as string | PolicyDocument, keyId));
   }
 }

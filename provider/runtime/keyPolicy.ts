@@ -8,7 +8,7 @@ import { KeyPolicyApi } from "../aws/keyPolicies";
 import { checkKeyPolicy, KeyPolicyInputs } from "./keyPolicyCheck";
 import { createForHost } from "./initFailure";
 import { KeyPolicyLifecycle, KeyPolicyOutputs } from "./keyPolicyLifecycle";
-import { clientFor, configureFromStack } from "./settings";
+import { clientFor, configureFromStack, providerSettings } from "./settings";
 
 const lifecycle = new KeyPolicyLifecycle((keyId, region) => new KeyPolicyApi(clientFor(keyId, region)));
 
@@ -17,7 +17,7 @@ const keyPolicyProvider: dynamic.ResourceProvider<KeyPolicyInputs, KeyPolicyOutp
     configureFromStack(req.config);
   },
   async check(_olds, news) {
-    const { inputs, failures } = checkKeyPolicy(news as unknown as Record<string, unknown>);
+    const { inputs, failures } = checkKeyPolicy(news as unknown as Record<string, unknown>, providerSettings());
     return { inputs, failures };
   },
   async diff(_id, olds, news) {

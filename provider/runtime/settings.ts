@@ -1,6 +1,7 @@
 import { KMSClient } from "@aws-sdk/client-kms";
 import { ClientSettings, kmsClient } from "../aws/client";
 import { parseKeyRef } from "../aws/keyRef";
+import { LintSuppression, SEVERITIES, Severity, parseSuppressions } from "../policy";
 
 /**
  * Provider-wide settings. The dynamic-provider host calls `configure` once per process with the
@@ -19,11 +20,15 @@ export interface ProviderSettings {
    * documents up to five minutes for a grant to be consistent everywhere).
    */
   grantListingDelaySeconds: number;
+  /** `kms-policy:failOn`: lint findings this bad or worse fail check (default `error`). */
+  failOn: Severity;
+  /** `kms-policy:ignore`: `Sid:rule` pairs the lint leaves out. */
+  lintIgnore: LintSuppression[];
 }
 
 export const DEFAULT_GRANT_LISTING_DELAY_SECONDS = 300;
 
-let settings: ProviderSettings = { grantListingDelaySeconds: DEFAULT_GRANT_LISTING_DELAY_SECONDS };
+let settings: ProviderSettings = { grantListingDelaySeconds: DEFAULT_GRANT_LISTING_DELAY_SECONDS, failOn: "error", lintIgnore: [] };
 
 export function providerSettings(): Readonly<ProviderSettings> {
   return settings;
@@ -42,7 +47,18 @@ export function configureFromStack(config: StackConfig): void {
     maxAttempts: Number.isInteger(attempts) && attempts > 0 ? attempts : undefined,
     requestTimeoutSeconds: timeout > 0 ? timeout : undefined,
     grantListingDelaySeconds: delay !== undefined && Number(delay) >= 0 ? Number(delay) : DEFAULT_GRANT_LISTING_DELAY_SECONDS,
+    ...lintSettings(config.get("kms-policy:failOn"), config.get("kms-policy:ignore")),
   };
+}
+
+/**
+ * `kms-policy:failOn` and `kms-policy:ignore`, read the same way by the provider's check and by the
+ * KeyPolicy resource (which prints the findings below failOn as warnings). A failOn that is not a
+ * severity is `error` here, and the resource reports it.
+ */
+export function lintSettings(failOn: string | undefined, ignore: string | undefined): { failOn: Severity; lintIgnore: LintSuppression[] } {
+  const severity = SEVERITIES.includes(failOn as Severity) && failOn !== "suggestion" ? (failOn as Severity) : "error";
+  return { failOn: severity, lintIgnore: parseSuppressions(ignore).suppressions };
 }
 
 /**
