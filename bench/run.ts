@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, then the raw results in bench/results/ and the tables in the
  * README (between the bench markers). Benchmarks run on demand, never in CI.
  *   BENCH_REPEATS (default 3)   repeated runs per timed measurement; the median is reported
- *   BENCH_ONLY=engine,calls,size,stack,drift   a subset
+ *   BENCH_ONLY=engine,lint,calls,size,stack,drift   a subset
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -16,6 +16,7 @@ import { ProviderSizeResult, benchProviderSize } from "./providerSize";
 import { StackTimesResult, benchStackTimes } from "./stackTimes";
 import { DriftResult, benchDrift } from "./drift";
 import { engineChart } from "./chart";
+import { LintBenchResult, benchLint, lintMarkdown } from "./lint";
 
 interface Results {
   date: string;
@@ -26,6 +27,7 @@ interface Results {
   providerSize?: ProviderSizeResult[];
   stack?: { rows: StackTimesResult[]; driftMs: number; previewRefreshMs: number };
   drift?: DriftResult[];
+  lint?: LintBenchResult;
 }
 
 const table = (header: string[], rows: Array<Array<string | number>>) =>
@@ -75,6 +77,7 @@ function markdown(r: Results): string {
       table(["key policies", "resources", "concurrency", "time (ms)", "KMS calls"], r.drift.map((d) => [d.keys, d.resources, d.concurrency, d.ms, d.calls])),
     );
   }
+  if (r.lint) parts.push(lintMarkdown(r.lint));
   return parts.join("\n\n");
 }
 
@@ -95,7 +98,7 @@ function save(results: Results): void {
 }
 
 async function main(): Promise<void> {
-  const only = new Set((process.env.BENCH_ONLY ?? "engine,calls,size,stack,drift").split(","));
+  const only = new Set((process.env.BENCH_ONLY ?? "engine,lint,calls,size,stack,drift").split(","));
   const repeats = Number(process.env.BENCH_REPEATS ?? 3);
   const results: Results = {
     date: new Date().toISOString(),
@@ -106,6 +109,11 @@ async function main(): Promise<void> {
   if (only.has("engine")) {
     log("policy engine");
     results.engine = benchEngine();
+    save(results);
+  }
+  if (only.has("lint")) {
+    log("lint");
+    results.lint = benchLint();
     save(results);
   }
   const moto = await startMoto();
