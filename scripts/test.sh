@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # The whole test suite, set-up included: `npm test` (or `bash scripts/test.sh [unit|integration|e2e]`;
 # further arguments go to mocha, e.g. `bash scripts/test.sh e2e --grep reliability`).
-# Installs what it needs (npm packages, moto's server, the pulumi CLI) idempotently; the heavy parts
-# are cached under ~/.cache/pulumi-kms-policy. A missing tool fails the run; nothing is skipped.
+# Installs what it needs (npm packages; for the integration and e2e layers also moto's server, the
+# pulumi CLI and Node.js 22) idempotently; the heavy parts are cached under ~/.cache/pulumi-kms-policy.
+# The unit layer needs none of the heavy parts. A missing tool fails the run; nothing is skipped.
+# The whole run (`all`) also checks lint and formatting first, and ends with a coverage report whose
+# floors (scripts/coverage-floors.js) fail the run when they are not met.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 layers=${1:-all}
 shift || true
 [ -d node_modules/@pulumi/pulumi ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
-eval "$(bash scripts/toolchain.sh env)"
+[ "$layers" = unit ] || eval "$(bash scripts/toolchain.sh env)"
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 # No test may reach a real AWS endpoint: every AWS setting points at nothing until a test sets moto's.
 export AWS_ACCESS_KEY_ID=invalid AWS_SECRET_ACCESS_KEY=invalid AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
@@ -26,8 +29,14 @@ case "$layers" in
   integration) mocha --timeout 60000 'build/test/integration/**/*.test.js' ;;
   e2e) mocha --timeout 600000 'build/test/e2e/**/*.test.js' ;;
   all)
-    # One mocha run, so that the closing line counts every layer together.
-    mocha --timeout 600000 'build/test/unit/**/*.test.js' 'build/test/integration/**/*.test.js' 'build/test/e2e/**/*.test.js' || status=$?
+    npm run --silent lint
+    npm run --silent format:check
+    # One mocha run, so that the closing line counts every layer together; c8 measures it.
+    rm -rf build/coverage
+    npx c8 --reporter=text-summary --reporter=json-summary --report-dir build/coverage --include 'build/provider/**' \
+      npx mocha --require build/test/support/hooks.js --reporter build/test/support/reporter.js --forbid-only --forbid-pending --timeout 600000 \
+      'build/test/unit/**/*.test.js' 'build/test/integration/**/*.test.js' 'build/test/e2e/**/*.test.js' ${mocha_args[@]+"${mocha_args[@]}"} || status=$?
+    node scripts/coverage-floors.js build/coverage/coverage-summary.json || status=$((status == 0 ? 1 : status))
     ;;
   *) echo "usage: scripts/test.sh [unit|integration|e2e|all]" >&2; exit 2 ;;
 esac

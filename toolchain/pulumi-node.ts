@@ -40,6 +40,56 @@ function forgetProjectModules(projectDir: string): void {
   }
 }
 
+/**
+ * The language host runs every program with TypeScript support unless Pulumi.yaml says
+ * `runtime: { name: nodejs, options: { typescript: false } }` (it then sets PULUMI_NODEJS_TYPESCRIPT).
+ */
+export function typeScriptEnabled(projectDir: string): boolean {
+  if (process.env.PULUMI_NODEJS_TYPESCRIPT !== undefined) return process.env.PULUMI_NODEJS_TYPESCRIPT === "true";
+  const yaml = fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8");
+  return !/^\s+typescript:\s*false\s*$/m.test(yaml);
+}
+
+let typeScriptRegistered = false;
+
+/**
+ * Registers ts-node as the SDK's own `cmd/run` does for a CommonJS program: the program's
+ * `typescript` and `ts-node` if it has them, else the copies vendored in @pulumi/pulumi; the
+ * project's tsconfig.json (or PULUMI_NODEJS_TSCONFIG_PATH); type-checking unless
+ * PULUMI_NODEJS_TRANSPILE_ONLY=true or the tsconfig's `noCheck`; `nodenext` modules from
+ * TypeScript 4.7 on. Once per process: preview and update run in the same one here.
+ */
+function registerTypeScript(fromProgram: (id: string) => string): void {
+  if (typeScriptRegistered) return;
+  typeScriptRegistered = true;
+  const tsutils = require(fromProgram("@pulumi/pulumi/tsutils")) as {
+    typeScriptRequireStrings(): { tsnodeRequire: string; typescriptRequire: string };
+    loadTypeScriptCompilerOptions(tsConfigPath: string): Record<string, unknown>;
+  };
+  const tsConfigPath = process.env.PULUMI_NODEJS_TSCONFIG_PATH ?? "tsconfig.json";
+  const compilerOptions = tsutils.loadTypeScriptCompilerOptions(tsConfigPath);
+  const transpileOnlyEnv = process.env.PULUMI_NODEJS_TRANSPILE_ONLY;
+  const transpileOnly = transpileOnlyEnv ? transpileOnlyEnv === "true" : (compilerOptions.noCheck as boolean | undefined);
+  const { tsnodeRequire, typescriptRequire } = tsutils.typeScriptRequireStrings();
+  const ts = require(typescriptRequire) as { version: string };
+  const [major, minor] = ts.version.split(".").map(Number);
+  const nodeNext = major > 4 || (major === 4 && minor >= 7);
+  const tsNode = require(tsnodeRequire) as { register(options: Record<string, unknown>): void };
+  tsNode.register({
+    compiler: typescriptRequire,
+    transpileOnly,
+    project: tsConfigPath,
+    skipProject: !fs.existsSync(tsConfigPath),
+    compilerOptions: {
+      target: "ES2020",
+      module: nodeNext ? "nodenext" : "commonjs",
+      moduleResolution: nodeNext ? "nodenext" : "node",
+      sourceMap: "true",
+      ...compilerOptions,
+    },
+  });
+}
+
 async function startLanguageRuntime(projectDir: string): Promise<{ address: string; onExit(failed: boolean): void }> {
   const entry = programEntry(projectDir);
   // The SDK the program itself loads, so that the runtime and the program share its state.
@@ -56,6 +106,7 @@ async function startLanguageRuntime(projectDir: string): Promise<{ address: stri
   const { grpcChannelOptions } = require(fromProgram("@pulumi/pulumi/runtime")) as {
     grpcChannelOptions: import("@grpc/grpc-js").ChannelOptions;
   };
+  if (typeScriptEnabled(projectDir)) registerTypeScript(fromProgram);
   const program = async (): Promise<unknown> => {
     // `pulumi up` runs the program twice in this process (preview, then update). The language
     // host proper starts a fresh node each time; here the project's own modules are evicted from

@@ -1,5 +1,6 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { assertSupportedSdk } from "./sdkCompatibility";
 import grantProvider = require("../runtime/grant");
 
 /** An encryption-context constraint: exactly one of the two maps. */
@@ -67,6 +68,7 @@ export class Grant extends pulumi.dynamic.Resource {
   declare readonly creationDate: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: GrantArgs, opts?: pulumi.CustomResourceOptions) {
+    assertSupportedSdk();
     const props = {
       grantId: undefined,
       grantToken: undefined,

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { assertSupportedSdk } from "./sdkCompatibility";
 import { sameKey } from "../aws/keyRef";
 import { PolicyDocument } from "../policy/types";
 import { warnLintFindings } from "./lintWarnings";
@@ -67,6 +68,7 @@ export class KeyPolicy extends pulumi.dynamic.Resource {
   declare readonly region: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: KeyPolicyArgs, opts?: pulumi.CustomResourceOptions) {
+    assertSupportedSdk();
     super(keyPolicyProvider, name, { keyArn: undefined, previousPolicy: undefined, region: undefined, ...args }, opts, "kms", "KeyPolicy");
     // Two KeyPolicy resources on one key would overwrite each other on every `pulumi up`.
     pulumi.output(args.keyId).apply((keyId) => {

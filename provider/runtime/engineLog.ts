@@ -1,9 +1,16 @@
 /**
  * Messages from the provider to the person running pulumi. The dynamic-provider host drops
  * `detailedDiff`, so a policy diff is sent to the engine's Log service, which prints it with the
- * preview; a multi-line message stays one block. The engine's address is the first argument every
- * plugin is started with. If that is not available, stderr (which the engine also shows) is used.
+ * preview as one block, at the right severity.
+ *
+ * The Log client is built from the program's own `@pulumi/pulumi` (its generated engine protocol)
+ * and the `@grpc/grpc-js` that SDK depends on, resolved from the SDK's own directory: this package
+ * declares neither, and must not load a second copy of either. Those modules are not part of the
+ * SDK's public API, so anything missing or failing falls back to stderr, which the CLI shows too
+ * (one line per diagnostic). `test/e2e/compat.e2e.test.ts` checks that the diff reaches the
+ * preview at both ends of the supported SDK range.
  */
+import * as path from "path";
 
 type Severity = "info" | "warning";
 
@@ -11,45 +18,58 @@ interface EngineClient {
   log(request: unknown, callback: (err: unknown) => void): void;
 }
 
-let client: EngineClient | undefined | null;
+interface EngineProto {
+  LogRequest: new () => { setSeverity(s: number): void; setMessage(m: string): void };
+  LogSeverity: Record<string, number>;
+}
 
-function engineClient(): EngineClient | undefined {
-  if (client !== undefined) return client ?? undefined;
-  client = null;
+interface EngineConnection {
+  client: EngineClient;
+  proto: EngineProto;
+}
+
+let connection: EngineConnection | null | undefined;
+
+/** The engine's address is the first argument every plugin is started with. */
+function engineAddress(): string | undefined {
   const address = process.argv[2];
-  if (!address || !/^[\w.-]+:\d+$/.test(address)) return undefined;
+  return address && /^[\w.-]+:\d+$/.test(address) ? address : undefined;
+}
+
+function connect(): EngineConnection | null {
+  const address = engineAddress();
+  if (!address) return null;
   try {
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    const grpc = require("@grpc/grpc-js") as typeof import("@grpc/grpc-js");
-    const rpc = require("@pulumi/pulumi/proto/engine_grpc_pb") as { EngineClient: new (a: string, c: unknown) => EngineClient };
-    client = new rpc.EngineClient(address, grpc.credentials.createInsecure());
+    const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+    const fromSdk = (id: string) => require(require.resolve(id, { paths: [sdkDir] })) as unknown;
+    const grpc = fromSdk("@grpc/grpc-js") as { credentials: { createInsecure(): unknown } };
+    const rpc = fromSdk("@pulumi/pulumi/proto/engine_grpc_pb") as { EngineClient: new (a: string, c: unknown) => EngineClient };
+    const proto = fromSdk("@pulumi/pulumi/proto/engine_pb") as EngineProto;
+    return { client: new rpc.EngineClient(address, grpc.credentials.createInsecure()), proto };
   } catch {
-    client = null;
+    return null;
   }
-  return client ?? undefined;
 }
 
 /** The engine asks the provider for the same diff more than once in one run; say it once. */
 const said = new Set<string>();
 
+/** Shows `message` to the person running pulumi (under the preview's Diagnostics), once per process. */
 export async function engineLog(severity: Severity, message: string): Promise<void> {
   if (said.has(message)) return;
   said.add(message);
-  const engine = engineClient();
-  if (engine) {
-    try {
-      const proto = require("@pulumi/pulumi/proto/engine_pb") as {
-        LogRequest: new () => { setSeverity(s: number): void; setMessage(m: string): void };
-        LogSeverity: Record<string, number>;
-      };
-      const request = new proto.LogRequest();
-      request.setSeverity(severity === "warning" ? proto.LogSeverity.WARNING : proto.LogSeverity.INFO);
-      request.setMessage(message);
-      const sent = await new Promise<boolean>((resolve) => engine.log(request, (err) => resolve(!err)));
-      if (sent) return;
-    } catch {
-      // fall through to stderr
-    }
-  }
+  if (connection === undefined) connection = connect();
+  if (connection && (await sendToEngine(connection, severity, message))) return;
   process.stderr.write(`${message}\n`);
+}
+
+async function sendToEngine({ client, proto }: EngineConnection, severity: Severity, message: string): Promise<boolean> {
+  try {
+    const request = new proto.LogRequest();
+    request.setSeverity(severity === "warning" ? proto.LogSeverity.WARNING : proto.LogSeverity.INFO);
+    request.setMessage(message);
+    return await new Promise<boolean>((resolve) => client.log(request, (err) => resolve(!err)));
+  } catch {
+    return false;
+  }
 }

@@ -17,6 +17,22 @@ export interface PulumiResult {
   output: string;
 }
 
+export interface WorkspaceOptions {
+  /** The program's own @pulumi/pulumi version; default: this repo's pinned devDependency. */
+  sdkVersion?: string;
+  /** Node.js binary for the whole run; default: the one running the tests. */
+  node?: string;
+  /** A project directory to copy as the workspace (e.g. examples/typescript). */
+  template?: string;
+  /** Extra `npm install` flags, e.g. `--legacy-peer-deps` to install what npm would refuse. */
+  installFlags?: string[];
+}
+
+/** The @pulumi/pulumi this repository's own tests pin (package.json devDependencies). */
+export function pinnedSdkVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies["@pulumi/pulumi"];
+}
+
 let packed: string | undefined;
 
 /** Packs the package once per test run (npm pack runs the build through `prepack`). */
@@ -34,26 +50,58 @@ export class Workspace {
   readonly backend: string;
   private readonly pulumiBin: string;
 
-  private constructor(dir: string, readonly moto: MotoServer) {
+  private constructor(
+    dir: string,
+    readonly moto: MotoServer,
+    /** The Node.js binary that runs pulumi's launcher, the program and the dynamic providers. */
+    readonly node: string,
+  ) {
     this.dir = dir;
     this.backend = path.join(dir, ".state");
     fs.mkdirSync(this.backend, { recursive: true });
     this.pulumiBin = requiredTool("PULUMI_KMS_POLICY_PULUMI", "the pulumi CLI");
   }
 
-  /** A temp dir whose node_modules holds the packed package and the pinned @pulumi/pulumi. */
-  static async create(moto: MotoServer): Promise<Workspace> {
+  /**
+   * A temp dir whose node_modules holds the packed package and a @pulumi/pulumi of the program's
+   * own: this repo's pinned devDependency unless `options.sdkVersion` says otherwise. With
+   * `options.template`, the workspace is a copy of that project directory (a program as a user lays
+   * it out), and the package is installed into it as a user would: `npm install TARBALL`.
+   */
+  static async create(moto: MotoServer, options: WorkspaceOptions = {}): Promise<Workspace> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-policy-e2e-"));
     const tarball = packPackage();
-    const sdkVersion = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies["@pulumi/pulumi"];
-    fs.writeFileSync(
-      path.join(dir, "package.json"),
-      JSON.stringify({ name: "e2e-programs", private: true, dependencies: { "pulumi-kms-policy": `file:${tarball}`, "@pulumi/pulumi": sdkVersion } }, null, 2),
-    );
-    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
+    const sdkVersion = options.sdkVersion ?? pinnedSdkVersion();
+    const npm = (args: string[]) => execFileSync("npm", [...args, ...(options.installFlags ?? []), "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
+    if (options.template) {
+      fs.cpSync(options.template, dir, { recursive: true, filter: (src) => !/node_modules|\.state|\.pulumi-home/.test(path.relative(options.template as string, src)) });
+      npm(["install", tarball, `@pulumi/pulumi@${sdkVersion}`]);
+    } else {
+      fs.writeFileSync(
+        path.join(dir, "package.json"),
+        JSON.stringify({ name: "e2e-programs", private: true, dependencies: { "pulumi-kms-policy": `file:${tarball}`, "@pulumi/pulumi": sdkVersion } }, null, 2),
+      );
+      npm(["install"]);
+    }
     const installed = path.join(dir, "node_modules", "pulumi-kms-policy");
     if (fs.lstatSync(installed).isSymbolicLink()) throw new Error(`${installed} is a symlink; the e2e tests need a real copy`);
-    return new Workspace(dir, moto);
+    return new Workspace(dir, moto, options.node ?? process.execPath);
+  }
+
+  /** Every copy of @pulumi/pulumi installed in the workspace, by package.json path (one in a user's tree). */
+  sdkCopies(): Array<{ path: string; version: string }> {
+    const found: Array<{ path: string; version: string }> = [];
+    const walk = (nodeModules: string) => {
+      if (!fs.existsSync(nodeModules)) return;
+      const sdk = path.join(nodeModules, "@pulumi", "pulumi", "package.json");
+      if (fs.existsSync(sdk)) found.push({ path: sdk, version: (JSON.parse(fs.readFileSync(sdk, "utf8")) as { version: string }).version });
+      for (const entry of fs.readdirSync(nodeModules)) {
+        const scoped = entry.startsWith("@") ? fs.readdirSync(path.join(nodeModules, entry)).map((e) => path.join(entry, e)) : [entry];
+        for (const name of scoped) walk(path.join(nodeModules, name, "node_modules"));
+      }
+    };
+    walk(path.join(this.dir, "node_modules"));
+    return found;
   }
 
   env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -68,8 +116,15 @@ export class Workspace {
       PULUMI_KMS_POLICY_PULUMI: this.pulumiBin,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       NO_COLOR: "1",
+      // The dynamic-provider plugin is a script that runs the first `node` on PATH.
+      PATH: `${path.dirname(this.node)}${path.delimiter}${process.env.PATH ?? ""}`,
       ...extra,
     };
+  }
+
+  /** The workspace itself as the project (a copied template). */
+  root(): Project {
+    return new Project(this, this.dir);
   }
 
   /** A program directory inside the workspace (it resolves the workspace's node_modules). */
@@ -122,7 +177,7 @@ export class Project {
   /** Runs `pulumi ARGS` through the launcher in this project; never throws on a non-zero exit. */
   pulumi(args: string[], extraEnv: Record<string, string> = {}): Promise<PulumiResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [LAUNCHER, ...args, "--non-interactive"], { cwd: this.dir, env: this.workspace.env(extraEnv) });
+      const child = spawn(this.workspace.node, [LAUNCHER, ...args, "--non-interactive"], { cwd: this.dir, env: this.workspace.env(extraEnv) });
       let stdout = "";
       let stderr = "";
       let output = "";
@@ -135,7 +190,7 @@ export class Project {
 
   /** Starts `pulumi ARGS` in its own process group, so that a test can kill the whole run mid-way. */
   start(args: string[], extraEnv: Record<string, string> = {}): { kill(): void; exited: Promise<number | null> } {
-    const child = spawn(process.execPath, [LAUNCHER, ...args, "--non-interactive"], { cwd: this.dir, env: this.workspace.env(extraEnv), detached: true, stdio: "ignore" });
+    const child = spawn(this.workspace.node, [LAUNCHER, ...args, "--non-interactive"], { cwd: this.dir, env: this.workspace.env(extraEnv), detached: true, stdio: "ignore" });
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     return { kill: () => process.kill(-(child.pid as number), "SIGKILL"), exited };
   }

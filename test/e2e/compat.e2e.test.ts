@@ -1,0 +1,201 @@
+import { GetKeyPolicyCommand, KMSClient, PutKeyPolicyCommand } from "@aws-sdk/client-kms";
+import { expect } from "chai";
+import { execFileSync } from "child_process";
+import * as path from "path";
+import { policiesEquivalent } from "../../provider/policy";
+import { MOTO_ACCOUNT_ID } from "../../toolchain/moto";
+import { moto } from "../support/hooks";
+import { allGrants, createKey, testKms } from "../support/kms";
+import { BELOW_SUPPORTED_SDK, NEWEST_CHECKED_SDK, oldestSupportedSdk, supportedSdkRange } from "../support/sdkVersions";
+import { REPO_ROOT, requiredTool } from "../support/tools";
+import { Project, Workspace, pinnedSdkVersion } from "../support/workspace";
+import { appPolicy } from "./program";
+
+/**
+ * The compatibility matrix: this package installed from `npm pack` into a program that declares its
+ * own @pulumi/pulumi, on each supported end of the range, each cell a real lifecycle through the
+ * pulumi CLI on moto: up, a no-change refresh gate, drift caught by the gate (with the diff shown),
+ * repair, destroy.
+ */
+
+/** A JavaScript program that also reports which Node.js and SDK actually ran it. */
+const JS_PROGRAM = `
+const pulumi = require("@pulumi/pulumi");
+const { KeyPolicy, Grant } = require("pulumi-kms-policy");
+const keyArn = new pulumi.Config().require("keyArn");
+const policy = JSON.parse(new pulumi.Config().require("policy"));
+const keyPolicy = new KeyPolicy("app-key-policy", { keyId: keyArn, policy });
+const role = (name) => "arn:aws:iam::${MOTO_ACCOUNT_ID}:role/" + name;
+const reader = new Grant("reader", { keyId: keyArn, granteePrincipal: role("reader"), operations: ["Decrypt", "DescribeKey"] });
+const writer = new Grant("writer", { keyId: keyArn, granteePrincipal: role("writer"), operations: ["Encrypt"], constraints: { encryptionContextSubset: { app: "compat" } } });
+module.exports = {
+  nodeVersion: process.version,
+  sdkVersion: require("@pulumi/pulumi/package.json").version,
+  keyArn: keyPolicy.keyArn,
+  grantIds: [reader.grantId, writer.grantId],
+};
+`;
+
+/** The statements examples/typescript/index.ts declares, for checking the live policy. */
+function typeScriptExamplePolicy(account: string): Record<string, unknown> {
+  const policy = appPolicy(account) as { Statement: Array<Record<string, unknown>> };
+  return { ...policy, Statement: [{ ...policy.Statement[0], Sid: "AccountAdministers" }, { ...policy.Statement[1], Sid: "AppUsesKeyThroughS3" }] };
+}
+
+interface Cell {
+  title: string;
+  node: () => string;
+  nodeMajor: number;
+  sdk: () => string;
+  /** The TypeScript example (examples/typescript), or a JavaScript program. */
+  typescript: boolean;
+}
+
+const CELLS: Cell[] = [
+  { title: "Node 20 + the oldest supported @pulumi/pulumi", node: () => process.execPath, nodeMajor: 20, sdk: oldestSupportedSdk, typescript: false },
+  { title: "Node 20 + @pulumi/pulumi pinned by this repository", node: () => process.execPath, nodeMajor: 20, sdk: pinnedSdkVersion, typescript: false },
+  {
+    title: `Node 22 + the newest @pulumi/pulumi (${NEWEST_CHECKED_SDK}), TypeScript program`,
+    node: () => requiredTool("PULUMI_KMS_POLICY_NODE22", "Node.js 22"),
+    nodeMajor: 22,
+    sdk: () => NEWEST_CHECKED_SDK,
+    typescript: true,
+  },
+];
+
+const TYPESCRIPT_EXAMPLE = path.join(REPO_ROOT, "examples", "typescript");
+
+function tsc(workspace: Workspace): { code: number; output: string } {
+  try {
+    const output = execFileSync(workspace.node, [path.join(workspace.dir, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", workspace.dir], { encoding: "utf8" });
+    return { code: 0, output };
+  } catch (err) {
+    const e = err as { status?: number; stdout?: string; stderr?: string };
+    return { code: e.status ?? 1, output: `${e.stdout ?? ""}${e.stderr ?? ""}` };
+  }
+}
+
+describe("e2e: compatibility matrix (Node.js x @pulumi/pulumi), installed from npm pack", function () {
+  this.timeout(600_000);
+  let kms: KMSClient;
+
+  before(async () => {
+    kms = testKms(await moto());
+  });
+
+  it("the matrix spans the supported range: its floor, this repository's pin, and the newest release", () => {
+    expect(supportedSdkRange()).to.match(/^>=3\.\d+\.\d+ <4$/);
+    const versions = CELLS.map((c) => c.sdk());
+    expect(versions[0]).to.equal(oldestSupportedSdk());
+    expect(new Set(versions).size).to.equal(3);
+  });
+
+  for (const cell of CELLS) {
+    describe(cell.title, () => {
+      let workspace: Workspace;
+      let project: Project;
+      let key: { keyId: string; arn: string };
+      let originalPolicy: string;
+      const declared = () => (cell.typescript ? typeScriptExamplePolicy(MOTO_ACCOUNT_ID) : appPolicy(MOTO_ACCOUNT_ID));
+      const livePolicy = async () => (await kms.send(new GetKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default" }))).Policy as string;
+
+      before(async () => {
+        const node = cell.node();
+        expect(execFileSync(node, ["--version"], { encoding: "utf8" })).to.match(new RegExp(`^v${cell.nodeMajor}\\.`));
+        workspace = await Workspace.create(await moto(), { sdkVersion: cell.sdk(), node, ...(cell.typescript ? { template: TYPESCRIPT_EXAMPLE } : {}) });
+        project = cell.typescript ? workspace.root() : workspace.project("compat", JS_PROGRAM);
+        key = await createKey(kms, `compat ${cell.title}`);
+        originalPolicy = await livePolicy();
+        await project.initStack();
+        await project.ok(["config", "set", "keyArn", key.arn]);
+        if (!cell.typescript) await project.ok(["config", "set", "policy", JSON.stringify(declared())]);
+      });
+
+      after(() => workspace?.remove());
+
+      it("installs one copy of @pulumi/pulumi, the program's own", () => {
+        const copies = workspace.sdkCopies();
+        expect(copies.map((c) => c.version)).to.deep.equal([cell.sdk()]);
+      });
+
+      if (cell.typescript) {
+        it("the TypeScript example type-checks against the packed package (tsc --noEmit)", () => {
+          const result = tsc(workspace);
+          expect(result.output).to.equal("");
+          expect(result.code).to.equal(0);
+        });
+      }
+
+      it("pulumi up creates the key policy and the grants", async () => {
+        const up = await project.ok(["up", "--yes"]);
+        const grants = cell.typescript ? 1 : 2;
+        expect(up.output).to.match(new RegExp(`\\+ ${grants + 2} created`));
+        expect(policiesEquivalent(await livePolicy(), declared())).to.equal(true);
+        expect(await allGrants(kms, key.keyId)).to.have.length(grants);
+        if (!cell.typescript) {
+          const outputs = JSON.parse((await project.ok(["stack", "output", "--json"])).stdout) as { nodeVersion: string; sdkVersion: string };
+          expect(outputs.nodeVersion).to.match(new RegExp(`^v${cell.nodeMajor}\\.`));
+          expect(outputs.sdkVersion).to.equal(cell.sdk());
+        }
+      });
+
+      it("pulumi preview --refresh --expect-no-changes passes on the unchanged stack", async () => {
+        await project.ok(["preview", "--refresh", "--expect-no-changes"]);
+      });
+
+      it("drift fails the gate, and the provider's statement diff reaches the preview", async () => {
+        const drifted = declared() as { Statement: unknown[] };
+        const extra = { Sid: "AddedOutOfBand", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/intruder` }, Action: "kms:Decrypt", Resource: "*" };
+        await kms.send(new PutKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default", Policy: JSON.stringify({ ...drifted, Statement: [...drifted.Statement, extra] }) }));
+        const gate = await project.pulumi(["preview", "--refresh", "--expect-no-changes"]);
+        expect(gate.code, gate.output).to.not.equal(0);
+        expect(gate.output).to.contain("AddedOutOfBand");
+        expect(gate.output).to.not.match(/serialization failure|Unexpected struct type/);
+      });
+
+      it("pulumi up --refresh repairs the drift", async () => {
+        await project.ok(["up", "--yes", "--refresh"]);
+        expect(policiesEquivalent(await livePolicy(), declared())).to.equal(true);
+        await project.ok(["preview", "--refresh", "--expect-no-changes"]);
+      });
+
+      it("pulumi destroy puts the key's policy back and revokes the grants", async () => {
+        await project.ok(["destroy", "--yes"]);
+        expect(policiesEquivalent(await livePolicy(), originalPolicy)).to.equal(true);
+        expect(await allGrants(kms, key.keyId)).to.have.length(0);
+      });
+    });
+  }
+
+  describe("TypeScript at the floor of the range", () => {
+    let workspace: Workspace;
+    after(() => workspace?.remove());
+
+    it(`the TypeScript example type-checks against the packed package with @pulumi/pulumi ${oldestSupportedSdk()}`, async () => {
+      workspace = await Workspace.create(await moto(), { sdkVersion: oldestSupportedSdk(), template: TYPESCRIPT_EXAMPLE });
+      expect(workspace.sdkCopies().map((c) => c.version)).to.deep.equal([oldestSupportedSdk()]);
+      const result = tsc(workspace);
+      expect(result.output).to.equal("");
+      expect(result.code).to.equal(0);
+    });
+  });
+
+  describe("an SDK outside the supported range", () => {
+    let workspace: Workspace;
+    after(() => workspace?.remove());
+
+    it(`fails at the first resource with one line naming the installed and supported versions (${BELOW_SUPPORTED_SDK}, forced past npm's peer check)`, async () => {
+      workspace = await Workspace.create(await moto(), { sdkVersion: BELOW_SUPPORTED_SDK, installFlags: ["--legacy-peer-deps"] });
+      const project = workspace.project("unsupported", JS_PROGRAM);
+      await project.initStack();
+      await project.ok(["config", "set", "keyArn", `arn:aws:kms:us-east-1:${MOTO_ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab`]);
+      await project.ok(["config", "set", "policy", JSON.stringify(appPolicy(MOTO_ACCOUNT_ID))]);
+      const preview = await project.pulumi(["preview"]);
+      expect(preview.code).to.not.equal(0);
+      const line = preview.output.split("\n").find((l) => l.includes("pulumi-kms-policy supports @pulumi/pulumi"));
+      expect(line, preview.output).to.be.a("string");
+      expect(line).to.contain(supportedSdkRange()).and.to.contain(BELOW_SUPPORTED_SDK);
+      expect(preview.output).to.not.match(/serialization failure/);
+    });
+  });
+});
