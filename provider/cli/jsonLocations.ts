@@ -90,7 +90,7 @@ export function jsonLocations(text: string): Map<string, Location> {
 
 /** The location of a path, or of its nearest located ancestor (`a.b[2].c` -> `a.b[2]` -> `a.b` -> `a`). */
 export function locate(locations: Map<string, Location>, path: string): Location {
-  for (let p = path; ; ) {
+  for (let p = path; ;) {
     const at = locations.get(p);
     if (at) return at;
     if (p === "") return { line: 1, column: 1 };

@@ -34,7 +34,9 @@ export function renderLint(files: FileFindings[], format: LintFormat, toolVersio
 
 function text({ file, findings }: FileFindings): string[] {
   if (findings.length === 0) return [`${file}: valid, no findings`];
-  return findings.map((f) => `${file}:${f.line}:${f.column}: ${f.severity} [${f.rule}] ${f.path || "(document)"}: ${f.message}\n    fix: ${f.hint}`);
+  return findings.map(
+    (f) => `${file}:${f.line}:${f.column}: ${f.severity} [${f.rule}] ${f.path || "(document)"}: ${f.message}\n    fix: ${f.hint}`,
+  );
 }
 
 /** GitHub's workflow-command levels; a `security` finding is as loud as an error. */
@@ -51,9 +53,19 @@ function github({ file, findings }: FileFindings): string[] {
   );
 }
 
-const SARIF_LEVEL: Record<Severity, "error" | "warning" | "note"> = { error: "error", security: "error", warning: "warning", suggestion: "note" };
+const SARIF_LEVEL: Record<Severity, "error" | "warning" | "note"> = {
+  error: "error",
+  security: "error",
+  warning: "warning",
+  suggestion: "note",
+};
 /** GitHub code scanning ranks security results by this property (0-10; 7 and up is "high"). */
-const SECURITY_SEVERITY: Record<Severity, string | undefined> = { error: undefined, security: "8.0", warning: undefined, suggestion: undefined };
+const SECURITY_SEVERITY: Record<Severity, string | undefined> = {
+  error: undefined,
+  security: "8.0",
+  warning: undefined,
+  suggestion: undefined,
+};
 
 function sarif(files: FileFindings[], toolVersion: string): object {
   const used = new Set(files.flatMap((f) => f.findings.map((x) => x.rule)));
@@ -67,9 +79,16 @@ function sarif(files: FileFindings[], toolVersion: string): object {
       shortDescription: { text: r.description.replace(/`/g, "") },
       fullDescription: { text: r.description.replace(/`/g, "") },
       helpUri: r.docs,
-      help: { text: `${r.description.replace(/`/g, "")}. See ${r.docs}`, markdown: `${r.description}. See [the AWS documentation](${r.docs}).` },
+      help: {
+        text: `${r.description.replace(/`/g, "")}. See ${r.docs}`,
+        markdown: `${r.description}. See [the AWS documentation](${r.docs}).`,
+      },
       defaultConfiguration: { level: SARIF_LEVEL[r.severity] },
-      properties: { tags: r.severity === "security" ? ["security"] : [r.severity], severity: r.severity, ...(securitySeverity ? { "security-severity": securitySeverity } : {}) },
+      properties: {
+        tags: r.severity === "security" ? ["security"] : [r.severity],
+        severity: r.severity,
+        ...(securitySeverity ? { "security-severity": securitySeverity } : {}),
+      },
     };
   });
   const results = files.flatMap(({ file, findings }) =>
@@ -92,7 +111,9 @@ function sarif(files: FileFindings[], toolVersion: string): object {
     version: "2.1.0",
     runs: [
       {
-        tool: { driver: { name: "kms-policy", informationUri: "https://www.npmjs.com/package/pulumi-kms-policy", version: toolVersion, rules } },
+        tool: {
+          driver: { name: "kms-policy", informationUri: "https://www.npmjs.com/package/pulumi-kms-policy", version: toolVersion, rules },
+        },
         results,
       },
     ],

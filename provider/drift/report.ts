@@ -119,8 +119,13 @@ export function markdownReport(report: DriftReport): string {
   return lines.join("\n");
 }
 
+/** XML 1.0 allows no control characters but tab, LF and CR, even escaped. */
+const xmlCharacter = (c: string) => c >= " " || c === "\t" || c === "\n" || c === "\r";
 const xml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c] ?? c).replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, "");
+  [...s]
+    .filter(xmlCharacter)
+    .join("")
+    .replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c] ?? c);
 
 /**
  * JUnit XML for CI dashboards: one test case per resource (and per unmanaged grant, when asked

@@ -15,16 +15,25 @@ export function warnLintFindings(resource: pulumi.Resource, name: string, policy
   const failOnSetting = config.get("failOn") ?? "error";
   const failOn = FAIL_ON_CHOICES.includes(failOnSetting as Severity) ? (failOnSetting as Severity) : "error";
   if (failOn !== failOnSetting) {
-    pulumi.log.warn(`kms-policy:failOn "${failOnSetting}" is not one of ${FAIL_ON_CHOICES.join(", ")}; using "error". Fix: pulumi config set kms-policy:failOn warning`, resource);
+    pulumi.log.warn(
+      `kms-policy:failOn "${failOnSetting}" is not one of ${FAIL_ON_CHOICES.join(", ")}; using "error". Fix: pulumi config set kms-policy:failOn warning`,
+      resource,
+    );
   }
   const { suppressions, invalid } = parseSuppressions(config.get("ignore"));
   if (invalid.length > 0) {
-    pulumi.log.warn(`kms-policy:ignore entries ${invalid.map((i) => `"${i}"`).join(", ")} are not "Sid:rule" pairs and were skipped. Fix: write e.g. "PublicRead:public-access"`, resource);
+    pulumi.log.warn(
+      `kms-policy:ignore entries ${invalid.map((i) => `"${i}"`).join(", ")} are not "Sid:rule" pairs and were skipped. Fix: write e.g. "PublicRead:public-access"`,
+      resource,
+    );
   }
   const ref = parseKeyRef(keyId);
   const account = "error" in ref ? undefined : ref.account;
   for (const f of lintPolicy(policy, { ignore: suppressions, account })) {
     if (f.severity === "error" || atLeast(f.severity, failOn)) continue;
-    pulumi.log.warn(`KeyPolicy "${name}": policy ${f.path || "(document)"}: ${f.message} [${f.rule}, ${f.severity}]. Fix: ${f.hint}`, resource);
+    pulumi.log.warn(
+      `KeyPolicy "${name}": policy ${f.path || "(document)"}: ${f.message} [${f.rule}, ${f.severity}]. Fix: ${f.hint}`,
+      resource,
+    );
   }
 }

@@ -9,12 +9,17 @@ describe("e2e: lint findings at pulumi preview", function () {
   let workspace: Workspace;
   let project: Project;
   // Accepted by KMS, but public (security) and misspelt (warning). Preview only: no KMS call.
-  const policy = appPolicy(MOTO_ACCOUNT_ID, [{ Sid: "Everyone", Effect: "Allow", Principal: "*", Action: ["kms:Decrypt", "kms:Decryt"], Resource: "*" }]);
+  const policy = appPolicy(MOTO_ACCOUNT_ID, [
+    { Sid: "Everyone", Effect: "Allow", Principal: "*", Action: ["kms:Decrypt", "kms:Decryt"], Resource: "*" },
+  ]);
 
   before(async () => {
     workspace = await Workspace.create(await moto());
     project = workspace.project("lint", SCENARIO_PROGRAM);
-    project.writeFile("scenario.json", JSON.stringify({ keyPolicies: [{ name: "linted", args: { keyId: "1234abcd-12ab-34cd-56ef-1234567890ab", policy } }] }));
+    project.writeFile(
+      "scenario.json",
+      JSON.stringify({ keyPolicies: [{ name: "linted", args: { keyId: "1234abcd-12ab-34cd-56ef-1234567890ab", policy } }] }),
+    );
     await project.initStack();
   });
 
@@ -24,8 +29,12 @@ describe("e2e: lint findings at pulumi preview", function () {
     const preview = await project.ok(["preview"]);
     const diagnostics = preview.output.slice(preview.output.indexOf("Diagnostics:"));
     expect(diagnostics).to.contain("(linted):");
-    expect(diagnostics).to.match(/warning: KeyPolicy "linted": policy Statement\[2\]\.Principal: .*\[public-access, security\]\. Fix: .*kms:CallerAccount/);
-    expect(diagnostics).to.match(/warning: KeyPolicy "linted": policy Statement\[2\]\.Action\[1\]: "kms:Decryt" is not a KMS action \[unknown-action, warning\]\. Fix: did you mean "kms:Decrypt"\?/);
+    expect(diagnostics).to.match(
+      /warning: KeyPolicy "linted": policy Statement\[2\]\.Principal: .*\[public-access, security\]\. Fix: .*kms:CallerAccount/,
+    );
+    expect(diagnostics).to.match(
+      /warning: KeyPolicy "linted": policy Statement\[2\]\.Action\[1\]: "kms:Decryt" is not a KMS action \[unknown-action, warning\]\. Fix: did you mean "kms:Decrypt"\?/,
+    );
   });
 
   it("kms-policy:failOn security fails the preview on the public statement; kms-policy:ignore lets it through", async () => {

@@ -65,7 +65,6 @@ function load(): KmsCatalog {
   const rawActions = read<Record<string, RawAction>>("actions", "kms.json");
   const rawKeys = read<Record<string, RawKey>>("conditionKeys", "kms.json");
   const resourceTypes = read<Record<string, { conditionKeys?: string[] }>>("resourceTypes", "kms.json");
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const iamData = require(PACKAGE) as IamDataIndex;
 
   const actions = new Map<string, KmsAction>();
@@ -78,7 +77,12 @@ function load(): KmsCatalog {
   const exact = new Map<string, ConditionKeyInfo>();
   const templates: Array<{ prefix: string; info: ConditionKeyInfo }> = [];
   const add = (raw: RawKey, global: boolean) => {
-    const info: ConditionKeyInfo = { key: raw.key, type: raw.type.replace(/^ArrayOf/, ""), multivalued: raw.type.startsWith("ArrayOf"), global };
+    const info: ConditionKeyInfo = {
+      key: raw.key,
+      type: raw.type.replace(/^ArrayOf/, ""),
+      multivalued: raw.type.startsWith("ArrayOf"),
+      global,
+    };
     // Templated keys: `kms:EncryptionContext:${EncryptionContextKey}`, `aws:PrincipalTag/tag-key`.
     const template = /\$\{[^}]*\}$|\/tag-key$/.exec(raw.key);
     if (template) templates.push({ prefix: raw.key.slice(0, template.index + (template[0].startsWith("/") ? 1 : 0)).toLowerCase(), info });

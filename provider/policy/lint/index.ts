@@ -40,7 +40,8 @@ export function lintPolicy(input: PolicyInput | unknown, options: LintOptions = 
     const accounts = options.account ? new Set([options.account]) : administeringAccounts(statements);
     for (const s of statements) securityRules(s, accounts, report);
   }
-  const ignored = (f: RawFinding) => (options.ignore ?? []).some((i: LintSuppression) => (i.sid === "*" || i.sid === f.sid) && (i.rule === "*" || i.rule === f.rule));
+  const ignored = (f: RawFinding) =>
+    (options.ignore ?? []).some((i: LintSuppression) => (i.sid === "*" || i.sid === f.sid) && (i.rule === "*" || i.rule === f.rule));
   for (const f of raw) if (!ignored(f)) findings.push({ ...f, severity: lintRule(f.rule).severity });
   return findings.sort((a, b) => rank(a) - rank(b));
 }

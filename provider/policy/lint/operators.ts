@@ -34,9 +34,14 @@ export function valueProblem(base: string, value: string | number | boolean): { 
     const ok = EPOCH.test(text) || (ISO_DATE.test(text) && !Number.isNaN(Date.parse(text)));
     return ok ? undefined : { expected: "an ISO 8601 date or epoch seconds", example: '"2026-01-31T00:00:00Z"' };
   }
-  if (base === "Bool" || base === "Null") return /^(true|false)$/i.test(text) ? undefined : { expected: "true or false", example: '"true"' };
-  if (base === "IpAddress" || base === "NotIpAddress") return isNetwork(text) ? undefined : { expected: "an IP address or CIDR block", example: '"203.0.113.0/24"' };
-  if (base.startsWith("Arn")) return text === "*" || ARN.test(text) ? undefined : { expected: "an ARN (arn:partition:service:region:account:resource)", example: '"arn:aws:iam::111122223333:role/app"' };
+  if (base === "Bool" || base === "Null")
+    return /^(true|false)$/i.test(text) ? undefined : { expected: "true or false", example: '"true"' };
+  if (base === "IpAddress" || base === "NotIpAddress")
+    return isNetwork(text) ? undefined : { expected: "an IP address or CIDR block", example: '"203.0.113.0/24"' };
+  if (base.startsWith("Arn"))
+    return text === "*" || ARN.test(text)
+      ? undefined
+      : { expected: "an ARN (arn:partition:service:region:account:resource)", example: '"arn:aws:iam::111122223333:role/app"' };
   return undefined;
 }
 

@@ -55,7 +55,8 @@ function grantLimitedToServices(value: Obj): boolean {
     const op = parseOperator(operator);
     for (const [key, v] of Object.entries(block)) {
       const k = key.toLowerCase();
-      if (k === "kms:grantisforawsresource" && op.base === "Bool" && String(Array.isArray(v) ? v[0] : v).toLowerCase() === "true") return true;
+      if (k === "kms:grantisforawsresource" && op.base === "Bool" && String(Array.isArray(v) ? v[0] : v).toLowerCase() === "true")
+        return true;
       if (k === "kms:viaservice" && POSITIVE.has(op.base) && !op.ifExists) return true;
     }
   }
@@ -96,14 +97,29 @@ export function securityRules(s: StatementView, keyAccounts: ReadonlySet<string>
   const required = requiredKeys(value);
   if (isWildcardPrincipal(value.Principal)) {
     if (![...required].some((k) => LIMITING_KEYS.has(k))) {
-      report({ path: principalAt, rule: "public-access", message: "this Allow names everyone (\"*\") and no condition limits the caller to an account or organization, so any AWS account may use the key", hint: 'add "Condition": {"StringEquals": {"kms:CallerAccount": "111122223333"}} (or aws:PrincipalOrgID), or name the principals', sid });
+      report({
+        path: principalAt,
+        rule: "public-access",
+        message:
+          'this Allow names everyone ("*") and no condition limits the caller to an account or organization, so any AWS account may use the key',
+        hint: 'add "Condition": {"StringEquals": {"kms:CallerAccount": "111122223333"}} (or aws:PrincipalOrgID), or name the principals',
+        sid,
+      });
     }
     const identified = [...required].some((k) => IDENTIFYING_KEYS.has(k));
     const admin = covers(s.actions, "PutKeyPolicy");
     const grants = covers(s.actions, "CreateGrant") && !grantLimitedToServices(value);
     if (!identified && (admin || grants)) {
       const what = admin ? "kms:PutKeyPolicy (it can rewrite this policy)" : "kms:CreateGrant (it can grant the key to anyone)";
-      report({ path: joinPath(at, "Action" in value ? "Action" : "NotAction"), rule: "wildcard-principal-admin", message: `a wildcard principal is allowed ${what}: every identity the conditions admit gets it, without any IAM policy`, hint: admin ? "allow kms:PutKeyPolicy to named administrator roles or the account root only" : 'name the grantees, or add "Bool": {"kms:GrantIsForAWSResource": "true"} or a kms:ViaService condition', sid });
+      report({
+        path: joinPath(at, "Action" in value ? "Action" : "NotAction"),
+        rule: "wildcard-principal-admin",
+        message: `a wildcard principal is allowed ${what}: every identity the conditions admit gets it, without any IAM policy`,
+        hint: admin
+          ? "allow kms:PutKeyPolicy to named administrator roles or the account root only"
+          : 'name the grantees, or add "Bool": {"kms:GrantIsForAWSResource": "true"} or a kms:ViaService condition',
+        sid,
+      });
     }
     return;
   }
@@ -111,7 +127,13 @@ export function securityRules(s: StatementView, keyAccounts: ReadonlySet<string>
   for (const [p, path] of strings(value.Principal.AWS, joinPath(principalAt, "AWS"))) {
     const account = accountOf(p);
     if (account && !keyAccounts.has(account)) {
-      report({ path, rule: "cross-account-create-grant", message: `account ${account} may call kms:CreateGrant without kms:GrantIsForAWSResource, so it can grant this key to any principal, which this policy never names`, hint: 'add "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}} so that only AWS services integrated with KMS create grants for it', sid });
+      report({
+        path,
+        rule: "cross-account-create-grant",
+        message: `account ${account} may call kms:CreateGrant without kms:GrantIsForAWSResource, so it can grant this key to any principal, which this policy never names`,
+        hint: 'add "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}} so that only AWS services integrated with KMS create grants for it',
+        sid,
+      });
     }
   }
 }

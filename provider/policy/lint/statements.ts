@@ -36,28 +36,60 @@ export function strings(value: unknown, at: string): Array<[string, string]> {
 }
 
 export function statementsOf(doc: Obj): StatementView[] {
-  const list = Array.isArray(doc.Statement) ? doc.Statement.map((s, i) => [s, `Statement[${i}]`] as const) : [[doc.Statement, "Statement"] as const];
-  return list.flatMap(([value, at]) => (isObject(value) ? [{ value, at, ...(typeof value.Sid === "string" && value.Sid !== "" ? { sid: value.Sid } : {}) }] : []));
+  const list = Array.isArray(doc.Statement)
+    ? doc.Statement.map((s, i) => [s, `Statement[${i}]`] as const)
+    : [[doc.Statement, "Statement"] as const];
+  return list.flatMap(([value, at]) =>
+    isObject(value) ? [{ value, at, ...(typeof value.Sid === "string" && value.Sid !== "" ? { sid: value.Sid } : {}) }] : [],
+  );
 }
 
-const wildcardRegex = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+const wildcardRegex = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    "i",
+  );
 
 /** Document-level suggestions and duplicate Sids. */
 export function documentRules(doc: Obj, statements: StatementView[], report: (f: RawFinding) => void): void {
   if (!("Version" in doc)) {
-    report({ path: "Version", rule: "missing-version", message: "the policy has no Version, so it is read as 2008-10-17", hint: 'add "Version": "2012-10-17"' });
+    report({
+      path: "Version",
+      rule: "missing-version",
+      message: "the policy has no Version, so it is read as 2008-10-17",
+      hint: 'add "Version": "2012-10-17"',
+    });
   } else if (doc.Version === "2008-10-17") {
-    report({ path: "Version", rule: "old-version", message: 'Version "2008-10-17" does not substitute policy variables such as ${aws:username}', hint: 'use "Version": "2012-10-17" (the statements mean the same unless they contain ${...})' });
+    report({
+      path: "Version",
+      rule: "old-version",
+      message: 'Version "2008-10-17" does not substitute policy variables such as ${aws:username}',
+      hint: 'use "Version": "2012-10-17" (the statements mean the same unless they contain ${...})',
+    });
   }
   const seen = new Map<string, string>();
   for (const s of statements) {
     if (s.sid === undefined) {
-      report({ path: s.at, rule: "missing-sid", message: "the statement has no Sid", hint: 'add a "Sid" that says what it allows, e.g. "AppDecrypts"' });
+      report({
+        path: s.at,
+        rule: "missing-sid",
+        message: "the statement has no Sid",
+        hint: 'add a "Sid" that says what it allows, e.g. "AppDecrypts"',
+      });
       continue;
     }
     const first = seen.get(s.sid);
     if (first !== undefined) {
-      report({ path: joinPath(s.at, "Sid"), rule: "duplicate-sid", message: `Sid "${s.sid}" is also the Sid of ${first}`, hint: "give each statement its own Sid", sid: s.sid });
+      report({
+        path: joinPath(s.at, "Sid"),
+        rule: "duplicate-sid",
+        message: `Sid "${s.sid}" is also the Sid of ${first}`,
+        hint: "give each statement its own Sid",
+        sid: s.sid,
+      });
     } else seen.set(s.sid, s.at);
   }
 }
@@ -69,10 +101,22 @@ export function grammarRules(s: StatementView, catalog: KmsCatalog | undefined, 
   const hasResource = "Resource" in value || "NotResource" in value;
   if (!hasAction || !hasResource) {
     const missing = !hasAction ? "Action" : "Resource";
-    report({ path: joinPath(at, missing), rule: "statement-no-effect", message: `the statement has no ${missing} or Not${missing}, so it never applies`, hint: `add "${missing}" (${missing === "Action" ? '"kms:Decrypt"' : '"*", which in a key policy means this key'}) or remove the statement`, sid });
+    report({
+      path: joinPath(at, missing),
+      rule: "statement-no-effect",
+      message: `the statement has no ${missing} or Not${missing}, so it never applies`,
+      hint: `add "${missing}" (${missing === "Action" ? '"kms:Decrypt"' : '"*", which in a key policy means this key'}) or remove the statement`,
+      sid,
+    });
   }
   if (value.Effect === "Allow" && "NotPrincipal" in value) {
-    report({ path: joinPath(at, "NotPrincipal"), rule: "allow-not-principal", message: "Allow with NotPrincipal allows everyone except the principals listed, including other accounts and anonymous callers", hint: "name the principals to allow in Principal instead; keep NotPrincipal for Deny statements", sid });
+    report({
+      path: joinPath(at, "NotPrincipal"),
+      rule: "allow-not-principal",
+      message: "Allow with NotPrincipal allows everyone except the principals listed, including other accounts and anonymous callers",
+      hint: "name the principals to allow in Principal instead; keep NotPrincipal for Deny statements",
+      sid,
+    });
   }
   if (!isObject(value.Condition)) return;
   for (const [operator, block] of Object.entries(value.Condition)) {
@@ -85,11 +129,24 @@ export function grammarRules(s: StatementView, catalog: KmsCatalog | undefined, 
       for (const [v, vAt] of list) {
         if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") continue;
         const problem = valueProblem(op.base, v);
-        if (problem) report({ path: vAt, rule: "condition-value-type", message: `${JSON.stringify(v)} is not ${problem.expected}, which ${op.base} compares`, hint: `write ${problem.example}, or use a String operator if the value is text`, sid });
+        if (problem)
+          report({
+            path: vAt,
+            rule: "condition-value-type",
+            message: `${JSON.stringify(v)} is not ${problem.expected}, which ${op.base} compares`,
+            hint: `write ${problem.example}, or use a String operator if the value is text`,
+            sid,
+          });
       }
       const info = catalog?.conditionKey(key);
       if (op.set && info && !info.multivalued) {
-        report({ path: opAt, rule: "set-operator-single-valued", message: `${op.set}: treats "${key}" as a set, but a request carries one value for it${op.set === "ForAllValues" ? ", and ForAllValues also matches when the key is absent" : ""}`, hint: `write "${op.base}${op.ifExists ? "IfExists" : ""}" without ${op.set}:`, sid });
+        report({
+          path: opAt,
+          rule: "set-operator-single-valued",
+          message: `${op.set}: treats "${key}" as a set, but a request carries one value for it${op.set === "ForAllValues" ? ", and ForAllValues also matches when the key is absent" : ""}`,
+          hint: `write "${op.base}${op.ifExists ? "IfExists" : ""}" without ${op.set}:`,
+          sid,
+        });
       }
     }
   }
@@ -111,13 +168,20 @@ export function keyPolicyRules(s: StatementView, catalog: KmsCatalog, report: (f
   if (isObject(value.Condition)) {
     for (const [operator, block] of Object.entries(value.Condition)) {
       if (!isObject(block)) continue;
-      for (const key of Object.keys(block)) conditionKey(key, joinPath(joinPath(joinPath(at, "Condition"), operator), key), s, catalog, report);
+      for (const key of Object.keys(block))
+        conditionKey(key, joinPath(joinPath(joinPath(at, "Condition"), operator), key), s, catalog, report);
     }
   }
   for (const element of ["Resource", "NotResource"] as const) {
     for (const [resource, path] of strings(value[element], joinPath(at, element))) {
       if (resource === "*" || KEY_ARN.test(resource)) continue;
-      report({ path, rule: "resource-not-key", message: `"${resource}" is not "*" or a KMS key ARN; a key policy applies only to its own key, so it matches nothing`, hint: 'write "*" (in a key policy, the key itself)', sid });
+      report({
+        path,
+        rule: "resource-not-key",
+        message: `"${resource}" is not "*" or a KMS key ARN; a key policy applies only to its own key, so it matches nothing`,
+        hint: 'write "*" (in a key policy, the key itself)',
+        sid,
+      });
     }
   }
 }
@@ -125,26 +189,54 @@ export function keyPolicyRules(s: StatementView, catalog: KmsCatalog, report: (f
 /** arn:partition:kms:region:account:key/id, wildcards and policy variables allowed. */
 const KEY_ARN = /^arn:[^:]+:kms:[^:]*:[^:]*:key\/.+$/;
 
-function actionMatches(action: string, path: string, catalog: KmsCatalog, sid: string | undefined, report: (f: RawFinding) => void): KmsAction[] {
+function actionMatches(
+  action: string,
+  path: string,
+  catalog: KmsCatalog,
+  sid: string | undefined,
+  report: (f: RawFinding) => void,
+): KmsAction[] {
   if (action === "*") return [...catalog.actions.values()];
   const colon = action.indexOf(":");
   if (colon < 0) return []; // validatePolicy reports it
   const service = action.slice(0, colon).toLowerCase();
   const name = action.slice(colon + 1);
   if (service !== "kms") {
-    report({ path, rule: "action-other-service", message: `"${action}" is not a KMS action; a key policy controls only kms actions, so it has no effect here`, hint: 'remove it, or move it to an IAM policy or the other service\'s resource policy', sid });
+    report({
+      path,
+      rule: "action-other-service",
+      message: `"${action}" is not a KMS action; a key policy controls only kms actions, so it has no effect here`,
+      hint: "remove it, or move it to an IAM policy or the other service's resource policy",
+      sid,
+    });
     return [];
   }
   if (/[*?]/.test(name)) {
     const re = wildcardRegex(name);
     const found = [...catalog.actions.values()].filter((a) => re.test(a.name));
-    if (found.length === 0) report({ path, rule: "action-matches-nothing", message: `"${action}" matches no KMS action`, hint: "check the spelling against the KMS actions list, or write the actions out", sid });
+    if (found.length === 0)
+      report({
+        path,
+        rule: "action-matches-nothing",
+        message: `"${action}" matches no KMS action`,
+        hint: "check the spelling against the KMS actions list, or write the actions out",
+        sid,
+      });
     return found;
   }
   const found = catalog.actions.get(name.toLowerCase());
   if (!found) {
-    const suggestion = closest(name, [...catalog.actions.values()].map((a) => a.name));
-    report({ path, rule: "unknown-action", message: `"${action}" is not a KMS action`, hint: suggestion ? `did you mean "kms:${suggestion}"?` : "see the KMS actions list", sid });
+    const suggestion = closest(
+      name,
+      [...catalog.actions.values()].map((a) => a.name),
+    );
+    report({
+      path,
+      rule: "unknown-action",
+      message: `"${action}" is not a KMS action`,
+      hint: suggestion ? `did you mean "kms:${suggestion}"?` : "see the KMS actions list",
+      sid,
+    });
     return [];
   }
   return [found];
@@ -154,13 +246,31 @@ function conditionKey(key: string, path: string, s: StatementView, catalog: KmsC
   const info: ConditionKeyInfo | undefined = catalog.conditionKey(key);
   if (!info) {
     const suggestion = closest(key, catalog.conditionKeyNames);
-    const hint = suggestion ? `did you mean "${suggestion}"?` : "use a kms: key or a global aws: key; a key that is not in the request makes the condition false (or true for a negated operator)";
-    report({ path, rule: "unknown-condition-key", message: `"${key}" is not a KMS or global condition key, so KMS requests never carry it`, hint, sid: s.sid });
+    const hint = suggestion
+      ? `did you mean "${suggestion}"?`
+      : "use a kms: key or a global aws: key; a key that is not in the request makes the condition false (or true for a negated operator)";
+    report({
+      path,
+      rule: "unknown-condition-key",
+      message: `"${key}" is not a KMS or global condition key, so KMS requests never carry it`,
+      hint,
+      sid: s.sid,
+    });
     return;
   }
   if (info.global || s.actions === undefined || s.actions.length === 0) return;
   const reference = info.key.toLowerCase();
   if (s.actions.some((a) => a.conditionKeys.has(reference))) return;
-  const names = s.actions.slice(0, 3).map((a) => `kms:${a.name}`).join(", ") + (s.actions.length > 3 ? ", ..." : "");
-  report({ path, rule: "condition-key-not-applicable", message: `"${key}" is not in the request of any of the statement's actions (${names})`, hint: "move the condition to a statement of the actions that support it, or remove it", sid: s.sid });
+  const names =
+    s.actions
+      .slice(0, 3)
+      .map((a) => `kms:${a.name}`)
+      .join(", ") + (s.actions.length > 3 ? ", ..." : "");
+  report({
+    path,
+    rule: "condition-key-not-applicable",
+    message: `"${key}" is not in the request of any of the statement's actions (${names})`,
+    hint: "move the condition to a statement of the actions that support it, or remove it",
+    sid: s.sid,
+  });
 }

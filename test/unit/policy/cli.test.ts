@@ -25,7 +25,16 @@ async function run(args: string[]): Promise<{ status: number; stdout: string; st
 
 const statement = { Sid: "Use", Effect: "Allow", Principal: { AWS: "111122223333" }, Action: "kms:Decrypt", Resource: "*" };
 const a = write("a.json", { Version: "2012-10-17", Statement: [statement] });
-const reformatted = write("b.json", { Statement: { Resource: ["*"], Action: ["KMS:DECRYPT"], Effect: "Allow", Sid: "Use", Principal: { AWS: ["arn:aws:iam::111122223333:root"] } }, Version: "2012-10-17" });
+const reformatted = write("b.json", {
+  Statement: {
+    Resource: ["*"],
+    Action: ["KMS:DECRYPT"],
+    Effect: "Allow",
+    Sid: "Use",
+    Principal: { AWS: ["arn:aws:iam::111122223333:root"] },
+  },
+  Version: "2012-10-17",
+});
 const widened = write("c.json", { Version: "2012-10-17", Statement: [{ ...statement, Action: ["kms:Decrypt", "kms:Encrypt"] }] });
 const broken = write("d.json", '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Condtion": {}}]}');
 // Accepted by KMS, but public (security) and with a typo (warning) on known lines.
@@ -104,7 +113,9 @@ describe("kms-policy command", () => {
 
   it("validate: json lists each file's findings with their locations", async () => {
     const r = await run(["validate", a, risky, "--format", "json"]);
-    const report = JSON.parse(r.stdout) as { files: Array<{ file: string; findings: Array<{ rule: string; severity: string; line: number; column: number }> }> };
+    const report = JSON.parse(r.stdout) as {
+      files: Array<{ file: string; findings: Array<{ rule: string; severity: string; line: number; column: number }> }>;
+    };
     expect(report.files.map((f) => f.file)).to.deep.equal([a, risky]);
     expect(report.files[0].findings).to.deep.equal([]);
     expect(report.files[1].findings.map((f) => [f.rule, f.severity, f.line])).to.deep.equal([
@@ -117,7 +128,9 @@ describe("kms-policy command", () => {
     const r = await run(["validate", risky, "--format", "github"]);
     const lines = r.stdout.trim().split("\n");
     expect(lines).to.have.length(2);
-    expect(lines[0]).to.match(/^::error file=[^,]*risky\.json,line=8,col=7,title=kms-policy public-access \(security\)::Statement\[1\]\.Principal: /);
+    expect(lines[0]).to.match(
+      /^::error file=[^,]*risky\.json,line=8,col=7,title=kms-policy public-access \(security\)::Statement\[1\]\.Principal: /,
+    );
     expect(lines[1]).to.match(/^::warning file=[^,]*risky\.json,line=9,col=33,title=kms-policy unknown-action \(warning\)::/);
   });
 

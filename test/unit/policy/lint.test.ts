@@ -1,10 +1,31 @@
 import { expect } from "chai";
-import { LINT_RULES, LintFinding, LintOptions, PolicyStatement, lintPolicy, parseSuppressions, validatePolicy } from "../../../provider/policy";
+import {
+  LINT_RULES,
+  LintFinding,
+  LintOptions,
+  PolicyStatement,
+  lintPolicy,
+  parseSuppressions,
+  validatePolicy,
+} from "../../../provider/policy";
 
 const ACCOUNT = "111122223333";
 const OTHER = "444455556666";
-const admin: PolicyStatement = { Sid: "Admin", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" };
-const use = (s: Record<string, unknown>): Record<string, unknown> => ({ Sid: "Use", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/app` }, Action: "kms:Decrypt", Resource: "*", ...s });
+const admin: PolicyStatement = {
+  Sid: "Admin",
+  Effect: "Allow",
+  Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+  Action: "kms:*",
+  Resource: "*",
+};
+const use = (s: Record<string, unknown>): Record<string, unknown> => ({
+  Sid: "Use",
+  Effect: "Allow",
+  Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/app` },
+  Action: "kms:Decrypt",
+  Resource: "*",
+  ...s,
+});
 const doc = (...statements: Array<Record<string, unknown>>) => ({ Version: "2012-10-17", Statement: [admin, ...statements] });
 const findings = (policy: unknown, options?: LintOptions): LintFinding[] => lintPolicy(policy, options);
 const rulesOf = (policy: unknown, options?: LintOptions) => findings(policy, options).map((f) => f.rule);
@@ -29,21 +50,35 @@ const cases: Array<{ rule: string; fires: unknown; path: string; nearMiss: unkno
     rule: "wildcard-principal-admin",
     fires: doc(use({ Principal: "*", Action: "kms:PutKeyPolicy", Condition: { StringEquals: { "kms:CallerAccount": ACCOUNT } } })),
     path: "Statement[1].Action",
-    nearMiss: doc(use({ Principal: "*", Action: ["kms:CreateGrant", "kms:Decrypt"], Condition: { StringEquals: { "kms:CallerAccount": ACCOUNT, "kms:ViaService": "ec2.us-east-1.amazonaws.com" } } })),
+    nearMiss: doc(
+      use({
+        Principal: "*",
+        Action: ["kms:CreateGrant", "kms:Decrypt"],
+        Condition: { StringEquals: { "kms:CallerAccount": ACCOUNT, "kms:ViaService": "ec2.us-east-1.amazonaws.com" } },
+      }),
+    ),
     why: "CreateGrant through a named service (the EBS key policy pattern)",
   },
   {
     rule: "wildcard-principal-admin",
     fires: doc(use({ Principal: "*", Action: "kms:*", Condition: { StringEquals: { "kms:CallerAccount": ACCOUNT } } })),
     path: "Statement[1].Action",
-    nearMiss: doc(use({ Principal: "*", Action: "kms:*", Condition: { ArnEquals: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/KeyAdmin` } } })),
+    nearMiss: doc(
+      use({ Principal: "*", Action: "kms:*", Condition: { ArnEquals: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/KeyAdmin` } } }),
+    ),
     why: "aws:PrincipalArn names the identity behind the wildcard",
   },
   {
     rule: "cross-account-create-grant",
     fires: doc(use({ Principal: { AWS: `arn:aws:iam::${OTHER}:root` }, Action: ["kms:CreateGrant", "kms:ListGrants"] })),
     path: "Statement[1].Principal.AWS",
-    nearMiss: doc(use({ Principal: { AWS: `arn:aws:iam::${OTHER}:root` }, Action: ["kms:CreateGrant", "kms:ListGrants"], Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } } })),
+    nearMiss: doc(
+      use({
+        Principal: { AWS: `arn:aws:iam::${OTHER}:root` },
+        Action: ["kms:CreateGrant", "kms:ListGrants"],
+        Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+      }),
+    ),
     why: "kms:GrantIsForAWSResource (AWS's cross-account example)",
   },
   {
@@ -99,7 +134,14 @@ const cases: Array<{ rule: string; fires: unknown; path: string; nearMiss: unkno
     rule: "condition-value-type",
     fires: doc(use({ Condition: { DateLessThan: { "aws:CurrentTime": "2026-13-45" }, IpAddress: { "aws:SourceIp": "10.0.0.0/33" } } })),
     path: 'Statement[1].Condition.DateLessThan["aws:CurrentTime"]',
-    nearMiss: doc(use({ Condition: { DateLessThan: { "aws:CurrentTime": "2026-12-31T23:59:59Z" }, IpAddress: { "aws:SourceIp": ["10.0.0.0/8", "2001:db8::/32", "203.0.113.7"] } } })),
+    nearMiss: doc(
+      use({
+        Condition: {
+          DateLessThan: { "aws:CurrentTime": "2026-12-31T23:59:59Z" },
+          IpAddress: { "aws:SourceIp": ["10.0.0.0/8", "2001:db8::/32", "203.0.113.7"] },
+        },
+      }),
+    ),
     why: "an ISO 8601 time, CIDR blocks and a bare address",
   },
   {
@@ -179,20 +221,29 @@ describe("lintPolicy", () => {
 
   it("has a test case, a severity, a one-line description and a documentation link for every rule", () => {
     for (const r of LINT_RULES) {
-      expect(cases.map((c) => c.rule), r.id).to.include(r.id);
+      expect(
+        cases.map((c) => c.rule),
+        r.id,
+      ).to.include(r.id);
       expect(r.description).to.not.contain("\n");
       expect(r.docs).to.match(/^https:\/\/docs\.aws\.amazon\.com\//);
-      for (const c of cases.filter((x) => x.rule === r.id)) expect(findings(c.fires).find((f) => f.rule === r.id)?.severity).to.equal(r.severity);
+      for (const c of cases.filter((x) => x.rule === r.id))
+        expect(findings(c.fires).find((f) => f.rule === r.id)?.severity).to.equal(r.severity);
     }
   });
 
   it("names the intended action and condition key in its hints", () => {
     expect(findings(doc(use({ Action: "kms:Decryt" }))).find((f) => f.rule === "unknown-action")?.hint).to.contain("kms:Decrypt");
-    expect(findings(doc(use({ Condition: { StringEquals: { "kms:ViaServise": "x" } } }))).find((f) => f.rule === "unknown-condition-key")?.hint).to.contain("kms:ViaService");
+    expect(
+      findings(doc(use({ Condition: { StringEquals: { "kms:ViaServise": "x" } } }))).find((f) => f.rule === "unknown-condition-key")?.hint,
+    ).to.contain("kms:ViaService");
   });
 
   it("reports exactly validatePolicy's problems as errors, worst first", () => {
-    const broken = { Version: "2012-10-17", Statement: [{ Effect: "allow", Principal: { AWS: ACCOUNT }, Action: "kms:Decryt", Resource: "*" }] };
+    const broken = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "allow", Principal: { AWS: ACCOUNT }, Action: "kms:Decryt", Resource: "*" }],
+    };
     const errors = findings(broken).filter((f) => f.severity === "error");
     expect(errors.map(({ severity: _s, ...p }) => p)).to.deep.equal(validatePolicy(broken));
     const severities = findings(broken).map((f) => f.severity);
@@ -202,13 +253,26 @@ describe("lintPolicy", () => {
   });
 
   it("never throws on shapes KMS refuses", () => {
-    for (const bad of [null, 42, "[]", { Statement: 7 }, { Statement: [1, "x", null] }, { Statement: [{ Action: 5, Condition: { Bool: 3, NumericEquals: { k: [{}] } }, Principal: 9 }] }]) {
+    for (const bad of [
+      null,
+      42,
+      "[]",
+      { Statement: 7 },
+      { Statement: [1, "x", null] },
+      { Statement: [{ Action: 5, Condition: { Bool: 3, NumericEquals: { k: [{}] } }, Principal: 9 }] },
+    ]) {
       expect(() => lintPolicy(bad)).to.not.throw();
     }
   });
 
   it("a suppression leaves out one rule for one Sid, never an error", () => {
-    const policy = doc(use({ Principal: "*", Action: "kms:Decryt" }), { Sid: "Other", Effect: "allow", Principal: "*", Action: "kms:Decrypt", Resource: "*" });
+    const policy = doc(use({ Principal: "*", Action: "kms:Decryt" }), {
+      Sid: "Other",
+      Effect: "allow",
+      Principal: "*",
+      Action: "kms:Decrypt",
+      Resource: "*",
+    });
     const ignore = parseSuppressions("Use:public-access, Other:*").suppressions;
     const left = findings(policy, { ignore });
     expect(left.filter((f) => f.sid === "Use").map((f) => f.rule)).to.deep.equal(["unknown-action"]);
@@ -227,14 +291,22 @@ describe("lintPolicy", () => {
   });
 
   it("uses the key's account when given: another account's CreateGrant is flagged even with no admin statement", () => {
-    const policy = { Version: "2012-10-17", Statement: [use({ Principal: { AWS: `arn:aws:iam::${OTHER}:role/x` }, Action: "kms:CreateGrant" })] };
+    const policy = {
+      Version: "2012-10-17",
+      Statement: [use({ Principal: { AWS: `arn:aws:iam::${OTHER}:role/x` }, Action: "kms:CreateGrant" })],
+    };
     expect(rulesOf(policy)).to.not.include("cross-account-create-grant");
     expect(rulesOf(policy, { account: ACCOUNT })).to.include("cross-account-create-grant");
     expect(rulesOf(policy, { account: OTHER })).to.not.include("cross-account-create-grant");
   });
 
   it("generic mode keeps the grammar-level rules and leaves out KMS's catalog", () => {
-    const identity = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*", Condition: { Bool: { "aws:SecureTransport": "yes" } } }] };
+    const identity = {
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*", Condition: { Bool: { "aws:SecureTransport": "yes" } } },
+      ],
+    };
     const rules = rulesOf(identity, { keyPolicy: false });
     expect(rules).to.include("condition-value-type");
     expect(rules).to.not.include("action-other-service");

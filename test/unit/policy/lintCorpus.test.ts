@@ -20,15 +20,63 @@ const corpus: Record<string, object> = {
   // KMS developer guide, "Default key policy" as the console writes it: administrators, users, persistent resources.
   "console default with key users": v(
     enableIam,
-    { Sid: "Allow access for Key Administrators", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${A}:role/KeyAdmin` }, Action: ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand"], Resource: "*" },
-    { Sid: "Allow use of the key", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${A}:role/KeyUser` }, Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource: "*" },
-    { Sid: "Allow attachment of persistent resources", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${A}:role/KeyUser` }, Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"], Resource: "*", Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } } },
+    {
+      Sid: "Allow access for Key Administrators",
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${A}:role/KeyAdmin` },
+      Action: [
+        "kms:Create*",
+        "kms:Describe*",
+        "kms:Enable*",
+        "kms:List*",
+        "kms:Put*",
+        "kms:Update*",
+        "kms:Revoke*",
+        "kms:Disable*",
+        "kms:Get*",
+        "kms:Delete*",
+        "kms:TagResource",
+        "kms:UntagResource",
+        "kms:ScheduleKeyDeletion",
+        "kms:CancelKeyDeletion",
+        "kms:RotateKeyOnDemand",
+      ],
+      Resource: "*",
+    },
+    {
+      Sid: "Allow use of the key",
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${A}:role/KeyUser` },
+      Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+      Resource: "*",
+    },
+    {
+      Sid: "Allow attachment of persistent resources",
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${A}:role/KeyUser` },
+      Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+      Resource: "*",
+      Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+    },
   ),
   // KMS developer guide, "Allowing users in other accounts to use a KMS key".
   "cross-account use": v(
     enableIam,
-    { Sid: "Allow an external account to use this KMS key", Effect: "Allow", Principal: root(B), Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource: "*" },
-    { Sid: "Allow attachment of persistent resources in an external account", Effect: "Allow", Principal: root(B), Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"], Resource: "*", Condition: { Bool: { "kms:GrantIsForAWSResource": true } } },
+    {
+      Sid: "Allow an external account to use this KMS key",
+      Effect: "Allow",
+      Principal: root(B),
+      Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+      Resource: "*",
+    },
+    {
+      Sid: "Allow attachment of persistent resources in an external account",
+      Effect: "Allow",
+      Principal: root(B),
+      Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+      Resource: "*",
+      Condition: { Bool: { "kms:GrantIsForAWSResource": true } },
+    },
   ),
   // EBS: "Allow access through EBS for all principals in the account that are authorized to use EBS" (aws/ebs key policy).
   "EBS through the service": v(enableIam, {
@@ -40,11 +88,37 @@ const corpus: Record<string, object> = {
     Condition: { StringEquals: { "kms:CallerAccount": A, "kms:ViaService": "ec2.us-east-1.amazonaws.com" } },
   }),
   // CloudTrail user guide, "Configure AWS KMS key policies for CloudTrail".
-  "CloudTrail": v(
+  CloudTrail: v(
     enableIam,
-    { Sid: "Allow CloudTrail to encrypt logs", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "kms:GenerateDataKey*", Resource: "*", Condition: { StringEquals: { "aws:SourceArn": `arn:aws:cloudtrail:us-east-1:${A}:trail/main` }, StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:aws:cloudtrail:*:${A}:trail/*` } } },
-    { Sid: "Allow CloudTrail to describe key", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "kms:DescribeKey", Resource: "*" },
-    { Sid: "Allow principals in the account to decrypt log files", Effect: "Allow", Principal: { AWS: "*" }, Action: ["kms:Decrypt", "kms:ReEncryptFrom"], Resource: "*", Condition: { StringEquals: { "kms:CallerAccount": A }, StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:aws:cloudtrail:*:${A}:trail/*` } } },
+    {
+      Sid: "Allow CloudTrail to encrypt logs",
+      Effect: "Allow",
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "kms:GenerateDataKey*",
+      Resource: "*",
+      Condition: {
+        StringEquals: { "aws:SourceArn": `arn:aws:cloudtrail:us-east-1:${A}:trail/main` },
+        StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:aws:cloudtrail:*:${A}:trail/*` },
+      },
+    },
+    {
+      Sid: "Allow CloudTrail to describe key",
+      Effect: "Allow",
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "kms:DescribeKey",
+      Resource: "*",
+    },
+    {
+      Sid: "Allow principals in the account to decrypt log files",
+      Effect: "Allow",
+      Principal: { AWS: "*" },
+      Action: ["kms:Decrypt", "kms:ReEncryptFrom"],
+      Resource: "*",
+      Condition: {
+        StringEquals: { "kms:CallerAccount": A },
+        StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:aws:cloudtrail:*:${A}:trail/*` },
+      },
+    },
   ),
   // CloudWatch Logs user guide, "Encrypt log data in CloudWatch Logs using AWS KMS".
   "CloudWatch Logs": v(enableIam, {
@@ -56,36 +130,99 @@ const corpus: Record<string, object> = {
     Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:us-east-1:${A}:log-group:app` } },
   }),
   // SNS developer guide, "Enable compatibility between event sources from AWS services and encrypted topics".
-  "SNS from CloudWatch": v(enableIam, { Sid: "AllowCloudWatch", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*", Condition: { StringEquals: { "aws:SourceAccount": A } } }),
+  "SNS from CloudWatch": v(enableIam, {
+    Sid: "AllowCloudWatch",
+    Effect: "Allow",
+    Principal: { Service: "cloudwatch.amazonaws.com" },
+    Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+    Resource: "*",
+    Condition: { StringEquals: { "aws:SourceAccount": A } },
+  }),
   // S3 user guide, SSE-KMS with a key of the bucket owner's, used through S3 only.
-  "S3 through the service": v(enableIam, { Sid: "AllowS3", Effect: "Allow", Principal: { AWS: "*" }, Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*", Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com", "kms:CallerAccount": A } } }),
+  "S3 through the service": v(enableIam, {
+    Sid: "AllowS3",
+    Effect: "Allow",
+    Principal: { AWS: "*" },
+    Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*"],
+    Resource: "*",
+    Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com", "kms:CallerAccount": A } },
+  }),
   // KMS developer guide, aws:PrincipalOrgID in key policies ("Using conditions in key policies").
-  "organization": v(enableIam, { Sid: "AllowOrg", Effect: "Allow", Principal: "*", Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: "*", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } } }),
+  organization: v(enableIam, {
+    Sid: "AllowOrg",
+    Effect: "Allow",
+    Principal: "*",
+    Action: ["kms:Decrypt", "kms:DescribeKey"],
+    Resource: "*",
+    Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } },
+  }),
   // Route 53 developer guide, "Customer managed keys for DNSSEC" (service principal and SourceAccount).
   "Route 53 DNSSEC": v(
     enableIam,
-    { Sid: "Allow Route 53 DNSSEC Service", Effect: "Allow", Principal: { Service: "dnssec-route53.amazonaws.com" }, Action: ["kms:DescribeKey", "kms:GetPublicKey", "kms:Sign"], Resource: "*", Condition: { StringEquals: { "aws:SourceAccount": A }, ArnLike: { "aws:SourceArn": "arn:aws:route53:::hostedzone/*" } } },
-    { Sid: "Allow Route 53 DNSSEC to CreateGrant", Effect: "Allow", Principal: { Service: "dnssec-route53.amazonaws.com" }, Action: "kms:CreateGrant", Resource: "*", Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } } },
+    {
+      Sid: "Allow Route 53 DNSSEC Service",
+      Effect: "Allow",
+      Principal: { Service: "dnssec-route53.amazonaws.com" },
+      Action: ["kms:DescribeKey", "kms:GetPublicKey", "kms:Sign"],
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceAccount": A }, ArnLike: { "aws:SourceArn": "arn:aws:route53:::hostedzone/*" } },
+    },
+    {
+      Sid: "Allow Route 53 DNSSEC to CreateGrant",
+      Effect: "Allow",
+      Principal: { Service: "dnssec-route53.amazonaws.com" },
+      Action: "kms:CreateGrant",
+      Resource: "*",
+      Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+    },
   ),
   // KMS developer guide, multi-Region keys: "Controlling access to multi-Region keys" (kms:ReplicaRegion).
-  "multi-Region replication": v(enableIam, { Sid: "AllowReplication", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${A}:role/KeyAdmin` }, Action: "kms:ReplicateKey", Resource: "*", Condition: { StringEquals: { "kms:ReplicaRegion": ["us-west-2", "eu-west-1"] } } }),
+  "multi-Region replication": v(enableIam, {
+    Sid: "AllowReplication",
+    Effect: "Allow",
+    Principal: { AWS: `arn:aws:iam::${A}:role/KeyAdmin` },
+    Action: "kms:ReplicateKey",
+    Resource: "*",
+    Condition: { StringEquals: { "kms:ReplicaRegion": ["us-west-2", "eu-west-1"] } },
+  }),
   // KMS developer guide, kms:EncryptionContextKeys with ForAllValues (multivalued), and a Deny with NotPrincipal.
   "encryption context and NotPrincipal deny": v(
     enableIam,
-    { Sid: "ContextKeys", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${A}:role/app` }, Action: ["kms:Encrypt", "kms:Decrypt"], Resource: "*", Condition: { "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": ["Department", "Project"] }, "Null": { "kms:EncryptionContextKeys": "false" } } },
-    { Sid: "DenyOthersDelete", Effect: "Deny", NotPrincipal: { AWS: [`arn:aws:iam::${A}:role/KeyAdmin`, `arn:aws:iam::${A}:root`] }, Action: "kms:ScheduleKeyDeletion", Resource: "*" },
+    {
+      Sid: "ContextKeys",
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${A}:role/app` },
+      Action: ["kms:Encrypt", "kms:Decrypt"],
+      Resource: "*",
+      Condition: {
+        "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": ["Department", "Project"] },
+        Null: { "kms:EncryptionContextKeys": "false" },
+      },
+    },
+    {
+      Sid: "DenyOthersDelete",
+      Effect: "Deny",
+      NotPrincipal: { AWS: [`arn:aws:iam::${A}:role/KeyAdmin`, `arn:aws:iam::${A}:root`] },
+      Action: "kms:ScheduleKeyDeletion",
+      Resource: "*",
+    },
   ),
 };
 
 function fixtureFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? fixtureFiles(path.join(dir, e.name)) : e.name.endsWith(".json") ? [path.join(dir, e.name)] : []));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? fixtureFiles(path.join(dir, e.name)) : e.name.endsWith(".json") ? [path.join(dir, e.name)] : []));
 }
 
 describe("lintPolicy on documented key policies", () => {
   const all: Array<[string, unknown]> = [
     ...Object.entries(corpus),
-    ...fixtureFiles(path.resolve(__dirname, "../../../../test/fixtures")).map((f): [string, unknown] => [path.basename(f), fs.readFileSync(f, "utf8")]),
+    ...fixtureFiles(path.resolve(__dirname, "../../../../test/fixtures")).map((f): [string, unknown] => [
+      path.basename(f),
+      fs.readFileSync(f, "utf8"),
+    ]),
   ];
   for (const [name, policy] of all) {
     it(`${name}: no error and no security finding`, () => {
