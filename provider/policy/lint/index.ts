@@ -24,7 +24,13 @@ export function lintPolicy(input: PolicyInput | unknown, options: LintOptions = 
   const keyPolicy = options.keyPolicy ?? true;
   const parsed = parsePolicy(input);
   const findings: LintFinding[] = validateParsed(parsed, { keyPolicy }).map((p) => ({ ...p, severity: "error" }));
-  const doc = parsed.value;
+  // The rules read plain JSON values, whatever form the engine's parser keeps numbers in.
+  let doc: unknown;
+  try {
+    doc = JSON.parse(parsed.text);
+  } catch {
+    return findings; // not JSON: validatePolicy has said so
+  }
   if (!isObject(doc)) return findings;
 
   const raw: RawFinding[] = [];
