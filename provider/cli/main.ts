@@ -2,6 +2,7 @@
 import { parseArgs } from "util";
 import { EXIT } from "./io";
 import { SEVERITIES, Severity } from "../policy/lint/types";
+import { parseSuppressions } from "../policy/lint/suppressions";
 import { DRIFT_FORMATS, DriftFormat, driftCommand } from "./driftCommand";
 import { LINT_FORMATS, LintFormat } from "./lintReport";
 import { Output, diffCommand, normalizeCommand, validateCommand } from "./policyCommands";
@@ -12,6 +13,7 @@ const USAGE = `usage: kms-policy <command> [options]
                                 exit 2 if KMS would refuse one, 1 if a finding reaches --fail-on, else 0
       --format text|json|sarif|github   output (default text; sarif = SARIF 2.1.0; github = annotations)
       --fail-on error|security|warning|suggestion   what fails the run (default error)
+      --ignore SID:RULE[,...]       leave out a rule for a statement (as kms-policy:ignore; repeatable)
       --generic                     grammar only, without the key-policy rules
   normalize FILE                print the canonical JSON
   diff A B [--format F]         exit 0 equivalent, 1 different (diff on stdout), 2 invalid
@@ -39,6 +41,7 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
         format: { type: "string", default: "text" },
         generic: { type: "boolean", default: false },
         "fail-on": { type: "string", default: "error" },
+        ignore: { type: "string", multiple: true },
         concurrency: { type: "string" },
         "unmanaged-grants": { type: "boolean", default: false },
         region: { type: "string" },
@@ -71,6 +74,11 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
     io.err(`--fail-on must be ${SEVERITIES.join(", ")}, not ${failOn}`);
     return EXIT.invalid;
   }
+  const ignore = parseSuppressions((values.ignore ?? []).join(","));
+  if (ignore.invalid.length > 0) {
+    io.err(`--ignore takes Sid:rule pairs, not ${ignore.invalid.map((i) => `"${i}"`).join(", ")}`);
+    return EXIT.invalid;
+  }
   const arity: Record<string, number> = { validate: 1, normalize: 1, diff: 2, drift: 1 };
   if (!(command in arity)) {
     io.err(`unknown command "${command}"\n\n${USAGE}`);
@@ -85,7 +93,7 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
   try {
     switch (command) {
       case "validate":
-        return validateCommand(files, io, { generic: values.generic ?? false, format: format as LintFormat, failOn });
+        return validateCommand(files, io, { generic: values.generic ?? false, format: format as LintFormat, failOn, ignore: ignore.suppressions });
       case "normalize":
         return normalizeCommand(files[0], io);
       case "drift":

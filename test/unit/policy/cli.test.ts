@@ -109,6 +109,11 @@ describe("kms-policy command", () => {
     expect((await run(["validate", a, "--fail-on", "suggestion"])).status).to.equal(0);
     expect((await run(["validate", a, risky, broken, "--fail-on", "warning"])).status).to.equal(2);
     expect((await run(["validate", risky, "--fail-on", "bogus"])).status).to.equal(2);
+    const ignored = await run(["validate", risky, "--fail-on", "security", "--ignore", "Everyone:public-access"]);
+    expect(ignored.status).to.equal(0);
+    expect(ignored.stdout).to.not.contain("public-access");
+    expect(ignored.stdout).to.contain("unknown-action");
+    expect((await run(["validate", risky, "--ignore", "nocolon"])).status).to.equal(2);
   });
 
   it("validate: json lists each file's findings with their locations", async () => {
