@@ -174,7 +174,7 @@ export function keyPolicyRules(s: StatementView, catalog: KmsCatalog, report: (f
   }
   for (const element of ["Resource", "NotResource"] as const) {
     for (const [resource, path] of strings(value[element], joinPath(at, element))) {
-      if (resource === "*" || KEY_ARN.test(resource)) continue;
+      if (mayMatchKeyArn(resource)) continue;
       report({
         path,
         rule: "resource-not-key",
@@ -186,8 +186,18 @@ export function keyPolicyRules(s: StatementView, catalog: KmsCatalog, report: (f
   }
 }
 
-/** arn:partition:kms:region:account:key/id, wildcards and policy variables allowed. */
-const KEY_ARN = /^arn:[^:]+:kms:[^:]*:[^:]*:key\/.+$/;
+/**
+ * Whether a Resource can match a key ARN (`arn:partition:kms:region:account:key/id`): `"*"`, a
+ * key ARN, or a pattern whose service and resource parts can stand for `kms` and `key/...`
+ * (`arn:aws:kms:*:111122223333:*`). Policy variables are not judged.
+ */
+function mayMatchKeyArn(resource: string): boolean {
+  if (resource === "*" || resource.includes("${")) return true;
+  const parts = resource.split(":");
+  if (parts.length < 6 || !wildcardRegex(parts[0]).test("arn")) return false;
+  const rest = parts.slice(5).join(":");
+  return wildcardRegex(parts[2]).test("kms") && (/^key\/./i.test(rest) || wildcardRegex(rest).test("key/x"));
+}
 
 function actionMatches(
   action: string,

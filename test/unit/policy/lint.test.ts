@@ -187,6 +187,15 @@ const cases: Array<{ rule: string; fires: unknown; path: string; nearMiss: unkno
     why: "a key ARN pattern",
   },
   {
+    rule: "resource-not-key",
+    fires: doc(use({ Resource: `arn:aws:kms:us-east-1:${ACCOUNT}:alias/app` })),
+    path: "Statement[1].Resource",
+    nearMiss: doc(
+      use({ Resource: [`arn:aws:kms:*:${ACCOUNT}:*`, "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"] }),
+    ),
+    why: "a pattern that covers every key of the account, and a key ARN",
+  },
+  {
     rule: "missing-version",
     fires: { Statement: [admin] },
     path: "Version",
