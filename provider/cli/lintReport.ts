@@ -2,6 +2,8 @@
  * `kms-policy validate`'s output formats: text for people, json for scripts, SARIF 2.1.0 for code
  * scanning, and GitHub workflow commands that annotate a pull request.
  */
+import * as path from "path";
+import { pathToFileURL } from "url";
 import { LINT_RULES, LintFinding, Severity, lintRule } from "../policy";
 import { Location, jsonLocations, locate } from "./jsonLocations";
 
@@ -120,8 +122,13 @@ function sarif(files: FileFindings[], toolVersion: string): object {
   };
 }
 
-/** A relative path as a URI reference (SARIF resolves it against the repository root); stdin is `stdin`. */
+/**
+ * The file as SARIF wants it: a path relative to the working directory (code scanning resolves it
+ * against the repository root), a file: URI outside it, `stdin` for standard input.
+ */
 function toUri(file: string): string {
   if (file === "-") return "stdin";
-  return file.split(/[\\/]/).map(encodeURIComponent).join("/");
+  const relative = path.relative(process.cwd(), path.resolve(file));
+  if (relative.startsWith("..") || path.isAbsolute(relative)) return pathToFileURL(path.resolve(file)).href;
+  return relative.split(path.sep).map(encodeURIComponent).join("/");
 }

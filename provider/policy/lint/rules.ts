@@ -94,7 +94,7 @@ export const LINT_RULES: readonly LintRule[] = [
   rule(
     "resource-not-key",
     "warning",
-    'A `Resource` that is neither `"*"` nor a KMS key ARN: in a key policy it matches nothing',
+    "A `Resource` that cannot match a KMS key ARN: in a key policy it matches nothing",
     `${KMS}/key-policy-overview.html`,
   ),
   rule(

@@ -5,6 +5,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { pathToFileURL } from "url";
 import { main } from "../../../provider/cli/main";
 
 const cli = path.resolve(__dirname, "../../../provider/cli/main.js");
@@ -160,6 +161,8 @@ describe("kms-policy command", () => {
     expect(rules[pub.ruleIndex].id).to.equal("public-access");
     expect(pub.locations[0].physicalLocation.region).to.deep.equal({ startLine: 8, startColumn: 7 });
     expect(pub.locations[0].logicalLocations[0].fullyQualifiedName).to.equal("Statement[1].Principal");
+    // Outside the working directory, a file: URI; inside it, a relative path (what code scanning resolves).
+    expect(pub.locations[0].physicalLocation.artifactLocation.uri).to.equal(pathToFileURL(risky).href);
   });
 
   it("normalize: prints the same canonical text for equivalent policies", async () => {
