@@ -32,11 +32,23 @@ export async function benchDrift(workspace: Workspace, keyCounts: number[], repe
         const meta = (await kms.send(new CreateKeyCommand({}))).KeyMetadata;
         const keyArn = meta?.Arn as string;
         await kms.send(new PutKeyPolicyCommand({ KeyId: keyArn, PolicyName: "default", Policy: policy }));
-        resources.push({ urn: `urn:pulumi:bench::drift::pulumi-nodejs:dynamic/kms:KeyPolicy::policy-${k}`, type: "pulumi-nodejs:dynamic/kms:KeyPolicy", id: keyArn, outputs: { keyId: meta?.KeyId, keyArn, policy, policyName: "default" } });
+        resources.push({
+          urn: `urn:pulumi:bench::drift::pulumi-nodejs:dynamic/kms:KeyPolicy::policy-${k}`,
+          type: "pulumi-nodejs:dynamic/kms:KeyPolicy",
+          id: keyArn,
+          outputs: { keyId: meta?.KeyId, keyArn, policy, policyName: "default" },
+        });
         for (let g = 0; g < 5; g++) {
           const grantee = `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/r${g}`;
-          const grant = await kms.send(new CreateGrantCommand({ KeyId: keyArn, GranteePrincipal: grantee, Operations: ["Decrypt"], Name: `g${g}` }));
-          resources.push({ urn: `urn:pulumi:bench::drift::pulumi-nodejs:dynamic/kms:Grant::grant-${k}-${g}`, type: "pulumi-nodejs:dynamic/kms:Grant", id: grant.GrantId, outputs: { keyArn, grantId: grant.GrantId, name: `g${g}`, granteePrincipal: grantee, operations: ["Decrypt"] } });
+          const grant = await kms.send(
+            new CreateGrantCommand({ KeyId: keyArn, GranteePrincipal: grantee, Operations: ["Decrypt"], Name: `g${g}` }),
+          );
+          resources.push({
+            urn: `urn:pulumi:bench::drift::pulumi-nodejs:dynamic/kms:Grant::grant-${k}-${g}`,
+            type: "pulumi-nodejs:dynamic/kms:Grant",
+            id: grant.GrantId,
+            outputs: { keyArn, grantId: grant.GrantId, name: `g${g}`, granteePrincipal: grantee, operations: ["Decrypt"] },
+          });
         }
       }
       const exported = JSON.stringify({ version: 3, deployment: { resources } });
@@ -47,7 +59,12 @@ export async function benchDrift(workspace: Workspace, keyCounts: number[], repe
           proxy.reset();
           const start = process.hrtime.bigint();
           // Asynchronous: the counting proxy runs in this process and must keep answering.
-          const out = await run(`${workspace.dir}/node_modules/.bin/kms-policy`, ["drift", "-", "--concurrency", String(concurrency)], exported, workspace.env({ AWS_ENDPOINT_URL_KMS: proxy.endpoint }));
+          const out = await run(
+            `${workspace.dir}/node_modules/.bin/kms-policy`,
+            ["drift", "-", "--concurrency", String(concurrency)],
+            exported,
+            workspace.env({ AWS_ENDPOINT_URL_KMS: proxy.endpoint }),
+          );
           times.push(Number(process.hrtime.bigint() - start) / 1e6);
           if (out.status !== 0) throw new Error(`kms-policy drift exited ${out.status}: ${out.stdout.slice(0, 2000)}${out.stderr}`);
           calls = [...proxy.calls.values()].reduce((a, b) => a + b, 0);
@@ -61,7 +78,12 @@ export async function benchDrift(workspace: Workspace, keyCounts: number[], repe
   return results;
 }
 
-function run(command: string, args: string[], input: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: string[],
+  input: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env });
     let stdout = "";

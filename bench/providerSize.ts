@@ -35,6 +35,9 @@ export async function benchProviderSize(workspace: Workspace): Promise<ProviderS
   fs.mkdirSync(dir, { recursive: true });
   fs.cpSync(path.join(workspace.dir, "node_modules", "pulumi-kms-policy", "dist"), path.join(dir, "local-provider"), { recursive: true });
   fs.writeFileSync(path.join(dir, "measure.js"), SCRIPT);
-  const result = JSON.parse(execFileSync(process.execPath, ["measure.js"], { cwd: dir, encoding: "utf8", env: workspace.env() })) as Record<string, { ours: number; naive: number }>;
+  const result = JSON.parse(execFileSync(process.execPath, ["measure.js"], { cwd: dir, encoding: "utf8", env: workspace.env() })) as Record<
+    string,
+    { ours: number; naive: number }
+  >;
   return Object.entries(result).map(([resource, r]) => ({ resource, oursBytes: r.ours, naiveBytes: r.naive }));
 }

@@ -1,6 +1,6 @@
 import { CreateGrantCommand, KMSClient, ListGrantsCommand } from "@aws-sdk/client-kms";
 import { GrantApi } from "../provider/aws/grants";
-import { KeyPolicyApi } from "../provider/aws/keyPolicies";
+import { KeyApi } from "../provider/aws/keys";
 import { GrantLifecycle, GrantOutputs } from "../provider/runtime/grantLifecycle";
 import { FaultProxy } from "../test/support/faultProxy";
 import { createKey } from "../test/support/kms";
@@ -34,11 +34,28 @@ export async function benchRefreshCalls(moto: MotoServer, shapes: Array<[number,
       for (let k = 0; k < keyCount; k++) {
         const key = await createKey(kms);
         for (let g = 0; g < grantsPerKey; g++) {
-          const out = await kms.send(new CreateGrantCommand({ KeyId: key.keyId, GranteePrincipal: `arn:aws:iam::123456789012:role/r${g}`, Operations: ["Decrypt"], Name: `g${g}` }));
-          grants.push({ keyId: key.keyId, keyArn: key.arn, grantId: out.GrantId as string, grantToken: "", name: `g${g}`, granteePrincipal: `arn:aws:iam::123456789012:role/r${g}`, operations: ["Decrypt"], retireOnDelete: false, createdAt: "2000-01-01T00:00:00Z" });
+          const out = await kms.send(
+            new CreateGrantCommand({
+              KeyId: key.keyId,
+              GranteePrincipal: `arn:aws:iam::123456789012:role/r${g}`,
+              Operations: ["Decrypt"],
+              Name: `g${g}`,
+            }),
+          );
+          grants.push({
+            keyId: key.keyId,
+            keyArn: key.arn,
+            grantId: out.GrantId as string,
+            grantToken: "",
+            name: `g${g}`,
+            granteePrincipal: `arn:aws:iam::123456789012:role/r${g}`,
+            operations: ["Decrypt"],
+            retireOnDelete: false,
+            createdAt: "2000-01-01T00:00:00Z",
+          });
         }
       }
-      const lifecycle = new GrantLifecycle({ grants: () => new GrantApi(kms), keys: () => new KeyPolicyApi(kms) });
+      const lifecycle = new GrantLifecycle({ grants: () => new GrantApi(kms), keys: () => new KeyApi(kms) });
       proxy.reset();
       // Pulumi refreshes resources concurrently (up to --parallel at once, default 16)
       for (let i = 0; i < grants.length; i += 16) await Promise.all(grants.slice(i, i + 16).map((g) => lifecycle.read(g.grantId, g)));
@@ -62,7 +79,8 @@ export async function benchRefreshCalls(moto: MotoServer, shapes: Array<[number,
         // Ours: one listing per key per batch of 16 concurrent reads, each of pages(G) calls.
         oursCallsRealKms: ours * pages(grantsPerKey),
         // Terraform: a grant at position i of its key needs floor(i/100)+1 pages; summed over the key.
-        terraformCallsRealKms: keyCount * Array.from({ length: grantsPerKey }, (_, i) => Math.floor(i / 100) + 1).reduce((a, b) => a + b, 0),
+        terraformCallsRealKms:
+          keyCount * Array.from({ length: grantsPerKey }, (_, i) => Math.floor(i / 100) + 1).reduce((a, b) => a + b, 0),
       });
     }
   } finally {

@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, then the raw results in bench/results/ and the tables in the
  * README (between the bench markers). Benchmarks run on demand, never in CI.
  *   BENCH_REPEATS (default 3)   repeated runs per timed measurement; the median is reported
- *   BENCH_ONLY=engine,lint,calls,size,stack,drift   a subset
+ *   BENCH_ONLY=engine,lint,calls,size,stack,drift   a subset (none: only re-render the README from latest.json)
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -10,10 +10,10 @@ import * as path from "path";
 import { startMoto } from "../toolchain/moto";
 import { Workspace } from "../test/support/workspace";
 import { REPO_ROOT } from "../test/support/tools";
-import { EngineResult, benchEngine } from "./engine";
+import { ENGINE_GOALS, EngineResult, benchEngine } from "./engine";
 import { RefreshCallsResult, benchRefreshCalls } from "./refreshCalls";
 import { ProviderSizeResult, benchProviderSize } from "./providerSize";
-import { StackTimesResult, benchStackTimes } from "./stackTimes";
+import { StackPeakRss, StackTimesResult, benchStackTimes } from "./stackTimes";
 import { DriftResult, benchDrift } from "./drift";
 import { engineChart } from "./chart";
 import { LintBenchResult, benchLint, lintMarkdown } from "./lint";
@@ -22,78 +22,152 @@ interface Results {
   date: string;
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
   repeats: number;
-  engine?: EngineResult[];
+  engine?: EngineResult;
   refreshCalls?: RefreshCallsResult[];
   providerSize?: ProviderSizeResult[];
-  stack?: { rows: StackTimesResult[]; driftMs: number; previewRefreshMs: number };
+  stack?: { rows: StackTimesResult[]; driftMs: number; previewRefreshMs: number; peakRss?: StackPeakRss };
   drift?: DriftResult[];
   lint?: LintBenchResult;
+  /** The day each section was last measured (a run may measure only some: BENCH_ONLY). */
+  measured?: Partial<Record<Section, string>>;
 }
+
+const SECTIONS = ["engine", "lint", "refreshCalls", "providerSize", "stack", "drift"] as const;
+type Section = (typeof SECTIONS)[number];
 
 const table = (header: string[], rows: Array<Array<string | number>>) =>
   [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 
 function markdown(r: Results): string {
   const parts = [
-    `Measured ${r.date.slice(0, 10)} on ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, Node ${r.machine.node}; medians of ${r.repeats} runs for timings. Raw results: \`bench/results/latest.json\`. Re-run with \`npm run bench\`.`,
+    `Measured ${r.date.slice(0, 10)} on ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, Node ${r.machine.node}; medians of ${r.repeats} runs for timings; a section measured on another day says so. Raw results: \`bench/results/latest.json\`. Re-run with \`npm run bench\`.`,
   ];
+  const day = r.date.slice(0, 10);
+  const when = (section: Section) => {
+    const at = r.measured?.[section]?.slice(0, 10);
+    return at && at !== day ? ` (measured ${at})` : "";
+  };
   if (r.engine) {
+    const e = r.engine;
+    const mark = (ratio: number, goal: number) => `${ratio}x ${ratio <= goal ? "✓" : "✗"}`;
     parts.push(
-      "**Policy engine** (compare = two equivalent policies, one reordered and re-cased as KMS might return it; naive = JSON.parse + sorted-key stringify, which calls those two *different*):",
+      `**Policy engine** on equivalent pairs: a declared policy (compact JSON) against the same policy as KMS might return it (re-serialized in KMS's \`"Key" : value\` style, statements and keys reordered, a one-element list for a string, the account id as its root ARN). Cold = texts the engine has never seen; warm = the same two texts again, as a refresh does. Peer = \`${e.peer.library}\` ${e.peer.version} (Terraform's comparison; ${e.peer.go}), timed by \`bench/peer/\` on the same pair files, in rounds alternating with ours. Both engines first agreed on all ${e.pairsChecked} pairs (equivalent pairs true, one-action-removed pairs false). Medians of ${e.rounds} rounds${when("engine")}. Goals (issue 16): ours / peer ≤ ${ENGINE_GOALS.oursToPeer}, ours / JSON.parse ≤ ${ENGINE_GOALS.oursToJsonParse}, both cold.`,
       table(
-        ["policy size", "statements", "normalize (µs)", "compare (µs)", "compares/s", "naive compare (µs)", "ours / naive"],
-        r.engine.map((e) => [`${e.targetKb} KB (${e.bytes} B)`, e.statements, e.normalizeMicros, e.compareMicros, e.comparesPerSecond, e.naiveCompareMicros, `${e.ratioToNaive}x`]),
+        [
+          "policy size",
+          "statements",
+          "ours cold (µs)",
+          "ours warm (µs)",
+          "JSON.parse (µs)",
+          "peer (µs)",
+          `ours / peer (goal ≤ ${ENGINE_GOALS.oursToPeer})`,
+          `ours / JSON.parse (goal ≤ ${ENGINE_GOALS.oursToJsonParse})`,
+        ],
+        e.rows.map((row) => [
+          `${row.targetKb} KB (${row.declaredBytes} B / ${row.returnedBytes} B)`,
+          row.statements,
+          row.oursColdMicros,
+          row.oursWarmMicros,
+          row.jsonParseMicros,
+          row.peerMicros,
+          mark(row.oursToPeer, ENGINE_GOALS.oursToPeer),
+          mark(row.oursToJsonParse, ENGINE_GOALS.oursToJsonParse),
+        ]),
       ),
       "![compare time by policy size](bench/results/engine.svg)",
     );
   }
   if (r.refreshCalls) {
     parts.push(
-      "**ListGrants calls to refresh K keys × G grants** (counted by the proxy on moto; the real-KMS columns add the pages of 100 that moto never returns):",
+      `**ListGrants calls to refresh K keys × G grants** (counted by the proxy on moto; the real-KMS columns add the pages of 100 that moto never returns)${when("refreshCalls")}:`,
       table(
         ["keys × grants", "ours (moto)", "Terraform-style (moto)", "ours (real KMS)", "Terraform-style (real KMS)"],
-        r.refreshCalls.map((c) => [`${c.keys} × ${c.grantsPerKey}`, c.oursCalls, c.terraformCalls, c.oursCallsRealKms, c.terraformCallsRealKms]),
+        r.refreshCalls.map((c) => [
+          `${c.keys} × ${c.grantsPerKey}`,
+          c.oursCalls,
+          c.terraformCalls,
+          c.oursCallsRealKms,
+          c.terraformCallsRealKms,
+        ]),
       ),
     );
   }
   if (r.providerSize) {
     parts.push(
-      "**`__provider` bytes per resource in the state** (naive = the same provider kept in the project's own files):",
-      table(["resource", "ours", "naive", "naive / ours"], r.providerSize.map((s) => [s.resource, s.oursBytes, s.naiveBytes, `${Math.round(s.naiveBytes / s.oursBytes)}x`])),
+      `**\`__provider\` bytes per resource in the state** (naive = the same provider kept in the project's own files)${when("providerSize")}:`,
+      table(
+        ["resource", "ours", "naive", "naive / ours"],
+        r.providerSize.map((s) => [s.resource, s.oursBytes, s.naiveBytes, `${Math.round(s.naiveBytes / s.oursBytes)}x`]),
+      ),
     );
   }
   if (r.stack) {
     parts.push(
-      "**Wall time, 20 KeyPolicies + 200 Grants on moto** (floor = 220 do-nothing dynamic resources):",
-      table(["operation", "ours (ms)", "floor (ms)", "ours / floor"], [
-        ...r.stack.rows.map((s) => [s.operation, s.oursMs, s.floorMs, `${s.ratio}x`]),
-        ["`kms-policy drift` on the same stack's export", r.stack.driftMs, "", `${Math.round((r.stack.driftMs / r.stack.previewRefreshMs) * 100) / 100}x of preview --refresh`],
-      ]),
+      `**Wall time, 20 KeyPolicies + 200 Grants on moto** (floor = 220 do-nothing dynamic resources; issue 16 aims at 1.15x or less for \`preview --refresh\`)${when("stack")}:`,
+      table(
+        ["operation", "ours (ms)", "floor (ms)", "ours / floor"],
+        [
+          ...r.stack.rows.map((s) => [s.operation, s.oursMs, s.floorMs, `${s.ratio}x`]),
+          [
+            "`kms-policy drift` on the same stack's export",
+            r.stack.driftMs,
+            "",
+            `${Math.round((r.stack.driftMs / r.stack.previewRefreshMs) * 100) / 100}x of preview --refresh`,
+          ],
+        ],
+      ),
     );
+    const rss = r.stack.peakRss;
+    if (rss) {
+      const mib = (kib: number) => Math.round(kib / 102.4) / 10;
+      parts.push(
+        "**Peak RSS of the dynamic provider process during `pulumi preview --refresh`** of the same stacks (VmHWM, sampled every 50 ms from /proc; one untimed run after the timings):",
+        table(
+          ["stack", "provider processes", "peak RSS (MiB)"],
+          [
+            ["20 KeyPolicies + 200 Grants", rss.ours.processes, mib(rss.ours.maxKiB)],
+            ["floor: 220 do-nothing dynamic resources", rss.floor.processes, mib(rss.floor.maxKiB)],
+          ],
+        ),
+      );
+    }
   }
   if (r.drift) {
     parts.push(
-      "**`kms-policy drift`**, key policies with 5 grants each (all KMS calls counted):",
-      table(["key policies", "resources", "concurrency", "time (ms)", "KMS calls"], r.drift.map((d) => [d.keys, d.resources, d.concurrency, d.ms, d.calls])),
+      `**\`kms-policy drift\`**, key policies with 5 grants each (all KMS calls counted)${when("drift")}:`,
+      table(
+        ["key policies", "resources", "concurrency", "time (ms)", "KMS calls"],
+        r.drift.map((d) => [d.keys, d.resources, d.concurrency, d.ms, d.calls]),
+      ),
     );
   }
-  if (r.lint) parts.push(lintMarkdown(r.lint));
+  if (r.lint) parts.push(lintMarkdown(r.lint, when("lint")));
   return parts.join("\n\n");
 }
 
 /** Merges what has been measured so far into bench/results/latest.json and the README. */
 function save(results: Results): void {
   const dir = path.join(REPO_ROOT, "bench", "results");
-  const previous = fs.existsSync(path.join(dir, "latest.json")) ? (JSON.parse(fs.readFileSync(path.join(dir, "latest.json"), "utf8")) as Results) : undefined;
-  const merged: Results = { ...previous, ...results };
+  const previous = fs.existsSync(path.join(dir, "latest.json"))
+    ? (JSON.parse(fs.readFileSync(path.join(dir, "latest.json"), "utf8")) as Results)
+    : undefined;
+  // Sections kept from an earlier run keep its day; sections measured now take today's.
+  const measured: Partial<Record<Section, string>> = {};
+  for (const section of SECTIONS) {
+    if (results[section]) measured[section] = results.date;
+    else if (previous?.[section]) measured[section] = previous.measured?.[section] ?? previous.date;
+  }
+  const merged: Results = { ...previous, ...results, measured };
   fs.writeFileSync(path.join(dir, "latest.json"), JSON.stringify(merged, null, 2) + "\n");
-  if (merged.engine) fs.writeFileSync(path.join(dir, "engine.svg"), engineChart(merged.engine));
+  if (merged.engine) fs.writeFileSync(path.join(dir, "engine.svg"), engineChart(merged.engine.rows));
   const readmePath = path.join(REPO_ROOT, "README.md");
   const readme = fs.readFileSync(readmePath, "utf8");
   const start = "<!-- bench:start -->";
   const end = "<!-- bench:end -->";
   const body = `${start}\n${markdown(merged)}\n${end}`;
-  const updated = readme.includes(start) ? readme.replace(new RegExp(`${start}[\\s\\S]*${end}`), body) : `${readme}\n## Benchmarks\n\n${body}\n`;
+  const updated = readme.includes(start)
+    ? readme.replace(new RegExp(`${start}[\\s\\S]*${end}`), body)
+    : `${readme}\n## Benchmarks\n\n${body}\n`;
   fs.writeFileSync(readmePath, updated);
 }
 
@@ -102,13 +176,19 @@ async function main(): Promise<void> {
   const repeats = Number(process.env.BENCH_REPEATS ?? 3);
   const results: Results = {
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? "unknown",
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${os.platform()} ${os.arch()}`,
+    },
     repeats,
   };
   const log = (s: string) => console.log(`[bench] ${s}`);
   if (only.has("engine")) {
     log("policy engine");
-    results.engine = benchEngine();
+    results.engine = benchEngine(log);
     save(results);
   }
   if (only.has("lint")) {
@@ -116,12 +196,24 @@ async function main(): Promise<void> {
     results.lint = benchLint();
     save(results);
   }
+  if (!["calls", "size", "stack", "drift"].some((s) => only.has(s))) {
+    save(results); // nothing else to measure: render what latest.json holds
+    log("results in bench/results/latest.json and README.md");
+    return;
+  }
   const moto = await startMoto();
   let workspace: Workspace | undefined;
   try {
     if (only.has("calls")) {
       log("refresh calls");
-      results.refreshCalls = await benchRefreshCalls(moto, [[1, 10], [1, 100], [1, 500], [10, 10], [10, 100], [10, 500]]);
+      results.refreshCalls = await benchRefreshCalls(moto, [
+        [1, 10],
+        [1, 100],
+        [1, 500],
+        [10, 10],
+        [10, 100],
+        [10, 500],
+      ]);
       save(results);
     }
     if (only.has("size") || only.has("stack") || only.has("drift")) workspace = await Workspace.create(moto);

@@ -1,28 +1,28 @@
 /** Small statistics for benchmarks: medians of repeated runs, never a single sample. */
 export function median(values: number[]): number {
+  if (values.length === 0) throw new RangeError("the median of no samples");
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Runs `fn` until `minMs` has passed (at least `minRuns` times); returns per-call microseconds, median of batches. */
-export function microsPerCall(fn: () => void, options: { batches?: number; minMs?: number } = {}): number {
-  const batches = options.batches ?? 9;
-  const minMs = options.minMs ?? 150;
-  for (let i = 0; i < 50; i++) fn(); // warm up the JIT
-  const samples: number[] = [];
-  for (let b = 0; b < batches; b++) {
-    let calls = 0;
+/**
+ * Calls `fn` until `budgetMs` has passed (at least once); returns the mean microseconds per call.
+ * The clock is read between growing runs of calls, so that reading it costs nothing next to
+ * sub-microsecond calls. One such measurement is one sample: callers repeat it and take the median.
+ */
+export function microsPerCall(fn: () => void, budgetMs: number): number {
+  let calls = 0;
+  let totalNs = 0;
+  for (let run = 1; totalNs < budgetMs * 1e6;) {
     const start = process.hrtime.bigint();
-    let elapsed = 0;
-    do {
-      fn();
-      calls++;
-      elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-    } while (elapsed < minMs / batches);
-    samples.push((elapsed * 1000) / calls);
+    for (let i = 0; i < run; i++) fn();
+    const ns = Number(process.hrtime.bigint() - start);
+    totalNs += ns;
+    calls += run;
+    if (ns < (budgetMs * 1e6) / 50) run *= 2;
   }
-  return median(samples);
+  return totalNs / 1000 / calls;
 }
 
 export async function timeMs(fn: () => Promise<unknown>): Promise<number> {

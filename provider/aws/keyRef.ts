@@ -13,6 +13,9 @@ export interface KeyRef {
   account?: string;
 }
 
+/** An AWS Region name such as `us-east-1` or `us-gov-west-1`. */
+export const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
 const KEY_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 const KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/;
 

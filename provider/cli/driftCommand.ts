@@ -1,6 +1,6 @@
 import { GrantApi } from "../aws/grants";
 import { kmsClient } from "../aws/client";
-import { KeyPolicyApi } from "../aws/keyPolicies";
+import { KeyApi } from "../aws/keys";
 import { parseKeyRef } from "../aws/keyRef";
 import { DEFAULT_CONCURRENCY, checkDrift } from "../drift/check";
 import { exitCodeOf, jsonReport, junitReport, markdownReport, textReport } from "../drift/report";
@@ -34,7 +34,7 @@ export async function driftCommand(file: string, io: Output, options: DriftComma
     return region ?? ("error" in ref ? undefined : ref.region) ?? options.region;
   };
   const clients = {
-    keys: (keyArn: string, region?: string) => new KeyPolicyApi(kmsClient({ region: regionOf(keyArn, region) })),
+    keys: (keyArn: string, region?: string) => new KeyApi(kmsClient({ region: regionOf(keyArn, region) })),
     grants: (keyArn: string, region?: string) => new GrantApi(kmsClient({ region: regionOf(keyArn, region) })),
   };
   const showProgress = options.tty && resources.length > 20;

@@ -1,11 +1,11 @@
 import { GrantListEntry } from "@aws-sdk/client-kms";
 import { errorName } from "../aws/errors";
 import { GrantApi } from "../aws/grants";
-import { KeyPolicyApi } from "../aws/keyPolicies";
+import { changedParameters, fromListing, GrantParameters } from "../aws/grantFacts";
+import { GONE_KEY_STATES, KeyApi } from "../aws/keys";
 import { parseKeyRef } from "../aws/keyRef";
 import { PolicyDiff, diffPolicies } from "../policy";
-import { sameConstraints } from "../runtime/grantCheck";
-import { AWS_UNIQUE_ID, fromListing, sameSet } from "../runtime/grantLifecycle";
+import { AWS_UNIQUE_ID } from "../policy/grammar";
 import { ManagedGrant, ManagedKeyPolicy, ManagedResource } from "./stackExport";
 
 export type DriftStatus = "in-sync" | "drifted" | "gone" | "error";
@@ -55,11 +55,10 @@ export interface DriftOptions {
 }
 
 export interface DriftClients {
-  keys(keyArn: string, region?: string): KeyPolicyApi;
+  keys(keyArn: string, region?: string): KeyApi;
   grants(keyArn: string, region?: string): GrantApi;
 }
 
-const GONE_STATES = new Set(["PendingDeletion", "PendingReplicaDeletion"]);
 export const DEFAULT_CONCURRENCY = 8;
 
 /** The account part of a key, so that `keyId` and ARN group together. */
@@ -109,7 +108,7 @@ async function checkKey(group: ManagedResource[], clients: DriftClients, wantUnm
   const all = (status: DriftStatus, message: string) => ({ reports: group.map((r) => ({ ...base(r), status, message })), unmanaged: [] });
   try {
     const key = await clients.keys(keyArn, region).describeKey(keyArn);
-    if (GONE_STATES.has(key.state)) return all("gone", `key ${key.arn} is ${key.state}`);
+    if (GONE_KEY_STATES.has(key.state)) return all("gone", `key ${key.arn} is ${key.state}`);
   } catch (err) {
     if (errorName((err as Error).cause) === "NotFoundException") return all("gone", `key ${keyArn} no longer exists`);
     return all("error", (err as Error).message);
@@ -155,11 +154,8 @@ async function checkPolicy(policy: ManagedKeyPolicy, clients: DriftClients): Pro
 function compareGrant(grant: ManagedGrant, entry: GrantListEntry | undefined): Pick<ResourceReport, "status" | "message" | "changes"> {
   if (!entry) return { status: "gone", message: `grant ${grant.grantId} (${grant.grantName ?? grant.name}) no longer exists: revoked or retired outside Pulumi` };
   const live = fromListing(entry);
-  const changes: FieldChange[] = [];
-  if (grant.granteePrincipal !== undefined && live.granteePrincipal !== grant.granteePrincipal) changes.push({ field: "granteePrincipal", recorded: grant.granteePrincipal, live: live.granteePrincipal });
-  if (grant.operations && !sameSet(grant.operations, live.operations)) changes.push({ field: "operations", recorded: grant.operations, live: live.operations });
-  if ((grant.retiringPrincipal ?? "") !== (live.retiringPrincipal ?? "")) changes.push({ field: "retiringPrincipal", recorded: grant.retiringPrincipal ?? null, live: live.retiringPrincipal ?? null });
-  if (!sameConstraints(grant.constraints, live.constraints)) changes.push({ field: "constraints", recorded: grant.constraints ?? null, live: live.constraints ?? null });
+  const recorded: Partial<GrantParameters> = grant;
+  const changes: FieldChange[] = changedParameters(recorded, live).map((field) => ({ field, recorded: recorded[field] ?? null, live: live[field] ?? null }));
   if (changes.length === 0) return { status: "in-sync" };
   const deleted = AWS_UNIQUE_ID.test(live.granteePrincipal) ? "the grantee was deleted (KMS shows a bare unique id)" : undefined;
   return { status: "drifted", changes, ...(deleted ? { message: deleted } : {}) };

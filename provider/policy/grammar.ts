@@ -75,8 +75,15 @@ export const ACCOUNT_ROOT_ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|a
 export const ACCOUNT_ID = /^\d{12}$/;
 /** IAM and STS principal ARNs, any partition. */
 export const AWS_PRINCIPAL_ARN = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}|aws):[^\s]+$/;
-/** Unique ids KMS shows for principals that were deleted (AROA... roles, AIDA... users). */
-export const AWS_UNIQUE_ID = /^A(ROA|IDA|GPA|NPA|NVA|SIA|KIA|PKA)[A-Z0-9]{12,}$/;
+/**
+ * The unique id AWS shows in place of a principal's ARN once the role (`AROA...`) or user
+ * (`AIDA...`) it named was deleted: in a key policy and as a grant's grantee. Only roles and users
+ * are principals that get one; the other unique-id prefixes (groups, policies, access keys, ...)
+ * never stand for a principal. Sources: IAM User Guide, "IAM identifiers", section "Understanding
+ * unique ID prefixes"; and "AWS JSON policy elements: Principal" (a deleted role or user breaks the
+ * link, and the policy shows its unique id).
+ */
+export const AWS_UNIQUE_ID = /^A(ROA|IDA)[A-Z0-9]{12,}$/;
 
 /** The closest candidate by edit distance, for "did you mean" hints; undefined if nothing is close. */
 export function closest(word: string, candidates: readonly string[]): string | undefined {

@@ -1,24 +1,14 @@
 import { GrantOperation } from "@aws-sdk/client-kms";
-import { parseKeyRef } from "../aws/keyRef";
-import { CheckFailure } from "./keyPolicyCheck";
-import { isUnknown, withoutUndefined } from "./settings";
+import { GrantConstraints, GrantParameters } from "../aws/grantFacts";
+import { CheckFailure, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
 
 export const GRANT_OPERATIONS: readonly string[] = Object.values(GrantOperation);
 export const MAX_CONTEXT_PAIRS = 8;
 export const MAX_CONTEXT_VALUE_LENGTH = 384;
 
-export interface GrantConstraints {
-  encryptionContextEquals?: Record<string, string>;
-  encryptionContextSubset?: Record<string, string>;
-}
-
 /** Inputs of a Grant after check: operations sorted and distinct, defaults filled. */
-export interface GrantInputs {
+export interface GrantInputs extends GrantParameters {
   keyId: string;
-  granteePrincipal: string;
-  operations: string[];
-  retiringPrincipal?: string;
-  constraints?: GrantConstraints;
   grantTokens?: string[];
   name: string;
   retireOnDelete: boolean;
@@ -27,7 +17,6 @@ export interface GrantInputs {
 
 const PRINCIPAL = /^(arn:aws[a-z-]*:(iam|sts)::\d{12}:\S+|[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?)$/;
 const GRANT_NAME = /^[a-zA-Z0-9:/_-]{1,256}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 function checkPrincipal(value: unknown, property: string, required: boolean, fail: (p: string, r: string) => void): void {
   if (isUnknown(value)) return;
@@ -67,16 +56,7 @@ export function checkGrant(news: Record<string, unknown>): { inputs: GrantInputs
   const fail = (property: string, reason: string) => failures.push({ property, reason });
 
   const keyId = news.keyId;
-  if (!isUnknown(keyId)) {
-    if (typeof keyId !== "string" || keyId.trim() === "") fail("keyId", "keyId is required: the id or ARN of the KMS key the grant is for");
-    else {
-      const ref = parseKeyRef(keyId);
-      if ("error" in ref) fail("keyId", `keyId "${keyId}" is not usable: ${ref.error}`);
-      else if (ref.region && typeof news.region === "string" && ref.region !== news.region) {
-        fail("region", `region "${news.region}" contradicts the key ARN's region "${ref.region}": remove region, or use the key's region`);
-      }
-    }
-  }
+  checkKeyId(news, fail, { required: "keyId is required: the id or ARN of the KMS key the grant is for" });
 
   checkPrincipal(news.granteePrincipal, "granteePrincipal", true, fail);
   checkPrincipal(news.retiringPrincipal, "retiringPrincipal", false, fail);
@@ -137,9 +117,7 @@ export function checkGrant(news: Record<string, unknown>): { inputs: GrantInputs
   if (!isUnknown(retireOnDelete) && typeof retireOnDelete !== "boolean") fail("retireOnDelete", "retireOnDelete must be true (RetireGrant) or false (RevokeGrant)");
 
   const region = news.region;
-  if (region !== undefined && !isUnknown(region) && (typeof region !== "string" || !REGION.test(region))) {
-    fail("region", `region "${String(region)}" is not an AWS region name such as "us-east-1"`);
-  }
+  checkRegion(region, fail);
 
   const inputs: GrantInputs = {
     keyId: keyId as string,
@@ -153,11 +131,4 @@ export function checkGrant(news: Record<string, unknown>): { inputs: GrantInputs
     ...(region !== undefined ? { region: region as string } : {}),
   };
   return { inputs: withoutUndefined(inputs), failures };
-}
-
-/** Same constraint to KMS: context keys compare case-insensitively, values exactly. */
-export function sameConstraints(a: GrantConstraints | undefined, b: GrantConstraints | undefined): boolean {
-  const canon = (c: Record<string, string> | undefined) =>
-    c ? JSON.stringify(Object.entries(c).map(([k, v]) => [k.toLowerCase(), v]).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) : "";
-  return canon(a?.encryptionContextEquals) === canon(b?.encryptionContextEquals) && canon(a?.encryptionContextSubset) === canon(b?.encryptionContextSubset);
 }

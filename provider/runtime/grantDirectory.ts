@@ -1,5 +1,6 @@
 import { GrantListEntry } from "@aws-sdk/client-kms";
 import { GrantApi } from "../aws/grants";
+import { Clock, systemClock } from "./clock";
 
 interface Waiter {
   grantId: string;
@@ -23,18 +24,19 @@ export class GrantDirectory {
     private readonly apiFor: (keyArn: string) => GrantApi,
     private readonly windowMs = 30,
     private readonly reuseMs = 5000,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   find(keyArn: string, grantId: string): Promise<GrantListEntry | undefined> {
     const recent = this.recent.get(keyArn);
-    const known = recent && Date.now() - recent.at <= this.reuseMs ? recent.byId.get(grantId) : undefined;
+    const known = recent && this.clock.now() - recent.at <= this.reuseMs ? recent.byId.get(grantId) : undefined;
     if (known) return Promise.resolve(known);
     return new Promise((resolve, reject) => {
       let waiters = this.pending.get(keyArn);
       if (!waiters) {
         waiters = [];
         this.pending.set(keyArn, waiters);
-        setTimeout(() => void this.flush(keyArn), this.windowMs);
+        this.clock.after(this.windowMs, () => void this.flush(keyArn));
       }
       waiters.push({ grantId, resolve, reject });
     });
@@ -48,7 +50,7 @@ export class GrantDirectory {
       const api = this.apiFor(keyArn);
       const grants = ids.size === 1 ? await api.listGrants(keyArn, { grantId: [...ids][0] }) : await api.listGrants(keyArn);
       const byId = new Map(grants.map((g) => [g.GrantId, g]));
-      if (ids.size > 1) this.recent.set(keyArn, { at: Date.now(), byId });
+      if (ids.size > 1) this.recent.set(keyArn, { at: this.clock.now(), byId });
       for (const w of waiters) w.resolve(byId.get(w.grantId));
     } catch (err) {
       for (const w of waiters) w.reject(err);
@@ -65,13 +67,13 @@ export class GrantDirectory {
       if (!waiters) {
         waiters = [];
         this.listingWaiters.set(keyArn, waiters);
-        setTimeout(() => {
+        this.clock.after(this.windowMs, () => {
           const joined = this.listingWaiters.get(keyArn) ?? [];
           this.listingWaiters.delete(keyArn);
           this.apiFor(keyArn)
             .listGrants(keyArn)
             .then((grants) => joined.forEach((w) => w.resolve(grants)), (err: unknown) => joined.forEach((w) => w.reject(err)));
-        }, this.windowMs);
+        });
       }
       waiters.push({ resolve, reject });
     });

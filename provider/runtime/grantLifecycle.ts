@@ -1,13 +1,17 @@
 import { GrantListEntry } from "@aws-sdk/client-kms";
 import { errorName } from "../aws/errors";
+import { changedParameters, fromListing, GrantConstraints } from "../aws/grantFacts";
 import { GrantApi } from "../aws/grants";
-import { KeyFacts, KeyPolicyApi } from "../aws/keyPolicies";
+import { GONE_KEY_STATES, KeyApi, KeyFacts } from "../aws/keys";
 import { sameKey } from "../aws/keyRef";
+import { AWS_UNIQUE_ID } from "../policy/grammar";
+import { withoutUndefined } from "./check";
+import { Clock, systemClock } from "./clock";
 import { engineLog } from "./engineLog";
 import { ResourceInitFailedError } from "./initFailure";
-import { GrantConstraints, GrantInputs, sameConstraints } from "./grantCheck";
+import { GrantInputs } from "./grantCheck";
 import { GrantDirectory } from "./grantDirectory";
-import { regionFor, withoutUndefined } from "./settings";
+import { regionFor } from "./settings";
 
 /** What a Grant keeps in state. `grantToken` is a Pulumi secret (see resources/grant.ts). */
 export interface GrantOutputs extends GrantInputs {
@@ -22,39 +26,12 @@ export interface GrantOutputs extends GrantInputs {
 
 export interface GrantClients {
   grants(keyId: string, region?: string): GrantApi;
-  keys(keyId: string, region?: string): KeyPolicyApi;
-}
-
-const GONE_KEY_STATES = new Set(["PendingDeletion", "PendingReplicaDeletion"]);
-export const AWS_UNIQUE_ID = /^A(ROA|IDA)[A-Z0-9]{12,}$/;
-
-export const sameSet = (a: string[] = [], b: string[] = []) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
-
-/** The grant as KMS lists it, in the inputs' terms. */
-export function fromListing(entry: GrantListEntry): Pick<GrantInputs, "granteePrincipal" | "operations" | "retiringPrincipal" | "constraints"> {
-  const c = entry.Constraints;
-  const constraints: GrantConstraints = {
-    ...(c?.EncryptionContextEquals ? { encryptionContextEquals: c.EncryptionContextEquals } : {}),
-    ...(c?.EncryptionContextSubset ? { encryptionContextSubset: c.EncryptionContextSubset } : {}),
-  };
-  return {
-    granteePrincipal: entry.GranteePrincipal ?? "",
-    operations: [...(entry.Operations ?? [])].sort(),
-    ...(entry.RetiringPrincipal ? { retiringPrincipal: entry.RetiringPrincipal } : {}),
-    ...(Object.keys(constraints).length ? { constraints } : {}),
-  };
+  keys(keyId: string, region?: string): KeyApi;
 }
 
 /** Same grant parameters (what CreateGrant's idempotency compares). */
 function sameGrant(entry: GrantListEntry, inputs: GrantInputs): boolean {
-  const live = fromListing(entry);
-  return (
-    entry.Name === inputs.name &&
-    live.granteePrincipal === inputs.granteePrincipal &&
-    sameSet(live.operations, inputs.operations) &&
-    (live.retiringPrincipal ?? "") === (inputs.retiringPrincipal ?? "") &&
-    sameConstraints(live.constraints, inputs.constraints)
-  );
+  return entry.Name === inputs.name && changedParameters(inputs, fromListing(entry)).length === 0;
 }
 
 export class GrantLifecycle {
@@ -65,8 +42,10 @@ export class GrantLifecycle {
     private readonly consistencyPollMs = 500,
     /** How long after its creation a missing grant counts as not listed yet (eventual consistency). */
     private readonly listingDelayMs: () => number = () => 300_000,
+    /** The clock of the ListGrants batching windows (see GrantDirectory). */
+    directoryClock: Clock = systemClock,
   ) {
-    this.directory = new GrantDirectory((keyArn) => clients.grants(keyArn, regionFor(keyArn)));
+    this.directory = new GrantDirectory((keyArn) => clients.grants(keyArn, regionFor(keyArn)), undefined, undefined, directoryClock);
   }
 
   private async usableKey(inputs: Pick<GrantInputs, "keyId" | "region">): Promise<KeyFacts> {
@@ -129,16 +108,14 @@ export class GrantLifecycle {
     }
     const live = fromListing(entry);
     const outs: GrantOutputs = { ...props };
-    if (live.granteePrincipal !== props.granteePrincipal) {
-      outs.granteePrincipal = live.granteePrincipal;
+    const changed = changedParameters(props, live);
+    for (const field of changed) Object.assign(outs, { [field]: live[field] });
+    if (changed.includes("granteePrincipal")) {
       const why = AWS_UNIQUE_ID.test(live.granteePrincipal)
         ? "KMS now shows the grantee as a bare unique id: the role or user it named was deleted, so the grant serves nobody."
         : "the grantee differs from the stack.";
       await engineLog("warning", `Grant ${id} (${props.name}): ${why} \`pulumi up\` replaces the grant.`);
     }
-    if (!sameSet(live.operations, props.operations)) outs.operations = live.operations;
-    if ((live.retiringPrincipal ?? "") !== (props.retiringPrincipal ?? "")) outs.retiringPrincipal = live.retiringPrincipal;
-    if (!sameConstraints(live.constraints, props.constraints)) outs.constraints = live.constraints;
     if (entry.IssuingAccount) outs.issuingAccount = entry.IssuingAccount;
     if (entry.CreationDate) outs.creationDate = new Date(entry.CreationDate).toISOString();
     return { id, props: outs, inputs: inputsOf(outs) };
@@ -159,10 +136,7 @@ export class GrantLifecycle {
     const oldRegion = regionFor(olds.keyArn || olds.keyId, olds.region);
     const newRegion = regionFor(news.keyId, news.region);
     if (oldRegion && newRegion && oldRegion !== newRegion) replaces.push("region");
-    if (olds.granteePrincipal !== news.granteePrincipal) replaces.push("granteePrincipal");
-    if (!sameSet(olds.operations, news.operations)) replaces.push("operations");
-    if ((olds.retiringPrincipal ?? "") !== (news.retiringPrincipal ?? "")) replaces.push("retiringPrincipal");
-    if (!sameConstraints(olds.constraints, news.constraints)) replaces.push("constraints");
+    replaces.push(...changedParameters(olds, news));
     if (olds.name !== news.name) replaces.push("name");
     // grantTokens only matter while CreateGrant runs: changing them changes no grant.
     const changes = replaces.length > 0 || olds.retireOnDelete !== news.retireOnDelete || olds.keyId !== news.keyId;

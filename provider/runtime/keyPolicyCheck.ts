@@ -1,7 +1,8 @@
 import { parseKeyRef } from "../aws/keyRef";
 import { LintSuppression, Severity, atLeast, lintPolicy } from "../policy";
+import { CheckFailure, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
 import { allowsPolicyChanges } from "./lockout";
-import { isUnknown, withoutUndefined } from "./settings";
+import { providerSettings } from "./settings";
 
 export type OnDelete = "restore" | "default" | "retain";
 export const ON_DELETE_CHOICES: readonly OnDelete[] = ["restore", "default", "retain"];
@@ -18,36 +19,22 @@ export interface KeyPolicyInputs {
   readBackTimeoutSeconds: number;
 }
 
-export interface CheckFailure {
-  property: string;
-  reason: string;
-}
-
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
 /**
  * Validates KeyPolicy inputs without calling AWS. Every failure names the property, the rule and
  * the fix; unknown values (not yet computed during preview) are checked at the next check.
  */
 export function checkKeyPolicy(
   news: Record<string, unknown>,
-  lint: { failOn: Severity; lintIgnore: readonly LintSuppression[] } = { failOn: "error", lintIgnore: [] },
+  lint: { failOn: Severity; lintIgnore: readonly LintSuppression[] } = providerSettings(),
 ): { inputs: KeyPolicyInputs; failures: CheckFailure[] } {
   const failures: CheckFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason });
 
   const keyId = news.keyId;
-  if (!isUnknown(keyId)) {
-    if (typeof keyId !== "string" || keyId.trim() === "") {
-      fail("keyId", "keyId is required: give the key id (1234abcd-12ab-34cd-56ef-1234567890ab) or key ARN of an existing KMS key");
-    } else {
-      const ref = parseKeyRef(keyId);
-      if ("error" in ref) fail("keyId", `keyId "${keyId}" is not usable: ${ref.error}. Pass the key's id or ARN (e.g. key.arn)`);
-      else if (ref.region && typeof news.region === "string" && news.region !== ref.region) {
-        fail("region", `region "${news.region}" contradicts the key ARN's region "${ref.region}": remove region, or use the key's region`);
-      }
-    }
-  }
+  checkKeyId(news, fail, {
+    required: "keyId is required: give the key id (1234abcd-12ab-34cd-56ef-1234567890ab) or key ARN of an existing KMS key",
+    fix: ". Pass the key's id or ARN (e.g. key.arn)",
+  });
 
   let policyText = "";
   const policy = news.policy;
@@ -58,12 +45,20 @@ export function checkKeyPolicy(
       fail("policy", `policy must be a JSON string or a PolicyDocument object, not ${Array.isArray(policy) ? "an array" : typeof policy}`);
     } else {
       policyText = typeof policy === "string" ? policy : JSON.stringify(policy, null, 2);
-      // Findings below failOn are the program's to show (resources/keyPolicy.ts): check cannot name the resource.
+      // Findings below failOn are the program's to show (resources/lintWarnings.ts): check cannot name the resource.
       const ref = typeof keyId === "string" ? parseKeyRef(keyId) : undefined;
       const account = ref && !("error" in ref) ? ref.account : undefined;
       const findings = lintPolicy(policyText, { ignore: lint.lintIgnore, account }).filter((f) => atLeast(f.severity, lint.failOn));
-      for (const p of findings) fail("policy", `${p.path ? `${p.path}: ` : ""}${p.message} [${p.rule}${p.severity === "error" ? "" : `, ${p.severity}; kms-policy:failOn is ${lint.failOn}`}]. Fix: ${p.hint}`);
-      if (!findings.some((f) => f.severity === "error") && news.bypassPolicyLockoutSafetyCheck !== true && !allowsPolicyChanges(policyText)) {
+      for (const p of findings)
+        fail(
+          "policy",
+          `${p.path ? `${p.path}: ` : ""}${p.message} [${p.rule}${p.severity === "error" ? "" : `, ${p.severity}; kms-policy:failOn is ${lint.failOn}`}]. Fix: ${p.hint}`,
+        );
+      if (
+        !findings.some((f) => f.severity === "error") &&
+        news.bypassPolicyLockoutSafetyCheck !== true &&
+        !allowsPolicyChanges(policyText)
+      ) {
         fail(
           "policy",
           "no principal is left allowed to call kms:PutKeyPolicy (no Allow grants it, or an unconditional Deny takes it back), so after this update nobody could change the policy again (lockout). " +
@@ -77,21 +72,26 @@ export function checkKeyPolicy(
 
   const policyName = news.policyName ?? "default";
   if (!isUnknown(policyName) && policyName !== "default") {
-    fail("policyName", `policyName "${String(policyName)}" is not accepted by KMS: the only key policy name is "default". Remove policyName or set it to "default"`);
+    fail(
+      "policyName",
+      `policyName "${String(policyName)}" is not accepted by KMS: the only key policy name is "default". Remove policyName or set it to "default"`,
+    );
   }
 
   const bypass = news.bypassPolicyLockoutSafetyCheck ?? false;
-  if (!isUnknown(bypass) && typeof bypass !== "boolean") fail("bypassPolicyLockoutSafetyCheck", "bypassPolicyLockoutSafetyCheck must be true or false");
+  if (!isUnknown(bypass) && typeof bypass !== "boolean")
+    fail("bypassPolicyLockoutSafetyCheck", "bypassPolicyLockoutSafetyCheck must be true or false");
 
   const onDelete = news.onDelete ?? "restore";
   if (!isUnknown(onDelete) && !ON_DELETE_CHOICES.includes(onDelete as OnDelete)) {
-    fail("onDelete", `onDelete "${String(onDelete)}" is not one of ${ON_DELETE_CHOICES.map((c) => `"${c}"`).join(", ")}: "restore" puts back the policy the key had before, "default" writes AWS's default key policy, "retain" leaves the policy as it is`);
+    fail(
+      "onDelete",
+      `onDelete "${String(onDelete)}" is not one of ${ON_DELETE_CHOICES.map((c) => `"${c}"`).join(", ")}: "restore" puts back the policy the key had before, "default" writes AWS's default key policy, "retain" leaves the policy as it is`,
+    );
   }
 
   const region = news.region;
-  if (region !== undefined && !isUnknown(region) && (typeof region !== "string" || !REGION.test(region))) {
-    fail("region", `region "${String(region)}" is not an AWS region name such as "us-east-1"`);
-  }
+  checkRegion(region, fail);
 
   const timeout = news.readBackTimeoutSeconds ?? DEFAULT_READ_BACK_TIMEOUT_SECONDS;
   if (!isUnknown(timeout) && (typeof timeout !== "number" || !(timeout >= 0 && timeout <= 3600))) {

@@ -1,4 +1,4 @@
-import { KeyFacts, KeyPolicyApi } from "../aws/keyPolicies";
+import { GONE_KEY_STATES, KeyApi, KeyFacts } from "../aws/keys";
 import { errorName, isRefusal } from "../aws/errors";
 import { sameKey } from "../aws/keyRef";
 import { diffPolicies, formatPolicyDiff, policiesEquivalent, validatePolicy } from "../policy";
@@ -15,10 +15,7 @@ export interface KeyPolicyOutputs extends KeyPolicyInputs {
   previousPolicy: string;
 }
 
-export type ApiFor = (keyId: string, region?: string) => KeyPolicyApi;
-
-/** Key states in which the key is as good as gone: the resource is dropped on refresh. */
-const GONE_STATES = new Set(["PendingDeletion", "PendingReplicaDeletion"]);
+export type ApiFor = (keyId: string, region?: string) => KeyApi;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -61,7 +58,7 @@ export class KeyPolicyLifecycle {
     private readonly readBackPollMs = 250,
   ) {}
 
-  private api(inputs: Pick<KeyPolicyInputs, "keyId" | "region">, keyArn?: string): KeyPolicyApi {
+  private api(inputs: Pick<KeyPolicyInputs, "keyId" | "region">, keyArn?: string): KeyApi {
     return this.apiFor(keyArn ?? inputs.keyId, regionFor(keyArn ?? inputs.keyId, inputs.region));
   }
 
@@ -72,12 +69,12 @@ export class KeyPolicyLifecycle {
       : "The policy engine finds no syntax problem, so check that every principal in it exists.";
   }
 
-  private async put(api: KeyPolicyApi, keyArn: string, inputs: KeyPolicyInputs): Promise<void> {
+  private async put(api: KeyApi, keyArn: string, inputs: KeyPolicyInputs): Promise<void> {
     await api.putKeyPolicy(keyArn, inputs.policyName, inputs.policy, inputs.bypassPolicyLockoutSafetyCheck, this.lint(inputs.policy));
   }
 
   /** Reads back until KMS returns a policy equivalent to the one put: KMS is eventually consistent. */
-  private async confirm(api: KeyPolicyApi, keyArn: string, inputs: KeyPolicyInputs): Promise<string> {
+  private async confirm(api: KeyApi, keyArn: string, inputs: KeyPolicyInputs): Promise<string> {
     const deadline = Date.now() + inputs.readBackTimeoutSeconds * 1000;
     let wait = this.readBackPollMs;
     for (;;) {
@@ -96,9 +93,9 @@ export class KeyPolicyLifecycle {
     }
   }
 
-  private async describeUsableKey(api: KeyPolicyApi, keyId: string): Promise<KeyFacts> {
+  private async describeUsableKey(api: KeyApi, keyId: string): Promise<KeyFacts> {
     const key = await api.describeKey(keyId);
-    if (GONE_STATES.has(key.state)) {
+    if (GONE_KEY_STATES.has(key.state)) {
       throw new Error(`key ${key.arn} is ${key.state}: its policy cannot be managed. Cancel the deletion (CancelKeyDeletion) or point keyId at another key.`);
     }
     return key;
@@ -138,7 +135,7 @@ export class KeyPolicyLifecycle {
     }
   }
 
-  private async putBack(api: KeyPolicyApi, keyArn: string, inputs: KeyPolicyInputs, previous: string): Promise<Error | undefined> {
+  private async putBack(api: KeyApi, keyArn: string, inputs: KeyPolicyInputs, previous: string): Promise<Error | undefined> {
     try {
       await api.putKeyPolicy(keyArn, inputs.policyName, previous, true);
       return undefined;
@@ -160,7 +157,7 @@ export class KeyPolicyLifecycle {
       }
       throw err;
     }
-    if (GONE_STATES.has(key.state)) {
+    if (GONE_KEY_STATES.has(key.state)) {
       await engineLog("warning", `KeyPolicy: key ${keyArn} is ${key.state}; the resource is gone from the stack (cancel the deletion and run \`pulumi up\` to manage it again).`);
       return {};
     }
@@ -209,7 +206,7 @@ export class KeyPolicyLifecycle {
     return { outs: { ...news, keyArn, previousPolicy: olds.previousPolicy } };
   }
 
-  async delete(props: KeyPolicyOutputs): Promise<void> {
+  async delete(_id: string, props: KeyPolicyOutputs): Promise<void> {
     if (props.onDelete === "retain") return;
     const keyArn = props.keyArn;
     const api = this.api(props, keyArn);
@@ -220,7 +217,7 @@ export class KeyPolicyLifecycle {
       if (errorName((err as Error).cause) === "NotFoundException") return; // nothing left to restore
       throw err;
     }
-    if (GONE_STATES.has(key.state)) return;
+    if (GONE_KEY_STATES.has(key.state)) return;
     const target = props.onDelete === "default" ? defaultKeyPolicy(key.arn) : props.previousPolicy;
     const live = await api.getKeyPolicy(keyArn, props.policyName || "default");
     if (equivalent(live, target)) return;

@@ -1,5 +1,5 @@
 import { KMSClient } from "@aws-sdk/client-kms";
-import { ClientSettings, kmsClient } from "../aws/client";
+import { ClientSettings, DEFAULT_MAX_ATTEMPTS, DEFAULT_REQUEST_TIMEOUT_SECONDS, kmsClient } from "../aws/client";
 import { parseKeyRef } from "../aws/keyRef";
 import { LintSuppression, SEVERITIES, Severity, parseSuppressions } from "../policy";
 
@@ -10,25 +10,92 @@ import { LintSuppression, SEVERITIES, Severity, parseSuppressions } from "../pol
 export interface ProviderSettings {
   /** The stack's `aws:region`, if set. */
   region?: string;
-  /** `kms-policy:maxAttempts`: attempts per KMS call (default in aws/client.ts). */
+  /** Attempts per KMS call; undefined leaves the default to aws/client.ts. */
   maxAttempts?: number;
-  /** `kms-policy:requestTimeoutSeconds`: the longest one attempt may take (default in aws/client.ts). */
+  /** The longest one attempt may take; undefined leaves the default to aws/client.ts. */
   requestTimeoutSeconds?: number;
-  /**
-   * `kms-policy:grantListingDelaySeconds`: for this long after creating a grant, a grant that
-   * ListGrants does not show yet is taken as not listed yet rather than gone. Default 300 (KMS
-   * documents up to five minutes for a grant to be consistent everywhere).
-   */
+  /** How long a new grant that ListGrants does not show yet counts as not listed yet rather than gone. */
   grantListingDelaySeconds: number;
-  /** `kms-policy:failOn`: lint findings this bad or worse fail check (default `error`). */
+  /** The lint severity from which findings fail check. */
   failOn: Severity;
-  /** `kms-policy:ignore`: `Sid:rule` pairs the lint leaves out. */
+  /** `Sid:rule` pairs the lint leaves out. */
   lintIgnore: LintSuppression[];
 }
 
+/** One stack setting: where it is read from, which values it takes, and what it does. */
+export interface StackSetting<T> {
+  /** The stack configuration key, e.g. `kms-policy:maxAttempts`. */
+  key: string;
+  /** The value a raw configuration string stands for; undefined when the value is not accepted. */
+  parse(raw: string): T | undefined;
+  /** The accepted values, in words, for messages and the README. */
+  accepts: string;
+  /** The value when the key is not set (or, for now, not accepted). */
+  default: T;
+  doc: string;
+}
+
+/** What `kms-policy:failOn` accepts: a suggestion never fails a preview. */
+const FAIL_ON: readonly Severity[] = SEVERITIES.filter((s) => s !== "suggestion");
+
+const positiveNumber = (raw: string) => (Number(raw) > 0 ? Number(raw) : undefined);
+
+/** KMS documents up to five minutes for a grant to be consistent everywhere. */
 export const DEFAULT_GRANT_LISTING_DELAY_SECONDS = 300;
 
-let settings: ProviderSettings = { grantListingDelaySeconds: DEFAULT_GRANT_LISTING_DELAY_SECONDS, failOn: "error", lintIgnore: [] };
+/**
+ * Every stack setting the providers read, one row each. A new setting is a field of
+ * ProviderSettings and a row here; the compiler asks for both.
+ */
+export const STACK_SETTINGS: { readonly [F in keyof ProviderSettings]-?: StackSetting<ProviderSettings[F]> } = {
+  region: {
+    key: "aws:region",
+    parse: (raw) => raw || undefined,
+    accepts: "a Region name such as us-east-1",
+    default: undefined,
+    doc: "the Region of a key given by id, when the resource sets no region",
+  },
+  maxAttempts: {
+    key: "kms-policy:maxAttempts",
+    parse: (raw) => (Number.isInteger(Number(raw)) && Number(raw) > 0 ? Number(raw) : undefined),
+    accepts: "a whole number of 1 or more",
+    default: undefined,
+    doc: `attempts per KMS call, first try included (default ${DEFAULT_MAX_ATTEMPTS})`,
+  },
+  requestTimeoutSeconds: {
+    key: "kms-policy:requestTimeoutSeconds",
+    parse: positiveNumber,
+    accepts: "a number of seconds greater than 0",
+    default: undefined,
+    doc: `the longest one attempt of a KMS call may take; the SDK retries a timed-out attempt (default ${DEFAULT_REQUEST_TIMEOUT_SECONDS})`,
+  },
+  grantListingDelaySeconds: {
+    key: "kms-policy:grantListingDelaySeconds",
+    parse: (raw) => (Number(raw) >= 0 ? Number(raw) : undefined),
+    accepts: "a number of seconds, 0 or more",
+    default: DEFAULT_GRANT_LISTING_DELAY_SECONDS,
+    doc: "for this long after creating a grant, a grant that ListGrants does not show yet is taken as not listed yet rather than gone",
+  },
+  failOn: {
+    key: "kms-policy:failOn",
+    parse: (raw) => FAIL_ON.find((s) => s === raw),
+    accepts: FAIL_ON.join(", "),
+    default: "error",
+    doc: "the lint severity that fails `pulumi preview`; milder findings are warnings on the resource",
+  },
+  lintIgnore: {
+    key: "kms-policy:ignore",
+    parse: (raw) => parseSuppressions(raw).suppressions,
+    accepts: "Sid:rule pairs, comma-separated or a list",
+    default: [],
+    doc: "lint rules left out for one statement each",
+  },
+};
+
+const defaults = (): ProviderSettings =>
+  Object.fromEntries(Object.entries(STACK_SETTINGS).map(([field, setting]) => [field, setting.default])) as unknown as ProviderSettings;
+
+let settings: ProviderSettings = defaults();
 
 export function providerSettings(): Readonly<ProviderSettings> {
   return settings;
@@ -39,26 +106,12 @@ export interface StackConfig {
 }
 
 export function configureFromStack(config: StackConfig): void {
-  const attempts = Number(config.get("kms-policy:maxAttempts"));
-  const delay = config.get("kms-policy:grantListingDelaySeconds");
-  const timeout = Number(config.get("kms-policy:requestTimeoutSeconds"));
-  settings = {
-    region: config.get("aws:region") || undefined,
-    maxAttempts: Number.isInteger(attempts) && attempts > 0 ? attempts : undefined,
-    requestTimeoutSeconds: timeout > 0 ? timeout : undefined,
-    grantListingDelaySeconds: delay !== undefined && Number(delay) >= 0 ? Number(delay) : DEFAULT_GRANT_LISTING_DELAY_SECONDS,
-    ...lintSettings(config.get("kms-policy:failOn"), config.get("kms-policy:ignore")),
-  };
-}
-
-/**
- * `kms-policy:failOn` and `kms-policy:ignore`, read the same way by the provider's check and by the
- * KeyPolicy resource (which prints the findings below failOn as warnings). A failOn that is not a
- * severity is `error` here, and the resource reports it.
- */
-export function lintSettings(failOn: string | undefined, ignore: string | undefined): { failOn: Severity; lintIgnore: LintSuppression[] } {
-  const severity = SEVERITIES.includes(failOn as Severity) && failOn !== "suggestion" ? (failOn as Severity) : "error";
-  return { failOn: severity, lintIgnore: parseSuppressions(ignore).suppressions };
+  const next: Record<string, unknown> = {};
+  for (const [field, setting] of Object.entries(STACK_SETTINGS) as Array<[string, StackSetting<unknown>]>) {
+    const raw = config.get(setting.key);
+    next[field] = (raw === undefined ? undefined : setting.parse(raw)) ?? setting.default;
+  }
+  settings = next as unknown as ProviderSettings;
 }
 
 /**
@@ -73,24 +126,10 @@ export function regionFor(keyId: string, region?: string): string | undefined {
 }
 
 export function clientFor(keyId: string, region?: string): KMSClient {
-  const options: ClientSettings = { region: regionFor(keyId, region), maxAttempts: settings.maxAttempts, requestTimeoutSeconds: settings.requestTimeoutSeconds };
+  const options: ClientSettings = {
+    region: regionFor(keyId, region),
+    maxAttempts: settings.maxAttempts,
+    requestTimeoutSeconds: settings.requestTimeoutSeconds,
+  };
   return kmsClient(options);
-}
-
-/** The value Pulumi passes for an input not known until apply (e.g. a key created in the same run). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-export function isUnknown(value: unknown): boolean {
-  if (value === UNKNOWN) return true;
-  if (Array.isArray(value)) return value.some(isUnknown);
-  if (typeof value === "object" && value !== null) return Object.values(value).some(isUnknown);
-  return false;
-}
-
-/**
- * The provider host serializes check's inputs with protobuf, which cannot carry `undefined`: a
- * missing input must be absent, or the user sees a serialization error instead of the failure.
- */
-export function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

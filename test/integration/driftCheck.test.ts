@@ -1,7 +1,7 @@
 import { CreateGrantCommand, KMSClient, PutKeyPolicyCommand } from "@aws-sdk/client-kms";
 import { expect } from "chai";
 import { GrantApi } from "../../provider/aws/grants";
-import { KeyPolicyApi } from "../../provider/aws/keyPolicies";
+import { KeyApi } from "../../provider/aws/keys";
 import { checkDrift } from "../../provider/drift/check";
 import { exitCodeOf } from "../../provider/drift/report";
 import { ManagedResource } from "../../provider/drift/stackExport";
@@ -33,7 +33,7 @@ describe("integration: drift check on moto", () => {
   for (const concurrency of [1, 8]) {
     it(`costs one DescribeKey, GetKeyPolicy and ListGrants per key (concurrency ${concurrency})`, async () => {
       counting.reset();
-      const report = await checkDrift(resources, { keys: () => new KeyPolicyApi(counting), grants: () => new GrantApi(counting) }, { concurrency });
+      const report = await checkDrift(resources, { keys: () => new KeyApi(counting), grants: () => new GrantApi(counting) }, { concurrency });
       expect(report.resources.every((r) => r.status === "in-sync")).to.equal(true);
       expect(report.resources.map((r) => r.urn)).to.have.members(resources.map((r) => r.urn));
       expect(report.resources.slice(0, 3).map((r) => r.kind)).to.deep.equal(["KeyPolicy", "KeyPolicy", "KeyPolicy"]);

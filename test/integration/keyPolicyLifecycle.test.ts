@@ -1,6 +1,6 @@
 import { GetKeyPolicyCommand, KMSClient, PutKeyPolicyCommand, ScheduleKeyDeletionCommand } from "@aws-sdk/client-kms";
 import { expect } from "chai";
-import { KeyPolicyApi } from "../../provider/aws/keyPolicies";
+import { KeyApi } from "../../provider/aws/keys";
 import { policiesEquivalent } from "../../provider/policy";
 import { checkKeyPolicy, KeyPolicyInputs } from "../../provider/runtime/keyPolicyCheck";
 import { ResourceInitFailedError } from "../../provider/runtime/initFailure";
@@ -35,7 +35,7 @@ describe("integration: KeyPolicy lifecycle on moto", () => {
   before(async () => {
     kms = testKms(await moto());
     counting = new CountingKms(kms);
-    lifecycle = new KeyPolicyLifecycle(() => new KeyPolicyApi(counting), 10);
+    lifecycle = new KeyPolicyLifecycle(() => new KeyApi(counting), 10);
   });
   beforeEach(() => counting.reset());
 
@@ -98,16 +98,16 @@ describe("integration: KeyPolicy lifecycle on moto", () => {
     const [a, b, c] = [await createKey(kms), await createKey(kms), await createKey(kms)];
     const original = await live(a.keyId);
     const restore = await lifecycle.create(inputs(a.keyId));
-    await lifecycle.delete(restore.outs);
+    await lifecycle.delete(restore.id, restore.outs);
     expect(await live(a.keyId)).to.equal(original);
 
     const toDefault = await lifecycle.create(inputs(b.keyId, { onDelete: "default" }));
     await kms.send(new PutKeyPolicyCommand({ KeyId: b.keyId, PolicyName: "default", Policy: policy(["kms:Sign"]) }));
-    await lifecycle.delete(toDefault.outs);
+    await lifecycle.delete(toDefault.id, toDefault.outs);
     expect(policiesEquivalent(await live(b.keyId), defaultKeyPolicy(b.arn))).to.equal(true);
 
     const retain = await lifecycle.create(inputs(c.keyId, { onDelete: "retain" }));
-    await lifecycle.delete(retain.outs);
+    await lifecycle.delete(retain.id, retain.outs);
     expect(policiesEquivalent(await live(c.keyId), policy())).to.equal(true);
   });
 
@@ -141,7 +141,7 @@ describe("integration: KeyPolicy lifecycle on moto", () => {
       const server = await moto();
       proxy = await new FaultProxy(server.endpoint).start();
       const client = new KMSClient({ region: server.awsEnv.AWS_REGION, endpoint: proxy.endpoint, credentials: DUMMY_CREDENTIALS, maxAttempts: 2 });
-      viaProxy = new KeyPolicyLifecycle(() => new KeyPolicyApi(client), 10);
+      viaProxy = new KeyPolicyLifecycle(() => new KeyApi(client), 10);
     });
     after(() => proxy.stop());
 
@@ -189,7 +189,7 @@ describe("integration: KeyPolicy lifecycle on moto", () => {
       expect(policiesEquivalent(await live(key.keyId), policy())).to.equal(true);
       // What Pulumi then runs: destroy puts the captured policy back.
       proxy.reset();
-      await viaProxy.delete(init.properties as unknown as KeyPolicyOutputs);
+      await viaProxy.delete(init.id, init.properties as unknown as KeyPolicyOutputs);
       expect(await live(key.keyId)).to.equal(before);
     });
   });

@@ -199,6 +199,21 @@ function mayMatchKeyArn(resource: string): boolean {
   return wildcardRegex(parts[2]).test("kms") && (/^key\/./i.test(rest) || wildcardRegex(rest).test("key/x"));
 }
 
+/** The actions a wildcard matches, remembered per pattern: policies repeat `kms:GenerateDataKey*` in many statements. */
+const wildcardCache = new WeakMap<KmsCatalog, Map<string, KmsAction[]>>();
+function wildcardMatches(pattern: string, catalog: KmsCatalog): KmsAction[] {
+  let cache = wildcardCache.get(catalog);
+  if (!cache) wildcardCache.set(catalog, (cache = new Map()));
+  const key = pattern.toLowerCase();
+  let found = cache.get(key);
+  if (!found) {
+    const re = wildcardRegex(pattern);
+    found = [...catalog.actions.values()].filter((a) => re.test(a.name));
+    cache.set(key, found);
+  }
+  return found;
+}
+
 function actionMatches(
   action: string,
   path: string,
@@ -222,8 +237,7 @@ function actionMatches(
     return [];
   }
   if (/[*?]/.test(name)) {
-    const re = wildcardRegex(name);
-    const found = [...catalog.actions.values()].filter((a) => re.test(a.name));
+    const found = wildcardMatches(name, catalog);
     if (found.length === 0)
       report({
         path,

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { checkKeyPolicy } from "../../../provider/runtime/keyPolicyCheck";
 import { allowsPolicyChanges } from "../../../provider/runtime/lockout";
-import { UNKNOWN } from "../../../provider/runtime/settings";
+import { UNKNOWN } from "../../../provider/runtime/check";
 
 const keyId = "1234abcd-12ab-34cd-56ef-1234567890ab";
 const policy = {

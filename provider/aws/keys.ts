@@ -8,7 +8,7 @@ import {
 import { explainKmsError } from "./errors";
 import { allPages } from "./paging";
 
-/** What DescribeKey tells that the key-policy lifecycle needs. */
+/** What DescribeKey tells that the lifecycles and the drift check need. */
 export interface KeyFacts {
   arn: string;
   keyId: string;
@@ -17,8 +17,17 @@ export interface KeyFacts {
   state: string;
 }
 
-/** The key-policy operations of KMS, each failure explained (see errors.ts). */
-export class KeyPolicyApi {
+/**
+ * Key states in which the key is as good as gone: KMS refuses to use it, and only a
+ * CancelKeyDeletion brings it back. A resource on such a key is dropped on refresh.
+ */
+export const GONE_KEY_STATES: ReadonlySet<string> = new Set(["PendingDeletion", "PendingReplicaDeletion"]);
+
+/**
+ * The key operations of KMS: DescribeKey and the key-policy calls, each failure explained (see
+ * errors.ts). KeyPolicy uses all of them; Grant and the drift check use DescribeKey.
+ */
+export class KeyApi {
   constructor(private readonly kms: Pick<KMSClient, "send">) {}
 
   async describeKey(keyId: string): Promise<KeyFacts> {

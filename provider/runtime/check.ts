@@ -1,0 +1,54 @@
+import { parseKeyRef, REGION_NAME } from "../aws/keyRef";
+
+/**
+ * What both resources' `check` share: the failure shape, Pulumi's unknown marker, and the rules
+ * for the key and its Region. Pure: check runs at preview, before any AWS call.
+ */
+
+/** One refused input: the property, then the rule and the fix in `reason`. */
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+export type Fail = (property: string, reason: string) => void;
+
+/** The value Pulumi passes for an input not known until apply (e.g. a key created in the same run). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export function isUnknown(value: unknown): boolean {
+  if (value === UNKNOWN) return true;
+  if (Array.isArray(value)) return value.some(isUnknown);
+  if (typeof value === "object" && value !== null) return Object.values(value).some(isUnknown);
+  return false;
+}
+
+/**
+ * The provider host serializes check's inputs with protobuf, which cannot carry `undefined`: a
+ * missing input must be absent, or the user sees a serialization error instead of the failure.
+ */
+export function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * `keyId` must be a key id or key ARN (never an alias), and a `region` given beside a key ARN must
+ * be the ARN's. `required` is the message for a missing key id; `fix` is appended to an unusable one.
+ */
+export function checkKeyId(news: Record<string, unknown>, fail: Fail, messages: { required: string; fix?: string }): void {
+  const keyId = news.keyId;
+  if (isUnknown(keyId)) return;
+  if (typeof keyId !== "string" || keyId.trim() === "") return fail("keyId", messages.required);
+  const ref = parseKeyRef(keyId);
+  if ("error" in ref) fail("keyId", `keyId "${keyId}" is not usable: ${ref.error}${messages.fix ?? ""}`);
+  else if (ref.region && typeof news.region === "string" && ref.region !== news.region) {
+    fail("region", `region "${news.region}" contradicts the key ARN's region "${ref.region}": remove region, or use the key's region`);
+  }
+}
+
+/** `region`, when given, must be a Region name. */
+export function checkRegion(region: unknown, fail: Fail): void {
+  if (region !== undefined && !isUnknown(region) && (typeof region !== "string" || !REGION_NAME.test(region))) {
+    fail("region", `region "${String(region)}" is not an AWS region name such as "us-east-1"`);
+  }
+}

@@ -1,0 +1,48 @@
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { CheckFailure } from "./check";
+import { createForHost } from "./initFailure";
+import { configureFromStack } from "./settings";
+
+/** The operations a resource's lifecycle carries out against KMS, in the state's terms. */
+export interface ResourceLifecycle<I, O> {
+  diff(olds: O, news: I): dynamic.DiffResult | Promise<dynamic.DiffResult>;
+  create(inputs: I): Promise<{ id: string; outs: O }>;
+  read(id: string, props: O): Promise<{ id?: string; props?: O; inputs?: I }>;
+  update(olds: O, news: I): { outs: O } | Promise<{ outs: O }>;
+  delete(id: string, props: O): Promise<void>;
+}
+
+/**
+ * The provider object for one resource type: the host's calls, mapped onto its check and lifecycle.
+ * Each runtime module must still export the object this returns as the module itself (see
+ * runtime/keyPolicy.ts): that is what keeps `__provider` in the state a short `require`.
+ */
+export function dynamicProvider<I extends object, O>(
+  check: (news: Record<string, unknown>) => { inputs: I; failures: CheckFailure[] },
+  lifecycle: ResourceLifecycle<I, O>,
+): dynamic.ResourceProvider<I, O> {
+  return {
+    async configure(req) {
+      configureFromStack(req.config);
+    },
+    async check(_olds, news) {
+      return check(news as unknown as Record<string, unknown>);
+    },
+    async diff(_id, olds, news) {
+      return lifecycle.diff(olds, news);
+    },
+    async create(inputs) {
+      return createForHost(inputs, () => lifecycle.create(inputs));
+    },
+    async read(id, props) {
+      // The host uses `inputs` for the next diff; they are the input half of the outputs.
+      return (await lifecycle.read(id, props as O)) as dynamic.ReadResult<O>;
+    },
+    async update(_id, olds, news) {
+      return lifecycle.update(olds, news);
+    },
+    async delete(id, props) {
+      await lifecycle.delete(id, props);
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { expect } from "chai";
+import { changedParameters, fromListing, GrantParameters } from "../../../provider/aws/grantFacts";
+import { REGION_NAME } from "../../../provider/aws/keyRef";
+import { validatePolicy } from "../../../provider/policy";
+import { AWS_UNIQUE_ID } from "../../../provider/policy/grammar";
+import { STACK_SETTINGS } from "../../../provider/runtime/settings";
+
+const grant: GrantParameters = { granteePrincipal: "arn:aws:iam::111122223333:role/app", operations: ["Decrypt", "Encrypt"] };
+
+describe("KMS facts shared by the lifecycles and the drift check", () => {
+  it("a deleted role or user shows as its unique id; other IAM id prefixes are no principal", () => {
+    // Prefixes from the IAM User Guide, "IAM identifiers": AROA role, AIDA user, AGPA group, AKIA access key.
+    expect(AWS_UNIQUE_ID.test("AROA1234567890EXAMPLE")).to.equal(true);
+    expect(AWS_UNIQUE_ID.test("AIDA1234567890EXAMPLE")).to.equal(true);
+    expect(AWS_UNIQUE_ID.test("AGPA1234567890EXAMPLE")).to.equal(false);
+    expect(AWS_UNIQUE_ID.test("AKIAIOSFODNN7EXAMPLE")).to.equal(false);
+    const policy = (principal: string) =>
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { AWS: principal }, Action: "kms:Decrypt", Resource: "*" }],
+      });
+    expect(validatePolicy(policy("AROA1234567890EXAMPLE"))).to.deep.equal([]);
+    expect(validatePolicy(policy("AKIAIOSFODNN7EXAMPLE")).map((p) => p.rule)).to.deep.equal(["invalid-principal"]);
+  });
+
+  it("Region names", () => {
+    for (const region of ["us-east-1", "eu-central-1", "us-gov-west-1", "ap-southeast-4"])
+      expect(REGION_NAME.test(region), region).to.equal(true);
+    for (const region of ["us-east", "US-EAST-1", "useast1", ""]) expect(REGION_NAME.test(region), region).to.equal(false);
+  });
+
+  it("changedParameters: operations as a set, constraint keys case-insensitively, in a fixed order", () => {
+    expect(changedParameters(grant, { ...grant, operations: ["Encrypt", "Decrypt"] })).to.deep.equal([]);
+    expect(
+      changedParameters(
+        { ...grant, constraints: { encryptionContextEquals: { App: "x" } } },
+        { ...grant, constraints: { encryptionContextEquals: { app: "x" } } },
+      ),
+    ).to.deep.equal([]);
+    const other: GrantParameters = {
+      granteePrincipal: "AROA1234567890EXAMPLE",
+      operations: ["Decrypt"],
+      retiringPrincipal: "arn:aws:iam::111122223333:role/ops",
+      constraints: { encryptionContextSubset: { a: "b" } },
+    };
+    expect(changedParameters(grant, other)).to.deep.equal(["granteePrincipal", "operations", "retiringPrincipal", "constraints"]);
+  });
+
+  it("changedParameters: a grantee or operations the record lacks are not compared", () => {
+    expect(changedParameters({}, grant)).to.deep.equal([]);
+    expect(changedParameters({}, { ...grant, retiringPrincipal: "arn:aws:iam::111122223333:role/ops" })).to.deep.equal([
+      "retiringPrincipal",
+    ]);
+  });
+
+  it("fromListing: a ListGrants entry in the inputs' terms", () => {
+    expect(
+      fromListing({
+        GranteePrincipal: grant.granteePrincipal,
+        Operations: ["Encrypt", "Decrypt"],
+        Constraints: { EncryptionContextSubset: { a: "b" } },
+      }),
+    ).to.deep.equal({
+      ...grant,
+      constraints: { encryptionContextSubset: { a: "b" } },
+    });
+  });
+});
+
+describe("stack settings table", () => {
+  it("every setting names its key, its accepted values and what it does", () => {
+    const rows = Object.values(STACK_SETTINGS);
+    expect(rows.map((r) => r.key)).to.have.members([
+      "aws:region",
+      "kms-policy:maxAttempts",
+      "kms-policy:requestTimeoutSeconds",
+      "kms-policy:grantListingDelaySeconds",
+      "kms-policy:failOn",
+      "kms-policy:ignore",
+    ]);
+    for (const row of rows) {
+      expect(row.accepts.length, row.key).to.be.greaterThan(0);
+      expect(row.doc.length, row.key).to.be.greaterThan(0);
+    }
+  });
+
+  it("each row parses what it accepts and refuses the rest", () => {
+    expect(STACK_SETTINGS.maxAttempts.parse("3")).to.equal(3);
+    expect(STACK_SETTINGS.maxAttempts.parse("2.5")).to.equal(undefined);
+    expect(STACK_SETTINGS.requestTimeoutSeconds.parse("0.5")).to.equal(0.5);
+    expect(STACK_SETTINGS.requestTimeoutSeconds.parse("-1")).to.equal(undefined);
+    expect(STACK_SETTINGS.grantListingDelaySeconds.parse("0")).to.equal(0);
+    expect(STACK_SETTINGS.grantListingDelaySeconds.parse("soon")).to.equal(undefined);
+    expect(STACK_SETTINGS.region.parse("")).to.equal(undefined);
+  });
+});
