@@ -37,13 +37,50 @@ export interface JsonReadOptions {
    * returned, which KMS already accepted.
    */
   lenient?: boolean;
+  /**
+   * Key names the caller expects (see keyTable): a key with one of these texts is returned as the
+   * table's own string, so that the many objects of a document share one copy of each name.
+   */
+  keys?: KeyTable;
+}
+
+/** What one read found besides the value: facts a caller would otherwise scan the text again for. */
+export interface JsonRead {
+  value: unknown;
+  /** Every character of the text is below U+0080 (so its UTF-8 size is its length). */
+  ascii: boolean;
+  /**
+   * The text may hold a character outside tab, LF, CR and U+0020..U+00FF: a string held one above
+   * U+00FF, a raw control character (lenient read) or the skipped byte-order mark. False means it
+   * holds none: outside strings, JSON allows only structure, literals and those four spaces.
+   */
+  outsideLatin1: boolean;
+  /** A string or key holds U+0000, raw or escaped. */
+  holdsNul: boolean;
+}
+
+/** Known key names grouped by length, for the reader's `keys` option. */
+export type KeyTable = ReadonlyArray<readonly string[] | undefined>;
+
+/** Builds a KeyTable from the names a document's objects usually use. */
+export function keyTable(names: Iterable<string>): KeyTable {
+  const table: string[][] = [];
+  for (const name of names) (table[name.length] ??= []).includes(name) || table[name.length].push(name);
+  return table;
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /** Parses JSON text; numbers become JsonNumber. Throws JsonSyntaxError. */
 export function readJson(text: string, options: JsonReadOptions = {}): unknown {
-  return new Reader(text, options.lenient === true).document();
+  return readJsonText(text, options).value;
+}
+
+/** readJson, with what the read learnt about the text on the way (see JsonRead). */
+export function readJsonText(text: string, options: JsonReadOptions = {}): JsonRead {
+  const reader = new Reader(text, options.lenient === true, options.keys ?? []);
+  const value = reader.document();
+  return { value, ascii: !reader.nonAscii, outsideLatin1: reader.outsideLatin1, holdsNul: reader.holdsNul };
 }
 
 /** `Statement[0]` + `Principal` -> `Statement[0].Principal`; keys that are not identifiers are quoted. */
@@ -67,11 +104,20 @@ function isIdentifier(key: string): boolean {
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
+/*
+ * The reader walks the text by character code and slices each string once. Facts a caller needs
+ * about the whole text (see JsonRead) are gathered in the same walk: only string contents can hold
+ * characters other than JSON's structure, literals and spaces, so watching strings is enough.
+ */
 class Reader {
   private pos = 0;
+  nonAscii = false;
+  outsideLatin1 = false;
+  holdsNul = false;
   constructor(
     private readonly text: string,
     private readonly lenient: boolean,
+    private readonly keys: KeyTable,
   ) {}
 
   document(): unknown {
@@ -84,6 +130,8 @@ class Reader {
         );
       }
       this.pos = 1;
+      this.nonAscii = true;
+      this.outsideLatin1 = true;
     }
     const value = this.value();
     this.space();
@@ -115,15 +163,17 @@ class Reader {
 
   private value(): unknown {
     this.space();
-    const c = this.text.charCodeAt(this.pos);
+    const t = this.text;
+    const p = this.pos;
+    const c = t.charCodeAt(p);
     if (c === 0x22) return this.string();
     if (c === 0x7b) return this.object();
     if (c === 0x5b) return this.array();
     if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
-    if (this.text.startsWith("true", this.pos)) return this.literal(4, true);
-    if (this.text.startsWith("false", this.pos)) return this.literal(5, false);
-    if (this.text.startsWith("null", this.pos)) return this.literal(4, null);
-    return this.fail(Number.isNaN(c) ? "unexpected end of text" : `unexpected ${JSON.stringify(this.text[this.pos])}`);
+    if (c === 0x74 && t.startsWith("true", p)) return this.literal(4, true);
+    if (c === 0x66 && t.startsWith("false", p)) return this.literal(5, false);
+    if (c === 0x6e && t.startsWith("null", p)) return this.literal(4, null);
+    return this.fail(Number.isNaN(c) ? "unexpected end of text" : `unexpected ${JSON.stringify(t[p])}`);
   }
 
   private literal<T>(length: number, value: T): T {
@@ -139,6 +189,41 @@ class Reader {
     return new JsonNumber(m[0]);
   }
 
+  /** A character of a string outside printable ASCII: note what it tells about the text, refuse what JSON refuses. */
+  private unusual(p: number, c: number): void {
+    if (c >= 0x80) {
+      this.nonAscii = true;
+      if (c > 0xff) this.outsideLatin1 = true;
+      return;
+    }
+    if (Number.isNaN(c)) {
+      this.pos = p;
+      this.fail("unterminated string");
+    }
+    if (!this.lenient) this.controlCharacter(p, c);
+    this.outsideLatin1 = true;
+    if (c === 0) this.holdsNul = true;
+  }
+
+  /** A key: the table's copy when it is a known name written without escapes. */
+  private key(): string {
+    const t = this.text;
+    const start = this.pos + 1;
+    const end = t.indexOf('"', start);
+    const known = end > 0 ? this.keys[end - start] : undefined;
+    if (known !== undefined) {
+      for (const name of known) {
+        let i = 0;
+        while (i < name.length && name.charCodeAt(i) === t.charCodeAt(start + i)) i++;
+        if (i === name.length) {
+          this.pos = end + 1;
+          return name;
+        }
+      }
+    }
+    return this.string();
+  }
+
   private string(): string {
     const t = this.text;
     const start = ++this.pos;
@@ -151,13 +236,7 @@ class Reader {
         return t.slice(start, p);
       }
       if (c === 0x5c) break;
-      if (c < 0x20) {
-        if (Number.isNaN(c)) {
-          this.pos = p;
-          this.fail("unterminated string");
-        }
-        if (!this.lenient) this.controlCharacter(p, c);
-      }
+      if (!(c >= 0x20 && c < 0x80)) this.unusual(p, c);
       p++;
     }
     let out = t.slice(start, p);
@@ -166,10 +245,6 @@ class Reader {
       if (c === 0x22) {
         this.pos = p + 1;
         return out;
-      }
-      if (Number.isNaN(c)) {
-        this.pos = p;
-        this.fail("unterminated string");
       }
       if (c === 0x5c) {
         const e = t[p + 1];
@@ -205,7 +280,9 @@ class Reader {
               this.pos = p;
               this.fail("malformed \\u escape");
             }
-            out += String.fromCharCode(parseInt(hex, 16));
+            const code = parseInt(hex, 16);
+            if (code === 0) this.holdsNul = true;
+            out += String.fromCharCode(code);
             p += 4;
             break;
           }
@@ -215,7 +292,7 @@ class Reader {
         }
         continue;
       }
-      if (c < 0x20 && !this.lenient) this.controlCharacter(p, c);
+      if (!(c >= 0x20 && c < 0x80)) this.unusual(p, c);
       out += t[p++];
     }
   }
@@ -265,7 +342,7 @@ class Reader {
     for (;;) {
       this.space();
       if (this.text.charCodeAt(this.pos) !== 0x22) this.fail("expected a quoted key");
-      const key = this.string();
+      const key = this.key();
       this.space();
       if (this.text.charCodeAt(this.pos) !== 0x3a) this.fail("expected : after a key");
       this.pos++;

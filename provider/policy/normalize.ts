@@ -237,8 +237,7 @@ export function normalizeDocument(input: PolicyInput | unknown, options: EngineO
   const doc = isRaw(parsed.value) ? parsed.value : {};
   const version = typeof doc.Version === "string" ? doc.Version : DEFAULT_POLICY_VERSION;
   const normalizer = new Normalizer(version, options.partition ?? DEFAULT_PARTITION, withWritten);
-  // JSON spells the escape with a lower-case u only.
-  const mayHoldNul = parsed.text.includes("\u0000") || parsed.text.includes("\\u0000");
+  const mayHoldNul = parsed.holdsNul;
   const rawStatements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement === undefined ? [] : [doc.Statement];
   const entries: Array<{ key: string; sid: string; canon: NormalizedStatement; written: NormalizedStatement | undefined }> = [];
   const seen = new Set<string>();

@@ -1,5 +1,5 @@
-import { KMS_POLICY_CHARACTERS, KMS_POLICY_MAX_BYTES } from "./grammar";
-import { JsonSyntaxError, readJson } from "./json";
+import { CONDITION_OPERATORS, DOCUMENT_KEYS, KMS_POLICY_CHARACTERS, KMS_POLICY_MAX_BYTES, PRINCIPAL_TYPES, STATEMENT_KEYS } from "./grammar";
+import { JsonSyntaxError, keyTable, readJsonText } from "./json";
 import { PolicyInput, PolicyProblem } from "./types";
 
 export interface ParsedPolicy {
@@ -8,7 +8,12 @@ export interface ParsedPolicy {
   /** The text KMS would receive: the input string, or the object serialized. */
   text: string;
   problems: PolicyProblem[];
+  /** A string or key of the document holds U+0000 (see statementKey). */
+  holdsNul: boolean;
 }
+
+/** The names a policy's objects use, shared by every document read. */
+const POLICY_KEYS = keyTable([...DOCUMENT_KEYS, ...STATEMENT_KEYS, ...PRINCIPAL_TYPES, ...CONDITION_OPERATORS]);
 
 /**
  * Parses JSON text (or takes an object) and checks what KMS checks on the raw text: strict JSON,
@@ -21,19 +26,24 @@ export function parsePolicy(input: PolicyInput | unknown, tolerant = false): Par
   // undefined are absent, as they are once serialized.
   const text = typeof input === "string" ? input : (JSON.stringify(input) ?? "");
   let value: unknown;
+  // What the read saw of the text, so that the checks below need not scan it again.
+  let ascii = true;
+  let outsideLatin1 = false;
+  let holdsNul = false;
   try {
-    value = readJson(text, { lenient: tolerant || typeof input !== "string" });
+    const read = readJsonText(text, { lenient: tolerant || typeof input !== "string", keys: POLICY_KEYS });
+    ({ value, ascii, outsideLatin1, holdsNul } = read);
   } catch (err) {
     if (!(err instanceof JsonSyntaxError)) throw err;
     if (typeof input !== "string")
       value = input; // not JSON-serializable, e.g. undefined: the validator names its type
     else {
       problems.push({ path: err.path, rule: err.rule, message: err.message, hint: err.hint });
-      return { value: undefined, text, problems };
+      return { value: undefined, text, problems, holdsNul };
     }
   }
-  if (tolerant) return { value, text, problems };
-  const bytes = Buffer.byteLength(text, "utf8");
+  if (tolerant) return { value, text, problems, holdsNul };
+  const bytes = ascii ? text.length : Buffer.byteLength(text, "utf8");
   if (bytes > KMS_POLICY_MAX_BYTES) {
     problems.push({
       path: "",
@@ -42,7 +52,7 @@ export function parsePolicy(input: PolicyInput | unknown, tolerant = false): Par
       hint: "merge statements that share Effect, Principal and Condition, or move grantees to grants",
     });
   }
-  if (!KMS_POLICY_CHARACTERS.test(text)) {
+  if (outsideLatin1 && !KMS_POLICY_CHARACTERS.test(text)) {
     const bad = [...text].find((c) => !KMS_POLICY_CHARACTERS.test(c)) ?? "";
     const code = bad.codePointAt(0)?.toString(16).toUpperCase().padStart(4, "0");
     problems.push({
@@ -52,5 +62,5 @@ export function parsePolicy(input: PolicyInput | unknown, tolerant = false): Par
       hint: "replace the character, or write it as a JSON escape only if it is inside a string value KMS accepts",
     });
   }
-  return { value, text, problems };
+  return { value, text, problems, holdsNul };
 }
