@@ -145,20 +145,26 @@ class Normalizer {
       const valueOf = valueCanonicalizer(operators[i], this.version);
       const keys = Object.keys(keysBlock);
       if (keys.length === 0) continue;
-      const byKey = new Map<string, [string, string[]]>();
-      for (const key of keys) {
-        const k = key.toLowerCase();
-        const entry = byKey.get(k);
-        const values = asTexts((keysBlock as Raw)[key]);
-        if (entry) entry[1] = entry[1].concat(values);
-        else byKey.set(k, [key, values]);
-      }
       const c: Record<string, string[]> = {};
       const wk: Loose | undefined = w ? {} : undefined;
-      const sorted = byKey.size === 1 ? [...byKey.keys()] : [...byKey.keys()].sort(compareStrings);
-      for (const k of sorted) {
-        const [writtenKey, values] = byKey.get(k) as [string, string[]];
-        c[k] = distinct(values, valueOf, wk, writtenKey);
+      if (keys.length === 1) {
+        // The common case: nothing to merge or sort.
+        const key = keys[0];
+        c[key.toLowerCase()] = distinct(asTexts((keysBlock as Raw)[key]), valueOf, wk, key);
+      } else {
+        const byKey = new Map<string, [string, string[]]>();
+        for (const key of keys) {
+          const k = key.toLowerCase();
+          const entry = byKey.get(k);
+          const values = asTexts((keysBlock as Raw)[key]);
+          if (entry) entry[1] = entry[1].concat(values);
+          else byKey.set(k, [key, values]);
+        }
+        const sorted = Array.from(byKey.keys()).sort(compareStrings);
+        for (const k of sorted) {
+          const [writtenKey, values] = byKey.get(k) as [string, string[]];
+          c[k] = distinct(values, valueOf, wk, writtenKey);
+        }
       }
       canon[renamed[i]] = c;
       if (w) w[operators[i]] = wk as Loose;
@@ -225,8 +231,22 @@ export function statementKey(s: NormalizedStatement, mayHoldNul = true): string 
 
 const isRaw = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
 
-/** Parses, validates (unless tolerant) and normalizes; throws PolicyValidationError. */
-export function normalizeDocument(input: PolicyInput | unknown, options: EngineOptions = {}, withWritten = true): Normalized {
+interface Entry {
+  sid: string;
+  canon: NormalizedStatement;
+  written: NormalizedStatement | undefined;
+  /** statementKey of canon, made only when needed (see keyOf). */
+  key?: string;
+}
+
+/** A normalized document and what comparing it with another needs. */
+interface Form {
+  normalized: Normalized;
+  /** Whether the statements' keys are JSON (see statementKey); two forms with keys of different kinds never match. */
+  holdsNul: boolean;
+}
+
+function normalizeForm(input: PolicyInput | unknown, options: EngineOptions, withWritten: boolean): Form {
   const tolerant = options.tolerant === true;
   const parsed = parsePolicy(input, tolerant);
   if (parsed.value === undefined && parsed.problems.length > 0) throw new PolicyValidationError(parsed.problems);
@@ -238,28 +258,90 @@ export function normalizeDocument(input: PolicyInput | unknown, options: EngineO
   const version = typeof doc.Version === "string" ? doc.Version : DEFAULT_POLICY_VERSION;
   const normalizer = new Normalizer(version, options.partition ?? DEFAULT_PARTITION, withWritten);
   const mayHoldNul = parsed.holdsNul;
+  const keyOf = (e: Entry) => (e.key ??= statementKey(e.canon, mayHoldNul));
   const rawStatements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement === undefined ? [] : [doc.Statement];
-  const entries: Array<{ key: string; sid: string; canon: NormalizedStatement; written: NormalizedStatement | undefined }> = [];
-  const seen = new Set<string>();
+  const all: Entry[] = [];
   for (const raw of rawStatements) {
     if (!isRaw(raw)) continue; // only a tolerant read gets here
     const [canon, written] = normalizer.statement(raw);
-    const key = statementKey(canon, mayHoldNul);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    entries.push({ key, sid: canon.Sid ?? "\uffff", canon, written });
+    all.push({ sid: canon.Sid ?? "\uffff", canon, written });
   }
-  // Sorted by Sid, then by content; statements without a Sid last.
-  entries.sort((a, b) => compareStrings(a.sid, b.sid) || compareStrings(a.key, b.key));
-  return {
+  // Sorted by Sid, then by content; statements without a Sid last. The sort is stable, so a
+  // repeated statement lands next to its first occurrence, which is the one kept. Statements'
+  // texts are made only where Sids tie: distinct Sids settle both the order and the duplicates.
+  all.sort((a, b) => compareStrings(a.sid, b.sid) || compareStrings(keyOf(a), keyOf(b)));
+  const entries = all.filter((e, i) => i === 0 || e.sid !== all[i - 1].sid || keyOf(e) !== keyOf(all[i - 1]));
+  const normalized: Normalized = {
     policy: {
       Version: version,
       ...(typeof doc.Id === "string" && doc.Id !== "" ? { Id: doc.Id } : {}),
       Statement: entries.map((e) => e.canon),
     },
     written: withWritten ? entries.map((e) => e.written as NormalizedStatement) : [],
-    keys: entries.map((e) => e.key),
+    keys: withWritten ? entries.map(keyOf) : [],
   };
+  return { normalized, holdsNul: mayHoldNul };
+}
+
+/** Parses, validates (unless tolerant) and normalizes; throws PolicyValidationError. */
+export function normalizeDocument(input: PolicyInput | unknown, options: EngineOptions = {}, withWritten = true): Normalized {
+  return normalizeForm(input, options, withWritten).normalized;
+}
+
+const sameList = (a: string[] | undefined, b: string[] | undefined): boolean => {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+};
+
+function samePrincipal(a: NormalizedPrincipal | undefined, b: NormalizedPrincipal | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  for (const type of PRINCIPAL_TYPES) if (!sameList(a[type], b[type])) return false;
+  return true;
+}
+
+function sameConditions(a: NormalizedConditions | undefined, b: NormalizedConditions | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  const operators = Object.keys(a);
+  const others = Object.keys(b);
+  if (!sameList(operators, others)) return false;
+  for (const operator of operators) {
+    const keys = Object.keys(a[operator]);
+    if (!sameList(keys, Object.keys(b[operator]))) return false;
+    for (const key of keys) if (!sameList(a[operator][key], b[operator][key])) return false;
+  }
+  return true;
+}
+
+/**
+ * Two normalized statements are the same statement: what equal statementKey texts mean, decided
+ * without making the texts. Lists, principal types and condition blocks are built in canonical
+ * order, so comparing them in order is enough.
+ */
+function sameStatement(a: NormalizedStatement, b: NormalizedStatement): boolean {
+  return (
+    a.Sid === b.Sid &&
+    a.Effect === b.Effect &&
+    samePrincipal(a.Principal, b.Principal) &&
+    samePrincipal(a.NotPrincipal, b.NotPrincipal) &&
+    sameList(a.Action, b.Action) &&
+    sameList(a.NotAction, b.NotAction) &&
+    sameList(a.Resource, b.Resource) &&
+    sameList(a.NotResource, b.NotResource) &&
+    sameConditions(a.Condition, b.Condition)
+  );
+}
+
+function sameForm(a: Form, b: Form): boolean {
+  const p = a.normalized.policy;
+  const q = b.normalized.policy;
+  if (a.holdsNul !== b.holdsNul || p.Version !== q.Version || (p.Id ?? "") !== (q.Id ?? "")) return false;
+  if (p.Statement.length !== q.Statement.length) return false;
+  for (let i = 0; i < p.Statement.length; i++) if (!sameStatement(p.Statement[i], q.Statement[i])) return false;
+  return true;
 }
 
 /**
@@ -277,62 +359,62 @@ export function canonicalPolicyJson(input: PolicyInput | unknown, options?: Engi
 
 /** True when the two policies mean the same thing; throws PolicyValidationError if either is invalid. */
 export function policiesEquivalent(a: PolicyInput | unknown, b: PolicyInput | unknown, options?: EngineOptions): boolean {
-  return canonicalKey(a, "first", options) === canonicalKey(b, "second", options);
+  return sameForm(canonicalForm(a, "first", options), canonicalForm(b, "second", options));
 }
 
 /*
  * A refresh compares the same declared (and usually the same live) text again and again, so the
- * canonical key of each recent text is kept: one Map per set of options, keyed by the text
+ * normalized form of each recent text is kept: one Map per set of options, keyed by the text
  * itself, least recently used first out. An invalid text keeps its problems. Objects are not
- * cached: they can change between calls. The bound is in characters (text and key), so that a
- * stream of large unseen texts neither grows memory nor burdens the garbage collector.
+ * cached: they can change between calls. The bound is in characters, so that a stream of large
+ * unseen texts neither grows memory nor burdens the garbage collector: a text counts twice, once
+ * for itself and once for its form, whose strings are at most the text's own.
  */
 const CACHE_CHARS = 1 << 20;
-const keyCaches = new Map<string, Map<string, string | PolicyProblem[]>>();
+const formCaches = new Map<string, Map<string, Form | PolicyProblem[]>>();
 let cachedChars = 0;
 
-/** Empties the cache of canonical keys that policiesEquivalent keeps (for benchmarks and tests). */
+/** Empties the cache of normalized forms that policiesEquivalent keeps (for benchmarks and tests). */
 export function clearPolicyCache(): void {
-  keyCaches.clear();
+  formCaches.clear();
   cachedChars = 0;
 }
 
-const entryChars = (text: string, key: string | PolicyProblem[]) => text.length + (typeof key === "string" ? key.length : 256);
+const entryChars = (text: string, form: Form | PolicyProblem[]) => text.length + (Array.isArray(form) ? 256 : text.length);
 
-function computeKey(input: PolicyInput | unknown, options?: EngineOptions): string | PolicyProblem[] {
+function computeForm(input: PolicyInput | unknown, options: EngineOptions = {}): Form | PolicyProblem[] {
   try {
-    const { policy, keys } = normalizeDocument(input, options, false);
-    return `${policy.Version}\n${policy.Id ?? ""}\n${keys.join("\n")}`;
+    return normalizeForm(input, options, false);
   } catch (err) {
     if (err instanceof PolicyValidationError) return err.problems;
     throw err;
   }
 }
 
-function cachedKey(text: string, options?: EngineOptions): string | PolicyProblem[] {
+function cachedForm(text: string, options?: EngineOptions): Form | PolicyProblem[] {
   const optionsKey = `${options?.tolerant === true ? "t" : "s"}${options?.keyPolicy === false ? "g" : "k"}${options?.partition ?? DEFAULT_PARTITION}`;
-  let cache = keyCaches.get(optionsKey);
-  if (!cache) keyCaches.set(optionsKey, (cache = new Map()));
+  let cache = formCaches.get(optionsKey);
+  if (!cache) formCaches.set(optionsKey, (cache = new Map()));
   const hit = cache.get(text);
   if (hit !== undefined) {
     cache.delete(text);
     cache.set(text, hit);
     return hit;
   }
-  const key = computeKey(text, options);
-  const size = entryChars(text, key);
-  if (size > CACHE_CHARS / 4) return key;
+  const form = computeForm(text, options);
+  const size = entryChars(text, form);
+  if (size > CACHE_CHARS / 4) return form;
   while (cachedChars + size > CACHE_CHARS) evictOldest();
-  cache.set(text, key);
+  cache.set(text, form);
   cachedChars += size;
-  return key;
+  return form;
 }
 
 function evictOldest(): void {
-  for (const c of keyCaches.values()) {
+  for (const c of formCaches.values()) {
     const oldest = c.keys().next();
     if (!oldest.done) {
-      cachedChars -= entryChars(oldest.value, c.get(oldest.value) as string | PolicyProblem[]);
+      cachedChars -= entryChars(oldest.value, c.get(oldest.value) as Form | PolicyProblem[]);
       c.delete(oldest.value);
       return;
     }
@@ -340,8 +422,8 @@ function evictOldest(): void {
   cachedChars = 0;
 }
 
-function canonicalKey(input: PolicyInput | unknown, which: string, options?: EngineOptions): string {
-  const key = typeof input === "string" ? cachedKey(input, options) : computeKey(input, options);
-  if (typeof key !== "string") throw new PolicyValidationError(key, `${which} policy`);
-  return key;
+function canonicalForm(input: PolicyInput | unknown, which: string, options?: EngineOptions): Form {
+  const form = typeof input === "string" ? cachedForm(input, options) : computeForm(input, options);
+  if (Array.isArray(form)) throw new PolicyValidationError(form, `${which} policy`);
+  return form;
 }
