@@ -366,12 +366,20 @@ export function policiesEquivalent(a: PolicyInput | unknown, b: PolicyInput | un
  * A refresh compares the same declared (and usually the same live) text again and again, so the
  * normalized form of each recent text is kept: one Map per set of options, keyed by the text
  * itself, least recently used first out. An invalid text keeps its problems. Objects are not
- * cached: they can change between calls. The bound is in characters, so that a stream of large
- * unseen texts neither grows memory nor burdens the garbage collector: a text counts twice, once
- * for itself and once for its form, whose strings are at most the text's own.
+ * cached: they can change between calls.
+ *
+ * A form is many small objects, and a cache full of forms that are never asked for again is work
+ * for the garbage collector on every compare. So a text seen for the first time is only noted,
+ * and its form is kept from the second time on: a text compared once costs no more than it must.
+ * The bound is in characters, so that a stream of large unseen texts neither grows memory nor
+ * burdens the collector: a text counts once for itself and once more for its form, whose strings
+ * are at most the text's own.
  */
 const CACHE_CHARS = 1 << 20;
-const formCaches = new Map<string, Map<string, Form | PolicyProblem[]>>();
+/** The value of a text seen once. */
+const SEEN = 0;
+type Cached = Form | PolicyProblem[] | typeof SEEN;
+const formCaches = new Map<string, Map<string, Cached>>();
 let cachedChars = 0;
 
 /** Empties the cache of normalized forms that policiesEquivalent keeps (for benchmarks and tests). */
@@ -380,7 +388,7 @@ export function clearPolicyCache(): void {
   cachedChars = 0;
 }
 
-const entryChars = (text: string, form: Form | PolicyProblem[]) => text.length + (Array.isArray(form) ? 256 : text.length);
+const entryChars = (text: string, value: Cached) => text.length + (value === SEEN ? 0 : Array.isArray(value) ? 256 : text.length);
 
 function computeForm(input: PolicyInput | unknown, options: EngineOptions = {}): Form | PolicyProblem[] {
   try {
@@ -396,16 +404,21 @@ function cachedForm(text: string, options?: EngineOptions): Form | PolicyProblem
   let cache = formCaches.get(optionsKey);
   if (!cache) formCaches.set(optionsKey, (cache = new Map()));
   const hit = cache.get(text);
-  if (hit !== undefined) {
+  if (hit !== undefined && hit !== SEEN) {
     cache.delete(text);
     cache.set(text, hit);
     return hit;
   }
   const form = computeForm(text, options);
-  const size = entryChars(text, form);
+  const value: Cached = hit === SEEN ? form : SEEN;
+  if (hit === SEEN) {
+    cache.delete(text);
+    cachedChars -= entryChars(text, SEEN);
+  }
+  const size = entryChars(text, value);
   if (size > CACHE_CHARS / 4) return form;
   while (cachedChars + size > CACHE_CHARS) evictOldest();
-  cache.set(text, form);
+  cache.set(text, value);
   cachedChars += size;
   return form;
 }
@@ -414,7 +427,7 @@ function evictOldest(): void {
   for (const c of formCaches.values()) {
     const oldest = c.keys().next();
     if (!oldest.done) {
-      cachedChars -= entryChars(oldest.value, c.get(oldest.value) as Form | PolicyProblem[]);
+      cachedChars -= entryChars(oldest.value, c.get(oldest.value) as Cached);
       c.delete(oldest.value);
       return;
     }
