@@ -147,24 +147,21 @@ class Normalizer {
       if (keys.length === 0) continue;
       const c: Record<string, string[]> = {};
       const wk: Loose | undefined = w ? {} : undefined;
-      if (keys.length === 1) {
-        // The common case: nothing to merge or sort.
-        const key = keys[0];
-        c[key.toLowerCase()] = distinct(asTexts((keysBlock as Raw)[key]), valueOf, wk, key);
-      } else {
-        const byKey = new Map<string, [string, string[]]>();
-        for (const key of keys) {
-          const k = key.toLowerCase();
-          const entry = byKey.get(k);
-          const values = asTexts((keysBlock as Raw)[key]);
-          if (entry) entry[1] = entry[1].concat(values);
-          else byKey.set(k, [key, values]);
-        }
-        const sorted = Array.from(byKey.keys()).sort(compareStrings);
-        for (const k of sorted) {
-          const [writtenKey, values] = byKey.get(k) as [string, string[]];
-          c[k] = distinct(values, valueOf, wk, writtenKey);
-        }
+      // Keys in canonical order by insertion sort (a block holds a few): stable, so keys that
+      // differ only in case stay in written order, and the first one written names the merge.
+      const lowered = keys.map(lower);
+      const byKey = keys.map((_, j) => j);
+      for (let j = 1; j < byKey.length; j++) {
+        const at = byKey[j];
+        let k = j;
+        for (; k > 0 && lowered[byKey[k - 1]] > lowered[at]; k--) byKey[k] = byKey[k - 1];
+        byKey[k] = at;
+      }
+      for (let j = 0; j < byKey.length; j++) {
+        const first = byKey[j];
+        let values = asTexts((keysBlock as Raw)[keys[first]]);
+        while (j + 1 < byKey.length && lowered[byKey[j + 1]] === lowered[first]) values = values.concat(asTexts((keysBlock as Raw)[keys[byKey[++j]]]));
+        c[lowered[first]] = distinct(values, valueOf, wk, keys[first]);
       }
       canon[renamed[i]] = c;
       if (w) w[operators[i]] = wk as Loose;
@@ -379,7 +376,17 @@ const CACHE_CHARS = 1 << 20;
 /** The value of a text seen once. */
 const SEEN = 0;
 type Cached = Form | PolicyProblem[] | typeof SEEN;
-const formCaches = new Map<string, Map<string, Cached>>();
+/** A text and what the cache holds for it. */
+interface Slot {
+  text: string;
+  value: Cached;
+}
+/*
+ * Keyed by a fingerprint of the text rather than the text: a Map hashes every character of a new
+ * string key, which costs a cold compare more than reading the text's start, end and a sample
+ * between. Texts with one fingerprint share a bucket and are told apart by comparing them.
+ */
+const formCaches = new Map<string, Map<number, Slot[]>>();
 let cachedChars = 0;
 
 /** Empties the cache of normalized forms that policiesEquivalent keeps (for benchmarks and tests). */
@@ -389,6 +396,16 @@ export function clearPolicyCache(): void {
 }
 
 const entryChars = (text: string, value: Cached) => text.length + (value === SEEN ? 0 : Array.isArray(value) ? 256 : text.length);
+
+/** The length, about 64 characters spread over the text, and its last 32 (where texts that are otherwise alike differ most). */
+function fingerprint(text: string): number {
+  const n = text.length;
+  let h = n;
+  const step = (n >> 6) + 1;
+  for (let i = 0; i < n; i += step) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  for (let i = Math.max(0, n - 32); i < n; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  return h;
+}
 
 function computeForm(input: PolicyInput | unknown, options: EngineOptions = {}): Form | PolicyProblem[] {
   try {
@@ -403,34 +420,42 @@ function cachedForm(text: string, options?: EngineOptions): Form | PolicyProblem
   const optionsKey = `${options?.tolerant === true ? "t" : "s"}${options?.keyPolicy === false ? "g" : "k"}${options?.partition ?? DEFAULT_PARTITION}`;
   let cache = formCaches.get(optionsKey);
   if (!cache) formCaches.set(optionsKey, (cache = new Map()));
-  const hit = cache.get(text);
-  if (hit !== undefined && hit !== SEEN) {
-    cache.delete(text);
-    cache.set(text, hit);
-    return hit;
+  const print = fingerprint(text);
+  const bucket = cache.get(print);
+  const i = bucket === undefined ? -1 : bucket.findIndex((s) => s.text === text);
+  const seen = i >= 0 && (bucket as Slot[])[i].value === SEEN;
+  if (i >= 0 && !seen) {
+    // Most recently used last, as the Map orders its keys.
+    cache.delete(print);
+    cache.set(print, bucket as Slot[]);
+    return (bucket as Slot[])[i].value as Form | PolicyProblem[];
   }
   const form = computeForm(text, options);
-  const value: Cached = hit === SEEN ? form : SEEN;
-  if (hit === SEEN) {
-    cache.delete(text);
-    cachedChars -= entryChars(text, SEEN);
-  }
+  if (seen) drop(cache, print, i);
+  const value: Cached = seen ? form : SEEN;
   const size = entryChars(text, value);
   if (size > CACHE_CHARS / 4) return form;
   while (cachedChars + size > CACHE_CHARS) evictOldest();
-  cache.set(text, value);
+  const slots = cache.get(print) ?? [];
+  cache.delete(print);
+  cache.set(print, slots);
+  slots.push({ text, value });
   cachedChars += size;
   return form;
 }
 
+function drop(cache: Map<number, Slot[]>, print: number, i: number): void {
+  const bucket = cache.get(print) as Slot[];
+  cachedChars -= entryChars(bucket[i].text, bucket[i].value);
+  bucket.splice(i, 1);
+  if (bucket.length === 0) cache.delete(print);
+}
+
+/** Drops the least recently used text. */
 function evictOldest(): void {
   for (const c of formCaches.values()) {
     const oldest = c.keys().next();
-    if (!oldest.done) {
-      cachedChars -= entryChars(oldest.value, c.get(oldest.value) as Cached);
-      c.delete(oldest.value);
-      return;
-    }
+    if (!oldest.done) return drop(c, oldest.value, 0);
   }
   cachedChars = 0;
 }
