@@ -39,6 +39,21 @@ export class PolicyValidationError extends Error {
 
 type Obj = Record<string, unknown>;
 
+/** Statement elements that take a string or a list of strings, checked in this order. */
+const LIST_KEYS = ["Action", "NotAction", "Resource", "NotResource"] as const;
+const PRINCIPAL_KEYS = ["Principal", "NotPrincipal"] as const;
+
+/** The path of a list's item: `parent.key[i]`, or `parent.key` for a lone string (i undefined). */
+const itemPath = (parent: string, key: string, i: number | undefined): string => (i === undefined ? join(parent, key) : `${join(parent, key)}[${i}]`);
+
+/** The last index before `end` that holds `value`. */
+function lastIndexBefore(values: string[], value: string, end: number): number {
+  for (let i = end - 1; i >= 0; i--) if (values[i] === value) return i;
+  return -1;
+}
+
+const isScalar = (v: unknown): boolean => typeof v === "string" || typeof v === "number" || typeof v === "boolean" || v instanceof JsonNumber;
+
 const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
 const typeName = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "array" : v instanceof JsonNumber ? "number" : typeof v);
 
@@ -163,10 +178,10 @@ class Validator {
     this.exclusivePair(s, at, "Action", "NotAction", false);
     this.exclusivePair(s, at, "Resource", "NotResource", false);
     this.exclusivePair(s, at, "Principal", "NotPrincipal", this.keyPolicy);
-    for (const key of ["Action", "NotAction"] as const) if (key in s) this.actions(s[key], join(at, key));
-    for (const key of ["Resource", "NotResource"] as const) if (key in s) this.stringList(s[key], join(at, key), 'resource ARN or "*"');
-    for (const key of ["Principal", "NotPrincipal"] as const) if (key in s) this.principal(s[key], join(at, key));
-    if ("Condition" in s) this.condition(s.Condition, join(at, "Condition"));
+    // Paths are made only for a problem: a valid document, the common case, needs none.
+    for (const key of LIST_KEYS) if (key in s) this.actionsOrResources(s[key], at, key);
+    for (const key of PRINCIPAL_KEYS) if (key in s) this.principal(s[key], at, key);
+    if ("Condition" in s) this.condition(s.Condition, at);
   }
 
   private exclusivePair(s: Obj, at: string, positive: string, negative: string, required: boolean): void {
@@ -189,85 +204,94 @@ class Validator {
     }
   }
 
-  /** A string or a non-empty list of non-empty strings; returns the strings with their paths. */
-  private stringList(value: unknown, at: string, what: string): Array<[string, string]> {
+  /**
+   * A string or a non-empty list of non-empty strings, at `join(parent, key)`; calls `each` with
+   * every string and its index in the list (undefined for a lone string).
+   */
+  private stringList(value: unknown, parent: string, key: string, what: string, each?: (item: string, i: number | undefined) => void): void {
     if (typeof value === "string") {
-      if (value === "") this.report(at, "empty-value", `an empty string is not a ${what}`, `write a ${what} or remove the element`);
-      return [[value, at]];
+      if (value === "") this.report(join(parent, key), "empty-value", `an empty string is not a ${what}`, `write a ${what} or remove the element`);
+      else if (each) each(value, undefined);
+      return;
     }
     if (!Array.isArray(value)) {
-      this.report(at, "invalid-type", `expected a ${what} or a list of them, not ${typeName(value)}`, `write "${what}" or ["...", "..."]`);
-      return [];
+      this.report(
+        join(parent, key),
+        "invalid-type",
+        `expected a ${what} or a list of them, not ${typeName(value)}`,
+        `write "${what}" or ["...", "..."]`,
+      );
+      return;
     }
     if (value.length === 0) {
-      this.report(at, "empty-value", `an empty list names no ${what}`, "list at least one value or remove the element");
+      this.report(join(parent, key), "empty-value", `an empty list names no ${what}`, "list at least one value or remove the element");
     }
-    const out: Array<[string, string]> = [];
-    value.forEach((item, i) => {
-      const itemAt = `${at}[${i}]`;
+    // The list's own problems come first, then those `each` finds, in list order.
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
       if (typeof item !== "string") {
-        this.report(itemAt, "invalid-type", `expected a ${what} string, not ${typeName(item)}`, "quote the value");
+        this.report(itemPath(parent, key, i), "invalid-type", `expected a ${what} string, not ${typeName(item)}`, "quote the value");
       } else if (item === "") {
-        this.report(itemAt, "empty-value", `an empty string is not a ${what}`, "remove it from the list");
-      } else {
-        out.push([item, itemAt]);
+        this.report(itemPath(parent, key, i), "empty-value", `an empty string is not a ${what}`, "remove it from the list");
+      }
+    }
+    if (each) for (let i = 0; i < value.length; i++) if (typeof value[i] === "string" && value[i] !== "") each(value[i] as string, i);
+  }
+
+  private actionsOrResources(value: unknown, at: string, key: (typeof LIST_KEYS)[number]): void {
+    if (key === "Resource" || key === "NotResource") return this.stringList(value, at, key, 'resource ARN or "*"');
+    this.stringList(value, at, key, "action", (action, i) => {
+      if (!ACTION_PATTERN.test(action)) {
+        this.report(itemPath(at, key, i), "invalid-action", `"${action}" is not an action name`, 'write "service:Action", e.g. "kms:Decrypt", or "kms:*"');
       }
     });
-    return out;
   }
 
-  private actions(value: unknown, at: string): void {
-    for (const [action, path] of this.stringList(value, at, "action")) {
-      if (!ACTION_PATTERN.test(action)) {
-        this.report(path, "invalid-action", `"${action}" is not an action name`, 'write "service:Action", e.g. "kms:Decrypt", or "kms:*"');
-      }
-    }
-  }
-
-  private principal(value: unknown, at: string): void {
+  private principal(value: unknown, parent: string, key: string): void {
     if (value === "*") return;
     if (!isObject(value)) {
       this.report(
-        at,
+        join(parent, key),
         "invalid-principal",
         `a principal must be "*" or an object such as {"AWS": [...]}, not ${JSON.stringify(value)}`,
         'write {"AWS": "arn:aws:iam::111122223333:role/name"} or {"Service": "logs.amazonaws.com"}',
       );
       return;
     }
-    if (Object.keys(value).length === 0) {
-      this.report(at, "empty-value", "the principal names nobody", 'add {"AWS": [...]} or {"Service": [...]}');
+    const types = Object.keys(value);
+    if (types.length === 0) {
+      this.report(join(parent, key), "empty-value", "the principal names nobody", 'add {"AWS": [...]} or {"Service": [...]}');
     }
-    for (const [type, entries] of Object.entries(value)) {
-      const typeAt = join(at, type);
+    for (const type of types) {
       if (!(PRINCIPAL_TYPES as readonly string[]).includes(type)) {
         const suggestion = closest(type, PRINCIPAL_TYPES);
         this.report(
-          typeAt,
+          join(join(parent, key), type),
           "invalid-principal-type",
           `"${type}" is not a principal type`,
           suggestion ? `did you mean "${suggestion}"?` : `use one of ${PRINCIPAL_TYPES.join(", ")}`,
         );
         continue;
       }
-      for (const [principal, path] of this.stringList(entries, typeAt, `${type} principal`)) {
-        if (type === "AWS") this.awsPrincipal(principal, path);
+      const principalAt = join(parent, key);
+      this.stringList(value[type], principalAt, type, `${type} principal`, (principal, i) => {
+        if (type === "AWS") this.awsPrincipal(principal, principalAt, i);
         else if (type === "Service" && !SERVICE_PRINCIPAL.test(principal)) {
           this.report(
-            path,
+            itemPath(principalAt, type, i),
             "invalid-principal",
             `"${principal}" is not a service principal (a DNS name)`,
             'write the service\'s domain, e.g. "logs.us-east-1.amazonaws.com"',
           );
         }
-      }
+      });
     }
   }
 
-  private awsPrincipal(principal: string, path: string): void {
+  private awsPrincipal(principal: string, principalAt: string, i: number | undefined): void {
     if (principal !== "*" && /[*?]/.test(principal)) {
       this.report(
-        path,
+        itemPath(principalAt, "AWS", i),
         "wildcard-principal",
         `"${principal}" has a wildcard; KMS refuses wildcards inside a principal (only "*" alone means everyone)`,
         'name each principal in full, or use "*" with a condition such as aws:PrincipalArn (ArnLike) to match a pattern',
@@ -280,25 +304,26 @@ class Validator {
       : /^arn:/.test(principal)
         ? 'write an IAM ARN such as "arn:aws:iam::111122223333:role/name" (service "iam" or "sts", 12-digit account)'
         : 'write "*", a 12-digit account id, or an IAM ARN such as "arn:aws:iam::111122223333:root"';
-    this.report(path, "invalid-principal", `"${principal}" is not an AWS principal`, hint);
+    this.report(itemPath(principalAt, "AWS", i), "invalid-principal", `"${principal}" is not an AWS principal`, hint);
   }
 
-  private condition(value: unknown, at: string): void {
+  private condition(value: unknown, parent: string): void {
     if (!isObject(value)) {
       this.report(
-        at,
+        join(parent, "Condition"),
         "invalid-type",
         `Condition must be an object, not ${typeName(value)}`,
         'write {"StringEquals": {"kms:ViaService": "..."}}',
       );
       return;
     }
-    for (const [operator, block] of Object.entries(value)) {
-      const opAt = join(at, operator);
+    const at = join(parent, "Condition");
+    for (const operator of Object.keys(value)) {
+      const block = value[operator];
       if (!CONDITION_OPERATORS.has(operator)) {
         const suggestion = closest(operator, [...CONDITION_OPERATORS]);
         this.report(
-          opAt,
+          join(at, operator),
           "invalid-condition-operator",
           `"${operator}" is not a condition operator`,
           suggestion ? `did you mean "${suggestion}"? (operator names are case-sensitive)` : "see the IAM condition operator reference",
@@ -306,35 +331,38 @@ class Validator {
       }
       if (!isObject(block)) {
         this.report(
-          opAt,
+          join(at, operator),
           "invalid-type",
           `a condition operator takes an object of keys, not ${typeName(block)}`,
           `write "${operator}": {"kms:CallerAccount": "111122223333"}`,
         );
         continue;
       }
-      const seen = new Map<string, string>();
-      for (const [key, values] of Object.entries(block)) {
-        const keyAt = join(opAt, key);
-        const lower = key.toLowerCase();
-        if (seen.has(lower)) {
-          this.report(
-            keyAt,
-            "duplicate-condition-key",
-            `"${key}" repeats "${seen.get(lower)}" (condition keys are case-insensitive)`,
-            "merge the two into one key with a list of values",
-          );
+      const keys = Object.keys(block);
+      // Keys that differ only in case are the same key; a block holds a few, so compare them in pairs.
+      const lowered = keys.length > 1 ? keys.map((k) => k.toLowerCase()) : keys;
+      for (let k = 0; k < keys.length; k++) {
+        const key = keys[k];
+        if (k > 0) {
+          const first = lowered.indexOf(lowered[k]);
+          if (first < k) {
+            this.report(
+              join(join(at, operator), key),
+              "duplicate-condition-key",
+              `"${key}" repeats "${keys[lastIndexBefore(lowered, lowered[k], k)]}" (condition keys are case-insensitive)`,
+              "merge the two into one key with a list of values",
+            );
+          }
         }
-        seen.set(lower, key);
-        if (key === "") this.report(keyAt, "empty-value", "a condition key cannot be empty", 'write a key such as "kms:ViaService"');
-        this.conditionValues(values, keyAt);
+        if (key === "") this.report(join(join(at, operator), key), "empty-value", "a condition key cannot be empty", 'write a key such as "kms:ViaService"');
+        const values = block[key];
+        if (!isScalar(values)) this.conditionValues(values, join(join(at, operator), key));
       }
     }
   }
 
   private conditionValues(values: unknown, at: string): void {
-    const scalar = (v: unknown) => typeof v === "string" || typeof v === "number" || typeof v === "boolean" || v instanceof JsonNumber;
-    if (scalar(values)) return;
+    if (isScalar(values)) return;
     if (!Array.isArray(values)) {
       this.report(
         at,
@@ -347,7 +375,7 @@ class Validator {
     if (values.length === 0)
       this.report(at, "empty-value", "an empty list of condition values never matches", "list at least one value or remove the key");
     values.forEach((v, i) => {
-      if (!scalar(v))
+      if (!isScalar(v))
         this.report(
           `${at}[${i}]`,
           "invalid-type",
