@@ -65,7 +65,10 @@ export type KeyTable = ReadonlyArray<readonly string[] | undefined>;
 /** Builds a KeyTable from the names a document's objects usually use. */
 export function keyTable(names: Iterable<string>): KeyTable {
   const table: string[][] = [];
-  for (const name of names) (table[name.length] ??= []).includes(name) || table[name.length].push(name);
+  for (const name of names) {
+    const sameLength = (table[name.length] ??= []);
+    if (!sameLength.includes(name)) sameLength.push(name);
+  }
   return table;
 }
 

@@ -160,7 +160,8 @@ class Normalizer {
       for (let j = 0; j < byKey.length; j++) {
         const first = byKey[j];
         let values = asTexts((keysBlock as Raw)[keys[first]]);
-        while (j + 1 < byKey.length && lowered[byKey[j + 1]] === lowered[first]) values = values.concat(asTexts((keysBlock as Raw)[keys[byKey[++j]]]));
+        while (j + 1 < byKey.length && lowered[byKey[j + 1]] === lowered[first])
+          values = values.concat(asTexts((keysBlock as Raw)[keys[byKey[++j]]]));
         c[lowered[first]] = distinct(values, valueOf, wk, keys[first]);
       }
       canon[renamed[i]] = c;

@@ -1,4 +1,11 @@
-import { CONDITION_OPERATORS, DOCUMENT_KEYS, KMS_POLICY_CHARACTERS, KMS_POLICY_MAX_BYTES, PRINCIPAL_TYPES, STATEMENT_KEYS } from "./grammar";
+import {
+  CONDITION_OPERATORS,
+  DOCUMENT_KEYS,
+  KMS_POLICY_CHARACTERS,
+  KMS_POLICY_MAX_BYTES,
+  PRINCIPAL_TYPES,
+  STATEMENT_KEYS,
+} from "./grammar";
 import { JsonSyntaxError, keyTable, readJsonText } from "./json";
 import { PolicyInput, PolicyProblem } from "./types";
 

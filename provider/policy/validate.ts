@@ -44,7 +44,8 @@ const LIST_KEYS = ["Action", "NotAction", "Resource", "NotResource"] as const;
 const PRINCIPAL_KEYS = ["Principal", "NotPrincipal"] as const;
 
 /** The path of a list's item: `parent.key[i]`, or `parent.key` for a lone string (i undefined). */
-const itemPath = (parent: string, key: string, i: number | undefined): string => (i === undefined ? join(parent, key) : `${join(parent, key)}[${i}]`);
+const itemPath = (parent: string, key: string, i: number | undefined): string =>
+  i === undefined ? join(parent, key) : `${join(parent, key)}[${i}]`;
 
 /** The last index before `end` that holds `value`. */
 function lastIndexBefore(values: string[], value: string, end: number): number {
@@ -52,7 +53,8 @@ function lastIndexBefore(values: string[], value: string, end: number): number {
   return -1;
 }
 
-const isScalar = (v: unknown): boolean => typeof v === "string" || typeof v === "number" || typeof v === "boolean" || v instanceof JsonNumber;
+const isScalar = (v: unknown): boolean =>
+  typeof v === "string" || typeof v === "number" || typeof v === "boolean" || v instanceof JsonNumber;
 
 const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
 const typeName = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "array" : v instanceof JsonNumber ? "number" : typeof v);
@@ -208,9 +210,16 @@ class Validator {
    * A string or a non-empty list of non-empty strings, at `join(parent, key)`; calls `each` with
    * every string and its index in the list (undefined for a lone string).
    */
-  private stringList(value: unknown, parent: string, key: string, what: string, each?: (item: string, i: number | undefined) => void): void {
+  private stringList(
+    value: unknown,
+    parent: string,
+    key: string,
+    what: string,
+    each?: (item: string, i: number | undefined) => void,
+  ): void {
     if (typeof value === "string") {
-      if (value === "") this.report(join(parent, key), "empty-value", `an empty string is not a ${what}`, `write a ${what} or remove the element`);
+      if (value === "")
+        this.report(join(parent, key), "empty-value", `an empty string is not a ${what}`, `write a ${what} or remove the element`);
       else if (each) each(value, undefined);
       return;
     }
@@ -242,7 +251,12 @@ class Validator {
     if (key === "Resource" || key === "NotResource") return this.stringList(value, at, key, 'resource ARN or "*"');
     this.stringList(value, at, key, "action", (action, i) => {
       if (!ACTION_PATTERN.test(action)) {
-        this.report(itemPath(at, key, i), "invalid-action", `"${action}" is not an action name`, 'write "service:Action", e.g. "kms:Decrypt", or "kms:*"');
+        this.report(
+          itemPath(at, key, i),
+          "invalid-action",
+          `"${action}" is not an action name`,
+          'write "service:Action", e.g. "kms:Decrypt", or "kms:*"',
+        );
       }
     });
   }
@@ -354,7 +368,13 @@ class Validator {
             );
           }
         }
-        if (key === "") this.report(join(join(at, operator), key), "empty-value", "a condition key cannot be empty", 'write a key such as "kms:ViaService"');
+        if (key === "")
+          this.report(
+            join(join(at, operator), key),
+            "empty-value",
+            "a condition key cannot be empty",
+            'write a key such as "kms:ViaService"',
+          );
         const values = block[key];
         if (!isScalar(values)) this.conditionValues(values, join(join(at, operator), key));
       }
