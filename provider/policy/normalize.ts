@@ -56,6 +56,22 @@ function asTexts(value: unknown): string[] {
 }
 
 /**
+ * The indices of `texts` in code-unit order of the texts, equal texts in list order. Lists in a
+ * policy are short: an insertion sort of the indices makes no closure, Map or copy of the texts.
+ */
+function stableOrder(texts: string[]): number[] {
+  const order = texts.map((_, i) => i);
+  if (texts.length > 16) return order.sort((a, b) => compareStrings(texts[a], texts[b]));
+  for (let i = 1; i < order.length; i++) {
+    const at = order[i];
+    let j = i;
+    for (; j > 0 && texts[order[j - 1]] > texts[at]; j--) order[j] = order[j - 1];
+    order[j] = at;
+  }
+  return order;
+}
+
+/**
  * Sorted, without duplicates (list order and repetition never change what a policy allows).
  * With `written`, also stores there the spelling of each canonical value (the first one met),
  * aligned with the result.
@@ -72,10 +88,14 @@ function distinct(values: string[], canonical: (w: string) => string, written?: 
     if (written) written[field as string] = values;
     return canon;
   }
-  const seen = new Map<string, string>();
-  for (let i = 0; i < canon.length; i++) if (!seen.has(canon[i])) seen.set(canon[i], values[i]);
-  const keys = [...seen.keys()].sort(compareStrings);
-  if (written) written[field as string] = keys.map((k) => seen.get(k) as string);
+  const keys: string[] = [];
+  const spellings: string[] = [];
+  for (const i of stableOrder(canon)) {
+    if (keys.length > 0 && keys[keys.length - 1] === canon[i]) continue;
+    keys.push(canon[i]);
+    spellings.push(values[i]);
+  }
+  if (written) written[field as string] = spellings;
   return keys;
 }
 
@@ -147,16 +167,10 @@ class Normalizer {
       if (keys.length === 0) continue;
       const c: Record<string, string[]> = {};
       const wk: Loose | undefined = w ? {} : undefined;
-      // Keys in canonical order by insertion sort (a block holds a few): stable, so keys that
-      // differ only in case stay in written order, and the first one written names the merge.
+      // Keys in canonical order; keys that differ only in case stay in written order, merged
+      // under the first one written.
       const lowered = keys.map(lower);
-      const byKey = keys.map((_, j) => j);
-      for (let j = 1; j < byKey.length; j++) {
-        const at = byKey[j];
-        let k = j;
-        for (; k > 0 && lowered[byKey[k - 1]] > lowered[at]; k--) byKey[k] = byKey[k - 1];
-        byKey[k] = at;
-      }
+      const byKey = stableOrder(lowered);
       for (let j = 0; j < byKey.length; j++) {
         const first = byKey[j];
         let values = asTexts((keysBlock as Raw)[keys[first]]);
