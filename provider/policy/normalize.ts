@@ -50,8 +50,12 @@ export function scalarText(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
+/** The texts of a value; a list of strings is returned as it is (the engine never changes what it read). */
 function asTexts(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map(scalarText);
+  if (Array.isArray(value)) {
+    for (const item of value) if (typeof item !== "string") return value.map(scalarText);
+    return value as string[];
+  }
   return value === undefined ? [] : [scalarText(value)];
 }
 
@@ -102,6 +106,21 @@ function distinct(values: string[], canonical: (w: string) => string, written?: 
 const identity = (s: string) => s;
 /** Action names are case-insensitive in AWS (`KMS:Decrypt` is `kms:decrypt`). */
 const lower = (s: string) => s.toLowerCase();
+
+/*
+ * Condition key names, lower-cased, by name: the names are property names of the document read,
+ * so finding one costs no hashing, and the lower-cased name comes back as the one string already
+ * used as a property name, not a new one the canonical object must intern again.
+ */
+const lowerKeys = new Map<string, string>();
+function lowerKey(key: string): string {
+  let lowered = lowerKeys.get(key);
+  if (lowered === undefined) {
+    lowered = key.toLowerCase();
+    if (lowerKeys.size < 1024) lowerKeys.set(key, lowered);
+  }
+  return lowered;
+}
 
 type Loose = Record<string, unknown>;
 
@@ -169,7 +188,7 @@ class Normalizer {
       const wk: Loose | undefined = w ? {} : undefined;
       // Keys in canonical order; keys that differ only in case stay in written order, merged
       // under the first one written.
-      const lowered = keys.map(lower);
+      const lowered = keys.map(lowerKey);
       const byKey = stableOrder(lowered);
       for (let j = 0; j < byKey.length; j++) {
         const first = byKey[j];
