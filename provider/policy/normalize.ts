@@ -395,24 +395,28 @@ export function policiesEquivalent(a: PolicyInput | unknown, b: PolicyInput | un
 
 /*
  * A refresh compares the same declared (and usually the same live) text again and again, so the
- * normalized form of each recent text is kept: one Map per set of options, keyed by the text
- * itself, least recently used first out. An invalid text keeps its problems. Objects are not
- * cached: they can change between calls.
+ * normalized form of each recent text is kept, keyed by the text and the options. An invalid
+ * text keeps its problems. Objects are not cached: they can change between calls.
  *
  * A form is many small objects, and a cache full of forms that are never asked for again is work
  * for the garbage collector on every compare. So a text seen for the first time is only noted,
  * and its form is kept from the second time on: a text compared once costs no more than it must.
+ *
  * The bound is in characters, so that a stream of large unseen texts neither grows memory nor
  * burdens the collector: a text counts once for itself and once more for its form, whose strings
- * are at most the text's own.
+ * are at most the text's own. Recency is kept in two generations rather than one ordered list:
+ * new and recently used texts go to the current one; when it holds half the bound it becomes the
+ * previous one, and the one before is dropped whole. Nothing is evicted one entry at a time
+ * (a Map's oldest entry is found by walking over the holes its deletions left).
  */
 const CACHE_CHARS = 1 << 20;
 /** The value of a text seen once. */
 const SEEN = 0;
 type Cached = Form | PolicyProblem[] | typeof SEEN;
-/** A text and what the cache holds for it. */
+/** A text, the options it was read with, and what the cache holds for it. */
 interface Slot {
   text: string;
+  options: string;
   value: Cached;
 }
 /*
@@ -420,16 +424,39 @@ interface Slot {
  * string key, which costs a cold compare more than reading the text's start, end and a sample
  * between. Texts with one fingerprint share a bucket and are told apart by comparing them.
  */
-const formCaches = new Map<string, Map<number, Slot[]>>();
-let cachedChars = 0;
+class Generation {
+  readonly buckets = new Map<number, Slot[]>();
+  chars = 0;
+
+  find(print: number, text: string, options: string): Slot | undefined {
+    const bucket = this.buckets.get(print);
+    return bucket?.find((s) => s.text === text && s.options === options);
+  }
+
+  add(print: number, slot: Slot): void {
+    const bucket = this.buckets.get(print);
+    if (bucket) bucket.push(slot);
+    else this.buckets.set(print, [slot]);
+    this.chars += entryChars(slot);
+  }
+
+  remove(print: number, slot: Slot): void {
+    const bucket = this.buckets.get(print) as Slot[];
+    bucket.splice(bucket.indexOf(slot), 1);
+    if (bucket.length === 0) this.buckets.delete(print);
+    this.chars -= entryChars(slot);
+  }
+}
+let current = new Generation();
+let previous = new Generation();
 
 /** Empties the cache of normalized forms that policiesEquivalent keeps (for benchmarks and tests). */
 export function clearPolicyCache(): void {
-  formCaches.clear();
-  cachedChars = 0;
+  current = new Generation();
+  previous = new Generation();
 }
 
-const entryChars = (text: string, value: Cached) => text.length + (value === SEEN ? 0 : Array.isArray(value) ? 256 : text.length);
+const entryChars = (slot: Slot) => slot.text.length + (slot.value === SEEN ? 0 : Array.isArray(slot.value) ? 256 : slot.text.length);
 
 /** The length, about 64 characters spread over the text, and its last 32 (where texts that are otherwise alike differ most). */
 function fingerprint(text: string): number {
@@ -452,46 +479,34 @@ function computeForm(input: PolicyInput | unknown, options: EngineOptions = {}):
 
 function cachedForm(text: string, options?: EngineOptions): Form | PolicyProblem[] {
   const optionsKey = `${options?.tolerant === true ? "t" : "s"}${options?.keyPolicy === false ? "g" : "k"}${options?.partition ?? DEFAULT_PARTITION}`;
-  let cache = formCaches.get(optionsKey);
-  if (!cache) formCaches.set(optionsKey, (cache = new Map()));
   const print = fingerprint(text);
-  const bucket = cache.get(print);
-  const i = bucket === undefined ? -1 : bucket.findIndex((s) => s.text === text);
-  const seen = i >= 0 && (bucket as Slot[])[i].value === SEEN;
-  if (i >= 0 && !seen) {
-    // Most recently used last, as the Map orders its keys.
-    cache.delete(print);
-    cache.set(print, bucket as Slot[]);
-    return (bucket as Slot[])[i].value as Form | PolicyProblem[];
+  let slot = current.find(print, text, optionsKey);
+  if (!slot) {
+    slot = previous.find(print, text, optionsKey);
+    if (slot) {
+      previous.remove(print, slot);
+      store(print, slot);
+    }
   }
+  if (slot && slot.value !== SEEN) return slot.value;
   const form = computeForm(text, options);
-  if (seen) drop(cache, print, i);
-  const value: Cached = seen ? form : SEEN;
-  const size = entryChars(text, value);
-  if (size > CACHE_CHARS / 4) return form;
-  while (cachedChars + size > CACHE_CHARS) evictOldest();
-  const slots = cache.get(print) ?? [];
-  cache.delete(print);
-  cache.set(print, slots);
-  slots.push({ text, value });
-  cachedChars += size;
+  if (slot) {
+    if (current.find(print, text, optionsKey) === slot) current.remove(print, slot);
+    store(print, { text, options: optionsKey, value: form });
+  } else {
+    store(print, { text, options: optionsKey, value: SEEN });
+  }
   return form;
 }
 
-function drop(cache: Map<number, Slot[]>, print: number, i: number): void {
-  const bucket = cache.get(print) as Slot[];
-  cachedChars -= entryChars(bucket[i].text, bucket[i].value);
-  bucket.splice(i, 1);
-  if (bucket.length === 0) cache.delete(print);
-}
-
-/** Drops the least recently used text. */
-function evictOldest(): void {
-  for (const c of formCaches.values()) {
-    const oldest = c.keys().next();
-    if (!oldest.done) return drop(c, oldest.value, 0);
+function store(print: number, slot: Slot): void {
+  const size = entryChars(slot);
+  if (size > CACHE_CHARS / 4) return;
+  if (current.chars + size > CACHE_CHARS / 2) {
+    previous = current;
+    current = new Generation();
   }
-  cachedChars = 0;
+  current.add(print, slot);
 }
 
 function canonicalForm(input: PolicyInput | unknown, which: string, options?: EngineOptions): Form {

@@ -142,15 +142,20 @@ export function literalVariables(value: string, wildcards: boolean): string {
   return wildcards ? out : out.replace(/\$\{\*\}/g, "*").replace(/\$\{\?\}/g, "?");
 }
 
-const canonicalizers = new Map<string, (value: string) => string>();
+/** By version, then operator: both are strings the reader already interned, so a lookup hashes nothing new. */
+const canonicalizers = new Map<string, Map<string, (value: string) => string>>();
 
 /** How an operator compares its values, as a function from written text to canonical text. */
 export function valueCanonicalizer(operator: string, version: string): (value: string) => string {
-  const id = `${version} ${operator}`;
-  let f = canonicalizers.get(id);
+  let byOperator = canonicalizers.get(version);
+  if (!byOperator) {
+    byOperator = new Map();
+    if (canonicalizers.size < 16) canonicalizers.set(version, byOperator);
+  }
+  let f = byOperator.get(operator);
   if (!f) {
     f = makeCanonicalizer(operator, version);
-    if (canonicalizers.size < 1024) canonicalizers.set(id, f);
+    if (byOperator.size < 1024) byOperator.set(operator, f);
   }
   return f;
 }
