@@ -58,4 +58,33 @@ describe("policy engine: the cache of canonical keys", () => {
     expect(policiesEquivalent(withNul("a\u0000b"), withNul("a\u0000b"))).to.equal(true);
     expect(policiesEquivalent(withNul("a\u0000b"), withNul("a\u0000c"))).to.equal(false);
   });
+
+  it("tells apart texts of one length that differ only where the cache's fingerprint does not look", () => {
+    // Same length, same start and end; only the second character of a long Sid differs, which
+    // the fingerprint does not read: the two texts share a bucket.
+    const pad = "y".repeat(2000);
+    const a = policy("kms:Decrypt", `Aa${pad}`);
+    const b = policy("kms:Decrypt", `Ab${pad}`);
+    const a2 = policy("KMS:DECRYPT", `Aa${pad}`);
+    expect(a.length).to.equal(b.length);
+    for (let i = 0; i < 3; i++) {
+      expect(policiesEquivalent(a, b)).to.equal(false);
+      expect(policiesEquivalent(b, a)).to.equal(false);
+      expect(policiesEquivalent(a, a2)).to.equal(true);
+    }
+  });
+
+  it("gives the same verdicts while texts move between its generations", () => {
+    // About 300 texts of 3 KB, each compared three times at different distances: some are
+    // found in the current generation, some in the previous one, some after both were dropped.
+    const pad = "z".repeat(3000);
+    const texts = Array.from({ length: 300 }, (_, i) => policy(i % 2 ? "kms:Decrypt" : "kms:Encrypt", `S${i}${pad}`));
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < texts.length; i += round + 1) {
+        const same = policy(i % 2 ? "KMS:decrypt" : "kms:ENCRYPT", `S${i}${pad}`);
+        expect(policiesEquivalent(texts[i], same)).to.equal(true);
+        expect(policiesEquivalent(texts[i], texts[(i + 1) % texts.length])).to.equal(false);
+      }
+    }
+  });
 });
