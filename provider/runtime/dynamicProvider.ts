@@ -1,7 +1,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { CheckFailure } from "./check";
 import { createForHost } from "./initFailure";
-import { configureFromStack } from "./settings";
+import { configureFromStack, stackSettingProblems } from "./settings";
 
 /** The operations a resource's lifecycle carries out against KMS, in the state's terms. */
 export interface ResourceLifecycle<I, O> {
@@ -26,7 +26,8 @@ export function dynamicProvider<I extends object, O>(
       configureFromStack(req.config);
     },
     async check(_olds, news) {
-      return check(news as unknown as Record<string, unknown>);
+      const result = check(news as unknown as Record<string, unknown>);
+      return { ...result, failures: [...result.failures, ...stackSettingProblems()] };
     },
     async diff(_id, olds, news) {
       return lifecycle.diff(olds, news);

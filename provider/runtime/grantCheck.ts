@@ -1,13 +1,14 @@
 import { GrantOperation } from "@aws-sdk/client-kms";
 import { GrantConstraints, GrantParameters } from "../aws/grantFacts";
-import { CheckFailure, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
+import { Access } from "../aws/access";
+import { CheckFailure, checkAccess, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
 
 export const GRANT_OPERATIONS: readonly string[] = Object.values(GrantOperation);
 export const MAX_CONTEXT_PAIRS = 8;
 export const MAX_CONTEXT_VALUE_LENGTH = 384;
 
 /** Inputs of a Grant after check: operations sorted and distinct, defaults filled. */
-export interface GrantInputs extends GrantParameters {
+export interface GrantInputs extends GrantParameters, Access {
   keyId: string;
   grantTokens?: string[];
   name: string;
@@ -21,11 +22,18 @@ const GRANT_NAME = /^[a-zA-Z0-9:/_-]{1,256}$/;
 function checkPrincipal(value: unknown, property: string, required: boolean, fail: (p: string, r: string) => void): void {
   if (isUnknown(value)) return;
   if (value === undefined || value === null || value === "") {
-    if (required) fail(property, `${property} is required: the ARN of the role, user or account root that gets the permissions (e.g. role.arn), or a service principal`);
+    if (required)
+      fail(
+        property,
+        `${property} is required: the ARN of the role, user or account root that gets the permissions (e.g. role.arn), or a service principal`,
+      );
     return;
   }
   if (typeof value !== "string" || !PRINCIPAL.test(value)) {
-    fail(property, `${property} "${String(value)}" is not a principal KMS accepts: use an IAM ARN such as "arn:aws:iam::111122223333:role/app" or a service principal such as "logs.us-east-1.amazonaws.com"`);
+    fail(
+      property,
+      `${property} "${String(value)}" is not a principal KMS accepts: use an IAM ARN such as "arn:aws:iam::111122223333:role/app" or a service principal such as "logs.us-east-1.amazonaws.com"`,
+    );
   }
 }
 
@@ -37,15 +45,21 @@ function checkContext(value: unknown, property: string, fail: (p: string, r: str
   }
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length === 0) fail(property, `${property} is empty: list at least one encryption-context pair or leave constraints out`);
-  if (entries.length > MAX_CONTEXT_PAIRS) fail(property, `${property} has ${entries.length} pairs; a grant constraint takes at most ${MAX_CONTEXT_PAIRS}`);
+  if (entries.length > MAX_CONTEXT_PAIRS)
+    fail(property, `${property} has ${entries.length} pairs; a grant constraint takes at most ${MAX_CONTEXT_PAIRS}`);
   const seen = new Map<string, string>();
   for (const [key, v] of entries) {
     if (key === "") fail(property, `${property} has an empty key`);
     const lower = key.toLowerCase();
-    if (seen.has(lower)) fail(property, `${property} keys "${seen.get(lower)}" and "${key}" are the same key to KMS (keys are case-insensitive): keep one`);
+    if (seen.has(lower))
+      fail(property, `${property} keys "${seen.get(lower)}" and "${key}" are the same key to KMS (keys are case-insensitive): keep one`);
     seen.set(lower, key);
     if (typeof v !== "string") fail(`${property}.${key}`, `encryption-context value for "${key}" must be a string, not ${typeof v}`);
-    else if (v.length === 0 || v.length > MAX_CONTEXT_VALUE_LENGTH) fail(`${property}.${key}`, `encryption-context value for "${key}" must be 1 to ${MAX_CONTEXT_VALUE_LENGTH} characters (it has ${v.length})`);
+    else if (v.length === 0 || v.length > MAX_CONTEXT_VALUE_LENGTH)
+      fail(
+        `${property}.${key}`,
+        `encryption-context value for "${key}" must be 1 to ${MAX_CONTEXT_VALUE_LENGTH} characters (it has ${v.length})`,
+      );
   }
   return value as Record<string, string>;
 }
@@ -70,7 +84,10 @@ export function checkGrant(news: Record<string, unknown>): { inputs: GrantInputs
       for (const op of ops) {
         if (!GRANT_OPERATIONS.includes(op as string)) {
           const near = GRANT_OPERATIONS.find((g) => g.toLowerCase() === String(op).toLowerCase());
-          fail("operations", `"${String(op)}" is not a grant operation${near ? `: did you mean "${near}"? (operation names are case-sensitive)` : `; use ${GRANT_OPERATIONS.join(", ")}`}`);
+          fail(
+            "operations",
+            `"${String(op)}" is not a grant operation${near ? `: did you mean "${near}"? (operation names are case-sensitive)` : `; use ${GRANT_OPERATIONS.join(", ")}`}`,
+          );
         }
       }
       operations = [...new Set(ops as string[])].sort();
@@ -82,7 +99,8 @@ export function checkGrant(news: Record<string, unknown>): { inputs: GrantInputs
   let constraints: GrantConstraints | undefined;
   const c = news.constraints;
   if (c !== undefined && c !== null && !isUnknown(c)) {
-    if (typeof c !== "object" || Array.isArray(c)) fail("constraints", "constraints must be an object with encryptionContextEquals or encryptionContextSubset");
+    if (typeof c !== "object" || Array.isArray(c))
+      fail("constraints", "constraints must be an object with encryptionContextEquals or encryptionContextSubset");
     else {
       const raw = c as Record<string, unknown>;
       for (const key of Object.keys(raw)) {
@@ -114,10 +132,12 @@ export function checkGrant(news: Record<string, unknown>): { inputs: GrantInputs
   }
 
   const retireOnDelete = news.retireOnDelete ?? false;
-  if (!isUnknown(retireOnDelete) && typeof retireOnDelete !== "boolean") fail("retireOnDelete", "retireOnDelete must be true (RetireGrant) or false (RevokeGrant)");
+  if (!isUnknown(retireOnDelete) && typeof retireOnDelete !== "boolean")
+    fail("retireOnDelete", "retireOnDelete must be true (RetireGrant) or false (RevokeGrant)");
 
   const region = news.region;
   checkRegion(region, fail);
+  const access = checkAccess(news, fail);
 
   const inputs: GrantInputs = {
     keyId: keyId as string,
@@ -129,6 +149,7 @@ export function checkGrant(news: Record<string, unknown>): { inputs: GrantInputs
     ...(constraints && (isUnknown(constraints) || Object.keys(constraints).length > 0) ? { constraints } : {}),
     ...(Array.isArray(tokens) && tokens.length > 0 ? { grantTokens: tokens as string[] } : {}),
     ...(region !== undefined ? { region: region as string } : {}),
+    ...access,
   };
   return { inputs: withoutUndefined(inputs), failures };
 }

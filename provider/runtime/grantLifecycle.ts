@@ -3,7 +3,7 @@ import { errorName } from "../aws/errors";
 import { changedParameters, fromListing, GrantConstraints } from "../aws/grantFacts";
 import { GrantApi } from "../aws/grants";
 import { GONE_KEY_STATES, KeyApi, KeyFacts } from "../aws/keys";
-import { sameKey } from "../aws/keyRef";
+import { Access, accessKey } from "../aws/access";
 import { AWS_UNIQUE_ID } from "../policy/grammar";
 import { withoutUndefined } from "./check";
 import { Clock, systemClock } from "./clock";
@@ -11,7 +11,8 @@ import { engineLog } from "./engineLog";
 import { ResourceInitFailedError } from "./initFailure";
 import { GrantInputs } from "./grantCheck";
 import { GrantDirectory } from "./grantDirectory";
-import { regionFor } from "./settings";
+import { recordedAccess, sameKeyAs } from "./keyIdentity";
+import { accessFor, regionFor } from "./settings";
 
 /** What a Grant keeps in state. `grantToken` is a Pulumi secret (see resources/grant.ts). */
 export interface GrantOutputs extends GrantInputs {
@@ -22,11 +23,13 @@ export interface GrantOutputs extends GrantInputs {
   createdAt: string;
   issuingAccount?: string;
   creationDate?: string;
+  /** The role and profile the calls used (the resource's, else the stack's); see KeyPolicyOutputs. */
+  access?: Access;
 }
 
 export interface GrantClients {
-  grants(keyId: string, region?: string): GrantApi;
-  keys(keyId: string, region?: string): KeyApi;
+  grants(keyId: string, region?: string, access?: Access): GrantApi;
+  keys(keyId: string, region?: string, access?: Access): KeyApi;
 }
 
 /** Same grant parameters (what CreateGrant's idempotency compares). */
@@ -45,29 +48,49 @@ export class GrantLifecycle {
     /** The clock of the ListGrants batching windows (see GrantDirectory). */
     directoryClock: Clock = systemClock,
   ) {
-    this.directory = new GrantDirectory((keyArn) => clients.grants(keyArn, regionFor(keyArn)), undefined, undefined, directoryClock);
+    this.directory = new GrantDirectory(
+      (keyArn, access) => clients.grants(keyArn, regionFor(keyArn), access),
+      undefined,
+      undefined,
+      directoryClock,
+    );
   }
 
-  private async usableKey(inputs: Pick<GrantInputs, "keyId" | "region">): Promise<KeyFacts> {
-    const key = await this.clients.keys(inputs.keyId, regionFor(inputs.keyId, inputs.region)).describeKey(inputs.keyId);
+  private async usableKey(inputs: Pick<GrantInputs, "keyId" | "region">, access: Access): Promise<KeyFacts> {
+    const key = await this.clients.keys(inputs.keyId, regionFor(inputs.keyId, inputs.region), access).describeKey(inputs.keyId);
     if (key.state === "Disabled" || GONE_KEY_STATES.has(key.state)) {
-      throw new Error(`key ${key.arn} is ${key.state}: KMS refuses new grants on it. Enable the key (or cancel its deletion), then run again.`);
+      throw new Error(
+        `key ${key.arn} is ${key.state}: KMS refuses new grants on it. Enable the key (or cancel its deletion), then run again.`,
+      );
     }
     return key;
   }
 
   async create(inputs: GrantInputs): Promise<{ id: string; outs: GrantOutputs }> {
-    const key = await this.usableKey(inputs);
-    const api = this.clients.grants(key.arn, regionFor(key.arn));
+    const access = accessFor(inputs);
+    const key = await this.usableKey(inputs, access);
+    const api = this.clients.grants(key.arn, regionFor(key.arn), access);
     // The Name makes CreateGrant idempotent in KMS: a retried or re-run create returns the same
     // grant. An interrupted run, or a service that does not deduplicate, can still leave a twin
     // with the same name and parameters; it is removed below so that exactly one grant remains.
     const created = await api.createGrant({ ...inputs, keyId: key.arn, ...flattenConstraints(inputs.constraints) });
-    const outs: GrantOutputs = { ...inputs, grantId: created.grantId, grantToken: created.grantToken, keyArn: key.arn, createdAt: new Date().toISOString(), issuingAccount: key.account };
+    const outs: GrantOutputs = {
+      ...inputs,
+      grantId: created.grantId,
+      grantToken: created.grantToken,
+      keyArn: key.arn,
+      createdAt: new Date().toISOString(),
+      issuingAccount: key.account,
+      access,
+    };
     try {
-      const twins = (await this.directory.listAll(key.arn)).filter((g) => g.GrantId !== created.grantId && sameGrant(g, inputs));
+      const twins = (await this.directory.listAll(key.arn, access)).filter((g) => g.GrantId !== created.grantId && sameGrant(g, inputs));
       for (const twin of twins) await api.removeGrant(key.arn, twin.GrantId as string, "revoke");
-      if (twins.length) await engineLog("warning", `Grant ${inputs.name}: revoked ${twins.length} duplicate grant(s) of key ${key.arn} left by an earlier, interrupted create.`);
+      if (twins.length)
+        await engineLog(
+          "warning",
+          `Grant ${inputs.name}: revoked ${twins.length} duplicate grant(s) of key ${key.arn} left by an earlier, interrupted create.`,
+        );
     } catch (err) {
       // The grant exists: a plain failure would make Pulumi forget it, and it would leak.
       throw new ResourceInitFailedError(
@@ -82,17 +105,21 @@ export class GrantLifecycle {
 
   async read(id: string, props: GrantOutputs): Promise<{ id?: string; props?: GrantOutputs; inputs?: GrantInputs }> {
     const keyArn = props.keyArn;
+    const access = recordedAccess(props);
     let entry: GrantListEntry | undefined;
     try {
-      entry = await this.directory.find(keyArn, id);
+      entry = await this.directory.find(keyArn, id, access);
       const age = Date.now() - Date.parse(props.createdAt || "1970-01-01T00:00:00Z");
       const delay = this.listingDelayMs();
       for (let wait = this.consistencyPollMs; !entry && age + wait < delay && wait <= 8 * this.consistencyPollMs; wait *= 2) {
         await new Promise((r) => setTimeout(r, wait));
-        entry = await this.directory.find(keyArn, id);
+        entry = await this.directory.find(keyArn, id, access);
       }
       if (!entry && age < delay) {
-        await engineLog("info", `Grant ${id} on ${keyArn} is not listed yet (created ${Math.round(age / 1000)}s ago; KMS lists new grants with a delay); keeping it.`);
+        await engineLog(
+          "info",
+          `Grant ${id} on ${keyArn} is not listed yet (created ${Math.round(age / 1000)}s ago; KMS lists new grants with a delay); keeping it.`,
+        );
         return { id, props, inputs: inputsOf(props) };
       }
     } catch (err) {
@@ -103,7 +130,10 @@ export class GrantLifecycle {
       throw err;
     }
     if (!entry) {
-      await engineLog("warning", `Grant ${id} (${props.name}) no longer exists on key ${keyArn}: it was revoked or retired outside Pulumi. \`pulumi up\` creates it again.`);
+      await engineLog(
+        "warning",
+        `Grant ${id} (${props.name}) no longer exists on key ${keyArn}: it was revoked or retired outside Pulumi. \`pulumi up\` creates it again.`,
+      );
       return {};
     }
     const live = fromListing(entry);
@@ -123,33 +153,47 @@ export class GrantLifecycle {
 
   private async keyIsGone(props: GrantOutputs): Promise<boolean> {
     try {
-      const key = await this.clients.keys(props.keyArn, regionFor(props.keyArn)).describeKey(props.keyArn);
+      const key = await this.clients.keys(props.keyArn, regionFor(props.keyArn), recordedAccess(props)).describeKey(props.keyArn);
       return GONE_KEY_STATES.has(key.state);
     } catch (err) {
       return errorName((err as Error).cause) === "NotFoundException";
     }
   }
 
-  diff(olds: GrantOutputs, news: GrantInputs): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
+  async diff(olds: GrantOutputs, news: GrantInputs): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
     const replaces: string[] = [];
-    if (!sameKey(olds.keyArn || olds.keyId, news.keyId) && !sameKey(olds.keyId, news.keyId)) replaces.push("keyId");
     const oldRegion = regionFor(olds.keyArn || olds.keyId, olds.region);
     const newRegion = regionFor(news.keyId, news.region);
+    const oldAccess = recordedAccess(olds);
+    const newAccess = accessFor(news);
+    if (!(await sameKeyAs(olds.keyArn || olds.keyId, oldRegion, news.keyId, newRegion, oldAccess, newAccess))) replaces.push("keyId");
     if (oldRegion && newRegion && oldRegion !== newRegion) replaces.push("region");
     replaces.push(...changedParameters(olds, news));
     if (olds.name !== news.name) replaces.push("name");
     // grantTokens only matter while CreateGrant runs: changing them changes no grant.
-    const changes = replaces.length > 0 || olds.retireOnDelete !== news.retireOnDelete || olds.keyId !== news.keyId;
+    const accessChanged = accessKey(oldAccess) !== accessKey(newAccess);
+    const changes = replaces.length > 0 || olds.retireOnDelete !== news.retireOnDelete || olds.keyId !== news.keyId || accessChanged;
     return { changes, replaces, deleteBeforeReplace: false };
   }
 
   update(olds: GrantOutputs, news: GrantInputs): { outs: GrantOutputs } {
     // Without undefined values: the host cannot send them back to the engine.
-    return { outs: withoutUndefined({ ...olds, retireOnDelete: news.retireOnDelete, keyId: news.keyId, grantTokens: news.grantTokens }) };
+    const { assumeRole, profile } = news;
+    return {
+      outs: withoutUndefined({
+        ...olds,
+        retireOnDelete: news.retireOnDelete,
+        keyId: news.keyId,
+        grantTokens: news.grantTokens,
+        assumeRole,
+        profile,
+        access: accessFor(news),
+      }),
+    };
   }
 
   async delete(id: string, props: GrantOutputs): Promise<void> {
-    const api = this.clients.grants(props.keyArn, regionFor(props.keyArn));
+    const api = this.clients.grants(props.keyArn, regionFor(props.keyArn), recordedAccess(props));
     try {
       await api.removeGrant(props.keyArn, id, props.retireOnDelete ? "retire" : "revoke");
     } catch (err) {
@@ -159,11 +203,13 @@ export class GrantLifecycle {
   }
 }
 
-function flattenConstraints(c: GrantConstraints | undefined): Pick<GrantConstraints, "encryptionContextEquals" | "encryptionContextSubset"> {
+function flattenConstraints(
+  c: GrantConstraints | undefined,
+): Pick<GrantConstraints, "encryptionContextEquals" | "encryptionContextSubset"> {
   return { encryptionContextEquals: c?.encryptionContextEquals, encryptionContextSubset: c?.encryptionContextSubset };
 }
 
 function inputsOf(outs: GrantOutputs): GrantInputs {
-  const { grantId: _i, grantToken: _t, keyArn: _k, createdAt: _c, issuingAccount: _a, creationDate: _d, ...inputs } = outs;
+  const { grantId: _i, grantToken: _t, keyArn: _k, createdAt: _c, issuingAccount: _a, creationDate: _d, access: _x, ...inputs } = outs;
   return inputs;
 }
