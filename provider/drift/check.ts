@@ -37,6 +37,7 @@ export interface UnmanagedGrant {
   grantId: string;
   name?: string;
   granteePrincipal?: string;
+  granteeServicePrincipal?: string;
   operations: string[];
 }
 
@@ -100,11 +101,21 @@ export async function checkDrift(resources: ManagedResource[], clients: DriftCli
   return { resources: reports, ...(options.unmanagedGrants ? { unmanagedGrants: unmanaged } : {}) };
 }
 
-async function checkKey(group: ManagedResource[], clients: DriftClients, wantUnmanaged: boolean): Promise<{ reports: ResourceReport[]; unmanaged: UnmanagedGrant[] }> {
+async function checkKey(
+  group: ManagedResource[],
+  clients: DriftClients,
+  wantUnmanaged: boolean,
+): Promise<{ reports: ResourceReport[]; unmanaged: UnmanagedGrant[] }> {
   const first = group[0];
   const keyArn = first.keyArn;
   const region = first.region;
-  const base = (r: ManagedResource): Omit<ResourceReport, "status"> => ({ kind: r.kind, urn: r.urn, name: r.name, keyArn: r.keyArn, ...(r.kind === "Grant" ? { grantId: r.grantId } : {}) });
+  const base = (r: ManagedResource): Omit<ResourceReport, "status"> => ({
+    kind: r.kind,
+    urn: r.urn,
+    name: r.name,
+    keyArn: r.keyArn,
+    ...(r.kind === "Grant" ? { grantId: r.grantId } : {}),
+  });
   const all = (status: DriftStatus, message: string) => ({ reports: group.map((r) => ({ ...base(r), status, message })), unmanaged: [] });
   try {
     const key = await clients.keys(keyArn, region).describeKey(keyArn);
@@ -133,15 +144,26 @@ async function checkKey(group: ManagedResource[], clients: DriftClients, wantUnm
       const declared = new Set(grants.map((g) => g.grantId));
       unmanaged = live
         .filter((g) => !declared.has(g.GrantId ?? ""))
-        .map((g) => ({ keyArn, grantId: g.GrantId ?? "", name: g.Name ?? undefined, granteePrincipal: g.GranteePrincipal, operations: [...(g.Operations ?? [])].sort() }));
+        .map((g) => ({
+          keyArn,
+          grantId: g.GrantId ?? "",
+          name: g.Name ?? undefined,
+          granteePrincipal: g.GranteePrincipal,
+          ...(g.GranteeServicePrincipal ? { granteeServicePrincipal: g.GranteeServicePrincipal } : {}),
+          operations: [...(g.Operations ?? [])].sort(),
+        }));
     }
   }
   return { reports, unmanaged };
 }
 
-async function checkPolicy(policy: ManagedKeyPolicy, clients: DriftClients): Promise<Pick<ResourceReport, "status" | "message" | "policyDiff">> {
+async function checkPolicy(
+  policy: ManagedKeyPolicy,
+  clients: DriftClients,
+): Promise<Pick<ResourceReport, "status" | "message" | "policyDiff">> {
   const recorded = policy.policy;
-  if (recorded === undefined) return { status: "error", message: "the recorded policy is a secret in this export; export with --show-secrets to check it" };
+  if (recorded === undefined)
+    return { status: "error", message: "the recorded policy is a secret in this export; export with --show-secrets to check it" };
   try {
     const live = await clients.keys(policy.keyArn, policy.region).getKeyPolicy(policy.keyArn, policy.policyName);
     const diff = diffPolicies(recorded, live);
@@ -152,11 +174,19 @@ async function checkPolicy(policy: ManagedKeyPolicy, clients: DriftClients): Pro
 }
 
 function compareGrant(grant: ManagedGrant, entry: GrantListEntry | undefined): Pick<ResourceReport, "status" | "message" | "changes"> {
-  if (!entry) return { status: "gone", message: `grant ${grant.grantId} (${grant.grantName ?? grant.name}) no longer exists: revoked or retired outside Pulumi` };
+  if (!entry)
+    return {
+      status: "gone",
+      message: `grant ${grant.grantId} (${grant.grantName ?? grant.name}) no longer exists: revoked or retired outside Pulumi`,
+    };
   const live = fromListing(entry);
   const recorded: Partial<GrantParameters> = grant;
-  const changes: FieldChange[] = changedParameters(recorded, live).map((field) => ({ field, recorded: recorded[field] ?? null, live: live[field] ?? null }));
+  const changes: FieldChange[] = changedParameters(recorded, live).map((field) => ({
+    field,
+    recorded: recorded[field] ?? null,
+    live: live[field] ?? null,
+  }));
   if (changes.length === 0) return { status: "in-sync" };
-  const deleted = AWS_UNIQUE_ID.test(live.granteePrincipal) ? "the grantee was deleted (KMS shows a bare unique id)" : undefined;
+  const deleted = AWS_UNIQUE_ID.test(live.granteePrincipal ?? "") ? "the grantee was deleted (KMS shows a bare unique id)" : undefined;
   return { status: "drifted", changes, ...(deleted ? { message: deleted } : {}) };
 }

@@ -98,7 +98,10 @@ export function textReport(report: DriftReport, color = false): string {
   }
   if (report.unmanagedGrants?.length) {
     lines.push(`  unmanaged grants (on managed keys, declared by no Grant in the stack):`);
-    for (const g of report.unmanagedGrants) lines.push(`    ${g.grantId}  ${g.name ?? "(no name)"}  ${g.granteePrincipal ?? ""}  ${g.operations.join(",")}  (${g.keyArn})`);
+    for (const g of report.unmanagedGrants)
+      lines.push(
+        `    ${g.grantId}  ${g.name ?? "(no name)"}  ${g.granteeServicePrincipal ?? g.granteePrincipal ?? ""}  ${g.operations.join(",")}  (${g.keyArn})`,
+      );
   }
   return lines.join("\n");
 }
@@ -110,11 +113,21 @@ export function markdownReport(report: DriftReport): string {
   const lines = [`### KMS drift: ${headline(summarize(report))}`, "", "| resource | key | status |", "|---|---|---|"];
   for (const r of report.resources) lines.push(`| ${r.kind} \`${r.name}\` | \`${r.keyArn}\` | ${ICONS[r.status]} |`);
   for (const r of report.resources.filter((x) => x.status !== "in-sync")) {
-    lines.push("", `<details><summary>${r.kind} <code>${r.name}</code>: ${r.status}</summary>`, "", ...details(r, "markdown"), "", "</details>");
+    lines.push(
+      "",
+      `<details><summary>${r.kind} <code>${r.name}</code>: ${r.status}</summary>`,
+      "",
+      ...details(r, "markdown"),
+      "",
+      "</details>",
+    );
   }
   if (report.unmanagedGrants?.length) {
     lines.push("", "#### Unmanaged grants", "", "| grant | name | grantee | operations | key |", "|---|---|---|---|---|");
-    for (const g of report.unmanagedGrants) lines.push(`| \`${g.grantId}\` | ${g.name ?? ""} | \`${g.granteePrincipal ?? ""}\` | ${g.operations.join(", ")} | \`${g.keyArn}\` |`);
+    for (const g of report.unmanagedGrants)
+      lines.push(
+        `| \`${g.grantId}\` | ${g.name ?? ""} | \`${g.granteeServicePrincipal ?? g.granteePrincipal ?? ""}\` | ${g.operations.join(", ")} | \`${g.keyArn}\` |`,
+      );
   }
   return lines.join("\n");
 }

@@ -1,3 +1,5 @@
+import { GrantConstraints } from "../aws/grantFacts";
+
 /**
  * Finds this package's resources in a `pulumi stack export`. Secret values stay encrypted: the
  * drift check reads only non-secret outputs and never needs a grant token.
@@ -26,9 +28,11 @@ export interface ManagedGrant {
   grantId: string;
   grantName?: string;
   granteePrincipal?: string;
+  granteeServicePrincipal?: string;
   operations?: string[];
   retiringPrincipal?: string;
-  constraints?: { encryptionContextEquals?: Record<string, string>; encryptionContextSubset?: Record<string, string> };
+  retiringServicePrincipal?: string;
+  constraints?: GrantConstraints;
   createdAt?: string;
 }
 
@@ -63,7 +67,15 @@ export function parseStackExport(text: string): ManagedResource[] {
     const name = r.urn.slice(r.urn.lastIndexOf("::") + 2);
     const keyArn = plain<string>(o.keyArn) ?? plain<string>(o.keyId) ?? "";
     if (r.type === KEY_POLICY_TYPE) {
-      out.push({ kind: "KeyPolicy", urn: r.urn, name, keyArn, region: plain(o.region), policyName: plain<string>(o.policyName) ?? "default", policy: plain(o.policy) });
+      out.push({
+        kind: "KeyPolicy",
+        urn: r.urn,
+        name,
+        keyArn,
+        region: plain(o.region),
+        policyName: plain<string>(o.policyName) ?? "default",
+        policy: plain(o.policy),
+      });
     } else if (r.type === GRANT_TYPE) {
       out.push({
         kind: "Grant",
@@ -74,8 +86,10 @@ export function parseStackExport(text: string): ManagedResource[] {
         grantId: plain<string>(o.grantId) ?? r.id ?? "",
         grantName: plain(o.name),
         granteePrincipal: plain(o.granteePrincipal),
+        granteeServicePrincipal: plain(o.granteeServicePrincipal),
         operations: plain(o.operations),
         retiringPrincipal: plain(o.retiringPrincipal),
+        retiringServicePrincipal: plain(o.retiringServicePrincipal),
         constraints: plain(o.constraints),
         createdAt: plain(o.createdAt),
       });

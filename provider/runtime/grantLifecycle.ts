@@ -1,11 +1,19 @@
 import { GrantListEntry } from "@aws-sdk/client-kms";
-import { errorName } from "../aws/errors";
-import { changedParameters, fromListing, GrantConstraints } from "../aws/grantFacts";
+import { errorName, isTransient } from "../aws/errors";
+import {
+  changedParameters,
+  constraintsFromListing,
+  EffectivePrincipal,
+  effectivePrincipal,
+  fromListing,
+  GrantConstraints,
+  GrantParameters,
+} from "../aws/grantFacts";
 import { GrantApi } from "../aws/grants";
 import { GONE_KEY_STATES, KeyApi, KeyFacts } from "../aws/keys";
 import { sameKey } from "../aws/keyRef";
 import { AWS_UNIQUE_ID } from "../policy/grammar";
-import { withoutUndefined } from "./check";
+import { CheckFailure, isUnknown, withoutUndefined } from "./check";
 import { Clock, systemClock } from "./clock";
 import { engineLog } from "./engineLog";
 import { ResourceInitFailedError } from "./initFailure";
@@ -22,6 +30,26 @@ export interface GrantOutputs extends GrantInputs {
   createdAt: string;
   issuingAccount?: string;
   creationDate?: string;
+  /** Who gets the permissions, whichever input named them. */
+  effectiveGrantee?: EffectivePrincipal;
+  /** Who may retire the grant, whichever input named them. */
+  effectiveRetiringPrincipal?: EffectivePrincipal;
+  /** The constraints as ListGrants last reported them; absent until KMS lists the grant. */
+  reportedConstraints?: GrantConstraints;
+}
+
+/** The outputs that report the grant's principals, whichever fields name them. */
+function effectiveOutputs(params: GrantParameters): Pick<GrantOutputs, "effectiveGrantee" | "effectiveRetiringPrincipal"> {
+  return withoutUndefined({
+    effectiveGrantee: effectivePrincipal(params.granteePrincipal, params.granteeServicePrincipal),
+    effectiveRetiringPrincipal: effectivePrincipal(params.retiringPrincipal, params.retiringServicePrincipal),
+  });
+}
+
+/** Which input a dry run's refusal is about: the key (access, state, existence) or else the grantee. */
+function dryRunProperty(code: string, inputs: GrantInputs): string {
+  if (["AccessDeniedException", "DisabledException", "KMSInvalidStateException", "NotFoundException"].includes(code)) return "keyId";
+  return inputs.granteeServicePrincipal ? "granteeServicePrincipal" : "granteePrincipal";
 }
 
 export interface GrantClients {
@@ -44,6 +72,8 @@ export class GrantLifecycle {
     private readonly listingDelayMs: () => number = () => 300_000,
     /** The clock of the ListGrants batching windows (see GrantDirectory). */
     directoryClock: Clock = systemClock,
+    /** Whether check asks KMS with a dry run before a grant is created or replaced (`kms-policy:dryRun`). */
+    private readonly dryRun: () => boolean = () => false,
   ) {
     this.directory = new GrantDirectory((keyArn) => clients.grants(keyArn, regionFor(keyArn)), undefined, undefined, directoryClock);
   }
@@ -51,7 +81,9 @@ export class GrantLifecycle {
   private async usableKey(inputs: Pick<GrantInputs, "keyId" | "region">): Promise<KeyFacts> {
     const key = await this.clients.keys(inputs.keyId, regionFor(inputs.keyId, inputs.region)).describeKey(inputs.keyId);
     if (key.state === "Disabled" || GONE_KEY_STATES.has(key.state)) {
-      throw new Error(`key ${key.arn} is ${key.state}: KMS refuses new grants on it. Enable the key (or cancel its deletion), then run again.`);
+      throw new Error(
+        `key ${key.arn} is ${key.state}: KMS refuses new grants on it. Enable the key (or cancel its deletion), then run again.`,
+      );
     }
     return key;
   }
@@ -62,12 +94,27 @@ export class GrantLifecycle {
     // The Name makes CreateGrant idempotent in KMS: a retried or re-run create returns the same
     // grant. An interrupted run, or a service that does not deduplicate, can still leave a twin
     // with the same name and parameters; it is removed below so that exactly one grant remains.
-    const created = await api.createGrant({ ...inputs, keyId: key.arn, ...flattenConstraints(inputs.constraints) });
-    const outs: GrantOutputs = { ...inputs, grantId: created.grantId, grantToken: created.grantToken, keyArn: key.arn, createdAt: new Date().toISOString(), issuingAccount: key.account };
+    const created = await api.createGrant({ ...inputs, keyId: key.arn });
+    const outs: GrantOutputs = {
+      ...inputs,
+      grantId: created.grantId,
+      grantToken: created.grantToken,
+      keyArn: key.arn,
+      createdAt: new Date().toISOString(),
+      issuingAccount: key.account,
+      ...effectiveOutputs(inputs),
+    };
     try {
-      const twins = (await this.directory.listAll(key.arn)).filter((g) => g.GrantId !== created.grantId && sameGrant(g, inputs));
+      const listed = await this.directory.listAll(key.arn);
+      const reported = constraintsFromListing(listed.find((g) => g.GrantId === created.grantId)?.Constraints);
+      if (reported) outs.reportedConstraints = reported;
+      const twins = listed.filter((g) => g.GrantId !== created.grantId && sameGrant(g, inputs));
       for (const twin of twins) await api.removeGrant(key.arn, twin.GrantId as string, "revoke");
-      if (twins.length) await engineLog("warning", `Grant ${inputs.name}: revoked ${twins.length} duplicate grant(s) of key ${key.arn} left by an earlier, interrupted create.`);
+      if (twins.length)
+        await engineLog(
+          "warning",
+          `Grant ${inputs.name}: revoked ${twins.length} duplicate grant(s) of key ${key.arn} left by an earlier, interrupted create.`,
+        );
     } catch (err) {
       // The grant exists: a plain failure would make Pulumi forget it, and it would leak.
       throw new ResourceInitFailedError(
@@ -92,7 +139,10 @@ export class GrantLifecycle {
         entry = await this.directory.find(keyArn, id);
       }
       if (!entry && age < delay) {
-        await engineLog("info", `Grant ${id} on ${keyArn} is not listed yet (created ${Math.round(age / 1000)}s ago; KMS lists new grants with a delay); keeping it.`);
+        await engineLog(
+          "info",
+          `Grant ${id} on ${keyArn} is not listed yet (created ${Math.round(age / 1000)}s ago; KMS lists new grants with a delay); keeping it.`,
+        );
         return { id, props, inputs: inputsOf(props) };
       }
     } catch (err) {
@@ -103,22 +153,28 @@ export class GrantLifecycle {
       throw err;
     }
     if (!entry) {
-      await engineLog("warning", `Grant ${id} (${props.name}) no longer exists on key ${keyArn}: it was revoked or retired outside Pulumi. \`pulumi up\` creates it again.`);
+      await engineLog(
+        "warning",
+        `Grant ${id} (${props.name}) no longer exists on key ${keyArn}: it was revoked or retired outside Pulumi. \`pulumi up\` creates it again.`,
+      );
       return {};
     }
     const live = fromListing(entry);
-    const outs: GrantOutputs = { ...props };
+    const outs: GrantOutputs = { ...props, reportedConstraints: live.constraints };
     const changed = changedParameters(props, live);
     for (const field of changed) Object.assign(outs, { [field]: live[field] });
+    Object.assign(outs, { effectiveGrantee: undefined, effectiveRetiringPrincipal: undefined }, effectiveOutputs(outs));
     if (changed.includes("granteePrincipal")) {
-      const why = AWS_UNIQUE_ID.test(live.granteePrincipal)
+      const why = AWS_UNIQUE_ID.test(live.granteePrincipal ?? "")
         ? "KMS now shows the grantee as a bare unique id: the role or user it named was deleted, so the grant serves nobody."
         : "the grantee differs from the stack.";
       await engineLog("warning", `Grant ${id} (${props.name}): ${why} \`pulumi up\` replaces the grant.`);
     }
     if (entry.IssuingAccount) outs.issuingAccount = entry.IssuingAccount;
     if (entry.CreationDate) outs.creationDate = new Date(entry.CreationDate).toISOString();
-    return { id, props: outs, inputs: inputsOf(outs) };
+    // Without undefined values: the host cannot send them back to the engine.
+    const recorded = withoutUndefined(outs);
+    return { id, props: recorded, inputs: inputsOf(recorded) };
   }
 
   private async keyIsGone(props: GrantOutputs): Promise<boolean> {
@@ -143,6 +199,35 @@ export class GrantLifecycle {
     return { changes, replaces, deleteBeforeReplace: false };
   }
 
+  /**
+   * With `kms-policy:dryRun`, asks KMS whether the CreateGrant that `pulumi up` would make for a new
+   * or replaced grant would succeed, so that a refusal shows at preview before anything is written.
+   * `olds` are the previous inputs (none for a new grant). Only a refusal is a failure: a transient
+   * error says nothing about the grant, so it is a warning.
+   */
+  async preflight(olds: Record<string, unknown>, inputs: GrantInputs): Promise<CheckFailure[]> {
+    if (!this.dryRun()) return [];
+    const isNew = olds.keyId === undefined;
+    if (!isNew && this.diff(olds as unknown as GrantOutputs, inputs).replaces.length === 0) return [];
+    if (isUnknown(inputs)) {
+      await engineLog("info", `Grant ${inputs.name}: no dry run of CreateGrant at preview: some inputs are known only at apply.`);
+      return [];
+    }
+    const result = await this.clients.grants(inputs.keyId, regionFor(inputs.keyId, inputs.region)).dryRunCreateGrant(inputs);
+    if (result.ok) return [];
+    if (isTransient(result.error.cause)) {
+      await engineLog(
+        "warning",
+        `Grant ${inputs.name}: the dry run of CreateGrant could not finish, so preview cannot say whether pulumi up will succeed: ${result.error.message}`,
+      );
+      return [];
+    }
+    const property = dryRunProperty(errorName(result.error.cause), inputs);
+    return [
+      { property, reason: `pulumi up would fail: a dry run of CreateGrant (kms-policy:dryRun) was refused: ${result.error.message}` },
+    ];
+  }
+
   update(olds: GrantOutputs, news: GrantInputs): { outs: GrantOutputs } {
     // Without undefined values: the host cannot send them back to the engine.
     return { outs: withoutUndefined({ ...olds, retireOnDelete: news.retireOnDelete, keyId: news.keyId, grantTokens: news.grantTokens }) };
@@ -159,11 +244,18 @@ export class GrantLifecycle {
   }
 }
 
-function flattenConstraints(c: GrantConstraints | undefined): Pick<GrantConstraints, "encryptionContextEquals" | "encryptionContextSubset"> {
-  return { encryptionContextEquals: c?.encryptionContextEquals, encryptionContextSubset: c?.encryptionContextSubset };
-}
-
 function inputsOf(outs: GrantOutputs): GrantInputs {
-  const { grantId: _i, grantToken: _t, keyArn: _k, createdAt: _c, issuingAccount: _a, creationDate: _d, ...inputs } = outs;
+  const {
+    grantId: _i,
+    grantToken: _t,
+    keyArn: _k,
+    createdAt: _c,
+    issuingAccount: _a,
+    creationDate: _d,
+    effectiveGrantee: _g,
+    effectiveRetiringPrincipal: _r,
+    reportedConstraints: _rc,
+    ...inputs
+  } = outs;
   return inputs;
 }

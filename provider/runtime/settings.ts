@@ -15,6 +15,8 @@ export interface ProviderSettings {
   requestTimeoutSeconds?: number;
   /** How long a new grant that ListGrants does not show yet counts as not listed yet rather than gone. */
   grantListingDelaySeconds: number;
+  /** Whether a grant's check asks KMS with a CreateGrant dry run before it is created or replaced. */
+  dryRun: boolean;
 }
 
 /** One stack setting: where it is read from, which values it takes, and what it does. */
@@ -68,6 +70,13 @@ export const STACK_SETTINGS: { readonly [F in keyof ProviderSettings]-?: StackSe
     default: DEFAULT_GRANT_LISTING_DELAY_SECONDS,
     doc: "for this long after creating a grant, a grant that ListGrants does not show yet is taken as not listed yet rather than gone",
   },
+  dryRun: {
+    key: "kms-policy:dryRun",
+    parse: (raw) => (raw === "true" ? true : raw === "false" ? false : undefined),
+    accepts: "true or false",
+    default: false,
+    doc: "preview asks KMS, with CreateGrant's DryRun, whether each grant it would create or replace can be created; a refusal fails the preview",
+  },
 };
 
 const defaults = (): ProviderSettings =>
@@ -104,6 +113,10 @@ export function regionFor(keyId: string, region?: string): string | undefined {
 }
 
 export function clientFor(keyId: string, region?: string): KMSClient {
-  const options: ClientSettings = { region: regionFor(keyId, region), maxAttempts: settings.maxAttempts, requestTimeoutSeconds: settings.requestTimeoutSeconds };
+  const options: ClientSettings = {
+    region: regionFor(keyId, region),
+    maxAttempts: settings.maxAttempts,
+    requestTimeoutSeconds: settings.requestTimeoutSeconds,
+  };
   return kmsClient(options);
 }

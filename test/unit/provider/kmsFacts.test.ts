@@ -75,6 +75,7 @@ describe("stack settings table", () => {
       "kms-policy:maxAttempts",
       "kms-policy:requestTimeoutSeconds",
       "kms-policy:grantListingDelaySeconds",
+      "kms-policy:dryRun",
     ]);
     for (const row of rows) {
       expect(row.accepts.length, row.key).to.be.greaterThan(0);
@@ -90,5 +91,9 @@ describe("stack settings table", () => {
     expect(STACK_SETTINGS.grantListingDelaySeconds.parse("0")).to.equal(0);
     expect(STACK_SETTINGS.grantListingDelaySeconds.parse("soon")).to.equal(undefined);
     expect(STACK_SETTINGS.region.parse("")).to.equal(undefined);
+    expect(STACK_SETTINGS.dryRun.parse("true")).to.equal(true);
+    expect(STACK_SETTINGS.dryRun.parse("false")).to.equal(false);
+    expect(STACK_SETTINGS.dryRun.parse("yes")).to.equal(undefined);
+    expect(STACK_SETTINGS.dryRun.default).to.equal(false);
   });
 });
