@@ -41,6 +41,7 @@ export interface UnmanagedGrant {
   grantId: string;
   name?: string;
   granteePrincipal?: string;
+  granteeServicePrincipal?: string;
   operations: string[];
 }
 
@@ -173,6 +174,7 @@ async function checkKey(
           grantId: g.GrantId ?? "",
           name: g.Name ?? undefined,
           granteePrincipal: g.GranteePrincipal,
+          ...(g.GranteeServicePrincipal ? { granteeServicePrincipal: g.GranteeServicePrincipal } : {}),
           operations: [...(g.Operations ?? [])].sort(),
         }));
     }
@@ -207,6 +209,6 @@ function compareGrant(grant: ManagedGrant, entry: GrantListEntry | undefined): P
     live: live[field] ?? null,
   }));
   if (changes.length === 0) return { status: "in-sync" };
-  const deleted = AWS_UNIQUE_ID.test(live.granteePrincipal) ? "the grantee was deleted (KMS shows a bare unique id)" : undefined;
+  const deleted = AWS_UNIQUE_ID.test(live.granteePrincipal ?? "") ? "the grantee was deleted (KMS shows a bare unique id)" : undefined;
   return { status: "drifted", changes, ...(deleted ? { message: deleted } : {}) };
 }

@@ -109,7 +109,9 @@ export function textReport(report: DriftReport, color = false): string {
   if (report.unmanagedGrants?.length) {
     lines.push(`  unmanaged grants (on managed keys, declared by no Grant in the stack):`);
     for (const g of report.unmanagedGrants)
-      lines.push(`    ${g.grantId}  ${g.name ?? "(no name)"}  ${g.granteePrincipal ?? ""}  ${g.operations.join(",")}  (${g.keyArn})`);
+      lines.push(
+        `    ${g.grantId}  ${g.name ?? "(no name)"}  ${g.granteeServicePrincipal ?? g.granteePrincipal ?? ""}  ${g.operations.join(",")}  (${g.keyArn})`,
+      );
   }
   return lines.join("\n");
 }
@@ -139,7 +141,9 @@ export function markdownReport(report: DriftReport): string {
   if (report.unmanagedGrants?.length) {
     lines.push("", "#### Unmanaged grants", "", "| grant | name | grantee | operations | key |", "|---|---|---|---|---|");
     for (const g of report.unmanagedGrants)
-      lines.push(`| \`${g.grantId}\` | ${g.name ?? ""} | \`${g.granteePrincipal ?? ""}\` | ${g.operations.join(", ")} | \`${g.keyArn}\` |`);
+      lines.push(
+        `| \`${g.grantId}\` | ${g.name ?? ""} | \`${g.granteeServicePrincipal ?? g.granteePrincipal ?? ""}\` | ${g.operations.join(", ")} | \`${g.keyArn}\` |`,
+      );
   }
   return lines.join("\n");
 }

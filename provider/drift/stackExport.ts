@@ -1,4 +1,5 @@
 import { Access } from "../aws/access";
+import { GrantConstraints } from "../aws/grantFacts";
 
 /**
  * Finds this package's resources in a `pulumi stack export`. Secret values stay encrypted: the
@@ -30,9 +31,11 @@ export interface ManagedGrant {
   grantId: string;
   grantName?: string;
   granteePrincipal?: string;
+  granteeServicePrincipal?: string;
   operations?: string[];
   retiringPrincipal?: string;
-  constraints?: { encryptionContextEquals?: Record<string, string>; encryptionContextSubset?: Record<string, string> };
+  retiringServicePrincipal?: string;
+  constraints?: GrantConstraints;
   createdAt?: string;
   access?: Access;
 }
@@ -88,8 +91,10 @@ export function parseStackExport(text: string): ManagedResource[] {
         grantId: plain<string>(o.grantId) ?? r.id ?? "",
         grantName: plain(o.name),
         granteePrincipal: plain(o.granteePrincipal),
+        granteeServicePrincipal: plain(o.granteeServicePrincipal),
         operations: plain(o.operations),
         retiringPrincipal: plain(o.retiringPrincipal),
+        retiringServicePrincipal: plain(o.retiringServicePrincipal),
         constraints: plain(o.constraints),
         createdAt: plain(o.createdAt),
         ...accessOf(o),

@@ -10,6 +10,11 @@ export interface ResourceLifecycle<I, O> {
   read(id: string, props: O): Promise<{ id?: string; props?: O; inputs?: I }>;
   update(olds: O, news: I): { outs: O } | Promise<{ outs: O }>;
   delete(id: string, props: O): Promise<void>;
+  /**
+   * Checks against AWS that run after the pure check has passed, for what only AWS can tell at
+   * preview (Grant's opt-in dry run). `olds` are the previous inputs, empty for a new resource.
+   */
+  preflight?(olds: Record<string, unknown>, inputs: I): Promise<CheckFailure[]>;
 }
 
 /**
@@ -25,9 +30,12 @@ export function dynamicProvider<I extends object, O>(
     async configure(req) {
       configureFromStack(req.config);
     },
-    async check(_olds, news) {
+    async check(olds, news) {
       const result = check(news as unknown as Record<string, unknown>);
-      return { ...result, failures: [...result.failures, ...stackSettingProblems()] };
+      result.failures.push(...stackSettingProblems());
+      if (result.failures.length === 0 && lifecycle.preflight)
+        result.failures.push(...(await lifecycle.preflight((olds ?? {}) as Record<string, unknown>, result.inputs)));
+      return result;
     },
     async diff(_id, olds, news) {
       return lifecycle.diff(olds, news);

@@ -16,6 +16,8 @@ const lifecycle = new GrantLifecycle(
   },
   500,
   () => providerSettings().grantListingDelaySeconds * 1000,
+  undefined,
+  () => providerSettings().dryRun,
 );
 
 const grantProvider = dynamicProvider(checkGrant, lifecycle);

@@ -1,11 +1,19 @@
 import { GrantListEntry } from "@aws-sdk/client-kms";
-import { errorName } from "../aws/errors";
-import { changedParameters, fromListing, GrantConstraints } from "../aws/grantFacts";
+import { errorName, isTransient } from "../aws/errors";
+import {
+  changedParameters,
+  constraintsFromListing,
+  EffectivePrincipal,
+  effectivePrincipal,
+  fromListing,
+  GrantConstraints,
+  GrantParameters,
+} from "../aws/grantFacts";
 import { GrantApi } from "../aws/grants";
 import { GONE_KEY_STATES, KeyApi, KeyFacts } from "../aws/keys";
 import { Access, accessKey } from "../aws/access";
 import { AWS_UNIQUE_ID } from "../policy/grammar";
-import { withoutUndefined } from "./check";
+import { CheckFailure, isUnknown, withoutUndefined } from "./check";
 import { Clock, systemClock } from "./clock";
 import { engineLog } from "./engineLog";
 import { ResourceInitFailedError } from "./initFailure";
@@ -25,6 +33,26 @@ export interface GrantOutputs extends GrantInputs {
   creationDate?: string;
   /** The role and profile the calls used (the resource's, else the stack's); see KeyPolicyOutputs. */
   access?: Access;
+  /** Who gets the permissions, whichever input named them. */
+  effectiveGrantee?: EffectivePrincipal;
+  /** Who may retire the grant, whichever input named them. */
+  effectiveRetiringPrincipal?: EffectivePrincipal;
+  /** The constraints as ListGrants last reported them; absent until KMS lists the grant. */
+  reportedConstraints?: GrantConstraints;
+}
+
+/** The outputs that report the grant's principals, whichever fields name them. */
+function effectiveOutputs(params: GrantParameters): Pick<GrantOutputs, "effectiveGrantee" | "effectiveRetiringPrincipal"> {
+  return withoutUndefined({
+    effectiveGrantee: effectivePrincipal(params.granteePrincipal, params.granteeServicePrincipal),
+    effectiveRetiringPrincipal: effectivePrincipal(params.retiringPrincipal, params.retiringServicePrincipal),
+  });
+}
+
+/** Which input a dry run's refusal is about: the key (access, state, existence) or else the grantee. */
+function dryRunProperty(code: string, inputs: GrantInputs): string {
+  if (["AccessDeniedException", "DisabledException", "KMSInvalidStateException", "NotFoundException"].includes(code)) return "keyId";
+  return inputs.granteeServicePrincipal ? "granteeServicePrincipal" : "granteePrincipal";
 }
 
 export interface GrantClients {
@@ -47,6 +75,8 @@ export class GrantLifecycle {
     private readonly listingDelayMs: () => number = () => 300_000,
     /** The clock of the ListGrants batching windows (see GrantDirectory). */
     directoryClock: Clock = systemClock,
+    /** Whether check asks KMS with a dry run before a grant is created or replaced (`kms-policy:dryRun`). */
+    private readonly dryRun: () => boolean = () => false,
   ) {
     this.directory = new GrantDirectory(
       (keyArn, access) => clients.grants(keyArn, regionFor(keyArn), access),
@@ -73,7 +103,7 @@ export class GrantLifecycle {
     // The Name makes CreateGrant idempotent in KMS: a retried or re-run create returns the same
     // grant. An interrupted run, or a service that does not deduplicate, can still leave a twin
     // with the same name and parameters; it is removed below so that exactly one grant remains.
-    const created = await api.createGrant({ ...inputs, keyId: key.arn, ...flattenConstraints(inputs.constraints) });
+    const created = await api.createGrant({ ...inputs, keyId: key.arn });
     const outs: GrantOutputs = {
       ...inputs,
       grantId: created.grantId,
@@ -82,9 +112,13 @@ export class GrantLifecycle {
       createdAt: new Date().toISOString(),
       issuingAccount: key.account,
       access,
+      ...effectiveOutputs(inputs),
     };
     try {
-      const twins = (await this.directory.listAll(key.arn, access)).filter((g) => g.GrantId !== created.grantId && sameGrant(g, inputs));
+      const listed = await this.directory.listAll(key.arn, access);
+      const reported = constraintsFromListing(listed.find((g) => g.GrantId === created.grantId)?.Constraints);
+      if (reported) outs.reportedConstraints = reported;
+      const twins = listed.filter((g) => g.GrantId !== created.grantId && sameGrant(g, inputs));
       for (const twin of twins) await api.removeGrant(key.arn, twin.GrantId as string, "revoke");
       if (twins.length)
         await engineLog(
@@ -137,18 +171,21 @@ export class GrantLifecycle {
       return {};
     }
     const live = fromListing(entry);
-    const outs: GrantOutputs = { ...props };
+    const outs: GrantOutputs = { ...props, reportedConstraints: live.constraints };
     const changed = changedParameters(props, live);
     for (const field of changed) Object.assign(outs, { [field]: live[field] });
+    Object.assign(outs, { effectiveGrantee: undefined, effectiveRetiringPrincipal: undefined }, effectiveOutputs(outs));
     if (changed.includes("granteePrincipal")) {
-      const why = AWS_UNIQUE_ID.test(live.granteePrincipal)
+      const why = AWS_UNIQUE_ID.test(live.granteePrincipal ?? "")
         ? "KMS now shows the grantee as a bare unique id: the role or user it named was deleted, so the grant serves nobody."
         : "the grantee differs from the stack.";
       await engineLog("warning", `Grant ${id} (${props.name}): ${why} \`pulumi up\` replaces the grant.`);
     }
     if (entry.IssuingAccount) outs.issuingAccount = entry.IssuingAccount;
     if (entry.CreationDate) outs.creationDate = new Date(entry.CreationDate).toISOString();
-    return { id, props: outs, inputs: inputsOf(outs) };
+    // Without undefined values: the host cannot send them back to the engine.
+    const recorded = withoutUndefined(outs);
+    return { id, props: recorded, inputs: inputsOf(recorded) };
   }
 
   private async keyIsGone(props: GrantOutputs): Promise<boolean> {
@@ -174,6 +211,37 @@ export class GrantLifecycle {
     const accessChanged = accessKey(oldAccess) !== accessKey(newAccess);
     const changes = replaces.length > 0 || olds.retireOnDelete !== news.retireOnDelete || olds.keyId !== news.keyId || accessChanged;
     return { changes, replaces, deleteBeforeReplace: false };
+  }
+
+  /**
+   * With `kms-policy:dryRun`, asks KMS whether the CreateGrant that `pulumi up` would make for a new
+   * or replaced grant would succeed, so that a refusal shows at preview before anything is written.
+   * `olds` are the previous inputs (none for a new grant). Only a refusal is a failure: a transient
+   * error says nothing about the grant, so it is a warning.
+   */
+  async preflight(olds: Record<string, unknown>, inputs: GrantInputs): Promise<CheckFailure[]> {
+    if (!this.dryRun()) return [];
+    const isNew = olds.keyId === undefined;
+    if (!isNew && (await this.diff(olds as unknown as GrantOutputs, inputs)).replaces.length === 0) return [];
+    if (isUnknown(inputs)) {
+      await engineLog("info", `Grant ${inputs.name}: no dry run of CreateGrant at preview: some inputs are known only at apply.`);
+      return [];
+    }
+    const result = await this.clients
+      .grants(inputs.keyId, regionFor(inputs.keyId, inputs.region), accessFor(inputs))
+      .dryRunCreateGrant(inputs);
+    if (result.ok) return [];
+    if (isTransient(result.error.cause)) {
+      await engineLog(
+        "warning",
+        `Grant ${inputs.name}: the dry run of CreateGrant could not finish, so preview cannot say whether pulumi up will succeed: ${result.error.message}`,
+      );
+      return [];
+    }
+    const property = dryRunProperty(errorName(result.error.cause), inputs);
+    return [
+      { property, reason: `pulumi up would fail: a dry run of CreateGrant (kms-policy:dryRun) was refused: ${result.error.message}` },
+    ];
   }
 
   update(olds: GrantOutputs, news: GrantInputs): { outs: GrantOutputs } {
@@ -203,13 +271,19 @@ export class GrantLifecycle {
   }
 }
 
-function flattenConstraints(
-  c: GrantConstraints | undefined,
-): Pick<GrantConstraints, "encryptionContextEquals" | "encryptionContextSubset"> {
-  return { encryptionContextEquals: c?.encryptionContextEquals, encryptionContextSubset: c?.encryptionContextSubset };
-}
-
 function inputsOf(outs: GrantOutputs): GrantInputs {
-  const { grantId: _i, grantToken: _t, keyArn: _k, createdAt: _c, issuingAccount: _a, creationDate: _d, access: _x, ...inputs } = outs;
+  const {
+    grantId: _i,
+    grantToken: _t,
+    keyArn: _k,
+    createdAt: _c,
+    issuingAccount: _a,
+    creationDate: _d,
+    effectiveGrantee: _g,
+    effectiveRetiringPrincipal: _r,
+    reportedConstraints: _rc,
+    access: _x,
+    ...inputs
+  } = outs;
   return inputs;
 }

@@ -21,6 +21,8 @@ export interface ProviderSettings {
   assumeRole?: AssumeRole;
   /** The stack's `aws:profile`: the credentials' profile (with a role: the source of the credentials that assume it). */
   profile?: string;
+  /** Whether a grant's check asks KMS with a CreateGrant dry run before it is created or replaced. */
+  dryRun: boolean;
 }
 
 /** One stack setting: where it is read from, which values it takes, and what it does. */
@@ -104,6 +106,13 @@ export const STACK_SETTINGS: { readonly [F in keyof ProviderSettings]-?: StackSe
     accepts: "a profile name of the shared AWS config files",
     default: undefined,
     doc: "the profile whose credentials the resources use (with a role: the credentials that assume it) unless a resource sets its own",
+  },
+  dryRun: {
+    key: "kms-policy:dryRun",
+    parse: (raw) => (raw === "true" ? true : raw === "false" ? false : undefined),
+    accepts: "true or false",
+    default: false,
+    doc: "preview asks KMS, with CreateGrant's DryRun, whether each grant it would create or replace can be created; a refusal fails the preview",
   },
 };
 

@@ -77,6 +77,7 @@ describe("stack settings table", () => {
       "kms-policy:grantListingDelaySeconds",
       "kms-policy:assumeRole",
       "aws:profile",
+      "kms-policy:dryRun",
     ]);
     for (const row of rows) {
       expect(row.accepts.length, row.key).to.be.greaterThan(0);
@@ -101,5 +102,9 @@ describe("stack settings table", () => {
     );
     expect(STACK_SETTINGS.assumeRole.problem?.("arn:aws:iam::111122223333:role/x")).to.match(/not a JSON object.*config set --path/);
     expect(STACK_SETTINGS.assumeRole.problem?.(JSON.stringify(role))).to.equal(undefined);
+    expect(STACK_SETTINGS.dryRun.parse("true")).to.equal(true);
+    expect(STACK_SETTINGS.dryRun.parse("false")).to.equal(false);
+    expect(STACK_SETTINGS.dryRun.parse("yes")).to.equal(undefined);
+    expect(STACK_SETTINGS.dryRun.default).to.equal(false);
   });
 });
