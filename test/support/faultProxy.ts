@@ -37,6 +37,25 @@ export interface ProxyRules {
    * had before: KMS's eventual consistency, exaggerated.
    */
   staleGetKeyPolicyReads?: number;
+  /**
+   * Role ARNs whose STS AssumeRole is refused with AccessDenied (moto assumes any role). Point
+   * AWS_ENDPOINT_URL_STS at the proxy for STS calls to pass through it.
+   */
+  refuseAssumeRole?: string[];
+}
+
+/** One request as the proxy saw it: where it was signed for and with whose key. */
+export interface SeenRequest {
+  /** `kms` or `sts`, from the signature's credential scope. */
+  service: string;
+  operation: string;
+  /** The Region the request was signed for (SigV4 credential scope). */
+  region: string;
+  accessKeyId: string;
+  /** The account the access key acts in: a role's, for keys the proxy saw AssumeRole return; else moto's default. */
+  account: string;
+  /** The request's KeyId, for KMS calls that name one. */
+  keyId?: string;
 }
 
 /** Seeded so that a failing run can be repeated. */
@@ -50,10 +69,26 @@ function random(seed: number): () => number {
   };
 }
 
-const WRITE_OPERATIONS = new Set(["PutKeyPolicy", "CreateGrant", "RevokeGrant", "RetireGrant", "CreateKey", "ScheduleKeyDeletion", "DisableKey", "EnableKey"]);
+const WRITE_OPERATIONS = new Set([
+  "PutKeyPolicy",
+  "CreateGrant",
+  "RevokeGrant",
+  "RetireGrant",
+  "CreateKey",
+  "ScheduleKeyDeletion",
+  "DisableKey",
+  "EnableKey",
+]);
+
+/** moto's account for any access key it did not issue for a role. */
+const DEFAULT_ACCOUNT = "123456789012";
 
 export class FaultProxy {
   readonly calls = new Map<string, number>();
+  /** Every request since the last reset, in order. */
+  readonly requests: SeenRequest[] = [];
+  /** Access keys returned by AssumeRole through this proxy, to the role's account (kept across resets). */
+  private readonly keyAccounts = new Map<string, string>();
   readonly faultsInjected = new Map<string, number>();
   rules: ProxyRules = {};
   private readonly server: http.Server;
@@ -96,6 +131,7 @@ export class FaultProxy {
 
   reset(rules: ProxyRules = {}): void {
     this.calls.clear();
+    this.requests.length = 0;
     this.faultsInjected.clear();
     this.stale.clear();
     this.rules = rules;
@@ -122,8 +158,37 @@ export class FaultProxy {
     for await (const chunk of req) chunks.push(chunk as Uint8Array);
     const body = Buffer.concat(chunks);
     const target = String(req.headers["x-amz-target"] ?? "");
-    const operation = target.includes(".") ? target.slice(target.indexOf(".") + 1) : "other";
+    const form = String(req.headers["content-type"] ?? "").includes("x-www-form-urlencoded")
+      ? new URLSearchParams(body.toString())
+      : undefined;
+    const operation = target.includes(".") ? target.slice(target.indexOf(".") + 1) : (form?.get("Action") ?? "other");
     this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
+    // SigV4: Credential=AKID/DATE/REGION/SERVICE/aws4_request
+    const scope = /Credential=([^/]+)\/\d+\/([^/]+)\/([^/]+)\//.exec(String(req.headers.authorization ?? ""));
+    const accessKeyId = scope?.[1] ?? "";
+    let keyId: string | undefined;
+    if (target) {
+      try {
+        keyId = (JSON.parse(body.toString() || "{}") as { KeyId?: string }).KeyId;
+      } catch {
+        keyId = undefined;
+      }
+    }
+    this.requests.push({
+      service: scope?.[3] ?? "",
+      operation,
+      region: scope?.[2] ?? "",
+      accessKeyId,
+      account: this.keyAccounts.get(accessKeyId) ?? DEFAULT_ACCOUNT,
+      ...(keyId ? { keyId } : {}),
+    });
+    if (operation === "AssumeRole" && this.rules.refuseAssumeRole?.includes(form?.get("RoleArn") ?? "")) {
+      res.writeHead(403, { "content-type": "text/xml" });
+      return void res.end(
+        `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code>` +
+          `<Message>User is not authorized to perform: sts:AssumeRole on resource: ${form?.get("RoleArn")} (refused by the test proxy)</Message></Error><RequestId>proxy</RequestId></ErrorResponse>`,
+      );
+    }
 
     const latency = this.rules.latencyMs?.[operation] ?? this.rules.latencyMs?.["*"] ?? 0;
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
@@ -137,10 +202,15 @@ export class FaultProxy {
     if (fault === "access-denied") return this.error(res, 400, "AccessDeniedException", "not authorized (injected)");
     if (fault === "dependency-timeout") return this.error(res, 500, "DependencyTimeoutException", "dependency timeout (injected)");
 
-    const input = operation === "GetKeyPolicy" || operation === "PutKeyPolicy" ? (JSON.parse(body.toString() || "{}") as { KeyId?: string }) : {};
+    const input =
+      operation === "GetKeyPolicy" || operation === "PutKeyPolicy" ? (JSON.parse(body.toString() || "{}") as { KeyId?: string }) : {};
     const keyOf = (keyId = "") => keyId.slice(keyId.lastIndexOf("/") + 1);
     if (operation === "PutKeyPolicy" && (this.rules.staleGetKeyPolicyReads ?? 0) > 0) {
-      const before = await this.forward(req, Buffer.from(JSON.stringify({ KeyId: input.KeyId, PolicyName: "default" })), "TrentService.GetKeyPolicy");
+      const before = await this.forward(
+        req,
+        Buffer.from(JSON.stringify({ KeyId: input.KeyId, PolicyName: "default" })),
+        "TrentService.GetKeyPolicy",
+      );
       const policy = (JSON.parse(before.body.toString() || "{}") as { Policy?: string }).Policy;
       if (policy) this.stale.set(keyOf(input.KeyId), { policy, remaining: this.rules.staleGetKeyPolicyReads ?? 0 });
     }
@@ -154,6 +224,11 @@ export class FaultProxy {
     }
 
     const answer = await this.forward(req, body);
+    if (operation === "AssumeRole" && answer.status === 200) {
+      const issued = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(answer.body.toString())?.[1];
+      const account = /^arn:[^:]+:iam::(\d{12}):/.exec(form?.get("RoleArn") ?? "")?.[1];
+      if (issued && account) this.keyAccounts.set(issued, account);
+    }
     if (fault === "drop-after") return void req.socket.destroy();
     res.writeHead(answer.status, answer.headers);
     res.end(answer.body);
@@ -164,7 +239,11 @@ export class FaultProxy {
     res.end(JSON.stringify({ __type: type, message }));
   }
 
-  private forward(req: http.IncomingMessage, body: Buffer, overrideTarget?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  private forward(
+    req: http.IncomingMessage,
+    body: Buffer,
+    overrideTarget?: string,
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
     const url = new URL(req.url ?? "/", this.target);
     const headers: http.OutgoingHttpHeaders = { ...req.headers, host: url.host, "content-length": String(body.length) };
     if (overrideTarget) headers["x-amz-target"] = overrideTarget;
