@@ -70,22 +70,29 @@ export function explainKmsError(err: unknown, ctx: KmsErrorContext, extra = ""):
   let advice: string;
   switch (name) {
     case "NotFoundException":
-      advice = "KMS has no such key (or no such grant) in this account and region. Check keyId and region, or that the key was not deleted.";
+      advice =
+        "KMS has no such key (or no such grant) in this account and region. Check keyId and region, or that the key was not deleted.";
       break;
     case "MalformedPolicyDocumentException":
-      advice = "KMS refused the policy document. A principal that does not exist (deleted role or user) is the usual cause; KMS also refuses a policy that would lock out the caller unless bypassPolicyLockoutSafetyCheck is set.";
+      advice =
+        "KMS refused the policy document. A principal that does not exist (deleted role or user) is the usual cause; KMS also refuses a policy that would lock out the caller unless bypassPolicyLockoutSafetyCheck is set.";
       break;
     case "KMSInvalidStateException":
-      advice = "the key's state does not allow this operation (disabled, pending deletion, pending import or unavailable). Enable the key or cancel its deletion, then run again.";
+      advice =
+        "the key's state does not allow this operation (disabled, pending deletion, pending import or unavailable). Enable the key or cancel its deletion, then run again.";
       break;
     case "DisabledException":
       advice = "the key is disabled. Enable it (EnableKey), then run again.";
       break;
     case "LimitExceededException":
-      advice = "a KMS quota was reached (policy size is at most 32 KB; grants per key and per grantee are limited). Remove unused grants or statements, or request a quota increase.";
+      advice =
+        "a KMS quota was reached (policy size is at most 32 KB; grants per key and per grantee are limited). Remove unused grants or statements, or request a quota increase.";
       break;
     case "AccessDeniedException":
       advice = `the caller is not allowed to call ${ctx.operation}: grant ${ctx.permission} on this key to the identity Pulumi runs as (in the key policy, or in IAM if the key policy delegates to IAM).`;
+      break;
+    case "AssumeRoleError":
+      advice = "no call reached KMS: the credentials for it could not be had (the message above names the role and the fix).";
       break;
     case "InvalidArnException":
     case "ValidationException":

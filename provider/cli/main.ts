@@ -15,6 +15,8 @@ const USAGE = `usage: kms-policy <command> [options]
       --concurrency N               keys checked at once (default 8)
       --unmanaged-grants            also report grants on managed keys that no Grant declares
       --region R                    region for keys given by id only (default: the AWS SDK's)
+      --assume-role ARN             check every key with this role instead of each resource's
+                                    recorded role (e.g. from a central audit account)
 
 FILE and EXPORT may be - for standard input. --format is text (default) or markdown for diff.
 --generic checks the policy grammar only, without the key-policy rules (Principal and Resource required).`;
@@ -36,6 +38,7 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
         concurrency: { type: "string" },
         "unmanaged-grants": { type: "boolean", default: false },
         region: { type: "string" },
+        "assume-role": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -81,6 +84,7 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
           concurrency,
           unmanagedGrants: values["unmanaged-grants"] ?? false,
           region: values.region,
+          assumeRole: values["assume-role"],
           tty: process.stdout.isTTY === true,
         });
       default:

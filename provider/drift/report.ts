@@ -43,6 +43,8 @@ export function jsonReport(report: DriftReport): string {
         name: r.name,
         urn: r.urn,
         keyArn: r.keyArn,
+        ...(r.account ? { account: r.account } : {}),
+        ...(r.region ? { region: r.region } : {}),
         ...(r.grantId ? { grantId: r.grantId } : {}),
         status: r.status,
         ...(r.message ? { message: r.message } : {}),
@@ -89,11 +91,19 @@ function details(r: ResourceReport, format: "text" | "markdown"): string[] {
   return lines;
 }
 
+/** `account A, REGION: ` for the text report, when known. */
+function location(r: ResourceReport): string {
+  const parts = [r.account ? `account ${r.account}` : "", r.region ?? ""].filter(Boolean);
+  return parts.length ? `${parts.join(", ")}: ` : "";
+}
+
 export function textReport(report: DriftReport, color = false): string {
   const paint = (status: DriftStatus, text: string) => (color ? `${COLORS[status]}${text}${RESET}` : text);
   const lines = [`kms-policy drift: ${headline(summarize(report))}`];
   for (const r of report.resources) {
-    lines.push(`  ${paint(r.status, r.status.padEnd(8))} ${r.kind} ${r.name}  (${r.keyArn}${r.grantId ? `, grant ${r.grantId}` : ""})`);
+    lines.push(
+      `  ${paint(r.status, r.status.padEnd(8))} ${r.kind} ${r.name}  (${location(r)}${r.keyArn}${r.grantId ? `, grant ${r.grantId}` : ""})`,
+    );
     if (r.status !== "in-sync") for (const d of details(r, "text")) lines.push(...d.split("\n").map((l) => `             ${l}`));
   }
   if (report.unmanagedGrants?.length) {
@@ -110,8 +120,14 @@ const ICONS: Record<DriftStatus, string> = { "in-sync": "in sync", drifted: "**d
 
 /** For a GitHub step summary or a pull-request comment. */
 export function markdownReport(report: DriftReport): string {
-  const lines = [`### KMS drift: ${headline(summarize(report))}`, "", "| resource | key | status |", "|---|---|---|"];
-  for (const r of report.resources) lines.push(`| ${r.kind} \`${r.name}\` | \`${r.keyArn}\` | ${ICONS[r.status]} |`);
+  const lines = [
+    `### KMS drift: ${headline(summarize(report))}`,
+    "",
+    "| resource | account | Region | key | status |",
+    "|---|---|---|---|---|",
+  ];
+  for (const r of report.resources)
+    lines.push(`| ${r.kind} \`${r.name}\` | ${r.account ?? ""} | ${r.region ?? ""} | \`${r.keyArn}\` | ${ICONS[r.status]} |`);
   for (const r of report.resources.filter((x) => x.status !== "in-sync")) {
     lines.push(
       "",

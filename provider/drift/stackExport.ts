@@ -1,4 +1,5 @@
 import { GrantConstraints } from "../aws/grantFacts";
+import { Access } from "../aws/access";
 
 /**
  * Finds this package's resources in a `pulumi stack export`. Secret values stay encrypted: the
@@ -17,6 +18,8 @@ export interface ManagedKeyPolicy {
   policyName: string;
   /** The policy the stack recorded; undefined when it is a secret in the export. */
   policy?: string;
+  /** The role and profile the resource's calls used. */
+  access?: Access;
 }
 
 export interface ManagedGrant {
@@ -34,6 +37,7 @@ export interface ManagedGrant {
   retiringServicePrincipal?: string;
   constraints?: GrantConstraints;
   createdAt?: string;
+  access?: Access;
 }
 
 export type ManagedResource = ManagedKeyPolicy | ManagedGrant;
@@ -55,7 +59,7 @@ export function parseStackExport(text: string): ManagedResource[] {
   try {
     parsed = JSON.parse(text) as typeof parsed;
   } catch (err) {
-    throw new Error(`the input is not a \`pulumi stack export\` (not JSON: ${(err as Error).message})`);
+    throw new Error(`the input is not a \`pulumi stack export\` (not JSON: ${(err as Error).message})`, { cause: err });
   }
   if (!parsed || typeof parsed !== "object" || !parsed.deployment) {
     throw new Error("the input is not a `pulumi stack export`: it has no `deployment`");
@@ -75,6 +79,7 @@ export function parseStackExport(text: string): ManagedResource[] {
         region: plain(o.region),
         policyName: plain<string>(o.policyName) ?? "default",
         policy: plain(o.policy),
+        ...accessOf(o),
       });
     } else if (r.type === GRANT_TYPE) {
       out.push({
@@ -92,8 +97,18 @@ export function parseStackExport(text: string): ManagedResource[] {
         retiringServicePrincipal: plain(o.retiringServicePrincipal),
         constraints: plain(o.constraints),
         createdAt: plain(o.createdAt),
+        ...accessOf(o),
       });
     }
   }
   return out;
+}
+
+/** The recorded Access; a state from before it was recorded has the resource's own inputs at most. */
+function accessOf(o: Record<string, unknown>): { access?: Access } {
+  const recorded = plain<Access>(o.access);
+  if (recorded) return { access: recorded };
+  const assumeRole = plain<Access["assumeRole"]>(o.assumeRole);
+  const profile = plain<string>(o.profile);
+  return assumeRole || profile ? { access: { ...(assumeRole ? { assumeRole } : {}), ...(profile ? { profile } : {}) } } : {};
 }

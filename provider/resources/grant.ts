@@ -1,5 +1,7 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { AssumeRole } from "../aws/access";
+import { AssumeRoleArgs } from "./keyPolicy";
 import { assertSupportedSdk } from "./sdkCompatibility";
 import grantProvider = require("../runtime/grant");
 
@@ -59,6 +61,10 @@ export interface GrantArgs {
   retireOnDelete?: pulumi.Input<boolean>;
   /** The key's region; default: the region in a key ARN, then `aws:region`, then the AWS SDK's. */
   region?: pulumi.Input<string>;
+  /** A role to assume for this grant's calls (the key's account); default: the stack's `kms-policy:assumeRole`. */
+  assumeRole?: pulumi.Input<AssumeRoleArgs>;
+  /** A profile of the shared AWS config files for this grant's calls; default: `aws:profile`. */
+  profile?: pulumi.Input<string>;
 }
 
 /** A deterministic grant name: readable, within KMS's 256 characters and `[a-zA-Z0-9:/_-]`. */
@@ -100,6 +106,8 @@ export class Grant extends pulumi.dynamic.Resource {
   declare readonly issuingAccount: pulumi.Output<string | undefined>;
   /** When KMS created the grant, as ListGrants reports it (when it does). */
   declare readonly creationDate: pulumi.Output<string | undefined>;
+  /** The role and profile the provider's calls use (this grant's, else the stack's). Never a credential. */
+  declare readonly access: pulumi.Output<{ assumeRole?: AssumeRole; profile?: string }>;
 
   constructor(name: string, args: GrantArgs, opts?: pulumi.CustomResourceOptions) {
     assertSupportedSdk();
@@ -110,6 +118,7 @@ export class Grant extends pulumi.dynamic.Resource {
       issuingAccount: undefined,
       creationDate: undefined,
       createdAt: undefined,
+      access: undefined,
       retiringPrincipal: undefined,
       granteePrincipal: undefined,
       granteeServicePrincipal: undefined,

@@ -1,7 +1,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { CheckFailure } from "./check";
 import { createForHost } from "./initFailure";
-import { configureFromStack } from "./settings";
+import { configureFromStack, stackSettingProblems } from "./settings";
 
 /** The operations a resource's lifecycle carries out against KMS, in the state's terms. */
 export interface ResourceLifecycle<I, O> {
@@ -32,9 +32,10 @@ export function dynamicProvider<I extends object, O>(
     },
     async check(olds, news) {
       const result = check(news as unknown as Record<string, unknown>);
-      if (result.failures.length === 0 && lifecycle.preflight)
-        result.failures.push(...(await lifecycle.preflight((olds ?? {}) as Record<string, unknown>, result.inputs)));
-      return result;
+      const failures = [...result.failures, ...stackSettingProblems()];
+      if (failures.length === 0 && lifecycle.preflight)
+        failures.push(...(await lifecycle.preflight((olds ?? {}) as Record<string, unknown>, result.inputs)));
+      return { ...result, failures };
     },
     async diff(_id, olds, news) {
       return lifecycle.diff(olds, news);

@@ -1,13 +1,14 @@
 import { GrantOperation } from "@aws-sdk/client-kms";
 import { GRANT_SOURCE_ARN, GrantConstraints, GrantParameters, SERVICE_PRINCIPAL } from "../aws/grantFacts";
-import { CheckFailure, checkKeyId, checkRegion, Fail, isUnknown, withoutUndefined } from "./check";
+import { Access } from "../aws/access";
+import { CheckFailure, checkAccess, checkKeyId, checkRegion, Fail, isUnknown, withoutUndefined } from "./check";
 
 export const GRANT_OPERATIONS: readonly string[] = Object.values(GrantOperation);
 export const MAX_CONTEXT_PAIRS = 8;
 export const MAX_CONTEXT_VALUE_LENGTH = 384;
 
 /** Inputs of a Grant after check: operations sorted and distinct, defaults filled. */
-export interface GrantInputs extends GrantParameters {
+export interface GrantInputs extends GrantParameters, Access {
   keyId: string;
   grantTokens?: string[];
   name: string;
@@ -227,6 +228,7 @@ export function checkGrant(news: Record<string, unknown>): { inputs: GrantInputs
 
   const region = news.region;
   checkRegion(region, fail);
+  const access = checkAccess(news, fail);
 
   const inputs: GrantInputs = {
     keyId: keyId as string,
@@ -240,6 +242,7 @@ export function checkGrant(news: Record<string, unknown>): { inputs: GrantInputs
     ...(constraints ? { constraints } : {}),
     ...(Array.isArray(tokens) && tokens.length > 0 ? { grantTokens: tokens as string[] } : {}),
     ...(region !== undefined ? { region: region as string } : {}),
+    ...access,
   };
   return { inputs: withoutUndefined(inputs), failures };
 }

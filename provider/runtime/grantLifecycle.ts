@@ -11,7 +11,7 @@ import {
 } from "../aws/grantFacts";
 import { GrantApi } from "../aws/grants";
 import { GONE_KEY_STATES, KeyApi, KeyFacts } from "../aws/keys";
-import { sameKey } from "../aws/keyRef";
+import { Access, accessKey } from "../aws/access";
 import { AWS_UNIQUE_ID } from "../policy/grammar";
 import { CheckFailure, isUnknown, withoutUndefined } from "./check";
 import { Clock, systemClock } from "./clock";
@@ -19,7 +19,8 @@ import { engineLog } from "./engineLog";
 import { ResourceInitFailedError } from "./initFailure";
 import { GrantInputs } from "./grantCheck";
 import { GrantDirectory } from "./grantDirectory";
-import { regionFor } from "./settings";
+import { recordedAccess, sameKeyAs } from "./keyIdentity";
+import { accessFor, regionFor } from "./settings";
 
 /** What a Grant keeps in state. `grantToken` is a Pulumi secret (see resources/grant.ts). */
 export interface GrantOutputs extends GrantInputs {
@@ -36,6 +37,8 @@ export interface GrantOutputs extends GrantInputs {
   effectiveRetiringPrincipal?: EffectivePrincipal;
   /** The constraints as ListGrants last reported them; absent until KMS lists the grant. */
   reportedConstraints?: GrantConstraints;
+  /** The role and profile the calls used (the resource's, else the stack's); see KeyPolicyOutputs. */
+  access?: Access;
 }
 
 /** The outputs that report the grant's principals, whichever fields name them. */
@@ -53,8 +56,8 @@ function dryRunProperty(code: string, inputs: GrantInputs): string {
 }
 
 export interface GrantClients {
-  grants(keyId: string, region?: string): GrantApi;
-  keys(keyId: string, region?: string): KeyApi;
+  grants(keyId: string, region?: string, access?: Access): GrantApi;
+  keys(keyId: string, region?: string, access?: Access): KeyApi;
 }
 
 /** Same grant parameters (what CreateGrant's idempotency compares). */
@@ -75,11 +78,16 @@ export class GrantLifecycle {
     /** Whether check asks KMS with a dry run before a grant is created or replaced (`kms-policy:dryRun`). */
     private readonly dryRun: () => boolean = () => false,
   ) {
-    this.directory = new GrantDirectory((keyArn) => clients.grants(keyArn, regionFor(keyArn)), undefined, undefined, directoryClock);
+    this.directory = new GrantDirectory(
+      (keyArn, access) => clients.grants(keyArn, regionFor(keyArn), access),
+      undefined,
+      undefined,
+      directoryClock,
+    );
   }
 
-  private async usableKey(inputs: Pick<GrantInputs, "keyId" | "region">): Promise<KeyFacts> {
-    const key = await this.clients.keys(inputs.keyId, regionFor(inputs.keyId, inputs.region)).describeKey(inputs.keyId);
+  private async usableKey(inputs: Pick<GrantInputs, "keyId" | "region">, access: Access): Promise<KeyFacts> {
+    const key = await this.clients.keys(inputs.keyId, regionFor(inputs.keyId, inputs.region), access).describeKey(inputs.keyId);
     if (key.state === "Disabled" || GONE_KEY_STATES.has(key.state)) {
       throw new Error(
         `key ${key.arn} is ${key.state}: KMS refuses new grants on it. Enable the key (or cancel its deletion), then run again.`,
@@ -89,8 +97,9 @@ export class GrantLifecycle {
   }
 
   async create(inputs: GrantInputs): Promise<{ id: string; outs: GrantOutputs }> {
-    const key = await this.usableKey(inputs);
-    const api = this.clients.grants(key.arn, regionFor(key.arn));
+    const access = accessFor(inputs);
+    const key = await this.usableKey(inputs, access);
+    const api = this.clients.grants(key.arn, regionFor(key.arn), access);
     // The Name makes CreateGrant idempotent in KMS: a retried or re-run create returns the same
     // grant. An interrupted run, or a service that does not deduplicate, can still leave a twin
     // with the same name and parameters; it is removed below so that exactly one grant remains.
@@ -103,9 +112,10 @@ export class GrantLifecycle {
       createdAt: new Date().toISOString(),
       issuingAccount: key.account,
       ...effectiveOutputs(inputs),
+      access,
     };
     try {
-      const listed = await this.directory.listAll(key.arn);
+      const listed = await this.directory.listAll(key.arn, access);
       const reported = constraintsFromListing(listed.find((g) => g.GrantId === created.grantId)?.Constraints);
       if (reported) outs.reportedConstraints = reported;
       const twins = listed.filter((g) => g.GrantId !== created.grantId && sameGrant(g, inputs));
@@ -129,14 +139,15 @@ export class GrantLifecycle {
 
   async read(id: string, props: GrantOutputs): Promise<{ id?: string; props?: GrantOutputs; inputs?: GrantInputs }> {
     const keyArn = props.keyArn;
+    const access = recordedAccess(props);
     let entry: GrantListEntry | undefined;
     try {
-      entry = await this.directory.find(keyArn, id);
+      entry = await this.directory.find(keyArn, id, access);
       const age = Date.now() - Date.parse(props.createdAt || "1970-01-01T00:00:00Z");
       const delay = this.listingDelayMs();
       for (let wait = this.consistencyPollMs; !entry && age + wait < delay && wait <= 8 * this.consistencyPollMs; wait *= 2) {
         await new Promise((r) => setTimeout(r, wait));
-        entry = await this.directory.find(keyArn, id);
+        entry = await this.directory.find(keyArn, id, access);
       }
       if (!entry && age < delay) {
         await engineLog(
@@ -179,23 +190,26 @@ export class GrantLifecycle {
 
   private async keyIsGone(props: GrantOutputs): Promise<boolean> {
     try {
-      const key = await this.clients.keys(props.keyArn, regionFor(props.keyArn)).describeKey(props.keyArn);
+      const key = await this.clients.keys(props.keyArn, regionFor(props.keyArn), recordedAccess(props)).describeKey(props.keyArn);
       return GONE_KEY_STATES.has(key.state);
     } catch (err) {
       return errorName((err as Error).cause) === "NotFoundException";
     }
   }
 
-  diff(olds: GrantOutputs, news: GrantInputs): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
+  async diff(olds: GrantOutputs, news: GrantInputs): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
     const replaces: string[] = [];
-    if (!sameKey(olds.keyArn || olds.keyId, news.keyId) && !sameKey(olds.keyId, news.keyId)) replaces.push("keyId");
     const oldRegion = regionFor(olds.keyArn || olds.keyId, olds.region);
     const newRegion = regionFor(news.keyId, news.region);
+    const oldAccess = recordedAccess(olds);
+    const newAccess = accessFor(news);
+    if (!(await sameKeyAs(olds.keyArn || olds.keyId, oldRegion, news.keyId, newRegion, oldAccess, newAccess))) replaces.push("keyId");
     if (oldRegion && newRegion && oldRegion !== newRegion) replaces.push("region");
     replaces.push(...changedParameters(olds, news));
     if (olds.name !== news.name) replaces.push("name");
     // grantTokens only matter while CreateGrant runs: changing them changes no grant.
-    const changes = replaces.length > 0 || olds.retireOnDelete !== news.retireOnDelete || olds.keyId !== news.keyId;
+    const accessChanged = accessKey(oldAccess) !== accessKey(newAccess);
+    const changes = replaces.length > 0 || olds.retireOnDelete !== news.retireOnDelete || olds.keyId !== news.keyId || accessChanged;
     return { changes, replaces, deleteBeforeReplace: false };
   }
 
@@ -207,13 +221,15 @@ export class GrantLifecycle {
    */
   async preflight(olds: Record<string, unknown>, inputs: GrantInputs): Promise<CheckFailure[]> {
     if (!this.dryRun()) return [];
-    const isNew = olds.keyId === undefined;
-    if (!isNew && this.diff(olds as unknown as GrantOutputs, inputs).replaces.length === 0) return [];
     if (isUnknown(inputs)) {
       await engineLog("info", `Grant ${inputs.name}: no dry run of CreateGrant at preview: some inputs are known only at apply.`);
       return [];
     }
-    const result = await this.clients.grants(inputs.keyId, regionFor(inputs.keyId, inputs.region)).dryRunCreateGrant(inputs);
+    const isNew = olds.keyId === undefined;
+    if (!isNew && (await this.diff(olds as unknown as GrantOutputs, inputs)).replaces.length === 0) return [];
+    const result = await this.clients
+      .grants(inputs.keyId, regionFor(inputs.keyId, inputs.region), accessFor(inputs))
+      .dryRunCreateGrant(inputs);
     if (result.ok) return [];
     if (isTransient(result.error.cause)) {
       await engineLog(
@@ -230,11 +246,22 @@ export class GrantLifecycle {
 
   update(olds: GrantOutputs, news: GrantInputs): { outs: GrantOutputs } {
     // Without undefined values: the host cannot send them back to the engine.
-    return { outs: withoutUndefined({ ...olds, retireOnDelete: news.retireOnDelete, keyId: news.keyId, grantTokens: news.grantTokens }) };
+    const { assumeRole, profile } = news;
+    return {
+      outs: withoutUndefined({
+        ...olds,
+        retireOnDelete: news.retireOnDelete,
+        keyId: news.keyId,
+        grantTokens: news.grantTokens,
+        assumeRole,
+        profile,
+        access: accessFor(news),
+      }),
+    };
   }
 
   async delete(id: string, props: GrantOutputs): Promise<void> {
-    const api = this.clients.grants(props.keyArn, regionFor(props.keyArn));
+    const api = this.clients.grants(props.keyArn, regionFor(props.keyArn), recordedAccess(props));
     try {
       await api.removeGrant(props.keyArn, id, props.retireOnDelete ? "retire" : "revoke");
     } catch (err) {
@@ -255,6 +282,7 @@ function inputsOf(outs: GrantOutputs): GrantInputs {
     effectiveGrantee: _g,
     effectiveRetiringPrincipal: _r,
     reportedConstraints: _rc,
+    access: _x,
     ...inputs
   } = outs;
   return inputs;

@@ -1,5 +1,6 @@
 import { validatePolicy } from "../policy";
-import { CheckFailure, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
+import { Access } from "../aws/access";
+import { CheckFailure, checkAccess, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
 import { allowsPolicyChanges } from "./lockout";
 
 export type OnDelete = "restore" | "default" | "retain";
@@ -7,7 +8,7 @@ export const ON_DELETE_CHOICES: readonly OnDelete[] = ["restore", "default", "re
 export const DEFAULT_READ_BACK_TIMEOUT_SECONDS = 60;
 
 /** Inputs of a KeyPolicy after check: defaults filled, the policy as JSON text. */
-export interface KeyPolicyInputs {
+export interface KeyPolicyInputs extends Access {
   keyId: string;
   policy: string;
   policyName: string;
@@ -56,19 +57,27 @@ export function checkKeyPolicy(news: Record<string, unknown>): { inputs: KeyPoli
 
   const policyName = news.policyName ?? "default";
   if (!isUnknown(policyName) && policyName !== "default") {
-    fail("policyName", `policyName "${String(policyName)}" is not accepted by KMS: the only key policy name is "default". Remove policyName or set it to "default"`);
+    fail(
+      "policyName",
+      `policyName "${String(policyName)}" is not accepted by KMS: the only key policy name is "default". Remove policyName or set it to "default"`,
+    );
   }
 
   const bypass = news.bypassPolicyLockoutSafetyCheck ?? false;
-  if (!isUnknown(bypass) && typeof bypass !== "boolean") fail("bypassPolicyLockoutSafetyCheck", "bypassPolicyLockoutSafetyCheck must be true or false");
+  if (!isUnknown(bypass) && typeof bypass !== "boolean")
+    fail("bypassPolicyLockoutSafetyCheck", "bypassPolicyLockoutSafetyCheck must be true or false");
 
   const onDelete = news.onDelete ?? "restore";
   if (!isUnknown(onDelete) && !ON_DELETE_CHOICES.includes(onDelete as OnDelete)) {
-    fail("onDelete", `onDelete "${String(onDelete)}" is not one of ${ON_DELETE_CHOICES.map((c) => `"${c}"`).join(", ")}: "restore" puts back the policy the key had before, "default" writes AWS's default key policy, "retain" leaves the policy as it is`);
+    fail(
+      "onDelete",
+      `onDelete "${String(onDelete)}" is not one of ${ON_DELETE_CHOICES.map((c) => `"${c}"`).join(", ")}: "restore" puts back the policy the key had before, "default" writes AWS's default key policy, "retain" leaves the policy as it is`,
+    );
   }
 
   const region = news.region;
   checkRegion(region, fail);
+  const access = checkAccess(news, fail);
 
   const timeout = news.readBackTimeoutSeconds ?? DEFAULT_READ_BACK_TIMEOUT_SECONDS;
   if (!isUnknown(timeout) && (typeof timeout !== "number" || !(timeout >= 0 && timeout <= 3600))) {
@@ -83,6 +92,7 @@ export function checkKeyPolicy(news: Record<string, unknown>): { inputs: KeyPoli
     onDelete: onDelete as OnDelete,
     readBackTimeoutSeconds: timeout as number,
     ...(region !== undefined ? { region: region as string } : {}),
+    ...access,
   };
   return { inputs: withoutUndefined(inputs), failures };
 }

@@ -1,11 +1,12 @@
 import { GONE_KEY_STATES, KeyApi, KeyFacts } from "../aws/keys";
 import { errorName, isRefusal } from "../aws/errors";
-import { sameKey } from "../aws/keyRef";
+import { Access, accessKey } from "../aws/access";
 import { diffPolicies, formatPolicyDiff, policiesEquivalent, validatePolicy } from "../policy";
 import { KeyPolicyInputs } from "./keyPolicyCheck";
 import { engineLog } from "./engineLog";
 import { ResourceInitFailedError } from "./initFailure";
-import { regionFor } from "./settings";
+import { recordedAccess, sameKeyAs } from "./keyIdentity";
+import { accessFor, regionFor } from "./settings";
 
 /** What a KeyPolicy keeps in state: its inputs, plus what it learned from KMS. */
 export interface KeyPolicyOutputs extends KeyPolicyInputs {
@@ -13,9 +14,14 @@ export interface KeyPolicyOutputs extends KeyPolicyInputs {
   keyArn: string;
   /** The policy the key had before this resource took it over; put back on delete with onDelete "restore". */
   previousPolicy: string;
+  /**
+   * The role and profile the calls used (the resource's, else the stack's): refresh, destroy and
+   * `kms-policy drift` use the same. Never a credential.
+   */
+  access?: Access;
 }
 
-export type ApiFor = (keyId: string, region?: string) => KeyApi;
+export type ApiFor = (keyId: string, region?: string, access?: Access) => KeyApi;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -44,7 +50,13 @@ export function defaultKeyPolicy(keyArn: string): string {
       Version: "2012-10-17",
       Id: "key-default-1",
       Statement: [
-        { Sid: "Enable IAM User Permissions", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+        {
+          Sid: "Enable IAM User Permissions",
+          Effect: "Allow",
+          Principal: { AWS: `arn:${partition}:iam::${account}:root` },
+          Action: "kms:*",
+          Resource: "*",
+        },
       ],
     },
     null,
@@ -58,8 +70,8 @@ export class KeyPolicyLifecycle {
     private readonly readBackPollMs = 250,
   ) {}
 
-  private api(inputs: Pick<KeyPolicyInputs, "keyId" | "region">, keyArn?: string): KeyApi {
-    return this.apiFor(keyArn ?? inputs.keyId, regionFor(keyArn ?? inputs.keyId, inputs.region));
+  private api(inputs: Pick<KeyPolicyInputs, "keyId" | "region">, access: Access, keyArn?: string): KeyApi {
+    return this.apiFor(keyArn ?? inputs.keyId, regionFor(keyArn ?? inputs.keyId, inputs.region), access);
   }
 
   private lint(policy: string): string {
@@ -96,13 +108,16 @@ export class KeyPolicyLifecycle {
   private async describeUsableKey(api: KeyApi, keyId: string): Promise<KeyFacts> {
     const key = await api.describeKey(keyId);
     if (GONE_KEY_STATES.has(key.state)) {
-      throw new Error(`key ${key.arn} is ${key.state}: its policy cannot be managed. Cancel the deletion (CancelKeyDeletion) or point keyId at another key.`);
+      throw new Error(
+        `key ${key.arn} is ${key.state}: its policy cannot be managed. Cancel the deletion (CancelKeyDeletion) or point keyId at another key.`,
+      );
     }
     return key;
   }
 
   async create(inputs: KeyPolicyInputs): Promise<{ id: string; outs: KeyPolicyOutputs }> {
-    const api = this.api(inputs);
+    const access = accessFor(inputs);
+    const api = this.api(inputs, access);
     const key = await this.describeUsableKey(api, inputs.keyId);
     const names = await api.listKeyPolicies(key.arn);
     if (!names.includes(inputs.policyName)) {
@@ -115,7 +130,7 @@ export class KeyPolicyLifecycle {
       await this.put(api, key.arn, inputs);
       putAnswered = true;
       const policy = await this.confirm(api, key.arn, inputs);
-      return { id: key.arn, outs: { ...inputs, policy, keyArn: key.arn, previousPolicy } };
+      return { id: key.arn, outs: { ...inputs, policy, keyArn: key.arn, previousPolicy, access } };
     } catch (err) {
       if (!putAnswered && isRefusal(err)) throw err; // KMS refused the put: the key is as it was
       // A failed create leaves Pulumi with no state, so the key must not keep a policy nobody
@@ -130,7 +145,7 @@ export class KeyPolicyLifecycle {
         key.arn,
         // Whether the new policy landed is unknown, so the state says the old one: the next
         // `pulumi up` then puts the declared policy for certain.
-        { ...inputs, policy: previousPolicy, keyArn: key.arn, previousPolicy },
+        { ...inputs, policy: previousPolicy, keyArn: key.arn, previousPolicy, access },
       );
     }
   }
@@ -146,7 +161,7 @@ export class KeyPolicyLifecycle {
 
   async read(id: string, props: KeyPolicyOutputs): Promise<{ id?: string; props?: KeyPolicyOutputs; inputs?: KeyPolicyInputs }> {
     const keyArn = props.keyArn || id;
-    const api = this.api(props, keyArn);
+    const api = this.api(props, recordedAccess(props), keyArn);
     let key: KeyFacts;
     try {
       key = await api.describeKey(keyArn);
@@ -158,7 +173,10 @@ export class KeyPolicyLifecycle {
       throw err;
     }
     if (GONE_KEY_STATES.has(key.state)) {
-      await engineLog("warning", `KeyPolicy: key ${keyArn} is ${key.state}; the resource is gone from the stack (cancel the deletion and run \`pulumi up\` to manage it again).`);
+      await engineLog(
+        "warning",
+        `KeyPolicy: key ${keyArn} is ${key.state}; the resource is gone from the stack (cancel the deletion and run \`pulumi up\` to manage it again).`,
+      );
       return {};
     }
     const live = await api.getKeyPolicy(keyArn, props.policyName || "default");
@@ -166,19 +184,24 @@ export class KeyPolicyLifecycle {
     let policy = props.policy;
     if (!equivalent(live, props.policy)) {
       policy = live;
-      await engineLog("warning", explainDiff(props.policy, live, `KeyPolicy: the live policy of ${keyArn} has drifted from the stack (- stack, + live)`));
+      await engineLog(
+        "warning",
+        explainDiff(props.policy, live, `KeyPolicy: the live policy of ${keyArn} has drifted from the stack (- stack, + live)`),
+      );
     }
     const outs: KeyPolicyOutputs = { ...props, policy, keyArn: key.arn };
-    const { keyArn: _arn, previousPolicy: _prev, ...inputs } = outs;
+    const { keyArn: _arn, previousPolicy: _prev, access: _access, ...inputs } = outs;
     return { id: key.arn, props: outs, inputs };
   }
 
   async diff(olds: KeyPolicyOutputs, news: KeyPolicyInputs): Promise<{ changes: boolean; replaces: string[] }> {
     const replaces: string[] = [];
     const oldKey = olds.keyArn || olds.keyId;
-    if (!sameKey(oldKey, news.keyId) && !sameKey(olds.keyId, news.keyId)) replaces.push("keyId");
     const oldRegion = regionFor(oldKey, olds.region);
     const newRegion = regionFor(news.keyId, news.region);
+    const oldAccess = recordedAccess(olds);
+    const newAccess = accessFor(news);
+    if (!(await sameKeyAs(oldKey, oldRegion, news.keyId, newRegion, oldAccess, newAccess))) replaces.push("keyId");
     if (oldRegion && newRegion && oldRegion !== newRegion) replaces.push("region");
     if ((olds.policyName || "default") !== news.policyName) replaces.push("policyName");
     const policyChanged = !equivalent(olds.policy, news.policy);
@@ -190,26 +213,28 @@ export class KeyPolicyLifecycle {
       olds.onDelete !== news.onDelete ||
       olds.readBackTimeoutSeconds !== news.readBackTimeoutSeconds ||
       olds.keyId !== news.keyId ||
-      olds.region !== news.region;
+      olds.region !== news.region ||
+      accessKey(oldAccess) !== accessKey(newAccess);
     return { changes: replaces.length > 0 || policyChanged || settingsChanged, replaces };
   }
 
   async update(olds: KeyPolicyOutputs, news: KeyPolicyInputs): Promise<{ outs: KeyPolicyOutputs }> {
     const keyArn = olds.keyArn;
+    const access = accessFor(news);
     // Settings such as onDelete live only in state: no API call unless the policy itself changed.
     if (!equivalent(olds.policy, news.policy)) {
-      const api = this.api(news, keyArn);
+      const api = this.api(news, access, keyArn);
       await this.describeUsableKey(api, keyArn);
       await this.put(api, keyArn, news);
       await this.confirm(api, keyArn, news);
     }
-    return { outs: { ...news, keyArn, previousPolicy: olds.previousPolicy } };
+    return { outs: { ...news, keyArn, previousPolicy: olds.previousPolicy, access } };
   }
 
   async delete(_id: string, props: KeyPolicyOutputs): Promise<void> {
     if (props.onDelete === "retain") return;
     const keyArn = props.keyArn;
-    const api = this.api(props, keyArn);
+    const api = this.api(props, recordedAccess(props), keyArn);
     let key: KeyFacts;
     try {
       key = await api.describeKey(keyArn);

@@ -1,5 +1,7 @@
 import { KMSClient } from "@aws-sdk/client-kms";
+import { Access, AssumeRole, checkAssumeRole, effectiveAccess } from "../aws/access";
 import { ClientSettings, DEFAULT_MAX_ATTEMPTS, DEFAULT_REQUEST_TIMEOUT_SECONDS, kmsClient } from "../aws/client";
+import { credentialSource } from "../aws/credentials";
 import { parseKeyRef } from "../aws/keyRef";
 
 /**
@@ -17,6 +19,10 @@ export interface ProviderSettings {
   grantListingDelaySeconds: number;
   /** Whether a grant's check asks KMS with a CreateGrant dry run before it is created or replaced. */
   dryRun: boolean;
+  /** The role every resource assumes unless it names its own role or profile. */
+  assumeRole?: AssumeRole;
+  /** The stack's `aws:profile`: the credentials' profile (with a role: the source of the credentials that assume it). */
+  profile?: string;
 }
 
 /** One stack setting: where it is read from, which values it takes, and what it does. */
@@ -30,6 +36,22 @@ export interface StackSetting<T> {
   /** The value when the key is not set (or, for now, not accepted). */
   default: T;
   doc: string;
+  /** Why a raw value is refused, when refusing it is certain: check then fails with this. */
+  problem?(raw: string): string | undefined;
+}
+
+function parseAssumeRole(raw: string): { value?: AssumeRole; problems: string[] } {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return {
+      problems: [
+        `kms-policy:assumeRole is not a JSON object: set it with \`pulumi config set --path 'kms-policy:assumeRole.roleArn' ARN\``,
+      ],
+    };
+  }
+  return checkAssumeRole(value, "kms-policy:assumeRole");
 }
 
 const positiveNumber = (raw: string) => (Number(raw) > 0 ? Number(raw) : undefined);
@@ -77,12 +99,28 @@ export const STACK_SETTINGS: { readonly [F in keyof ProviderSettings]-?: StackSe
     default: false,
     doc: "preview asks KMS, with CreateGrant's DryRun, whether each grant it would create or replace can be created; a refusal fails the preview",
   },
+  assumeRole: {
+    key: "kms-policy:assumeRole",
+    parse: (raw) => parseAssumeRole(raw).value,
+    problem: (raw) => parseAssumeRole(raw).problems.join("; ") || undefined,
+    accepts: "an object { roleArn, externalId?, sessionName?, durationSeconds? }",
+    default: undefined,
+    doc: "the IAM role every KeyPolicy and Grant assumes (through STS, from the default credentials or aws:profile) unless it sets assumeRole or profile itself",
+  },
+  profile: {
+    key: "aws:profile",
+    parse: (raw) => raw || undefined,
+    accepts: "a profile name of the shared AWS config files",
+    default: undefined,
+    doc: "the profile whose credentials the resources use (with a role: the credentials that assume it) unless a resource sets its own",
+  },
 };
 
 const defaults = (): ProviderSettings =>
   Object.fromEntries(Object.entries(STACK_SETTINGS).map(([field, setting]) => [field, setting.default])) as unknown as ProviderSettings;
 
 let settings: ProviderSettings = defaults();
+let problems: Array<{ property: string; reason: string }> = [];
 
 export function providerSettings(): Readonly<ProviderSettings> {
   return settings;
@@ -94,11 +132,30 @@ export interface StackConfig {
 
 export function configureFromStack(config: StackConfig): void {
   const next: Record<string, unknown> = {};
+  const found: typeof problems = [];
   for (const [field, setting] of Object.entries(STACK_SETTINGS) as Array<[string, StackSetting<unknown>]>) {
     const raw = config.get(setting.key);
     next[field] = (raw === undefined ? undefined : setting.parse(raw)) ?? setting.default;
+    const problem = raw === undefined ? undefined : setting.problem?.(raw);
+    if (problem) found.push({ property: setting.key, reason: problem });
   }
   settings = next as unknown as ProviderSettings;
+  problems = found;
+}
+
+/** Stack settings refused by their row's `problem`: every resource's check reports them. */
+export function stackSettingProblems(): ReadonlyArray<{ property: string; reason: string }> {
+  return problems;
+}
+
+/** The Access a resource uses: its own assumeRole or profile, else the stack's (see aws/access.ts). */
+export function accessFor(resource: Access): Access {
+  return effectiveAccess(resource, { assumeRole: settings.assumeRole, profile: settings.profile });
+}
+
+/** The account an Access acts in (the role's, else STS GetCallerIdentity, cached). */
+export function accountFor(access: Access, region?: string): Promise<string> {
+  return credentialSource.accountOf(access, region);
 }
 
 /**
@@ -112,11 +169,12 @@ export function regionFor(keyId: string, region?: string): string | undefined {
   return settings.region;
 }
 
-export function clientFor(keyId: string, region?: string): KMSClient {
+export function clientFor(keyId: string, region?: string, access: Access = {}): KMSClient {
   const options: ClientSettings = {
     region: regionFor(keyId, region),
     maxAttempts: settings.maxAttempts,
     requestTimeoutSeconds: settings.requestTimeoutSeconds,
+    access,
   };
   return kmsClient(options);
 }

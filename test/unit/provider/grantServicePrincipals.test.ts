@@ -189,12 +189,16 @@ describe("Grant check: @pulumi/aws's shapes make the same inputs, so no diff", (
   });
   const lifecycle = new GrantLifecycle({ grants: () => expect.fail("diff called KMS"), keys: () => expect.fail("diff called KMS") }, 10);
 
-  it("constraints as a one-element list equal the object form", () => {
+  it("constraints as a one-element list equal the object form", async () => {
     const object = checkGrant({ ...iam, constraints: { encryptionContextEquals: { app: "billing" } } });
     const list = checkGrant({ ...iam, constraints: [{ encryptionContextEquals: { app: "billing" } }] });
     expect(list.failures).to.deep.equal([]);
     expect(list.inputs).to.deep.equal(object.inputs);
-    expect(lifecycle.diff(olds(object.inputs), list.inputs)).to.deep.equal({ changes: false, replaces: [], deleteBeforeReplace: false });
+    expect(await lifecycle.diff(olds(object.inputs), list.inputs)).to.deep.equal({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
   });
 
   it("an empty list is no constraint; @pulumi/aws's unset fields (null) are absent", () => {
@@ -204,20 +208,20 @@ describe("Grant check: @pulumi/aws's shapes make the same inputs, so no diff", (
     expect(withNull.inputs.constraints).to.deep.equal({ encryptionContextEquals: { a: "b" } });
   });
 
-  it("grantCreationTokens become grantTokens; the same tokens under both names pass", () => {
+  it("grantCreationTokens become grantTokens; the same tokens under both names pass", async () => {
     const plain = checkGrant({ ...iam, grantTokens: ["tok"] });
     const alias = checkGrant({ ...iam, grantCreationTokens: ["tok"] });
     expect(alias.failures).to.deep.equal([]);
     expect(alias.inputs).to.deep.equal(plain.inputs);
     expect(alias.inputs).to.not.have.property("grantCreationTokens");
     expect(checkGrant({ ...iam, grantTokens: ["tok"], grantCreationTokens: ["tok"] }).inputs).to.deep.equal(plain.inputs);
-    expect(lifecycle.diff(olds(plain.inputs), alias.inputs).changes).to.equal(false);
+    expect((await lifecycle.diff(olds(plain.inputs), alias.inputs)).changes).to.equal(false);
   });
 
-  it("a change between the IAM and the service grantee replaces the grant", () => {
+  it("a change between the IAM and the service grantee replaces the grant", async () => {
     const before = checkGrant({ ...iam, granteePrincipal: "arn:aws:iam::111122223333:role/old" }).inputs;
     const after = checkGrant(service).inputs;
-    const diff = lifecycle.diff(olds(before), after);
+    const diff = await lifecycle.diff(olds(before), after);
     expect(diff.replaces).to.include.members(["granteePrincipal", "granteeServicePrincipal", "constraints"]);
   });
 });
