@@ -39,6 +39,16 @@ export interface ProxyRules {
   staleGetKeyPolicyReads?: number;
 }
 
+/** A request or answer body as JSON; an empty or non-JSON body is an empty object. */
+function parseBody(body: Buffer): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(body.toString() || "{}") as unknown;
+    return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
 /** Seeded so that a failing run can be repeated. */
 function random(seed: number): () => number {
   let state = seed >>> 0 || 0x9e3779b9;
@@ -50,10 +60,26 @@ function random(seed: number): () => number {
   };
 }
 
-const WRITE_OPERATIONS = new Set(["PutKeyPolicy", "CreateGrant", "RevokeGrant", "RetireGrant", "CreateKey", "ScheduleKeyDeletion", "DisableKey", "EnableKey"]);
+const WRITE_OPERATIONS = new Set([
+  "PutKeyPolicy",
+  "CreateGrant",
+  "RevokeGrant",
+  "RetireGrant",
+  "CreateKey",
+  "ScheduleKeyDeletion",
+  "DisableKey",
+  "EnableKey",
+]);
+
+/** Key states in which KMS refuses CreateGrant, and the error it gives (Key states of KMS keys, KMS Developer Guide). */
+const CREATE_GRANT_REFUSED_STATES: Record<string, string> = { Disabled: "DisabledException" };
 
 export class FaultProxy {
   readonly calls = new Map<string, number>();
+  /** Every request's JSON body, in order, for tests of what was sent (moto ignores some fields). */
+  readonly requests: Array<{ operation: string; body: Record<string, unknown> }> = [];
+  /** Service principals CreateGrant was given, by grant id: moto drops them, real KMS lists them. */
+  private readonly servicePrincipals = new Map<string, { GranteeServicePrincipal?: string; RetiringServicePrincipal?: string }>();
   readonly faultsInjected = new Map<string, number>();
   rules: ProxyRules = {};
   private readonly server: http.Server;
@@ -94,8 +120,14 @@ export class FaultProxy {
     return n;
   }
 
+  /** The bodies of the calls of `operation`, in order. */
+  bodies(operation: string): Array<Record<string, unknown>> {
+    return this.requests.filter((r) => r.operation === operation).map((r) => r.body);
+  }
+
   reset(rules: ProxyRules = {}): void {
     this.calls.clear();
+    this.requests.length = 0;
     this.faultsInjected.clear();
     this.stale.clear();
     this.rules = rules;
@@ -124,6 +156,8 @@ export class FaultProxy {
     const target = String(req.headers["x-amz-target"] ?? "");
     const operation = target.includes(".") ? target.slice(target.indexOf(".") + 1) : "other";
     this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
+    const json = parseBody(body);
+    this.requests.push({ operation, body: json });
 
     const latency = this.rules.latencyMs?.[operation] ?? this.rules.latencyMs?.["*"] ?? 0;
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
@@ -137,10 +171,15 @@ export class FaultProxy {
     if (fault === "access-denied") return this.error(res, 400, "AccessDeniedException", "not authorized (injected)");
     if (fault === "dependency-timeout") return this.error(res, 500, "DependencyTimeoutException", "dependency timeout (injected)");
 
-    const input = operation === "GetKeyPolicy" || operation === "PutKeyPolicy" ? (JSON.parse(body.toString() || "{}") as { KeyId?: string }) : {};
+    const input =
+      operation === "GetKeyPolicy" || operation === "PutKeyPolicy" ? (JSON.parse(body.toString() || "{}") as { KeyId?: string }) : {};
     const keyOf = (keyId = "") => keyId.slice(keyId.lastIndexOf("/") + 1);
     if (operation === "PutKeyPolicy" && (this.rules.staleGetKeyPolicyReads ?? 0) > 0) {
-      const before = await this.forward(req, Buffer.from(JSON.stringify({ KeyId: input.KeyId, PolicyName: "default" })), "TrentService.GetKeyPolicy");
+      const before = await this.forward(
+        req,
+        Buffer.from(JSON.stringify({ KeyId: input.KeyId, PolicyName: "default" })),
+        "TrentService.GetKeyPolicy",
+      );
       const policy = (JSON.parse(before.body.toString() || "{}") as { Policy?: string }).Policy;
       if (policy) this.stale.set(keyOf(input.KeyId), { policy, remaining: this.rules.staleGetKeyPolicyReads ?? 0 });
     }
@@ -153,10 +192,52 @@ export class FaultProxy {
       }
     }
 
+    if (operation === "CreateGrant" && json.DryRun === true) return this.answerDryRun(req, res, json);
+
     const answer = await this.forward(req, body);
+    if (operation === "CreateGrant" && answer.status === 200) this.rememberServicePrincipals(json, answer.body);
+    if (operation === "ListGrants" && answer.status === 200) {
+      answer.body = this.withServicePrincipals(answer.body);
+      answer.headers["content-length"] = String(answer.body.length);
+    }
     if (fault === "drop-after") return void req.socket.destroy();
     res.writeHead(answer.status, answer.headers);
     res.end(answer.body);
+  }
+
+  /**
+   * moto ignores DryRun and would create the grant. Real KMS answers a dry run that would succeed
+   * with DryRunOperationException (HTTP 412) and one that would fail with the real call's error
+   * (KMS Developer Guide, "Testing your permissions"). Faults (e.g. access-denied) came first; here
+   * the key decides: unknown, or in a state that refuses CreateGrant, as DescribeKey on moto says.
+   */
+  private async answerDryRun(req: http.IncomingMessage, res: http.ServerResponse, input: Record<string, unknown>): Promise<void> {
+    const described = await this.forward(req, Buffer.from(JSON.stringify({ KeyId: input.KeyId })), "TrentService.DescribeKey");
+    if (described.status !== 200) {
+      res.writeHead(described.status, described.headers);
+      return void res.end(described.body);
+    }
+    const state = (parseBody(described.body) as { KeyMetadata?: { KeyState?: string } }).KeyMetadata?.KeyState ?? "";
+    if (state === "Enabled")
+      return this.error(res, 412, "DryRunOperationException", "The request would have succeeded, but the DryRun option is set.");
+    const refusal = CREATE_GRANT_REFUSED_STATES[state] ?? "KMSInvalidStateException";
+    return this.error(res, 400, refusal, `${String(input.KeyId)} is ${state}.`);
+  }
+
+  private rememberServicePrincipals(input: Record<string, unknown>, answer: Buffer): void {
+    const grantId = (parseBody(answer) as { GrantId?: string }).GrantId;
+    const fields = {
+      ...(typeof input.GranteeServicePrincipal === "string" ? { GranteeServicePrincipal: input.GranteeServicePrincipal } : {}),
+      ...(typeof input.RetiringServicePrincipal === "string" ? { RetiringServicePrincipal: input.RetiringServicePrincipal } : {}),
+    };
+    if (grantId && Object.keys(fields).length) this.servicePrincipals.set(grantId, fields);
+  }
+
+  private withServicePrincipals(answer: Buffer): Buffer {
+    if (this.servicePrincipals.size === 0) return answer;
+    const page = parseBody(answer) as { Grants?: Array<Record<string, unknown>> };
+    for (const grant of page.Grants ?? []) Object.assign(grant, this.servicePrincipals.get(String(grant.GrantId)) ?? {});
+    return Buffer.from(JSON.stringify(page));
   }
 
   private error(res: http.ServerResponse, status: number, type: string, message: string): void {
@@ -164,7 +245,11 @@ export class FaultProxy {
     res.end(JSON.stringify({ __type: type, message }));
   }
 
-  private forward(req: http.IncomingMessage, body: Buffer, overrideTarget?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  private forward(
+    req: http.IncomingMessage,
+    body: Buffer,
+    overrideTarget?: string,
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
     const url = new URL(req.url ?? "/", this.target);
     const headers: http.OutgoingHttpHeaders = { ...req.headers, host: url.host, "content-length": String(body.length) };
     if (overrideTarget) headers["x-amz-target"] = overrideTarget;
