@@ -3,6 +3,7 @@ import { assertSupportedSdk } from "./sdkCompatibility";
 import { AssumeRole, effectiveAccess, roleAccount } from "../aws/access";
 import { KeyIdentity, keyIdentity, sameIdentity } from "../aws/keyRef";
 import { PolicyDocument } from "../policy/types";
+import { warnLintFindings } from "./lintWarnings";
 // The module's export is the provider object itself; see runtime/keyPolicy.ts for why.
 import keyPolicyProvider = require("../runtime/keyPolicy");
 
@@ -131,5 +132,7 @@ export class KeyPolicy extends pulumi.dynamic.Resource {
       }
       claimedKeys.set(name, { keyId, identity });
     });
+    // Lint findings below kms-policy:failOn appear as warnings on this resource in Diagnostics.
+    pulumi.all([args.policy, args.keyId]).apply(([policy, keyId]) => warnLintFindings(this, name, policy as string | PolicyDocument, keyId));
   }
 }

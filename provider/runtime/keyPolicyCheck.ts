@@ -1,7 +1,9 @@
-import { validatePolicy } from "../policy";
 import { Access } from "../aws/access";
+import { parseKeyRef } from "../aws/keyRef";
+import { LintSuppression, Severity, atLeast, lintPolicy } from "../policy";
 import { CheckFailure, checkAccess, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
 import { allowsPolicyChanges } from "./lockout";
+import { providerSettings } from "./settings";
 
 export type OnDelete = "restore" | "default" | "retain";
 export const ON_DELETE_CHOICES: readonly OnDelete[] = ["restore", "default", "retain"];
@@ -22,7 +24,10 @@ export interface KeyPolicyInputs extends Access {
  * Validates KeyPolicy inputs without calling AWS. Every failure names the property, the rule and
  * the fix; unknown values (not yet computed during preview) are checked at the next check.
  */
-export function checkKeyPolicy(news: Record<string, unknown>): { inputs: KeyPolicyInputs; failures: CheckFailure[] } {
+export function checkKeyPolicy(
+  news: Record<string, unknown>,
+  lint: { failOn: Severity; lintIgnore: readonly LintSuppression[] } = providerSettings(),
+): { inputs: KeyPolicyInputs; failures: CheckFailure[] } {
   const failures: CheckFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason });
 
@@ -41,9 +46,13 @@ export function checkKeyPolicy(news: Record<string, unknown>): { inputs: KeyPoli
       fail("policy", `policy must be a JSON string or a PolicyDocument object, not ${Array.isArray(policy) ? "an array" : typeof policy}`);
     } else {
       policyText = typeof policy === "string" ? policy : JSON.stringify(policy, null, 2);
-      const problems = validatePolicy(policyText);
-      for (const p of problems) fail("policy", `${p.path ? `${p.path}: ` : ""}${p.message} [${p.rule}]. Fix: ${p.hint}`);
-      if (problems.length === 0 && news.bypassPolicyLockoutSafetyCheck !== true && !allowsPolicyChanges(policyText)) {
+      // Findings below failOn are the program's to show (resources/lintWarnings.ts): check cannot name the resource.
+      const ref = typeof keyId === "string" ? parseKeyRef(keyId) : undefined;
+      const account = ref && !("error" in ref) ? ref.account : undefined;
+      const findings = lintPolicy(policyText, { ignore: lint.lintIgnore, account }).filter((f) => atLeast(f.severity, lint.failOn));
+      const failing = (p: (typeof findings)[number]) => (p.severity === "error" ? "" : `, ${p.severity}; kms-policy:failOn is ${lint.failOn}`);
+      for (const p of findings) fail("policy", `${p.path ? `${p.path}: ` : ""}${p.message} [${p.rule}${failing(p)}]. Fix: ${p.hint}`);
+      if (!findings.some((f) => f.severity === "error") && news.bypassPolicyLockoutSafetyCheck !== true && !allowsPolicyChanges(policyText)) {
         fail(
           "policy",
           "no principal is left allowed to call kms:PutKeyPolicy (no Allow grants it, or an unconditional Deny takes it back), so after this update nobody could change the policy again (lockout). " +
@@ -57,22 +66,15 @@ export function checkKeyPolicy(news: Record<string, unknown>): { inputs: KeyPoli
 
   const policyName = news.policyName ?? "default";
   if (!isUnknown(policyName) && policyName !== "default") {
-    fail(
-      "policyName",
-      `policyName "${String(policyName)}" is not accepted by KMS: the only key policy name is "default". Remove policyName or set it to "default"`,
-    );
+    fail("policyName", `policyName "${String(policyName)}" is not accepted by KMS: the only key policy name is "default". Remove policyName or set it to "default"`);
   }
 
   const bypass = news.bypassPolicyLockoutSafetyCheck ?? false;
-  if (!isUnknown(bypass) && typeof bypass !== "boolean")
-    fail("bypassPolicyLockoutSafetyCheck", "bypassPolicyLockoutSafetyCheck must be true or false");
+  if (!isUnknown(bypass) && typeof bypass !== "boolean") fail("bypassPolicyLockoutSafetyCheck", "bypassPolicyLockoutSafetyCheck must be true or false");
 
   const onDelete = news.onDelete ?? "restore";
   if (!isUnknown(onDelete) && !ON_DELETE_CHOICES.includes(onDelete as OnDelete)) {
-    fail(
-      "onDelete",
-      `onDelete "${String(onDelete)}" is not one of ${ON_DELETE_CHOICES.map((c) => `"${c}"`).join(", ")}: "restore" puts back the policy the key had before, "default" writes AWS's default key policy, "retain" leaves the policy as it is`,
-    );
+    fail("onDelete", `onDelete "${String(onDelete)}" is not one of ${ON_DELETE_CHOICES.map((c) => `"${c}"`).join(", ")}: "restore" puts back the policy the key had before, "default" writes AWS's default key policy, "retain" leaves the policy as it is`);
   }
 
   const region = news.region;

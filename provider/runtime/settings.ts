@@ -3,6 +3,7 @@ import { Access, AssumeRole, checkAssumeRole, effectiveAccess } from "../aws/acc
 import { ClientSettings, DEFAULT_MAX_ATTEMPTS, DEFAULT_REQUEST_TIMEOUT_SECONDS, kmsClient } from "../aws/client";
 import { credentialSource } from "../aws/credentials";
 import { parseKeyRef } from "../aws/keyRef";
+import { LintSuppression, SEVERITIES, Severity, parseSuppressions } from "../policy";
 
 /**
  * Provider-wide settings. The dynamic-provider host calls `configure` once per process with the
@@ -23,6 +24,10 @@ export interface ProviderSettings {
   assumeRole?: AssumeRole;
   /** The stack's `aws:profile`: the credentials' profile (with a role: the source of the credentials that assume it). */
   profile?: string;
+  /** The lint severity from which findings fail check. */
+  failOn: Severity;
+  /** `Sid:rule` pairs the lint leaves out. */
+  lintIgnore: LintSuppression[];
 }
 
 /** One stack setting: where it is read from, which values it takes, and what it does. */
@@ -53,6 +58,9 @@ function parseAssumeRole(raw: string): { value?: AssumeRole; problems: string[] 
   }
   return checkAssumeRole(value, "kms-policy:assumeRole");
 }
+
+/** What `kms-policy:failOn` accepts: a suggestion never fails a preview. */
+const FAIL_ON: readonly Severity[] = SEVERITIES.filter((s) => s !== "suggestion");
 
 const positiveNumber = (raw: string) => (Number(raw) > 0 ? Number(raw) : undefined);
 
@@ -113,6 +121,20 @@ export const STACK_SETTINGS: { readonly [F in keyof ProviderSettings]-?: StackSe
     accepts: "a profile name of the shared AWS config files",
     default: undefined,
     doc: "the profile whose credentials the resources use (with a role: the credentials that assume it) unless a resource sets its own",
+  },
+  failOn: {
+    key: "kms-policy:failOn",
+    parse: (raw) => FAIL_ON.find((s) => s === raw),
+    accepts: FAIL_ON.join(", "),
+    default: "error",
+    doc: "the lint severity that fails `pulumi preview`; milder findings are warnings on the resource",
+  },
+  lintIgnore: {
+    key: "kms-policy:ignore",
+    parse: (raw) => parseSuppressions(raw).suppressions,
+    accepts: "Sid:rule pairs, comma-separated or a list",
+    default: [],
+    doc: "lint rules left out for one statement each",
   },
 };
 

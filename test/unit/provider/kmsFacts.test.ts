@@ -78,6 +78,8 @@ describe("stack settings table", () => {
       "kms-policy:dryRun",
       "kms-policy:assumeRole",
       "aws:profile",
+      "kms-policy:failOn",
+      "kms-policy:ignore",
     ]);
     for (const row of rows) {
       expect(row.accepts.length, row.key).to.be.greaterThan(0);
