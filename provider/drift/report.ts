@@ -170,12 +170,16 @@ export function junitReport(report: DriftReport): string {
     if (r.status === "in-sync") cases.push(`    <testcase classname="kms-policy.${r.kind}" name="${xml(r.name)}" file="${xml(r.urn)}"/>`);
     else {
       const tag = r.status === "error" ? "error" : "failure";
-      cases.push(`${open}\n      <${tag} type="${r.status}" message="${xml(summary.split("\n")[0])}">${xml(body)}</${tag}>\n    </testcase>`);
+      cases.push(
+        `${open}\n      <${tag} type="${r.status}" message="${xml(summary.split("\n")[0])}">${xml(body)}</${tag}>\n    </testcase>`,
+      );
     }
   }
   for (const g of report.unmanagedGrants ?? []) {
     const what = `grant ${g.grantId} (${g.name ?? "no name"}) on ${g.keyArn} is declared by no Grant in the stack`;
-    cases.push(`    <testcase classname="kms-policy.UnmanagedGrant" name="${xml(g.grantId)}">\n      <failure type="unmanaged" message="${xml(what)}">${xml(`grantee ${g.granteePrincipal ?? ""}, operations ${g.operations.join(",")}`)}</failure>\n    </testcase>`);
+    cases.push(
+      `    <testcase classname="kms-policy.UnmanagedGrant" name="${xml(g.grantId)}">\n      <failure type="unmanaged" message="${xml(what)}">${xml(`grantee ${g.granteePrincipal ?? ""}, operations ${g.operations.join(",")}`)}</failure>\n    </testcase>`,
+    );
   }
   const failures = s.drifted + s.gone + s.unmanagedGrants;
   const counts = `tests="${cases.length}" failures="${failures}" errors="${s.errors}"`;
