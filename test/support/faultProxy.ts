@@ -1,10 +1,12 @@
 import * as http from "http";
+import { Answer, FaithfulOptions, KmsFaithful } from "./kmsFaithful";
 
 /**
  * An HTTP proxy between the AWS SDK and moto that counts every KMS call by operation and can
  * inject faults on chosen operations. The tests point AWS_ENDPOINT_URL_KMS at it; the rules live
  * in the test process, so a test can change them between (or during) pulumi runs. The benchmarks
- * reuse it for call counts.
+ * reuse it for call counts. With `faithful` options it also behaves like AWS KMS where moto does
+ * not (see kmsFaithful.ts): faults apply first, then the faithful answer.
  */
 export type FaultKind =
   | "throttle" // HTTP 400 ThrottlingException
@@ -50,7 +52,16 @@ function random(seed: number): () => number {
   };
 }
 
-const WRITE_OPERATIONS = new Set(["PutKeyPolicy", "CreateGrant", "RevokeGrant", "RetireGrant", "CreateKey", "ScheduleKeyDeletion", "DisableKey", "EnableKey"]);
+const WRITE_OPERATIONS = new Set([
+  "PutKeyPolicy",
+  "CreateGrant",
+  "RevokeGrant",
+  "RetireGrant",
+  "CreateKey",
+  "ScheduleKeyDeletion",
+  "DisableKey",
+  "EnableKey",
+]);
 
 export class FaultProxy {
   readonly calls = new Map<string, number>();
@@ -60,12 +71,16 @@ export class FaultProxy {
   private readonly next: () => number;
   private readonly stale = new Map<string, { policy: string; remaining: number }>();
   private port = 0;
+  /** Set in the KMS-faithful mode; it keeps its state (grant ages, pending policies) across reset(). */
+  readonly faithful?: KmsFaithful;
 
   constructor(
     private readonly target: string,
     seed = 1,
+    faithful?: FaithfulOptions,
   ) {
     this.next = random(seed);
+    if (faithful) this.faithful = new KmsFaithful(faithful);
     this.server = http.createServer((req, res) => void this.handle(req, res));
   }
 
@@ -137,10 +152,24 @@ export class FaultProxy {
     if (fault === "access-denied") return this.error(res, 400, "AccessDeniedException", "not authorized (injected)");
     if (fault === "dependency-timeout") return this.error(res, 500, "DependencyTimeoutException", "dependency timeout (injected)");
 
-    const input = operation === "GetKeyPolicy" || operation === "PutKeyPolicy" ? (JSON.parse(body.toString() || "{}") as { KeyId?: string }) : {};
+    if (this.faithful) {
+      const input = JSON.parse(body.toString() || "{}") as Record<string, unknown>;
+      const faithful = await this.faithful.handle(operation, input, (op, payload) => this.forwardJson(req, op, payload));
+      if (faithful) {
+        if (fault === "drop-after") return void req.socket.destroy();
+        return this.answer(res, faithful);
+      }
+    }
+
+    const input =
+      operation === "GetKeyPolicy" || operation === "PutKeyPolicy" ? (JSON.parse(body.toString() || "{}") as { KeyId?: string }) : {};
     const keyOf = (keyId = "") => keyId.slice(keyId.lastIndexOf("/") + 1);
     if (operation === "PutKeyPolicy" && (this.rules.staleGetKeyPolicyReads ?? 0) > 0) {
-      const before = await this.forward(req, Buffer.from(JSON.stringify({ KeyId: input.KeyId, PolicyName: "default" })), "TrentService.GetKeyPolicy");
+      const before = await this.forward(
+        req,
+        Buffer.from(JSON.stringify({ KeyId: input.KeyId, PolicyName: "default" })),
+        "TrentService.GetKeyPolicy",
+      );
       const policy = (JSON.parse(before.body.toString() || "{}") as { Policy?: string }).Policy;
       if (policy) this.stale.set(keyOf(input.KeyId), { policy, remaining: this.rules.staleGetKeyPolicyReads ?? 0 });
     }
@@ -159,12 +188,34 @@ export class FaultProxy {
     res.end(answer.body);
   }
 
+  private answer(res: http.ServerResponse, answer: Answer): void {
+    const type = typeof answer.body.__type === "string" ? { "x-amzn-errortype": answer.body.__type } : {};
+    res.writeHead(answer.status, { "content-type": "application/x-amz-json-1.1", ...type });
+    res.end(JSON.stringify(answer.body));
+  }
+
+  private async forwardJson(req: http.IncomingMessage, operation: string, input: Record<string, unknown>): Promise<Answer> {
+    const answer = await this.forward(req, Buffer.from(JSON.stringify(input)), `TrentService.${operation}`);
+    let body: Record<string, unknown>;
+    try {
+      body = (JSON.parse(answer.body.toString() || "{}") as Record<string, unknown> | null) ?? {};
+    } catch {
+      // moto answers some unknown-key calls with HTML and a 500: keep it an error the SDK retries.
+      body = { __type: "KMSInternalException", message: answer.body.toString().slice(0, 200) };
+    }
+    return { status: answer.status, body };
+  }
+
   private error(res: http.ServerResponse, status: number, type: string, message: string): void {
     res.writeHead(status, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": type });
     res.end(JSON.stringify({ __type: type, message }));
   }
 
-  private forward(req: http.IncomingMessage, body: Buffer, overrideTarget?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  private forward(
+    req: http.IncomingMessage,
+    body: Buffer,
+    overrideTarget?: string,
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
     const url = new URL(req.url ?? "/", this.target);
     const headers: http.OutgoingHttpHeaders = { ...req.headers, host: url.host, "content-length": String(body.length) };
     if (overrideTarget) headers["x-amz-target"] = overrideTarget;
