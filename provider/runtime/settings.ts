@@ -1,5 +1,6 @@
 import { KMSClient } from "@aws-sdk/client-kms";
 import { ClientSettings, DEFAULT_MAX_ATTEMPTS, DEFAULT_REQUEST_TIMEOUT_SECONDS, kmsClient } from "../aws/client";
+import { DEFAULT_GRANT_LISTING_DELAY_SECONDS } from "../aws/grantFacts";
 import { parseKeyRef } from "../aws/keyRef";
 
 /**
@@ -25,15 +26,12 @@ export interface StackSetting<T> {
   parse(raw: string): T | undefined;
   /** The accepted values, in words, for messages and the README. */
   accepts: string;
-  /** The value when the key is not set (or, for now, not accepted). */
+  /** The value when the key is not set. */
   default: T;
   doc: string;
 }
 
 const positiveNumber = (raw: string) => (Number(raw) > 0 ? Number(raw) : undefined);
-
-/** KMS documents up to five minutes for a grant to be consistent everywhere. */
-export const DEFAULT_GRANT_LISTING_DELAY_SECONDS = 300;
 
 /**
  * Every stack setting the providers read, one row each. A new setting is a field of
@@ -83,12 +81,23 @@ export interface StackConfig {
   get(key: string): string | undefined;
 }
 
+/**
+ * Reads every stack setting. A value a setting does not accept is refused, naming the key, the
+ * value and what it accepts: silently running with the default would hide the mistake.
+ */
 export function configureFromStack(config: StackConfig): void {
   const next: Record<string, unknown> = {};
+  const refused: string[] = [];
   for (const [field, setting] of Object.entries(STACK_SETTINGS) as Array<[string, StackSetting<unknown>]>) {
     const raw = config.get(setting.key);
-    next[field] = (raw === undefined ? undefined : setting.parse(raw)) ?? setting.default;
+    const value = raw === undefined ? undefined : setting.parse(raw);
+    if (raw !== undefined && value === undefined)
+      refused.push(
+        `${setting.key} is "${raw}", but it takes ${setting.accepts}: fix it with \`pulumi config set ${setting.key} VALUE\` or remove it with \`pulumi config rm ${setting.key}\``,
+      );
+    next[field] = value ?? setting.default;
   }
+  if (refused.length > 0) throw new Error(`invalid stack configuration:\n  ${refused.join("\n  ")}`);
   settings = next as unknown as ProviderSettings;
 }
 
@@ -104,6 +113,10 @@ export function regionFor(keyId: string, region?: string): string | undefined {
 }
 
 export function clientFor(keyId: string, region?: string): KMSClient {
-  const options: ClientSettings = { region: regionFor(keyId, region), maxAttempts: settings.maxAttempts, requestTimeoutSeconds: settings.requestTimeoutSeconds };
+  const options: ClientSettings = {
+    region: regionFor(keyId, region),
+    maxAttempts: settings.maxAttempts,
+    requestTimeoutSeconds: settings.requestTimeoutSeconds,
+  };
   return kmsClient(options);
 }
