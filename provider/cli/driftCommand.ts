@@ -12,6 +12,7 @@ export interface DriftCommandOptions {
   format: "text" | "markdown" | "json";
   concurrency?: number;
   unmanagedGrants: boolean;
+  grantListingDelaySeconds?: number;
   region?: string;
   /** Colour and a progress line: only on a terminal. */
   tty: boolean;
@@ -38,9 +39,17 @@ export async function driftCommand(file: string, io: Output, options: DriftComma
   const report = await checkDrift(resources, clients, {
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     unmanagedGrants: options.unmanagedGrants,
-    onProgress: showProgress ? (done, total) => process.stderr.write(`\rchecking keys: ${done}/${total}${done === total ? "\n" : ""}`) : undefined,
+    grantListingDelaySeconds: options.grantListingDelaySeconds,
+    onProgress: showProgress
+      ? (done, total) => process.stderr.write(`\rchecking keys: ${done}/${total}${done === total ? "\n" : ""}`)
+      : undefined,
   });
-  const rendered = options.format === "json" ? jsonReport(report) : options.format === "markdown" ? markdownReport(report) : textReport(report, options.tty);
+  const rendered =
+    options.format === "json"
+      ? jsonReport(report)
+      : options.format === "markdown"
+        ? markdownReport(report)
+        : textReport(report, options.tty);
   io.out(rendered);
   return exitCodeOf(report);
 }

@@ -14,6 +14,8 @@ const USAGE = `usage: kms-policy <command> [options]
       --format text|markdown|json   report format (default text; colour only on a terminal)
       --concurrency N               keys checked at once (default 8)
       --unmanaged-grants            also report grants on managed keys that no Grant declares
+      --grant-listing-delay SECONDS a grant younger than this that ListGrants does not show yet is
+                                    "not listed yet", not gone (default 300, as kms-policy:grantListingDelaySeconds)
       --region R                    region for keys given by id only (default: the AWS SDK's)
 
 FILE and EXPORT may be - for standard input. --format is text (default) or markdown for diff.
@@ -35,6 +37,7 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
         generic: { type: "boolean", default: false },
         concurrency: { type: "string" },
         "unmanaged-grants": { type: "boolean", default: false },
+        "grant-listing-delay": { type: "string" },
         region: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -60,6 +63,11 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
     io.err("--concurrency must be a whole number from 1 to 256");
     return EXIT.invalid;
   }
+  const delay = values["grant-listing-delay"] === undefined ? undefined : Number(values["grant-listing-delay"]);
+  if (delay !== undefined && !(Number.isFinite(delay) && delay >= 0)) {
+    io.err(`--grant-listing-delay must be a number of seconds, 0 or more, not ${values["grant-listing-delay"]}`);
+    return EXIT.invalid;
+  }
   const arity: Record<string, number> = { validate: 1, normalize: 1, diff: 2, drift: 1 };
   if (!(command in arity)) {
     io.err(`unknown command "${command}"\n\n${USAGE}`);
@@ -80,6 +88,7 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
           format: format as "text" | "markdown" | "json",
           concurrency,
           unmanagedGrants: values["unmanaged-grants"] ?? false,
+          grantListingDelaySeconds: delay,
           region: values.region,
           tty: process.stdout.isTTY === true,
         });

@@ -1,14 +1,15 @@
 import { GrantListEntry } from "@aws-sdk/client-kms";
 import { errorName } from "../aws/errors";
 import { GrantApi } from "../aws/grants";
-import { changedParameters, fromListing, GrantParameters } from "../aws/grantFacts";
+import { changedParameters, DEFAULT_GRANT_LISTING_DELAY_SECONDS, fromListing, GrantParameters } from "../aws/grantFacts";
 import { GONE_KEY_STATES, KeyApi } from "../aws/keys";
 import { parseKeyRef } from "../aws/keyRef";
 import { PolicyDiff, diffPolicies } from "../policy";
 import { AWS_UNIQUE_ID } from "../policy/grammar";
 import { ManagedGrant, ManagedKeyPolicy, ManagedResource } from "./stackExport";
 
-export type DriftStatus = "in-sync" | "drifted" | "gone" | "error";
+/** `not-listed-yet`: a grant younger than the listing delay that ListGrants does not show yet. */
+export type DriftStatus = "in-sync" | "drifted" | "not-listed-yet" | "gone" | "error";
 
 /** A field of a grant whose live value differs from the recorded one. */
 export interface FieldChange {
@@ -50,6 +51,11 @@ export interface DriftOptions {
   concurrency?: number;
   /** Also list grants on managed keys that no Grant in the stack declares. */
   unmanagedGrants?: boolean;
+  /**
+   * For this long after its creation, a grant that ListGrants does not show is "not listed yet"
+   * rather than gone (KMS lists new grants with a delay). Default DEFAULT_GRANT_LISTING_DELAY_SECONDS.
+   */
+  grantListingDelaySeconds?: number;
   /** Called after each key, for a progress line. */
   onProgress?(done: number, total: number): void;
 }
@@ -87,7 +93,12 @@ export async function checkDrift(resources: ManagedResource[], clients: DriftCli
   const worker = async () => {
     while (next < groups.length) {
       const group = groups[next++];
-      const result = await checkKey(group, clients, options.unmanagedGrants ?? false);
+      const result = await checkKey(
+        group,
+        clients,
+        options.unmanagedGrants ?? false,
+        (options.grantListingDelaySeconds ?? DEFAULT_GRANT_LISTING_DELAY_SECONDS) * 1000,
+      );
       reports.push(...result.reports);
       unmanaged.push(...result.unmanaged);
       options.onProgress?.(++done, groups.length);
@@ -100,11 +111,22 @@ export async function checkDrift(resources: ManagedResource[], clients: DriftCli
   return { resources: reports, ...(options.unmanagedGrants ? { unmanagedGrants: unmanaged } : {}) };
 }
 
-async function checkKey(group: ManagedResource[], clients: DriftClients, wantUnmanaged: boolean): Promise<{ reports: ResourceReport[]; unmanaged: UnmanagedGrant[] }> {
+async function checkKey(
+  group: ManagedResource[],
+  clients: DriftClients,
+  wantUnmanaged: boolean,
+  listingDelayMs: number,
+): Promise<{ reports: ResourceReport[]; unmanaged: UnmanagedGrant[] }> {
   const first = group[0];
   const keyArn = first.keyArn;
   const region = first.region;
-  const base = (r: ManagedResource): Omit<ResourceReport, "status"> => ({ kind: r.kind, urn: r.urn, name: r.name, keyArn: r.keyArn, ...(r.kind === "Grant" ? { grantId: r.grantId } : {}) });
+  const base = (r: ManagedResource): Omit<ResourceReport, "status"> => ({
+    kind: r.kind,
+    urn: r.urn,
+    name: r.name,
+    keyArn: r.keyArn,
+    ...(r.kind === "Grant" ? { grantId: r.grantId } : {}),
+  });
   const all = (status: DriftStatus, message: string) => ({ reports: group.map((r) => ({ ...base(r), status, message })), unmanaged: [] });
   try {
     const key = await clients.keys(keyArn, region).describeKey(keyArn);
@@ -128,20 +150,30 @@ async function checkKey(group: ManagedResource[], clients: DriftClients, wantUnm
       return { reports, unmanaged };
     }
     const byId = new Map(live.map((g) => [g.GrantId, g]));
-    for (const grant of grants) reports.push({ ...base(grant), ...compareGrant(grant, byId.get(grant.grantId)) });
+    for (const grant of grants) reports.push({ ...base(grant), ...compareGrant(grant, byId.get(grant.grantId), listingDelayMs) });
     if (wantUnmanaged) {
       const declared = new Set(grants.map((g) => g.grantId));
       unmanaged = live
         .filter((g) => !declared.has(g.GrantId ?? ""))
-        .map((g) => ({ keyArn, grantId: g.GrantId ?? "", name: g.Name ?? undefined, granteePrincipal: g.GranteePrincipal, operations: [...(g.Operations ?? [])].sort() }));
+        .map((g) => ({
+          keyArn,
+          grantId: g.GrantId ?? "",
+          name: g.Name ?? undefined,
+          granteePrincipal: g.GranteePrincipal,
+          operations: [...(g.Operations ?? [])].sort(),
+        }));
     }
   }
   return { reports, unmanaged };
 }
 
-async function checkPolicy(policy: ManagedKeyPolicy, clients: DriftClients): Promise<Pick<ResourceReport, "status" | "message" | "policyDiff">> {
+async function checkPolicy(
+  policy: ManagedKeyPolicy,
+  clients: DriftClients,
+): Promise<Pick<ResourceReport, "status" | "message" | "policyDiff">> {
   const recorded = policy.policy;
-  if (recorded === undefined) return { status: "error", message: "the recorded policy is a secret in this export; export with --show-secrets to check it" };
+  if (recorded === undefined)
+    return { status: "error", message: "the recorded policy is a secret in this export; export with --show-secrets to check it" };
   try {
     const live = await clients.keys(policy.keyArn, policy.region).getKeyPolicy(policy.keyArn, policy.policyName);
     const diff = diffPolicies(recorded, live);
@@ -151,11 +183,31 @@ async function checkPolicy(policy: ManagedKeyPolicy, clients: DriftClients): Pro
   }
 }
 
-function compareGrant(grant: ManagedGrant, entry: GrantListEntry | undefined): Pick<ResourceReport, "status" | "message" | "changes"> {
-  if (!entry) return { status: "gone", message: `grant ${grant.grantId} (${grant.grantName ?? grant.name}) no longer exists: revoked or retired outside Pulumi` };
+function compareGrant(
+  grant: ManagedGrant,
+  entry: GrantListEntry | undefined,
+  listingDelayMs: number,
+): Pick<ResourceReport, "status" | "message" | "changes"> {
+  // As refresh does: a grant missing from a listing made soon after its creation is not gone yet.
+  const age = Date.now() - Date.parse(grant.createdAt ?? "");
+  if (!entry && age < listingDelayMs) {
+    return {
+      status: "not-listed-yet",
+      message: `grant ${grant.grantId} was created ${Math.round(age / 1000)}s ago and is not listed yet (KMS lists new grants with a delay)`,
+    };
+  }
+  if (!entry)
+    return {
+      status: "gone",
+      message: `grant ${grant.grantId} (${grant.grantName ?? grant.name}) no longer exists: revoked or retired outside Pulumi`,
+    };
   const live = fromListing(entry);
   const recorded: Partial<GrantParameters> = grant;
-  const changes: FieldChange[] = changedParameters(recorded, live).map((field) => ({ field, recorded: recorded[field] ?? null, live: live[field] ?? null }));
+  const changes: FieldChange[] = changedParameters(recorded, live).map((field) => ({
+    field,
+    recorded: recorded[field] ?? null,
+    live: live[field] ?? null,
+  }));
   if (changes.length === 0) return { status: "in-sync" };
   const deleted = AWS_UNIQUE_ID.test(live.granteePrincipal) ? "the grantee was deleted (KMS shows a bare unique id)" : undefined;
   return { status: "drifted", changes, ...(deleted ? { message: deleted } : {}) };

@@ -7,6 +7,8 @@ export const DRIFT_REPORT_SCHEMA_VERSION = 1;
 export interface DriftSummary {
   resources: number;
   inSync: number;
+  /** Grants younger than the listing delay that ListGrants does not show yet: not drift. */
+  notListedYet: number;
   drifted: number;
   gone: number;
   errors: number;
@@ -18,6 +20,7 @@ export function summarize(report: DriftReport): DriftSummary {
   return {
     resources: report.resources.length,
     inSync: count("in-sync"),
+    notListedYet: count("not-listed-yet"),
     drifted: count("drifted"),
     gone: count("gone"),
     errors: count("error"),
@@ -66,11 +69,18 @@ export function jsonReport(report: DriftReport): string {
   );
 }
 
-const COLORS: Record<DriftStatus, string> = { "in-sync": "\u001b[32m", drifted: "\u001b[31m", gone: "\u001b[33m", error: "\u001b[35m" };
+const COLORS: Record<DriftStatus, string> = {
+  "in-sync": "\u001b[32m",
+  "not-listed-yet": "\u001b[36m",
+  drifted: "\u001b[31m",
+  gone: "\u001b[33m",
+  error: "\u001b[35m",
+};
 const RESET = "\u001b[0m";
 
 function headline(s: DriftSummary): string {
   const parts = [`${s.inSync} in sync`];
+  if (s.notListedYet) parts.push(`${s.notListedYet} not listed yet`);
   if (s.drifted) parts.push(`${s.drifted} drifted`);
   if (s.gone) parts.push(`${s.gone} gone`);
   if (s.errors) parts.push(`${s.errors} could not be checked`);
@@ -98,23 +108,38 @@ export function textReport(report: DriftReport, color = false): string {
   }
   if (report.unmanagedGrants?.length) {
     lines.push(`  unmanaged grants (on managed keys, declared by no Grant in the stack):`);
-    for (const g of report.unmanagedGrants) lines.push(`    ${g.grantId}  ${g.name ?? "(no name)"}  ${g.granteePrincipal ?? ""}  ${g.operations.join(",")}  (${g.keyArn})`);
+    for (const g of report.unmanagedGrants)
+      lines.push(`    ${g.grantId}  ${g.name ?? "(no name)"}  ${g.granteePrincipal ?? ""}  ${g.operations.join(",")}  (${g.keyArn})`);
   }
   return lines.join("\n");
 }
 
-const ICONS: Record<DriftStatus, string> = { "in-sync": "in sync", drifted: "**drifted**", gone: "**gone**", error: "**error**" };
+const ICONS: Record<DriftStatus, string> = {
+  "in-sync": "in sync",
+  "not-listed-yet": "not listed yet",
+  drifted: "**drifted**",
+  gone: "**gone**",
+  error: "**error**",
+};
 
 /** For a GitHub step summary or a pull-request comment. */
 export function markdownReport(report: DriftReport): string {
   const lines = [`### KMS drift: ${headline(summarize(report))}`, "", "| resource | key | status |", "|---|---|---|"];
   for (const r of report.resources) lines.push(`| ${r.kind} \`${r.name}\` | \`${r.keyArn}\` | ${ICONS[r.status]} |`);
   for (const r of report.resources.filter((x) => x.status !== "in-sync")) {
-    lines.push("", `<details><summary>${r.kind} <code>${r.name}</code>: ${r.status}</summary>`, "", ...details(r, "markdown"), "", "</details>");
+    lines.push(
+      "",
+      `<details><summary>${r.kind} <code>${r.name}</code>: ${r.status}</summary>`,
+      "",
+      ...details(r, "markdown"),
+      "",
+      "</details>",
+    );
   }
   if (report.unmanagedGrants?.length) {
     lines.push("", "#### Unmanaged grants", "", "| grant | name | grantee | operations | key |", "|---|---|---|---|---|");
-    for (const g of report.unmanagedGrants) lines.push(`| \`${g.grantId}\` | ${g.name ?? ""} | \`${g.granteePrincipal ?? ""}\` | ${g.operations.join(", ")} | \`${g.keyArn}\` |`);
+    for (const g of report.unmanagedGrants)
+      lines.push(`| \`${g.grantId}\` | ${g.name ?? ""} | \`${g.granteePrincipal ?? ""}\` | ${g.operations.join(", ")} | \`${g.keyArn}\` |`);
   }
   return lines.join("\n");
 }

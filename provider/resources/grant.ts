@@ -78,6 +78,8 @@ export class Grant extends pulumi.dynamic.Resource {
       createdAt: undefined,
       retiringPrincipal: undefined,
       ...args,
+      // A secret input: additionalSecretOutputs covers outputs only, and the state keeps inputs too.
+      ...(args.grantTokens !== undefined ? { grantTokens: pulumi.secret(args.grantTokens) } : {}),
       name: args.name ?? defaultGrantName(pulumi.getProject(), pulumi.getStack(), name),
     };
     const secrets = [...(opts?.additionalSecretOutputs ?? []), "grantToken", "grantTokens"];
