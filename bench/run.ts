@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, then the raw results in bench/results/ and the tables in the
  * README (between the bench markers). Benchmarks run on demand, never in CI.
  *   BENCH_REPEATS (default 3)   repeated runs per timed measurement; the median is reported
- *   BENCH_ONLY=engine,calls,size,stack,drift   a subset (none: only re-render the README from latest.json)
+ *   BENCH_ONLY=engine,lint,calls,size,stack,drift   a subset (none: only re-render the README from latest.json)
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -16,6 +16,7 @@ import { ProviderSizeResult, benchProviderSize } from "./providerSize";
 import { StackPeakRss, StackTimesResult, benchStackTimes } from "./stackTimes";
 import { DriftResult, benchDrift } from "./drift";
 import { engineChart } from "./chart";
+import { LintBenchResult, benchLint, lintMarkdown } from "./lint";
 
 interface Results {
   date: string;
@@ -26,11 +27,12 @@ interface Results {
   providerSize?: ProviderSizeResult[];
   stack?: { rows: StackTimesResult[]; driftMs: number; previewRefreshMs: number; peakRss?: StackPeakRss };
   drift?: DriftResult[];
+  lint?: LintBenchResult;
   /** The day each section was last measured (a run may measure only some: BENCH_ONLY). */
   measured?: Partial<Record<Section, string>>;
 }
 
-const SECTIONS = ["engine", "refreshCalls", "providerSize", "stack", "drift"] as const;
+const SECTIONS = ["engine", "lint", "refreshCalls", "providerSize", "stack", "drift"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const table = (header: string[], rows: Array<Array<string | number>>) =>
@@ -139,6 +141,7 @@ function markdown(r: Results): string {
       ),
     );
   }
+  if (r.lint) parts.push(lintMarkdown(r.lint, when("lint")));
   return parts.join("\n\n");
 }
 
@@ -169,7 +172,7 @@ function save(results: Results): void {
 }
 
 async function main(): Promise<void> {
-  const only = new Set((process.env.BENCH_ONLY ?? "engine,calls,size,stack,drift").split(","));
+  const only = new Set((process.env.BENCH_ONLY ?? "engine,lint,calls,size,stack,drift").split(","));
   const repeats = Number(process.env.BENCH_REPEATS ?? 3);
   const results: Results = {
     date: new Date().toISOString(),
@@ -186,6 +189,11 @@ async function main(): Promise<void> {
   if (only.has("engine")) {
     log("policy engine");
     results.engine = benchEngine(log);
+    save(results);
+  }
+  if (only.has("lint")) {
+    log("lint");
+    results.lint = benchLint();
     save(results);
   }
   if (!["calls", "size", "stack", "drift"].some((s) => only.has(s))) {

@@ -2,7 +2,7 @@
  * pulumi-kms-policy: KMS key policies and grants as Pulumi resources, compared by meaning.
  *
  * - `KeyPolicy`, `Grant`: the resources.
- * - The policy engine (`validatePolicy`, `normalizePolicy`, `canonicalPolicyJson`,
+ * - The policy engine (`validatePolicy`, `lintPolicy`, `normalizePolicy`, `canonicalPolicyJson`,
  *   `policiesEquivalent`, `diffPolicies`, `formatPolicyDiff`), also at `pulumi-kms-policy/policy`
  *   without loading Pulumi or the AWS SDK.
  */

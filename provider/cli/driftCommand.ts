@@ -3,13 +3,16 @@ import { kmsClient } from "../aws/client";
 import { KeyApi } from "../aws/keys";
 import { parseKeyRef } from "../aws/keyRef";
 import { DEFAULT_CONCURRENCY, checkDrift } from "../drift/check";
-import { exitCodeOf, jsonReport, markdownReport, textReport } from "../drift/report";
+import { exitCodeOf, jsonReport, junitReport, markdownReport, textReport } from "../drift/report";
 import { parseStackExport } from "../drift/stackExport";
 import { EXIT, readInput } from "./io";
 import { Output } from "./policyCommands";
 
+export type DriftFormat = "text" | "markdown" | "json" | "junit";
+export const DRIFT_FORMATS: readonly DriftFormat[] = ["text", "markdown", "json", "junit"];
+
 export interface DriftCommandOptions {
-  format: "text" | "markdown" | "json";
+  format: DriftFormat;
   concurrency?: number;
   unmanagedGrants: boolean;
   grantListingDelaySeconds?: number;
@@ -44,12 +47,13 @@ export async function driftCommand(file: string, io: Output, options: DriftComma
       ? (done, total) => process.stderr.write(`\rchecking keys: ${done}/${total}${done === total ? "\n" : ""}`)
       : undefined,
   });
-  const rendered =
-    options.format === "json"
-      ? jsonReport(report)
-      : options.format === "markdown"
-        ? markdownReport(report)
-        : textReport(report, options.tty);
+  const renderers: Record<DriftFormat, () => string> = {
+    json: () => jsonReport(report),
+    markdown: () => markdownReport(report),
+    junit: () => junitReport(report),
+    text: () => textReport(report, options.tty),
+  };
+  const rendered = renderers[options.format]();
   io.out(rendered);
   return exitCodeOf(report);
 }

@@ -1,25 +1,32 @@
 #!/usr/bin/env node
 import { parseArgs } from "util";
 import { EXIT } from "./io";
-import { driftCommand } from "./driftCommand";
+import { SEVERITIES, Severity } from "../policy/lint/types";
+import { parseSuppressions } from "../policy/lint/suppressions";
+import { DRIFT_FORMATS, DriftFormat, driftCommand } from "./driftCommand";
+import { LINT_FORMATS, LintFormat } from "./lintReport";
 import { Output, diffCommand, normalizeCommand, validateCommand } from "./policyCommands";
 
 const USAGE = `usage: kms-policy <command> [options]
 
-  validate FILE [--generic]     list every problem (path, rule, fix); exit 2 if any
+  validate FILE... [options]    lint each policy: every finding with its severity, path, rule and fix;
+                                exit 2 if KMS would refuse one, 1 if a finding reaches --fail-on, else 0
+      --format text|json|sarif|github   output (default text; sarif = SARIF 2.1.0; github = annotations)
+      --fail-on error|security|warning|suggestion   what fails the run (default error)
+      --ignore SID:RULE[,...]       leave out a rule for a statement (as kms-policy:ignore; repeatable)
+      --generic                     grammar only, without the key-policy rules
   normalize FILE                print the canonical JSON
   diff A B [--format F]         exit 0 equivalent, 1 different (diff on stdout), 2 invalid
   drift EXPORT [options]        compare a \`pulumi stack export\` with live KMS (read-only calls);
                                 exit 0 in sync, 1 drift, 2 error
-      --format text|markdown|json   report format (default text; colour only on a terminal)
+      --format text|markdown|json|junit   report format (default text; colour only on a terminal)
       --concurrency N               keys checked at once (default 8)
       --unmanaged-grants            also report grants on managed keys that no Grant declares
       --grant-listing-delay SECONDS a grant younger than this that ListGrants does not show yet is
                                     "not listed yet", not gone (default 300, as kms-policy:grantListingDelaySeconds)
       --region R                    region for keys given by id only (default: the AWS SDK's)
 
-FILE and EXPORT may be - for standard input. --format is text (default) or markdown for diff.
---generic checks the policy grammar only, without the key-policy rules (Principal and Resource required).`;
+FILE and EXPORT may be - for standard input. --format is text (default) or markdown for diff.`;
 
 const console_: Output = {
   out: (text) => process.stdout.write(text + "\n"),
@@ -35,6 +42,8 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
       options: {
         format: { type: "string", default: "text" },
         generic: { type: "boolean", default: false },
+        "fail-on": { type: "string", default: "error" },
+        ignore: { type: "string", multiple: true },
         concurrency: { type: "string" },
         "unmanaged-grants": { type: "boolean", default: false },
         "grant-listing-delay": { type: "string" },
@@ -53,7 +62,7 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
     return values.help ? EXIT.ok : EXIT.invalid;
   }
   const format = values.format;
-  const formats = command === "drift" ? ["text", "markdown", "json"] : ["text", "markdown"];
+  const formats: readonly string[] = command === "drift" ? DRIFT_FORMATS : command === "validate" ? LINT_FORMATS : ["text", "markdown"];
   if (format === undefined || !formats.includes(format)) {
     io.err(`--format must be ${formats.join(" or ")}, not ${format}`);
     return EXIT.invalid;
@@ -68,24 +77,42 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
     io.err(`--grant-listing-delay must be a number of seconds, 0 or more, not ${values["grant-listing-delay"]}`);
     return EXIT.invalid;
   }
+  const failOn = values["fail-on"] as Severity;
+  if (!SEVERITIES.includes(failOn)) {
+    io.err(`--fail-on must be ${SEVERITIES.join(", ")}, not ${failOn}`);
+    return EXIT.invalid;
+  }
+  const ignore = parseSuppressions((values.ignore ?? []).join(","));
+  if (ignore.invalid.length > 0) {
+    io.err(`--ignore takes Sid:rule pairs, not ${ignore.invalid.map((i) => `"${i}"`).join(", ")}`);
+    return EXIT.invalid;
+  }
   const arity: Record<string, number> = { validate: 1, normalize: 1, diff: 2, drift: 1 };
   if (!(command in arity)) {
     io.err(`unknown command "${command}"\n\n${USAGE}`);
     return EXIT.invalid;
   }
-  if (files.length !== arity[command]) {
-    io.err(`${command} takes ${arity[command]} file argument${arity[command] > 1 ? "s" : ""}\n\n${USAGE}`);
+  const arityOk = command === "validate" ? files.length >= 1 : files.length === arity[command];
+  if (!arityOk) {
+    const wanted =
+      command === "validate" ? "one or more file arguments" : `${arity[command]} file argument${arity[command] > 1 ? "s" : ""}`;
+    io.err(`${command} takes ${wanted}\n\n${USAGE}`);
     return EXIT.invalid;
   }
   try {
     switch (command) {
       case "validate":
-        return validateCommand(files[0], io, values.generic ?? false);
+        return validateCommand(files, io, {
+          generic: values.generic ?? false,
+          format: format as LintFormat,
+          failOn,
+          ignore: ignore.suppressions,
+        });
       case "normalize":
         return normalizeCommand(files[0], io);
       case "drift":
         return await driftCommand(files[0], io, {
-          format: format as "text" | "markdown" | "json",
+          format: format as DriftFormat,
           concurrency,
           unmanagedGrants: values["unmanaged-grants"] ?? false,
           grantListingDelaySeconds: delay,

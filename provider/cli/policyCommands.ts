@@ -1,26 +1,45 @@
 import {
+  LintSuppression,
   PolicyValidationError,
+  Severity,
+  atLeast,
   canonicalPolicyJson,
   diffPolicies,
   formatPolicyDiff,
+  lintPolicy,
   validatePolicy,
 } from "../policy";
-import { EXIT, readInput } from "./io";
+import { EXIT, packageVersion, readInput } from "./io";
+import { LintFormat, locateFindings, renderLint } from "./lintReport";
 
 export interface Output {
   out(text: string): void;
   err(text: string): void;
 }
 
-/** `kms-policy validate FILE`: every problem with its path, rule and fix; exit 2 if any. */
-export function validateCommand(file: string, io: Output, generic: boolean): number {
-  const problems = validatePolicy(readInput(file), { keyPolicy: !generic });
-  if (problems.length === 0) {
-    io.out(`${file}: valid`);
-    return EXIT.ok;
-  }
-  for (const p of problems) io.out(`${file}: ${p.path || "(document)"}: ${p.message} [${p.rule}]\n    fix: ${p.hint}`);
-  return EXIT.invalid;
+export interface ValidateOptions {
+  /** Grammar only: no key-policy rules (for IAM identity or trust policies). */
+  generic: boolean;
+  format: LintFormat;
+  /** Findings this bad or worse fail the run (exit 1); `error` findings always exit 2. */
+  failOn: Severity;
+  /** Sid:rule pairs left out, as the stack setting kms-policy:ignore. */
+  ignore?: LintSuppression[];
+}
+
+/**
+ * `kms-policy validate FILE...`: every finding of every file, in the chosen format. Exit 2 if a
+ * file has an `error` (KMS would refuse it), else 1 if a finding reaches `failOn`, else 0.
+ */
+export function validateCommand(files: string[], io: Output, options: ValidateOptions): number {
+  const results = files.map((file) => {
+    const text = readInput(file);
+    return locateFindings(file, text, lintPolicy(text, { keyPolicy: !options.generic, ignore: options.ignore }));
+  });
+  io.out(renderLint(results, options.format, packageVersion()));
+  const all = results.flatMap((r) => r.findings);
+  if (all.some((f) => f.severity === "error")) return EXIT.invalid;
+  return all.some((f) => atLeast(f.severity, options.failOn)) ? EXIT.different : EXIT.ok;
 }
 
 /** `kms-policy normalize FILE`: the canonical JSON. */

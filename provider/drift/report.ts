@@ -143,3 +143,50 @@ export function markdownReport(report: DriftReport): string {
   }
   return lines.join("\n");
 }
+
+/** XML 1.0 allows no control characters but tab, LF and CR, even escaped. */
+const xmlCharacter = (c: string) => c >= " " || c === "\t" || c === "\n" || c === "\r";
+const xml = (s: string) =>
+  [...s]
+    .filter(xmlCharacter)
+    .join("")
+    .replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c] ?? c);
+
+/**
+ * JUnit XML for CI dashboards: one test case per resource (and per unmanaged grant, when asked
+ * for). Drifted and gone are failures, a resource that could not be checked is an error; a grant
+ * not listed yet passes, with the reason as its output.
+ */
+export function junitReport(report: DriftReport): string {
+  const s = summarize(report);
+  const cases: string[] = [];
+  for (const r of report.resources) {
+    const open = `    <testcase classname="kms-policy.${r.kind}" name="${xml(r.name)}" file="${xml(r.urn)}">`;
+    const body = details(r, "text").join("\n");
+    const summary = r.message ?? `${r.kind} ${r.name} is ${r.status} (${r.keyArn}${r.grantId ? `, grant ${r.grantId}` : ""})`;
+    if (r.status === "in-sync") cases.push(`    <testcase classname="kms-policy.${r.kind}" name="${xml(r.name)}" file="${xml(r.urn)}"/>`);
+    else if (r.status === "not-listed-yet") cases.push(`${open}\n      <system-out>${xml(summary)}</system-out>\n    </testcase>`);
+    else {
+      const tag = r.status === "error" ? "error" : "failure";
+      cases.push(
+        `${open}\n      <${tag} type="${r.status}" message="${xml(summary.split("\n")[0])}">${xml(body)}</${tag}>\n    </testcase>`,
+      );
+    }
+  }
+  for (const g of report.unmanagedGrants ?? []) {
+    const what = `grant ${g.grantId} (${g.name ?? "no name"}) on ${g.keyArn} is declared by no Grant in the stack`;
+    cases.push(
+      `    <testcase classname="kms-policy.UnmanagedGrant" name="${xml(g.grantId)}">\n      <failure type="unmanaged" message="${xml(what)}">${xml(`grantee ${g.granteePrincipal ?? ""}, operations ${g.operations.join(",")}`)}</failure>\n    </testcase>`,
+    );
+  }
+  const failures = s.drifted + s.gone + s.unmanagedGrants;
+  const counts = `tests="${cases.length}" failures="${failures}" errors="${s.errors}"`;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="kms-policy drift" ${counts}>`,
+    `  <testsuite name="kms-policy drift" ${counts} skipped="0">`,
+    ...cases,
+    "  </testsuite>",
+    "</testsuites>",
+  ].join("\n");
+}

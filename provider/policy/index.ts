@@ -9,3 +9,4 @@ export { diffPolicies, PolicyDiff, StatementChange, SetChange, ConditionEntry } 
 export { formatPolicyDiff, FormatOptions } from "./format";
 export { KMS_POLICY_MAX_BYTES } from "./grammar";
 export { parsePolicy } from "./parse";
+export { lintPolicy, LINT_RULES, LintRule, lintRule, parseSuppressions, LintFinding, LintOptions, LintSuppression, Severity, SEVERITIES, atLeast } from "./lint";

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { assertSupportedSdk } from "./sdkCompatibility";
 import { sameKey } from "../aws/keyRef";
 import { PolicyDocument } from "../policy/types";
+import { warnLintFindings } from "./lintWarnings";
 // The module's export is the provider object itself; see runtime/keyPolicy.ts for why.
 import keyPolicyProvider = require("../runtime/keyPolicy");
 
@@ -81,5 +82,7 @@ export class KeyPolicy extends pulumi.dynamic.Resource {
       }
       claimedKeys.set(keyId, name);
     });
+    // Lint findings below kms-policy:failOn appear as warnings on this resource in Diagnostics.
+    pulumi.all([args.policy, args.keyId]).apply(([policy, keyId]) => warnLintFindings(this, name, policy as string | PolicyDocument, keyId));
   }
 }

@@ -1,6 +1,8 @@
-import { validatePolicy } from "../policy";
+import { parseKeyRef } from "../aws/keyRef";
+import { LintSuppression, Severity, atLeast, lintPolicy } from "../policy";
 import { CheckFailure, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
 import { allowsPolicyChanges } from "./lockout";
+import { providerSettings } from "./settings";
 
 export type OnDelete = "restore" | "default" | "retain";
 export const ON_DELETE_CHOICES: readonly OnDelete[] = ["restore", "default", "retain"];
@@ -21,7 +23,10 @@ export interface KeyPolicyInputs {
  * Validates KeyPolicy inputs without calling AWS. Every failure names the property, the rule and
  * the fix; unknown values (not yet computed during preview) are checked at the next check.
  */
-export function checkKeyPolicy(news: Record<string, unknown>): { inputs: KeyPolicyInputs; failures: CheckFailure[] } {
+export function checkKeyPolicy(
+  news: Record<string, unknown>,
+  lint: { failOn: Severity; lintIgnore: readonly LintSuppression[] } = providerSettings(),
+): { inputs: KeyPolicyInputs; failures: CheckFailure[] } {
   const failures: CheckFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason });
 
@@ -40,9 +45,13 @@ export function checkKeyPolicy(news: Record<string, unknown>): { inputs: KeyPoli
       fail("policy", `policy must be a JSON string or a PolicyDocument object, not ${Array.isArray(policy) ? "an array" : typeof policy}`);
     } else {
       policyText = typeof policy === "string" ? policy : JSON.stringify(policy, null, 2);
-      const problems = validatePolicy(policyText);
-      for (const p of problems) fail("policy", `${p.path ? `${p.path}: ` : ""}${p.message} [${p.rule}]. Fix: ${p.hint}`);
-      if (problems.length === 0 && news.bypassPolicyLockoutSafetyCheck !== true && !allowsPolicyChanges(policyText)) {
+      // Findings below failOn are the program's to show (resources/lintWarnings.ts): check cannot name the resource.
+      const ref = typeof keyId === "string" ? parseKeyRef(keyId) : undefined;
+      const account = ref && !("error" in ref) ? ref.account : undefined;
+      const findings = lintPolicy(policyText, { ignore: lint.lintIgnore, account }).filter((f) => atLeast(f.severity, lint.failOn));
+      const failing = (p: (typeof findings)[number]) => (p.severity === "error" ? "" : `, ${p.severity}; kms-policy:failOn is ${lint.failOn}`);
+      for (const p of findings) fail("policy", `${p.path ? `${p.path}: ` : ""}${p.message} [${p.rule}${failing(p)}]. Fix: ${p.hint}`);
+      if (!findings.some((f) => f.severity === "error") && news.bypassPolicyLockoutSafetyCheck !== true && !allowsPolicyChanges(policyText)) {
         fail(
           "policy",
           "no principal is left allowed to call kms:PutKeyPolicy (no Allow grants it, or an unconditional Deny takes it back), so after this update nobody could change the policy again (lockout). " +

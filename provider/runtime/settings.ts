@@ -2,6 +2,7 @@ import { KMSClient } from "@aws-sdk/client-kms";
 import { ClientSettings, DEFAULT_MAX_ATTEMPTS, DEFAULT_REQUEST_TIMEOUT_SECONDS, kmsClient } from "../aws/client";
 import { DEFAULT_GRANT_LISTING_DELAY_SECONDS } from "../aws/grantFacts";
 import { parseKeyRef } from "../aws/keyRef";
+import { LintSuppression, SEVERITIES, Severity, parseSuppressions } from "../policy";
 
 /**
  * Provider-wide settings. The dynamic-provider host calls `configure` once per process with the
@@ -16,6 +17,10 @@ export interface ProviderSettings {
   requestTimeoutSeconds?: number;
   /** How long a new grant that ListGrants does not show yet counts as not listed yet rather than gone. */
   grantListingDelaySeconds: number;
+  /** The lint severity from which findings fail check. */
+  failOn: Severity;
+  /** `Sid:rule` pairs the lint leaves out. */
+  lintIgnore: LintSuppression[];
 }
 
 /** One stack setting: where it is read from, which values it takes, and what it does. */
@@ -30,6 +35,9 @@ export interface StackSetting<T> {
   default: T;
   doc: string;
 }
+
+/** What `kms-policy:failOn` accepts: a suggestion never fails a preview. */
+const FAIL_ON: readonly Severity[] = SEVERITIES.filter((s) => s !== "suggestion");
 
 const positiveNumber = (raw: string) => (Number(raw) > 0 ? Number(raw) : undefined);
 
@@ -65,6 +73,20 @@ export const STACK_SETTINGS: { readonly [F in keyof ProviderSettings]-?: StackSe
     accepts: "a number of seconds, 0 or more",
     default: DEFAULT_GRANT_LISTING_DELAY_SECONDS,
     doc: "for this long after creating a grant, a grant that ListGrants does not show yet is taken as not listed yet rather than gone",
+  },
+  failOn: {
+    key: "kms-policy:failOn",
+    parse: (raw) => FAIL_ON.find((s) => s === raw),
+    accepts: FAIL_ON.join(", "),
+    default: "error",
+    doc: "the lint severity that fails `pulumi preview`; milder findings are warnings on the resource",
+  },
+  lintIgnore: {
+    key: "kms-policy:ignore",
+    parse: (raw) => parseSuppressions(raw).suppressions,
+    accepts: "Sid:rule pairs, comma-separated or a list",
+    default: [],
+    doc: "lint rules left out for one statement each",
   },
 };
 

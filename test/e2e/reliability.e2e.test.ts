@@ -64,7 +64,14 @@ describe("e2e: reliability under KMS faults and crashes", function () {
     workspace?.remove();
   });
 
-  it("pulumi up of 3 KeyPolicies and 50 Grants converges with 20% of calls failing; exactly the declared grants exist", async () => {
+  /**
+   * The first cases build on one stack: 3 KeyPolicies and 50 Grants deployed under faults. Each case
+   * that needs it awaits `converged()`, which deploys it once per run; so a case picked alone with
+   * `--grep` first builds what it builds on, and in a full run the stack is deployed once.
+   */
+  let convergence: Promise<void> | undefined;
+  const converged = () => (convergence ??= deployUnderFaults());
+  const deployUnderFaults = async () => {
     const s = scenario(50);
     setScenario(s);
     proxy.reset({ faults: [{ rate: 0.2, kinds: ALL_FAULTS }] });
@@ -73,9 +80,14 @@ describe("e2e: reliability under KMS faults and crashes", function () {
     expect([...proxy.faultsInjected.values()].reduce((a, b) => a + b, 0)).to.be.greaterThan(20);
     expect(await liveGrantNames()).to.deep.equal(declaredNames(s));
     for (const k of keys) expect(policiesEquivalent(await livePolicy(k), appPolicy(MOTO_ACCOUNT_ID))).to.equal(true);
+  };
+
+  it("pulumi up of 3 KeyPolicies and 50 Grants converges with 20% of calls failing; exactly the declared grants exist", async () => {
+    await converged();
   });
 
   it("a refresh under the same faults still finds no changes", async () => {
+    await converged();
     proxy.reset({ faults: [{ rate: 0.2, kinds: ALL_FAULTS }] });
     const r = await project.pulumi(["preview", "--refresh", "--expect-no-changes"], viaProxy);
     outputs.push(r.output);
@@ -83,6 +95,7 @@ describe("e2e: reliability under KMS faults and crashes", function () {
   });
 
   it("the read-back after PutKeyPolicy waits out a KMS that keeps returning the old policy", async () => {
+    await converged();
     const extra = { Sid: "Auditors", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/auditor` }, Action: "kms:DescribeKey", Resource: "*" };
     setScenario(scenario(50, extra));
     proxy.reset({ staleGetKeyPolicyReads: 3 });
@@ -92,6 +105,7 @@ describe("e2e: reliability under KMS faults and crashes", function () {
   });
 
   it("a pulumi up killed while creating grants, then run again, leaves no duplicate grant", async () => {
+    await converged();
     const extra = Array.from({ length: 20 }, (_, i) => `late${String(i).padStart(2, "0")}`);
     const s = scenario(50, undefined, extra);
     setScenario(s);
@@ -113,6 +127,7 @@ describe("e2e: reliability under KMS faults and crashes", function () {
   });
 
   it("pulumi destroy under faults leaves no grant, and each key policy as onDelete says", async () => {
+    await converged();
     proxy.reset({ faults: [{ rate: 0.2, kinds: ALL_FAULTS }] });
     await run(["destroy", "--yes"]);
     expect(await liveGrantNames()).to.deep.equal([]);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { diffPolicies } from "../../../provider/policy";
 import { DriftReport } from "../../../provider/drift/check";
-import { exitCodeOf, jsonReport, markdownReport, summarize, textReport } from "../../../provider/drift/report";
+import { exitCodeOf, jsonReport, junitReport, markdownReport, summarize, textReport } from "../../../provider/drift/report";
 import { GRANT_TYPE, KEY_POLICY_TYPE, parseStackExport } from "../../../provider/drift/stackExport";
 
 const keyArn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -68,5 +68,22 @@ describe("drift: reports and exit codes", () => {
     const md = markdownReport(report);
     expect(md).to.contain("### KMS drift: 3 resources: 1 in sync, 1 drifted, 1 gone");
     expect(md).to.contain("| Grant `g` |");
+  });
+
+  it("junit: one test case per resource; drifted and gone fail, an error is an error, names are escaped", () => {
+    const withError: DriftReport = {
+      resources: [...report.resources, { kind: "KeyPolicy", urn: "u4", name: 'a<b>&"c"', keyArn, status: "error", message: "AccessDenied: kms:GetKeyPolicy" }],
+      unmanagedGrants: [{ keyArn, grantId: "stray", operations: ["Decrypt"] }],
+    };
+    const xml = junitReport(withError);
+    expect(xml.split("\n")[0]).to.equal('<?xml version="1.0" encoding="UTF-8"?>');
+    expect(xml).to.contain('<testsuites name="kms-policy drift" tests="5" failures="3" errors="1">');
+    expect(xml.match(/<testcase /g)).to.have.length(5);
+    expect(xml).to.contain('<testcase classname="kms-policy.Grant" name="h" file="u3"/>');
+    expect(xml).to.match(/<testcase classname="kms-policy.KeyPolicy" name="kp" file="u1">\n\s*<failure type="drifted"[^>]*>[^<]*\+ principal AWS:444455556666/);
+    expect(xml).to.contain('<failure type="gone" message="grant gid no longer exists">');
+    expect(xml).to.contain('name="a&lt;b&gt;&amp;&quot;c&quot;"');
+    expect(xml).to.contain('<error type="error" message="AccessDenied: kms:GetKeyPolicy">');
+    expect(xml).to.contain('<testcase classname="kms-policy.UnmanagedGrant" name="stray">');
   });
 });

@@ -1,8 +1,12 @@
 import { expect } from "chai";
+import Ajv from "ajv-draft-04";
+import addFormats from "ajv-formats";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { pathToFileURL } from "url";
+import { main } from "../../../provider/cli/main";
 
 const cli = path.resolve(__dirname, "../../../provider/cli/main.js");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-policy-cli-"));
@@ -11,68 +15,169 @@ const write = (name: string, value: unknown) => {
   fs.writeFileSync(file, typeof value === "string" ? value : JSON.stringify(value, null, 2));
   return file;
 };
-const run = (args: string[], input?: string) => spawnSync(process.execPath, [cli, ...args], { input, encoding: "utf8" });
+
+/** Runs the command in this process (main takes its output as an object). */
+async function run(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = await main(args, { out: (t) => out.push(t + "\n"), err: (t) => err.push(t + "\n") });
+  return { status, stdout: out.join(""), stderr: err.join("") };
+}
 
 const statement = { Sid: "Use", Effect: "Allow", Principal: { AWS: "111122223333" }, Action: "kms:Decrypt", Resource: "*" };
 const a = write("a.json", { Version: "2012-10-17", Statement: [statement] });
-const reformatted = write("b.json", { Statement: { Resource: ["*"], Action: ["KMS:DECRYPT"], Effect: "Allow", Sid: "Use", Principal: { AWS: ["arn:aws:iam::111122223333:root"] } }, Version: "2012-10-17" });
+const reformatted = write("b.json", {
+  Statement: {
+    Resource: ["*"],
+    Action: ["KMS:DECRYPT"],
+    Effect: "Allow",
+    Sid: "Use",
+    Principal: { AWS: ["arn:aws:iam::111122223333:root"] },
+  },
+  Version: "2012-10-17",
+});
 const widened = write("c.json", { Version: "2012-10-17", Statement: [{ ...statement, Action: ["kms:Decrypt", "kms:Encrypt"] }] });
 const broken = write("d.json", '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Condtion": {}}]}');
+// Accepted by KMS, but public (security) and with a typo (warning) on known lines.
+const risky = write(
+  "risky.json",
+  `{
+  "Version": "2012-10-17",
+  "Statement": [
+    { "Sid": "Admin", "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::111122223333:root" }, "Action": "kms:*", "Resource": "*" },
+    {
+      "Sid": "Everyone",
+      "Effect": "Allow",
+      "Principal": "*",
+      "Action": ["kms:Decrypt", "kms:Decryt"],
+      "Resource": "*"
+    }
+  ]
+}`,
+);
 
 describe("kms-policy command", () => {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it("diff: exit 0 for equivalent policies", () => {
-    const r = run(["diff", a, reformatted]);
+  it("the installed bin runs: diff reads - from standard input and sets the exit code", () => {
+    const r = spawnSync(process.execPath, [cli, "diff", a, "-"], { input: fs.readFileSync(widened, "utf8"), encoding: "utf8" });
+    expect(r.status).to.equal(1);
+    expect(r.stdout).to.contain("~ statement Use");
+  });
+
+  it("diff: exit 0 for equivalent policies", async () => {
+    const r = await run(["diff", a, reformatted]);
     expect(r.status).to.equal(0);
     expect(r.stdout).to.contain("equivalent");
   });
 
-  it("diff: exit 1 with a readable diff when they differ", () => {
-    const r = run(["diff", a, widened]);
+  it("diff: exit 1 with a readable diff when they differ", async () => {
+    const r = await run(["diff", a, widened]);
     expect(r.status).to.equal(1);
     expect(r.stdout).to.contain("~ statement Use");
     expect(r.stdout).to.contain("+ action kms:encrypt");
   });
 
-  it("diff: markdown format", () => {
-    const r = run(["diff", a, widened, "--format", "markdown"]);
+  it("diff: markdown format", async () => {
+    const r = await run(["diff", a, widened, "--format", "markdown"]);
     expect(r.status).to.equal(1);
     expect(r.stdout).to.contain("**added** action `kms:encrypt`");
   });
 
-  it("diff: exit 2 naming the file and the problem for invalid input", () => {
-    const r = run(["diff", a, broken]);
+  it("diff: exit 2 naming the file and the problem for invalid input", async () => {
+    const r = await run(["diff", a, broken]);
     expect(r.status).to.equal(2);
     expect(r.stderr).to.contain(broken);
     expect(r.stderr).to.contain('did you mean "Condition"');
   });
 
-  it("diff reads - from standard input", () => {
-    const r = run(["diff", a, "-"], fs.readFileSync(widened, "utf8"));
-    expect(r.status).to.equal(1);
-  });
-
-  it("validate: exit 0 for a valid key policy, 2 with path, rule and fix otherwise", () => {
-    expect(run(["validate", a]).status).to.equal(0);
-    const r = run(["validate", broken]);
+  it("validate: exit 0 for a valid key policy, 2 with path, rule and fix otherwise", async () => {
+    expect((await run(["validate", a])).status).to.equal(0);
+    const r = await run(["validate", broken]);
     expect(r.status).to.equal(2);
     expect(r.stdout).to.contain("Statement[0].Condtion");
     expect(r.stdout).to.contain("[unknown-key]");
     expect(r.stdout).to.contain("fix:");
   });
 
-  it("normalize: prints the same canonical text for equivalent policies", () => {
-    const x = run(["normalize", a]);
-    const y = run(["normalize", reformatted]);
+  it("validate: text names file, line, column, severity and rule; --fail-on decides the exit code", async () => {
+    const r = await run(["validate", risky]);
+    expect(r.status).to.equal(0);
+    expect(r.stdout).to.contain(`${risky}:8:7: security [public-access] Statement[1].Principal`);
+    expect(r.stdout).to.contain(`${risky}:9:33: warning [unknown-action] Statement[1].Action[1]`);
+    expect(r.stdout).to.contain('did you mean "kms:Decrypt"');
+    expect((await run(["validate", risky, "--fail-on", "security"])).status).to.equal(1);
+    expect((await run(["validate", a, "--fail-on", "suggestion"])).status).to.equal(0);
+    expect((await run(["validate", a, risky, broken, "--fail-on", "warning"])).status).to.equal(2);
+    expect((await run(["validate", risky, "--fail-on", "bogus"])).status).to.equal(2);
+    const ignored = await run(["validate", risky, "--fail-on", "security", "--ignore", "Everyone:public-access"]);
+    expect(ignored.status).to.equal(0);
+    expect(ignored.stdout).to.not.contain("public-access");
+    expect(ignored.stdout).to.contain("unknown-action");
+    expect((await run(["validate", risky, "--ignore", "nocolon"])).status).to.equal(2);
+  });
+
+  it("validate: json lists each file's findings with their locations", async () => {
+    const r = await run(["validate", a, risky, "--format", "json"]);
+    const report = JSON.parse(r.stdout) as {
+      files: Array<{ file: string; findings: Array<{ rule: string; severity: string; line: number; column: number }> }>;
+    };
+    expect(report.files.map((f) => f.file)).to.deep.equal([a, risky]);
+    expect(report.files[0].findings).to.deep.equal([]);
+    expect(report.files[1].findings.map((f) => [f.rule, f.severity, f.line])).to.deep.equal([
+      ["public-access", "security", 8],
+      ["unknown-action", "warning", 9],
+    ]);
+  });
+
+  it("validate: github prints workflow commands that annotate the file and line", async () => {
+    const r = await run(["validate", risky, "--format", "github"]);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines).to.have.length(2);
+    expect(lines[0]).to.match(
+      /^::error file=[^,]*risky\.json,line=8,col=7,title=kms-policy public-access \(security\)::Statement\[1\]\.Principal: /,
+    );
+    expect(lines[1]).to.match(/^::warning file=[^,]*risky\.json,line=9,col=33,title=kms-policy unknown-action \(warning\)::/);
+  });
+
+  it("validate: sarif passes the SARIF 2.1.0 schema and carries rule metadata and locations", async () => {
+    const schemaFile = require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json");
+    // The published schema has a pattern that is invalid with the u flag (`...{2}]?$`); compile it as ECMAScript without it.
+    const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+    addFormats(ajv);
+    const validate = ajv.compile(JSON.parse(fs.readFileSync(schemaFile, "utf8")));
+    const r = await run(["validate", a, risky, broken, "--format", "sarif"]);
+    expect(r.status).to.equal(2);
+    const log = JSON.parse(r.stdout);
+    expect(validate(log), JSON.stringify(validate.errors, null, 2)).to.equal(true);
+    // The schema itself must be able to fail: a result without a message is not SARIF.
+    expect(validate({ ...log, runs: [{ ...log.runs[0], results: [{ ruleId: "x" }] }] })).to.equal(false);
+    const run0 = log.runs[0];
+    const rules = run0.tool.driver.rules as Array<{ id: string; helpUri: string; properties: { severity: string } }>;
+    expect(rules.find((x) => x.id === "public-access")?.properties.severity).to.equal("security");
+    expect(rules.find((x) => x.id === "unknown-key")?.helpUri).to.match(/^https:\/\/docs\.aws\.amazon\.com\//);
+    const pub = run0.results.find((x: { ruleId: string }) => x.ruleId === "public-access");
+    expect(pub.level).to.equal("error");
+    expect(rules[pub.ruleIndex].id).to.equal("public-access");
+    expect(pub.locations[0].physicalLocation.region).to.deep.equal({ startLine: 8, startColumn: 7 });
+    expect(pub.locations[0].logicalLocations[0].fullyQualifiedName).to.equal("Statement[1].Principal");
+    // Outside the working directory, a file: URI; inside it, a relative path (what code scanning resolves).
+    expect(pub.locations[0].physicalLocation.artifactLocation.uri).to.equal(pathToFileURL(risky).href);
+  });
+
+  it("normalize: prints the same canonical text for equivalent policies", async () => {
+    const x = await run(["normalize", a]);
+    const y = await run(["normalize", reformatted]);
     expect(x.status).to.equal(0);
     expect(x.stdout).to.equal(y.stdout);
     expect(JSON.parse(x.stdout).Statement[0].Action).to.deep.equal(["kms:decrypt"]);
   });
 
-  it("usage errors exit 2", () => {
-    expect(run([]).status).to.equal(2);
-    expect(run(["bogus", a]).status).to.equal(2);
-    expect(run(["diff", a]).status).to.equal(2);
+  it("usage errors exit 2", async () => {
+    expect((await run([])).status).to.equal(2);
+    expect((await run(["bogus", a])).status).to.equal(2);
+    expect((await run(["diff", a])).status).to.equal(2);
+    expect((await run(["validate"])).status).to.equal(2);
+    expect((await run(["diff", a, widened, "--format", "sarif"])).status).to.equal(2);
   });
 });

@@ -25,6 +25,29 @@ describe("KeyPolicy check", () => {
     expect(failure.reason).to.contain('did you mean "Condition"');
   });
 
+  it("lint: findings below kms-policy:failOn pass check; at or above it they fail with the path, rule and fix", () => {
+    const publicUse = { Version: "2012-10-17", Statement: [...policy.Statement, { Sid: "Everyone", Effect: "Allow", Principal: "*", Action: "kms:Decryt", Resource: "*" }] };
+    expect(checkKeyPolicy({ keyId, policy: publicUse }).failures).to.deep.equal([]);
+    const security = checkKeyPolicy({ keyId, policy: publicUse }, { failOn: "security", lintIgnore: [] }).failures;
+    expect(security.map((f) => f.property)).to.deep.equal(["policy"]);
+    expect(security[0].reason).to.contain("Statement[1].Principal");
+    expect(security[0].reason).to.contain("[public-access, security; kms-policy:failOn is security]");
+    expect(security[0].reason).to.contain("kms:CallerAccount");
+    const warning = checkKeyPolicy({ keyId, policy: publicUse }, { failOn: "warning", lintIgnore: [] }).failures;
+    expect(warning.map((f) => f.reason.match(/\[([a-z-]+),/)?.[1])).to.deep.equal(["public-access", "unknown-action"]);
+    const ignored = checkKeyPolicy({ keyId, policy: publicUse }, { failOn: "warning", lintIgnore: [{ sid: "Everyone", rule: "public-access" }] }).failures;
+    expect(ignored).to.have.length(1);
+    expect(ignored[0].reason).to.contain("unknown-action");
+  });
+
+  it("lint: the key ARN's account tells another account's CreateGrant apart", () => {
+    const other = { Version: "2012-10-17", Statement: [{ Sid: "Grants", Effect: "Allow", Principal: { AWS: "arn:aws:iam::444455556666:root" }, Action: ["kms:CreateGrant", "kms:PutKeyPolicy"], Resource: "*" }] };
+    const arn = `arn:aws:kms:us-east-1:111122223333:key/${keyId}`;
+    expect(checkKeyPolicy({ keyId, policy: other }, { failOn: "security", lintIgnore: [] }).failures).to.deep.equal([]);
+    const failures = checkKeyPolicy({ keyId: arn, policy: other }, { failOn: "security", lintIgnore: [] }).failures;
+    expect(failures.map((f) => f.reason)).to.satisfy((r: string[]) => r.length === 1 && r[0].includes("cross-account-create-grant"));
+  });
+
   it("refuses a policy nobody could change again, unless the lockout check is bypassed", () => {
     const lockout = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "111122223333" }, Action: "kms:Decrypt", Resource: "*" }] };
     const [failure] = failuresOf({ policy: lockout });

@@ -75,6 +75,8 @@ describe("stack settings table", () => {
       "kms-policy:maxAttempts",
       "kms-policy:requestTimeoutSeconds",
       "kms-policy:grantListingDelaySeconds",
+      "kms-policy:failOn",
+      "kms-policy:ignore",
     ]);
     for (const row of rows) {
       expect(row.accepts.length, row.key).to.be.greaterThan(0);

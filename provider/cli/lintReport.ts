@@ -1,0 +1,134 @@
+/**
+ * `kms-policy validate`'s output formats: text for people, json for scripts, SARIF 2.1.0 for code
+ * scanning, and GitHub workflow commands that annotate a pull request.
+ */
+import * as path from "path";
+import { pathToFileURL } from "url";
+import { LINT_RULES, LintFinding, Severity, lintRule } from "../policy";
+import { Location, jsonLocations, locate } from "./jsonLocations";
+
+export type LintFormat = "text" | "json" | "sarif" | "github";
+export const LINT_FORMATS: readonly LintFormat[] = ["text", "json", "sarif", "github"];
+
+/** The findings of one file, each with where its path starts in the file. */
+export interface FileFindings {
+  file: string;
+  findings: Array<LintFinding & Location>;
+}
+
+export function locateFindings(file: string, text: string, findings: LintFinding[]): FileFindings {
+  const locations = jsonLocations(text);
+  return { file, findings: findings.map((f) => ({ ...f, ...locate(locations, f.path) })) };
+}
+
+export function renderLint(files: FileFindings[], format: LintFormat, toolVersion: string): string {
+  switch (format) {
+    case "json":
+      return JSON.stringify({ schemaVersion: 1, files }, null, 2);
+    case "sarif":
+      return JSON.stringify(sarif(files, toolVersion), null, 2);
+    case "github":
+      return files.flatMap(github).join("\n");
+    default:
+      return files.flatMap(text).join("\n");
+  }
+}
+
+function text({ file, findings }: FileFindings): string[] {
+  if (findings.length === 0) return [`${file}: valid, no findings`];
+  return findings.map(
+    (f) => `${file}:${f.line}:${f.column}: ${f.severity} [${f.rule}] ${f.path || "(document)"}: ${f.message}\n    fix: ${f.hint}`,
+  );
+}
+
+/** GitHub's workflow-command levels; a `security` finding is as loud as an error. */
+const GITHUB_LEVEL: Record<Severity, string> = { error: "error", security: "error", warning: "warning", suggestion: "notice" };
+// Workflow commands end at a newline, and properties at a comma or colon: escape them.
+const escapeData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+const escapeProperty = (s: string) => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
+
+function github({ file, findings }: FileFindings): string[] {
+  return findings.map(
+    (f) =>
+      `::${GITHUB_LEVEL[f.severity]} file=${escapeProperty(file)},line=${f.line},col=${f.column},title=${escapeProperty(`kms-policy ${f.rule} (${f.severity})`)}::` +
+      escapeData(`${f.path || "(document)"}: ${f.message}. Fix: ${f.hint}`),
+  );
+}
+
+const SARIF_LEVEL: Record<Severity, "error" | "warning" | "note"> = {
+  error: "error",
+  security: "error",
+  warning: "warning",
+  suggestion: "note",
+};
+/** GitHub code scanning ranks security results by this property (0-10; 7 and up is "high"). */
+const SECURITY_SEVERITY: Record<Severity, string | undefined> = {
+  error: undefined,
+  security: "8.0",
+  warning: undefined,
+  suggestion: undefined,
+};
+
+function sarif(files: FileFindings[], toolVersion: string): object {
+  const used = new Set(files.flatMap((f) => f.findings.map((x) => x.rule)));
+  const ruleIds = [...LINT_RULES.map((r) => r.id), ...[...used].filter((id) => !LINT_RULES.some((r) => r.id === id)).sort()];
+  const rules = ruleIds.map((id) => {
+    const r = lintRule(id);
+    const securitySeverity = SECURITY_SEVERITY[r.severity];
+    return {
+      id,
+      name: id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
+      shortDescription: { text: r.description.replace(/`/g, "") },
+      fullDescription: { text: r.description.replace(/`/g, "") },
+      helpUri: r.docs,
+      help: {
+        text: `${r.description.replace(/`/g, "")}. See ${r.docs}`,
+        markdown: `${r.description}. See [the AWS documentation](${r.docs}).`,
+      },
+      defaultConfiguration: { level: SARIF_LEVEL[r.severity] },
+      properties: {
+        tags: r.severity === "security" ? ["security"] : [r.severity],
+        severity: r.severity,
+        ...(securitySeverity ? { "security-severity": securitySeverity } : {}),
+      },
+    };
+  });
+  const results = files.flatMap(({ file, findings }) =>
+    findings.map((f) => ({
+      ruleId: f.rule,
+      ruleIndex: ruleIds.indexOf(f.rule),
+      level: SARIF_LEVEL[f.severity],
+      message: { text: `${f.path || "(document)"}: ${f.message}. Fix: ${f.hint}` },
+      locations: [
+        {
+          physicalLocation: { artifactLocation: { uri: toUri(file) }, region: { startLine: f.line, startColumn: f.column } },
+          logicalLocations: [{ fullyQualifiedName: f.path || "(document)", kind: "member" }],
+        },
+      ],
+      properties: { severity: f.severity, ...(f.sid ? { sid: f.sid } : {}) },
+    })),
+  );
+  return {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: { name: "kms-policy", informationUri: "https://www.npmjs.com/package/pulumi-kms-policy", version: toolVersion, rules },
+        },
+        results,
+      },
+    ],
+  };
+}
+
+/**
+ * The file as SARIF wants it: a path relative to the working directory (code scanning resolves it
+ * against the repository root), a file: URI outside it, `stdin` for standard input.
+ */
+function toUri(file: string): string {
+  if (file === "-") return "stdin";
+  const relative = path.relative(process.cwd(), path.resolve(file));
+  if (relative.startsWith("..") || path.isAbsolute(relative)) return pathToFileURL(path.resolve(file)).href;
+  return relative.split(path.sep).map(encodeURIComponent).join("/");
+}

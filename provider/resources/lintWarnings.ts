@@ -1,0 +1,46 @@
+import * as pulumi from "@pulumi/pulumi";
+import { parseKeyRef } from "../aws/keyRef";
+import { atLeast, lintPolicy, parseSuppressions } from "../policy";
+import { PolicyDocument } from "../policy/types";
+import { STACK_SETTINGS } from "../runtime/settings";
+
+/** A stack setting's raw text, as the program sees it (`kms-policy:failOn` -> namespace and name). */
+function stackSetting(key: string): string | undefined {
+  const colon = key.indexOf(":");
+  return new pulumi.Config(key.slice(0, colon)).get(key.slice(colon + 1));
+}
+
+/**
+ * Prints the lint findings that do not fail the preview as warnings on the resource, so that
+ * Diagnostics names it. The provider's check fails on the others (kms-policy:failOn and up); it
+ * cannot do this part, because a dynamic provider's check is not told the resource's name. Both
+ * read the settings through the one table, STACK_SETTINGS.
+ */
+export function warnLintFindings(resource: pulumi.Resource, name: string, policy: string | PolicyDocument, keyId: string): void {
+  const { failOn: failOnRow, lintIgnore: ignoreRow } = STACK_SETTINGS;
+  const failOnText = stackSetting(failOnRow.key);
+  const failOn = (failOnText === undefined ? undefined : failOnRow.parse(failOnText)) ?? failOnRow.default;
+  if (failOnText !== undefined && failOnText !== failOn) {
+    pulumi.log.warn(
+      `${failOnRow.key} "${failOnText}" is not one of ${failOnRow.accepts}; using "${failOn}". Fix: pulumi config set ${failOnRow.key} warning`,
+      resource,
+    );
+  }
+  const ignoreText = stackSetting(ignoreRow.key);
+  const { suppressions, invalid } = parseSuppressions(ignoreText);
+  if (invalid.length > 0) {
+    pulumi.log.warn(
+      `${ignoreRow.key} entries ${invalid.map((i) => `"${i}"`).join(", ")} are not "Sid:rule" pairs and were skipped. Fix: write e.g. "PublicRead:public-access"`,
+      resource,
+    );
+  }
+  const ref = parseKeyRef(keyId);
+  const account = "error" in ref ? undefined : ref.account;
+  for (const f of lintPolicy(policy, { ignore: suppressions, account })) {
+    if (f.severity === "error" || atLeast(f.severity, failOn)) continue;
+    pulumi.log.warn(
+      `KeyPolicy "${name}": policy ${f.path || "(document)"}: ${f.message} [${f.rule}, ${f.severity}]. Fix: ${f.hint}`,
+      resource,
+    );
+  }
+}

@@ -1,0 +1,324 @@
+import { expect } from "chai";
+import {
+  LINT_RULES,
+  LintFinding,
+  LintOptions,
+  PolicyStatement,
+  lintPolicy,
+  parseSuppressions,
+  validatePolicy,
+} from "../../../provider/policy";
+
+const ACCOUNT = "111122223333";
+const OTHER = "444455556666";
+const admin: PolicyStatement = {
+  Sid: "Admin",
+  Effect: "Allow",
+  Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+  Action: "kms:*",
+  Resource: "*",
+};
+const use = (s: Record<string, unknown>): Record<string, unknown> => ({
+  Sid: "Use",
+  Effect: "Allow",
+  Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/app` },
+  Action: "kms:Decrypt",
+  Resource: "*",
+  ...s,
+});
+const doc = (...statements: Array<Record<string, unknown>>) => ({ Version: "2012-10-17", Statement: [admin, ...statements] });
+const findings = (policy: unknown, options?: LintOptions): LintFinding[] => lintPolicy(policy, options);
+const rulesOf = (policy: unknown, options?: LintOptions) => findings(policy, options).map((f) => f.rule);
+
+/** For each rule: a document where it fires (at `path`) and a near miss where it does not. */
+const cases: Array<{ rule: string; fires: unknown; path: string; nearMiss: unknown; why: string }> = [
+  {
+    rule: "public-access",
+    fires: doc(use({ Principal: "*" })),
+    path: "Statement[1].Principal",
+    nearMiss: doc(use({ Principal: "*", Condition: { StringEquals: { "kms:CallerAccount": ACCOUNT } } })),
+    why: 'an Allow to "*" restricted by kms:CallerAccount',
+  },
+  {
+    rule: "public-access",
+    fires: doc(use({ Principal: { AWS: "*" }, Condition: { StringNotEquals: { "kms:CallerAccount": OTHER } } })),
+    path: "Statement[1].Principal",
+    nearMiss: doc(use({ Principal: { AWS: "*" }, Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } } })),
+    why: "aws:PrincipalOrgID limits it to an organization (a negated operator does not limit)",
+  },
+  {
+    rule: "wildcard-principal-admin",
+    fires: doc(use({ Principal: "*", Action: "kms:PutKeyPolicy", Condition: { StringEquals: { "kms:CallerAccount": ACCOUNT } } })),
+    path: "Statement[1].Action",
+    nearMiss: doc(
+      use({
+        Principal: "*",
+        Action: ["kms:CreateGrant", "kms:Decrypt"],
+        Condition: { StringEquals: { "kms:CallerAccount": ACCOUNT, "kms:ViaService": "ec2.us-east-1.amazonaws.com" } },
+      }),
+    ),
+    why: "CreateGrant through a named service (the EBS key policy pattern)",
+  },
+  {
+    rule: "wildcard-principal-admin",
+    fires: doc(use({ Principal: "*", Action: "kms:*", Condition: { StringEquals: { "kms:CallerAccount": ACCOUNT } } })),
+    path: "Statement[1].Action",
+    nearMiss: doc(
+      use({ Principal: "*", Action: "kms:*", Condition: { ArnEquals: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/KeyAdmin` } } }),
+    ),
+    why: "aws:PrincipalArn names the identity behind the wildcard",
+  },
+  {
+    rule: "cross-account-create-grant",
+    fires: doc(use({ Principal: { AWS: `arn:aws:iam::${OTHER}:root` }, Action: ["kms:CreateGrant", "kms:ListGrants"] })),
+    path: "Statement[1].Principal.AWS",
+    nearMiss: doc(
+      use({
+        Principal: { AWS: `arn:aws:iam::${OTHER}:root` },
+        Action: ["kms:CreateGrant", "kms:ListGrants"],
+        Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+      }),
+    ),
+    why: "kms:GrantIsForAWSResource (AWS's cross-account example)",
+  },
+  {
+    rule: "unknown-action",
+    fires: doc(use({ Action: "kms:Decryt" })),
+    path: "Statement[1].Action",
+    nearMiss: doc(use({ Action: "KMS:DECRYPT" })),
+    why: "action names are case-insensitive",
+  },
+  {
+    rule: "action-matches-nothing",
+    fires: doc(use({ Action: "kms:GenerateDataKeys*" })),
+    path: "Statement[1].Action",
+    nearMiss: doc(use({ Action: "kms:GenerateDataKey*" })),
+    why: "kms:GenerateDataKey* matches four actions",
+  },
+  {
+    rule: "action-other-service",
+    fires: doc(use({ Action: ["kms:Decrypt", "s3:GetObject"] })),
+    path: "Statement[1].Action[1]",
+    nearMiss: doc(use({ Action: ["kms:Decrypt", "*"] })),
+    why: '"*" includes kms actions',
+  },
+  {
+    rule: "unknown-condition-key",
+    fires: doc(use({ Condition: { StringEquals: { "kms:ViaServise": "s3.us-east-1.amazonaws.com" } } })),
+    path: 'Statement[1].Condition.StringEquals["kms:ViaServise"]',
+    nearMiss: doc(use({ Condition: { StringEquals: { "kms:EncryptionContext:Department": "IT" } } })),
+    why: "kms:EncryptionContext:<key> is a template key",
+  },
+  {
+    rule: "condition-key-not-applicable",
+    fires: doc(use({ Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } } })),
+    path: 'Statement[1].Condition.Bool["kms:GrantIsForAWSResource"]',
+    nearMiss: doc(use({ Condition: { ArnLike: { "aws:SourceArn": "arn:aws:cloudtrail:*:111122223333:trail/*" } } })),
+    why: "a global key such as aws:SourceArn applies to every action",
+  },
+  {
+    rule: "condition-value-type",
+    fires: doc(use({ Condition: { NumericEquals: { "kms:RotationPeriodInDays": "abc" } }, Action: "kms:EnableKeyRotation" })),
+    path: 'Statement[1].Condition.NumericEquals["kms:RotationPeriodInDays"]',
+    nearMiss: doc(use({ Condition: { NumericLessThanEquals: { "kms:RotationPeriodInDays": 365 } }, Action: "kms:EnableKeyRotation" })),
+    why: "a number",
+  },
+  {
+    rule: "condition-value-type",
+    fires: doc(use({ Condition: { Bool: { "aws:SecureTransport": "yes" } } })),
+    path: 'Statement[1].Condition.Bool["aws:SecureTransport"]',
+    nearMiss: doc(use({ Condition: { Bool: { "aws:SecureTransport": true } } })),
+    why: "a JSON boolean",
+  },
+  {
+    rule: "condition-value-type",
+    fires: doc(use({ Condition: { DateLessThan: { "aws:CurrentTime": "2026-13-45" }, IpAddress: { "aws:SourceIp": "10.0.0.0/33" } } })),
+    path: 'Statement[1].Condition.DateLessThan["aws:CurrentTime"]',
+    nearMiss: doc(
+      use({
+        Condition: {
+          DateLessThan: { "aws:CurrentTime": "2026-12-31T23:59:59Z" },
+          IpAddress: { "aws:SourceIp": ["10.0.0.0/8", "2001:db8::/32", "203.0.113.7"] },
+        },
+      }),
+    ),
+    why: "an ISO 8601 time, CIDR blocks and a bare address",
+  },
+  {
+    rule: "condition-value-type",
+    fires: doc(use({ Condition: { ArnLike: { "aws:SourceArn": "cloudtrail:trail/*" } } })),
+    path: 'Statement[1].Condition.ArnLike["aws:SourceArn"]',
+    nearMiss: doc(use({ Condition: { ArnLike: { "aws:SourceArn": "arn:${aws:partition}:cloudtrail:*:111122223333:trail/*" } } })),
+    why: "an ARN with a policy variable",
+  },
+  {
+    rule: "set-operator-single-valued",
+    fires: doc(use({ Condition: { "ForAnyValue:StringEquals": { "kms:CallerAccount": ACCOUNT } } })),
+    path: 'Statement[1].Condition["ForAnyValue:StringEquals"]',
+    nearMiss: doc(use({ Condition: { "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": ["Department", "Project"] } } })),
+    why: "kms:EncryptionContextKeys is multivalued",
+  },
+  {
+    rule: "statement-no-effect",
+    fires: doc({ Sid: "NoAction", Effect: "Allow", Principal: { AWS: ACCOUNT }, Resource: "*" }),
+    path: "Statement[1].Action",
+    nearMiss: doc({ Sid: "NotAction", Effect: "Deny", Principal: { AWS: ACCOUNT }, NotAction: "kms:Decrypt", Resource: "*" }),
+    why: "NotAction counts as an action element",
+  },
+  {
+    rule: "duplicate-sid",
+    fires: doc(use({}), use({ Action: "kms:Encrypt" })),
+    path: "Statement[2].Sid",
+    nearMiss: doc(use({}), use({ Sid: "Use2", Action: "kms:Encrypt" })),
+    why: "distinct Sids",
+  },
+  {
+    rule: "allow-not-principal",
+    fires: doc(use({ Principal: undefined, NotPrincipal: { AWS: `arn:aws:iam::${ACCOUNT}:role/app` } })),
+    path: "Statement[1].NotPrincipal",
+    nearMiss: doc(use({ Effect: "Deny", Principal: undefined, NotPrincipal: { AWS: `arn:aws:iam::${ACCOUNT}:role/app` } })),
+    why: "Deny with NotPrincipal is the documented use",
+  },
+  {
+    rule: "resource-not-key",
+    fires: doc(use({ Resource: "arn:aws:s3:::bucket/*" })),
+    path: "Statement[1].Resource",
+    nearMiss: doc(use({ Resource: `arn:aws:kms:us-east-1:${ACCOUNT}:key/*` })),
+    why: "a key ARN pattern",
+  },
+  {
+    rule: "resource-not-key",
+    fires: doc(use({ Resource: `arn:aws:kms:us-east-1:${ACCOUNT}:alias/app` })),
+    path: "Statement[1].Resource",
+    nearMiss: doc(
+      use({ Resource: [`arn:aws:kms:*:${ACCOUNT}:*`, "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"] }),
+    ),
+    why: "a pattern that covers every key of the account, and a key ARN",
+  },
+  {
+    rule: "missing-version",
+    fires: { Statement: [admin] },
+    path: "Version",
+    nearMiss: { Version: "2012-10-17", Statement: [admin] },
+    why: "Version given",
+  },
+  {
+    rule: "old-version",
+    fires: { Version: "2008-10-17", Statement: [admin] },
+    path: "Version",
+    nearMiss: { Version: "2012-10-17", Statement: [admin] },
+    why: "the current version",
+  },
+  {
+    rule: "missing-sid",
+    fires: doc(use({ Sid: undefined })),
+    path: "Statement[1]",
+    nearMiss: doc(use({ Sid: "Use" })),
+    why: "a Sid",
+  },
+];
+
+describe("lintPolicy", () => {
+  for (const c of cases) {
+    it(`${c.rule}: fires at ${c.path}, not on a near miss (${c.why})`, () => {
+      const fired = findings(c.fires).filter((f) => f.rule === c.rule);
+      expect(fired.map((f) => f.path)).to.include(c.path);
+      expect(fired[0].hint).to.be.a("string").and.not.equal("");
+      expect(rulesOf(c.nearMiss)).to.not.include(c.rule);
+    });
+  }
+
+  it("has a test case, a severity, a one-line description and a documentation link for every rule", () => {
+    for (const r of LINT_RULES) {
+      expect(
+        cases.map((c) => c.rule),
+        r.id,
+      ).to.include(r.id);
+      expect(r.description).to.not.contain("\n");
+      expect(r.docs).to.match(/^https:\/\/docs\.aws\.amazon\.com\//);
+      for (const c of cases.filter((x) => x.rule === r.id))
+        expect(findings(c.fires).find((f) => f.rule === r.id)?.severity).to.equal(r.severity);
+    }
+  });
+
+  it("names the intended action and condition key in its hints", () => {
+    expect(findings(doc(use({ Action: "kms:Decryt" }))).find((f) => f.rule === "unknown-action")?.hint).to.contain("kms:Decrypt");
+    expect(
+      findings(doc(use({ Condition: { StringEquals: { "kms:ViaServise": "x" } } }))).find((f) => f.rule === "unknown-condition-key")?.hint,
+    ).to.contain("kms:ViaService");
+  });
+
+  it("reports exactly validatePolicy's problems as errors, worst first", () => {
+    const broken = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "allow", Principal: { AWS: ACCOUNT }, Action: "kms:Decryt", Resource: "*" }],
+    };
+    const errors = findings(broken).filter((f) => f.severity === "error");
+    expect(errors.map(({ severity: _s, ...p }) => p)).to.deep.equal(validatePolicy(broken));
+    const severities = findings(broken).map((f) => f.severity);
+    expect(severities[0]).to.equal("error");
+    expect(severities).to.include("warning");
+    expect(findings("{not json").map((f) => f.rule)).to.deep.equal(["invalid-json"]);
+  });
+
+  it("never throws on shapes KMS refuses", () => {
+    for (const bad of [
+      null,
+      42,
+      "[]",
+      { Statement: 7 },
+      { Statement: [1, "x", null] },
+      { Statement: [{ Action: 5, Condition: { Bool: 3, NumericEquals: { k: [{}] } }, Principal: 9 }] },
+    ]) {
+      expect(() => lintPolicy(bad)).to.not.throw();
+    }
+  });
+
+  it("a suppression leaves out one rule for one Sid, never an error", () => {
+    const policy = doc(use({ Principal: "*", Action: "kms:Decryt" }), {
+      Sid: "Other",
+      Effect: "allow",
+      Principal: "*",
+      Action: "kms:Decrypt",
+      Resource: "*",
+    });
+    const ignore = parseSuppressions("Use:public-access, Other:*").suppressions;
+    const left = findings(policy, { ignore });
+    expect(left.filter((f) => f.sid === "Use").map((f) => f.rule)).to.deep.equal(["unknown-action"]);
+    expect(left.filter((f) => f.rule === "public-access")).to.have.length(0);
+    expect(left.some((f) => f.rule === "invalid-effect")).to.equal(true);
+  });
+
+  it("reads kms-policy:ignore as a comma list or a JSON list, and reports entries that are not Sid:rule", () => {
+    expect(parseSuppressions('["A:public-access","B:missing-sid"]').suppressions).to.deep.equal([
+      { sid: "A", rule: "public-access" },
+      { sid: "B", rule: "missing-sid" },
+    ]);
+    expect(parseSuppressions("A:x B:y").suppressions).to.have.length(2);
+    expect(parseSuppressions("nocolon, A:").invalid).to.deep.equal(["nocolon", "A:"]);
+    expect(parseSuppressions(undefined)).to.deep.equal({ suppressions: [], invalid: [] });
+  });
+
+  it("uses the key's account when given: another account's CreateGrant is flagged even with no admin statement", () => {
+    const policy = {
+      Version: "2012-10-17",
+      Statement: [use({ Principal: { AWS: `arn:aws:iam::${OTHER}:role/x` }, Action: "kms:CreateGrant" })],
+    };
+    expect(rulesOf(policy)).to.not.include("cross-account-create-grant");
+    expect(rulesOf(policy, { account: ACCOUNT })).to.include("cross-account-create-grant");
+    expect(rulesOf(policy, { account: OTHER })).to.not.include("cross-account-create-grant");
+  });
+
+  it("generic mode keeps the grammar-level rules and leaves out KMS's catalog", () => {
+    const identity = {
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*", Condition: { Bool: { "aws:SecureTransport": "yes" } } },
+      ],
+    };
+    const rules = rulesOf(identity, { keyPolicy: false });
+    expect(rules).to.include("condition-value-type");
+    expect(rules).to.not.include("action-other-service");
+    expect(rules).to.not.include("resource-not-key");
+  });
+});

@@ -1,0 +1,27 @@
+import { expect } from "chai";
+import { configureFromStack, providerSettings } from "../../../provider/runtime/settings";
+
+const config = (values: Record<string, string>) => ({ get: (key: string) => values[key] });
+
+describe("provider settings: kms-policy:failOn and kms-policy:ignore", () => {
+  afterEach(() => configureFromStack(config({})));
+
+  it("default: only errors fail, nothing ignored", () => {
+    configureFromStack(config({}));
+    expect(providerSettings()).to.deep.include({ failOn: "error", lintIgnore: [] });
+  });
+
+  it("reads failOn and the Sid:rule pairs, as a list set with --path or as one string", () => {
+    configureFromStack(config({ "kms-policy:failOn": "security", "kms-policy:ignore": '["Everyone:public-access"]' }));
+    expect(providerSettings()).to.deep.include({ failOn: "security", lintIgnore: [{ sid: "Everyone", rule: "public-access" }] });
+    configureFromStack(config({ "kms-policy:failOn": "warning", "kms-policy:ignore": "A:missing-sid,B:duplicate-sid" }));
+    expect(providerSettings().lintIgnore.map((i) => i.sid)).to.deep.equal(["A", "B"]);
+  });
+
+  it("a failOn that is not error, security or warning counts as error (the resource warns about it)", () => {
+    configureFromStack(config({ "kms-policy:failOn": "suggestion" }));
+    expect(providerSettings().failOn).to.equal("error");
+    configureFromStack(config({ "kms-policy:failOn": "loud" }));
+    expect(providerSettings().failOn).to.equal("error");
+  });
+});
