@@ -93,6 +93,9 @@ export function explainKmsError(err: unknown, ctx: KmsErrorContext, extra = ""):
     case "AccessDeniedException":
       advice = `the caller is not allowed to call ${ctx.operation}: grant ${ctx.permission} on this key to the identity Pulumi runs as (in the key policy, or in IAM if the key policy delegates to IAM).`;
       break;
+    case "AssumeRoleError":
+      advice = "no call reached KMS: the credentials for it could not be had (the message above names the role and the fix).";
+      break;
     case "InvalidArnException":
     case "ValidationException":
     case "InvalidGrantIdException":

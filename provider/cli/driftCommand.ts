@@ -1,7 +1,7 @@
+import { Access, ROLE_ARN } from "../aws/access";
 import { GrantApi } from "../aws/grants";
 import { kmsClient } from "../aws/client";
 import { KeyApi } from "../aws/keys";
-import { parseKeyRef } from "../aws/keyRef";
 import { DEFAULT_CONCURRENCY, checkDrift } from "../drift/check";
 import { exitCodeOf, jsonReport, junitReport, markdownReport, textReport } from "../drift/report";
 import { parseStackExport } from "../drift/stackExport";
@@ -17,6 +17,8 @@ export interface DriftCommandOptions {
   unmanagedGrants: boolean;
   grantListingDelaySeconds?: number;
   region?: string;
+  /** `--assume-role ARN`: this role instead of each resource's recorded one (e.g. from a central audit account). */
+  assumeRole?: string;
   /** Colour and a progress line: only on a terminal. */
   tty: boolean;
 }
@@ -30,19 +32,24 @@ export async function driftCommand(file: string, io: Output, options: DriftComma
     io.err(`kms-policy drift: ${(err as Error).message}`);
     return EXIT.invalid;
   }
-  const regionOf = (keyArn: string, region?: string) => {
-    const ref = parseKeyRef(keyArn);
-    return region ?? ("error" in ref ? undefined : ref.region) ?? options.region;
-  };
+  if (options.assumeRole !== undefined && !ROLE_ARN.test(options.assumeRole)) {
+    io.err(
+      `kms-policy drift: --assume-role "${options.assumeRole}" is not an IAM role ARN: give one such as arn:aws:iam::111122223333:role/kms-audit`,
+    );
+    return EXIT.invalid;
+  }
+  // checkDrift resolves each key's Region (ARN, recorded region, --region) and Access.
   const clients = {
-    keys: (keyArn: string, region?: string) => new KeyApi(kmsClient({ region: regionOf(keyArn, region) })),
-    grants: (keyArn: string, region?: string) => new GrantApi(kmsClient({ region: regionOf(keyArn, region) })),
+    keys: (_keyArn: string, region?: string, access?: Access) => new KeyApi(kmsClient({ region, access })),
+    grants: (_keyArn: string, region?: string, access?: Access) => new GrantApi(kmsClient({ region, access })),
   };
   const showProgress = options.tty && resources.length > 20;
   const report = await checkDrift(resources, clients, {
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     unmanagedGrants: options.unmanagedGrants,
     grantListingDelaySeconds: options.grantListingDelaySeconds,
+    region: options.region,
+    ...(options.assumeRole ? { access: { assumeRole: { roleArn: options.assumeRole } } } : {}),
     onProgress: showProgress
       ? (done, total) => process.stderr.write(`\rchecking keys: ${done}/${total}${done === total ? "\n" : ""}`)
       : undefined,

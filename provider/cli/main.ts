@@ -25,6 +25,8 @@ const USAGE = `usage: kms-policy <command> [options]
       --grant-listing-delay SECONDS a grant younger than this that ListGrants does not show yet is
                                     "not listed yet", not gone (default 300, as kms-policy:grantListingDelaySeconds)
       --region R                    region for keys given by id only (default: the AWS SDK's)
+      --assume-role ARN             check every key with this role instead of each resource's
+                                    recorded role (e.g. from a central audit account)
 
 FILE and EXPORT may be - for standard input. --format is text (default) or markdown for diff.`;
 
@@ -48,6 +50,7 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
         "unmanaged-grants": { type: "boolean", default: false },
         "grant-listing-delay": { type: "string" },
         region: { type: "string" },
+        "assume-role": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -117,6 +120,7 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
           unmanagedGrants: values["unmanaged-grants"] ?? false,
           grantListingDelaySeconds: delay,
           region: values.region,
+          assumeRole: values["assume-role"],
           tty: process.stdout.isTTY === true,
         });
       default:

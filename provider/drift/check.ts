@@ -3,7 +3,8 @@ import { errorName } from "../aws/errors";
 import { GrantApi } from "../aws/grants";
 import { changedParameters, DEFAULT_GRANT_LISTING_DELAY_SECONDS, fromListing, GrantParameters } from "../aws/grantFacts";
 import { GONE_KEY_STATES, KeyApi } from "../aws/keys";
-import { parseKeyRef } from "../aws/keyRef";
+import { Access, roleAccount } from "../aws/access";
+import { identityText, keyIdentity } from "../aws/keyRef";
 import { PolicyDiff, diffPolicies } from "../policy";
 import { AWS_UNIQUE_ID } from "../policy/grammar";
 import { ManagedGrant, ManagedKeyPolicy, ManagedResource } from "./stackExport";
@@ -23,6 +24,9 @@ export interface ResourceReport {
   urn: string;
   name: string;
   keyArn: string;
+  /** The key's account and Region (from its ARN, else the credentials and Region used). */
+  account?: string;
+  region?: string;
   status: DriftStatus;
   /** Why it is gone, or what failed. */
   message?: string;
@@ -38,6 +42,7 @@ export interface UnmanagedGrant {
   grantId: string;
   name?: string;
   granteePrincipal?: string;
+  granteeServicePrincipal?: string;
   operations: string[];
 }
 
@@ -58,19 +63,37 @@ export interface DriftOptions {
   grantListingDelaySeconds?: number;
   /** Called after each key, for a progress line. */
   onProgress?(done: number, total: number): void;
+  /** The Region of keys recorded by bare id with no region. */
+  region?: string;
+  /** Used instead of every resource's recorded access (`--assume-role`). */
+  access?: Access;
 }
 
+/** KMS APIs for a key in a Region, with the credentials of an Access. */
 export interface DriftClients {
-  keys(keyArn: string, region?: string): KeyApi;
-  grants(keyArn: string, region?: string): GrantApi;
+  keys(keyArn: string, region?: string, access?: Access): KeyApi;
+  grants(keyArn: string, region?: string, access?: Access): GrantApi;
 }
 
 export const DEFAULT_CONCURRENCY = 8;
 
-/** The account part of a key, so that `keyId` and ARN group together. */
-function keyGroup(keyArn: string): string {
-  const ref = parseKeyRef(keyArn);
-  return "error" in ref ? keyArn : ref.keyId;
+/** A resource with the credentials and key identity the check uses for it. */
+interface Located {
+  resource: ManagedResource;
+  access: Access;
+  account?: string;
+  region?: string;
+}
+
+/**
+ * Where a resource's key is: partition, account, Region and id. Two replicas of a multi-Region key
+ * share an id and are checked apart; a key recorded by id and by ARN is checked once.
+ */
+function locate(r: ManagedResource, options: DriftOptions): Located & { group: string } {
+  const access = options.access ?? r.access ?? {};
+  const role = access.assumeRole ? roleAccount(access.assumeRole.roleArn) : undefined;
+  const identity = keyIdentity(r.keyArn, { region: r.region ?? options.region, account: role });
+  return { resource: r, access, account: identity.account, region: identity.region, group: identityText(identity) };
 }
 
 /**
@@ -80,10 +103,10 @@ function keyGroup(keyArn: string): string {
  * throttling with backoff.
  */
 export async function checkDrift(resources: ManagedResource[], clients: DriftClients, options: DriftOptions = {}): Promise<DriftReport> {
-  const byKey = new Map<string, ManagedResource[]>();
+  const byKey = new Map<string, Located[]>();
   for (const r of resources) {
-    const group = keyGroup(r.keyArn);
-    byKey.set(group, [...(byKey.get(group) ?? []), r]);
+    const { group, ...located } = locate(r, options);
+    byKey.set(group, [...(byKey.get(group) ?? []), located]);
   }
   const groups = [...byKey.values()];
   const reports: ResourceReport[] = [];
@@ -112,24 +135,27 @@ export async function checkDrift(resources: ManagedResource[], clients: DriftCli
 }
 
 async function checkKey(
-  group: ManagedResource[],
+  located: Located[],
   clients: DriftClients,
   wantUnmanaged: boolean,
   listingDelayMs: number,
 ): Promise<{ reports: ResourceReport[]; unmanaged: UnmanagedGrant[] }> {
-  const first = group[0];
+  const { resource: first, access, account, region } = located[0];
+  const group = located.map((l) => l.resource);
   const keyArn = first.keyArn;
-  const region = first.region;
+  const keys = clients.keys(keyArn, region, access);
+  const where = { ...(account ? { account } : {}), ...(region ? { region } : {}) };
   const base = (r: ManagedResource): Omit<ResourceReport, "status"> => ({
     kind: r.kind,
     urn: r.urn,
     name: r.name,
     keyArn: r.keyArn,
+    ...where,
     ...(r.kind === "Grant" ? { grantId: r.grantId } : {}),
   });
   const all = (status: DriftStatus, message: string) => ({ reports: group.map((r) => ({ ...base(r), status, message })), unmanaged: [] });
   try {
-    const key = await clients.keys(keyArn, region).describeKey(keyArn);
+    const key = await keys.describeKey(keyArn);
     if (GONE_KEY_STATES.has(key.state)) return all("gone", `key ${key.arn} is ${key.state}`);
   } catch (err) {
     if (errorName((err as Error).cause) === "NotFoundException") return all("gone", `key ${keyArn} no longer exists`);
@@ -137,14 +163,14 @@ async function checkKey(
   }
   const reports: ResourceReport[] = [];
   for (const policy of group.filter((r): r is ManagedKeyPolicy => r.kind === "KeyPolicy")) {
-    reports.push({ ...base(policy), ...(await checkPolicy(policy, clients)) });
+    reports.push({ ...base(policy), ...(await checkPolicy(policy, keys)) });
   }
   const grants = group.filter((r): r is ManagedGrant => r.kind === "Grant");
   let unmanaged: UnmanagedGrant[] = [];
   if (grants.length > 0 || wantUnmanaged) {
     let live: GrantListEntry[];
     try {
-      live = await clients.grants(keyArn, region).listGrants(keyArn);
+      live = await clients.grants(keyArn, region, access).listGrants(keyArn);
     } catch (err) {
       reports.push(...grants.map((g) => ({ ...base(g), status: "error" as const, message: (err as Error).message })));
       return { reports, unmanaged };
@@ -160,6 +186,7 @@ async function checkKey(
           grantId: g.GrantId ?? "",
           name: g.Name ?? undefined,
           granteePrincipal: g.GranteePrincipal,
+          ...(g.GranteeServicePrincipal ? { granteeServicePrincipal: g.GranteeServicePrincipal } : {}),
           operations: [...(g.Operations ?? [])].sort(),
         }));
     }
@@ -167,15 +194,12 @@ async function checkKey(
   return { reports, unmanaged };
 }
 
-async function checkPolicy(
-  policy: ManagedKeyPolicy,
-  clients: DriftClients,
-): Promise<Pick<ResourceReport, "status" | "message" | "policyDiff">> {
+async function checkPolicy(policy: ManagedKeyPolicy, keys: KeyApi): Promise<Pick<ResourceReport, "status" | "message" | "policyDiff">> {
   const recorded = policy.policy;
   if (recorded === undefined)
     return { status: "error", message: "the recorded policy is a secret in this export; export with --show-secrets to check it" };
   try {
-    const live = await clients.keys(policy.keyArn, policy.region).getKeyPolicy(policy.keyArn, policy.policyName);
+    const live = await keys.getKeyPolicy(policy.keyArn, policy.policyName);
     const diff = diffPolicies(recorded, live);
     return diff.equivalent ? { status: "in-sync" } : { status: "drifted", policyDiff: diff };
   } catch (err) {
@@ -209,6 +233,6 @@ function compareGrant(
     live: live[field] ?? null,
   }));
   if (changes.length === 0) return { status: "in-sync" };
-  const deleted = AWS_UNIQUE_ID.test(live.granteePrincipal) ? "the grantee was deleted (KMS shows a bare unique id)" : undefined;
+  const deleted = AWS_UNIQUE_ID.test(live.granteePrincipal ?? "") ? "the grantee was deleted (KMS shows a bare unique id)" : undefined;
   return { status: "drifted", changes, ...(deleted ? { message: deleted } : {}) };
 }

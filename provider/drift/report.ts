@@ -46,6 +46,8 @@ export function jsonReport(report: DriftReport): string {
         name: r.name,
         urn: r.urn,
         keyArn: r.keyArn,
+        ...(r.account ? { account: r.account } : {}),
+        ...(r.region ? { region: r.region } : {}),
         ...(r.grantId ? { grantId: r.grantId } : {}),
         status: r.status,
         ...(r.message ? { message: r.message } : {}),
@@ -99,17 +101,27 @@ function details(r: ResourceReport, format: "text" | "markdown"): string[] {
   return lines;
 }
 
+/** `account A, REGION: ` for the text report, when known. */
+function location(r: ResourceReport): string {
+  const parts = [r.account ? `account ${r.account}` : "", r.region ?? ""].filter(Boolean);
+  return parts.length ? `${parts.join(", ")}: ` : "";
+}
+
 export function textReport(report: DriftReport, color = false): string {
   const paint = (status: DriftStatus, text: string) => (color ? `${COLORS[status]}${text}${RESET}` : text);
   const lines = [`kms-policy drift: ${headline(summarize(report))}`];
   for (const r of report.resources) {
-    lines.push(`  ${paint(r.status, r.status.padEnd(8))} ${r.kind} ${r.name}  (${r.keyArn}${r.grantId ? `, grant ${r.grantId}` : ""})`);
+    lines.push(
+      `  ${paint(r.status, r.status.padEnd(8))} ${r.kind} ${r.name}  (${location(r)}${r.keyArn}${r.grantId ? `, grant ${r.grantId}` : ""})`,
+    );
     if (r.status !== "in-sync") for (const d of details(r, "text")) lines.push(...d.split("\n").map((l) => `             ${l}`));
   }
   if (report.unmanagedGrants?.length) {
     lines.push(`  unmanaged grants (on managed keys, declared by no Grant in the stack):`);
     for (const g of report.unmanagedGrants)
-      lines.push(`    ${g.grantId}  ${g.name ?? "(no name)"}  ${g.granteePrincipal ?? ""}  ${g.operations.join(",")}  (${g.keyArn})`);
+      lines.push(
+        `    ${g.grantId}  ${g.name ?? "(no name)"}  ${g.granteeServicePrincipal ?? g.granteePrincipal ?? ""}  ${g.operations.join(",")}  (${g.keyArn})`,
+      );
   }
   return lines.join("\n");
 }
@@ -124,8 +136,14 @@ const ICONS: Record<DriftStatus, string> = {
 
 /** For a GitHub step summary or a pull-request comment. */
 export function markdownReport(report: DriftReport): string {
-  const lines = [`### KMS drift: ${headline(summarize(report))}`, "", "| resource | key | status |", "|---|---|---|"];
-  for (const r of report.resources) lines.push(`| ${r.kind} \`${r.name}\` | \`${r.keyArn}\` | ${ICONS[r.status]} |`);
+  const lines = [
+    `### KMS drift: ${headline(summarize(report))}`,
+    "",
+    "| resource | account | Region | key | status |",
+    "|---|---|---|---|---|",
+  ];
+  for (const r of report.resources)
+    lines.push(`| ${r.kind} \`${r.name}\` | ${r.account ?? ""} | ${r.region ?? ""} | \`${r.keyArn}\` | ${ICONS[r.status]} |`);
   for (const r of report.resources.filter((x) => x.status !== "in-sync")) {
     lines.push(
       "",
@@ -139,7 +157,9 @@ export function markdownReport(report: DriftReport): string {
   if (report.unmanagedGrants?.length) {
     lines.push("", "#### Unmanaged grants", "", "| grant | name | grantee | operations | key |", "|---|---|---|---|---|");
     for (const g of report.unmanagedGrants)
-      lines.push(`| \`${g.grantId}\` | ${g.name ?? ""} | \`${g.granteePrincipal ?? ""}\` | ${g.operations.join(", ")} | \`${g.keyArn}\` |`);
+      lines.push(
+        `| \`${g.grantId}\` | ${g.name ?? ""} | \`${g.granteeServicePrincipal ?? g.granteePrincipal ?? ""}\` | ${g.operations.join(", ")} | \`${g.keyArn}\` |`,
+      );
   }
   return lines.join("\n");
 }

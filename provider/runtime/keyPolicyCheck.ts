@@ -1,6 +1,7 @@
+import { Access } from "../aws/access";
 import { parseKeyRef } from "../aws/keyRef";
 import { LintSuppression, Severity, atLeast, lintPolicy } from "../policy";
-import { CheckFailure, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
+import { CheckFailure, checkAccess, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
 import { allowsPolicyChanges } from "./lockout";
 import { providerSettings } from "./settings";
 
@@ -9,7 +10,7 @@ export const ON_DELETE_CHOICES: readonly OnDelete[] = ["restore", "default", "re
 export const DEFAULT_READ_BACK_TIMEOUT_SECONDS = 60;
 
 /** Inputs of a KeyPolicy after check: defaults filled, the policy as JSON text. */
-export interface KeyPolicyInputs {
+export interface KeyPolicyInputs extends Access {
   keyId: string;
   policy: string;
   policyName: string;
@@ -78,6 +79,7 @@ export function checkKeyPolicy(
 
   const region = news.region;
   checkRegion(region, fail);
+  const access = checkAccess(news, fail);
 
   const timeout = news.readBackTimeoutSeconds ?? DEFAULT_READ_BACK_TIMEOUT_SECONDS;
   if (!isUnknown(timeout) && (typeof timeout !== "number" || !(timeout >= 0 && timeout <= 3600))) {
@@ -92,6 +94,7 @@ export function checkKeyPolicy(
     onDelete: onDelete as OnDelete,
     readBackTimeoutSeconds: timeout as number,
     ...(region !== undefined ? { region: region as string } : {}),
+    ...access,
   };
   return { inputs: withoutUndefined(inputs), failures };
 }

@@ -1,13 +1,14 @@
 import { GONE_KEY_STATES, KeyApi, KeyFacts } from "../aws/keys";
 import { errorName, isRefusal } from "../aws/errors";
-import { sameKey } from "../aws/keyRef";
+import { Access, accessKey } from "../aws/access";
 import { diffPolicies, formatPolicyDiff, policiesEquivalent, validatePolicy } from "../policy";
 import { KeyPolicyInputs } from "./keyPolicyCheck";
 import { engineLog } from "./engineLog";
 import { ResourceInitFailedError } from "./initFailure";
 import { isUnknown } from "./check";
+import { recordedAccess, sameKeyAs } from "./keyIdentity";
 import { newOwnerId, ownershipTagKeys, ownershipTags, readOwnership } from "./keyOwnership";
-import { regionFor } from "./settings";
+import { accessFor, regionFor } from "./settings";
 
 /** What a KeyPolicy keeps in state: its inputs, plus what it learned from KMS. */
 export interface KeyPolicyOutputs extends KeyPolicyInputs {
@@ -20,9 +21,14 @@ export interface KeyPolicyOutputs extends KeyPolicyInputs {
    * before the tags existed, or when tagging was not allowed.
    */
   ownerId?: string;
+  /**
+   * The role and profile the calls used (the resource's, else the stack's): refresh, destroy and
+   * `kms-policy drift` use the same. Never a credential.
+   */
+  access?: Access;
 }
 
-export type ApiFor = (keyId: string, region?: string) => KeyApi;
+export type ApiFor = (keyId: string, region?: string, access?: Access) => KeyApi;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -71,8 +77,8 @@ export class KeyPolicyLifecycle {
     private readonly readBackPollMs = 250,
   ) {}
 
-  private api(inputs: Pick<KeyPolicyInputs, "keyId" | "region">, keyArn?: string): KeyApi {
-    return this.apiFor(keyArn ?? inputs.keyId, regionFor(keyArn ?? inputs.keyId, inputs.region));
+  private api(inputs: Pick<KeyPolicyInputs, "keyId" | "region">, access: Access, keyArn?: string): KeyApi {
+    return this.apiFor(keyArn ?? inputs.keyId, regionFor(keyArn ?? inputs.keyId, inputs.region), access);
   }
 
   private lint(policy: string): string {
@@ -117,7 +123,8 @@ export class KeyPolicyLifecycle {
   }
 
   async create(inputs: KeyPolicyInputs): Promise<{ id: string; outs: KeyPolicyOutputs }> {
-    const api = this.api(inputs);
+    const access = accessFor(inputs);
+    const api = this.api(inputs, access);
     const key = await this.describeUsableKey(api, inputs.keyId);
     const names = await api.listKeyPolicies(key.arn);
     if (!names.includes(inputs.policyName)) {
@@ -142,7 +149,7 @@ export class KeyPolicyLifecycle {
       putAnswered = true;
       const policy = await this.confirm(api, key.arn, inputs);
       const ownerId = tags ? await this.claim(api, key.arn, previousPolicy, ownershipTagKeys(tags)) : undefined;
-      return { id: key.arn, outs: { ...inputs, policy, keyArn: key.arn, previousPolicy, ...(ownerId ? { ownerId } : {}) } };
+      return { id: key.arn, outs: { ...inputs, policy, keyArn: key.arn, previousPolicy, access, ...(ownerId ? { ownerId } : {}) } };
     } catch (err) {
       if (!putAnswered && isRefusal(err)) throw err; // KMS refused the put: the key is as it was
       // A failed create leaves Pulumi with no state, so the key must not keep a policy nobody
@@ -157,7 +164,7 @@ export class KeyPolicyLifecycle {
         key.arn,
         // Whether the new policy landed is unknown, so the state says the old one: the next
         // `pulumi up` then puts the declared policy for certain.
-        { ...inputs, policy: livePolicy, keyArn: key.arn, previousPolicy },
+        { ...inputs, policy: livePolicy, keyArn: key.arn, previousPolicy, access },
       );
     }
   }
@@ -208,7 +215,7 @@ export class KeyPolicyLifecycle {
 
   async read(id: string, props: KeyPolicyOutputs): Promise<{ id?: string; props?: KeyPolicyOutputs; inputs?: KeyPolicyInputs }> {
     const keyArn = props.keyArn || id;
-    const api = this.api(props, keyArn);
+    const api = this.api(props, recordedAccess(props), keyArn);
     let key: KeyFacts;
     try {
       key = await api.describeKey(keyArn);
@@ -237,7 +244,7 @@ export class KeyPolicyLifecycle {
       );
     }
     const outs: KeyPolicyOutputs = { ...props, policy, keyArn: key.arn };
-    const { keyArn: _arn, previousPolicy: _prev, ownerId: _owner, ...inputs } = outs;
+    const { keyArn: _arn, previousPolicy: _prev, access: _access, ownerId: _owner, ...inputs } = outs;
     return { id: key.arn, props: outs, inputs };
   }
 
@@ -251,12 +258,13 @@ export class KeyPolicyLifecycle {
     const replaces: string[] = [];
     const oldKey = olds.keyArn || olds.keyId;
     const keyKnown = !isUnknown(news.keyId) && !isUnknown(news.region);
-    if (!isUnknown(news.keyId) && !sameKey(oldKey, news.keyId) && !sameKey(olds.keyId, news.keyId)) replaces.push("keyId");
-    if (keyKnown) {
-      const oldRegion = regionFor(oldKey, olds.region);
-      const newRegion = regionFor(news.keyId, news.region);
-      if (oldRegion && newRegion && oldRegion !== newRegion) replaces.push("region");
-    }
+    const accessKnown = !isUnknown(news.assumeRole) && !isUnknown(news.profile);
+    const oldRegion = regionFor(oldKey, olds.region);
+    const newRegion = keyKnown ? regionFor(news.keyId, news.region) : undefined;
+    const oldAccess = recordedAccess(olds);
+    const newAccess = accessKnown ? accessFor(news) : oldAccess;
+    if (keyKnown && !(await sameKeyAs(oldKey, oldRegion, news.keyId, newRegion, oldAccess, newAccess))) replaces.push("keyId");
+    if (oldRegion && newRegion && oldRegion !== newRegion) replaces.push("region");
     if (!isUnknown(news.policyName) && (olds.policyName || "default") !== news.policyName) replaces.push("policyName");
     const policyKnown = !isUnknown(news.policy);
     const policyChanged = policyKnown && !equivalent(olds.policy, news.policy);
@@ -265,27 +273,30 @@ export class KeyPolicyLifecycle {
     }
     const settings = ["bypassPolicyLockoutSafetyCheck", "onDelete", "readBackTimeoutSeconds"] as const;
     const settingsChanged =
-      settings.some((s) => !isUnknown(news[s]) && olds[s] !== news[s]) || (!isUnknown(news.region) && olds.region !== news.region);
+      settings.some((s) => !isUnknown(news[s]) && olds[s] !== news[s]) ||
+      (!isUnknown(news.region) && olds.region !== news.region) ||
+      (accessKnown && accessKey(oldAccess) !== accessKey(newAccess));
     if (replaces.length > 0 || policyChanged || settingsChanged) return { changes: true, replaces };
-    const undecided = !keyKnown || !policyKnown || isUnknown(news.policyName) || settings.some((s) => isUnknown(news[s]));
+    const undecided = !keyKnown || !accessKnown || !policyKnown || isUnknown(news.policyName) || settings.some((s) => isUnknown(news[s]));
     return undecided ? { replaces } : { changes: false, replaces };
   }
 
   async update(olds: KeyPolicyOutputs, news: KeyPolicyInputs): Promise<{ outs: KeyPolicyOutputs }> {
     const keyArn = olds.keyArn;
+    const access = accessFor(news);
     // Settings such as onDelete live only in state: no API call unless the policy itself changed.
     if (!equivalent(olds.policy, news.policy)) {
-      const api = this.api(news, keyArn);
+      const api = this.api(news, access, keyArn);
       await this.describeUsableKey(api, keyArn);
       await this.put(api, keyArn, news);
       await this.confirm(api, keyArn, news);
     }
-    return { outs: { ...news, keyArn, previousPolicy: olds.previousPolicy, ...(olds.ownerId ? { ownerId: olds.ownerId } : {}) } };
+    return { outs: { ...news, keyArn, previousPolicy: olds.previousPolicy, access, ...(olds.ownerId ? { ownerId: olds.ownerId } : {}) } };
   }
 
   async delete(_id: string, props: KeyPolicyOutputs): Promise<void> {
     const keyArn = props.keyArn;
-    const api = this.api(props, keyArn);
+    const api = this.api(props, recordedAccess(props), keyArn);
     let key: KeyFacts;
     try {
       key = await api.describeKey(keyArn);

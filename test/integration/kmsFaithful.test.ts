@@ -181,7 +181,7 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
       const kp = await keyPolicies.create(policyInputs(key.keyId));
       expect(await keyPolicies.diff(kp.outs, policyInputs(key.arn))).to.deep.include({ changes: false, replaces: [] });
       const grant = await grants.create(grantInputs(key.keyId));
-      expect(grants.diff(grant.outs, grantInputs(key.arn))).to.deep.include({ changes: false, replaces: [] });
+      expect(await grants.diff(grant.outs, grantInputs(key.arn))).to.deep.include({ changes: false, replaces: [] });
     });
 
     it("issue 12 #5: delete puts the previous policy back even while a read still shows it", async () => {

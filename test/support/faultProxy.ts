@@ -41,6 +41,16 @@ export interface ProxyRules {
   staleGetKeyPolicyReads?: number;
 }
 
+/** A request or answer body as JSON; an empty or non-JSON body is an empty object. */
+function parseBody(body: Buffer): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(body.toString() || "{}") as unknown;
+    return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
 /** Seeded so that a failing run can be repeated. */
 function random(seed: number): () => number {
   let state = seed >>> 0 || 0x9e3779b9;
@@ -63,8 +73,15 @@ const WRITE_OPERATIONS = new Set([
   "EnableKey",
 ]);
 
+/** Key states in which KMS refuses CreateGrant, and the error it gives (Key states of KMS keys, KMS Developer Guide). */
+const CREATE_GRANT_REFUSED_STATES: Record<string, string> = { Disabled: "DisabledException" };
+
 export class FaultProxy {
   readonly calls = new Map<string, number>();
+  /** Every request's JSON body, in order, for tests of what was sent (moto ignores some fields). */
+  readonly requests: Array<{ operation: string; body: Record<string, unknown> }> = [];
+  /** Service principals CreateGrant was given, by grant id: moto drops them, real KMS lists them. */
+  private readonly servicePrincipals = new Map<string, { GranteeServicePrincipal?: string; RetiringServicePrincipal?: string }>();
   readonly faultsInjected = new Map<string, number>();
   rules: ProxyRules = {};
   private readonly server: http.Server;
@@ -109,8 +126,14 @@ export class FaultProxy {
     return n;
   }
 
+  /** The bodies of the calls of `operation`, in order. */
+  bodies(operation: string): Array<Record<string, unknown>> {
+    return this.requests.filter((r) => r.operation === operation).map((r) => r.body);
+  }
+
   reset(rules: ProxyRules = {}): void {
     this.calls.clear();
+    this.requests.length = 0;
     this.faultsInjected.clear();
     this.stale.clear();
     this.rules = rules;
@@ -139,6 +162,8 @@ export class FaultProxy {
     const target = String(req.headers["x-amz-target"] ?? "");
     const operation = target.includes(".") ? target.slice(target.indexOf(".") + 1) : "other";
     this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
+    const json = parseBody(body);
+    this.requests.push({ operation, body: json });
 
     const latency = this.rules.latencyMs?.[operation] ?? this.rules.latencyMs?.["*"] ?? 0;
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
@@ -151,15 +176,6 @@ export class FaultProxy {
     if (fault === "hang") return;
     if (fault === "access-denied") return this.error(res, 400, "AccessDeniedException", "not authorized (injected)");
     if (fault === "dependency-timeout") return this.error(res, 500, "DependencyTimeoutException", "dependency timeout (injected)");
-
-    if (this.faithful) {
-      const input = JSON.parse(body.toString() || "{}") as Record<string, unknown>;
-      const faithful = await this.faithful.handle(operation, input, (op, payload) => this.forwardJson(req, op, payload));
-      if (faithful) {
-        if (fault === "drop-after") return void req.socket.destroy();
-        return this.answer(res, faithful);
-      }
-    }
 
     const input =
       operation === "GetKeyPolicy" || operation === "PutKeyPolicy" ? (JSON.parse(body.toString() || "{}") as { KeyId?: string }) : {};
@@ -182,16 +198,34 @@ export class FaultProxy {
       }
     }
 
+    if (operation === "CreateGrant" && json.DryRun === true) return this.answerDryRun(req, res, json);
+
+    if (this.faithful) {
+      const faithful = await this.faithful.handle(operation, json, (op, payload) => this.forwardJson(req, op, payload));
+      if (faithful) {
+        let out = Buffer.from(JSON.stringify(faithful.body));
+        if (operation === "CreateGrant" && faithful.status === 200) this.rememberServicePrincipals(json, out);
+        if (operation === "ListGrants" && faithful.status === 200) out = this.withServicePrincipals(out);
+        if (fault === "drop-after") return void req.socket.destroy();
+        return this.answer(res, faithful, out);
+      }
+    }
+
     const answer = await this.forward(req, body);
+    if (operation === "CreateGrant" && answer.status === 200) this.rememberServicePrincipals(json, answer.body);
+    if (operation === "ListGrants" && answer.status === 200) {
+      answer.body = this.withServicePrincipals(answer.body);
+      answer.headers["content-length"] = String(answer.body.length);
+    }
     if (fault === "drop-after") return void req.socket.destroy();
     res.writeHead(answer.status, answer.headers);
     res.end(answer.body);
   }
 
-  private answer(res: http.ServerResponse, answer: Answer): void {
+  private answer(res: http.ServerResponse, answer: Answer, body: Buffer): void {
     const type = typeof answer.body.__type === "string" ? { "x-amzn-errortype": answer.body.__type } : {};
     res.writeHead(answer.status, { "content-type": "application/x-amz-json-1.1", ...type });
-    res.end(JSON.stringify(answer.body));
+    res.end(body);
   }
 
   private async forwardJson(req: http.IncomingMessage, operation: string, input: Record<string, unknown>): Promise<Answer> {
@@ -204,6 +238,41 @@ export class FaultProxy {
       body = { __type: "KMSInternalException", message: answer.body.toString().slice(0, 200) };
     }
     return { status: answer.status, body };
+  }
+
+  /**
+   * moto ignores DryRun and would create the grant. Real KMS answers a dry run that would succeed
+   * with DryRunOperationException (HTTP 412) and one that would fail with the real call's error
+   * (KMS Developer Guide, "Testing your permissions"). Faults (e.g. access-denied) came first; here
+   * the key decides: unknown, or in a state that refuses CreateGrant, as DescribeKey on moto says.
+   */
+  private async answerDryRun(req: http.IncomingMessage, res: http.ServerResponse, input: Record<string, unknown>): Promise<void> {
+    const described = await this.forward(req, Buffer.from(JSON.stringify({ KeyId: input.KeyId })), "TrentService.DescribeKey");
+    if (described.status !== 200) {
+      res.writeHead(described.status, described.headers);
+      return void res.end(described.body);
+    }
+    const state = (parseBody(described.body) as { KeyMetadata?: { KeyState?: string } }).KeyMetadata?.KeyState ?? "";
+    if (state === "Enabled")
+      return this.error(res, 412, "DryRunOperationException", "The request would have succeeded, but the DryRun option is set.");
+    const refusal = CREATE_GRANT_REFUSED_STATES[state] ?? "KMSInvalidStateException";
+    return this.error(res, 400, refusal, `${String(input.KeyId)} is ${state}.`);
+  }
+
+  private rememberServicePrincipals(input: Record<string, unknown>, answer: Buffer): void {
+    const grantId = (parseBody(answer) as { GrantId?: string }).GrantId;
+    const fields = {
+      ...(typeof input.GranteeServicePrincipal === "string" ? { GranteeServicePrincipal: input.GranteeServicePrincipal } : {}),
+      ...(typeof input.RetiringServicePrincipal === "string" ? { RetiringServicePrincipal: input.RetiringServicePrincipal } : {}),
+    };
+    if (grantId && Object.keys(fields).length) this.servicePrincipals.set(grantId, fields);
+  }
+
+  private withServicePrincipals(answer: Buffer): Buffer {
+    if (this.servicePrincipals.size === 0) return answer;
+    const page = parseBody(answer) as { Grants?: Array<Record<string, unknown>> };
+    for (const grant of page.Grants ?? []) Object.assign(grant, this.servicePrincipals.get(String(grant.GrantId)) ?? {});
+    return Buffer.from(JSON.stringify(page));
   }
 
   private error(res: http.ServerResponse, status: number, type: string, message: string): void {
