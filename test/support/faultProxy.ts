@@ -1,10 +1,12 @@
 import * as http from "http";
+import { Answer, FaithfulOptions, KmsFaithful } from "./kmsFaithful";
 
 /**
  * An HTTP proxy between the AWS SDK and moto that counts every KMS call by operation and can
  * inject faults on chosen operations. The tests point AWS_ENDPOINT_URL_KMS at it; the rules live
  * in the test process, so a test can change them between (or during) pulumi runs. The benchmarks
- * reuse it for call counts.
+ * reuse it for call counts. With `faithful` options it also behaves like AWS KMS where moto does
+ * not (see kmsFaithful.ts): faults apply first, then the faithful answer.
  */
 export type FaultKind =
   | "throttle" // HTTP 400 ThrottlingException
@@ -112,12 +114,16 @@ export class FaultProxy {
   private readonly next: () => number;
   private readonly stale = new Map<string, { policy: string; remaining: number }>();
   private port = 0;
+  /** Set in the KMS-faithful mode; it keeps its state (grant ages, pending policies) across reset(). */
+  readonly faithful?: KmsFaithful;
 
   constructor(
     private readonly target: string,
     seed = 1,
+    faithful?: FaithfulOptions,
   ) {
     this.next = random(seed);
+    if (faithful) this.faithful = new KmsFaithful(faithful);
     this.server = http.createServer((req, res) => void this.handle(req, res));
   }
 
@@ -242,6 +248,17 @@ export class FaultProxy {
 
     if (operation === "CreateGrant" && json.DryRun === true) return this.answerDryRun(req, res, json);
 
+    if (this.faithful) {
+      const faithful = await this.faithful.handle(operation, json, (op, payload) => this.forwardJson(req, op, payload));
+      if (faithful) {
+        let out = Buffer.from(JSON.stringify(faithful.body));
+        if (operation === "CreateGrant" && faithful.status === 200) this.rememberServicePrincipals(json, out);
+        if (operation === "ListGrants" && faithful.status === 200) out = this.withServicePrincipals(out);
+        if (fault === "drop-after") return void req.socket.destroy();
+        return this.answer(res, faithful, out);
+      }
+    }
+
     const answer = await this.forward(req, body);
     if (operation === "CreateGrant" && answer.status === 200) this.rememberServicePrincipals(json, answer.body);
     if (operation === "ListGrants" && answer.status === 200) {
@@ -256,6 +273,24 @@ export class FaultProxy {
     if (fault === "drop-after") return void req.socket.destroy();
     res.writeHead(answer.status, answer.headers);
     res.end(answer.body);
+  }
+
+  private answer(res: http.ServerResponse, answer: Answer, body: Buffer): void {
+    const type = typeof answer.body.__type === "string" ? { "x-amzn-errortype": answer.body.__type } : {};
+    res.writeHead(answer.status, { "content-type": "application/x-amz-json-1.1", ...type });
+    res.end(body);
+  }
+
+  private async forwardJson(req: http.IncomingMessage, operation: string, input: Record<string, unknown>): Promise<Answer> {
+    const answer = await this.forward(req, Buffer.from(JSON.stringify(input)), `TrentService.${operation}`);
+    let body: Record<string, unknown>;
+    try {
+      body = (JSON.parse(answer.body.toString() || "{}") as Record<string, unknown> | null) ?? {};
+    } catch {
+      // moto answers some unknown-key calls with HTML and a 500: keep it an error the SDK retries.
+      body = { __type: "KMSInternalException", message: answer.body.toString().slice(0, 200) };
+    }
+    return { status: answer.status, body };
   }
 
   /**
