@@ -15,7 +15,7 @@ export interface KmsErrorContext {
 interface SdkError {
   name?: string;
   message?: string;
-  $metadata?: { httpStatusCode?: number };
+  $metadata?: { httpStatusCode?: number; attempts?: number };
   $retryable?: unknown;
 }
 
@@ -45,12 +45,14 @@ export function isTransient(err: unknown): boolean {
 
 /**
  * Did KMS answer with a refusal, so that the request certainly changed nothing? A transient
- * failure does not say so: an earlier attempt of the SDK's retries may have been carried out.
+ * failure does not say so, nor does a refusal of a retry: the SDK retried because an earlier
+ * attempt failed in a way that leaves open whether KMS carried it out (`$metadata.attempts` > 1).
  */
 export function isRefusal(err: unknown): boolean {
   const cause = err instanceof KmsOperationError ? err.cause : err;
-  const status = (cause as SdkError)?.$metadata?.httpStatusCode ?? 0;
-  return status >= 400 && status < 500 && !isTransient(cause);
+  const metadata = (cause as SdkError)?.$metadata;
+  const status = metadata?.httpStatusCode ?? 0;
+  return status >= 400 && status < 500 && !isTransient(cause) && (metadata?.attempts ?? 1) <= 1;
 }
 
 /** A KMS failure, explained. `cause` keeps the SDK error for logs. */

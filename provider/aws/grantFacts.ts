@@ -5,6 +5,12 @@ import { GrantListEntry } from "@aws-sdk/client-kms";
  * Grant lifecycle (diff, read, the twin check) and the drift check both judge grants with it.
  */
 
+/**
+ * How long a new grant may be missing from ListGrants: KMS documents that a grant can take up to
+ * five minutes to be consistent everywhere (Developer Guide, "Eventual consistency" under grants).
+ */
+export const DEFAULT_GRANT_LISTING_DELAY_SECONDS = 300;
+
 /** A grant's constraints: at most one encryption-context map, and the resource a service acts for. */
 export interface GrantConstraints {
   encryptionContextEquals?: Record<string, string>;

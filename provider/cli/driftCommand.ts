@@ -15,6 +15,7 @@ export interface DriftCommandOptions {
   format: DriftFormat;
   concurrency?: number;
   unmanagedGrants: boolean;
+  grantListingDelaySeconds?: number;
   region?: string;
   /** `--assume-role ARN`: this role instead of each resource's recorded one (e.g. from a central audit account). */
   assumeRole?: string;
@@ -46,6 +47,7 @@ export async function driftCommand(file: string, io: Output, options: DriftComma
   const report = await checkDrift(resources, clients, {
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     unmanagedGrants: options.unmanagedGrants,
+    grantListingDelaySeconds: options.grantListingDelaySeconds,
     region: options.region,
     ...(options.assumeRole ? { access: { assumeRole: { roleArn: options.assumeRole } } } : {}),
     onProgress: showProgress

@@ -1,7 +1,7 @@
 import { GrantListEntry } from "@aws-sdk/client-kms";
 import { errorName } from "../aws/errors";
 import { GrantApi } from "../aws/grants";
-import { changedParameters, fromListing, GrantParameters } from "../aws/grantFacts";
+import { changedParameters, DEFAULT_GRANT_LISTING_DELAY_SECONDS, fromListing, GrantParameters } from "../aws/grantFacts";
 import { GONE_KEY_STATES, KeyApi } from "../aws/keys";
 import { Access, roleAccount } from "../aws/access";
 import { KeyIdentity, keyIdentity, sameIdentity } from "../aws/keyRef";
@@ -9,7 +9,8 @@ import { PolicyDiff, diffPolicies } from "../policy";
 import { AWS_UNIQUE_ID } from "../policy/grammar";
 import { ManagedGrant, ManagedKeyPolicy, ManagedResource } from "./stackExport";
 
-export type DriftStatus = "in-sync" | "drifted" | "gone" | "error";
+/** `not-listed-yet`: a grant younger than the listing delay that ListGrants does not show yet. */
+export type DriftStatus = "in-sync" | "drifted" | "not-listed-yet" | "gone" | "error";
 
 /** A field of a grant whose live value differs from the recorded one. */
 export interface FieldChange {
@@ -55,6 +56,11 @@ export interface DriftOptions {
   concurrency?: number;
   /** Also list grants on managed keys that no Grant in the stack declares. */
   unmanagedGrants?: boolean;
+  /**
+   * For this long after its creation, a grant that ListGrants does not show is "not listed yet"
+   * rather than gone (KMS lists new grants with a delay). Default DEFAULT_GRANT_LISTING_DELAY_SECONDS.
+   */
+  grantListingDelaySeconds?: number;
   /** Called after each key, for a progress line. */
   onProgress?(done: number, total: number): void;
   /** The Region of keys recorded by bare id with no region. */
@@ -126,7 +132,12 @@ export async function checkDrift(resources: ManagedResource[], clients: DriftCli
   const worker = async () => {
     while (next < groups.length) {
       const group = groups[next++];
-      const result = await checkKey(group, clients, options.unmanagedGrants ?? false);
+      const result = await checkKey(
+        group,
+        clients,
+        options.unmanagedGrants ?? false,
+        (options.grantListingDelaySeconds ?? DEFAULT_GRANT_LISTING_DELAY_SECONDS) * 1000,
+      );
       reports.push(...result.reports);
       unmanaged.push(...result.unmanaged);
       options.onProgress?.(++done, groups.length);
@@ -143,6 +154,7 @@ async function checkKey(
   located: Located[],
   clients: DriftClients,
   wantUnmanaged: boolean,
+  listingDelayMs: number,
 ): Promise<{ reports: ResourceReport[]; unmanaged: UnmanagedGrant[] }> {
   const { resource: first, access, account, region } = located[0];
   const group = located.map((l) => l.resource);
@@ -180,7 +192,7 @@ async function checkKey(
       return { reports, unmanaged };
     }
     const byId = new Map(live.map((g) => [g.GrantId, g]));
-    for (const grant of grants) reports.push({ ...base(grant), ...compareGrant(grant, byId.get(grant.grantId)) });
+    for (const grant of grants) reports.push({ ...base(grant), ...compareGrant(grant, byId.get(grant.grantId), listingDelayMs) });
     if (wantUnmanaged) {
       const declared = new Set(grants.map((g) => g.grantId));
       unmanaged = live
@@ -211,7 +223,19 @@ async function checkPolicy(policy: ManagedKeyPolicy, keys: KeyApi): Promise<Pick
   }
 }
 
-function compareGrant(grant: ManagedGrant, entry: GrantListEntry | undefined): Pick<ResourceReport, "status" | "message" | "changes"> {
+function compareGrant(
+  grant: ManagedGrant,
+  entry: GrantListEntry | undefined,
+  listingDelayMs: number,
+): Pick<ResourceReport, "status" | "message" | "changes"> {
+  // As refresh does: a grant missing from a listing made soon after its creation is not gone yet.
+  const age = Date.now() - Date.parse(grant.createdAt ?? "");
+  if (!entry && age < listingDelayMs) {
+    return {
+      status: "not-listed-yet",
+      message: `grant ${grant.grantId} was created ${Math.round(age / 1000)}s ago and is not listed yet (KMS lists new grants with a delay)`,
+    };
+  }
   if (!entry)
     return {
       status: "gone",

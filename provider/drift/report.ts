@@ -7,6 +7,8 @@ export const DRIFT_REPORT_SCHEMA_VERSION = 1;
 export interface DriftSummary {
   resources: number;
   inSync: number;
+  /** Grants younger than the listing delay that ListGrants does not show yet: not drift. */
+  notListedYet: number;
   drifted: number;
   gone: number;
   errors: number;
@@ -18,6 +20,7 @@ export function summarize(report: DriftReport): DriftSummary {
   return {
     resources: report.resources.length,
     inSync: count("in-sync"),
+    notListedYet: count("not-listed-yet"),
     drifted: count("drifted"),
     gone: count("gone"),
     errors: count("error"),
@@ -68,11 +71,18 @@ export function jsonReport(report: DriftReport): string {
   );
 }
 
-const COLORS: Record<DriftStatus, string> = { "in-sync": "\u001b[32m", drifted: "\u001b[31m", gone: "\u001b[33m", error: "\u001b[35m" };
+const COLORS: Record<DriftStatus, string> = {
+  "in-sync": "\u001b[32m",
+  "not-listed-yet": "\u001b[36m",
+  drifted: "\u001b[31m",
+  gone: "\u001b[33m",
+  error: "\u001b[35m",
+};
 const RESET = "\u001b[0m";
 
 function headline(s: DriftSummary): string {
   const parts = [`${s.inSync} in sync`];
+  if (s.notListedYet) parts.push(`${s.notListedYet} not listed yet`);
   if (s.drifted) parts.push(`${s.drifted} drifted`);
   if (s.gone) parts.push(`${s.gone} gone`);
   if (s.errors) parts.push(`${s.errors} could not be checked`);
@@ -116,7 +126,13 @@ export function textReport(report: DriftReport, color = false): string {
   return lines.join("\n");
 }
 
-const ICONS: Record<DriftStatus, string> = { "in-sync": "in sync", drifted: "**drifted**", gone: "**gone**", error: "**error**" };
+const ICONS: Record<DriftStatus, string> = {
+  "in-sync": "in sync",
+  "not-listed-yet": "not listed yet",
+  drifted: "**drifted**",
+  gone: "**gone**",
+  error: "**error**",
+};
 
 /** For a GitHub step summary or a pull-request comment. */
 export function markdownReport(report: DriftReport): string {
@@ -158,7 +174,8 @@ const xml = (s: string) =>
 
 /**
  * JUnit XML for CI dashboards: one test case per resource (and per unmanaged grant, when asked
- * for). Drifted and gone are failures, a resource that could not be checked is an error.
+ * for). Drifted and gone are failures, a resource that could not be checked is an error; a grant
+ * not listed yet passes, with the reason as its output.
  */
 export function junitReport(report: DriftReport): string {
   const s = summarize(report);
@@ -168,14 +185,19 @@ export function junitReport(report: DriftReport): string {
     const body = details(r, "text").join("\n");
     const summary = r.message ?? `${r.kind} ${r.name} is ${r.status} (${r.keyArn}${r.grantId ? `, grant ${r.grantId}` : ""})`;
     if (r.status === "in-sync") cases.push(`    <testcase classname="kms-policy.${r.kind}" name="${xml(r.name)}" file="${xml(r.urn)}"/>`);
+    else if (r.status === "not-listed-yet") cases.push(`${open}\n      <system-out>${xml(summary)}</system-out>\n    </testcase>`);
     else {
       const tag = r.status === "error" ? "error" : "failure";
-      cases.push(`${open}\n      <${tag} type="${r.status}" message="${xml(summary.split("\n")[0])}">${xml(body)}</${tag}>\n    </testcase>`);
+      cases.push(
+        `${open}\n      <${tag} type="${r.status}" message="${xml(summary.split("\n")[0])}">${xml(body)}</${tag}>\n    </testcase>`,
+      );
     }
   }
   for (const g of report.unmanagedGrants ?? []) {
     const what = `grant ${g.grantId} (${g.name ?? "no name"}) on ${g.keyArn} is declared by no Grant in the stack`;
-    cases.push(`    <testcase classname="kms-policy.UnmanagedGrant" name="${xml(g.grantId)}">\n      <failure type="unmanaged" message="${xml(what)}">${xml(`grantee ${g.granteePrincipal ?? ""}, operations ${g.operations.join(",")}`)}</failure>\n    </testcase>`);
+    cases.push(
+      `    <testcase classname="kms-policy.UnmanagedGrant" name="${xml(g.grantId)}">\n      <failure type="unmanaged" message="${xml(what)}">${xml(`grantee ${g.granteePrincipal ?? ""}, operations ${g.operations.join(",")}`)}</failure>\n    </testcase>`,
+    );
   }
   const failures = s.drifted + s.gone + s.unmanagedGrants;
   const counts = `tests="${cases.length}" failures="${failures}" errors="${s.errors}"`;

@@ -67,6 +67,11 @@ export interface GrantArgs {
   profile?: pulumi.Input<string>;
 }
 
+/** A token list as a secret input; undefined stays undefined (no input). */
+function secretIfGiven(value: pulumi.Input<pulumi.Input<string>[]> | undefined): pulumi.Output<string[]> | undefined {
+  return value === undefined ? undefined : pulumi.secret(value);
+}
+
 /** A deterministic grant name: readable, within KMS's 256 characters and `[a-zA-Z0-9:/_-]`. */
 export function defaultGrantName(project: string, stack: string, resourceName: string): string {
   const readable = `${project}-${stack}-${resourceName}`.replace(/[^a-zA-Z0-9:/_-]/g, "_");
@@ -128,9 +133,10 @@ export class Grant extends pulumi.dynamic.Resource {
       reportedConstraints: undefined,
       ...args,
       // The alias travels as grantTokens, so that it is kept secret as they are; check refuses the
-      // two when they differ, so the alias is passed on only beside grantTokens.
-      grantTokens: args.grantTokens ?? args.grantCreationTokens,
-      grantCreationTokens: args.grantTokens !== undefined ? args.grantCreationTokens : undefined,
+      // two when they differ, so the alias is passed on only beside grantTokens. Both are secret
+      // inputs: additionalSecretOutputs covers outputs only, and the state keeps inputs too.
+      grantTokens: secretIfGiven(args.grantTokens ?? args.grantCreationTokens),
+      grantCreationTokens: args.grantTokens !== undefined ? secretIfGiven(args.grantCreationTokens) : undefined,
       name: args.name ?? defaultGrantName(pulumi.getProject(), pulumi.getStack(), name),
     };
     const secrets = [...(opts?.additionalSecretOutputs ?? []), "grantToken", "grantTokens", "grantCreationTokens"];

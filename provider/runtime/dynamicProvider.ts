@@ -32,10 +32,10 @@ export function dynamicProvider<I extends object, O>(
     },
     async check(olds, news) {
       const result = check(news as unknown as Record<string, unknown>);
-      result.failures.push(...stackSettingProblems());
-      if (result.failures.length === 0 && lifecycle.preflight)
-        result.failures.push(...(await lifecycle.preflight((olds ?? {}) as Record<string, unknown>, result.inputs)));
-      return result;
+      const failures = [...result.failures, ...stackSettingProblems()];
+      if (failures.length === 0 && lifecycle.preflight)
+        failures.push(...(await lifecycle.preflight((olds ?? {}) as Record<string, unknown>, result.inputs)));
+      return { ...result, failures };
     },
     async diff(_id, olds, news) {
       return lifecycle.diff(olds, news);

@@ -31,14 +31,14 @@ export interface GrantOutputs extends GrantInputs {
   createdAt: string;
   issuingAccount?: string;
   creationDate?: string;
-  /** The role and profile the calls used (the resource's, else the stack's); see KeyPolicyOutputs. */
-  access?: Access;
   /** Who gets the permissions, whichever input named them. */
   effectiveGrantee?: EffectivePrincipal;
   /** Who may retire the grant, whichever input named them. */
   effectiveRetiringPrincipal?: EffectivePrincipal;
   /** The constraints as ListGrants last reported them; absent until KMS lists the grant. */
   reportedConstraints?: GrantConstraints;
+  /** The role and profile the calls used (the resource's, else the stack's); see KeyPolicyOutputs. */
+  access?: Access;
 }
 
 /** The outputs that report the grant's principals, whichever fields name them. */
@@ -103,19 +103,42 @@ export class GrantLifecycle {
     // The Name makes CreateGrant idempotent in KMS: a retried or re-run create returns the same
     // grant. An interrupted run, or a service that does not deduplicate, can still leave a twin
     // with the same name and parameters; it is removed below so that exactly one grant remains.
-    const created = await api.createGrant({ ...inputs, keyId: key.arn });
-    const outs: GrantOutputs = {
-      ...inputs,
-      grantId: created.grantId,
-      grantToken: created.grantToken,
+    const request = { ...inputs, keyId: key.arn };
+    let asked = Date.now();
+    let created = await api.createGrant(request);
+    const { grantTokens: _tokens, ...kept } = inputs;
+    const outsFor = (grantId: string, grantToken: string): GrantOutputs => ({
+      ...kept,
+      grantId,
+      grantToken,
       keyArn: key.arn,
       createdAt: new Date().toISOString(),
       issuingAccount: key.account,
-      access,
       ...effectiveOutputs(inputs),
-    };
+      access,
+    });
+    let outs = outsFor(created.grantId, created.grantToken);
     try {
-      const listed = await this.directory.listAll(key.arn, access);
+      let listed = await this.directory.listAll(key.arn, access);
+      if (
+        existedBefore(
+          listed.find((g) => g.GrantId === created.grantId),
+          asked,
+        )
+      ) {
+        // KMS handed back a grant that was there before this create: the grant of the resource
+        // this one replaces (same name and parameters), whose delete will revoke it. Revoked
+        // first, so that this resource gets a grant of its own.
+        await api.removeGrant(key.arn, created.grantId, "revoke");
+        asked = Date.now();
+        created = await api.createGrant(request);
+        outs = outsFor(created.grantId, created.grantToken);
+        await engineLog(
+          "info",
+          `Grant ${inputs.name}: KMS returned the existing grant of the resource this one replaces; revoked it and created grant ${created.grantId}.`,
+        );
+        listed = await this.directory.listAll(key.arn, access);
+      }
       const reported = constraintsFromListing(listed.find((g) => g.GrantId === created.grantId)?.Constraints);
       if (reported) outs.reportedConstraints = reported;
       const twins = listed.filter((g) => g.GrantId !== created.grantId && sameGrant(g, inputs));
@@ -154,7 +177,7 @@ export class GrantLifecycle {
           "info",
           `Grant ${id} on ${keyArn} is not listed yet (created ${Math.round(age / 1000)}s ago; KMS lists new grants with a delay); keeping it.`,
         );
-        return { id, props, inputs: inputsOf(props) };
+        return { id, props: withoutTokens(props), inputs: inputsOf(props) };
       }
     } catch (err) {
       if (await this.keyIsGone(props)) {
@@ -171,7 +194,7 @@ export class GrantLifecycle {
       return {};
     }
     const live = fromListing(entry);
-    const outs: GrantOutputs = { ...props, reportedConstraints: live.constraints };
+    const outs: GrantOutputs = { ...withoutTokens(props), reportedConstraints: live.constraints };
     const changed = changedParameters(props, live);
     for (const field of changed) Object.assign(outs, { [field]: live[field] });
     Object.assign(outs, { effectiveGrantee: undefined, effectiveRetiringPrincipal: undefined }, effectiveOutputs(outs));
@@ -197,20 +220,37 @@ export class GrantLifecycle {
     }
   }
 
-  async diff(olds: GrantOutputs, news: GrantInputs): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
+  /**
+   * A grant cannot change in place: another key, Region, grantee, operations, retiring principal,
+   * constraints or name replaces it. The key by id or by ARN is the same key: no change at all.
+   * An input not known yet (preview) decides nothing: what is known is reported, and when nothing
+   * known changes, `changes` is left unknown for the engine to settle once the value is known.
+   */
+  async diff(olds: GrantOutputs, news: GrantInputs): Promise<{ changes?: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
     const replaces: string[] = [];
+    const keyKnown = !isUnknown(news.keyId) && !isUnknown(news.region);
     const oldRegion = regionFor(olds.keyArn || olds.keyId, olds.region);
-    const newRegion = regionFor(news.keyId, news.region);
+    const newRegion = keyKnown ? regionFor(news.keyId, news.region) : undefined;
     const oldAccess = recordedAccess(olds);
-    const newAccess = accessFor(news);
-    if (!(await sameKeyAs(olds.keyArn || olds.keyId, oldRegion, news.keyId, newRegion, oldAccess, newAccess))) replaces.push("keyId");
+    const accessKnown = !isUnknown(news.assumeRole) && !isUnknown(news.profile);
+    const newAccess = accessKnown ? accessFor(news) : oldAccess;
+    if (keyKnown && !(await sameKeyAs(olds.keyArn || olds.keyId, oldRegion, news.keyId, newRegion, oldAccess, newAccess)))
+      replaces.push("keyId");
     if (oldRegion && newRegion && oldRegion !== newRegion) replaces.push("region");
-    replaces.push(...changedParameters(olds, news));
-    if (olds.name !== news.name) replaces.push("name");
+    const parameters = ["granteePrincipal", "operations", "retiringPrincipal", "constraints"] as const;
+    replaces.push(...changedParameters(olds, news).filter((field) => !isUnknown((news as unknown as Record<string, unknown>)[field])));
+    if (!isUnknown(news.name) && olds.name !== news.name) replaces.push("name");
     // grantTokens only matter while CreateGrant runs: changing them changes no grant.
-    const accessChanged = accessKey(oldAccess) !== accessKey(newAccess);
-    const changes = replaces.length > 0 || olds.retireOnDelete !== news.retireOnDelete || olds.keyId !== news.keyId || accessChanged;
-    return { changes, replaces, deleteBeforeReplace: false };
+    const accessChanged = accessKnown && accessKey(oldAccess) !== accessKey(newAccess);
+    const retireChanged = !isUnknown(news.retireOnDelete) && olds.retireOnDelete !== news.retireOnDelete;
+    if (replaces.length > 0 || retireChanged || accessChanged) return { changes: true, replaces, deleteBeforeReplace: false };
+    const undecided =
+      !keyKnown ||
+      !accessKnown ||
+      isUnknown(news.name) ||
+      isUnknown(news.retireOnDelete) ||
+      parameters.some((field) => isUnknown(news[field]));
+    return undecided ? { replaces, deleteBeforeReplace: false } : { changes: false, replaces, deleteBeforeReplace: false };
   }
 
   /**
@@ -221,12 +261,12 @@ export class GrantLifecycle {
    */
   async preflight(olds: Record<string, unknown>, inputs: GrantInputs): Promise<CheckFailure[]> {
     if (!this.dryRun()) return [];
-    const isNew = olds.keyId === undefined;
-    if (!isNew && (await this.diff(olds as unknown as GrantOutputs, inputs)).replaces.length === 0) return [];
     if (isUnknown(inputs)) {
       await engineLog("info", `Grant ${inputs.name}: no dry run of CreateGrant at preview: some inputs are known only at apply.`);
       return [];
     }
+    const isNew = olds.keyId === undefined;
+    if (!isNew && (await this.diff(olds as unknown as GrantOutputs, inputs)).replaces.length === 0) return [];
     const result = await this.clients
       .grants(inputs.keyId, regionFor(inputs.keyId, inputs.region), accessFor(inputs))
       .dryRunCreateGrant(inputs);
@@ -249,10 +289,8 @@ export class GrantLifecycle {
     const { assumeRole, profile } = news;
     return {
       outs: withoutUndefined({
-        ...olds,
+        ...withoutTokens(olds),
         retireOnDelete: news.retireOnDelete,
-        keyId: news.keyId,
-        grantTokens: news.grantTokens,
         assumeRole,
         profile,
         access: accessFor(news),
@@ -271,6 +309,25 @@ export class GrantLifecycle {
   }
 }
 
+/**
+ * Whether a listed grant was created before `asked` (when this create called CreateGrant): KMS
+ * returns an existing grant's id for the same name and parameters. ListGrants reports CreationDate
+ * (moto does not, but neither does it deduplicate); a grant not listed yet tells nothing.
+ */
+function existedBefore(entry: GrantListEntry | undefined, asked: number): boolean {
+  return entry?.CreationDate !== undefined && new Date(entry.CreationDate).getTime() < asked;
+}
+
+/**
+ * Grant tokens are used only by CreateGrant, so they are never kept in outputs, nor returned by
+ * read: the state holds them only as the (secret) inputs the program gave. A state written before
+ * may still have them in its outputs.
+ */
+function withoutTokens(outs: GrantOutputs): GrantOutputs {
+  const { grantTokens: _tokens, ...rest } = outs;
+  return rest;
+}
+
 function inputsOf(outs: GrantOutputs): GrantInputs {
   const {
     grantId: _i,
@@ -283,6 +340,7 @@ function inputsOf(outs: GrantOutputs): GrantInputs {
     effectiveRetiringPrincipal: _r,
     reportedConstraints: _rc,
     access: _x,
+    grantTokens: _gt,
     ...inputs
   } = outs;
   return inputs;

@@ -66,22 +66,15 @@ export function checkKeyPolicy(
 
   const policyName = news.policyName ?? "default";
   if (!isUnknown(policyName) && policyName !== "default") {
-    fail(
-      "policyName",
-      `policyName "${String(policyName)}" is not accepted by KMS: the only key policy name is "default". Remove policyName or set it to "default"`,
-    );
+    fail("policyName", `policyName "${String(policyName)}" is not accepted by KMS: the only key policy name is "default". Remove policyName or set it to "default"`);
   }
 
   const bypass = news.bypassPolicyLockoutSafetyCheck ?? false;
-  if (!isUnknown(bypass) && typeof bypass !== "boolean")
-    fail("bypassPolicyLockoutSafetyCheck", "bypassPolicyLockoutSafetyCheck must be true or false");
+  if (!isUnknown(bypass) && typeof bypass !== "boolean") fail("bypassPolicyLockoutSafetyCheck", "bypassPolicyLockoutSafetyCheck must be true or false");
 
   const onDelete = news.onDelete ?? "restore";
   if (!isUnknown(onDelete) && !ON_DELETE_CHOICES.includes(onDelete as OnDelete)) {
-    fail(
-      "onDelete",
-      `onDelete "${String(onDelete)}" is not one of ${ON_DELETE_CHOICES.map((c) => `"${c}"`).join(", ")}: "restore" puts back the policy the key had before, "default" writes AWS's default key policy, "retain" leaves the policy as it is`,
-    );
+    fail("onDelete", `onDelete "${String(onDelete)}" is not one of ${ON_DELETE_CHOICES.map((c) => `"${c}"`).join(", ")}: "restore" puts back the policy the key had before, "default" writes AWS's default key policy, "retain" leaves the policy as it is`);
   }
 
   const region = news.region;

@@ -2,6 +2,7 @@ import { KMSClient } from "@aws-sdk/client-kms";
 import { Access, AssumeRole, checkAssumeRole, effectiveAccess } from "../aws/access";
 import { ClientSettings, DEFAULT_MAX_ATTEMPTS, DEFAULT_REQUEST_TIMEOUT_SECONDS, kmsClient } from "../aws/client";
 import { credentialSource } from "../aws/credentials";
+import { DEFAULT_GRANT_LISTING_DELAY_SECONDS } from "../aws/grantFacts";
 import { parseKeyRef } from "../aws/keyRef";
 import { LintSuppression, SEVERITIES, Severity, parseSuppressions } from "../policy";
 
@@ -18,12 +19,12 @@ export interface ProviderSettings {
   requestTimeoutSeconds?: number;
   /** How long a new grant that ListGrants does not show yet counts as not listed yet rather than gone. */
   grantListingDelaySeconds: number;
+  /** Whether a grant's check asks KMS with a CreateGrant dry run before it is created or replaced. */
+  dryRun: boolean;
   /** The role every resource assumes unless it names its own role or profile. */
   assumeRole?: AssumeRole;
   /** The stack's `aws:profile`: the credentials' profile (with a role: the source of the credentials that assume it). */
   profile?: string;
-  /** Whether a grant's check asks KMS with a CreateGrant dry run before it is created or replaced. */
-  dryRun: boolean;
   /** The lint severity from which findings fail check. */
   failOn: Severity;
   /** `Sid:rule` pairs the lint leaves out. */
@@ -38,7 +39,7 @@ export interface StackSetting<T> {
   parse(raw: string): T | undefined;
   /** The accepted values, in words, for messages and the README. */
   accepts: string;
-  /** The value when the key is not set (or, for now, not accepted). */
+  /** The value when the key is not set. */
   default: T;
   doc: string;
   /** Why a raw value is refused, when refusing it is certain: check then fails with this. */
@@ -63,9 +64,6 @@ function parseAssumeRole(raw: string): { value?: AssumeRole; problems: string[] 
 const FAIL_ON: readonly Severity[] = SEVERITIES.filter((s) => s !== "suggestion");
 
 const positiveNumber = (raw: string) => (Number(raw) > 0 ? Number(raw) : undefined);
-
-/** KMS documents up to five minutes for a grant to be consistent everywhere. */
-export const DEFAULT_GRANT_LISTING_DELAY_SECONDS = 300;
 
 /**
  * Every stack setting the providers read, one row each. A new setting is a field of
@@ -100,6 +98,13 @@ export const STACK_SETTINGS: { readonly [F in keyof ProviderSettings]-?: StackSe
     default: DEFAULT_GRANT_LISTING_DELAY_SECONDS,
     doc: "for this long after creating a grant, a grant that ListGrants does not show yet is taken as not listed yet rather than gone",
   },
+  dryRun: {
+    key: "kms-policy:dryRun",
+    parse: (raw) => (raw === "true" ? true : raw === "false" ? false : undefined),
+    accepts: "true or false",
+    default: false,
+    doc: "preview asks KMS, with CreateGrant's DryRun, whether each grant it would create or replace can be created; a refusal fails the preview",
+  },
   assumeRole: {
     key: "kms-policy:assumeRole",
     parse: (raw) => parseAssumeRole(raw).value,
@@ -114,13 +119,6 @@ export const STACK_SETTINGS: { readonly [F in keyof ProviderSettings]-?: StackSe
     accepts: "a profile name of the shared AWS config files",
     default: undefined,
     doc: "the profile whose credentials the resources use (with a role: the credentials that assume it) unless a resource sets its own",
-  },
-  dryRun: {
-    key: "kms-policy:dryRun",
-    parse: (raw) => (raw === "true" ? true : raw === "false" ? false : undefined),
-    accepts: "true or false",
-    default: false,
-    doc: "preview asks KMS, with CreateGrant's DryRun, whether each grant it would create or replace can be created; a refusal fails the preview",
   },
   failOn: {
     key: "kms-policy:failOn",
@@ -152,13 +150,25 @@ export interface StackConfig {
   get(key: string): string | undefined;
 }
 
+/** Why a setting refuses a value: the key, the value, what it takes and the fix. */
+function refusal(setting: StackSetting<unknown>, raw: string): string {
+  return `${setting.key} is "${raw}", but it takes ${setting.accepts}: fix it with \`pulumi config set ${setting.key} VALUE\` or remove it with \`pulumi config rm ${setting.key}\``;
+}
+
+/**
+ * Reads every stack setting. A value a setting does not take is a problem that every resource's
+ * check reports at preview (stackSettingProblems), naming the key, the value and what it takes:
+ * silently running with the default would hide the mistake.
+ */
 export function configureFromStack(config: StackConfig): void {
   const next: Record<string, unknown> = {};
   const found: typeof problems = [];
   for (const [field, setting] of Object.entries(STACK_SETTINGS) as Array<[string, StackSetting<unknown>]>) {
     const raw = config.get(setting.key);
-    next[field] = (raw === undefined ? undefined : setting.parse(raw)) ?? setting.default;
-    const problem = raw === undefined ? undefined : setting.problem?.(raw);
+    const value = raw === undefined ? undefined : setting.parse(raw);
+    next[field] = value ?? setting.default;
+    // A value the row does not take is refused, never silently replaced by the default.
+    const problem = raw === undefined ? undefined : (setting.problem?.(raw) ?? (value === undefined ? refusal(setting, raw) : undefined));
     if (problem) found.push({ property: setting.key, reason: problem });
   }
   settings = next as unknown as ProviderSettings;

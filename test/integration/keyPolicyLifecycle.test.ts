@@ -17,7 +17,13 @@ const policy = (extraActions: string[] = []) =>
     Version: "2012-10-17",
     Statement: [
       { Sid: "Root", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
-      { Sid: "App", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:role/app` }, Action: ["kms:Decrypt", ...extraActions], Resource: "*" },
+      {
+        Sid: "App",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${account}:role/app` },
+        Action: ["kms:Decrypt", ...extraActions],
+        Resource: "*",
+      },
     ],
   });
 
@@ -46,7 +52,15 @@ describe("integration: KeyPolicy lifecycle on moto", () => {
     expect(id).to.equal(key.arn);
     expect(outs.previousPolicy).to.equal(before);
     expect(policiesEquivalent(await live(key.keyId), policy())).to.equal(true);
-    expect(Object.fromEntries(counting.calls)).to.deep.equal({ DescribeKey: 1, ListKeyPolicies: 1, GetKeyPolicy: 2, PutKeyPolicy: 1 });
+    // ListResourceTags and TagResource: the key's ownership tags (README, "Replacing and renaming").
+    expect(Object.fromEntries(counting.calls)).to.deep.equal({
+      DescribeKey: 1,
+      ListKeyPolicies: 1,
+      GetKeyPolicy: 2,
+      PutKeyPolicy: 1,
+      ListResourceTags: 1,
+      TagResource: 1,
+    });
   });
 
   it("read: an equivalent live policy keeps the recorded text; a different one is returned with inputs", async () => {
@@ -77,7 +91,8 @@ describe("integration: KeyPolicy lifecycle on moto", () => {
     const { outs } = await lifecycle.create(inputs(key.keyId));
     counting.reset();
     const reordered = JSON.stringify({ Statement: [...JSON.parse(policy()).Statement].reverse(), Version: "2012-10-17" });
-    expect(await lifecycle.diff(outs, inputs(key.arn, { policy: reordered }))).to.deep.equal({ changes: true, replaces: [] }); // keyId text changed: state-only update
+    // The key by ARN instead of id: the same key, no change at all (issue 12 #4).
+    expect(await lifecycle.diff(outs, inputs(key.arn, { policy: reordered }))).to.deep.equal({ changes: false, replaces: [] });
     expect(await lifecycle.diff(outs, inputs(key.keyId, { policy: reordered }))).to.deep.equal({ changes: false, replaces: [] });
     const other = await createKey(kms);
     expect((await lifecycle.diff(outs, inputs(other.keyId))).replaces).to.deep.equal(["keyId"]);
@@ -140,7 +155,12 @@ describe("integration: KeyPolicy lifecycle on moto", () => {
     before(async () => {
       const server = await moto();
       proxy = await new FaultProxy(server.endpoint).start();
-      const client = new KMSClient({ region: server.awsEnv.AWS_REGION, endpoint: proxy.endpoint, credentials: DUMMY_CREDENTIALS, maxAttempts: 2 });
+      const client = new KMSClient({
+        region: server.awsEnv.AWS_REGION,
+        endpoint: proxy.endpoint,
+        credentials: DUMMY_CREDENTIALS,
+        maxAttempts: 2,
+      });
       viaProxy = new KeyPolicyLifecycle(() => new KeyApi(client), 10);
     });
     after(() => proxy.stop());

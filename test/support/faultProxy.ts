@@ -1,10 +1,12 @@
 import * as http from "http";
+import { Answer, FaithfulOptions, KmsFaithful } from "./kmsFaithful";
 
 /**
  * An HTTP proxy between the AWS SDK and moto that counts every KMS call by operation and can
  * inject faults on chosen operations. The tests point AWS_ENDPOINT_URL_KMS at it; the rules live
  * in the test process, so a test can change them between (or during) pulumi runs. The benchmarks
- * reuse it for call counts.
+ * reuse it for call counts. With `faithful` options it also behaves like AWS KMS where moto does
+ * not (see kmsFaithful.ts): faults apply first, then the faithful answer.
  */
 export type FaultKind =
   | "throttle" // HTTP 400 ThrottlingException
@@ -56,6 +58,18 @@ export interface SeenRequest {
   account: string;
   /** The request's KeyId, for KMS calls that name one. */
   keyId?: string;
+  /** The JSON body of a KMS call; empty for other calls. */
+  body: Record<string, unknown>;
+}
+
+/** A request or answer body as JSON; an empty or non-JSON body is an empty object. */
+function parseBody(body: Buffer): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(body.toString() || "{}") as unknown;
+    return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }
 
 /** Seeded so that a failing run can be repeated. */
@@ -80,29 +94,38 @@ const WRITE_OPERATIONS = new Set([
   "EnableKey",
 ]);
 
+/** Key states in which KMS refuses CreateGrant, and the error it gives (Key states of KMS keys, KMS Developer Guide). */
+const CREATE_GRANT_REFUSED_STATES: Record<string, string> = { Disabled: "DisabledException" };
+
 /** moto's account for any access key it did not issue for a role. */
 const DEFAULT_ACCOUNT = "123456789012";
 
 export class FaultProxy {
   readonly calls = new Map<string, number>();
-  /** Every request since the last reset, in order. */
+  /** Every request since the last reset, in order, with its JSON body (what was sent: moto ignores some fields). */
   readonly requests: SeenRequest[] = [];
   /** Every secret part of the credentials AssumeRole returned through the proxy (kept across resets), to prove they leak nowhere. */
   readonly issuedSecrets: string[] = [];
   /** Access keys returned by AssumeRole through this proxy, to the role's account (kept across resets). */
   private readonly keyAccounts = new Map<string, string>();
+  /** Service principals CreateGrant was given, by grant id: moto drops them, real KMS lists them. */
+  private readonly servicePrincipals = new Map<string, { GranteeServicePrincipal?: string; RetiringServicePrincipal?: string }>();
   readonly faultsInjected = new Map<string, number>();
   rules: ProxyRules = {};
   private readonly server: http.Server;
   private readonly next: () => number;
   private readonly stale = new Map<string, { policy: string; remaining: number }>();
   private port = 0;
+  /** Set in the KMS-faithful mode; it keeps its state (grant ages, pending policies) across reset(). */
+  readonly faithful?: KmsFaithful;
 
   constructor(
     private readonly target: string,
     seed = 1,
+    faithful?: FaithfulOptions,
   ) {
     this.next = random(seed);
+    if (faithful) this.faithful = new KmsFaithful(faithful);
     this.server = http.createServer((req, res) => void this.handle(req, res));
   }
 
@@ -129,6 +152,11 @@ export class FaultProxy {
     let n = 0;
     for (const [op, c] of this.calls) if (WRITE_OPERATIONS.has(op)) n += c;
     return n;
+  }
+
+  /** The bodies of the calls of `operation`, in order. */
+  bodies(operation: string): Array<Record<string, unknown>> {
+    return this.requests.filter((r) => r.operation === operation).map((r) => r.body);
   }
 
   reset(rules: ProxyRules = {}): void {
@@ -165,17 +193,11 @@ export class FaultProxy {
       : undefined;
     const operation = target.includes(".") ? target.slice(target.indexOf(".") + 1) : (form?.get("Action") ?? "other");
     this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
+    const json = target ? parseBody(body) : {};
     // SigV4: Credential=AKID/DATE/REGION/SERVICE/aws4_request
     const scope = /Credential=([^/]+)\/\d+\/([^/]+)\/([^/]+)\//.exec(String(req.headers.authorization ?? ""));
     const accessKeyId = scope?.[1] ?? "";
-    let keyId: string | undefined;
-    if (target) {
-      try {
-        keyId = (JSON.parse(body.toString() || "{}") as { KeyId?: string }).KeyId;
-      } catch {
-        keyId = undefined;
-      }
-    }
+    const keyId = typeof json.KeyId === "string" ? json.KeyId : undefined;
     this.requests.push({
       service: scope?.[3] ?? "",
       operation,
@@ -183,6 +205,7 @@ export class FaultProxy {
       accessKeyId,
       account: this.keyAccounts.get(accessKeyId) ?? DEFAULT_ACCOUNT,
       ...(keyId ? { keyId } : {}),
+      body: json,
     });
     if (operation === "AssumeRole" && this.rules.refuseAssumeRole?.includes(form?.get("RoleArn") ?? "")) {
       res.writeHead(403, { "content-type": "text/xml" });
@@ -225,7 +248,25 @@ export class FaultProxy {
       }
     }
 
+    if (operation === "CreateGrant" && json.DryRun === true) return this.answerDryRun(req, res, json);
+
+    if (this.faithful) {
+      const faithful = await this.faithful.handle(operation, json, (op, payload) => this.forwardJson(req, op, payload));
+      if (faithful) {
+        let out = Buffer.from(JSON.stringify(faithful.body));
+        if (operation === "CreateGrant" && faithful.status === 200) this.rememberServicePrincipals(json, out);
+        if (operation === "ListGrants" && faithful.status === 200) out = this.withServicePrincipals(out);
+        if (fault === "drop-after") return void req.socket.destroy();
+        return this.answer(res, faithful, out);
+      }
+    }
+
     const answer = await this.forward(req, body);
+    if (operation === "CreateGrant" && answer.status === 200) this.rememberServicePrincipals(json, answer.body);
+    if (operation === "ListGrants" && answer.status === 200) {
+      answer.body = this.withServicePrincipals(answer.body);
+      answer.headers["content-length"] = String(answer.body.length);
+    }
     if (operation === "AssumeRole" && answer.status === 200) {
       const issued = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(answer.body.toString())?.[1];
       const account = /^arn:[^:]+:iam::(\d{12}):/.exec(form?.get("RoleArn") ?? "")?.[1];
@@ -238,6 +279,59 @@ export class FaultProxy {
     if (fault === "drop-after") return void req.socket.destroy();
     res.writeHead(answer.status, answer.headers);
     res.end(answer.body);
+  }
+
+  private answer(res: http.ServerResponse, answer: Answer, body: Buffer): void {
+    const type = typeof answer.body.__type === "string" ? { "x-amzn-errortype": answer.body.__type } : {};
+    res.writeHead(answer.status, { "content-type": "application/x-amz-json-1.1", ...type });
+    res.end(body);
+  }
+
+  private async forwardJson(req: http.IncomingMessage, operation: string, input: Record<string, unknown>): Promise<Answer> {
+    const answer = await this.forward(req, Buffer.from(JSON.stringify(input)), `TrentService.${operation}`);
+    let body: Record<string, unknown>;
+    try {
+      body = (JSON.parse(answer.body.toString() || "{}") as Record<string, unknown> | null) ?? {};
+    } catch {
+      // moto answers some unknown-key calls with HTML and a 500: keep it an error the SDK retries.
+      body = { __type: "KMSInternalException", message: answer.body.toString().slice(0, 200) };
+    }
+    return { status: answer.status, body };
+  }
+
+  /**
+   * moto ignores DryRun and would create the grant. Real KMS answers a dry run that would succeed
+   * with DryRunOperationException (HTTP 412) and one that would fail with the real call's error
+   * (KMS Developer Guide, "Testing your permissions"). Faults (e.g. access-denied) came first; here
+   * the key decides: unknown, or in a state that refuses CreateGrant, as DescribeKey on moto says.
+   */
+  private async answerDryRun(req: http.IncomingMessage, res: http.ServerResponse, input: Record<string, unknown>): Promise<void> {
+    const described = await this.forward(req, Buffer.from(JSON.stringify({ KeyId: input.KeyId })), "TrentService.DescribeKey");
+    if (described.status !== 200) {
+      res.writeHead(described.status, described.headers);
+      return void res.end(described.body);
+    }
+    const state = (parseBody(described.body) as { KeyMetadata?: { KeyState?: string } }).KeyMetadata?.KeyState ?? "";
+    if (state === "Enabled")
+      return this.error(res, 412, "DryRunOperationException", "The request would have succeeded, but the DryRun option is set.");
+    const refusal = CREATE_GRANT_REFUSED_STATES[state] ?? "KMSInvalidStateException";
+    return this.error(res, 400, refusal, `${String(input.KeyId)} is ${state}.`);
+  }
+
+  private rememberServicePrincipals(input: Record<string, unknown>, answer: Buffer): void {
+    const grantId = (parseBody(answer) as { GrantId?: string }).GrantId;
+    const fields = {
+      ...(typeof input.GranteeServicePrincipal === "string" ? { GranteeServicePrincipal: input.GranteeServicePrincipal } : {}),
+      ...(typeof input.RetiringServicePrincipal === "string" ? { RetiringServicePrincipal: input.RetiringServicePrincipal } : {}),
+    };
+    if (grantId && Object.keys(fields).length) this.servicePrincipals.set(grantId, fields);
+  }
+
+  private withServicePrincipals(answer: Buffer): Buffer {
+    if (this.servicePrincipals.size === 0) return answer;
+    const page = parseBody(answer) as { Grants?: Array<Record<string, unknown>> };
+    for (const grant of page.Grants ?? []) Object.assign(grant, this.servicePrincipals.get(String(grant.GrantId)) ?? {});
+    return Buffer.from(JSON.stringify(page));
   }
 
   private error(res: http.ServerResponse, status: number, type: string, message: string): void {

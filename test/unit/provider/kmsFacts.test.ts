@@ -75,9 +75,9 @@ describe("stack settings table", () => {
       "kms-policy:maxAttempts",
       "kms-policy:requestTimeoutSeconds",
       "kms-policy:grantListingDelaySeconds",
+      "kms-policy:dryRun",
       "kms-policy:assumeRole",
       "aws:profile",
-      "kms-policy:dryRun",
       "kms-policy:failOn",
       "kms-policy:ignore",
     ]);
@@ -95,6 +95,10 @@ describe("stack settings table", () => {
     expect(STACK_SETTINGS.grantListingDelaySeconds.parse("0")).to.equal(0);
     expect(STACK_SETTINGS.grantListingDelaySeconds.parse("soon")).to.equal(undefined);
     expect(STACK_SETTINGS.region.parse("")).to.equal(undefined);
+    expect(STACK_SETTINGS.dryRun.parse("true")).to.equal(true);
+    expect(STACK_SETTINGS.dryRun.parse("false")).to.equal(false);
+    expect(STACK_SETTINGS.dryRun.parse("yes")).to.equal(undefined);
+    expect(STACK_SETTINGS.dryRun.default).to.equal(false);
     expect(STACK_SETTINGS.profile.parse("audit")).to.equal("audit");
     const role = { roleArn: "arn:aws:iam::111122223333:role/kms-admin", externalId: "ext-1" };
     expect(STACK_SETTINGS.assumeRole.parse(JSON.stringify(role))).to.deep.equal(role);
@@ -104,9 +108,5 @@ describe("stack settings table", () => {
     );
     expect(STACK_SETTINGS.assumeRole.problem?.("arn:aws:iam::111122223333:role/x")).to.match(/not a JSON object.*config set --path/);
     expect(STACK_SETTINGS.assumeRole.problem?.(JSON.stringify(role))).to.equal(undefined);
-    expect(STACK_SETTINGS.dryRun.parse("true")).to.equal(true);
-    expect(STACK_SETTINGS.dryRun.parse("false")).to.equal(false);
-    expect(STACK_SETTINGS.dryRun.parse("yes")).to.equal(undefined);
-    expect(STACK_SETTINGS.dryRun.default).to.equal(false);
   });
 });
