@@ -29,6 +29,8 @@ export interface Answer {
 export type Forward = (operation: string, input: Record<string, unknown>) => Promise<Answer>;
 
 export const KMS_MAX_PAGE_SIZE = 100;
+/** ListGrants without a Limit: KMS answers 50 a page. */
+export const KMS_DEFAULT_PAGE_SIZE = 50;
 
 interface Stale {
   policy: string;
@@ -130,7 +132,7 @@ export class KmsFaithful {
         return { ...g, ...(at ? { CreationDate: at / 1000 } : {}), ...(grantee ? { GranteePrincipal: grantee } : {}) };
       });
     const limit = Math.min(
-      typeof input.Limit === "number" ? input.Limit : KMS_MAX_PAGE_SIZE,
+      typeof input.Limit === "number" ? input.Limit : KMS_DEFAULT_PAGE_SIZE,
       this.options.pageSize ?? KMS_MAX_PAGE_SIZE,
       KMS_MAX_PAGE_SIZE,
     );
