@@ -2,7 +2,7 @@ import { Access } from "../aws/access";
 import { parseKeyRef } from "../aws/keyRef";
 import { LintSuppression, Severity, atLeast, lintPolicy } from "../policy";
 import { CheckFailure, checkAccess, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
-import { allowsPolicyChanges } from "./lockout";
+import { allowsPolicyChanges } from "../policy/lockout";
 import { providerSettings } from "./settings";
 
 export type OnDelete = "restore" | "default" | "retain";
@@ -52,7 +52,7 @@ export function checkKeyPolicy(
       const findings = lintPolicy(policyText, { ignore: lint.lintIgnore, account }).filter((f) => atLeast(f.severity, lint.failOn));
       const failing = (p: (typeof findings)[number]) => (p.severity === "error" ? "" : `, ${p.severity}; kms-policy:failOn is ${lint.failOn}`);
       for (const p of findings) fail("policy", `${p.path ? `${p.path}: ` : ""}${p.message} [${p.rule}${failing(p)}]. Fix: ${p.hint}`);
-      if (!findings.some((f) => f.severity === "error") && news.bypassPolicyLockoutSafetyCheck !== true && !allowsPolicyChanges(policyText)) {
+      if (!findings.some((f) => f.severity === "error") && news.bypassPolicyLockoutSafetyCheck !== true && !allowsPolicyChanges(policyText, { partition: ref && !("error" in ref) ? ref.partition : undefined })) {
         fail(
           "policy",
           "no principal is left allowed to call kms:PutKeyPolicy (no Allow grants it, or an unconditional Deny takes it back), so after this update nobody could change the policy again (lockout). " +
