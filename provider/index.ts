@@ -8,4 +8,4 @@
  */
 export * from "./policy";
 export { KeyPolicy, KeyPolicyArgs, KeyPolicyOnDelete, AssumeRoleArgs } from "./resources/keyPolicy";
-export { Grant, GrantArgs, GrantConstraintsArgs, defaultGrantName } from "./resources/grant";
+export { Grant, GrantArgs, GrantConstraintsArgs, GrantPrincipal, defaultGrantName } from "./resources/grant";

@@ -4,7 +4,7 @@ import { GrantApi } from "../aws/grants";
 import { changedParameters, DEFAULT_GRANT_LISTING_DELAY_SECONDS, fromListing, GrantParameters } from "../aws/grantFacts";
 import { GONE_KEY_STATES, KeyApi } from "../aws/keys";
 import { Access, roleAccount } from "../aws/access";
-import { identityText, keyIdentity } from "../aws/keyRef";
+import { KeyIdentity, keyIdentity, sameIdentity } from "../aws/keyRef";
 import { PolicyDiff, diffPolicies } from "../policy";
 import { AWS_UNIQUE_ID } from "../policy/grammar";
 import { ManagedGrant, ManagedKeyPolicy, ManagedResource } from "./stackExport";
@@ -86,14 +86,35 @@ interface Located {
 }
 
 /**
- * Where a resource's key is: partition, account, Region and id. Two replicas of a multi-Region key
- * share an id and are checked apart; a key recorded by id and by ARN is checked once.
+ * Groups resources by key: partition, account, Region and id. Two replicas of a multi-Region key
+ * share an id and are checked apart; a key recorded by id and by ARN is checked once. A bare id
+ * takes the Region recorded (or --region) and the account of the role used.
  */
-function locate(r: ManagedResource, options: DriftOptions): Located & { group: string } {
-  const access = options.access ?? r.access ?? {};
-  const role = access.assumeRole ? roleAccount(access.assumeRole.roleArn) : undefined;
-  const identity = keyIdentity(r.keyArn, { region: r.region ?? options.region, account: role });
-  return { resource: r, access, account: identity.account, region: identity.region, group: identityText(identity) };
+function groupByKey(resources: ManagedResource[], options: DriftOptions): Located[][] {
+  const byId = new Map<string, Array<{ identity: KeyIdentity; members: Located[] }>>();
+  for (const r of resources) {
+    const access = options.access ?? r.access ?? {};
+    const role = access.assumeRole ? roleAccount(access.assumeRole.roleArn) : undefined;
+    const identity = keyIdentity(r.keyArn, { region: r.region ?? options.region, account: role });
+    const clusters = byId.get(identity.keyId) ?? [];
+    byId.set(identity.keyId, clusters);
+    let cluster = clusters.find((c) => sameIdentity(c.identity, identity));
+    if (!cluster) clusters.push((cluster = { identity, members: [] }));
+    // What one member knows (an ARN's account and Region) holds for the whole group.
+    cluster.identity = {
+      keyId: identity.keyId,
+      partition: cluster.identity.partition ?? identity.partition,
+      account: cluster.identity.account ?? identity.account,
+      region: cluster.identity.region ?? identity.region,
+    };
+    cluster.members.push({ resource: r, access });
+  }
+  return [...byId.values()].flat().map(({ identity, members }) =>
+    // A member recorded with its key's ARN leads: its ARN is what the calls name.
+    [...members]
+      .sort((a, b) => Number(b.resource.keyArn.startsWith("arn:")) - Number(a.resource.keyArn.startsWith("arn:")))
+      .map((m) => ({ ...m, account: identity.account, region: identity.region })),
+  );
 }
 
 /**
@@ -103,12 +124,7 @@ function locate(r: ManagedResource, options: DriftOptions): Located & { group: s
  * throttling with backoff.
  */
 export async function checkDrift(resources: ManagedResource[], clients: DriftClients, options: DriftOptions = {}): Promise<DriftReport> {
-  const byKey = new Map<string, Located[]>();
-  for (const r of resources) {
-    const { group, ...located } = locate(r, options);
-    byKey.set(group, [...(byKey.get(group) ?? []), located]);
-  }
-  const groups = [...byKey.values()];
+  const groups = groupByKey(resources, options);
   const reports: ResourceReport[] = [];
   const unmanaged: UnmanagedGrant[] = [];
   let next = 0;

@@ -1,5 +1,5 @@
-import { GrantConstraints } from "../aws/grantFacts";
 import { Access } from "../aws/access";
+import { GrantConstraints } from "../aws/grantFacts";
 
 /**
  * Finds this package's resources in a `pulumi stack export`. Secret values stay encrypted: the

@@ -1,6 +1,6 @@
 import { GrantOperation } from "@aws-sdk/client-kms";
-import { GRANT_SOURCE_ARN, GrantConstraints, GrantParameters, SERVICE_PRINCIPAL } from "../aws/grantFacts";
 import { Access } from "../aws/access";
+import { GRANT_SOURCE_ARN, GrantConstraints, GrantParameters, SERVICE_PRINCIPAL } from "../aws/grantFacts";
 import { CheckFailure, checkAccess, checkKeyId, checkRegion, Fail, isUnknown, withoutUndefined } from "./check";
 
 export const GRANT_OPERATIONS: readonly string[] = Object.values(GrantOperation);

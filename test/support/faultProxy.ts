@@ -39,6 +39,27 @@ export interface ProxyRules {
    * had before: KMS's eventual consistency, exaggerated.
    */
   staleGetKeyPolicyReads?: number;
+  /**
+   * Role ARNs whose STS AssumeRole is refused with AccessDenied (moto assumes any role). Point
+   * AWS_ENDPOINT_URL_STS at the proxy for STS calls to pass through it.
+   */
+  refuseAssumeRole?: string[];
+}
+
+/** One request as the proxy saw it: where it was signed for and with whose key. */
+export interface SeenRequest {
+  /** `kms` or `sts`, from the signature's credential scope. */
+  service: string;
+  operation: string;
+  /** The Region the request was signed for (SigV4 credential scope). */
+  region: string;
+  accessKeyId: string;
+  /** The account the access key acts in: a role's, for keys the proxy saw AssumeRole return; else moto's default. */
+  account: string;
+  /** The request's KeyId, for KMS calls that name one. */
+  keyId?: string;
+  /** The JSON body of a KMS call; empty for other calls. */
+  body: Record<string, unknown>;
 }
 
 /** A request or answer body as JSON; an empty or non-JSON body is an empty object. */
@@ -76,10 +97,15 @@ const WRITE_OPERATIONS = new Set([
 /** Key states in which KMS refuses CreateGrant, and the error it gives (Key states of KMS keys, KMS Developer Guide). */
 const CREATE_GRANT_REFUSED_STATES: Record<string, string> = { Disabled: "DisabledException" };
 
+/** moto's account for any access key it did not issue for a role. */
+const DEFAULT_ACCOUNT = "123456789012";
+
 export class FaultProxy {
   readonly calls = new Map<string, number>();
-  /** Every request's JSON body, in order, for tests of what was sent (moto ignores some fields). */
-  readonly requests: Array<{ operation: string; body: Record<string, unknown> }> = [];
+  /** Every request since the last reset, in order, with its JSON body (what was sent: moto ignores some fields). */
+  readonly requests: SeenRequest[] = [];
+  /** Access keys returned by AssumeRole through this proxy, to the role's account (kept across resets). */
+  private readonly keyAccounts = new Map<string, string>();
   /** Service principals CreateGrant was given, by grant id: moto drops them, real KMS lists them. */
   private readonly servicePrincipals = new Map<string, { GranteeServicePrincipal?: string; RetiringServicePrincipal?: string }>();
   readonly faultsInjected = new Map<string, number>();
@@ -160,10 +186,32 @@ export class FaultProxy {
     for await (const chunk of req) chunks.push(chunk as Uint8Array);
     const body = Buffer.concat(chunks);
     const target = String(req.headers["x-amz-target"] ?? "");
-    const operation = target.includes(".") ? target.slice(target.indexOf(".") + 1) : "other";
+    const form = String(req.headers["content-type"] ?? "").includes("x-www-form-urlencoded")
+      ? new URLSearchParams(body.toString())
+      : undefined;
+    const operation = target.includes(".") ? target.slice(target.indexOf(".") + 1) : (form?.get("Action") ?? "other");
     this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
-    const json = parseBody(body);
-    this.requests.push({ operation, body: json });
+    const json = target ? parseBody(body) : {};
+    // SigV4: Credential=AKID/DATE/REGION/SERVICE/aws4_request
+    const scope = /Credential=([^/]+)\/\d+\/([^/]+)\/([^/]+)\//.exec(String(req.headers.authorization ?? ""));
+    const accessKeyId = scope?.[1] ?? "";
+    const keyId = typeof json.KeyId === "string" ? json.KeyId : undefined;
+    this.requests.push({
+      service: scope?.[3] ?? "",
+      operation,
+      region: scope?.[2] ?? "",
+      accessKeyId,
+      account: this.keyAccounts.get(accessKeyId) ?? DEFAULT_ACCOUNT,
+      ...(keyId ? { keyId } : {}),
+      body: json,
+    });
+    if (operation === "AssumeRole" && this.rules.refuseAssumeRole?.includes(form?.get("RoleArn") ?? "")) {
+      res.writeHead(403, { "content-type": "text/xml" });
+      return void res.end(
+        `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code>` +
+          `<Message>User is not authorized to perform: sts:AssumeRole on resource: ${form?.get("RoleArn")} (refused by the test proxy)</Message></Error><RequestId>proxy</RequestId></ErrorResponse>`,
+      );
+    }
 
     const latency = this.rules.latencyMs?.[operation] ?? this.rules.latencyMs?.["*"] ?? 0;
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
@@ -216,6 +264,11 @@ export class FaultProxy {
     if (operation === "ListGrants" && answer.status === 200) {
       answer.body = this.withServicePrincipals(answer.body);
       answer.headers["content-length"] = String(answer.body.length);
+    }
+    if (operation === "AssumeRole" && answer.status === 200) {
+      const issued = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(answer.body.toString())?.[1];
+      const account = /^arn:[^:]+:iam::(\d{12}):/.exec(form?.get("RoleArn") ?? "")?.[1];
+      if (issued && account) this.keyAccounts.set(issued, account);
     }
     if (fault === "drop-after") return void req.socket.destroy();
     res.writeHead(answer.status, answer.headers);
