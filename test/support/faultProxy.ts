@@ -104,6 +104,8 @@ export class FaultProxy {
   readonly calls = new Map<string, number>();
   /** Every request since the last reset, in order, with its JSON body (what was sent: moto ignores some fields). */
   readonly requests: SeenRequest[] = [];
+  /** Every secret part of the credentials AssumeRole returned through the proxy (kept across resets), to prove they leak nowhere. */
+  readonly issuedSecrets: string[] = [];
   /** Access keys returned by AssumeRole through this proxy, to the role's account (kept across resets). */
   private readonly keyAccounts = new Map<string, string>();
   /** Service principals CreateGrant was given, by grant id: moto drops them, real KMS lists them. */
@@ -269,6 +271,10 @@ export class FaultProxy {
       const issued = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(answer.body.toString())?.[1];
       const account = /^arn:[^:]+:iam::(\d{12}):/.exec(form?.get("RoleArn") ?? "")?.[1];
       if (issued && account) this.keyAccounts.set(issued, account);
+      for (const field of ["AccessKeyId", "SecretAccessKey", "SessionToken"]) {
+        const value = new RegExp(`<${field}>([^<]+)</${field}>`).exec(answer.body.toString())?.[1];
+        if (value) this.issuedSecrets.push(value);
+      }
     }
     if (fault === "drop-after") return void req.socket.destroy();
     res.writeHead(answer.status, answer.headers);
