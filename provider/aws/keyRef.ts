@@ -79,3 +79,9 @@ export function sameKey(a: string, b: string): boolean {
   if ("error" in parseKeyRef(a) || "error" in parseKeyRef(b)) return a === b;
   return sameIdentity(keyIdentity(a), keyIdentity(b));
 }
+
+/** The partition a key ARN names (`aws`, `aws-cn`, ...); undefined for a bare key id. */
+export function partitionOf(keyRef: string): string | undefined {
+  const ref = parseKeyRef(keyRef);
+  return "error" in ref ? undefined : ref.partition;
+}

@@ -4,7 +4,7 @@ import { GrantApi } from "../aws/grants";
 import { changedParameters, DEFAULT_GRANT_LISTING_DELAY_SECONDS, fromListing, GrantParameters } from "../aws/grantFacts";
 import { GONE_KEY_STATES, KeyApi } from "../aws/keys";
 import { Access, roleAccount } from "../aws/access";
-import { KeyIdentity, keyIdentity, sameIdentity } from "../aws/keyRef";
+import { KeyIdentity, keyIdentity, partitionOf, sameIdentity } from "../aws/keyRef";
 import { PolicyDiff, diffPolicies } from "../policy";
 import { AWS_UNIQUE_ID } from "../policy/grammar";
 import { ManagedGrant, ManagedKeyPolicy, ManagedResource } from "./stackExport";
@@ -216,7 +216,8 @@ async function checkPolicy(policy: ManagedKeyPolicy, keys: KeyApi): Promise<Pick
     return { status: "error", message: "the recorded policy is a secret in this export; export with --show-secrets to check it" };
   try {
     const live = await keys.getKeyPolicy(policy.keyArn, policy.policyName);
-    const diff = diffPolicies(recorded, live);
+    // Both were accepted by KMS: compared as read, never refused by the validator.
+    const diff = diffPolicies(recorded, live, { tolerant: true, partition: partitionOf(policy.keyArn) });
     return diff.equivalent ? { status: "in-sync" } : { status: "drifted", policyDiff: diff };
   } catch (err) {
     return { status: "error", message: (err as Error).message };

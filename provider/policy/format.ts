@@ -1,5 +1,6 @@
-import { ConditionEntry, PolicyDiff, SetChange, StatementChange, flattenConditions, flattenPrincipal } from "./diff";
-import { NormalizedStatement } from "./types";
+import { ConditionEntry, PolicyDiff, SetChange, StatementChange, flattenConditions, flattenPrincipal, statementLabel } from "./diff";
+import { NormalizedConditions, NormalizedStatement } from "./types";
+import { canonicalOperator } from "./values";
 
 export interface FormatOptions {
   /** `text` (default) for a terminal or a log, `markdown` for a pull-request comment or step summary. */
@@ -49,8 +50,37 @@ function summarize(s: NormalizedStatement, style: Style, max: number): string {
   return parts.join(" ");
 }
 
-function statementName(label: string, style: Style): string {
-  return label.startsWith("#") ? `statement ${label}` : `statement ${style.code(label)}`;
+function statementName(s: NormalizedStatement, style: Style): string {
+  return s.Sid !== undefined ? `statement ${style.code(s.Sid)}` : `statement ${statementLabel(s)}`;
+}
+
+/*
+ * Whether a change gives access or takes it away. In an Allow, naming more principals, actions or
+ * resources, or constraining less, widens access; in a Deny, the same change narrows it. A Not
+ * element works the other way round, and so does a condition: a new condition key constrains
+ * more, while another value for a key a condition already has (with a positive operator) matches
+ * more requests.
+ */
+type Access = "widens" | "narrows";
+function access(effect: string, grows: boolean): Access {
+  return (effect === "Allow") === grows ? "widens" : "narrows";
+}
+const accessNote = (a: Access) => ` (${a} access)`;
+
+function hasConditionKey(conditions: NormalizedConditions | undefined, c: ConditionEntry): boolean {
+  const operator = canonicalOperator(c.operator);
+  const key = c.key.toLowerCase();
+  return Object.entries(conditions ?? {}).some(
+    ([op, keys]) => canonicalOperator(op) === operator && Object.keys(keys).some((k) => k.toLowerCase() === key),
+  );
+}
+
+function conditionAccess(change: StatementChange, c: ConditionEntry, added: boolean): Access {
+  const other = added ? change.before.Condition : change.after.Condition;
+  const negated = /Not/.test(c.operator);
+  // A value added to (or removed from) a key both sides have changes what matches.
+  const grows = hasConditionKey(other, c) ? added !== negated : !added;
+  return access(change.after.Effect, grows);
 }
 
 function changeLines(change: StatementChange, style: Style, max: number): string[] {
@@ -63,15 +93,50 @@ function changeLines(change: StatementChange, style: Style, max: number): string
     ["resource", change.resources],
     ["excluded resource (NotResource)", change.notResources],
   ];
-  if (change.sid) lines.push(style.line(1, "~", `Sid ${style.code(change.sid.from ?? "(none)")} -> ${style.code(change.sid.to ?? "(none)")}`));
-  if (change.effect) lines.push(style.line(1, "~", `Effect ${change.effect.from} -> ${change.effect.to}`));
-  for (const [noun, set] of sets) {
-    if (set.added.length) lines.push(style.line(1, "+", `${noun}${set.added.length > 1 ? "s" : ""} ${list(set.added, style, max)}`));
-    if (set.removed.length) lines.push(style.line(1, "-", `${noun}${set.removed.length > 1 ? "s" : ""} ${list(set.removed, style, max)}`));
+  if (change.sid)
+    lines.push(style.line(1, "~", `Sid ${style.code(change.sid.from ?? "(none)")} -> ${style.code(change.sid.to ?? "(none)")}`));
+  if (change.effect) {
+    lines.push(
+      style.line(
+        1,
+        "~",
+        `Effect ${change.effect.from} -> ${change.effect.to}${accessNote(change.effect.to === "Deny" ? "narrows" : "widens")}`,
+      ),
+    );
   }
-  const { added, removed } = change.conditions;
-  if (added.length) lines.push(style.line(1, "+", `condition${added.length > 1 ? "s" : ""} ${list(added.map(conditionLabel), style, max)}`));
-  if (removed.length) lines.push(style.line(1, "-", `condition${removed.length > 1 ? "s" : ""} ${list(removed.map(conditionLabel), style, max)}`));
+  // With the Effect flipped, what an element adds or removes is not a widening of either side.
+  const note = (a: Access) => (change.effect ? "" : accessNote(a));
+  for (const [noun, set] of sets) {
+    const positive = !noun.startsWith("excluded");
+    const effect = change.after.Effect;
+    if (set.added.length)
+      lines.push(
+        style.line(1, "+", `${noun}${set.added.length > 1 ? "s" : ""} ${list(set.added, style, max)}${note(access(effect, positive))}`),
+      );
+    if (set.removed.length)
+      lines.push(
+        style.line(
+          1,
+          "-",
+          `${noun}${set.removed.length > 1 ? "s" : ""} ${list(set.removed, style, max)}${note(access(effect, !positive))}`,
+        ),
+      );
+  }
+  const conditionLines = (entries: ConditionEntry[], added: boolean) => {
+    for (const a of ["widens", "narrows"] as const) {
+      const group = entries.filter((c) => conditionAccess(change, c, added) === a);
+      if (group.length)
+        lines.push(
+          style.line(
+            1,
+            added ? "+" : "-",
+            `condition${group.length > 1 ? "s" : ""} ${list(group.map(conditionLabel), style, max)}${note(a)}`,
+          ),
+        );
+    }
+  };
+  conditionLines(change.conditions.added, true);
+  conditionLines(change.conditions.removed, false);
   return lines;
 }
 
@@ -87,9 +152,10 @@ function counts(diff: PolicyDiff): string {
 }
 
 /**
- * Renders a diff for a person: one line per statement added or removed, and under each changed
- * statement one line per kind of element added or removed. `+` is what `after` has and `before`
- * lacks. Returns "" for equivalent policies.
+ * Renders a diff for a person, in the words each policy used: one line per statement added or
+ * removed, and under each changed statement one line per kind of element added or removed, each
+ * saying whether it widens or narrows access. `+` is what `after` has and `before` lacks. A
+ * statement without a Sid is named by its content. Returns "" for equivalent policies.
  */
 export function formatPolicyDiff(diff: PolicyDiff, options: FormatOptions = {}): string {
   if (diff.equivalent) return "";
@@ -101,10 +167,12 @@ export function formatPolicyDiff(diff: PolicyDiff, options: FormatOptions = {}):
   if (diff.version) lines.push(style.line(0, "~", `Version ${diff.version.from} -> ${diff.version.to}`));
   if (diff.id) lines.push(style.line(0, "~", `Id ${style.code(diff.id.from ?? "(none)")} -> ${style.code(diff.id.to ?? "(none)")}`));
   for (const change of diff.changed) {
-    lines.push(style.line(0, "~", statementName(change.label, style)));
+    lines.push(style.line(0, "~", statementName(change.after, style)));
     lines.push(...changeLines(change, style, max));
   }
-  for (const s of diff.added) lines.push(style.line(0, "+", `${s.Sid !== undefined ? statementName(s.Sid, style) : "statement"}: ${summarize(s, style, max)}`));
-  for (const s of diff.removed) lines.push(style.line(0, "-", `${s.Sid !== undefined ? statementName(s.Sid, style) : "statement"}: ${summarize(s, style, max)}`));
+  const whole = (s: NormalizedStatement) => (s.Sid !== undefined ? `${statementName(s, style)}: ` : "statement: ");
+  for (const s of diff.added) lines.push(style.line(0, "+", `${whole(s)}${summarize(s, style, max)}${accessNote(access(s.Effect, true))}`));
+  for (const s of diff.removed)
+    lines.push(style.line(0, "-", `${whole(s)}${summarize(s, style, max)}${accessNote(access(s.Effect, false))}`));
   return lines.join("\n");
 }

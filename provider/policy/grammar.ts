@@ -28,7 +28,7 @@ export const DEFAULT_POLICY_VERSION = "2008-10-17";
 export const KMS_POLICY_MAX_BYTES = 32_768;
 
 /** PutKeyPolicy's Policy pattern: tab, LF, CR and U+0020 through U+00FF. */
-export const KMS_POLICY_CHARACTERS = /^[\u0009\u000A\u000D\u0020-\u00FF]*$/;
+export const KMS_POLICY_CHARACTERS = /^[\t\n\r\u0020-\u00FF]*$/;
 
 const BASE_CONDITION_OPERATORS = [
   "StringEquals",
@@ -61,6 +61,16 @@ const BASE_CONDITION_OPERATORS = [
 
 const SET_PREFIXES = ["", "ForAllValues:", "ForAnyValue:"];
 
+/** An operator name split into its parts: `ForAnyValue:StringLikeIfExists` -> ForAnyValue:, StringLike, IfExists. */
+export function splitOperator(operator: string): { prefix: string; base: string; ifExists: boolean } {
+  const colon = operator.indexOf(":");
+  const prefix = colon >= 0 ? operator.slice(0, colon + 1) : "";
+  let base = colon >= 0 ? operator.slice(colon + 1) : operator;
+  const ifExists = base.endsWith("IfExists");
+  if (ifExists) base = base.slice(0, -"IfExists".length);
+  return { prefix, base, ifExists };
+}
+
 /** Every operator name AWS accepts: base, `...IfExists`, set-qualified forms, and `Null`. */
 export const CONDITION_OPERATORS: ReadonlySet<string> = new Set([
   ...BASE_CONDITION_OPERATORS.flatMap((op) => SET_PREFIXES.flatMap((p) => [p + op, `${p}${op}IfExists`])),
@@ -70,11 +80,21 @@ export const CONDITION_OPERATORS: ReadonlySet<string> = new Set([
 /** `service:ActionName` with `*`/`?` wildcards, or `*` alone. */
 export const ACTION_PATTERN = /^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$/;
 
+/** The partitions AWS has; a key ARN names one. */
+export const PARTITIONS = ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"] as const;
+export const DEFAULT_PARTITION = "aws";
 /** `arn:<partition>:iam::<account>:root` */
-export const ACCOUNT_ROOT_ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):iam::(\d{12}):root$/;
+export const ACCOUNT_ROOT_ARN = new RegExp(`^arn:(${PARTITIONS.join("|")}):iam::(\\d{12}):root$`);
 export const ACCOUNT_ID = /^\d{12}$/;
 /** IAM and STS principal ARNs, any partition. */
 export const AWS_PRINCIPAL_ARN = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}|aws):[^\s]+$/;
+/**
+ * A service principal is a DNS name: most end in amazonaws.com, but not all (Route 53 DNSSEC's
+ * documented key policy names `api-service.dnssec.route53.aws.internal`). PutKeyPolicy accepts any.
+ */
+export const SERVICE_PRINCIPAL =
+  /^(\*|(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)$/;
+
 /**
  * The unique id AWS shows in place of a principal's ARN once the role (`AROA...`) or user
  * (`AIDA...`) it named was deleted: in a key policy and as a grant's grantee. Only roles and users

@@ -1,38 +1,38 @@
 import { KMS_POLICY_CHARACTERS, KMS_POLICY_MAX_BYTES } from "./grammar";
+import { JsonSyntaxError, readJson } from "./json";
 import { PolicyInput, PolicyProblem } from "./types";
 
 export interface ParsedPolicy {
-  /** The parsed JSON value (not yet known to be a valid document). */
+  /** The parsed JSON value (not yet known to be a valid document); numbers are JsonNumber. */
   value: unknown;
   /** The text KMS would receive: the input string, or the object serialized. */
   text: string;
   problems: PolicyProblem[];
 }
 
-/** Parses JSON text (or takes an object) and checks what KMS checks on the raw text: size, characters. */
-export function parsePolicy(input: PolicyInput | unknown): ParsedPolicy {
+/**
+ * Parses JSON text (or takes an object) and checks what KMS checks on the raw text: strict JSON,
+ * size, characters. `tolerant` reads text KMS already stored: it skips those checks and accepts
+ * what only a strict reader refuses (see JsonReadOptions.lenient).
+ */
+export function parsePolicy(input: PolicyInput | unknown, tolerant = false): ParsedPolicy {
   const problems: PolicyProblem[] = [];
+  // What KMS receives is the JSON text, so judge an object as that text: properties set to
+  // undefined are absent, as they are once serialized.
+  const text = typeof input === "string" ? input : (JSON.stringify(input) ?? "");
   let value: unknown;
-  let text: string;
-  if (typeof input === "string") {
-    text = input;
-    try {
-      value = JSON.parse(input);
-    } catch (err) {
-      problems.push({
-        path: "",
-        rule: "invalid-json",
-        message: `the policy is not valid JSON: ${(err as Error).message}`,
-        hint: "check for a missing comma, brace or quote; `kms-policy validate FILE` shows the position",
-      });
+  try {
+    value = readJson(text, { lenient: tolerant || typeof input !== "string" });
+  } catch (err) {
+    if (!(err instanceof JsonSyntaxError)) throw err;
+    if (typeof input !== "string")
+      value = input; // not JSON-serializable, e.g. undefined: the validator names its type
+    else {
+      problems.push({ path: err.path, rule: err.rule, message: err.message, hint: err.hint });
       return { value: undefined, text, problems };
     }
-  } else {
-    // What KMS receives is the JSON text, so judge the object as that text: properties set to
-    // undefined are absent, as they are once serialized.
-    text = JSON.stringify(input) ?? "";
-    value = text === "" ? input : JSON.parse(text);
   }
+  if (tolerant) return { value, text, problems };
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > KMS_POLICY_MAX_BYTES) {
     problems.push({

@@ -7,17 +7,19 @@ import {
   DOCUMENT_KEYS,
   POLICY_VERSIONS,
   PRINCIPAL_TYPES,
+  SERVICE_PRINCIPAL,
   STATEMENT_KEYS,
   closest,
 } from "./grammar";
+import { JsonNumber, joinPath as join } from "./json";
 import { ParsedPolicy, parsePolicy } from "./parse";
 import { PolicyInput, PolicyProblem } from "./types";
 
 export interface ValidateOptions {
   /**
-   * Also apply the rules that only key policies have: every statement names a Principal (or
-   * NotPrincipal) and a Resource (or NotResource). Default true; false validates the policy
-   * grammar alone, e.g. for IAM identity or trust policies compared with the same engine.
+   * Key-policy mode (the default of every function of the engine): also apply the rule only key
+   * policies have, that every statement names a Principal (or NotPrincipal). `false` is generic
+   * mode, the policy grammar alone, e.g. for IAM identity policies compared with the same engine.
    */
   keyPolicy?: boolean;
 }
@@ -37,8 +39,8 @@ export class PolicyValidationError extends Error {
 
 type Obj = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-const typeName = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v);
+const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
+const typeName = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "array" : v instanceof JsonNumber ? "number" : typeof v);
 
 /**
  * Lists everything wrong with a policy document: JSON syntax, KMS's size and character limits,
@@ -88,12 +90,22 @@ class Validator {
 
   document(doc: unknown): void {
     if (!isObject(doc)) {
-      this.report("", "invalid-type", `a policy must be a JSON object, not ${typeName(doc)}`, 'write {"Version": "2012-10-17", "Statement": [...]}');
+      this.report(
+        "",
+        "invalid-type",
+        `a policy must be a JSON object, not ${typeName(doc)}`,
+        'write {"Version": "2012-10-17", "Statement": [...]}',
+      );
       return;
     }
     this.unknownKeys(doc, DOCUMENT_KEYS, "");
     if ("Version" in doc && !(POLICY_VERSIONS as readonly unknown[]).includes(doc.Version)) {
-      this.report("Version", "invalid-version", `Version ${JSON.stringify(doc.Version)} is not a policy language version`, 'use "2012-10-17"');
+      this.report(
+        "Version",
+        "invalid-version",
+        `Version ${JSON.stringify(doc.Version)} is not a policy language version`,
+        'use "2012-10-17"',
+      );
     }
     if ("Id" in doc && typeof doc.Id !== "string") {
       this.report("Id", "invalid-type", `Id must be a string, not ${typeName(doc.Id)}`, "quote the Id or remove it");
@@ -104,17 +116,34 @@ class Validator {
     }
     const statements = doc.Statement;
     if (Array.isArray(statements)) {
+      if (statements.length === 0)
+        this.report(
+          "Statement",
+          "empty-value",
+          "the Statement list is empty; KMS refuses a policy without statements",
+          "add at least one statement",
+        );
       statements.forEach((s, i) => this.statement(s, `Statement[${i}]`));
     } else if (isObject(statements)) {
       this.statement(statements, "Statement");
     } else {
-      this.report("Statement", "invalid-type", `Statement must be an object or a list of objects, not ${typeName(statements)}`, "wrap the statements in a list: [ {...}, {...} ]");
+      this.report(
+        "Statement",
+        "invalid-type",
+        `Statement must be an object or a list of objects, not ${typeName(statements)}`,
+        "wrap the statements in a list: [ {...}, {...} ]",
+      );
     }
   }
 
   private statement(s: unknown, at: string): void {
     if (!isObject(s)) {
-      this.report(at, "invalid-type", `a statement must be an object, not ${typeName(s)}`, "write each statement as { \"Effect\": ..., \"Action\": ... }");
+      this.report(
+        at,
+        "invalid-type",
+        `a statement must be an object, not ${typeName(s)}`,
+        'write each statement as { "Effect": ..., "Action": ... }',
+      );
       return;
     }
     this.unknownKeys(s, STATEMENT_KEYS, at);
@@ -124,14 +153,18 @@ class Validator {
     if (!("Effect" in s)) {
       this.report(join(at, "Effect"), "missing-element", "the statement has no Effect", 'add "Effect": "Allow" or "Effect": "Deny"');
     } else if (s.Effect !== "Allow" && s.Effect !== "Deny") {
-      const hint = typeof s.Effect === "string" && /^(allow|deny)$/i.test(s.Effect) ? `write "${s.Effect[0].toUpperCase()}${s.Effect.slice(1).toLowerCase()}" (Effect is case-sensitive)` : 'use "Allow" or "Deny"';
+      const hint =
+        typeof s.Effect === "string" && /^(allow|deny)$/i.test(s.Effect)
+          ? `write "${s.Effect[0].toUpperCase()}${s.Effect.slice(1).toLowerCase()}" (Effect is case-sensitive)`
+          : 'use "Allow" or "Deny"';
       this.report(join(at, "Effect"), "invalid-effect", `Effect ${JSON.stringify(s.Effect)} is neither "Allow" nor "Deny"`, hint);
     }
-    this.exclusivePair(s, at, "Action", "NotAction", true);
-    this.exclusivePair(s, at, "Resource", "NotResource", this.keyPolicy);
+    // A statement without Action or Resource has no effect, but PutKeyPolicy accepts it.
+    this.exclusivePair(s, at, "Action", "NotAction", false);
+    this.exclusivePair(s, at, "Resource", "NotResource", false);
     this.exclusivePair(s, at, "Principal", "NotPrincipal", this.keyPolicy);
     for (const key of ["Action", "NotAction"] as const) if (key in s) this.actions(s[key], join(at, key));
-    for (const key of ["Resource", "NotResource"] as const) if (key in s) this.stringList(s[key], join(at, key), "resource ARN or \"*\"");
+    for (const key of ["Resource", "NotResource"] as const) if (key in s) this.stringList(s[key], join(at, key), 'resource ARN or "*"');
     for (const key of ["Principal", "NotPrincipal"] as const) if (key in s) this.principal(s[key], join(at, key));
     if ("Condition" in s) this.condition(s.Condition, join(at, "Condition"));
   }
@@ -140,10 +173,19 @@ class Validator {
     const hasPositive = positive in s;
     const hasNegative = negative in s;
     if (hasPositive && hasNegative) {
-      this.report(join(at, negative), "exclusive-elements", `a statement cannot have both ${positive} and ${negative}`, `keep one of ${positive} and ${negative}`);
+      this.report(
+        join(at, negative),
+        "exclusive-elements",
+        `a statement cannot have both ${positive} and ${negative}`,
+        `keep one of ${positive} and ${negative}`,
+      );
     } else if (required && !hasPositive && !hasNegative) {
-      const example = positive === "Resource" ? '"Resource": "*" (in a key policy, "*" means this key)' : positive === "Principal" ? '"Principal": {"AWS": "arn:aws:iam::111122223333:root"}' : '"Action": "kms:Decrypt"';
-      this.report(join(at, positive), "missing-element", `the statement has neither ${positive} nor ${negative}`, `add ${example}`);
+      this.report(
+        join(at, positive),
+        "missing-element",
+        `the statement has neither ${positive} nor ${negative}; a key policy statement must name who it applies to`,
+        'add "Principal": {"AWS": "arn:aws:iam::111122223333:root"}',
+      );
     }
   }
 
@@ -185,7 +227,12 @@ class Validator {
   private principal(value: unknown, at: string): void {
     if (value === "*") return;
     if (!isObject(value)) {
-      this.report(at, "invalid-principal", `a principal must be "*" or an object such as {"AWS": [...]}, not ${JSON.stringify(value)}`, 'write {"AWS": "arn:aws:iam::111122223333:role/name"} or {"Service": "logs.amazonaws.com"}');
+      this.report(
+        at,
+        "invalid-principal",
+        `a principal must be "*" or an object such as {"AWS": [...]}, not ${JSON.stringify(value)}`,
+        'write {"AWS": "arn:aws:iam::111122223333:role/name"} or {"Service": "logs.amazonaws.com"}',
+      );
       return;
     }
     if (Object.keys(value).length === 0) {
@@ -195,19 +242,38 @@ class Validator {
       const typeAt = join(at, type);
       if (!(PRINCIPAL_TYPES as readonly string[]).includes(type)) {
         const suggestion = closest(type, PRINCIPAL_TYPES);
-        this.report(typeAt, "invalid-principal-type", `"${type}" is not a principal type`, suggestion ? `did you mean "${suggestion}"?` : `use one of ${PRINCIPAL_TYPES.join(", ")}`);
+        this.report(
+          typeAt,
+          "invalid-principal-type",
+          `"${type}" is not a principal type`,
+          suggestion ? `did you mean "${suggestion}"?` : `use one of ${PRINCIPAL_TYPES.join(", ")}`,
+        );
         continue;
       }
       for (const [principal, path] of this.stringList(entries, typeAt, `${type} principal`)) {
         if (type === "AWS") this.awsPrincipal(principal, path);
-        else if (type === "Service" && !/^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$|^\*$/.test(principal)) {
-          this.report(path, "invalid-principal", `"${principal}" is not a service principal`, 'write the service\'s domain, e.g. "logs.us-east-1.amazonaws.com"');
+        else if (type === "Service" && !SERVICE_PRINCIPAL.test(principal)) {
+          this.report(
+            path,
+            "invalid-principal",
+            `"${principal}" is not a service principal (a DNS name)`,
+            'write the service\'s domain, e.g. "logs.us-east-1.amazonaws.com"',
+          );
         }
       }
     }
   }
 
   private awsPrincipal(principal: string, path: string): void {
+    if (principal !== "*" && /[*?]/.test(principal)) {
+      this.report(
+        path,
+        "wildcard-principal",
+        `"${principal}" has a wildcard; KMS refuses wildcards inside a principal (only "*" alone means everyone)`,
+        'name each principal in full, or use "*" with a condition such as aws:PrincipalArn (ArnLike) to match a pattern',
+      );
+      return;
+    }
     if (principal === "*" || ACCOUNT_ID.test(principal) || AWS_PRINCIPAL_ARN.test(principal) || AWS_UNIQUE_ID.test(principal)) return;
     const hint = /^\d+$/.test(principal)
       ? "an account id has exactly 12 digits (keep leading zeros and quote it)"
@@ -219,17 +285,32 @@ class Validator {
 
   private condition(value: unknown, at: string): void {
     if (!isObject(value)) {
-      this.report(at, "invalid-type", `Condition must be an object, not ${typeName(value)}`, 'write {"StringEquals": {"kms:ViaService": "..."}}');
+      this.report(
+        at,
+        "invalid-type",
+        `Condition must be an object, not ${typeName(value)}`,
+        'write {"StringEquals": {"kms:ViaService": "..."}}',
+      );
       return;
     }
     for (const [operator, block] of Object.entries(value)) {
       const opAt = join(at, operator);
       if (!CONDITION_OPERATORS.has(operator)) {
         const suggestion = closest(operator, [...CONDITION_OPERATORS]);
-        this.report(opAt, "invalid-condition-operator", `"${operator}" is not a condition operator`, suggestion ? `did you mean "${suggestion}"? (operator names are case-sensitive)` : "see the IAM condition operator reference");
+        this.report(
+          opAt,
+          "invalid-condition-operator",
+          `"${operator}" is not a condition operator`,
+          suggestion ? `did you mean "${suggestion}"? (operator names are case-sensitive)` : "see the IAM condition operator reference",
+        );
       }
       if (!isObject(block)) {
-        this.report(opAt, "invalid-type", `a condition operator takes an object of keys, not ${typeName(block)}`, `write "${operator}": {"kms:CallerAccount": "111122223333"}`);
+        this.report(
+          opAt,
+          "invalid-type",
+          `a condition operator takes an object of keys, not ${typeName(block)}`,
+          `write "${operator}": {"kms:CallerAccount": "111122223333"}`,
+        );
         continue;
       }
       const seen = new Map<string, string>();
@@ -237,7 +318,12 @@ class Validator {
         const keyAt = join(opAt, key);
         const lower = key.toLowerCase();
         if (seen.has(lower)) {
-          this.report(keyAt, "duplicate-condition-key", `"${key}" repeats "${seen.get(lower)}" (condition keys are case-insensitive)`, "merge the two into one key with a list of values");
+          this.report(
+            keyAt,
+            "duplicate-condition-key",
+            `"${key}" repeats "${seen.get(lower)}" (condition keys are case-insensitive)`,
+            "merge the two into one key with a list of values",
+          );
         }
         seen.set(lower, key);
         if (key === "") this.report(keyAt, "empty-value", "a condition key cannot be empty", 'write a key such as "kms:ViaService"');
@@ -247,22 +333,27 @@ class Validator {
   }
 
   private conditionValues(values: unknown, at: string): void {
-    const scalar = (v: unknown) => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+    const scalar = (v: unknown) => typeof v === "string" || typeof v === "number" || typeof v === "boolean" || v instanceof JsonNumber;
     if (scalar(values)) return;
     if (!Array.isArray(values)) {
-      this.report(at, "invalid-type", `a condition value must be a string, number, boolean or a list of them, not ${typeName(values)}`, 'write "value" or ["a", "b"]');
+      this.report(
+        at,
+        "invalid-type",
+        `a condition value must be a string, number, boolean or a list of them, not ${typeName(values)}`,
+        'write "value" or ["a", "b"]',
+      );
       return;
     }
-    if (values.length === 0) this.report(at, "empty-value", "an empty list of condition values never matches", "list at least one value or remove the key");
+    if (values.length === 0)
+      this.report(at, "empty-value", "an empty list of condition values never matches", "list at least one value or remove the key");
     values.forEach((v, i) => {
-      if (!scalar(v)) this.report(`${at}[${i}]`, "invalid-type", `a condition value must be a string, number or boolean, not ${typeName(v)}`, "quote the value");
+      if (!scalar(v))
+        this.report(
+          `${at}[${i}]`,
+          "invalid-type",
+          `a condition value must be a string, number or boolean, not ${typeName(v)}`,
+          "quote the value",
+        );
     });
   }
-}
-
-/** `Statement[0]` + `Principal` -> `Statement[0].Principal`; keys that are not identifiers are quoted. */
-function join(base: string, key: string): string {
-  const part = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : `["${key.replace(/"/g, '\\"')}"]`;
-  if (!base) return part.startsWith("[") ? part : part;
-  return part.startsWith("[") ? `${base}${part}` : `${base}.${part}`;
 }

@@ -1,6 +1,7 @@
 import { GONE_KEY_STATES, KeyApi, KeyFacts } from "../aws/keys";
 import { errorName, isRefusal } from "../aws/errors";
 import { Access, accessKey } from "../aws/access";
+import { partitionOf } from "../aws/keyRef";
 import { diffPolicies, formatPolicyDiff, policiesEquivalent, validatePolicy } from "../policy";
 import { KeyPolicyInputs } from "./keyPolicyCheck";
 import { engineLog } from "./engineLog";
@@ -32,18 +33,25 @@ export type ApiFor = (keyId: string, region?: string, access?: Access) => KeyApi
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * How policies of a key are compared: tolerantly, since a recorded or live policy is one KMS
+ * accepted (validation is for what check lets through), with a bare account id meaning the
+ * root of the key's own partition.
+ */
+const readAs = (keyRef: string) => ({ tolerant: true, partition: partitionOf(keyRef) });
+
 /** Equivalent, treating a document the engine cannot read as different rather than failing. */
-function equivalent(a: string, b: string): boolean {
+function equivalent(a: string, b: string, keyRef: string): boolean {
   try {
-    return policiesEquivalent(a, b);
+    return policiesEquivalent(a, b, readAs(keyRef));
   } catch {
     return false;
   }
 }
 
-function explainDiff(before: string, after: string, title: string): string {
+function explainDiff(before: string, after: string, title: string, keyRef: string): string {
   try {
-    return formatPolicyDiff(diffPolicies(before, after), { title });
+    return formatPolicyDiff(diffPolicies(before, after, readAs(keyRef)), { title });
   } catch (err) {
     return `${title}: ${(err as Error).message}`;
   }
@@ -99,11 +107,11 @@ export class KeyPolicyLifecycle {
     for (;;) {
       const live = await api.getKeyPolicy(keyArn, inputs.policyName);
       // Compared semantically: KMS may return the policy re-serialized or reordered.
-      if (equivalent(live, inputs.policy)) return inputs.policy;
+      if (equivalent(live, inputs.policy, keyArn)) return inputs.policy;
       if (Date.now() + wait > deadline) {
         throw new Error(
           `PutKeyPolicy on ${keyArn} succeeded, but after ${inputs.readBackTimeoutSeconds}s GetKeyPolicy still returns a different policy.\n` +
-            explainDiff(inputs.policy, live, "what KMS returns differs from what was put") +
+            explainDiff(inputs.policy, live, "what KMS returns differs from what was put", keyArn) +
             "\nKMS is eventually consistent: run again (it is safe), or raise readBackTimeoutSeconds.",
         );
       }
@@ -236,11 +244,11 @@ export class KeyPolicyLifecycle {
     const live = await api.getKeyPolicy(keyArn, props.policyName || "default");
     // Keep the recorded text while it means the same: a refresh then changes nothing.
     let policy = props.policy;
-    if (!equivalent(live, props.policy)) {
+    if (!equivalent(live, props.policy, keyArn)) {
       policy = live;
       await engineLog(
         "warning",
-        explainDiff(props.policy, live, `KeyPolicy: the live policy of ${keyArn} has drifted from the stack (- stack, + live)`),
+        explainDiff(props.policy, live, `KeyPolicy: the live policy of ${keyArn} has drifted from the stack (- stack, + live)`, keyArn),
       );
     }
     const outs: KeyPolicyOutputs = { ...props, policy, keyArn: key.arn };
@@ -267,9 +275,12 @@ export class KeyPolicyLifecycle {
     if (oldRegion && newRegion && oldRegion !== newRegion) replaces.push("region");
     if (!isUnknown(news.policyName) && (olds.policyName || "default") !== news.policyName) replaces.push("policyName");
     const policyKnown = !isUnknown(news.policy);
-    const policyChanged = policyKnown && !equivalent(olds.policy, news.policy);
+    const policyChanged = policyKnown && !equivalent(olds.policy, news.policy, oldKey);
     if (policyChanged && replaces.length === 0) {
-      await engineLog("info", explainDiff(olds.policy, news.policy, `KeyPolicy ${news.keyId}: policy will change (- current, + program)`));
+      await engineLog(
+        "info",
+        explainDiff(olds.policy, news.policy, `KeyPolicy ${news.keyId}: policy will change (- current, + program)`, oldKey),
+      );
     }
     const settings = ["bypassPolicyLockoutSafetyCheck", "onDelete", "readBackTimeoutSeconds"] as const;
     const settingsChanged =
@@ -285,7 +296,7 @@ export class KeyPolicyLifecycle {
     const keyArn = olds.keyArn;
     const access = accessFor(news);
     // Settings such as onDelete live only in state: no API call unless the policy itself changed.
-    if (!equivalent(olds.policy, news.policy)) {
+    if (!equivalent(olds.policy, news.policy, keyArn)) {
       const api = this.api(news, access, keyArn);
       await this.describeUsableKey(api, keyArn);
       await this.put(api, keyArn, news);

@@ -79,13 +79,26 @@ const cases: Case[] = [
   ],
   ["no Principal", "KeyPolicy", { keyId, policy: policyWith(without("Principal")) }, "policy", /neither Principal nor NotPrincipal/],
   [
-    "no Resource",
+    "Condition given twice",
     "KeyPolicy",
-    { keyId, policy: policyWith(without("Resource")) },
+    {
+      keyId,
+      policy: JSON.stringify(policyWith(use)).replace(
+        '"Sid":"Use",',
+        '"Sid":"Use","Condition":{"Bool":{"aws:SecureTransport":"true"}},"Condition":{},',
+      ),
+    },
     "policy",
-    /neither Resource nor NotResource.*"Resource": "\*"/,
+    /Statement\[1\]\.Condition: "Condition" appears twice.*Fix: merge/,
   ],
-  ["no Action", "KeyPolicy", { keyId, policy: policyWith(without("Action")) }, "policy", /neither Action nor NotAction/],
+  [
+    "wildcard inside a principal ARN",
+    "KeyPolicy",
+    { keyId, policy: policyWith({ ...use, Principal: { AWS: "arn:aws:iam::123456789012:role/*" } }) },
+    "policy",
+    /Statement\[1\]\.Principal\.AWS.*has a wildcard/,
+  ],
+  ["empty Statement list", "KeyPolicy", { keyId, policy: { Version: "2012-10-17", Statement: [] } }, "policy", /Statement list is empty/],
   [
     "11-digit account",
     "KeyPolicy",

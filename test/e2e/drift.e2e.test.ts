@@ -78,7 +78,7 @@ describe("e2e: drift gates and `kms-policy drift` on a real stack", function () 
   const drifts: Array<[string, unknown, RegExp]> = [
     ["a statement added", variant((s) => s.push({ Sid: "Extra", Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "kms:Decrypt", Resource: "*" })), /\+ statement Extra/],
     ["a principal removed", variant((s) => (s[1].Principal = { AWS: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/app` })), /principal AWS:arn:aws:iam::123456789012:role\/batch/],
-    ["a condition changed", variant((s) => (s[1].Condition = { StringEquals: { "kms:ViaService": "ec2.us-east-1.amazonaws.com" } })), /condition StringEquals kms:viaservice = ec2.us-east-1.amazonaws.com/],
+    ["a condition changed", variant((s) => (s[1].Condition = { StringEquals: { "kms:ViaService": "ec2.us-east-1.amazonaws.com" } })), /condition StringEquals kms:ViaService = ec2.us-east-1.amazonaws.com/],
   ];
   for (const [name, policy, explained] of drifts) {
     it(`drift when ${name}: both gates fail with the explanation; the CLI exits 1 with the diff`, async () => {

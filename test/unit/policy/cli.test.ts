@@ -75,13 +75,13 @@ describe("kms-policy command", () => {
     const r = await run(["diff", a, widened]);
     expect(r.status).to.equal(1);
     expect(r.stdout).to.contain("~ statement Use");
-    expect(r.stdout).to.contain("+ action kms:encrypt");
+    expect(r.stdout).to.contain("+ action kms:Encrypt (widens access)");
   });
 
   it("diff: markdown format", async () => {
     const r = await run(["diff", a, widened, "--format", "markdown"]);
     expect(r.status).to.equal(1);
-    expect(r.stdout).to.contain("**added** action `kms:encrypt`");
+    expect(r.stdout).to.contain("**added** action `kms:Encrypt` (widens access)");
   });
 
   it("diff: exit 2 naming the file and the problem for invalid input", async () => {

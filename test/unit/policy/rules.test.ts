@@ -130,10 +130,10 @@ const rules: Rule[] = [
     different: doc(base({ Principal: { AWS: "arn:aws:iam::111122223334:root" } })),
   },
   {
-    rule: "account id in another partition",
+    rule: "account root in another partition is another principal",
     a: doc(base({ Principal: { AWS: ["111122223333"] } })),
-    equivalent: doc(base({ Principal: { AWS: ["arn:aws-us-gov:iam::111122223333:root"] } })),
-    different: doc(base({ Principal: { AWS: ["arn:aws-us-gov:iam::111122223333:user/root"] } })),
+    equivalent: doc(base({ Principal: { AWS: ["arn:aws:iam::111122223333:root", "111122223333"] } })),
+    different: doc(base({ Principal: { AWS: ["arn:aws-cn:iam::111122223333:root"] } })),
   },
   {
     rule: "\"Principal\": \"*\" and {\"AWS\": \"*\"}",
@@ -241,7 +241,6 @@ const invalid: InvalidCase[] = [
   { name: "condition key given twice in two cases", input: doc(base({ Condition: { StringEquals: { "kms:ViaService": "a", "KMS:VIASERVICE": "b" } } })), path: 'Statement[0].Condition.StringEquals["KMS:VIASERVICE"]', rule: "duplicate-condition-key" },
   { name: "empty condition value list", input: doc(base({ Condition: { StringEquals: { "kms:ViaService": [] } } })), path: 'Statement[0].Condition.StringEquals["kms:ViaService"]', rule: "empty-value" },
   { name: "key policy statement without Principal", input: doc(base({ Principal: undefined })), path: "Statement[0].Principal", rule: "missing-element" },
-  { name: "key policy statement without Resource", input: doc(base({ Resource: undefined })), path: "Statement[0].Resource", rule: "missing-element" },
 ];
 
 describe("policy engine: invalid documents", () => {
@@ -267,9 +266,9 @@ describe("policy engine: invalid documents", () => {
   }
 
   it("validates key policies strictly and generic policies by grammar only", () => {
-    const trust = doc({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" });
-    expect(validatePolicy(trust).map((p) => p.rule)).to.deep.equal(["missing-element"]);
-    expect(validatePolicy(trust, { keyPolicy: false })).to.deep.equal([]);
+    const identity = doc({ Effect: "Allow", Action: "kms:Decrypt", Resource: "*" });
+    expect(validatePolicy(identity).map((p) => p.rule)).to.deep.equal(["missing-element"]);
+    expect(validatePolicy(identity, { keyPolicy: false })).to.deep.equal([]);
   });
 
   it("accepts the default key policy KMS writes", () => {

@@ -1,0 +1,66 @@
+import { ACCOUNT_ROOT_ARN } from "./grammar";
+import { EngineOptions, normalizePolicy } from "./normalize";
+import { NormalizedPrincipal, NormalizedStatement, PolicyInput } from "./types";
+
+const PUT_KEY_POLICY = "kms:putkeypolicy";
+
+function actionPatternMatches(pattern: string): boolean {
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${escaped}$`).test(PUT_KEY_POLICY);
+}
+
+/** A statement without Action (or NotAction) or without Resource (or NotResource) has no effect. */
+function coversPutKeyPolicy(s: NormalizedStatement): boolean {
+  if (!s.Resource && !s.NotResource) return false;
+  if (s.Action) return s.Action.some(actionPatternMatches);
+  return s.NotAction !== undefined && !s.NotAction.some(actionPatternMatches);
+}
+
+/** `type:value` for each principal named, so that an AWS and a Service principal never collide. */
+function principalsOf(p: NormalizedPrincipal | undefined): string[] {
+  return Object.entries(p ?? {}).flatMap(([type, values]) => (values as string[]).map((v) => `${type}:${v}`));
+}
+
+const EVERYONE = "AWS:*";
+const IAM_IDENTITY = /^AWS:arn:([a-z-]+):(?:iam|sts)::(\d{12}):/;
+
+/** `partition:account` of an IAM or STS principal, else undefined. */
+function accountOf(principal: string): string | undefined {
+  const m = IAM_IDENTITY.exec(principal);
+  return m ? `${m[1]}:${m[2]}` : undefined;
+}
+
+const isRoot = (principal: string) => principal.startsWith("AWS:") && ACCOUNT_ROOT_ARN.test(principal.slice(4));
+
+/**
+ * Would some principal still be allowed to call kms:PutKeyPolicy under this policy? If not, nobody
+ * could ever change it again. KMS only checks this for the caller, and only at PutKeyPolicy time;
+ * this answers at preview, from the document alone.
+ *
+ * It only calls a policy a lockout when that is certain: a Deny counts only when it has no
+ * Condition and names the key as `"*"` (a key policy's own resource); anything it cannot decide,
+ * such as a conditional Deny or an Allow through NotPrincipal, counts as still allowing changes.
+ * An Allow to an account's root delegates to that account's IAM identities (KMS developer guide,
+ * "Allows access to the AWS account and enables IAM policies"), so a Deny through NotPrincipal
+ * that excepts any identity of that account may leave it able to change the policy.
+ */
+export function allowsPolicyChanges(policy: PolicyInput | unknown, options: EngineOptions = {}): boolean {
+  const relevant = normalizePolicy(policy, options).Statement.filter(coversPutKeyPolicy);
+  const certainDenies = relevant.filter((s) => s.Effect === "Deny" && !s.Condition && (s.Resource ?? []).includes("*"));
+  const denied = new Set(certainDenies.flatMap((s) => principalsOf(s.Principal)));
+  if (denied.has(EVERYONE)) return false;
+  // A Deny with NotPrincipal denies everyone but the principals it lists.
+  const exceptionLists = certainDenies.filter((s) => s.NotPrincipal).map((s) => principalsOf(s.NotPrincipal));
+  const excepted = (principal: string, exceptions: string[]) => {
+    if (principal === EVERYONE || exceptions.includes(principal)) return true;
+    if (!isRoot(principal)) return false;
+    const account = accountOf(principal);
+    return exceptions.some((e) => accountOf(e) === account);
+  };
+  const stillAllowed = (principal: string) =>
+    !denied.has(principal) && exceptionLists.every((exceptions) => excepted(principal, exceptions));
+  return relevant.some((s) => s.Effect === "Allow" && (s.NotPrincipal !== undefined || principalsOf(s.Principal).some(stillAllowed)));
+}

@@ -1,0 +1,61 @@
+import { expect } from "chai";
+import { PolicyValidationError, clearPolicyCache, policiesEquivalent } from "../../../provider/policy";
+
+const policy = (action: string, sid = "Use") =>
+  JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Sid: sid, Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:role/app" }, Action: action, Resource: "*" }],
+  });
+
+describe("policy engine: the cache of canonical keys", () => {
+  beforeEach(clearPolicyCache);
+
+  it("a repeated compare gives the same verdicts, warm as cold", () => {
+    const a = policy("kms:Decrypt");
+    const b = policy("KMS:DECRYPT");
+    const c = policy("kms:Encrypt");
+    for (let i = 0; i < 3; i++) {
+      expect(policiesEquivalent(a, b)).to.equal(true);
+      expect(policiesEquivalent(a, c)).to.equal(false);
+    }
+  });
+
+  it("an invalid text still throws from the cache, naming which side", () => {
+    const bad = policy("Decrypt");
+    for (let i = 0; i < 2; i++) {
+      expect(() => policiesEquivalent(policy("kms:Decrypt"), bad)).to.throw(PolicyValidationError, /second policy is invalid/);
+      expect(() => policiesEquivalent(bad, policy("kms:Decrypt"))).to.throw(PolicyValidationError, /first policy is invalid/);
+    }
+  });
+
+  it("keeps options apart: a text valid when tolerant is still refused when strict", () => {
+    const noPrincipal = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "kms:Decrypt", Resource: "*" }] });
+    expect(policiesEquivalent(noPrincipal, noPrincipal, { tolerant: true })).to.equal(true);
+    expect(() => policiesEquivalent(noPrincipal, noPrincipal)).to.throw(PolicyValidationError);
+    const id = policy("kms:Decrypt").replace('"arn:aws:iam::111122223333:role/app"', '"111122223333"');
+    const root = (p: string) => id.replace('"111122223333"', `"arn:${p}:iam::111122223333:root"`);
+    expect(policiesEquivalent(id, root("aws"))).to.equal(true);
+    expect(policiesEquivalent(id, root("aws-cn"), { partition: "aws-cn" })).to.equal(true);
+    expect(policiesEquivalent(id, root("aws"), { partition: "aws-cn" })).to.equal(false);
+  });
+
+  it("stays right past its bound, for texts it has dropped", () => {
+    // 600 texts of about 4 KB: more than the cache's million characters.
+    const pad = "x".repeat(4000);
+    const texts = Array.from({ length: 600 }, (_, i) => policy("kms:Decrypt", `S${i}${pad}`));
+    for (const t of texts) expect(policiesEquivalent(t, t)).to.equal(true);
+    expect(policiesEquivalent(texts[0], texts[1])).to.equal(false);
+    expect(policiesEquivalent(texts[0], policy("KMS:Decrypt", `S0${pad}`))).to.equal(true);
+    expect(policiesEquivalent(texts[599], policy("KMS:Decrypt", `S599${pad}`))).to.equal(true);
+  });
+
+  it("a value that holds a NUL (written as an escape) is compared exactly", () => {
+    const withNul = (sid: string) =>
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Sid: sid, Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*" }],
+      });
+    expect(policiesEquivalent(withNul("a\u0000b"), withNul("a\u0000b"))).to.equal(true);
+    expect(policiesEquivalent(withNul("a\u0000b"), withNul("a\u0000c"))).to.equal(false);
+  });
+});
