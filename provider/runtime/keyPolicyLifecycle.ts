@@ -246,7 +246,10 @@ export class KeyPolicyLifecycle {
     let policy = props.policy;
     if (!equivalent(live, props.policy, keyArn)) {
       policy = live;
-      await engineLog("warning", explainDiff(props.policy, live, `KeyPolicy: the live policy of ${keyArn} has drifted from the stack (- stack, + live)`, keyArn));
+      await engineLog(
+        "warning",
+        explainDiff(props.policy, live, `KeyPolicy: the live policy of ${keyArn} has drifted from the stack (- stack, + live)`, keyArn),
+      );
     }
     // A state written before the access was recorded records it now, for drift.
     const outs: KeyPolicyOutputs = { ...props, policy, keyArn: key.arn, access: recordedAccess(props) };
@@ -275,7 +278,10 @@ export class KeyPolicyLifecycle {
     const policyKnown = !isUnknown(news.policy);
     const policyChanged = policyKnown && !equivalent(olds.policy, news.policy, oldKey);
     if (policyChanged && replaces.length === 0) {
-      await engineLog("info", explainDiff(olds.policy, news.policy, `KeyPolicy ${news.keyId}: policy will change (- current, + program)`, oldKey));
+      await engineLog(
+        "info",
+        explainDiff(olds.policy, news.policy, `KeyPolicy ${news.keyId}: policy will change (- current, + program)`, oldKey),
+      );
     }
     const settings = ["bypassPolicyLockoutSafetyCheck", "onDelete", "readBackTimeoutSeconds"] as const;
     const settingsChanged =

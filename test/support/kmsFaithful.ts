@@ -68,6 +68,11 @@ export class KmsFaithful {
   private readonly created = new Map<string, number>();
   private readonly stale = new Map<string, Stale>();
   private readonly uniqueIds = new Map<string, string>();
+  /**
+   * The creation time given to grants made behind the proxy's back (directly on moto, e.g. a test's
+   * setup): the proxy's own start, so that they date from before anything sent through it.
+   */
+  private readonly started = Date.now();
 
   constructor(readonly options: FaithfulOptions = {}) {}
 
@@ -127,9 +132,9 @@ export class KmsFaithful {
     const visible = ((answer.body.Grants as Listed[] | undefined) ?? [])
       .filter((g) => !(now - (this.created.get(g.GrantId ?? "") ?? 0) < delay))
       .map((g) => {
-        const at = this.created.get(g.GrantId ?? "");
+        const at = this.created.get(g.GrantId ?? "") ?? this.started;
         const grantee = this.uniqueIds.get(g.GranteePrincipal ?? "");
-        return { ...g, ...(at ? { CreationDate: at / 1000 } : {}), ...(grantee ? { GranteePrincipal: grantee } : {}) };
+        return { ...g, CreationDate: at / 1000, ...(grantee ? { GranteePrincipal: grantee } : {}) };
       });
     const limit = Math.min(
       typeof input.Limit === "number" ? input.Limit : KMS_DEFAULT_PAGE_SIZE,
