@@ -40,7 +40,13 @@ module.exports = {
 /** The statements examples/typescript/index.ts declares, for checking the live policy. */
 function typeScriptExamplePolicy(account: string): Record<string, unknown> {
   const policy = appPolicy(account) as { Statement: Array<Record<string, unknown>> };
-  return { ...policy, Statement: [{ ...policy.Statement[0], Sid: "AccountAdministers" }, { ...policy.Statement[1], Sid: "AppUsesKeyThroughS3" }] };
+  return {
+    ...policy,
+    Statement: [
+      { ...policy.Statement[0], Sid: "AccountAdministers" },
+      { ...policy.Statement[1], Sid: "AppUsesKeyThroughS3" },
+    ],
+  };
 }
 
 interface Cell {
@@ -53,8 +59,20 @@ interface Cell {
 }
 
 const CELLS: Cell[] = [
-  { title: "Node 20 + the oldest supported @pulumi/pulumi", node: () => process.execPath, nodeMajor: 20, sdk: oldestSupportedSdk, typescript: false },
-  { title: "Node 20 + @pulumi/pulumi pinned by this repository", node: () => process.execPath, nodeMajor: 20, sdk: pinnedSdkVersion, typescript: false },
+  {
+    title: "Node 20 + the oldest supported @pulumi/pulumi",
+    node: () => process.execPath,
+    nodeMajor: 20,
+    sdk: oldestSupportedSdk,
+    typescript: false,
+  },
+  {
+    title: "Node 20 + @pulumi/pulumi pinned by this repository",
+    node: () => process.execPath,
+    nodeMajor: 20,
+    sdk: pinnedSdkVersion,
+    typescript: false,
+  },
   {
     title: `Node 22 + the newest @pulumi/pulumi (${NEWEST_CHECKED_SDK}), TypeScript program`,
     node: () => requiredTool("PULUMI_KMS_POLICY_NODE22", "Node.js 22"),
@@ -68,7 +86,11 @@ const TYPESCRIPT_EXAMPLE = path.join(REPO_ROOT, "examples", "typescript");
 
 function tsc(workspace: Workspace): { code: number; output: string } {
   try {
-    const output = execFileSync(workspace.node, [path.join(workspace.dir, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", workspace.dir], { encoding: "utf8" });
+    const output = execFileSync(
+      workspace.node,
+      [path.join(workspace.dir, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", workspace.dir],
+      { encoding: "utf8" },
+    );
     return { code: 0, output };
   } catch (err) {
     const e = err as { status?: number; stdout?: string; stderr?: string };
@@ -98,12 +120,17 @@ describe("e2e: compatibility matrix (Node.js x @pulumi/pulumi), installed from n
       let key: { keyId: string; arn: string };
       let originalPolicy: string;
       const declared = () => (cell.typescript ? typeScriptExamplePolicy(MOTO_ACCOUNT_ID) : appPolicy(MOTO_ACCOUNT_ID));
-      const livePolicy = async () => (await kms.send(new GetKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default" }))).Policy as string;
+      const livePolicy = async () =>
+        (await kms.send(new GetKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default" }))).Policy as string;
 
       before(async () => {
         const node = cell.node();
         expect(execFileSync(node, ["--version"], { encoding: "utf8" })).to.match(new RegExp(`^v${cell.nodeMajor}\\.`));
-        workspace = await Workspace.create(await moto(), { sdkVersion: cell.sdk(), node, ...(cell.typescript ? { template: TYPESCRIPT_EXAMPLE } : {}) });
+        workspace = await Workspace.create(await moto(), {
+          sdkVersion: cell.sdk(),
+          node,
+          ...(cell.typescript ? { template: TYPESCRIPT_EXAMPLE } : {}),
+        });
         project = cell.typescript ? workspace.root() : workspace.project("compat", JS_PROGRAM);
         key = await createKey(kms, `compat ${cell.title}`);
         originalPolicy = await livePolicy();
@@ -136,7 +163,10 @@ describe("e2e: compatibility matrix (Node.js x @pulumi/pulumi), installed from n
         expect(policiesEquivalent(await livePolicy(), declared())).to.equal(true);
         expect(await allGrants(kms, key.keyId)).to.have.length(grants);
         if (!cell.typescript) {
-          const outputs = JSON.parse((await project.ok(["stack", "output", "--json"])).stdout) as { nodeVersion: string; sdkVersion: string };
+          const outputs = JSON.parse((await project.ok(["stack", "output", "--json"])).stdout) as {
+            nodeVersion: string;
+            sdkVersion: string;
+          };
           expect(outputs.nodeVersion).to.match(new RegExp(`^v${cell.nodeMajor}\\.`));
           expect(outputs.sdkVersion).to.equal(cell.sdk());
         }
@@ -148,8 +178,20 @@ describe("e2e: compatibility matrix (Node.js x @pulumi/pulumi), installed from n
 
       it("drift (a statement added, a grant revoked) fails the gate, and the provider's explanations reach the preview", async () => {
         const drifted = declared() as { Statement: unknown[] };
-        const extra = { Sid: "AddedOutOfBand", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/intruder` }, Action: "kms:Decrypt", Resource: "*" };
-        await kms.send(new PutKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default", Policy: JSON.stringify({ ...drifted, Statement: [...drifted.Statement, extra] }) }));
+        const extra = {
+          Sid: "AddedOutOfBand",
+          Effect: "Allow",
+          Principal: { AWS: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/intruder` },
+          Action: "kms:Decrypt",
+          Resource: "*",
+        };
+        await kms.send(
+          new PutKeyPolicyCommand({
+            KeyId: key.keyId,
+            PolicyName: "default",
+            Policy: JSON.stringify({ ...drifted, Statement: [...drifted.Statement, extra] }),
+          }),
+        );
         const [revoked] = await allGrants(kms, key.keyId);
         await kms.send(new RevokeGrantCommand({ KeyId: key.keyId, GrantId: revoked.GrantId }));
         const gate = await project.pulumi(["preview", "--refresh", "--expect-no-changes"]);

@@ -2,7 +2,13 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { installedSdkProblem, loadedSdkCopies, satisfiesRange, sdkProblem, supportedSdkRange } from "../../../provider/resources/sdkCompatibility";
+import {
+  installedSdkProblem,
+  loadedSdkCopies,
+  satisfiesRange,
+  sdkProblem,
+  supportedSdkRange,
+} from "../../../provider/resources/sdkCompatibility";
 
 describe("@pulumi/pulumi compatibility guard", () => {
   describe("satisfiesRange", () => {
@@ -59,7 +65,12 @@ describe("@pulumi/pulumi compatibility guard", () => {
       const ours = copy("3.248.0");
       const programs = copy("3.230.0");
       const problem = sdkProblem(ours, [programs, ours], ">=3.216.0 <4") ?? "";
-      expect(problem).to.contain("2 copies").and.to.contain("3.248.0").and.to.contain("3.230.0").and.to.contain(ours.dir).and.to.contain(programs.dir);
+      expect(problem)
+        .to.contain("2 copies")
+        .and.to.contain("3.248.0")
+        .and.to.contain("3.230.0")
+        .and.to.contain(ours.dir)
+        .and.to.contain(programs.dir);
       expect(problem.split("\n")).to.have.length(1);
     });
 
