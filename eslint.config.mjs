@@ -27,6 +27,7 @@ export default tseslint.config(
       sourceType: "commonjs",
       globals: { require: "readonly", module: "writable", process: "readonly", console: "readonly", __dirname: "readonly" },
     },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
     files: ["examples/**/*.js"],
