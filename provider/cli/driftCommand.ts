@@ -25,17 +25,17 @@ export interface DriftCommandOptions {
 
 /** `kms-policy drift EXPORT`: exit 0 in sync, 1 drift, 2 error. */
 export async function driftCommand(file: string, io: Output, options: DriftCommandOptions): Promise<number> {
+  if (options.assumeRole !== undefined && !ROLE_ARN.test(options.assumeRole)) {
+    io.err(
+      `kms-policy drift: --assume-role "${options.assumeRole}" is not an IAM role ARN: give one such as arn:aws:iam::111122223333:role/kms-audit`,
+    );
+    return EXIT.invalid;
+  }
   let resources;
   try {
     resources = parseStackExport(readInput(file));
   } catch (err) {
     io.err(`kms-policy drift: ${(err as Error).message}`);
-    return EXIT.invalid;
-  }
-  if (options.assumeRole !== undefined && !ROLE_ARN.test(options.assumeRole)) {
-    io.err(
-      `kms-policy drift: --assume-role "${options.assumeRole}" is not an IAM role ARN: give one such as arn:aws:iam::111122223333:role/kms-audit`,
-    );
     return EXIT.invalid;
   }
   // checkDrift resolves each key's Region (ARN, recorded region, --region) and Access.

@@ -71,7 +71,12 @@ function programIdentity(
   role: AssumeRole | undefined,
   profile: string | undefined,
 ): KeyIdentity {
-  const stack = new pulumi.Config("kms-policy").getObject<AssumeRole>("assumeRole");
+  let stack: AssumeRole | undefined;
+  try {
+    stack = new pulumi.Config("kms-policy").getObject<AssumeRole>("assumeRole");
+  } catch {
+    stack = undefined; // not JSON: the provider's check reports it with the fix
+  }
   const access = effectiveAccess({ assumeRole: role, profile }, { assumeRole: stack, profile: new pulumi.Config("aws").get("profile") });
   const account = access.assumeRole ? roleAccount(access.assumeRole.roleArn) : access.profile ? `profile ${access.profile}` : undefined;
   return keyIdentity(keyId, { region: region ?? new pulumi.Config("aws").get("region"), account });
@@ -133,6 +138,8 @@ export class KeyPolicy extends pulumi.dynamic.Resource {
       claimedKeys.set(name, { keyId, identity });
     });
     // Lint findings below kms-policy:failOn appear as warnings on this resource in Diagnostics.
-    pulumi.all([args.policy, args.keyId]).apply(([policy, keyId]) => warnLintFindings(this, name, policy as string | PolicyDocument, keyId));
+    pulumi
+      .all([args.policy, args.keyId])
+      .apply(([policy, keyId]) => warnLintFindings(this, name, policy as string | PolicyDocument, keyId));
   }
 }

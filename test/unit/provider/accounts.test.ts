@@ -13,6 +13,7 @@ import { checkKeyPolicy } from "../../../provider/runtime/keyPolicyCheck";
 import { KeyPolicyLifecycle, KeyPolicyOutputs } from "../../../provider/runtime/keyPolicyLifecycle";
 import { accessFor, configureFromStack, stackSettingProblems } from "../../../provider/runtime/settings";
 import keyPolicyProvider = require("../../../provider/runtime/keyPolicy");
+import { main } from "../../../provider/cli/main";
 
 const ROLE_A = "arn:aws:iam::111122223333:role/kms-admin";
 const ROLE_B = "arn:aws:iam::444455556666:role/kms-admin";
@@ -346,5 +347,19 @@ describe("drift: key identity and recorded access", () => {
     expect(markdownReport(report)).to.contain("| KeyPolicy `eu` | 111122223333 | eu-west-1 |");
     const json = JSON.parse(jsonReport(report)) as { resources: Array<{ name: string; account: string; region: string }> };
     expect(json.resources.find((r) => r.name === "us")).to.include({ account: "111122223333", region: "us-east-1" });
+  });
+});
+
+describe("kms-policy drift --assume-role", () => {
+  it("refuses a value that is not a role ARN before reading anything, naming the option and an example", async () => {
+    const err: string[] = [];
+    const status = await main(["drift", "-", "--assume-role", "arn:aws:iam::111122223333:user/bob"], {
+      out: () => undefined,
+      err: (t) => err.push(t),
+    });
+    expect(status).to.equal(2);
+    expect(err.join("\n"))
+      .to.contain('--assume-role "arn:aws:iam::111122223333:user/bob" is not an IAM role ARN')
+      .and.contain("arn:aws:iam::111122223333:role/kms-audit");
   });
 });
