@@ -194,7 +194,8 @@ export class GrantLifecycle {
       return {};
     }
     const live = fromListing(entry);
-    const outs: GrantOutputs = { ...withoutTokens(props), reportedConstraints: live.constraints };
+    // A state written before the access was recorded records it now, for drift.
+    const outs: GrantOutputs = { ...withoutTokens(props), reportedConstraints: live.constraints, access };
     const changed = changedParameters(props, live);
     for (const field of changed) Object.assign(outs, { [field]: live[field] });
     Object.assign(outs, { effectiveGrantee: undefined, effectiveRetiringPrincipal: undefined }, effectiveOutputs(outs));

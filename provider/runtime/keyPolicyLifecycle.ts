@@ -251,7 +251,8 @@ export class KeyPolicyLifecycle {
         explainDiff(props.policy, live, `KeyPolicy: the live policy of ${keyArn} has drifted from the stack (- stack, + live)`, keyArn),
       );
     }
-    const outs: KeyPolicyOutputs = { ...props, policy, keyArn: key.arn };
+    // A state written before the access was recorded records it now, for drift.
+    const outs: KeyPolicyOutputs = { ...props, policy, keyArn: key.arn, access: recordedAccess(props) };
     const { keyArn: _arn, previousPolicy: _prev, access: _access, ownerId: _owner, ...inputs } = outs;
     return { id: key.arn, props: outs, inputs };
   }

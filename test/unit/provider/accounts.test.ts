@@ -284,6 +284,49 @@ describe("KeyPolicy diff across accounts and Regions (no AWS call unless the acc
   });
 });
 
+describe("refresh uses the recorded access", () => {
+  const policy = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { AWS: "111122223333" }, Action: "kms:*", Resource: "*" }],
+  });
+  const keyArn = arnOf("eu-west-1", "111122223333", MRK);
+  const state = (access?: Access): KeyPolicyOutputs => ({
+    keyId: MRK,
+    keyArn,
+    policy,
+    policyName: "default",
+    bypassPolicyLockoutSafetyCheck: false,
+    onDelete: "restore",
+    readBackTimeoutSeconds: 60,
+    previousPolicy: policy,
+    ...(access ? { access } : {}),
+  });
+  const used: Array<[string | undefined, Access | undefined]> = [];
+  const lifecycle = new KeyPolicyLifecycle((_keyId, region, access) => {
+    used.push([region, access]);
+    return {
+      describeKey: async () => ({ arn: keyArn, keyId: MRK, account: "111122223333", state: "Enabled" }),
+      getKeyPolicy: async () => policy,
+    } as unknown as KeyApi;
+  });
+
+  it("reads in the key ARN's Region with the recorded role, whatever the stack says now", async () => {
+    stack({ "kms-policy:assumeRole": JSON.stringify({ roleArn: ROLE_B }) });
+    try {
+      used.length = 0;
+      const read = await lifecycle.read(keyArn, state({ assumeRole: { roleArn: ROLE_A } }));
+      expect(used).to.deep.equal([["eu-west-1", { assumeRole: { roleArn: ROLE_A } }]]);
+      expect(read.props?.access).to.deep.equal({ assumeRole: { roleArn: ROLE_A } });
+      expect(read.inputs).to.not.have.property("access");
+      // A state from before the access was recorded: today's settings, now recorded.
+      const old = await lifecycle.read(keyArn, state());
+      expect(old.props?.access).to.deep.equal({ assumeRole: { roleArn: ROLE_B } });
+    } finally {
+      stack();
+    }
+  });
+});
+
 describe("drift: key identity and recorded access", () => {
   const policy = JSON.stringify({
     Version: "2012-10-17",
