@@ -7,5 +7,5 @@
  *   without loading Pulumi or the AWS SDK.
  */
 export * from "./policy";
-export { KeyPolicy, KeyPolicyArgs, KeyPolicyOnDelete } from "./resources/keyPolicy";
-export { Grant, GrantArgs, GrantConstraintsArgs, defaultGrantName } from "./resources/grant";
+export { KeyPolicy, KeyPolicyArgs, KeyPolicyOnDelete, AssumeRoleArgs } from "./resources/keyPolicy";
+export { Grant, GrantArgs, GrantConstraintsArgs, GrantPrincipal, defaultGrantName } from "./resources/grant";

@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 [ -d node_modules/@pulumi/pulumi ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
-eval "$(bash scripts/toolchain.sh env)"
+toolchain_env=$(bash scripts/toolchain.sh env) || exit 1
+eval "$toolchain_env"
 # The engine benchmark's Go peer (hashicorp/awspolicyequivalence), built into the same cache.
 case ",${BENCH_ONLY:-engine}," in *,engine,*) PULUMI_KMS_POLICY_PEER=$(bash bench/peer/build.sh); export PULUMI_KMS_POLICY_PEER ;; esac
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true

@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 [ -d node_modules/@pulumi/pulumi ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
-eval "$(bash scripts/toolchain.sh env)"
+toolchain_env=$(bash scripts/toolchain.sh env) || exit 1
+eval "$toolchain_env"
 npx tsc -p tsconfig.json
 npx tsc -p tsconfig.test.json
 

@@ -9,6 +9,9 @@
 # repo, so a second run reuses it. Prints `export` lines for the caller to eval:
 #   eval "$(bash scripts/toolchain.sh env)"
 set -euo pipefail
+# Each entry is built inside $(...) and a locked subshell: without this, bash would run the rest of a
+# build step after a failed command (errexit is off in command substitutions) and mark it complete.
+shopt -s inherit_errexit
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache_root=${PULUMI_KMS_POLICY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-kms-policy}
@@ -25,8 +28,9 @@ with_lock() {
   local name=$1
   shift
   mkdir -p "$cache_root"
+  command -v flock >/dev/null 2>&1 || { log "flock (util-linux) is needed to build the toolchain safely"; exit 1; }
   (
-    flock 9
+    flock 9 || exit 1
     "$@"
   ) 9>"$cache_root/.$name.lock"
 }
@@ -37,8 +41,7 @@ build_moto() {
   log "installing moto[server]==$moto_version into $venv"
   rm -rf "$venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$moto_version" >&2
-  touch "$venv/.complete"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$moto_version" >&2 && touch "$venv/.complete"
 }
 
 ensure_moto() {
@@ -46,6 +49,7 @@ ensure_moto() {
   if ! { [ -x "$venv/bin/moto_server" ] && [ -f "$venv/.complete" ]; }; then
     with_lock "moto-$moto_version" build_moto "$venv"
   fi
+  [ -f "$venv/.complete" ] || { log "moto[server]==$moto_version did not install into $venv"; exit 1; }
   echo "$venv"
 }
 
@@ -88,6 +92,7 @@ ensure_pulumi() {
   fi
   local bin="$cache_root/pulumi-v$pulumi_version/bin"
   pulumi_is_built "$bin" || with_lock "pulumi-v$pulumi_version" build_pulumi "$bin"
+  pulumi_is_built "$bin" || { log "pulumi v$pulumi_version was not built into $bin"; exit 1; }
   echo "$bin"
 }
 
@@ -120,6 +125,7 @@ build_node22() {
 ensure_node22() {
   local dir="$cache_root/node-v$node22_version"
   [ -x "$dir/bin/node" ] || with_lock "node-v$node22_version" build_node22 "$dir"
+  "$dir/bin/node" --version >/dev/null || { log "Node.js $node22_version did not install into $dir"; exit 1; }
   echo "$dir/bin/node"
 }
 

@@ -35,7 +35,8 @@ function pulumi(moto: MotoServer, args: string[], expect: "ok" | "fails" = "ok")
   });
   const output = `${result.stdout}${result.stderr}`;
   process.stdout.write(output);
-  if ((result.status === 0) !== (expect === "ok")) throw new Error(`pulumi ${args[0]} exited ${result.status}, expected it to ${expect === "ok" ? "succeed" : "fail"}`);
+  if ((result.status === 0) !== (expect === "ok"))
+    throw new Error(`pulumi ${args[0]} exited ${result.status}, expected it to ${expect === "ok" ? "succeed" : "fail"}`);
   return output;
 }
 
@@ -63,7 +64,9 @@ async function main(): Promise<void> {
     pulumi(moto, ["preview", "--refresh", "--expect-no-changes"]);
 
     heading("Someone re-saves the same policy in the console: reformatted, reordered, account id for the root ARN");
-    const live = JSON.parse((await kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: "default" }))).Policy as string) as { Statement: Array<Record<string, unknown>> };
+    const live = JSON.parse((await kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: "default" }))).Policy as string) as {
+      Statement: Array<Record<string, unknown>>;
+    };
     const keyArn = JSON.parse(pulumi(moto, ["stack", "output", "keyArn", "--json"]).trim()) as string;
     const account = keyArn.split(":")[4];
     const resaved = { Statement: [...live.Statement].reverse(), Version: "2012-10-17" };
@@ -73,7 +76,13 @@ async function main(): Promise<void> {
     console.log("=> same meaning, so no drift (Terraform's aws_kms_key_policy would show a diff here).");
 
     heading("Someone adds a statement in the console and revokes a grant");
-    resaved.Statement.push({ Sid: "Contractor", Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: ["kms:Decrypt"], Resource: "*" });
+    resaved.Statement.push({
+      Sid: "Contractor",
+      Effect: "Allow",
+      Principal: { AWS: "arn:aws:iam::999999999999:root" },
+      Action: ["kms:Decrypt"],
+      Resource: "*",
+    });
     await kms.send(new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: "default", Policy: JSON.stringify(resaved) }));
     const reader = grants.find((g) => g.Name?.endsWith("demo-reader"));
     if (reader?.GrantId) await kms.send(new RevokeGrantCommand({ KeyId: keyId, GrantId: reader.GrantId }));

@@ -94,7 +94,7 @@ export async function startMoto(options: { port?: number } = {}): Promise<MotoSe
   } catch (err) {
     child.kill("SIGKILL");
     running.delete(child);
-    throw new Error(`${(err as Error).message}\n${stderr}`);
+    throw new Error(`${(err as Error).message}\n${stderr}`, { cause: err });
   }
   return {
     endpoint,

@@ -95,7 +95,6 @@ async function startLanguageRuntime(projectDir: string): Promise<{ address: stri
   // The SDK the program itself loads, so that the runtime and the program share its state.
   const programDir = fs.statSync(entry).isDirectory() ? entry : path.dirname(entry);
   const fromProgram = (id: string): string => require.resolve(id, { paths: [programDir] });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const grpc = require(fromProgram("@grpc/grpc-js")) as typeof import("@grpc/grpc-js");
   const { LanguageServer } = require(fromProgram("@pulumi/pulumi/automation/server")) as {
     LanguageServer: new (program: () => Promise<unknown>) => object & { onPulumiExit(hasError: boolean): void };

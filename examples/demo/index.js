@@ -25,7 +25,13 @@ const keyPolicy = new KeyPolicy("demo-key-policy", {
         Resource: "*",
         Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } },
       },
-      { Sid: "AuditorsDescribe", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${acct}:role/auditor` }, Action: "kms:DescribeKey", Resource: "*" },
+      {
+        Sid: "AuditorsDescribe",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${acct}:role/auditor` },
+        Action: "kms:DescribeKey",
+        Resource: "*",
+      },
     ],
   })),
 });

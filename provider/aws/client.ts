@@ -1,8 +1,11 @@
 import { KMSClient } from "@aws-sdk/client-kms";
+import { Access, accessKey } from "./access";
+import { credentialSource } from "./credentials";
 
 /**
- * One KMS client per region and process. Credentials come only from the SDK's default chain
- * (environment, shared files, SSO, instance roles); nothing here ever reads or stores them.
+ * One KMS client per Access (role or profile: the account), Region and process. Credentials come
+ * from the SDK's default chain or a profile, or from STS for an assumed role (aws/credentials.ts);
+ * nothing here ever reads, logs or stores them.
  */
 
 export interface ClientSettings {
@@ -12,6 +15,8 @@ export interface ClientSettings {
   maxAttempts?: number;
   /** Longest one attempt may take, in seconds. */
   requestTimeoutSeconds?: number;
+  /** Whose credentials; undefined or empty: the SDK's default chain. */
+  access?: Access;
 }
 
 const clients = new Map<string, KMSClient>();
@@ -24,12 +29,16 @@ export const DEFAULT_MAX_ATTEMPTS = 8;
 export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
 
 export function kmsClient(settings: ClientSettings = {}): KMSClient {
-  const key = `${settings.region ?? ""}|${settings.maxAttempts ?? ""}|${settings.requestTimeoutSeconds ?? ""}`;
+  const access = settings.access ?? {};
+  const key = `${settings.region ?? ""}|${settings.maxAttempts ?? ""}|${settings.requestTimeoutSeconds ?? ""}|${accessKey(access)}`;
   const timeoutMs = (settings.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000;
   let client = clients.get(key);
   if (!client) {
+    const credentials = credentialSource.credentialsFor(access, settings.region);
     client = new KMSClient({
       ...(settings.region ? { region: settings.region } : {}),
+      // With a role, the profile is only the source of the credentials that assume it.
+      ...(credentials ? { credentials } : access.profile ? { profile: access.profile } : {}),
       // "adaptive" adds client-side rate limiting on top of the standard exponential backoff with
       // jitter, so a burst of grants backs off together instead of each retrying into throttling.
       retryMode: "adaptive",
@@ -39,4 +48,9 @@ export function kmsClient(settings: ClientSettings = {}): KMSClient {
     clients.set(key, client);
   }
   return client;
+}
+
+/** How many KMS clients this process holds (one per Access, Region and retry setting). */
+export function kmsClientCount(): number {
+  return clients.size;
 }

@@ -5,25 +5,63 @@ import { GrantListEntry } from "@aws-sdk/client-kms";
  * Grant lifecycle (diff, read, the twin check) and the drift check both judge grants with it.
  */
 
-/** An encryption-context constraint: at most one of the two maps. */
+/**
+ * How long a new grant may be missing from ListGrants: KMS documents that a grant can take up to
+ * five minutes to be consistent everywhere (Developer Guide, "Eventual consistency" under grants).
+ */
+export const DEFAULT_GRANT_LISTING_DELAY_SECONDS = 300;
+
+/** A grant's constraints: at most one encryption-context map, and the resource a service acts for. */
 export interface GrantConstraints {
   encryptionContextEquals?: Record<string, string>;
   encryptionContextSubset?: Record<string, string>;
+  /** CreateGrant's `SourceArn` constraint: the grant works only for requests made on behalf of this resource. */
+  sourceArn?: string;
 }
 
-/** The parameters that make a grant: CreateGrant takes them, ListGrants reports them back. */
+/**
+ * The parameters that make a grant: CreateGrant takes them, ListGrants reports them back. A grant
+ * has exactly one grantee, an IAM principal or a service principal, and at most one retiring
+ * principal, of either kind (CreateGrant API reference).
+ */
 export interface GrantParameters {
-  granteePrincipal: string;
+  granteePrincipal?: string;
+  granteeServicePrincipal?: string;
   operations: string[];
   retiringPrincipal?: string;
+  retiringServicePrincipal?: string;
   constraints?: GrantConstraints;
 }
+
+/** A principal and its kind, as the outputs report the grantee and the retiring principal. */
+export interface EffectivePrincipal {
+  kind: "iam" | "service";
+  principal: string;
+}
+
+/** Whichever of the IAM and the service field names the principal; the service field wins. */
+export function effectivePrincipal(iam: string | undefined, service: string | undefined): EffectivePrincipal | undefined {
+  if (service) return { kind: "service", principal: service };
+  return iam ? { kind: "iam", principal: iam } : undefined;
+}
+
+/**
+ * A service principal as CreateGrant takes it in GranteeServicePrincipal and RetiringServicePrincipal
+ * (1-128 characters; the `ServicePrincipalType` shape of the KMS API model, 2014-11-01).
+ */
+export const SERVICE_PRINCIPAL = /^(?=.{1,128}$)[A-Za-z0-9-]+\.[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+
+/**
+ * A `SourceArn` grant constraint: an ARN that names an account, 20-512 characters (the
+ * `GrantConstraintSourceArnType` shape of the KMS API model, 2014-11-01).
+ */
+export const GRANT_SOURCE_ARN = /^(?=.{20,512}$)arn:aws[a-z0-9-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{12}:.+$/;
 
 /** Same members, whatever the order (operations are a set to KMS). */
 export const sameSet = (a: string[] = [], b: string[] = []): boolean =>
   a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
-/** Same constraint to KMS: context keys compare case-insensitively, values exactly. */
+/** Same constraint to KMS: context keys compare case-insensitively, values and the source ARN exactly. */
 export function sameConstraints(a: GrantConstraints | undefined, b: GrantConstraints | undefined): boolean {
   const canon = (c: Record<string, string> | undefined) =>
     c
@@ -35,22 +73,39 @@ export function sameConstraints(a: GrantConstraints | undefined, b: GrantConstra
       : "";
   return (
     canon(a?.encryptionContextEquals) === canon(b?.encryptionContextEquals) &&
-    canon(a?.encryptionContextSubset) === canon(b?.encryptionContextSubset)
+    canon(a?.encryptionContextSubset) === canon(b?.encryptionContextSubset) &&
+    (a?.sourceArn ?? "") === (b?.sourceArn ?? "")
   );
 }
 
-/** The grant as KMS lists it, in the inputs' terms. */
-export function fromListing(entry: GrantListEntry): GrantParameters {
-  const c = entry.Constraints;
+/** The constraints as KMS lists them, in the inputs' terms; undefined when there are none. */
+export function constraintsFromListing(c: GrantListEntry["Constraints"]): GrantConstraints | undefined {
   const constraints: GrantConstraints = {
     ...(c?.EncryptionContextEquals ? { encryptionContextEquals: c.EncryptionContextEquals } : {}),
     ...(c?.EncryptionContextSubset ? { encryptionContextSubset: c.EncryptionContextSubset } : {}),
+    ...(c?.SourceArn ? { sourceArn: c.SourceArn } : {}),
   };
+  return Object.keys(constraints).length ? constraints : undefined;
+}
+
+/**
+ * The grant as KMS lists it, in the inputs' terms. When an entry names a service principal, that is
+ * the grantee (or retiring principal) of record: the GrantListEntry reference lets GranteePrincipal
+ * carry a service principal too, and reading it as a second grantee would flag drift forever.
+ */
+export function fromListing(entry: GrantListEntry): GrantParameters {
+  const constraints = constraintsFromListing(entry.Constraints);
   return {
-    granteePrincipal: entry.GranteePrincipal ?? "",
+    ...(entry.GranteeServicePrincipal
+      ? { granteeServicePrincipal: entry.GranteeServicePrincipal }
+      : { granteePrincipal: entry.GranteePrincipal ?? "" }),
     operations: [...(entry.Operations ?? [])].sort(),
-    ...(entry.RetiringPrincipal ? { retiringPrincipal: entry.RetiringPrincipal } : {}),
-    ...(Object.keys(constraints).length ? { constraints } : {}),
+    ...(entry.RetiringServicePrincipal
+      ? { retiringServicePrincipal: entry.RetiringServicePrincipal }
+      : entry.RetiringPrincipal
+        ? { retiringPrincipal: entry.RetiringPrincipal }
+        : {}),
+    ...(constraints ? { constraints } : {}),
   };
 }
 
@@ -60,9 +115,13 @@ export function fromListing(entry: GrantListEntry): GrantParameters {
  */
 export function changedParameters(recorded: Partial<GrantParameters>, other: GrantParameters): Array<keyof GrantParameters> {
   const changed: Array<keyof GrantParameters> = [];
-  if (recorded.granteePrincipal !== undefined && recorded.granteePrincipal !== other.granteePrincipal) changed.push("granteePrincipal");
+  if (recorded.granteePrincipal !== undefined || recorded.granteeServicePrincipal !== undefined) {
+    if ((recorded.granteePrincipal ?? "") !== (other.granteePrincipal ?? "")) changed.push("granteePrincipal");
+    if ((recorded.granteeServicePrincipal ?? "") !== (other.granteeServicePrincipal ?? "")) changed.push("granteeServicePrincipal");
+  }
   if (recorded.operations !== undefined && !sameSet(recorded.operations, other.operations)) changed.push("operations");
   if ((recorded.retiringPrincipal ?? "") !== (other.retiringPrincipal ?? "")) changed.push("retiringPrincipal");
+  if ((recorded.retiringServicePrincipal ?? "") !== (other.retiringServicePrincipal ?? "")) changed.push("retiringServicePrincipal");
   if (!sameConstraints(recorded.constraints, other.constraints)) changed.push("constraints");
   return changed;
 }

@@ -1,5 +1,6 @@
 import {
   CreateGrantCommand,
+  CreateGrantCommandInput,
   GrantListEntry,
   GrantOperation,
   KMSClient,
@@ -7,18 +8,34 @@ import {
   RetireGrantCommand,
   RevokeGrantCommand,
 } from "@aws-sdk/client-kms";
-import { explainKmsError, isNotFound } from "./errors";
+import { errorName, explainKmsError, isNotFound, KmsOperationError } from "./errors";
+import { GrantParameters } from "./grantFacts";
 import { allPages } from "./paging";
 
-export interface CreateGrantInput {
+export interface CreateGrantInput extends GrantParameters {
   keyId: string;
-  granteePrincipal: string;
-  operations: string[];
-  retiringPrincipal?: string;
-  encryptionContextEquals?: Record<string, string>;
-  encryptionContextSubset?: Record<string, string>;
   grantTokens?: string[];
   name: string;
+}
+
+/** CreateGrant's request for these parameters: each principal in its own field, as the API has them. */
+function createGrantRequest(input: CreateGrantInput): CreateGrantCommandInput {
+  const c = input.constraints;
+  const constraints =
+    c?.encryptionContextEquals || c?.encryptionContextSubset || c?.sourceArn
+      ? { EncryptionContextEquals: c.encryptionContextEquals, EncryptionContextSubset: c.encryptionContextSubset, SourceArn: c.sourceArn }
+      : undefined;
+  return {
+    KeyId: input.keyId,
+    GranteePrincipal: input.granteePrincipal,
+    GranteeServicePrincipal: input.granteeServicePrincipal,
+    Operations: input.operations as GrantOperation[],
+    RetiringPrincipal: input.retiringPrincipal,
+    RetiringServicePrincipal: input.retiringServicePrincipal,
+    Constraints: constraints,
+    GrantTokens: input.grantTokens?.length ? input.grantTokens : undefined,
+    Name: input.name,
+  };
 }
 
 /** The grant operations of KMS, each failure explained (see errors.ts). */
@@ -26,27 +43,37 @@ export class GrantApi {
   constructor(private readonly kms: Pick<KMSClient, "send">) {}
 
   async createGrant(input: CreateGrantInput): Promise<{ grantId: string; grantToken: string }> {
-    const constraints =
-      input.encryptionContextEquals || input.encryptionContextSubset
-        ? { EncryptionContextEquals: input.encryptionContextEquals, EncryptionContextSubset: input.encryptionContextSubset }
-        : undefined;
     try {
-      const out = await this.kms.send(
-        new CreateGrantCommand({
-          KeyId: input.keyId,
-          GranteePrincipal: input.granteePrincipal,
-          Operations: input.operations as GrantOperation[],
-          RetiringPrincipal: input.retiringPrincipal,
-          Constraints: constraints,
-          GrantTokens: input.grantTokens?.length ? input.grantTokens : undefined,
-          Name: input.name,
-        }),
-      );
+      const out = await this.kms.send(new CreateGrantCommand(createGrantRequest(input)));
       if (!out.GrantId) throw new Error("CreateGrant returned no GrantId");
       return { grantId: out.GrantId, grantToken: out.GrantToken ?? "" };
     } catch (err) {
       throw explainKmsError(err, { operation: "CreateGrant", keyId: input.keyId, permission: "kms:CreateGrant" });
     }
+  }
+
+  /**
+   * CreateGrant with DryRun: KMS checks the call (permission, key state, grantee) and creates
+   * nothing. It answers a call that would succeed with DryRunOperationException (HTTP 412), and one
+   * that would fail with the error the real call would get, which this returns explained.
+   */
+  async dryRunCreateGrant(input: CreateGrantInput): Promise<{ ok: true } | { ok: false; error: KmsOperationError }> {
+    let made: string | undefined;
+    try {
+      made = (await this.kms.send(new CreateGrantCommand({ ...createGrantRequest(input), DryRun: true }))).GrantId;
+    } catch (err) {
+      if (errorName(err) === "DryRunOperationException") return { ok: true };
+      return {
+        ok: false,
+        error: explainKmsError(err, { operation: "CreateGrant (DryRun)", keyId: input.keyId, permission: "kms:CreateGrant" }),
+      };
+    }
+    // Only an endpoint that ignores DryRun (an emulator) answers with a grant, which would now be
+    // a grant nobody manages: the request above returned it, so revoke it before saying so.
+    if (made) await this.removeGrant(input.keyId, made, "revoke");
+    throw new Error(
+      `CreateGrant with DryRun on key ${input.keyId} created a grant instead of answering DryRunOperationException: the endpoint ignores DryRun`,
+    );
   }
 
   /**
@@ -56,7 +83,9 @@ export class GrantApi {
   async listGrants(keyId: string, options: { grantId?: string; pageSize?: number } = {}): Promise<GrantListEntry[]> {
     try {
       return await allPages<GrantListEntry>(async (marker) => {
-        const page = await this.kms.send(new ListGrantsCommand({ KeyId: keyId, GrantId: options.grantId, Marker: marker, Limit: options.pageSize ?? 100 }));
+        const page = await this.kms.send(
+          new ListGrantsCommand({ KeyId: keyId, GrantId: options.grantId, Marker: marker, Limit: options.pageSize ?? 100 }),
+        );
         return { items: page.Grants, truncated: page.Truncated, nextMarker: page.NextMarker };
       });
     } catch (err) {

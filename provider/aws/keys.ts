@@ -3,7 +3,10 @@ import {
   GetKeyPolicyCommand,
   KMSClient,
   ListKeyPoliciesCommand,
+  ListResourceTagsCommand,
   PutKeyPolicyCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
 } from "@aws-sdk/client-kms";
 import { explainKmsError } from "./errors";
 import { allPages } from "./paging";
@@ -24,8 +27,8 @@ export interface KeyFacts {
 export const GONE_KEY_STATES: ReadonlySet<string> = new Set(["PendingDeletion", "PendingReplicaDeletion"]);
 
 /**
- * The key operations of KMS: DescribeKey and the key-policy calls, each failure explained (see
- * errors.ts). KeyPolicy uses all of them; Grant and the drift check use DescribeKey.
+ * The key operations of KMS: DescribeKey, the key-policy calls and the key's tags, each failure
+ * explained (see errors.ts). KeyPolicy uses all of them; Grant and the drift check use DescribeKey.
  */
 export class KeyApi {
   constructor(private readonly kms: Pick<KMSClient, "send">) {}
@@ -63,10 +66,49 @@ export class KeyApi {
   async putKeyPolicy(keyId: string, policyName: string, policy: string, bypassPolicyLockoutSafetyCheck: boolean, lint = ""): Promise<void> {
     try {
       await this.kms.send(
-        new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: policyName, Policy: policy, BypassPolicyLockoutSafetyCheck: bypassPolicyLockoutSafetyCheck }),
+        new PutKeyPolicyCommand({
+          KeyId: keyId,
+          PolicyName: policyName,
+          Policy: policy,
+          BypassPolicyLockoutSafetyCheck: bypassPolicyLockoutSafetyCheck,
+        }),
       );
     } catch (err) {
       throw explainKmsError(err, { operation: "PutKeyPolicy", keyId, permission: "kms:PutKeyPolicy" }, lint);
+    }
+  }
+
+  /** The key's tags, all pages. */
+  async listTags(keyId: string): Promise<Record<string, string>> {
+    try {
+      const tags = await allPages(async (marker) => {
+        const page = await this.kms.send(new ListResourceTagsCommand({ KeyId: keyId, Marker: marker }));
+        return { items: page.Tags, truncated: page.Truncated, nextMarker: page.NextMarker };
+      });
+      return Object.fromEntries(tags.map((t) => [t.TagKey ?? "", t.TagValue ?? ""]));
+    } catch (err) {
+      throw explainKmsError(err, { operation: "ListResourceTags", keyId, permission: "kms:ListResourceTags" });
+    }
+  }
+
+  /** Adds or overwrites tags on the key. */
+  async tag(keyId: string, tags: Record<string, string>): Promise<void> {
+    try {
+      await this.kms.send(
+        new TagResourceCommand({ KeyId: keyId, Tags: Object.entries(tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })) }),
+      );
+    } catch (err) {
+      throw explainKmsError(err, { operation: "TagResource", keyId, permission: "kms:TagResource" });
+    }
+  }
+
+  /** Removes tags from the key; a tag that is not there is no error. */
+  async untag(keyId: string, tagKeys: string[]): Promise<void> {
+    if (tagKeys.length === 0) return;
+    try {
+      await this.kms.send(new UntagResourceCommand({ KeyId: keyId, TagKeys: tagKeys }));
+    } catch (err) {
+      throw explainKmsError(err, { operation: "UntagResource", keyId, permission: "kms:UntagResource" });
     }
   }
 }

@@ -1,7 +1,7 @@
+import { Access, ROLE_ARN } from "../aws/access";
 import { GrantApi } from "../aws/grants";
 import { kmsClient } from "../aws/client";
 import { KeyApi } from "../aws/keys";
-import { parseKeyRef } from "../aws/keyRef";
 import { DEFAULT_CONCURRENCY, checkDrift } from "../drift/check";
 import { exitCodeOf, jsonReport, junitReport, markdownReport, textReport } from "../drift/report";
 import { parseStackExport } from "../drift/stackExport";
@@ -15,13 +15,22 @@ export interface DriftCommandOptions {
   format: DriftFormat;
   concurrency?: number;
   unmanagedGrants: boolean;
+  grantListingDelaySeconds?: number;
   region?: string;
+  /** `--assume-role ARN`: this role instead of each resource's recorded one (e.g. from a central audit account). */
+  assumeRole?: string;
   /** Colour and a progress line: only on a terminal. */
   tty: boolean;
 }
 
 /** `kms-policy drift EXPORT`: exit 0 in sync, 1 drift, 2 error. */
 export async function driftCommand(file: string, io: Output, options: DriftCommandOptions): Promise<number> {
+  if (options.assumeRole !== undefined && !ROLE_ARN.test(options.assumeRole)) {
+    io.err(
+      `kms-policy drift: --assume-role "${options.assumeRole}" is not an IAM role ARN: give one such as arn:aws:iam::111122223333:role/kms-audit`,
+    );
+    return EXIT.invalid;
+  }
   let resources;
   try {
     resources = parseStackExport(readInput(file));
@@ -29,19 +38,21 @@ export async function driftCommand(file: string, io: Output, options: DriftComma
     io.err(`kms-policy drift: ${(err as Error).message}`);
     return EXIT.invalid;
   }
-  const regionOf = (keyArn: string, region?: string) => {
-    const ref = parseKeyRef(keyArn);
-    return region ?? ("error" in ref ? undefined : ref.region) ?? options.region;
-  };
+  // checkDrift resolves each key's Region (ARN, recorded region, --region) and Access.
   const clients = {
-    keys: (keyArn: string, region?: string) => new KeyApi(kmsClient({ region: regionOf(keyArn, region) })),
-    grants: (keyArn: string, region?: string) => new GrantApi(kmsClient({ region: regionOf(keyArn, region) })),
+    keys: (_keyArn: string, region?: string, access?: Access) => new KeyApi(kmsClient({ region, access })),
+    grants: (_keyArn: string, region?: string, access?: Access) => new GrantApi(kmsClient({ region, access })),
   };
   const showProgress = options.tty && resources.length > 20;
   const report = await checkDrift(resources, clients, {
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     unmanagedGrants: options.unmanagedGrants,
-    onProgress: showProgress ? (done, total) => process.stderr.write(`\rchecking keys: ${done}/${total}${done === total ? "\n" : ""}`) : undefined,
+    grantListingDelaySeconds: options.grantListingDelaySeconds,
+    region: options.region,
+    ...(options.assumeRole ? { access: { assumeRole: { roleArn: options.assumeRole } } } : {}),
+    onProgress: showProgress
+      ? (done, total) => process.stderr.write(`\rchecking keys: ${done}/${total}${done === total ? "\n" : ""}`)
+      : undefined,
   });
   const renderers: Record<DriftFormat, () => string> = {
     json: () => jsonReport(report),

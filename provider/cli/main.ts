@@ -22,7 +22,11 @@ const USAGE = `usage: kms-policy <command> [options]
       --format text|markdown|json|junit   report format (default text; colour only on a terminal)
       --concurrency N               keys checked at once (default 8)
       --unmanaged-grants            also report grants on managed keys that no Grant declares
+      --grant-listing-delay SECONDS a grant younger than this that ListGrants does not show yet is
+                                    "not listed yet", not gone (default 300, as kms-policy:grantListingDelaySeconds)
       --region R                    region for keys given by id only (default: the AWS SDK's)
+      --assume-role ARN             check every key with this role instead of each resource's
+                                    recorded role (e.g. from a central audit account)
 
 FILE and EXPORT may be - for standard input. --format is text (default) or markdown for diff.`;
 
@@ -44,7 +48,9 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
         ignore: { type: "string", multiple: true },
         concurrency: { type: "string" },
         "unmanaged-grants": { type: "boolean", default: false },
+        "grant-listing-delay": { type: "string" },
         region: { type: "string" },
+        "assume-role": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -69,6 +75,11 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
     io.err("--concurrency must be a whole number from 1 to 256");
     return EXIT.invalid;
   }
+  const delay = values["grant-listing-delay"] === undefined ? undefined : Number(values["grant-listing-delay"]);
+  if (delay !== undefined && !(Number.isFinite(delay) && delay >= 0)) {
+    io.err(`--grant-listing-delay must be a number of seconds, 0 or more, not ${values["grant-listing-delay"]}`);
+    return EXIT.invalid;
+  }
   const failOn = values["fail-on"] as Severity;
   if (!SEVERITIES.includes(failOn)) {
     io.err(`--fail-on must be ${SEVERITIES.join(", ")}, not ${failOn}`);
@@ -86,14 +97,20 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
   }
   const arityOk = command === "validate" ? files.length >= 1 : files.length === arity[command];
   if (!arityOk) {
-    const wanted = command === "validate" ? "one or more file arguments" : `${arity[command]} file argument${arity[command] > 1 ? "s" : ""}`;
+    const wanted =
+      command === "validate" ? "one or more file arguments" : `${arity[command]} file argument${arity[command] > 1 ? "s" : ""}`;
     io.err(`${command} takes ${wanted}\n\n${USAGE}`);
     return EXIT.invalid;
   }
   try {
     switch (command) {
       case "validate":
-        return validateCommand(files, io, { generic: values.generic ?? false, format: format as LintFormat, failOn, ignore: ignore.suppressions });
+        return validateCommand(files, io, {
+          generic: values.generic ?? false,
+          format: format as LintFormat,
+          failOn,
+          ignore: ignore.suppressions,
+        });
       case "normalize":
         return normalizeCommand(files[0], io);
       case "drift":
@@ -101,7 +118,9 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
           format: format as DriftFormat,
           concurrency,
           unmanagedGrants: values["unmanaged-grants"] ?? false,
+          grantListingDelaySeconds: delay,
           region: values.region,
+          assumeRole: values["assume-role"],
           tty: process.stdout.isTTY === true,
         });
       default:

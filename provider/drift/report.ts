@@ -7,6 +7,8 @@ export const DRIFT_REPORT_SCHEMA_VERSION = 1;
 export interface DriftSummary {
   resources: number;
   inSync: number;
+  /** Grants younger than the listing delay that ListGrants does not show yet: not drift. */
+  notListedYet: number;
   drifted: number;
   gone: number;
   errors: number;
@@ -18,6 +20,7 @@ export function summarize(report: DriftReport): DriftSummary {
   return {
     resources: report.resources.length,
     inSync: count("in-sync"),
+    notListedYet: count("not-listed-yet"),
     drifted: count("drifted"),
     gone: count("gone"),
     errors: count("error"),
@@ -43,6 +46,8 @@ export function jsonReport(report: DriftReport): string {
         name: r.name,
         urn: r.urn,
         keyArn: r.keyArn,
+        ...(r.account ? { account: r.account } : {}),
+        ...(r.region ? { region: r.region } : {}),
         ...(r.grantId ? { grantId: r.grantId } : {}),
         status: r.status,
         ...(r.message ? { message: r.message } : {}),
@@ -66,11 +71,18 @@ export function jsonReport(report: DriftReport): string {
   );
 }
 
-const COLORS: Record<DriftStatus, string> = { "in-sync": "\u001b[32m", drifted: "\u001b[31m", gone: "\u001b[33m", error: "\u001b[35m" };
+const COLORS: Record<DriftStatus, string> = {
+  "in-sync": "\u001b[32m",
+  "not-listed-yet": "\u001b[36m",
+  drifted: "\u001b[31m",
+  gone: "\u001b[33m",
+  error: "\u001b[35m",
+};
 const RESET = "\u001b[0m";
 
 function headline(s: DriftSummary): string {
   const parts = [`${s.inSync} in sync`];
+  if (s.notListedYet) parts.push(`${s.notListedYet} not listed yet`);
   if (s.drifted) parts.push(`${s.drifted} drifted`);
   if (s.gone) parts.push(`${s.gone} gone`);
   if (s.errors) parts.push(`${s.errors} could not be checked`);
@@ -89,32 +101,65 @@ function details(r: ResourceReport, format: "text" | "markdown"): string[] {
   return lines;
 }
 
+/** `account A, REGION: ` for the text report, when known. */
+function location(r: ResourceReport): string {
+  const parts = [r.account ? `account ${r.account}` : "", r.region ?? ""].filter(Boolean);
+  return parts.length ? `${parts.join(", ")}: ` : "";
+}
+
 export function textReport(report: DriftReport, color = false): string {
   const paint = (status: DriftStatus, text: string) => (color ? `${COLORS[status]}${text}${RESET}` : text);
   const lines = [`kms-policy drift: ${headline(summarize(report))}`];
   for (const r of report.resources) {
-    lines.push(`  ${paint(r.status, r.status.padEnd(8))} ${r.kind} ${r.name}  (${r.keyArn}${r.grantId ? `, grant ${r.grantId}` : ""})`);
+    lines.push(
+      `  ${paint(r.status, r.status.padEnd(8))} ${r.kind} ${r.name}  (${location(r)}${r.keyArn}${r.grantId ? `, grant ${r.grantId}` : ""})`,
+    );
     if (r.status !== "in-sync") for (const d of details(r, "text")) lines.push(...d.split("\n").map((l) => `             ${l}`));
   }
   if (report.unmanagedGrants?.length) {
     lines.push(`  unmanaged grants (on managed keys, declared by no Grant in the stack):`);
-    for (const g of report.unmanagedGrants) lines.push(`    ${g.grantId}  ${g.name ?? "(no name)"}  ${g.granteePrincipal ?? ""}  ${g.operations.join(",")}  (${g.keyArn})`);
+    for (const g of report.unmanagedGrants)
+      lines.push(
+        `    ${g.grantId}  ${g.name ?? "(no name)"}  ${g.granteeServicePrincipal ?? g.granteePrincipal ?? ""}  ${g.operations.join(",")}  (${g.keyArn})`,
+      );
   }
   return lines.join("\n");
 }
 
-const ICONS: Record<DriftStatus, string> = { "in-sync": "in sync", drifted: "**drifted**", gone: "**gone**", error: "**error**" };
+const ICONS: Record<DriftStatus, string> = {
+  "in-sync": "in sync",
+  "not-listed-yet": "not listed yet",
+  drifted: "**drifted**",
+  gone: "**gone**",
+  error: "**error**",
+};
 
 /** For a GitHub step summary or a pull-request comment. */
 export function markdownReport(report: DriftReport): string {
-  const lines = [`### KMS drift: ${headline(summarize(report))}`, "", "| resource | key | status |", "|---|---|---|"];
-  for (const r of report.resources) lines.push(`| ${r.kind} \`${r.name}\` | \`${r.keyArn}\` | ${ICONS[r.status]} |`);
+  const lines = [
+    `### KMS drift: ${headline(summarize(report))}`,
+    "",
+    "| resource | account | Region | key | status |",
+    "|---|---|---|---|---|",
+  ];
+  for (const r of report.resources)
+    lines.push(`| ${r.kind} \`${r.name}\` | ${r.account ?? ""} | ${r.region ?? ""} | \`${r.keyArn}\` | ${ICONS[r.status]} |`);
   for (const r of report.resources.filter((x) => x.status !== "in-sync")) {
-    lines.push("", `<details><summary>${r.kind} <code>${r.name}</code>: ${r.status}</summary>`, "", ...details(r, "markdown"), "", "</details>");
+    lines.push(
+      "",
+      `<details><summary>${r.kind} <code>${r.name}</code>: ${r.status}</summary>`,
+      "",
+      ...details(r, "markdown"),
+      "",
+      "</details>",
+    );
   }
   if (report.unmanagedGrants?.length) {
     lines.push("", "#### Unmanaged grants", "", "| grant | name | grantee | operations | key |", "|---|---|---|---|---|");
-    for (const g of report.unmanagedGrants) lines.push(`| \`${g.grantId}\` | ${g.name ?? ""} | \`${g.granteePrincipal ?? ""}\` | ${g.operations.join(", ")} | \`${g.keyArn}\` |`);
+    for (const g of report.unmanagedGrants)
+      lines.push(
+        `| \`${g.grantId}\` | ${g.name ?? ""} | \`${g.granteeServicePrincipal ?? g.granteePrincipal ?? ""}\` | ${g.operations.join(", ")} | \`${g.keyArn}\` |`,
+      );
   }
   return lines.join("\n");
 }
@@ -129,7 +174,8 @@ const xml = (s: string) =>
 
 /**
  * JUnit XML for CI dashboards: one test case per resource (and per unmanaged grant, when asked
- * for). Drifted and gone are failures, a resource that could not be checked is an error.
+ * for). Drifted and gone are failures, a resource that could not be checked is an error; a grant
+ * not listed yet passes, with the reason as its output.
  */
 export function junitReport(report: DriftReport): string {
   const s = summarize(report);
@@ -139,14 +185,19 @@ export function junitReport(report: DriftReport): string {
     const body = details(r, "text").join("\n");
     const summary = r.message ?? `${r.kind} ${r.name} is ${r.status} (${r.keyArn}${r.grantId ? `, grant ${r.grantId}` : ""})`;
     if (r.status === "in-sync") cases.push(`    <testcase classname="kms-policy.${r.kind}" name="${xml(r.name)}" file="${xml(r.urn)}"/>`);
+    else if (r.status === "not-listed-yet") cases.push(`${open}\n      <system-out>${xml(summary)}</system-out>\n    </testcase>`);
     else {
       const tag = r.status === "error" ? "error" : "failure";
-      cases.push(`${open}\n      <${tag} type="${r.status}" message="${xml(summary.split("\n")[0])}">${xml(body)}</${tag}>\n    </testcase>`);
+      cases.push(
+        `${open}\n      <${tag} type="${r.status}" message="${xml(summary.split("\n")[0])}">${xml(body)}</${tag}>\n    </testcase>`,
+      );
     }
   }
   for (const g of report.unmanagedGrants ?? []) {
     const what = `grant ${g.grantId} (${g.name ?? "no name"}) on ${g.keyArn} is declared by no Grant in the stack`;
-    cases.push(`    <testcase classname="kms-policy.UnmanagedGrant" name="${xml(g.grantId)}">\n      <failure type="unmanaged" message="${xml(what)}">${xml(`grantee ${g.granteePrincipal ?? ""}, operations ${g.operations.join(",")}`)}</failure>\n    </testcase>`);
+    cases.push(
+      `    <testcase classname="kms-policy.UnmanagedGrant" name="${xml(g.grantId)}">\n      <failure type="unmanaged" message="${xml(what)}">${xml(`grantee ${g.granteePrincipal ?? ""}, operations ${g.operations.join(",")}`)}</failure>\n    </testcase>`,
+    );
   }
   const failures = s.drifted + s.gone + s.unmanagedGrants;
   const counts = `tests="${cases.length}" failures="${failures}" errors="${s.errors}"`;

@@ -1,3 +1,6 @@
+import { Access } from "../aws/access";
+import { GrantConstraints } from "../aws/grantFacts";
+
 /**
  * Finds this package's resources in a `pulumi stack export`. Secret values stay encrypted: the
  * drift check reads only non-secret outputs and never needs a grant token.
@@ -15,6 +18,8 @@ export interface ManagedKeyPolicy {
   policyName: string;
   /** The policy the stack recorded; undefined when it is a secret in the export. */
   policy?: string;
+  /** The role and profile the resource's calls used. */
+  access?: Access;
 }
 
 export interface ManagedGrant {
@@ -26,10 +31,13 @@ export interface ManagedGrant {
   grantId: string;
   grantName?: string;
   granteePrincipal?: string;
+  granteeServicePrincipal?: string;
   operations?: string[];
   retiringPrincipal?: string;
-  constraints?: { encryptionContextEquals?: Record<string, string>; encryptionContextSubset?: Record<string, string> };
+  retiringServicePrincipal?: string;
+  constraints?: GrantConstraints;
   createdAt?: string;
+  access?: Access;
 }
 
 export type ManagedResource = ManagedKeyPolicy | ManagedGrant;
@@ -51,7 +59,7 @@ export function parseStackExport(text: string): ManagedResource[] {
   try {
     parsed = JSON.parse(text) as typeof parsed;
   } catch (err) {
-    throw new Error(`the input is not a \`pulumi stack export\` (not JSON: ${(err as Error).message})`);
+    throw new Error(`the input is not a \`pulumi stack export\` (not JSON: ${(err as Error).message})`, { cause: err });
   }
   if (!parsed || typeof parsed !== "object" || !parsed.deployment) {
     throw new Error("the input is not a `pulumi stack export`: it has no `deployment`");
@@ -63,7 +71,16 @@ export function parseStackExport(text: string): ManagedResource[] {
     const name = r.urn.slice(r.urn.lastIndexOf("::") + 2);
     const keyArn = plain<string>(o.keyArn) ?? plain<string>(o.keyId) ?? "";
     if (r.type === KEY_POLICY_TYPE) {
-      out.push({ kind: "KeyPolicy", urn: r.urn, name, keyArn, region: plain(o.region), policyName: plain<string>(o.policyName) ?? "default", policy: plain(o.policy) });
+      out.push({
+        kind: "KeyPolicy",
+        urn: r.urn,
+        name,
+        keyArn,
+        region: plain(o.region),
+        policyName: plain<string>(o.policyName) ?? "default",
+        policy: plain(o.policy),
+        ...accessOf(o),
+      });
     } else if (r.type === GRANT_TYPE) {
       out.push({
         kind: "Grant",
@@ -74,12 +91,24 @@ export function parseStackExport(text: string): ManagedResource[] {
         grantId: plain<string>(o.grantId) ?? r.id ?? "",
         grantName: plain(o.name),
         granteePrincipal: plain(o.granteePrincipal),
+        granteeServicePrincipal: plain(o.granteeServicePrincipal),
         operations: plain(o.operations),
         retiringPrincipal: plain(o.retiringPrincipal),
+        retiringServicePrincipal: plain(o.retiringServicePrincipal),
         constraints: plain(o.constraints),
         createdAt: plain(o.createdAt),
+        ...accessOf(o),
       });
     }
   }
   return out;
+}
+
+/** The recorded Access; a state from before it was recorded has the resource's own inputs at most. */
+function accessOf(o: Record<string, unknown>): { access?: Access } {
+  const recorded = plain<Access>(o.access);
+  if (recorded) return { access: recorded };
+  const assumeRole = plain<Access["assumeRole"]>(o.assumeRole);
+  const profile = plain<string>(o.profile);
+  return assumeRole || profile ? { access: { ...(assumeRole ? { assumeRole } : {}), ...(profile ? { profile } : {}) } } : {};
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { assertSupportedSdk } from "./sdkCompatibility";
-import { sameKey } from "../aws/keyRef";
+import { AssumeRole, effectiveAccess, roleAccount } from "../aws/access";
+import { KeyIdentity, keyIdentity, sameIdentity } from "../aws/keyRef";
 import { PolicyDocument } from "../policy/types";
 import { warnLintFindings } from "./lintWarnings";
 // The module's export is the provider object itself; see runtime/keyPolicy.ts for why.
@@ -34,9 +35,52 @@ export interface KeyPolicyArgs {
   onDelete?: pulumi.Input<KeyPolicyOnDelete>;
   /** How long to wait for KMS to return the policy that was put (it is eventually consistent). Default 60. */
   readBackTimeoutSeconds?: pulumi.Input<number>;
+  /**
+   * A role to assume for this resource's calls, e.g. to reach a key in another account. Default:
+   * the stack's `kms-policy:assumeRole`. See README, "Several accounts and Regions".
+   */
+  assumeRole?: pulumi.Input<AssumeRoleArgs>;
+  /** A profile of the shared AWS config files for this resource's calls (with `assumeRole`: the source credentials). Default: `aws:profile`. */
+  profile?: pulumi.Input<string>;
 }
 
-const claimedKeys = new Map<string, string>();
+/** A role the provider assumes through STS AssumeRole. Not secret: it is recorded in the state. */
+export interface AssumeRoleArgs {
+  /** The role's ARN; its account is where a key given by bare id is looked up. */
+  roleArn: pulumi.Input<string>;
+  /** The external id the role's trust policy requires, if any. */
+  externalId?: pulumi.Input<string>;
+  /** The session name shown in CloudTrail. Default `pulumi-kms-policy`. */
+  sessionName?: pulumi.Input<string>;
+  /** 900 to 43200 seconds. Default 3600; credentials are renewed before they expire. */
+  durationSeconds?: pulumi.Input<number>;
+}
+
+/** Each KeyPolicy of the program by name, with the key it names. */
+const claimedKeys = new Map<string, { keyId: string; identity: KeyIdentity }>();
+
+/**
+ * The key a program's KeyPolicy names, as far as the program can tell without calling AWS: an
+ * ARN says everything; a bare id is in the Region in use and the account of the role in use. Under
+ * a profile the account is unknown here, so the profile stands in for it (two profiles are assumed
+ * to be two accounts: refusing is only for certain overlaps).
+ */
+function programIdentity(
+  keyId: string,
+  region: string | undefined,
+  role: AssumeRole | undefined,
+  profile: string | undefined,
+): KeyIdentity {
+  let stack: AssumeRole | undefined;
+  try {
+    stack = new pulumi.Config("kms-policy").getObject<AssumeRole>("assumeRole");
+  } catch {
+    stack = undefined; // not JSON: the provider's check reports it with the fix
+  }
+  const access = effectiveAccess({ assumeRole: role, profile }, { assumeRole: stack, profile: new pulumi.Config("aws").get("profile") });
+  const account = access.assumeRole ? roleAccount(access.assumeRole.roleArn) : access.profile ? `profile ${access.profile}` : undefined;
+  return keyIdentity(keyId, { region: region ?? new pulumi.Config("aws").get("region"), account });
+}
 
 /**
  * The policy of an existing KMS key, managed by Pulumi.
@@ -66,23 +110,36 @@ export class KeyPolicy extends pulumi.dynamic.Resource {
   declare readonly onDelete: pulumi.Output<KeyPolicyOnDelete>;
   declare readonly bypassPolicyLockoutSafetyCheck: pulumi.Output<boolean>;
   declare readonly region: pulumi.Output<string | undefined>;
+  /** The role and profile the provider's calls use (this resource's, else the stack's). Never a credential. */
+  declare readonly access: pulumi.Output<{ assumeRole?: AssumeRole; profile?: string }>;
 
   constructor(name: string, args: KeyPolicyArgs, opts?: pulumi.CustomResourceOptions) {
     assertSupportedSdk();
-    super(keyPolicyProvider, name, { keyArn: undefined, previousPolicy: undefined, region: undefined, ...args }, opts, "kms", "KeyPolicy");
-    // Two KeyPolicy resources on one key would overwrite each other on every `pulumi up`.
-    pulumi.output(args.keyId).apply((keyId) => {
-      for (const [claimed, owner] of claimedKeys) {
-        if (owner !== name && sameKey(claimed, keyId)) {
+    super(
+      keyPolicyProvider,
+      name,
+      { keyArn: undefined, previousPolicy: undefined, region: undefined, access: undefined, ...args },
+      opts,
+      "kms",
+      "KeyPolicy",
+    );
+    // Two KeyPolicy resources on one key would overwrite each other on every `pulumi up`. One key
+    // is one partition, account, Region and id: two replicas of a multi-Region key are two keys.
+    pulumi.all([args.keyId, args.region, args.assumeRole, args.profile]).apply(([keyId, region, role, profile]) => {
+      const identity = programIdentity(keyId, region, role as AssumeRole | undefined, profile);
+      for (const [owner, other] of claimedKeys) {
+        if (owner !== name && sameIdentity(other.identity, identity)) {
           throw new pulumi.ResourceError(
-            `KeyPolicy "${name}" and KeyPolicy "${owner}" both manage key ${keyId}; a key has one policy. Merge their statements into one KeyPolicy.`,
+            `KeyPolicy "${name}" and KeyPolicy "${owner}" both manage key ${keyId}${other.keyId === keyId ? "" : ` (also given as ${other.keyId})`}; a key has one policy. Merge their statements into one KeyPolicy.`,
             this,
           );
         }
       }
-      claimedKeys.set(keyId, name);
+      claimedKeys.set(name, { keyId, identity });
     });
     // Lint findings below kms-policy:failOn appear as warnings on this resource in Diagnostics.
-    pulumi.all([args.policy, args.keyId]).apply(([policy, keyId]) => warnLintFindings(this, name, policy as string | PolicyDocument, keyId));
+    pulumi
+      .all([args.policy, args.keyId])
+      .apply(([policy, keyId]) => warnLintFindings(this, name, policy as string | PolicyDocument, keyId));
   }
 }

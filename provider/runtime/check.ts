@@ -1,3 +1,4 @@
+import { Access, checkAssumeRole } from "../aws/access";
 import { parseKeyRef, REGION_NAME } from "../aws/keyRef";
 
 /**
@@ -51,4 +52,28 @@ export function checkRegion(region: unknown, fail: Fail): void {
   if (region !== undefined && !isUnknown(region) && (typeof region !== "string" || !REGION_NAME.test(region))) {
     fail("region", `region "${String(region)}" is not an AWS region name such as "us-east-1"`);
   }
+}
+
+/**
+ * `assumeRole` and `profile`, when given, must be usable: a role ARN and STS's rules for the other
+ * fields, a non-empty profile name. Returns them for the inputs (unknown values pass through).
+ */
+export function checkAccess(news: Record<string, unknown>, fail: Fail): Access {
+  const access: Access = {};
+  const role = news.assumeRole;
+  if (role !== undefined && role !== null) {
+    if (isUnknown(role)) access.assumeRole = role as Access["assumeRole"];
+    else {
+      const checked = checkAssumeRole(role, "assumeRole");
+      for (const problem of checked.problems) fail("assumeRole", problem);
+      if (checked.value) access.assumeRole = withoutUndefined(checked.value);
+    }
+  }
+  const profile = news.profile;
+  if (profile !== undefined && profile !== null) {
+    if (!isUnknown(profile) && (typeof profile !== "string" || profile.trim() === ""))
+      fail("profile", 'profile must be the name of a profile in the shared AWS config files (e.g. "audit")');
+    else access.profile = profile as string;
+  }
+  return access;
 }

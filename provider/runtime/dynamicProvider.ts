@@ -1,7 +1,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { CheckFailure } from "./check";
 import { createForHost } from "./initFailure";
-import { configureFromStack } from "./settings";
+import { configureFromStack, stackSettingProblems } from "./settings";
 
 /** The operations a resource's lifecycle carries out against KMS, in the state's terms. */
 export interface ResourceLifecycle<I, O> {
@@ -10,6 +10,11 @@ export interface ResourceLifecycle<I, O> {
   read(id: string, props: O): Promise<{ id?: string; props?: O; inputs?: I }>;
   update(olds: O, news: I): { outs: O } | Promise<{ outs: O }>;
   delete(id: string, props: O): Promise<void>;
+  /**
+   * Checks against AWS that run after the pure check has passed, for what only AWS can tell at
+   * preview (Grant's opt-in dry run). `olds` are the previous inputs, empty for a new resource.
+   */
+  preflight?(olds: Record<string, unknown>, inputs: I): Promise<CheckFailure[]>;
 }
 
 /**
@@ -25,8 +30,12 @@ export function dynamicProvider<I extends object, O>(
     async configure(req) {
       configureFromStack(req.config);
     },
-    async check(_olds, news) {
-      return check(news as unknown as Record<string, unknown>);
+    async check(olds, news) {
+      const result = check(news as unknown as Record<string, unknown>);
+      const failures = [...result.failures, ...stackSettingProblems()];
+      if (failures.length === 0 && lifecycle.preflight)
+        failures.push(...(await lifecycle.preflight((olds ?? {}) as Record<string, unknown>, result.inputs)));
+      return { ...result, failures };
     },
     async diff(_id, olds, news) {
       return lifecycle.diff(olds, news);

@@ -6,9 +6,9 @@
  * The Log client is built from the program's own `@pulumi/pulumi` (its generated engine protocol)
  * and the `@grpc/grpc-js` that SDK depends on, resolved from the SDK's own directory: this package
  * declares neither, and must not load a second copy of either. Those modules are not part of the
- * SDK's public API, so anything missing or failing falls back to stderr, which the CLI shows too
- * (one line per diagnostic). `test/e2e/compat.e2e.test.ts` checks that the diff reaches the
- * preview at both ends of the supported SDK range.
+ * SDK's public API, so anything missing or failing falls back to stderr, which the CLI shows too,
+ * as plain output. `test/e2e/compat.e2e.test.ts` checks, at both ends of the supported SDK range,
+ * that a drift warning reaches the preview with the warning severity only the Log service gives.
  */
 import * as path from "path";
 

@@ -11,11 +11,13 @@ import { clientFor, providerSettings } from "./settings";
 
 const lifecycle = new GrantLifecycle(
   {
-    grants: (keyId, region) => new GrantApi(clientFor(keyId, region)),
-    keys: (keyId, region) => new KeyApi(clientFor(keyId, region)),
+    grants: (keyId, region, access) => new GrantApi(clientFor(keyId, region, access)),
+    keys: (keyId, region, access) => new KeyApi(clientFor(keyId, region, access)),
   },
   500,
   () => providerSettings().grantListingDelaySeconds * 1000,
+  undefined,
+  () => providerSettings().dryRun,
 );
 
 const grantProvider = dynamicProvider(checkGrant, lifecycle);

@@ -1,4 +1,5 @@
 import { GrantListEntry } from "@aws-sdk/client-kms";
+import { Access, accessKey } from "../aws/access";
 import { GrantApi } from "../aws/grants";
 import { Clock, systemClock } from "./clock";
 
@@ -21,36 +22,38 @@ export class GrantDirectory {
   private readonly listingWaiters = new Map<string, Array<{ resolve(grants: GrantListEntry[]): void; reject(err: unknown): void }>>();
 
   constructor(
-    private readonly apiFor: (keyArn: string) => GrantApi,
+    private readonly apiFor: (keyArn: string, access?: Access) => GrantApi,
     private readonly windowMs = 30,
     private readonly reuseMs = 5000,
     private readonly clock: Clock = systemClock,
   ) {}
 
-  find(keyArn: string, grantId: string): Promise<GrantListEntry | undefined> {
-    const recent = this.recent.get(keyArn);
+  /** The grant, or undefined when the key has none with that id. `access` is whose credentials list it. */
+  find(keyArn: string, grantId: string, access?: Access): Promise<GrantListEntry | undefined> {
+    const slot = slotOf(keyArn, access);
+    const recent = this.recent.get(slot);
     const known = recent && this.clock.now() - recent.at <= this.reuseMs ? recent.byId.get(grantId) : undefined;
     if (known) return Promise.resolve(known);
     return new Promise((resolve, reject) => {
-      let waiters = this.pending.get(keyArn);
+      let waiters = this.pending.get(slot);
       if (!waiters) {
         waiters = [];
-        this.pending.set(keyArn, waiters);
-        this.clock.after(this.windowMs, () => void this.flush(keyArn));
+        this.pending.set(slot, waiters);
+        this.clock.after(this.windowMs, () => void this.flush(slot, keyArn, access));
       }
       waiters.push({ grantId, resolve, reject });
     });
   }
 
-  private async flush(keyArn: string): Promise<void> {
-    const waiters = this.pending.get(keyArn) ?? [];
-    this.pending.delete(keyArn);
+  private async flush(slot: string, keyArn: string, access: Access | undefined): Promise<void> {
+    const waiters = this.pending.get(slot) ?? [];
+    this.pending.delete(slot);
     const ids = new Set(waiters.map((w) => w.grantId));
     try {
-      const api = this.apiFor(keyArn);
+      const api = this.apiFor(keyArn, access);
       const grants = ids.size === 1 ? await api.listGrants(keyArn, { grantId: [...ids][0] }) : await api.listGrants(keyArn);
       const byId = new Map(grants.map((g) => [g.GrantId, g]));
-      if (ids.size > 1) this.recent.set(keyArn, { at: this.clock.now(), byId });
+      if (ids.size > 1) this.recent.set(slot, { at: this.clock.now(), byId });
       for (const w of waiters) w.resolve(byId.get(w.grantId));
     } catch (err) {
       for (const w of waiters) w.reject(err);
@@ -61,21 +64,30 @@ export class GrantDirectory {
    * Every grant of a key, listed after the call: creates that ask within the window (each after its
    * own CreateGrant) share one listing, which therefore shows all of their grants.
    */
-  listAll(keyArn: string): Promise<GrantListEntry[]> {
+  listAll(keyArn: string, access?: Access): Promise<GrantListEntry[]> {
+    const slot = slotOf(keyArn, access);
     return new Promise((resolve, reject) => {
-      let waiters = this.listingWaiters.get(keyArn);
+      let waiters = this.listingWaiters.get(slot);
       if (!waiters) {
         waiters = [];
-        this.listingWaiters.set(keyArn, waiters);
+        this.listingWaiters.set(slot, waiters);
         this.clock.after(this.windowMs, () => {
-          const joined = this.listingWaiters.get(keyArn) ?? [];
-          this.listingWaiters.delete(keyArn);
-          this.apiFor(keyArn)
+          const joined = this.listingWaiters.get(slot) ?? [];
+          this.listingWaiters.delete(slot);
+          this.apiFor(keyArn, access)
             .listGrants(keyArn)
-            .then((grants) => joined.forEach((w) => w.resolve(grants)), (err: unknown) => joined.forEach((w) => w.reject(err)));
+            .then(
+              (grants) => joined.forEach((w) => w.resolve(grants)),
+              (err: unknown) => joined.forEach((w) => w.reject(err)),
+            );
         });
       }
       waiters.push({ resolve, reject });
     });
   }
+}
+
+/** Reads batch per key and per credentials: another role may see other grants, or none. */
+function slotOf(keyArn: string, access: Access | undefined): string {
+  return `${keyArn}\u0000${accessKey(access)}`;
 }

@@ -1,17 +1,26 @@
 import { GrantListEntry } from "@aws-sdk/client-kms";
-import { errorName } from "../aws/errors";
-import { changedParameters, fromListing, GrantConstraints } from "../aws/grantFacts";
+import { errorName, isTransient } from "../aws/errors";
+import {
+  changedParameters,
+  constraintsFromListing,
+  EffectivePrincipal,
+  effectivePrincipal,
+  fromListing,
+  GrantConstraints,
+  GrantParameters,
+} from "../aws/grantFacts";
 import { GrantApi } from "../aws/grants";
 import { GONE_KEY_STATES, KeyApi, KeyFacts } from "../aws/keys";
-import { sameKey } from "../aws/keyRef";
+import { Access, accessKey } from "../aws/access";
 import { AWS_UNIQUE_ID } from "../policy/grammar";
-import { withoutUndefined } from "./check";
+import { CheckFailure, isUnknown, withoutUndefined } from "./check";
 import { Clock, systemClock } from "./clock";
 import { engineLog } from "./engineLog";
 import { ResourceInitFailedError } from "./initFailure";
 import { GrantInputs } from "./grantCheck";
 import { GrantDirectory } from "./grantDirectory";
-import { regionFor } from "./settings";
+import { recordedAccess, sameKeyAs } from "./keyIdentity";
+import { accessFor, regionFor } from "./settings";
 
 /** What a Grant keeps in state. `grantToken` is a Pulumi secret (see resources/grant.ts). */
 export interface GrantOutputs extends GrantInputs {
@@ -22,11 +31,33 @@ export interface GrantOutputs extends GrantInputs {
   createdAt: string;
   issuingAccount?: string;
   creationDate?: string;
+  /** Who gets the permissions, whichever input named them. */
+  effectiveGrantee?: EffectivePrincipal;
+  /** Who may retire the grant, whichever input named them. */
+  effectiveRetiringPrincipal?: EffectivePrincipal;
+  /** The constraints as ListGrants last reported them; absent until KMS lists the grant. */
+  reportedConstraints?: GrantConstraints;
+  /** The role and profile the calls used (the resource's, else the stack's); see KeyPolicyOutputs. */
+  access?: Access;
+}
+
+/** The outputs that report the grant's principals, whichever fields name them. */
+function effectiveOutputs(params: GrantParameters): Pick<GrantOutputs, "effectiveGrantee" | "effectiveRetiringPrincipal"> {
+  return withoutUndefined({
+    effectiveGrantee: effectivePrincipal(params.granteePrincipal, params.granteeServicePrincipal),
+    effectiveRetiringPrincipal: effectivePrincipal(params.retiringPrincipal, params.retiringServicePrincipal),
+  });
+}
+
+/** Which input a dry run's refusal is about: the key (access, state, existence) or else the grantee. */
+function dryRunProperty(code: string, inputs: GrantInputs): string {
+  if (["AccessDeniedException", "DisabledException", "KMSInvalidStateException", "NotFoundException"].includes(code)) return "keyId";
+  return inputs.granteeServicePrincipal ? "granteeServicePrincipal" : "granteePrincipal";
 }
 
 export interface GrantClients {
-  grants(keyId: string, region?: string): GrantApi;
-  keys(keyId: string, region?: string): KeyApi;
+  grants(keyId: string, region?: string, access?: Access): GrantApi;
+  keys(keyId: string, region?: string, access?: Access): KeyApi;
 }
 
 /** Same grant parameters (what CreateGrant's idempotency compares). */
@@ -44,30 +75,79 @@ export class GrantLifecycle {
     private readonly listingDelayMs: () => number = () => 300_000,
     /** The clock of the ListGrants batching windows (see GrantDirectory). */
     directoryClock: Clock = systemClock,
+    /** Whether check asks KMS with a dry run before a grant is created or replaced (`kms-policy:dryRun`). */
+    private readonly dryRun: () => boolean = () => false,
   ) {
-    this.directory = new GrantDirectory((keyArn) => clients.grants(keyArn, regionFor(keyArn)), undefined, undefined, directoryClock);
+    this.directory = new GrantDirectory(
+      (keyArn, access) => clients.grants(keyArn, regionFor(keyArn), access),
+      undefined,
+      undefined,
+      directoryClock,
+    );
   }
 
-  private async usableKey(inputs: Pick<GrantInputs, "keyId" | "region">): Promise<KeyFacts> {
-    const key = await this.clients.keys(inputs.keyId, regionFor(inputs.keyId, inputs.region)).describeKey(inputs.keyId);
+  private async usableKey(inputs: Pick<GrantInputs, "keyId" | "region">, access: Access): Promise<KeyFacts> {
+    const key = await this.clients.keys(inputs.keyId, regionFor(inputs.keyId, inputs.region), access).describeKey(inputs.keyId);
     if (key.state === "Disabled" || GONE_KEY_STATES.has(key.state)) {
-      throw new Error(`key ${key.arn} is ${key.state}: KMS refuses new grants on it. Enable the key (or cancel its deletion), then run again.`);
+      throw new Error(
+        `key ${key.arn} is ${key.state}: KMS refuses new grants on it. Enable the key (or cancel its deletion), then run again.`,
+      );
     }
     return key;
   }
 
   async create(inputs: GrantInputs): Promise<{ id: string; outs: GrantOutputs }> {
-    const key = await this.usableKey(inputs);
-    const api = this.clients.grants(key.arn, regionFor(key.arn));
+    const access = accessFor(inputs);
+    const key = await this.usableKey(inputs, access);
+    const api = this.clients.grants(key.arn, regionFor(key.arn), access);
     // The Name makes CreateGrant idempotent in KMS: a retried or re-run create returns the same
     // grant. An interrupted run, or a service that does not deduplicate, can still leave a twin
     // with the same name and parameters; it is removed below so that exactly one grant remains.
-    const created = await api.createGrant({ ...inputs, keyId: key.arn, ...flattenConstraints(inputs.constraints) });
-    const outs: GrantOutputs = { ...inputs, grantId: created.grantId, grantToken: created.grantToken, keyArn: key.arn, createdAt: new Date().toISOString(), issuingAccount: key.account };
+    const request = { ...inputs, keyId: key.arn };
+    let asked = Date.now();
+    let created = await api.createGrant(request);
+    const { grantTokens: _tokens, ...kept } = inputs;
+    const outsFor = (grantId: string, grantToken: string): GrantOutputs => ({
+      ...kept,
+      grantId,
+      grantToken,
+      keyArn: key.arn,
+      createdAt: new Date().toISOString(),
+      issuingAccount: key.account,
+      ...effectiveOutputs(inputs),
+      access,
+    });
+    let outs = outsFor(created.grantId, created.grantToken);
     try {
-      const twins = (await this.directory.listAll(key.arn)).filter((g) => g.GrantId !== created.grantId && sameGrant(g, inputs));
+      let listed = await this.directory.listAll(key.arn, access);
+      if (
+        existedBefore(
+          listed.find((g) => g.GrantId === created.grantId),
+          asked,
+        )
+      ) {
+        // KMS handed back a grant that was there before this create: the grant of the resource
+        // this one replaces (same name and parameters), whose delete will revoke it. Revoked
+        // first, so that this resource gets a grant of its own.
+        await api.removeGrant(key.arn, created.grantId, "revoke");
+        asked = Date.now();
+        created = await api.createGrant(request);
+        outs = outsFor(created.grantId, created.grantToken);
+        await engineLog(
+          "info",
+          `Grant ${inputs.name}: KMS returned the existing grant of the resource this one replaces; revoked it and created grant ${created.grantId}.`,
+        );
+        listed = await this.directory.listAll(key.arn, access);
+      }
+      const reported = constraintsFromListing(listed.find((g) => g.GrantId === created.grantId)?.Constraints);
+      if (reported) outs.reportedConstraints = reported;
+      const twins = listed.filter((g) => g.GrantId !== created.grantId && sameGrant(g, inputs));
       for (const twin of twins) await api.removeGrant(key.arn, twin.GrantId as string, "revoke");
-      if (twins.length) await engineLog("warning", `Grant ${inputs.name}: revoked ${twins.length} duplicate grant(s) of key ${key.arn} left by an earlier, interrupted create.`);
+      if (twins.length)
+        await engineLog(
+          "warning",
+          `Grant ${inputs.name}: revoked ${twins.length} duplicate grant(s) of key ${key.arn} left by an earlier, interrupted create.`,
+        );
     } catch (err) {
       // The grant exists: a plain failure would make Pulumi forget it, and it would leak.
       throw new ResourceInitFailedError(
@@ -82,18 +162,22 @@ export class GrantLifecycle {
 
   async read(id: string, props: GrantOutputs): Promise<{ id?: string; props?: GrantOutputs; inputs?: GrantInputs }> {
     const keyArn = props.keyArn;
+    const access = recordedAccess(props);
     let entry: GrantListEntry | undefined;
     try {
-      entry = await this.directory.find(keyArn, id);
+      entry = await this.directory.find(keyArn, id, access);
       const age = Date.now() - Date.parse(props.createdAt || "1970-01-01T00:00:00Z");
       const delay = this.listingDelayMs();
       for (let wait = this.consistencyPollMs; !entry && age + wait < delay && wait <= 8 * this.consistencyPollMs; wait *= 2) {
         await new Promise((r) => setTimeout(r, wait));
-        entry = await this.directory.find(keyArn, id);
+        entry = await this.directory.find(keyArn, id, access);
       }
       if (!entry && age < delay) {
-        await engineLog("info", `Grant ${id} on ${keyArn} is not listed yet (created ${Math.round(age / 1000)}s ago; KMS lists new grants with a delay); keeping it.`);
-        return { id, props, inputs: inputsOf(props) };
+        await engineLog(
+          "info",
+          `Grant ${id} on ${keyArn} is not listed yet (created ${Math.round(age / 1000)}s ago; KMS lists new grants with a delay); keeping it.`,
+        );
+        return { id, props: withoutTokens(props), inputs: inputsOf(props) };
       }
     } catch (err) {
       if (await this.keyIsGone(props)) {
@@ -103,53 +187,120 @@ export class GrantLifecycle {
       throw err;
     }
     if (!entry) {
-      await engineLog("warning", `Grant ${id} (${props.name}) no longer exists on key ${keyArn}: it was revoked or retired outside Pulumi. \`pulumi up\` creates it again.`);
+      await engineLog(
+        "warning",
+        `Grant ${id} (${props.name}) no longer exists on key ${keyArn}: it was revoked or retired outside Pulumi. \`pulumi up\` creates it again.`,
+      );
       return {};
     }
     const live = fromListing(entry);
-    const outs: GrantOutputs = { ...props };
+    // A state written before the access was recorded records it now, for drift.
+    const outs: GrantOutputs = { ...withoutTokens(props), reportedConstraints: live.constraints, access };
     const changed = changedParameters(props, live);
     for (const field of changed) Object.assign(outs, { [field]: live[field] });
+    Object.assign(outs, { effectiveGrantee: undefined, effectiveRetiringPrincipal: undefined }, effectiveOutputs(outs));
     if (changed.includes("granteePrincipal")) {
-      const why = AWS_UNIQUE_ID.test(live.granteePrincipal)
+      const why = AWS_UNIQUE_ID.test(live.granteePrincipal ?? "")
         ? "KMS now shows the grantee as a bare unique id: the role or user it named was deleted, so the grant serves nobody."
         : "the grantee differs from the stack.";
       await engineLog("warning", `Grant ${id} (${props.name}): ${why} \`pulumi up\` replaces the grant.`);
     }
     if (entry.IssuingAccount) outs.issuingAccount = entry.IssuingAccount;
     if (entry.CreationDate) outs.creationDate = new Date(entry.CreationDate).toISOString();
-    return { id, props: outs, inputs: inputsOf(outs) };
+    // Without undefined values: the host cannot send them back to the engine.
+    const recorded = withoutUndefined(outs);
+    return { id, props: recorded, inputs: inputsOf(recorded) };
   }
 
   private async keyIsGone(props: GrantOutputs): Promise<boolean> {
     try {
-      const key = await this.clients.keys(props.keyArn, regionFor(props.keyArn)).describeKey(props.keyArn);
+      const key = await this.clients.keys(props.keyArn, regionFor(props.keyArn), recordedAccess(props)).describeKey(props.keyArn);
       return GONE_KEY_STATES.has(key.state);
     } catch (err) {
       return errorName((err as Error).cause) === "NotFoundException";
     }
   }
 
-  diff(olds: GrantOutputs, news: GrantInputs): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
+  /**
+   * A grant cannot change in place: another key, Region, grantee, operations, retiring principal,
+   * constraints or name replaces it. The key by id or by ARN is the same key: no change at all.
+   * An input not known yet (preview) decides nothing: what is known is reported, and when nothing
+   * known changes, `changes` is left unknown for the engine to settle once the value is known.
+   */
+  async diff(olds: GrantOutputs, news: GrantInputs): Promise<{ changes?: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
     const replaces: string[] = [];
-    if (!sameKey(olds.keyArn || olds.keyId, news.keyId) && !sameKey(olds.keyId, news.keyId)) replaces.push("keyId");
+    const keyKnown = !isUnknown(news.keyId) && !isUnknown(news.region);
     const oldRegion = regionFor(olds.keyArn || olds.keyId, olds.region);
-    const newRegion = regionFor(news.keyId, news.region);
+    const newRegion = keyKnown ? regionFor(news.keyId, news.region) : undefined;
+    const oldAccess = recordedAccess(olds);
+    const accessKnown = !isUnknown(news.assumeRole) && !isUnknown(news.profile);
+    const newAccess = accessKnown ? accessFor(news) : oldAccess;
+    if (keyKnown && !(await sameKeyAs(olds.keyArn || olds.keyId, oldRegion, news.keyId, newRegion, oldAccess, newAccess)))
+      replaces.push("keyId");
     if (oldRegion && newRegion && oldRegion !== newRegion) replaces.push("region");
-    replaces.push(...changedParameters(olds, news));
-    if (olds.name !== news.name) replaces.push("name");
+    const parameters = ["granteePrincipal", "operations", "retiringPrincipal", "constraints"] as const;
+    replaces.push(...changedParameters(olds, news).filter((field) => !isUnknown((news as unknown as Record<string, unknown>)[field])));
+    if (!isUnknown(news.name) && olds.name !== news.name) replaces.push("name");
     // grantTokens only matter while CreateGrant runs: changing them changes no grant.
-    const changes = replaces.length > 0 || olds.retireOnDelete !== news.retireOnDelete || olds.keyId !== news.keyId;
-    return { changes, replaces, deleteBeforeReplace: false };
+    const accessChanged = accessKnown && accessKey(oldAccess) !== accessKey(newAccess);
+    const retireChanged = !isUnknown(news.retireOnDelete) && olds.retireOnDelete !== news.retireOnDelete;
+    if (replaces.length > 0 || retireChanged || accessChanged) return { changes: true, replaces, deleteBeforeReplace: false };
+    const undecided =
+      !keyKnown ||
+      !accessKnown ||
+      isUnknown(news.name) ||
+      isUnknown(news.retireOnDelete) ||
+      parameters.some((field) => isUnknown(news[field]));
+    return undecided ? { replaces, deleteBeforeReplace: false } : { changes: false, replaces, deleteBeforeReplace: false };
+  }
+
+  /**
+   * With `kms-policy:dryRun`, asks KMS whether the CreateGrant that `pulumi up` would make for a new
+   * or replaced grant would succeed, so that a refusal shows at preview before anything is written.
+   * `olds` are the previous inputs (none for a new grant). Only a refusal is a failure: a transient
+   * error says nothing about the grant, so it is a warning.
+   */
+  async preflight(olds: Record<string, unknown>, inputs: GrantInputs): Promise<CheckFailure[]> {
+    if (!this.dryRun()) return [];
+    if (isUnknown(inputs)) {
+      await engineLog("info", `Grant ${inputs.name}: no dry run of CreateGrant at preview: some inputs are known only at apply.`);
+      return [];
+    }
+    const isNew = olds.keyId === undefined;
+    if (!isNew && (await this.diff(olds as unknown as GrantOutputs, inputs)).replaces.length === 0) return [];
+    const result = await this.clients
+      .grants(inputs.keyId, regionFor(inputs.keyId, inputs.region), accessFor(inputs))
+      .dryRunCreateGrant(inputs);
+    if (result.ok) return [];
+    if (isTransient(result.error.cause)) {
+      await engineLog(
+        "warning",
+        `Grant ${inputs.name}: the dry run of CreateGrant could not finish, so preview cannot say whether pulumi up will succeed: ${result.error.message}`,
+      );
+      return [];
+    }
+    const property = dryRunProperty(errorName(result.error.cause), inputs);
+    return [
+      { property, reason: `pulumi up would fail: a dry run of CreateGrant (kms-policy:dryRun) was refused: ${result.error.message}` },
+    ];
   }
 
   update(olds: GrantOutputs, news: GrantInputs): { outs: GrantOutputs } {
     // Without undefined values: the host cannot send them back to the engine.
-    return { outs: withoutUndefined({ ...olds, retireOnDelete: news.retireOnDelete, keyId: news.keyId, grantTokens: news.grantTokens }) };
+    const { assumeRole, profile } = news;
+    return {
+      outs: withoutUndefined({
+        ...withoutTokens(olds),
+        retireOnDelete: news.retireOnDelete,
+        assumeRole,
+        profile,
+        access: accessFor(news),
+      }),
+    };
   }
 
   async delete(id: string, props: GrantOutputs): Promise<void> {
-    const api = this.clients.grants(props.keyArn, regionFor(props.keyArn));
+    const api = this.clients.grants(props.keyArn, regionFor(props.keyArn), recordedAccess(props));
     try {
       await api.removeGrant(props.keyArn, id, props.retireOnDelete ? "retire" : "revoke");
     } catch (err) {
@@ -159,11 +310,39 @@ export class GrantLifecycle {
   }
 }
 
-function flattenConstraints(c: GrantConstraints | undefined): Pick<GrantConstraints, "encryptionContextEquals" | "encryptionContextSubset"> {
-  return { encryptionContextEquals: c?.encryptionContextEquals, encryptionContextSubset: c?.encryptionContextSubset };
+/**
+ * Whether a listed grant was created before `asked` (when this create called CreateGrant): KMS
+ * returns an existing grant's id for the same name and parameters. ListGrants reports CreationDate
+ * (moto does not, but neither does it deduplicate); a grant not listed yet tells nothing.
+ */
+function existedBefore(entry: GrantListEntry | undefined, asked: number): boolean {
+  return entry?.CreationDate !== undefined && new Date(entry.CreationDate).getTime() < asked;
+}
+
+/**
+ * Grant tokens are used only by CreateGrant, so they are never kept in outputs, nor returned by
+ * read: the state holds them only as the (secret) inputs the program gave. A state written before
+ * may still have them in its outputs.
+ */
+function withoutTokens(outs: GrantOutputs): GrantOutputs {
+  const { grantTokens: _tokens, ...rest } = outs;
+  return rest;
 }
 
 function inputsOf(outs: GrantOutputs): GrantInputs {
-  const { grantId: _i, grantToken: _t, keyArn: _k, createdAt: _c, issuingAccount: _a, creationDate: _d, ...inputs } = outs;
+  const {
+    grantId: _i,
+    grantToken: _t,
+    keyArn: _k,
+    createdAt: _c,
+    issuingAccount: _a,
+    creationDate: _d,
+    effectiveGrantee: _g,
+    effectiveRetiringPrincipal: _r,
+    reportedConstraints: _rc,
+    access: _x,
+    grantTokens: _gt,
+    ...inputs
+  } = outs;
   return inputs;
 }

@@ -9,6 +9,9 @@ import { checkKeyPolicy } from "./keyPolicyCheck";
 import { KeyPolicyLifecycle } from "./keyPolicyLifecycle";
 import { clientFor } from "./settings";
 
-const keyPolicyProvider = dynamicProvider(checkKeyPolicy, new KeyPolicyLifecycle((keyId, region) => new KeyApi(clientFor(keyId, region))));
+const keyPolicyProvider = dynamicProvider(
+  checkKeyPolicy,
+  new KeyPolicyLifecycle((keyId, region, access) => new KeyApi(clientFor(keyId, region, access))),
+);
 
 export = keyPolicyProvider;

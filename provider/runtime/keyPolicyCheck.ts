@@ -1,6 +1,7 @@
+import { Access } from "../aws/access";
 import { parseKeyRef } from "../aws/keyRef";
 import { LintSuppression, Severity, atLeast, lintPolicy } from "../policy";
-import { CheckFailure, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
+import { CheckFailure, checkAccess, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
 import { allowsPolicyChanges } from "../policy/lockout";
 import { providerSettings } from "./settings";
 
@@ -9,7 +10,7 @@ export const ON_DELETE_CHOICES: readonly OnDelete[] = ["restore", "default", "re
 export const DEFAULT_READ_BACK_TIMEOUT_SECONDS = 60;
 
 /** Inputs of a KeyPolicy after check: defaults filled, the policy as JSON text. */
-export interface KeyPolicyInputs {
+export interface KeyPolicyInputs extends Access {
   keyId: string;
   policy: string;
   policyName: string;
@@ -49,9 +50,14 @@ export function checkKeyPolicy(
       const ref = typeof keyId === "string" ? parseKeyRef(keyId) : undefined;
       const account = ref && !("error" in ref) ? ref.account : undefined;
       const findings = lintPolicy(policyText, { ignore: lint.lintIgnore, account }).filter((f) => atLeast(f.severity, lint.failOn));
-      const failing = (p: (typeof findings)[number]) => (p.severity === "error" ? "" : `, ${p.severity}; kms-policy:failOn is ${lint.failOn}`);
+      const failing = (p: (typeof findings)[number]) =>
+        p.severity === "error" ? "" : `, ${p.severity}; kms-policy:failOn is ${lint.failOn}`;
       for (const p of findings) fail("policy", `${p.path ? `${p.path}: ` : ""}${p.message} [${p.rule}${failing(p)}]. Fix: ${p.hint}`);
-      if (!findings.some((f) => f.severity === "error") && news.bypassPolicyLockoutSafetyCheck !== true && !allowsPolicyChanges(policyText, { partition: ref && !("error" in ref) ? ref.partition : undefined })) {
+      if (
+        !findings.some((f) => f.severity === "error") &&
+        news.bypassPolicyLockoutSafetyCheck !== true &&
+        !allowsPolicyChanges(policyText, { partition: ref && !("error" in ref) ? ref.partition : undefined })
+      ) {
         fail(
           "policy",
           "no principal is left allowed to call kms:PutKeyPolicy (no Allow grants it, or an unconditional Deny takes it back), so after this update nobody could change the policy again (lockout). " +
@@ -65,19 +71,27 @@ export function checkKeyPolicy(
 
   const policyName = news.policyName ?? "default";
   if (!isUnknown(policyName) && policyName !== "default") {
-    fail("policyName", `policyName "${String(policyName)}" is not accepted by KMS: the only key policy name is "default". Remove policyName or set it to "default"`);
+    fail(
+      "policyName",
+      `policyName "${String(policyName)}" is not accepted by KMS: the only key policy name is "default". Remove policyName or set it to "default"`,
+    );
   }
 
   const bypass = news.bypassPolicyLockoutSafetyCheck ?? false;
-  if (!isUnknown(bypass) && typeof bypass !== "boolean") fail("bypassPolicyLockoutSafetyCheck", "bypassPolicyLockoutSafetyCheck must be true or false");
+  if (!isUnknown(bypass) && typeof bypass !== "boolean")
+    fail("bypassPolicyLockoutSafetyCheck", "bypassPolicyLockoutSafetyCheck must be true or false");
 
   const onDelete = news.onDelete ?? "restore";
   if (!isUnknown(onDelete) && !ON_DELETE_CHOICES.includes(onDelete as OnDelete)) {
-    fail("onDelete", `onDelete "${String(onDelete)}" is not one of ${ON_DELETE_CHOICES.map((c) => `"${c}"`).join(", ")}: "restore" puts back the policy the key had before, "default" writes AWS's default key policy, "retain" leaves the policy as it is`);
+    fail(
+      "onDelete",
+      `onDelete "${String(onDelete)}" is not one of ${ON_DELETE_CHOICES.map((c) => `"${c}"`).join(", ")}: "restore" puts back the policy the key had before, "default" writes AWS's default key policy, "retain" leaves the policy as it is`,
+    );
   }
 
   const region = news.region;
   checkRegion(region, fail);
+  const access = checkAccess(news, fail);
 
   const timeout = news.readBackTimeoutSeconds ?? DEFAULT_READ_BACK_TIMEOUT_SECONDS;
   if (!isUnknown(timeout) && (typeof timeout !== "number" || !(timeout >= 0 && timeout <= 3600))) {
@@ -92,6 +106,7 @@ export function checkKeyPolicy(
     onDelete: onDelete as OnDelete,
     readBackTimeoutSeconds: timeout as number,
     ...(region !== undefined ? { region: region as string } : {}),
+    ...access,
   };
   return { inputs: withoutUndefined(inputs), failures };
 }

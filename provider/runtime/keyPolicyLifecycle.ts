@@ -1,11 +1,15 @@
 import { GONE_KEY_STATES, KeyApi, KeyFacts } from "../aws/keys";
 import { errorName, isRefusal } from "../aws/errors";
-import { partitionOf, sameKey } from "../aws/keyRef";
+import { Access, accessKey } from "../aws/access";
+import { partitionOf } from "../aws/keyRef";
 import { diffPolicies, formatPolicyDiff, policiesEquivalent, validatePolicy } from "../policy";
 import { KeyPolicyInputs } from "./keyPolicyCheck";
 import { engineLog } from "./engineLog";
 import { ResourceInitFailedError } from "./initFailure";
-import { regionFor } from "./settings";
+import { isUnknown } from "./check";
+import { recordedAccess, sameKeyAs } from "./keyIdentity";
+import { newOwnerId, ownershipTagKeys, ownershipTags, readOwnership } from "./keyOwnership";
+import { accessFor, regionFor } from "./settings";
 
 /** What a KeyPolicy keeps in state: its inputs, plus what it learned from KMS. */
 export interface KeyPolicyOutputs extends KeyPolicyInputs {
@@ -13,9 +17,19 @@ export interface KeyPolicyOutputs extends KeyPolicyInputs {
   keyArn: string;
   /** The policy the key had before this resource took it over; put back on delete with onDelete "restore". */
   previousPolicy: string;
+  /**
+   * This resource's id in the key's ownership tag (see keyOwnership.ts); absent in a state written
+   * before the tags existed, or when tagging was not allowed.
+   */
+  ownerId?: string;
+  /**
+   * The role and profile the calls used (the resource's, else the stack's): refresh, destroy and
+   * `kms-policy drift` use the same. Never a credential.
+   */
+  access?: Access;
 }
 
-export type ApiFor = (keyId: string, region?: string) => KeyApi;
+export type ApiFor = (keyId: string, region?: string, access?: Access) => KeyApi;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -51,7 +65,13 @@ export function defaultKeyPolicy(keyArn: string): string {
       Version: "2012-10-17",
       Id: "key-default-1",
       Statement: [
-        { Sid: "Enable IAM User Permissions", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+        {
+          Sid: "Enable IAM User Permissions",
+          Effect: "Allow",
+          Principal: { AWS: `arn:${partition}:iam::${account}:root` },
+          Action: "kms:*",
+          Resource: "*",
+        },
       ],
     },
     null,
@@ -65,8 +85,8 @@ export class KeyPolicyLifecycle {
     private readonly readBackPollMs = 250,
   ) {}
 
-  private api(inputs: Pick<KeyPolicyInputs, "keyId" | "region">, keyArn?: string): KeyApi {
-    return this.apiFor(keyArn ?? inputs.keyId, regionFor(keyArn ?? inputs.keyId, inputs.region));
+  private api(inputs: Pick<KeyPolicyInputs, "keyId" | "region">, access: Access, keyArn?: string): KeyApi {
+    return this.apiFor(keyArn ?? inputs.keyId, regionFor(keyArn ?? inputs.keyId, inputs.region), access);
   }
 
   private lint(policy: string): string {
@@ -103,32 +123,47 @@ export class KeyPolicyLifecycle {
   private async describeUsableKey(api: KeyApi, keyId: string): Promise<KeyFacts> {
     const key = await api.describeKey(keyId);
     if (GONE_KEY_STATES.has(key.state)) {
-      throw new Error(`key ${key.arn} is ${key.state}: its policy cannot be managed. Cancel the deletion (CancelKeyDeletion) or point keyId at another key.`);
+      throw new Error(
+        `key ${key.arn} is ${key.state}: its policy cannot be managed. Cancel the deletion (CancelKeyDeletion) or point keyId at another key.`,
+      );
     }
     return key;
   }
 
   async create(inputs: KeyPolicyInputs): Promise<{ id: string; outs: KeyPolicyOutputs }> {
-    const api = this.api(inputs);
+    const access = accessFor(inputs);
+    const api = this.api(inputs, access);
     const key = await this.describeUsableKey(api, inputs.keyId);
     const names = await api.listKeyPolicies(key.arn);
     if (!names.includes(inputs.policyName)) {
       throw new Error(`key ${key.arn} has no key policy named "${inputs.policyName}" (it has: ${names.join(", ") || "none"})`);
     }
-    // Captured before anything changes, so that delete can put it back (onDelete "restore").
-    const previousPolicy = await api.getKeyPolicy(key.arn, inputs.policyName);
+    // Captured before anything changes, so that a failed create can put it back.
+    const livePolicy = await api.getKeyPolicy(key.arn, inputs.policyName);
+    const tags = await this.tags(api, key.arn);
+    const handedOver = tags ? readOwnership(tags) : {};
+    // A key another KeyPolicy manages (this one replaces it, or is it renamed without an alias):
+    // the policy to restore on delete is the one recorded before that stack, not the live one.
+    const previousPolicy = handedOver.previousPolicy ?? livePolicy;
+    if (handedOver.owner && handedOver.previousPolicy === undefined) {
+      await engineLog(
+        "warning",
+        `KeyPolicy: key ${key.arn} is managed by another KeyPolicy whose recorded previous policy is missing; this resource records the key's current policy as previousPolicy.`,
+      );
+    }
     let putAnswered = false;
     try {
       await this.put(api, key.arn, inputs);
       putAnswered = true;
       const policy = await this.confirm(api, key.arn, inputs);
-      return { id: key.arn, outs: { ...inputs, policy, keyArn: key.arn, previousPolicy } };
+      const ownerId = tags ? await this.claim(api, key.arn, previousPolicy, ownershipTagKeys(tags)) : undefined;
+      return { id: key.arn, outs: { ...inputs, policy, keyArn: key.arn, previousPolicy, access, ...(ownerId ? { ownerId } : {}) } };
     } catch (err) {
       if (!putAnswered && isRefusal(err)) throw err; // KMS refused the put: the key is as it was
       // A failed create leaves Pulumi with no state, so the key must not keep a policy nobody
       // asked for. The old policy is put back without reading first: while the new one
       // propagates, a read can still show the old one.
-      const restoreFailure = await this.putBack(api, key.arn, inputs, previousPolicy);
+      const restoreFailure = await this.putBack(api, key.arn, inputs, livePolicy);
       if (!restoreFailure) throw err;
       throw new ResourceInitFailedError(
         `${(err as Error).message}\nPutting the key's previous policy back failed as well: ${restoreFailure.message}\n` +
@@ -137,8 +172,43 @@ export class KeyPolicyLifecycle {
         key.arn,
         // Whether the new policy landed is unknown, so the state says the old one: the next
         // `pulumi up` then puts the declared policy for certain.
-        { ...inputs, policy: previousPolicy, keyArn: key.arn, previousPolicy },
+        { ...inputs, policy: livePolicy, keyArn: key.arn, previousPolicy, access },
       );
+    }
+  }
+
+  /** The key's tags; undefined (with a warning) when the caller may not list them. */
+  private async tags(api: KeyApi, keyArn: string): Promise<Record<string, string> | undefined> {
+    try {
+      return await api.listTags(keyArn);
+    } catch (err) {
+      if (!isRefusal(err)) throw err;
+      await engineLog(
+        "warning",
+        `KeyPolicy: ${(err as Error).message}\nWithout the key's tags, a replaced or renamed KeyPolicy cannot hand the key over (README: "Replacing and renaming").`,
+      );
+      return undefined;
+    }
+  }
+
+  /** Marks the key as managed by a new owner id, recording the policy to restore; undefined if KMS refuses. */
+  private async claim(api: KeyApi, keyArn: string, previousPolicy: string, stale: string[]): Promise<string | undefined> {
+    const ownerId = newOwnerId();
+    const tags = ownershipTags(ownerId, previousPolicy);
+    try {
+      await api.tag(keyArn, tags);
+      // Chunks of a longer policy recorded before would corrupt the one just written.
+      await api.untag(
+        keyArn,
+        stale.filter((k) => !(k in tags)),
+      );
+      return ownerId;
+    } catch (err) {
+      await engineLog(
+        "warning",
+        `KeyPolicy: ${(err as Error).message}\nThe key's policy is set, but a replaced or renamed KeyPolicy on it could revert it (README: "Replacing and renaming").`,
+      );
+      return undefined;
     }
   }
 
@@ -153,7 +223,7 @@ export class KeyPolicyLifecycle {
 
   async read(id: string, props: KeyPolicyOutputs): Promise<{ id?: string; props?: KeyPolicyOutputs; inputs?: KeyPolicyInputs }> {
     const keyArn = props.keyArn || id;
-    const api = this.api(props, keyArn);
+    const api = this.api(props, recordedAccess(props), keyArn);
     let key: KeyFacts;
     try {
       key = await api.describeKey(keyArn);
@@ -165,7 +235,10 @@ export class KeyPolicyLifecycle {
       throw err;
     }
     if (GONE_KEY_STATES.has(key.state)) {
-      await engineLog("warning", `KeyPolicy: key ${keyArn} is ${key.state}; the resource is gone from the stack (cancel the deletion and run \`pulumi up\` to manage it again).`);
+      await engineLog(
+        "warning",
+        `KeyPolicy: key ${keyArn} is ${key.state}; the resource is gone from the stack (cancel the deletion and run \`pulumi up\` to manage it again).`,
+      );
       return {};
     }
     const live = await api.getKeyPolicy(keyArn, props.policyName || "default");
@@ -173,50 +246,69 @@ export class KeyPolicyLifecycle {
     let policy = props.policy;
     if (!equivalent(live, props.policy, keyArn)) {
       policy = live;
-      await engineLog("warning", explainDiff(props.policy, live, `KeyPolicy: the live policy of ${keyArn} has drifted from the stack (- stack, + live)`, keyArn));
+      await engineLog(
+        "warning",
+        explainDiff(props.policy, live, `KeyPolicy: the live policy of ${keyArn} has drifted from the stack (- stack, + live)`, keyArn),
+      );
     }
-    const outs: KeyPolicyOutputs = { ...props, policy, keyArn: key.arn };
-    const { keyArn: _arn, previousPolicy: _prev, ...inputs } = outs;
+    // A state written before the access was recorded records it now, for drift.
+    const outs: KeyPolicyOutputs = { ...props, policy, keyArn: key.arn, access: recordedAccess(props) };
+    const { keyArn: _arn, previousPolicy: _prev, access: _access, ownerId: _owner, ...inputs } = outs;
     return { id: key.arn, props: outs, inputs };
   }
 
-  async diff(olds: KeyPolicyOutputs, news: KeyPolicyInputs): Promise<{ changes: boolean; replaces: string[] }> {
+  /**
+   * Replaces only for another key, Region or policy name; a changed policy is an update. The key by
+   * id or by ARN is the same key: no change at all. An input not known yet (preview, e.g. a key
+   * created in the same run) decides nothing: what is known is reported, and when nothing known
+   * changes, `changes` is left unknown for the engine to settle once the value is known.
+   */
+  async diff(olds: KeyPolicyOutputs, news: KeyPolicyInputs): Promise<{ changes?: boolean; replaces: string[] }> {
     const replaces: string[] = [];
     const oldKey = olds.keyArn || olds.keyId;
-    if (!sameKey(oldKey, news.keyId) && !sameKey(olds.keyId, news.keyId)) replaces.push("keyId");
+    const keyKnown = !isUnknown(news.keyId) && !isUnknown(news.region);
+    const accessKnown = !isUnknown(news.assumeRole) && !isUnknown(news.profile);
     const oldRegion = regionFor(oldKey, olds.region);
-    const newRegion = regionFor(news.keyId, news.region);
+    const newRegion = keyKnown ? regionFor(news.keyId, news.region) : undefined;
+    const oldAccess = recordedAccess(olds);
+    const newAccess = accessKnown ? accessFor(news) : oldAccess;
+    if (keyKnown && !(await sameKeyAs(oldKey, oldRegion, news.keyId, newRegion, oldAccess, newAccess))) replaces.push("keyId");
     if (oldRegion && newRegion && oldRegion !== newRegion) replaces.push("region");
-    if ((olds.policyName || "default") !== news.policyName) replaces.push("policyName");
-    const policyChanged = !equivalent(olds.policy, news.policy, oldKey);
+    if (!isUnknown(news.policyName) && (olds.policyName || "default") !== news.policyName) replaces.push("policyName");
+    const policyKnown = !isUnknown(news.policy);
+    const policyChanged = policyKnown && !equivalent(olds.policy, news.policy, oldKey);
     if (policyChanged && replaces.length === 0) {
-      await engineLog("info", explainDiff(olds.policy, news.policy, `KeyPolicy ${news.keyId}: policy will change (- current, + program)`, oldKey));
+      await engineLog(
+        "info",
+        explainDiff(olds.policy, news.policy, `KeyPolicy ${news.keyId}: policy will change (- current, + program)`, oldKey),
+      );
     }
+    const settings = ["bypassPolicyLockoutSafetyCheck", "onDelete", "readBackTimeoutSeconds"] as const;
     const settingsChanged =
-      olds.bypassPolicyLockoutSafetyCheck !== news.bypassPolicyLockoutSafetyCheck ||
-      olds.onDelete !== news.onDelete ||
-      olds.readBackTimeoutSeconds !== news.readBackTimeoutSeconds ||
-      olds.keyId !== news.keyId ||
-      olds.region !== news.region;
-    return { changes: replaces.length > 0 || policyChanged || settingsChanged, replaces };
+      settings.some((s) => !isUnknown(news[s]) && olds[s] !== news[s]) ||
+      (!isUnknown(news.region) && olds.region !== news.region) ||
+      (accessKnown && accessKey(oldAccess) !== accessKey(newAccess));
+    if (replaces.length > 0 || policyChanged || settingsChanged) return { changes: true, replaces };
+    const undecided = !keyKnown || !accessKnown || !policyKnown || isUnknown(news.policyName) || settings.some((s) => isUnknown(news[s]));
+    return undecided ? { replaces } : { changes: false, replaces };
   }
 
   async update(olds: KeyPolicyOutputs, news: KeyPolicyInputs): Promise<{ outs: KeyPolicyOutputs }> {
     const keyArn = olds.keyArn;
+    const access = accessFor(news);
     // Settings such as onDelete live only in state: no API call unless the policy itself changed.
     if (!equivalent(olds.policy, news.policy, keyArn)) {
-      const api = this.api(news, keyArn);
+      const api = this.api(news, access, keyArn);
       await this.describeUsableKey(api, keyArn);
       await this.put(api, keyArn, news);
       await this.confirm(api, keyArn, news);
     }
-    return { outs: { ...news, keyArn, previousPolicy: olds.previousPolicy } };
+    return { outs: { ...news, keyArn, previousPolicy: olds.previousPolicy, access, ...(olds.ownerId ? { ownerId: olds.ownerId } : {}) } };
   }
 
   async delete(_id: string, props: KeyPolicyOutputs): Promise<void> {
-    if (props.onDelete === "retain") return;
     const keyArn = props.keyArn;
-    const api = this.api(props, keyArn);
+    const api = this.api(props, recordedAccess(props), keyArn);
     let key: KeyFacts;
     try {
       key = await api.describeKey(keyArn);
@@ -225,18 +317,39 @@ export class KeyPolicyLifecycle {
       throw err;
     }
     if (GONE_KEY_STATES.has(key.state)) return;
-    const target = props.onDelete === "default" ? defaultKeyPolicy(key.arn) : props.previousPolicy;
-    const live = await api.getKeyPolicy(keyArn, props.policyName || "default");
-    if (equivalent(live, target, key.arn)) return;
-    try {
-      await api.putKeyPolicy(keyArn, props.policyName || "default", target, props.bypassPolicyLockoutSafetyCheck);
-    } catch (err) {
-      const what = props.onDelete === "default" ? "AWS's default key policy" : "the policy the key had before this stack managed it";
-      throw new Error(
-        `${(err as Error).message}\nKMS refused to put back ${what}; the key still has the policy this stack set, unchanged. ` +
-          `To finish the delete: set onDelete to "default" (AWS's default policy) or "retain" (leave the policy), run \`pulumi up\`, then delete again.`,
-        { cause: err },
+    const tags = await this.tags(api, keyArn);
+    const owner = tags ? readOwnership(tags).owner : undefined;
+    if (owner && owner !== props.ownerId) {
+      await engineLog(
+        "info",
+        `KeyPolicy: key ${keyArn} is now managed by another KeyPolicy (this one was replaced or renamed); its policy stays as that one set it.`,
       );
+      return;
+    }
+    if (props.onDelete !== "retain") {
+      const target = props.onDelete === "default" ? defaultKeyPolicy(key.arn) : props.previousPolicy;
+      // Always put, never "read and skip when it already matches": right after a change, a read
+      // can still show the policy from before it (KMS is eventually consistent), as in create.
+      try {
+        await api.putKeyPolicy(keyArn, props.policyName || "default", target, props.bypassPolicyLockoutSafetyCheck);
+      } catch (err) {
+        const what = props.onDelete === "default" ? "AWS's default key policy" : "the policy the key had before this stack managed it";
+        throw new Error(
+          `${(err as Error).message}\nKMS refused to put back ${what}; the key still has the policy this stack set, unchanged. ` +
+            `To finish the delete: set onDelete to "default" (AWS's default policy) or "retain" (leave the policy), run \`pulumi up\`, then delete again.`,
+          { cause: err },
+        );
+      }
+    }
+    if (tags && owner) {
+      try {
+        await api.untag(keyArn, ownershipTagKeys(tags));
+      } catch (err) {
+        await engineLog(
+          "warning",
+          `KeyPolicy: the key's policy is as onDelete says, but its ownership tags stay: ${(err as Error).message}`,
+        );
+      }
     }
   }
 }

@@ -1,5 +1,8 @@
 import { KMSClient } from "@aws-sdk/client-kms";
+import { Access, AssumeRole, checkAssumeRole, effectiveAccess } from "../aws/access";
 import { ClientSettings, DEFAULT_MAX_ATTEMPTS, DEFAULT_REQUEST_TIMEOUT_SECONDS, kmsClient } from "../aws/client";
+import { credentialSource } from "../aws/credentials";
+import { DEFAULT_GRANT_LISTING_DELAY_SECONDS } from "../aws/grantFacts";
 import { parseKeyRef } from "../aws/keyRef";
 import { LintSuppression, SEVERITIES, Severity, parseSuppressions } from "../policy";
 
@@ -16,6 +19,12 @@ export interface ProviderSettings {
   requestTimeoutSeconds?: number;
   /** How long a new grant that ListGrants does not show yet counts as not listed yet rather than gone. */
   grantListingDelaySeconds: number;
+  /** Whether a grant's check asks KMS with a CreateGrant dry run before it is created or replaced. */
+  dryRun: boolean;
+  /** The role every resource assumes unless it names its own role or profile. */
+  assumeRole?: AssumeRole;
+  /** The stack's `aws:profile`: the credentials' profile (with a role: the source of the credentials that assume it). */
+  profile?: string;
   /** The lint severity from which findings fail check. */
   failOn: Severity;
   /** `Sid:rule` pairs the lint leaves out. */
@@ -30,18 +39,31 @@ export interface StackSetting<T> {
   parse(raw: string): T | undefined;
   /** The accepted values, in words, for messages and the README. */
   accepts: string;
-  /** The value when the key is not set (or, for now, not accepted). */
+  /** The value when the key is not set. */
   default: T;
   doc: string;
+  /** Why a raw value is refused, when refusing it is certain: check then fails with this. */
+  problem?(raw: string): string | undefined;
+}
+
+function parseAssumeRole(raw: string): { value?: AssumeRole; problems: string[] } {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return {
+      problems: [
+        `kms-policy:assumeRole is not a JSON object: set it with \`pulumi config set --path 'kms-policy:assumeRole.roleArn' ARN\``,
+      ],
+    };
+  }
+  return checkAssumeRole(value, "kms-policy:assumeRole");
 }
 
 /** What `kms-policy:failOn` accepts: a suggestion never fails a preview. */
 const FAIL_ON: readonly Severity[] = SEVERITIES.filter((s) => s !== "suggestion");
 
 const positiveNumber = (raw: string) => (Number(raw) > 0 ? Number(raw) : undefined);
-
-/** KMS documents up to five minutes for a grant to be consistent everywhere. */
-export const DEFAULT_GRANT_LISTING_DELAY_SECONDS = 300;
 
 /**
  * Every stack setting the providers read, one row each. A new setting is a field of
@@ -76,6 +98,28 @@ export const STACK_SETTINGS: { readonly [F in keyof ProviderSettings]-?: StackSe
     default: DEFAULT_GRANT_LISTING_DELAY_SECONDS,
     doc: "for this long after creating a grant, a grant that ListGrants does not show yet is taken as not listed yet rather than gone",
   },
+  dryRun: {
+    key: "kms-policy:dryRun",
+    parse: (raw) => (raw === "true" ? true : raw === "false" ? false : undefined),
+    accepts: "true or false",
+    default: false,
+    doc: "preview asks KMS, with CreateGrant's DryRun, whether each grant it would create or replace can be created; a refusal fails the preview",
+  },
+  assumeRole: {
+    key: "kms-policy:assumeRole",
+    parse: (raw) => parseAssumeRole(raw).value,
+    problem: (raw) => parseAssumeRole(raw).problems.join("; ") || undefined,
+    accepts: "an object { roleArn, externalId?, sessionName?, durationSeconds? }",
+    default: undefined,
+    doc: "the IAM role every KeyPolicy and Grant assumes (through STS, from the default credentials or aws:profile) unless it sets assumeRole or profile itself",
+  },
+  profile: {
+    key: "aws:profile",
+    parse: (raw) => raw || undefined,
+    accepts: "a profile name of the shared AWS config files",
+    default: undefined,
+    doc: "the profile whose credentials the resources use (with a role: the credentials that assume it) unless a resource sets its own",
+  },
   failOn: {
     key: "kms-policy:failOn",
     parse: (raw) => FAIL_ON.find((s) => s === raw),
@@ -96,6 +140,7 @@ const defaults = (): ProviderSettings =>
   Object.fromEntries(Object.entries(STACK_SETTINGS).map(([field, setting]) => [field, setting.default])) as unknown as ProviderSettings;
 
 let settings: ProviderSettings = defaults();
+let problems: Array<{ property: string; reason: string }> = [];
 
 export function providerSettings(): Readonly<ProviderSettings> {
   return settings;
@@ -105,13 +150,44 @@ export interface StackConfig {
   get(key: string): string | undefined;
 }
 
+/** Why a setting refuses a value: the key, the value, what it takes and the fix. */
+function refusal(setting: StackSetting<unknown>, raw: string): string {
+  return `${setting.key} is "${raw}", but it takes ${setting.accepts}: fix it with \`pulumi config set ${setting.key} VALUE\` or remove it with \`pulumi config rm ${setting.key}\``;
+}
+
+/**
+ * Reads every stack setting. A value a setting does not take is a problem that every resource's
+ * check reports at preview (stackSettingProblems), naming the key, the value and what it takes:
+ * silently running with the default would hide the mistake.
+ */
 export function configureFromStack(config: StackConfig): void {
   const next: Record<string, unknown> = {};
+  const found: typeof problems = [];
   for (const [field, setting] of Object.entries(STACK_SETTINGS) as Array<[string, StackSetting<unknown>]>) {
     const raw = config.get(setting.key);
-    next[field] = (raw === undefined ? undefined : setting.parse(raw)) ?? setting.default;
+    const value = raw === undefined ? undefined : setting.parse(raw);
+    next[field] = value ?? setting.default;
+    // A value the row does not take is refused, never silently replaced by the default.
+    const problem = raw === undefined ? undefined : (setting.problem?.(raw) ?? (value === undefined ? refusal(setting, raw) : undefined));
+    if (problem) found.push({ property: setting.key, reason: problem });
   }
   settings = next as unknown as ProviderSettings;
+  problems = found;
+}
+
+/** Stack settings refused by their row's `problem`: every resource's check reports them. */
+export function stackSettingProblems(): ReadonlyArray<{ property: string; reason: string }> {
+  return problems;
+}
+
+/** The Access a resource uses: its own assumeRole or profile, else the stack's (see aws/access.ts). */
+export function accessFor(resource: Access): Access {
+  return effectiveAccess(resource, { assumeRole: settings.assumeRole, profile: settings.profile });
+}
+
+/** The account an Access acts in (the role's, else STS GetCallerIdentity, cached). */
+export function accountFor(access: Access, region?: string): Promise<string> {
+  return credentialSource.accountOf(access, region);
 }
 
 /**
@@ -125,11 +201,12 @@ export function regionFor(keyId: string, region?: string): string | undefined {
   return settings.region;
 }
 
-export function clientFor(keyId: string, region?: string): KMSClient {
+export function clientFor(keyId: string, region?: string, access: Access = {}): KMSClient {
   const options: ClientSettings = {
     region: regionFor(keyId, region),
     maxAttempts: settings.maxAttempts,
     requestTimeoutSeconds: settings.requestTimeoutSeconds,
+    access,
   };
   return kmsClient(options);
 }

@@ -1,6 +1,7 @@
-import { GetKeyPolicyCommand, KMSClient, PutKeyPolicyCommand } from "@aws-sdk/client-kms";
+import { GetKeyPolicyCommand, KMSClient, PutKeyPolicyCommand, RevokeGrantCommand } from "@aws-sdk/client-kms";
 import { expect } from "chai";
 import { execFileSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { policiesEquivalent } from "../../provider/policy";
 import { MOTO_ACCOUNT_ID } from "../../toolchain/moto";
@@ -39,7 +40,13 @@ module.exports = {
 /** The statements examples/typescript/index.ts declares, for checking the live policy. */
 function typeScriptExamplePolicy(account: string): Record<string, unknown> {
   const policy = appPolicy(account) as { Statement: Array<Record<string, unknown>> };
-  return { ...policy, Statement: [{ ...policy.Statement[0], Sid: "AccountAdministers" }, { ...policy.Statement[1], Sid: "AppUsesKeyThroughS3" }] };
+  return {
+    ...policy,
+    Statement: [
+      { ...policy.Statement[0], Sid: "AccountAdministers" },
+      { ...policy.Statement[1], Sid: "AppUsesKeyThroughS3" },
+    ],
+  };
 }
 
 interface Cell {
@@ -52,8 +59,20 @@ interface Cell {
 }
 
 const CELLS: Cell[] = [
-  { title: "Node 20 + the oldest supported @pulumi/pulumi", node: () => process.execPath, nodeMajor: 20, sdk: oldestSupportedSdk, typescript: false },
-  { title: "Node 20 + @pulumi/pulumi pinned by this repository", node: () => process.execPath, nodeMajor: 20, sdk: pinnedSdkVersion, typescript: false },
+  {
+    title: "Node 20 + the oldest supported @pulumi/pulumi",
+    node: () => process.execPath,
+    nodeMajor: 20,
+    sdk: oldestSupportedSdk,
+    typescript: false,
+  },
+  {
+    title: "Node 20 + @pulumi/pulumi pinned by this repository",
+    node: () => process.execPath,
+    nodeMajor: 20,
+    sdk: pinnedSdkVersion,
+    typescript: false,
+  },
   {
     title: `Node 22 + the newest @pulumi/pulumi (${NEWEST_CHECKED_SDK}), TypeScript program`,
     node: () => requiredTool("PULUMI_KMS_POLICY_NODE22", "Node.js 22"),
@@ -67,7 +86,11 @@ const TYPESCRIPT_EXAMPLE = path.join(REPO_ROOT, "examples", "typescript");
 
 function tsc(workspace: Workspace): { code: number; output: string } {
   try {
-    const output = execFileSync(workspace.node, [path.join(workspace.dir, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", workspace.dir], { encoding: "utf8" });
+    const output = execFileSync(
+      workspace.node,
+      [path.join(workspace.dir, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", workspace.dir],
+      { encoding: "utf8" },
+    );
     return { code: 0, output };
   } catch (err) {
     const e = err as { status?: number; stdout?: string; stderr?: string };
@@ -97,17 +120,24 @@ describe("e2e: compatibility matrix (Node.js x @pulumi/pulumi), installed from n
       let key: { keyId: string; arn: string };
       let originalPolicy: string;
       const declared = () => (cell.typescript ? typeScriptExamplePolicy(MOTO_ACCOUNT_ID) : appPolicy(MOTO_ACCOUNT_ID));
-      const livePolicy = async () => (await kms.send(new GetKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default" }))).Policy as string;
+      const livePolicy = async () =>
+        (await kms.send(new GetKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default" }))).Policy as string;
 
       before(async () => {
         const node = cell.node();
         expect(execFileSync(node, ["--version"], { encoding: "utf8" })).to.match(new RegExp(`^v${cell.nodeMajor}\\.`));
-        workspace = await Workspace.create(await moto(), { sdkVersion: cell.sdk(), node, ...(cell.typescript ? { template: TYPESCRIPT_EXAMPLE } : {}) });
+        workspace = await Workspace.create(await moto(), {
+          sdkVersion: cell.sdk(),
+          node,
+          ...(cell.typescript ? { template: TYPESCRIPT_EXAMPLE } : {}),
+        });
         project = cell.typescript ? workspace.root() : workspace.project("compat", JS_PROGRAM);
         key = await createKey(kms, `compat ${cell.title}`);
         originalPolicy = await livePolicy();
         await project.initStack();
         await project.ok(["config", "set", "keyArn", key.arn]);
+        // moto lists a grant at once: a grant missing from ListGrants is gone, not "not listed yet".
+        await project.ok(["config", "set", "kms-policy:grantListingDelaySeconds", "0"]);
         if (!cell.typescript) await project.ok(["config", "set", "policy", JSON.stringify(declared())]);
       });
 
@@ -133,7 +163,10 @@ describe("e2e: compatibility matrix (Node.js x @pulumi/pulumi), installed from n
         expect(policiesEquivalent(await livePolicy(), declared())).to.equal(true);
         expect(await allGrants(kms, key.keyId)).to.have.length(grants);
         if (!cell.typescript) {
-          const outputs = JSON.parse((await project.ok(["stack", "output", "--json"])).stdout) as { nodeVersion: string; sdkVersion: string };
+          const outputs = JSON.parse((await project.ok(["stack", "output", "--json"])).stdout) as {
+            nodeVersion: string;
+            sdkVersion: string;
+          };
           expect(outputs.nodeVersion).to.match(new RegExp(`^v${cell.nodeMajor}\\.`));
           expect(outputs.sdkVersion).to.equal(cell.sdk());
         }
@@ -143,19 +176,38 @@ describe("e2e: compatibility matrix (Node.js x @pulumi/pulumi), installed from n
         await project.ok(["preview", "--refresh", "--expect-no-changes"]);
       });
 
-      it("drift fails the gate, and the provider's statement diff reaches the preview", async () => {
+      it("drift (a statement added, a grant revoked) fails the gate, and the provider's explanations reach the preview", async () => {
         const drifted = declared() as { Statement: unknown[] };
-        const extra = { Sid: "AddedOutOfBand", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/intruder` }, Action: "kms:Decrypt", Resource: "*" };
-        await kms.send(new PutKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default", Policy: JSON.stringify({ ...drifted, Statement: [...drifted.Statement, extra] }) }));
+        const extra = {
+          Sid: "AddedOutOfBand",
+          Effect: "Allow",
+          Principal: { AWS: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/intruder` },
+          Action: "kms:Decrypt",
+          Resource: "*",
+        };
+        await kms.send(
+          new PutKeyPolicyCommand({
+            KeyId: key.keyId,
+            PolicyName: "default",
+            Policy: JSON.stringify({ ...drifted, Statement: [...drifted.Statement, extra] }),
+          }),
+        );
+        const [revoked] = await allGrants(kms, key.keyId);
+        await kms.send(new RevokeGrantCommand({ KeyId: key.keyId, GrantId: revoked.GrantId }));
         const gate = await project.pulumi(["preview", "--refresh", "--expect-no-changes"]);
         expect(gate.code, gate.output).to.not.equal(0);
+        // "warning:" is the severity the provider gives the drift through the engine's Log service;
+        // its stderr fallback would show the same text as plain output.
+        expect(gate.output).to.match(/warning: KeyPolicy: the live policy of \S+ has drifted/);
         expect(gate.output).to.contain("AddedOutOfBand");
+        expect(gate.output).to.contain(`${revoked.GrantId}`).and.to.contain("revoked or retired outside Pulumi");
         expect(gate.output).to.not.match(/serialization failure|Unexpected struct type/);
       });
 
-      it("pulumi up --refresh repairs the drift", async () => {
+      it("pulumi up --refresh repairs the drift: the declared policy, the revoked grant made again", async () => {
         await project.ok(["up", "--yes", "--refresh"]);
         expect(policiesEquivalent(await livePolicy(), declared())).to.equal(true);
+        expect(await allGrants(kms, key.keyId)).to.have.length(cell.typescript ? 1 : 2);
         await project.ok(["preview", "--refresh", "--expect-no-changes"]);
       });
 
@@ -195,6 +247,29 @@ describe("e2e: compatibility matrix (Node.js x @pulumi/pulumi), installed from n
       const line = preview.output.split("\n").find((l) => l.includes("pulumi-kms-policy supports @pulumi/pulumi"));
       expect(line, preview.output).to.be.a("string");
       expect(line).to.contain(supportedSdkRange()).and.to.contain(BELOW_SUPPORTED_SDK);
+      expect(preview.output).to.not.match(/serialization failure/);
+    });
+  });
+
+  describe("a second copy of the SDK under the package (what a pinned dependency used to install)", () => {
+    let workspace: Workspace;
+    after(() => workspace?.remove());
+
+    it("fails at the first resource with one line naming both copies, not a gRPC serialization error", async () => {
+      workspace = await Workspace.create(await moto());
+      const top = path.join(workspace.dir, "node_modules", "@pulumi", "pulumi");
+      const nested = path.join(workspace.dir, "node_modules", "pulumi-kms-policy", "node_modules", "@pulumi", "pulumi");
+      fs.cpSync(top, nested, { recursive: true });
+      expect(workspace.sdkCopies()).to.have.length(2);
+      const project = workspace.project("second-copy", JS_PROGRAM);
+      await project.initStack();
+      await project.ok(["config", "set", "keyArn", `arn:aws:kms:us-east-1:${MOTO_ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab`]);
+      await project.ok(["config", "set", "policy", JSON.stringify(appPolicy(MOTO_ACCOUNT_ID))]);
+      const preview = await project.pulumi(["preview"]);
+      expect(preview.code).to.not.equal(0);
+      const line = preview.output.split("\n").find((l) => l.includes("copies of @pulumi/pulumi loaded in one program"));
+      expect(line, preview.output).to.be.a("string");
+      expect(line).to.contain(fs.realpathSync(nested)).and.to.contain(fs.realpathSync(top));
       expect(preview.output).to.not.match(/serialization failure/);
     });
   });

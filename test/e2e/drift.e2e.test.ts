@@ -17,7 +17,14 @@ describe("e2e: drift gates and `kms-policy drift` on a real stack", function () 
   let key: { keyId: string; arn: string };
   const declared = appPolicy(MOTO_ACCOUNT_ID) as { Statement: Array<Record<string, unknown>> };
   declared.Statement[1].Principal = { AWS: [`arn:aws:iam::${MOTO_ACCOUNT_ID}:role/app`, `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/batch`] };
-  const putLive = (policy: unknown) => kms.send(new PutKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default", Policy: typeof policy === "string" ? policy : JSON.stringify(policy) }));
+  const putLive = (policy: unknown) =>
+    kms.send(
+      new PutKeyPolicyCommand({
+        KeyId: key.keyId,
+        PolicyName: "default",
+        Policy: typeof policy === "string" ? policy : JSON.stringify(policy),
+      }),
+    );
   const variant = (change: (statements: Array<Record<string, unknown>>) => void) => {
     const copy = JSON.parse(JSON.stringify(declared)) as { Statement: Array<Record<string, unknown>> };
     change(copy.Statement);
@@ -28,7 +35,12 @@ describe("e2e: drift gates and `kms-policy drift` on a real stack", function () 
   const drift = async (args: string[] = [], showSecrets = false) => {
     const exported = (await project.ok(["stack", "export", ...(showSecrets ? ["--show-secrets"] : [])])).stdout;
     const bin = path.join(workspace.dir, "node_modules", ".bin", "kms-policy");
-    const result = spawnSync(bin, ["drift", "-", ...args], { input: exported, encoding: "utf8", env: workspace.env() });
+    // moto lists a grant at once, as the stack's grantListingDelaySeconds 0 says: a missing grant is gone.
+    const result = spawnSync(bin, ["drift", "-", "--grant-listing-delay", "0", ...args], {
+      input: exported,
+      encoding: "utf8",
+      env: workspace.env(),
+    });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr, exported };
   };
 
@@ -42,7 +54,10 @@ describe("e2e: drift gates and `kms-policy drift` on a real stack", function () 
       "scenario.json",
       JSON.stringify({
         keyPolicies: [{ name: "policy", args: { keyId: key.keyId, policy: declared } }],
-        grants: ["a", "b"].map((n) => ({ name: `grant-${n}`, args: { keyId: key.arn, granteePrincipal: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/${n}`, operations: ["Decrypt"] } })),
+        grants: ["a", "b"].map((n) => ({
+          name: `grant-${n}`,
+          args: { keyId: key.arn, granteePrincipal: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/${n}`, operations: ["Decrypt"] },
+        })),
       }),
     );
     await project.initStack();
@@ -76,9 +91,29 @@ describe("e2e: drift gates and `kms-policy drift` on a real stack", function () 
   }
 
   const drifts: Array<[string, unknown, RegExp]> = [
-    ["a statement added", variant((s) => s.push({ Sid: "Extra", Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "kms:Decrypt", Resource: "*" })), /\+ statement Extra/],
-    ["a principal removed", variant((s) => (s[1].Principal = { AWS: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/app` })), /principal AWS:arn:aws:iam::123456789012:role\/batch/],
-    ["a condition changed", variant((s) => (s[1].Condition = { StringEquals: { "kms:ViaService": "ec2.us-east-1.amazonaws.com" } })), /condition StringEquals kms:ViaService = ec2.us-east-1.amazonaws.com/],
+    [
+      "a statement added",
+      variant((s) =>
+        s.push({
+          Sid: "Extra",
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws:iam::999999999999:root" },
+          Action: "kms:Decrypt",
+          Resource: "*",
+        }),
+      ),
+      /\+ statement Extra/,
+    ],
+    [
+      "a principal removed",
+      variant((s) => (s[1].Principal = { AWS: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/app` })),
+      /principal AWS:arn:aws:iam::123456789012:role\/batch/,
+    ],
+    [
+      "a condition changed",
+      variant((s) => (s[1].Condition = { StringEquals: { "kms:ViaService": "ec2.us-east-1.amazonaws.com" } })),
+      /condition StringEquals kms:ViaService = ec2.us-east-1.amazonaws.com/,
+    ],
   ];
   for (const [name, policy, explained] of drifts) {
     it(`drift when ${name}: both gates fail with the explanation; the CLI exits 1 with the diff`, async () => {
@@ -99,9 +134,13 @@ describe("e2e: drift gates and `kms-policy drift` on a real stack", function () 
     await putLive(drifts[0][1]);
     const json = await drift(["--format", "json"], true);
     expect(json.code).to.equal(1);
-    const report = JSON.parse(json.stdout) as { schemaVersion: number; summary: Record<string, number>; resources: Array<Record<string, unknown>> };
+    const report = JSON.parse(json.stdout) as {
+      schemaVersion: number;
+      summary: Record<string, number>;
+      resources: Array<Record<string, unknown>>;
+    };
     expect(report.schemaVersion).to.equal(1);
-    expect(report.summary).to.deep.equal({ resources: 3, inSync: 2, drifted: 1, gone: 0, errors: 0, unmanagedGrants: 0 });
+    expect(report.summary).to.deep.equal({ resources: 3, inSync: 2, drifted: 1, gone: 0, notListedYet: 0, errors: 0, unmanagedGrants: 0 });
     expect(report.resources.map((r) => [r.kind, r.name, r.status])).to.deep.equal([
       ["KeyPolicy", "policy", "drifted"],
       ["Grant", "grant-a", "in-sync"],
@@ -122,7 +161,14 @@ describe("e2e: drift gates and `kms-policy drift` on a real stack", function () 
   it("a revoked grant is gone (exit 1); --unmanaged-grants lists a grant no Grant declares", async () => {
     const [a] = (await allGrants(kms, key.keyId)).filter((g) => g.Name === "drift-e2e-grant-a");
     await kms.send(new (await import("@aws-sdk/client-kms")).RevokeGrantCommand({ KeyId: key.keyId, GrantId: a.GrantId }));
-    const stray = await kms.send(new CreateGrantCommand({ KeyId: key.keyId, GranteePrincipal: "arn:aws:iam::999999999999:root", Operations: ["Decrypt"], Name: "console-made" }));
+    const stray = await kms.send(
+      new CreateGrantCommand({
+        KeyId: key.keyId,
+        GranteePrincipal: "arn:aws:iam::999999999999:root",
+        Operations: ["Decrypt"],
+        Name: "console-made",
+      }),
+    );
     const plain = await drift();
     expect(plain.code).to.equal(1);
     expect(plain.stdout).to.contain("1 gone");
@@ -138,7 +184,11 @@ describe("e2e: drift gates and `kms-policy drift` on a real stack", function () 
     expect(bad.status).to.equal(2);
     expect(bad.stderr).to.contain("not a `pulumi stack export`");
     const exported = (await project.ok(["stack", "export"])).stdout;
-    const unreachable = spawnSync(bin, ["drift", "-"], { input: exported, encoding: "utf8", env: workspace.env({ AWS_ENDPOINT_URL_KMS: "http://127.0.0.1:9", AWS_MAX_ATTEMPTS: "1" }) });
+    const unreachable = spawnSync(bin, ["drift", "-"], {
+      input: exported,
+      encoding: "utf8",
+      env: workspace.env({ AWS_ENDPOINT_URL_KMS: "http://127.0.0.1:9", AWS_MAX_ATTEMPTS: "1" }),
+    });
     expect(unreachable.status, unreachable.stdout + unreachable.stderr).to.equal(2);
     expect(unreachable.stdout).to.contain("could not be checked");
   });

@@ -21,8 +21,25 @@ describe("e2e: Grant with the pulumi CLI on moto", function () {
   const grants = (operationsOfFirst: string[] = ["Decrypt", "Encrypt"]): Scenario => ({
     grants: [
       { name: "reader", args: { keyId: key.keyId, granteePrincipal: role("reader"), operations: operationsOfFirst } },
-      { name: "writer", args: { keyId: key.arn, granteePrincipal: role("writer"), operations: ["GenerateDataKey", "Encrypt"], constraints: { encryptionContextSubset: { app: "billing" } } } },
-      { name: "retirable", args: { keyId: key.keyId, granteePrincipal: role("batch"), operations: ["Decrypt"], retiringPrincipal: role("ops"), retireOnDelete: true } },
+      {
+        name: "writer",
+        args: {
+          keyId: key.arn,
+          granteePrincipal: role("writer"),
+          operations: ["GenerateDataKey", "Encrypt"],
+          constraints: { encryptionContextSubset: { app: "billing" } },
+        },
+      },
+      {
+        name: "retirable",
+        args: {
+          keyId: key.keyId,
+          granteePrincipal: role("batch"),
+          operations: ["Decrypt"],
+          retiringPrincipal: role("ops"),
+          retireOnDelete: true,
+        },
+      },
     ],
   });
   const setScenario = (s: Scenario) => project.writeFile("scenario.json", JSON.stringify(s, null, 2));
@@ -87,14 +104,18 @@ describe("e2e: Grant with the pulumi CLI on moto", function () {
     expect(readers[0].Operations).to.deep.equal(["Decrypt"]);
   });
 
-  it("a change that needs no new grant (the key by ARN instead of id, retireOnDelete) updates in place", async () => {
+  it("the key by ARN instead of id is no change at all; retireOnDelete updates in place, with the same grant", async () => {
     const before = (await allGrants(kms, key.keyId)).map((g) => g.GrantId).sort();
     const s = grants(["Decrypt"]);
-    s.grants = s.grants?.map((g) => (g.name === "reader" ? { ...g, args: { ...g.args, keyId: key.arn, retireOnDelete: false } } : g));
+    s.grants = s.grants?.map((g) => (g.name === "reader" ? { ...g, args: { ...g.args, keyId: key.arn } } : g));
     s.grants = s.grants?.map((g) => (g.name === "writer" ? { ...g, args: { ...g.args, keyId: key.keyId } } : g));
     setScenario(s);
+    const same = await project.pulumi(["preview", "--expect-no-changes"]);
+    expect(same.code, same.output).to.equal(0);
+    s.grants = s.grants?.map((g) => (g.name === "reader" ? { ...g, args: { ...g.args, retireOnDelete: true } } : g));
+    setScenario(s);
     const up = await project.ok(["up", "--yes"]);
-    expect(up.output).to.match(/2 updated/);
+    expect(up.output).to.match(/1 updated/);
     expect((await allGrants(kms, key.keyId)).map((g) => g.GrantId).sort()).to.deep.equal(before);
     const preview = await project.pulumi(["preview", "--refresh", "--expect-no-changes"]);
     expect(preview.code, preview.output).to.equal(0);

@@ -36,3 +36,33 @@ export function appPolicy(account: string, extra: Record<string, unknown>[] = []
     ],
   };
 }
+
+/**
+ * The migration e2e's program. Phase "old" stands in for a stack that managed the key with
+ * `@pulumi/aws` (which cannot run here: no provider plugin downloads): two resources of another type
+ * whose delete would do what `aws.kms.KeyPolicy`'s and `aws.kms.Grant`'s deletes do to live access
+ * (write the default policy, revoke the grant), recorded as a marker file instead. Phase "new"
+ * declares this package's KeyPolicy and Grant for the same key, policy and grant.
+ */
+export const MIGRATION_PROGRAM = `
+const fs = require("fs");
+const path = require("path");
+const pulumi = require("@pulumi/pulumi");
+const { KeyPolicy, Grant } = require("pulumi-kms-policy");
+const scenario = JSON.parse(fs.readFileSync(path.join(__dirname, "scenario.json"), "utf8"));
+const legacy = {
+  async create(inputs) { return { id: inputs.name, outs: inputs }; },
+  async delete(_id, props) { require("fs").appendFileSync(props.deletedMarker, props.name + "\\n"); },
+};
+class Legacy extends pulumi.dynamic.Resource {
+  constructor(name, kind, args) { super(legacy, name, { name, ...args }, {}, "legacy", kind); }
+}
+if (scenario.phase === "old") {
+  new Legacy("app-key-policy", "KeyPolicy", { keyId: scenario.keyId, deletedMarker: scenario.deletedMarker });
+  new Legacy("reader", "Grant", { keyId: scenario.keyId, deletedMarker: scenario.deletedMarker });
+} else {
+  new KeyPolicy("app-key-policy", { keyId: scenario.keyId, policy: scenario.policy });
+  const reader = new Grant("reader", scenario.grant);
+  module.exports = { readerId: reader.grantId };
+}
+`;

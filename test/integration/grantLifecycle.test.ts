@@ -7,189 +7,223 @@ import { GrantLifecycle, GrantOutputs } from "../../provider/runtime/grantLifecy
 import { ResourceInitFailedError } from "../../provider/runtime/initFailure";
 import { DUMMY_CREDENTIALS } from "../../toolchain/moto";
 import { FaultProxy } from "../support/faultProxy";
+import { FaithfulOptions } from "../support/kmsFaithful";
 import { CountingKms } from "../support/countingKms";
 import { moto } from "../support/hooks";
 import { allGrants, createKey, testKms } from "../support/kms";
 import { ManualClock, settled } from "../support/manualClock";
 
 const grantee = "arn:aws:iam::123456789012:role/app";
+const PAGE_SIZE = 7;
 
-describe("integration: Grant lifecycle on moto", () => {
-  let kms: KMSClient;
-  let counting: CountingKms;
-  let lifecycle: GrantLifecycle;
-  const inputs = (keyId: string, overrides: Record<string, unknown> = {}): GrantInputs => {
-    const { inputs: checked, failures } = checkGrant({ keyId, granteePrincipal: grantee, operations: ["Decrypt", "Encrypt"], name: "app-grant", ...overrides });
-    expect(failures).to.deep.equal([]);
-    return checked;
-  };
+// The same lifecycle on moto as it is, and through the proxy in its KMS-faithful mode (CreateGrant
+// deduplicates by Name, ListGrants pages 7 at a time and reports CreationDate; docs/kms-emulator.md).
+const MODES: Array<{ name: string; faithful?: FaithfulOptions }> = [
+  { name: "moto" },
+  { name: "the KMS-faithful mode", faithful: { pageSize: PAGE_SIZE } },
+];
 
-  before(async () => {
-    kms = testKms(await moto());
-    counting = new CountingKms(kms);
-    lifecycle = new GrantLifecycle({ grants: () => new GrantApi(counting), keys: () => new KeyApi(counting) }, 10);
-  });
-  beforeEach(() => counting.reset());
-
-  it("create: one grant with the name, token and key ARN; read finds it", async () => {
-    const key = await createKey(kms);
-    const { id, outs } = await lifecycle.create(inputs(key.keyId, { constraints: { encryptionContextSubset: { app: "billing" } } }));
-    const grants = await allGrants(kms, key.keyId);
-    expect(grants.map((g) => g.GrantId)).to.deep.equal([id]);
-    expect(grants[0].Name).to.equal("app-grant");
-    expect(outs.grantToken).to.be.a("string").and.not.equal("");
-    expect(outs.keyArn).to.equal(key.arn);
-    const read = await lifecycle.read(id, outs);
-    expect(read.id).to.equal(id);
-    expect(read.props?.operations).to.deep.equal(["Decrypt", "Encrypt"]);
-    expect(read.inputs).to.not.have.property("grantToken");
-  });
-
-  it("create is idempotent: a twin with the same name and parameters (an interrupted run) is removed", async () => {
-    const key = await createKey(kms);
-    const leaked = await kms.send(new CreateGrantCommand({ KeyId: key.keyId, GranteePrincipal: grantee, Operations: ["Encrypt", "Decrypt"], Name: "app-grant" }));
-    const unrelated = await kms.send(new CreateGrantCommand({ KeyId: key.keyId, GranteePrincipal: grantee, Operations: ["Decrypt"], Name: "app-grant" }));
-    const { id } = await lifecycle.create(inputs(key.keyId));
-    const ids = (await allGrants(kms, key.keyId)).map((g) => g.GrantId).sort();
-    expect(ids).to.deep.equal([id, unrelated.GrantId].sort());
-    expect(ids).to.not.include(leaked.GrantId);
-  });
-
-  it("concurrent creates on one key share the listing that looks for twins", async () => {
-    const key = await createKey(kms);
-    // Hold every CreateGrant answer until all 20 have come back, so that the 20 twin checks
-    // arrive together (as with Pulumi's parallel creates), independently of the machine's speed.
-    let answered = 0;
-    let release = () => {};
-    const allAnswered = new Promise<void>((resolve) => (release = resolve));
-    const gated = {
-      send: (async (command: { constructor: { name: string } }) => {
-        const out = await (counting.send as (c: unknown) => Promise<unknown>)(command);
-        if (command.constructor.name === "CreateGrantCommand" && ++answered === 20) release();
-        if (command.constructor.name === "CreateGrantCommand") await allAnswered;
-        return out;
-      }) as KMSClient["send"],
+for (const mode of MODES)
+  describe(`integration: Grant lifecycle on ${mode.name}`, () => {
+    let kms: KMSClient;
+    let counting: CountingKms;
+    let lifecycle: GrantLifecycle;
+    let faithfulProxy: FaultProxy | undefined;
+    /** ListGrants calls that one listing of `n` grants takes. */
+    const pages = (n: number) => (mode.faithful ? Math.max(1, Math.ceil(n / PAGE_SIZE)) : 1);
+    const inputs = (keyId: string, overrides: Record<string, unknown> = {}): GrantInputs => {
+      const { inputs: checked, failures } = checkGrant({
+        keyId,
+        granteePrincipal: grantee,
+        operations: ["Decrypt", "Encrypt"],
+        name: "app-grant",
+        ...overrides,
+      });
+      expect(failures).to.deep.equal([]);
+      return checked;
     };
-    // The listing window closes when the test says, after all 20 twin checks have asked for it.
-    const clock = new ManualClock();
-    const concurrent = new GrantLifecycle({ grants: () => new GrantApi(gated), keys: () => new KeyApi(gated) }, 10, undefined, clock);
-    counting.reset();
-    const creating = Promise.all(Array.from({ length: 20 }, (_, i) => concurrent.create(inputs(key.keyId, { name: `c${i}` }))));
-    await allAnswered;
-    await settled();
-    expect(clock.pending).to.equal(1);
-    clock.advance(30);
-    const created = await creating;
-    expect(new Set(created.map((c) => c.id)).size).to.equal(20);
-    expect(counting.count("CreateGrant")).to.equal(20);
-    expect(counting.count("ListGrants")).to.equal(1);
-    expect(await allGrants(kms, key.keyId)).to.have.length(20);
-  });
 
-  it("read: a grant revoked out of band is gone; delete of a missing grant succeeds", async () => {
-    const key = await createKey(kms);
-    const { id, outs } = await lifecycle.create(inputs(key.keyId));
-    await kms.send(new RevokeGrantCommand({ KeyId: key.keyId, GrantId: id }));
-    const old = { ...outs, createdAt: "2000-01-01T00:00:00.000Z" };
-    expect(await lifecycle.read(id, old)).to.deep.equal({});
-    await lifecycle.delete(id, old);
-  });
+    before(async () => {
+      const server = await moto();
+      kms = testKms(server);
+      faithfulProxy = mode.faithful ? await new FaultProxy(server.endpoint, 1, mode.faithful).start() : undefined;
+      const client = faithfulProxy
+        ? new KMSClient({ region: server.awsEnv.AWS_REGION, endpoint: faithfulProxy.endpoint, credentials: DUMMY_CREDENTIALS })
+        : kms;
+      counting = new CountingKms(client);
+      lifecycle = new GrantLifecycle({ grants: () => new GrantApi(counting), keys: () => new KeyApi(counting) }, 10);
+    });
+    beforeEach(() => counting.reset());
+    after(() => faithfulProxy?.stop());
 
-  it("read: a grant not listed moments after its creation is not gone (eventual consistency)", async () => {
-    const key = await createKey(kms);
-    const { id, outs } = await lifecycle.create(inputs(key.keyId));
-    await kms.send(new RevokeGrantCommand({ KeyId: key.keyId, GrantId: id }));
-    const read = await lifecycle.read(id, outs);
-    expect(read.id).to.equal(id);
-  });
-
-  it("delete: revoke by default, retire when asked", async () => {
-    const key = await createKey(kms);
-    const revoked = await lifecycle.create(inputs(key.keyId, { name: "revoked" }));
-    const retired = await lifecycle.create(inputs(key.keyId, { name: "retired", retireOnDelete: true }));
-    counting.reset();
-    await lifecycle.delete(revoked.id, revoked.outs);
-    await lifecycle.delete(retired.id, retired.outs);
-    expect(counting.count("RevokeGrant")).to.equal(1);
-    expect(counting.count("RetireGrant")).to.equal(1);
-    expect(await allGrants(kms, key.keyId)).to.deep.equal([]);
-  });
-
-  it("refresh of many grants of one key costs one ListGrants; one grant alone uses the GrantId filter", async () => {
-    const key = await createKey(kms);
-    const created: Array<Awaited<ReturnType<GrantLifecycle["create"]>>> = [];
-    for (let i = 0; i < 120; i++) created.push(await lifecycle.create(inputs(key.keyId, { name: `g${i}` })));
-    expect(await allGrants(kms, key.keyId)).to.have.length(120);
-    counting.reset();
-    const reads = await Promise.all(created.map(({ id, outs }) => lifecycle.read(id, outs)));
-    expect(reads.every((r, i) => r.id === created[i].id)).to.equal(true);
-    expect(counting.count("ListGrants")).to.equal(1);
-    expect(counting.inputs("ListGrants")[0].GrantId).to.equal(undefined);
-    counting.reset();
-    const nextCommand = new GrantLifecycle({ grants: () => new GrantApi(counting), keys: () => new KeyApi(counting) }, 10);
-    await nextCommand.read(created[0].id, created[0].outs);
-    expect(counting.count("ListGrants")).to.equal(1);
-    // moto would list all 120 in one call too: only the filter shows that one grant was asked for.
-    expect(counting.inputs("ListGrants").map((i) => i.GrantId)).to.deep.equal([created[0].id]);
-  });
-
-  it("reads in waves (Pulumi's --parallel) reuse one listing, but a grant missing from it is looked up again", async () => {
-    const key = await createKey(kms);
-    const created: Array<Awaited<ReturnType<GrantLifecycle["create"]>>> = [];
-    for (let i = 0; i < 40; i++) created.push(await lifecycle.create(inputs(key.keyId, { name: `w${i}` })));
-    const old = created.map(({ id, outs }) => ({ id, outs: { ...outs, createdAt: "2000-01-01T00:00:00.000Z" } }));
-    // Time stands still for the reuse window (5 s), however slow the machine: it ends when the test says.
-    const clock = new ManualClock("real");
-    const fresh = new GrantLifecycle({ grants: () => new GrantApi(counting), keys: () => new KeyApi(counting) }, 10, undefined, clock);
-    counting.reset();
-    for (let i = 0; i < 32; i += 16) await Promise.all(old.slice(i, i + 16).map(({ id, outs }) => fresh.read(id, outs)));
-    expect(counting.count("ListGrants")).to.equal(1);
-    const results = await Promise.all(old.slice(32).map(({ id, outs }) => fresh.read(id, outs)));
-    expect(results.every((r, i) => r.id === old[32 + i].id)).to.equal(true);
-    expect(counting.count("ListGrants")).to.equal(1);
-    const late = await lifecycle.create(inputs(key.keyId, { name: "late" }));
-    counting.reset();
-    expect((await fresh.read(late.id, late.outs)).id).to.equal(late.id);
-    expect(counting.count("ListGrants")).to.equal(1);
-    counting.reset();
-    clock.advance(5001);
-    expect((await fresh.read(old[0].id, old[0].outs)).id).to.equal(old[0].id);
-    expect(counting.inputs("ListGrants").map((i) => i.GrantId)).to.deep.equal([old[0].id]);
-  });
-
-  it("create on a disabled or pending-deletion key fails before CreateGrant (real KMS refuses it)", async () => {
-    const key = await createKey(kms);
-    await kms.send(new (await import("@aws-sdk/client-kms")).DisableKeyCommand({ KeyId: key.keyId }));
-    let message = "";
-    await lifecycle.create(inputs(key.keyId)).catch((e: Error) => (message = e.message));
-    expect(message).to.contain("Disabled");
-    expect(counting.count("CreateGrant")).to.equal(0);
-  });
-
-  it("a create whose duplicate check fails hands Pulumi the grant it made, so it is not leaked", async () => {
-    const server = await moto();
-    const proxy = await new FaultProxy(server.endpoint).start();
-    try {
-      const client = new KMSClient({ region: server.awsEnv.AWS_REGION, endpoint: proxy.endpoint, credentials: DUMMY_CREDENTIALS, maxAttempts: 2 });
-      const viaProxy = new GrantLifecycle({ grants: () => new GrantApi(client), keys: () => new KeyApi(client) }, 10);
+    it("create: one grant with the name, token and key ARN; read finds it", async () => {
       const key = await createKey(kms);
-      proxy.reset({ faults: [{ operations: ["ListGrants"], rate: 1, kinds: ["internal"] }] });
-      const err = await viaProxy.create(inputs(key.keyId)).then(
-        () => expect.fail("create succeeded"),
-        (e: Error) => e,
+      const { id, outs } = await lifecycle.create(inputs(key.keyId, { constraints: { encryptionContextSubset: { app: "billing" } } }));
+      const grants = await allGrants(kms, key.keyId);
+      expect(grants.map((g) => g.GrantId)).to.deep.equal([id]);
+      expect(grants[0].Name).to.equal("app-grant");
+      expect(outs.grantToken).to.be.a("string").and.not.equal("");
+      expect(outs.keyArn).to.equal(key.arn);
+      const read = await lifecycle.read(id, outs);
+      expect(read.id).to.equal(id);
+      expect(read.props?.operations).to.deep.equal(["Decrypt", "Encrypt"]);
+      expect(read.inputs).to.not.have.property("grantToken");
+    });
+
+    it("create is idempotent: a twin with the same name and parameters (an interrupted run) is removed", async () => {
+      const key = await createKey(kms);
+      const leaked = await kms.send(
+        new CreateGrantCommand({ KeyId: key.keyId, GranteePrincipal: grantee, Operations: ["Encrypt", "Decrypt"], Name: "app-grant" }),
       );
-      expect(err).to.be.instanceOf(ResourceInitFailedError);
-      const init = err as ResourceInitFailedError;
-      const live = await allGrants(kms, key.keyId);
-      expect(live.map((g) => g.GrantId)).to.deep.equal([init.id]);
-      expect(init.properties).to.include({ grantId: init.id, keyArn: key.arn, name: "app-grant" });
-      expect(init.properties.grantToken).to.be.a("string").and.not.equal("");
-      expect(init.reasons[0]).to.contain("pulumi destroy");
-      proxy.reset();
-      await viaProxy.delete(init.id, init.properties as unknown as GrantOutputs);
+      const unrelated = await kms.send(
+        new CreateGrantCommand({ KeyId: key.keyId, GranteePrincipal: grantee, Operations: ["Decrypt"], Name: "app-grant" }),
+      );
+      const { id } = await lifecycle.create(inputs(key.keyId));
+      const ids = (await allGrants(kms, key.keyId)).map((g) => g.GrantId).sort();
+      expect(ids).to.deep.equal([id, unrelated.GrantId].sort());
+      expect(ids).to.not.include(leaked.GrantId);
+    });
+
+    it("concurrent creates on one key share the listing that looks for twins", async () => {
+      const key = await createKey(kms);
+      // Hold every CreateGrant answer until all 20 have come back, so that the 20 twin checks
+      // arrive together (as with Pulumi's parallel creates), independently of the machine's speed.
+      let answered = 0;
+      let release = () => {};
+      const allAnswered = new Promise<void>((resolve) => (release = resolve));
+      const gated = {
+        send: (async (command: { constructor: { name: string } }) => {
+          const out = await (counting.send as (c: unknown) => Promise<unknown>)(command);
+          if (command.constructor.name === "CreateGrantCommand" && ++answered === 20) release();
+          if (command.constructor.name === "CreateGrantCommand") await allAnswered;
+          return out;
+        }) as KMSClient["send"],
+      };
+      // The listing window closes when the test says, after all 20 twin checks have asked for it.
+      const clock = new ManualClock();
+      const concurrent = new GrantLifecycle({ grants: () => new GrantApi(gated), keys: () => new KeyApi(gated) }, 10, undefined, clock);
+      counting.reset();
+      const creating = Promise.all(Array.from({ length: 20 }, (_, i) => concurrent.create(inputs(key.keyId, { name: `c${i}` }))));
+      await allAnswered;
+      await settled();
+      expect(clock.pending).to.equal(1);
+      clock.advance(30);
+      const created = await creating;
+      expect(new Set(created.map((c) => c.id)).size).to.equal(20);
+      expect(counting.count("CreateGrant")).to.equal(20);
+      expect(counting.count("ListGrants")).to.equal(pages(20));
+      expect(await allGrants(kms, key.keyId)).to.have.length(20);
+    });
+
+    it("read: a grant revoked out of band is gone; delete of a missing grant succeeds", async () => {
+      const key = await createKey(kms);
+      const { id, outs } = await lifecycle.create(inputs(key.keyId));
+      await kms.send(new RevokeGrantCommand({ KeyId: key.keyId, GrantId: id }));
+      const old = { ...outs, createdAt: "2000-01-01T00:00:00.000Z" };
+      expect(await lifecycle.read(id, old)).to.deep.equal({});
+      await lifecycle.delete(id, old);
+    });
+
+    it("read: a grant not listed moments after its creation is not gone (eventual consistency)", async () => {
+      const key = await createKey(kms);
+      const { id, outs } = await lifecycle.create(inputs(key.keyId));
+      await kms.send(new RevokeGrantCommand({ KeyId: key.keyId, GrantId: id }));
+      const read = await lifecycle.read(id, outs);
+      expect(read.id).to.equal(id);
+    });
+
+    it("delete: revoke by default, retire when asked", async () => {
+      const key = await createKey(kms);
+      const revoked = await lifecycle.create(inputs(key.keyId, { name: "revoked" }));
+      const retired = await lifecycle.create(inputs(key.keyId, { name: "retired", retireOnDelete: true }));
+      counting.reset();
+      await lifecycle.delete(revoked.id, revoked.outs);
+      await lifecycle.delete(retired.id, retired.outs);
+      expect(counting.count("RevokeGrant")).to.equal(1);
+      expect(counting.count("RetireGrant")).to.equal(1);
       expect(await allGrants(kms, key.keyId)).to.deep.equal([]);
-    } finally {
-      await proxy.stop();
-    }
+    });
+
+    it("refresh of many grants of one key costs one ListGrants; one grant alone uses the GrantId filter", async () => {
+      const key = await createKey(kms);
+      const created: Array<Awaited<ReturnType<GrantLifecycle["create"]>>> = [];
+      for (let i = 0; i < 120; i++) created.push(await lifecycle.create(inputs(key.keyId, { name: `g${i}` })));
+      expect(await allGrants(kms, key.keyId)).to.have.length(120);
+      counting.reset();
+      const reads = await Promise.all(created.map(({ id, outs }) => lifecycle.read(id, outs)));
+      expect(reads.every((r, i) => r.id === created[i].id)).to.equal(true);
+      expect(counting.count("ListGrants")).to.equal(pages(120));
+      expect(counting.inputs("ListGrants")[0].GrantId).to.equal(undefined);
+      counting.reset();
+      const nextCommand = new GrantLifecycle({ grants: () => new GrantApi(counting), keys: () => new KeyApi(counting) }, 10);
+      await nextCommand.read(created[0].id, created[0].outs);
+      expect(counting.count("ListGrants")).to.equal(1);
+      // moto would list all 120 in one call too: only the filter shows that one grant was asked for.
+      expect(counting.inputs("ListGrants").map((i) => i.GrantId)).to.deep.equal([created[0].id]);
+    });
+
+    it("reads in waves (Pulumi's --parallel) reuse one listing, but a grant missing from it is looked up again", async () => {
+      const key = await createKey(kms);
+      const created: Array<Awaited<ReturnType<GrantLifecycle["create"]>>> = [];
+      for (let i = 0; i < 40; i++) created.push(await lifecycle.create(inputs(key.keyId, { name: `w${i}` })));
+      const old = created.map(({ id, outs }) => ({ id, outs: { ...outs, createdAt: "2000-01-01T00:00:00.000Z" } }));
+      // Time stands still for the reuse window (5 s), however slow the machine: it ends when the test says.
+      const clock = new ManualClock("real");
+      const fresh = new GrantLifecycle({ grants: () => new GrantApi(counting), keys: () => new KeyApi(counting) }, 10, undefined, clock);
+      counting.reset();
+      for (let i = 0; i < 32; i += 16) await Promise.all(old.slice(i, i + 16).map(({ id, outs }) => fresh.read(id, outs)));
+      expect(counting.count("ListGrants")).to.equal(pages(40));
+      const results = await Promise.all(old.slice(32).map(({ id, outs }) => fresh.read(id, outs)));
+      expect(results.every((r, i) => r.id === old[32 + i].id)).to.equal(true);
+      expect(counting.count("ListGrants")).to.equal(pages(40));
+      const late = await lifecycle.create(inputs(key.keyId, { name: "late" }));
+      counting.reset();
+      expect((await fresh.read(late.id, late.outs)).id).to.equal(late.id);
+      expect(counting.count("ListGrants")).to.equal(1);
+      counting.reset();
+      clock.advance(5001);
+      expect((await fresh.read(old[0].id, old[0].outs)).id).to.equal(old[0].id);
+      expect(counting.inputs("ListGrants").map((i) => i.GrantId)).to.deep.equal([old[0].id]);
+    });
+
+    it("create on a disabled or pending-deletion key fails before CreateGrant (real KMS refuses it)", async () => {
+      const key = await createKey(kms);
+      await kms.send(new (await import("@aws-sdk/client-kms")).DisableKeyCommand({ KeyId: key.keyId }));
+      let message = "";
+      await lifecycle.create(inputs(key.keyId)).catch((e: Error) => (message = e.message));
+      expect(message).to.contain("Disabled");
+      expect(counting.count("CreateGrant")).to.equal(0);
+    });
+
+    it("a create whose duplicate check fails hands Pulumi the grant it made, so it is not leaked", async () => {
+      const server = await moto();
+      const proxy = await new FaultProxy(server.endpoint).start();
+      try {
+        const client = new KMSClient({
+          region: server.awsEnv.AWS_REGION,
+          endpoint: proxy.endpoint,
+          credentials: DUMMY_CREDENTIALS,
+          maxAttempts: 2,
+        });
+        const viaProxy = new GrantLifecycle({ grants: () => new GrantApi(client), keys: () => new KeyApi(client) }, 10);
+        const key = await createKey(kms);
+        proxy.reset({ faults: [{ operations: ["ListGrants"], rate: 1, kinds: ["internal"] }] });
+        const err = await viaProxy.create(inputs(key.keyId)).then(
+          () => expect.fail("create succeeded"),
+          (e: Error) => e,
+        );
+        expect(err).to.be.instanceOf(ResourceInitFailedError);
+        const init = err as ResourceInitFailedError;
+        const live = await allGrants(kms, key.keyId);
+        expect(live.map((g) => g.GrantId)).to.deep.equal([init.id]);
+        expect(init.properties).to.include({ grantId: init.id, keyArn: key.arn, name: "app-grant" });
+        expect(init.properties.grantToken).to.be.a("string").and.not.equal("");
+        expect(init.reasons[0]).to.contain("pulumi destroy");
+        proxy.reset();
+        await viaProxy.delete(init.id, init.properties as unknown as GrantOutputs);
+        expect(await allGrants(kms, key.keyId)).to.deep.equal([]);
+      } finally {
+        await proxy.stop();
+      }
+    });
   });
-});

@@ -3,6 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { MotoServer } from "../../toolchain/moto";
+import { FaultProxy } from "./faultProxy";
+import { FaithfulOptions } from "./kmsFaithful";
 import { LAUNCHER, REPO_ROOT, requiredTool } from "./tools";
 
 /**
@@ -26,11 +28,27 @@ export interface WorkspaceOptions {
   template?: string;
   /** Extra `npm install` flags, e.g. `--legacy-peer-deps` to install what npm would refuse. */
   installFlags?: string[];
+  /**
+   * Run every KMS call of the workspace through the proxy in its KMS-faithful mode (see
+   * test/support/kmsFaithful.ts). Default: the mode named by PULUMI_KMS_POLICY_TEST_KMS=faithful,
+   * with FAITHFUL_DEFAULTS; otherwise plain moto.
+   */
+  faithful?: FaithfulOptions | false;
+}
+
+/** The faithful mode that PULUMI_KMS_POLICY_TEST_KMS=faithful turns on for every workspace. */
+export const FAITHFUL_DEFAULTS: FaithfulOptions = { pageSize: 5, grantListingDelayMs: 2000, policyPropagationMs: 2000 };
+
+/** The faithful options for a workspace: its own, else the environment's choice. */
+export function faithfulMode(option: FaithfulOptions | false | undefined): FaithfulOptions | undefined {
+  if (option === false) return undefined;
+  return option ?? (process.env.PULUMI_KMS_POLICY_TEST_KMS === "faithful" ? FAITHFUL_DEFAULTS : undefined);
 }
 
 /** The @pulumi/pulumi this repository's own tests pin (package.json devDependencies). */
 export function pinnedSdkVersion(): string {
-  return (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies["@pulumi/pulumi"];
+  return (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { devDependencies: Record<string, string> })
+    .devDependencies["@pulumi/pulumi"];
 }
 
 let packed: string | undefined;
@@ -40,7 +58,10 @@ export function packPackage(): string {
   if (packed) return packed;
   const dest = fs.mkdtempSync(path.join(os.tmpdir(), "kms-policy-pack-"));
   process.on("exit", () => fs.rmSync(dest, { recursive: true, force: true }));
-  const out = execFileSync("npm", ["pack", "--silent", "--pack-destination", dest], { cwd: REPO_ROOT, encoding: "utf8" }).trim().split("\n").pop() as string;
+  const out = execFileSync("npm", ["pack", "--silent", "--pack-destination", dest], { cwd: REPO_ROOT, encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .pop() as string;
   packed = path.join(dest, out);
   return packed;
 }
@@ -55,6 +76,8 @@ export class Workspace {
     readonly moto: MotoServer,
     /** The Node.js binary that runs pulumi's launcher, the program and the dynamic providers. */
     readonly node: string,
+    /** In the KMS-faithful mode: the proxy every KMS call of the workspace goes through. */
+    readonly proxy?: FaultProxy,
   ) {
     this.dir = dir;
     this.backend = path.join(dir, ".state");
@@ -72,20 +95,33 @@ export class Workspace {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-policy-e2e-"));
     const tarball = packPackage();
     const sdkVersion = options.sdkVersion ?? pinnedSdkVersion();
-    const npm = (args: string[]) => execFileSync("npm", [...args, ...(options.installFlags ?? []), "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
+    const npm = (args: string[]) =>
+      execFileSync("npm", [...args, ...(options.installFlags ?? []), "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], {
+        cwd: dir,
+        stdio: ["ignore", "ignore", "inherit"],
+      });
     if (options.template) {
-      fs.cpSync(options.template, dir, { recursive: true, filter: (src) => !/node_modules|\.state|\.pulumi-home/.test(path.relative(options.template as string, src)) });
+      fs.cpSync(options.template, dir, {
+        recursive: true,
+        filter: (src) => !/node_modules|\.state|\.pulumi-home/.test(path.relative(options.template as string, src)),
+      });
       npm(["install", tarball, `@pulumi/pulumi@${sdkVersion}`]);
     } else {
       fs.writeFileSync(
         path.join(dir, "package.json"),
-        JSON.stringify({ name: "e2e-programs", private: true, dependencies: { "pulumi-kms-policy": `file:${tarball}`, "@pulumi/pulumi": sdkVersion } }, null, 2),
+        JSON.stringify(
+          { name: "e2e-programs", private: true, dependencies: { "pulumi-kms-policy": `file:${tarball}`, "@pulumi/pulumi": sdkVersion } },
+          null,
+          2,
+        ),
       );
       npm(["install"]);
     }
     const installed = path.join(dir, "node_modules", "pulumi-kms-policy");
     if (fs.lstatSync(installed).isSymbolicLink()) throw new Error(`${installed} is a symlink; the e2e tests need a real copy`);
-    return new Workspace(dir, moto, options.node ?? process.execPath);
+    const faithful = faithfulMode(options.faithful);
+    const proxy = faithful ? await new FaultProxy(moto.endpoint, 1, faithful).start() : undefined;
+    return new Workspace(dir, moto, options.node ?? process.execPath, proxy);
   }
 
   /** Every copy of @pulumi/pulumi installed in the workspace, by package.json path (one in a user's tree). */
@@ -108,6 +144,7 @@ export class Workspace {
     return {
       ...process.env,
       ...this.moto.awsEnv,
+      ...(this.proxy ? { AWS_ENDPOINT_URL_KMS: this.proxy.endpoint } : {}),
       PULUMI_BACKEND_URL: `file://${this.backend}`,
       PULUMI_CONFIG_PASSPHRASE: "e2e-only-passphrase",
       PULUMI_SKIP_UPDATE_CHECK: "true",
@@ -141,6 +178,7 @@ export class Workspace {
    * `pulumi up` mid-way leaves its provider plugins behind (they are not in its process group).
    */
   remove(): void {
+    void this.proxy?.stop();
     for (const pid of processesUsing(this.dir)) {
       try {
         process.kill(pid, "SIGKILL");
@@ -177,7 +215,10 @@ export class Project {
   /** Runs `pulumi ARGS` through the launcher in this project; never throws on a non-zero exit. */
   pulumi(args: string[], extraEnv: Record<string, string> = {}): Promise<PulumiResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn(this.workspace.node, [LAUNCHER, ...args, "--non-interactive"], { cwd: this.dir, env: this.workspace.env(extraEnv) });
+      const child = spawn(this.workspace.node, [LAUNCHER, ...args, "--non-interactive"], {
+        cwd: this.dir,
+        env: this.workspace.env(extraEnv),
+      });
       let stdout = "";
       let stderr = "";
       let output = "";
@@ -190,7 +231,12 @@ export class Project {
 
   /** Starts `pulumi ARGS` in its own process group, so that a test can kill the whole run mid-way. */
   start(args: string[], extraEnv: Record<string, string> = {}): { kill(): void; exited: Promise<number | null> } {
-    const child = spawn(this.workspace.node, [LAUNCHER, ...args, "--non-interactive"], { cwd: this.dir, env: this.workspace.env(extraEnv), detached: true, stdio: "ignore" });
+    const child = spawn(this.workspace.node, [LAUNCHER, ...args, "--non-interactive"], {
+      cwd: this.dir,
+      env: this.workspace.env(extraEnv),
+      detached: true,
+      stdio: "ignore",
+    });
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     return { kill: () => process.kill(-(child.pid as number), "SIGKILL"), exited };
   }

@@ -1,6 +1,6 @@
 import { ListGrantsCommand } from "@aws-sdk/client-kms";
 import { expect } from "chai";
-import { explainKmsError } from "../../../provider/aws/errors";
+import { explainKmsError, isRefusal } from "../../../provider/aws/errors";
 import { GrantApi } from "../../../provider/aws/grants";
 import { parseKeyRef, sameKey } from "../../../provider/aws/keyRef";
 
@@ -45,12 +45,39 @@ describe("AWS layer", () => {
   ];
   for (const [name, advice] of cases) {
     it(`explains ${name} with what to do`, () => {
-      const err = explainKmsError({ name, message: "boom", $metadata: { httpStatusCode: 400 } }, { operation: "PutKeyPolicy", keyId: id, permission: "kms:PutKeyPolicy" });
+      const err = explainKmsError(
+        { name, message: "boom", $metadata: { httpStatusCode: 400 } },
+        { operation: "PutKeyPolicy", keyId: id, permission: "kms:PutKeyPolicy" },
+      );
       expect(err.message).to.contain(`PutKeyPolicy on key ${id} failed: ${name}: boom`);
       expect(err.message).to.match(advice);
       expect(err.code).to.equal(name);
     });
   }
+});
+
+describe("isRefusal: when a failed call certainly changed nothing", () => {
+  const sdkError = (name: string, status: number, attempts: number) =>
+    Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status, attempts } });
+
+  it("a 4xx refusal on the first attempt changed nothing; a transient failure may have", () => {
+    expect(isRefusal(sdkError("AccessDeniedException", 400, 1))).to.equal(true);
+    expect(isRefusal(sdkError("ThrottlingException", 400, 1))).to.equal(false);
+    expect(isRefusal(sdkError("KMSInternalException", 500, 1))).to.equal(false);
+  });
+
+  it("issue 12 #6: a 4xx on a retry is no proof: an earlier attempt may have landed", () => {
+    expect(isRefusal(sdkError("AccessDeniedException", 400, 2))).to.equal(false);
+    expect(
+      isRefusal(
+        explainKmsError(sdkError("MalformedPolicyDocumentException", 400, 3), {
+          operation: "PutKeyPolicy",
+          keyId: "k",
+          permission: "kms:PutKeyPolicy",
+        }),
+      ),
+    ).to.equal(false);
+  });
 });
 
 describe("provider settings", () => {
@@ -69,9 +96,28 @@ describe("provider settings", () => {
   });
 
   it("reads kms-policy:maxAttempts, requestTimeoutSeconds and grantListingDelaySeconds, with defaults", () => {
-    settings.configureFromStack(config({ "kms-policy:maxAttempts": "3", "kms-policy:grantListingDelaySeconds": "0", "kms-policy:requestTimeoutSeconds": "2.5" }));
+    settings.configureFromStack(
+      config({ "kms-policy:maxAttempts": "3", "kms-policy:grantListingDelaySeconds": "0", "kms-policy:requestTimeoutSeconds": "2.5" }),
+    );
     expect(settings.providerSettings()).to.deep.include({ maxAttempts: 3, grantListingDelaySeconds: 0, requestTimeoutSeconds: 2.5 });
-    settings.configureFromStack(config({ "kms-policy:maxAttempts": "many", "kms-policy:requestTimeoutSeconds": "0" }));
-    expect(settings.providerSettings()).to.deep.include({ maxAttempts: undefined, grantListingDelaySeconds: 300, requestTimeoutSeconds: undefined });
+    settings.configureFromStack(config({}));
+    expect(settings.providerSettings()).to.deep.include({
+      maxAttempts: undefined,
+      grantListingDelaySeconds: 300,
+      requestTimeoutSeconds: undefined,
+    });
+  });
+
+  it("issue 12 #8: refuses a value a setting does not take, naming the key, the value and what it takes", () => {
+    settings.configureFromStack(
+      config({ "kms-policy:maxAttempts": "abc", "kms-policy:requestTimeoutSeconds": "0", "kms-policy:grantListingDelaySeconds": "60" }),
+    );
+    const problems = settings.stackSettingProblems();
+    expect(problems.map((p) => p.property)).to.deep.equal(["kms-policy:maxAttempts", "kms-policy:requestTimeoutSeconds"]);
+    expect(problems[0].reason).to.contain('kms-policy:maxAttempts is "abc"').and.contain(settings.STACK_SETTINGS.maxAttempts.accepts);
+    expect(problems[0].reason).to.contain("pulumi config set kms-policy:maxAttempts");
+    expect(problems[1].reason).to.contain('"0"').and.contain(settings.STACK_SETTINGS.requestTimeoutSeconds.accepts);
+    settings.configureFromStack(config({ "kms-policy:maxAttempts": "3" }));
+    expect(settings.stackSettingProblems()).to.deep.equal([]);
   });
 });

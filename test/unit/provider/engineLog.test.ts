@@ -51,7 +51,9 @@ describe("engineLog", () => {
         callback(null, new empty.Empty());
       },
     } as unknown as grpc.UntypedServiceImplementation);
-    const port = await new Promise<number>((resolve, reject) => server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    );
     try {
       process.argv = [argv[0], argv[1], `127.0.0.1:${port}`];
       const { engineLog } = freshEngineLog();

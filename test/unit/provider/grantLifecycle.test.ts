@@ -23,7 +23,7 @@ describe("Grant lifecycle without KMS", () => {
     return checked;
   };
 
-  it("diff: operations order and duplicates, and constraint key case, are no change; others replace", () => {
+  it("diff: operations order and duplicates, and constraint key case, are no change; others replace", async () => {
     const base = inputs("1234abcd-12ab-34cd-56ef-1234567890ab", { constraints: { encryptionContextEquals: { App: "x" } } });
     const olds = {
       ...base,
@@ -36,17 +36,17 @@ describe("Grant lifecycle without KMS", () => {
       operations: ["Encrypt", "Decrypt", "Encrypt"],
       constraints: { encryptionContextEquals: { app: "x" } },
     });
-    expect(lifecycle.diff(olds, { ...same, keyId: olds.keyId })).to.deep.equal({
+    expect(await lifecycle.diff(olds, { ...same, keyId: olds.keyId })).to.deep.equal({
       changes: false,
       replaces: [],
       deleteBeforeReplace: false,
     });
     expect(
-      lifecycle.diff(olds, inputs(olds.keyId, { operations: ["Decrypt"], constraints: { encryptionContextEquals: { App: "x" } } }))
+      (await lifecycle.diff(olds, inputs(olds.keyId, { operations: ["Decrypt"], constraints: { encryptionContextEquals: { App: "x" } } })))
         .replaces,
     ).to.deep.equal(["operations"]);
-    expect(lifecycle.diff(olds, inputs(olds.keyId, { constraints: { encryptionContextEquals: { App: "X" } } })).replaces).to.deep.equal([
-      "constraints",
-    ]);
+    expect(
+      (await lifecycle.diff(olds, inputs(olds.keyId, { constraints: { encryptionContextEquals: { App: "X" } } }))).replaces,
+    ).to.deep.equal(["constraints"]);
   });
 });

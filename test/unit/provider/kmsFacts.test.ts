@@ -75,6 +75,9 @@ describe("stack settings table", () => {
       "kms-policy:maxAttempts",
       "kms-policy:requestTimeoutSeconds",
       "kms-policy:grantListingDelaySeconds",
+      "kms-policy:dryRun",
+      "kms-policy:assumeRole",
+      "aws:profile",
       "kms-policy:failOn",
       "kms-policy:ignore",
     ]);
@@ -92,5 +95,18 @@ describe("stack settings table", () => {
     expect(STACK_SETTINGS.grantListingDelaySeconds.parse("0")).to.equal(0);
     expect(STACK_SETTINGS.grantListingDelaySeconds.parse("soon")).to.equal(undefined);
     expect(STACK_SETTINGS.region.parse("")).to.equal(undefined);
+    expect(STACK_SETTINGS.dryRun.parse("true")).to.equal(true);
+    expect(STACK_SETTINGS.dryRun.parse("false")).to.equal(false);
+    expect(STACK_SETTINGS.dryRun.parse("yes")).to.equal(undefined);
+    expect(STACK_SETTINGS.dryRun.default).to.equal(false);
+    expect(STACK_SETTINGS.profile.parse("audit")).to.equal("audit");
+    const role = { roleArn: "arn:aws:iam::111122223333:role/kms-admin", externalId: "ext-1" };
+    expect(STACK_SETTINGS.assumeRole.parse(JSON.stringify(role))).to.deep.equal(role);
+    expect(STACK_SETTINGS.assumeRole.parse('{"roleArn":"arn:aws:iam::1:role/x"}')).to.equal(undefined);
+    expect(STACK_SETTINGS.assumeRole.problem?.('{"roleArn":"arn:aws:iam::1:role/x"}')).to.match(
+      /kms-policy:assumeRole\.roleArn .* is not an IAM role ARN/,
+    );
+    expect(STACK_SETTINGS.assumeRole.problem?.("arn:aws:iam::111122223333:role/x")).to.match(/not a JSON object.*config set --path/);
+    expect(STACK_SETTINGS.assumeRole.problem?.(JSON.stringify(role))).to.equal(undefined);
   });
 });

@@ -1,0 +1,239 @@
+import { CreateGrantCommand, GetKeyPolicyCommand, KMSClient, ListGrantsCommand, PutKeyPolicyCommand } from "@aws-sdk/client-kms";
+import { expect } from "chai";
+import { GrantApi } from "../../provider/aws/grants";
+import { KeyApi } from "../../provider/aws/keys";
+import { checkDrift } from "../../provider/drift/check";
+import { exitCodeOf } from "../../provider/drift/report";
+import { policiesEquivalent } from "../../provider/policy";
+import { checkGrant, GrantInputs } from "../../provider/runtime/grantCheck";
+import { GrantLifecycle } from "../../provider/runtime/grantLifecycle";
+import { checkKeyPolicy, KeyPolicyInputs } from "../../provider/runtime/keyPolicyCheck";
+import { KeyPolicyLifecycle } from "../../provider/runtime/keyPolicyLifecycle";
+import { DUMMY_CREDENTIALS, MOTO_ACCOUNT_ID } from "../../toolchain/moto";
+import { FaultProxy } from "../support/faultProxy";
+import { moto } from "../support/hooks";
+import { allGrants, createKey, testKms } from "../support/kms";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const grantee = `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/app`;
+const LISTING_DELAY_MS = 400;
+const PROPAGATION_MS = 400;
+const PAGE_SIZE = 3;
+
+// The account appears once by id: KMS returns it as the root ARN (see docs/kms-emulator.md).
+const policy = (extraActions: string[] = []) =>
+  JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "Root", Effect: "Allow", Principal: { AWS: MOTO_ACCOUNT_ID }, Action: "kms:*", Resource: "*" },
+      { Sid: "App", Effect: "Allow", Principal: { AWS: grantee }, Action: ["kms:Decrypt", ...extraActions], Resource: "*" },
+    ],
+  });
+
+describe("integration: the KMS-faithful mode of the test proxy, and the lifecycles in it", () => {
+  let direct: KMSClient;
+  let proxy: FaultProxy;
+  let client: KMSClient;
+  let keyPolicies: KeyPolicyLifecycle;
+  let grants: GrantLifecycle;
+  const live = async (keyId: string) =>
+    (await direct.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: "default" }))).Policy as string;
+  const policyInputs = (keyId: string, overrides: Partial<KeyPolicyInputs> = {}): KeyPolicyInputs => {
+    const { inputs, failures } = checkKeyPolicy({ keyId, policy: policy(), ...overrides });
+    expect(failures).to.deep.equal([]);
+    return inputs;
+  };
+  const grantInputs = (keyId: string, overrides: Record<string, unknown> = {}): GrantInputs => {
+    const { inputs, failures } = checkGrant({
+      keyId,
+      granteePrincipal: grantee,
+      operations: ["Decrypt"],
+      name: "faithful-grant",
+      ...overrides,
+    });
+    expect(failures).to.deep.equal([]);
+    return inputs;
+  };
+
+  before(async () => {
+    const server = await moto();
+    direct = testKms(server);
+    proxy = await new FaultProxy(server.endpoint, 12, {
+      pageSize: PAGE_SIZE,
+      grantListingDelayMs: LISTING_DELAY_MS,
+      policyPropagationMs: PROPAGATION_MS,
+    }).start();
+    client = new KMSClient({ region: server.awsEnv.AWS_REGION, endpoint: proxy.endpoint, credentials: DUMMY_CREDENTIALS, maxAttempts: 3 });
+    keyPolicies = new KeyPolicyLifecycle(() => new KeyApi(client), 10);
+    grants = new GrantLifecycle({ grants: () => new GrantApi(client), keys: () => new KeyApi(client) }, 10, () => LISTING_DELAY_MS * 10);
+  });
+  beforeEach(() => proxy.reset());
+  after(() => proxy.stop());
+
+  describe("the mode", () => {
+    it("CreateGrant with a used Name and the same parameters returns the first GrantId, a new token, and creates nothing", async () => {
+      const key = await createKey(direct);
+      const create = (ops: string[]) =>
+        client.send(new CreateGrantCommand({ KeyId: key.keyId, GranteePrincipal: grantee, Operations: ops as never, Name: "dedup" }));
+      const first = await create(["Decrypt", "Encrypt"]);
+      const again = await create(["Encrypt", "Decrypt"]);
+      expect(again.GrantId).to.equal(first.GrantId);
+      expect(again.GrantToken).to.not.equal(first.GrantToken);
+      const other = await create(["Decrypt"]);
+      expect(other.GrantId).to.not.equal(first.GrantId);
+      expect((await allGrants(direct, key.keyId)).map((g) => g.GrantId)).to.have.members([first.GrantId, other.GrantId]);
+    });
+
+    it("ListGrants pages (Truncated, NextMarker), never more than the page size, and hides a new grant for a while", async () => {
+      const key = await createKey(direct);
+      for (let i = 0; i < 7; i++)
+        await client.send(new CreateGrantCommand({ KeyId: key.keyId, GranteePrincipal: grantee, Operations: ["Decrypt"], Name: `p${i}` }));
+      const early = await client.send(new ListGrantsCommand({ KeyId: key.keyId }));
+      expect(early.Grants ?? []).to.deep.equal([]);
+      await sleep(LISTING_DELAY_MS);
+      const first = await client.send(new ListGrantsCommand({ KeyId: key.keyId, Limit: 100 }));
+      expect(first.Grants).to.have.length(PAGE_SIZE);
+      expect(first.Truncated).to.equal(true);
+      expect(first.Grants?.[0].CreationDate).to.be.instanceOf(Date);
+      const all = await new GrantApi(client).listGrants(key.keyId);
+      expect(all.map((g) => g.Name)).to.have.members(["p0", "p1", "p2", "p3", "p4", "p5", "p6"]);
+      expect(proxy.count("ListGrants")).to.equal(2 + Math.ceil(7 / PAGE_SIZE));
+    });
+
+    it("GetKeyPolicy returns the policy re-serialized, and the old one on and off for a while after PutKeyPolicy", async () => {
+      const key = await createKey(direct);
+      const before = await live(key.keyId);
+      await client.send(new PutKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default", Policy: policy() }));
+      const reads: string[] = [];
+      for (let i = 0; i < 4; i++)
+        reads.push((await client.send(new GetKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default" }))).Policy as string);
+      expect(policiesEquivalent(reads[0], before)).to.equal(true);
+      expect(policiesEquivalent(reads[1], policy())).to.equal(true);
+      expect(policiesEquivalent(reads[2], before)).to.equal(true);
+      await sleep(PROPAGATION_MS);
+      const settled = (await client.send(new GetKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default" }))).Policy as string;
+      expect(settled).to.not.equal(policy());
+      expect(settled).to.contain('"Statement" : [');
+      expect(settled).to.contain(`arn:aws:iam::${MOTO_ACCOUNT_ID}:root`);
+      expect(settled.indexOf('"App"')).to.be.lessThan(settled.indexOf('"Root"'));
+      expect(policiesEquivalent(settled, policy())).to.equal(true);
+    });
+
+    it("a deleted grantee role shows as its unique id, in ListGrants and in the key policy", async () => {
+      const key = await createKey(direct);
+      const gone = `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/deleted-${key.keyId.slice(0, 8)}`;
+      await direct.send(new CreateGrantCommand({ KeyId: key.keyId, GranteePrincipal: gone, Operations: ["Decrypt"] }));
+      const uniqueId = proxy.faithful?.deletePrincipal(gone) as string;
+      expect(uniqueId).to.match(/^AROA[A-Z0-9]{17}$/);
+      const [entry] = await new GrantApi(client).listGrants(key.keyId);
+      expect(entry.GranteePrincipal).to.equal(uniqueId);
+      await direct.send(new PutKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default", Policy: policy().replace(grantee, gone) }));
+      expect(await new KeyApi(client).getKeyPolicy(key.keyId, "default"))
+        .to.contain(uniqueId)
+        .and.not.contain(gone);
+    });
+  });
+
+  describe("the lifecycles in the mode", () => {
+    it("issue 12 #1: a replaced Grant with the same name (KMS returns the old GrantId) keeps exactly one live grant, the one in the state", async () => {
+      const key = await createKey(direct);
+      const old = await grants.create(grantInputs(key.arn));
+      await sleep(LISTING_DELAY_MS);
+      // Create before delete, as Pulumi replaces (pulumi up --replace, or a move without an alias).
+      const replacement = await grants.create(grantInputs(key.arn));
+      await grants.delete(old.id, old.outs);
+      const liveIds = (await allGrants(direct, key.keyId)).map((g) => g.GrantId);
+      expect(liveIds).to.deep.equal([replacement.id]);
+      expect(replacement.outs.grantId).to.equal(replacement.id);
+    });
+
+    it("issue 12 #2: a KeyPolicy replaced or moved without an alias ends with the declared policy; its destroy restores the pre-stack policy", async () => {
+      const key = await createKey(direct);
+      const preStack = await live(key.keyId);
+      const old = await keyPolicies.create(policyInputs(key.keyId));
+      await sleep(PROPAGATION_MS);
+      const moved = await keyPolicies.create(policyInputs(key.keyId, { policy: policy(["kms:Encrypt"]) }));
+      await sleep(PROPAGATION_MS);
+      await keyPolicies.delete(old.id, old.outs);
+      await sleep(PROPAGATION_MS);
+      expect(policiesEquivalent(await live(key.keyId), policy(["kms:Encrypt"]))).to.equal(true);
+      expect(policiesEquivalent(moved.outs.previousPolicy, preStack)).to.equal(true);
+      await keyPolicies.delete(moved.id, moved.outs);
+      await sleep(PROPAGATION_MS);
+      expect(policiesEquivalent(await live(key.keyId), preStack)).to.equal(true);
+    });
+
+    it("issue 12 #3: grantTokens given as inputs stay out of the outputs and of what read returns", async () => {
+      const key = await createKey(direct);
+      const token = "a".repeat(64);
+      const { id, outs } = await grants.create(grantInputs(key.arn, { name: "with-tokens", grantTokens: [token] }));
+      expect(JSON.stringify(outs)).to.not.contain(token);
+      await sleep(LISTING_DELAY_MS);
+      const read = await grants.read(id, outs);
+      expect(JSON.stringify(read)).to.not.contain(token);
+      expect(JSON.stringify(grants.update(outs, grantInputs(key.arn, { name: "with-tokens", grantTokens: [token] })))).to.not.contain(
+        token,
+      );
+    });
+
+    it("issue 12 #4: keyId changed between the key id and its ARN is no change at all", async () => {
+      const key = await createKey(direct);
+      const kp = await keyPolicies.create(policyInputs(key.keyId));
+      expect(await keyPolicies.diff(kp.outs, policyInputs(key.arn))).to.deep.include({ changes: false, replaces: [] });
+      const grant = await grants.create(grantInputs(key.keyId));
+      expect(await grants.diff(grant.outs, grantInputs(key.arn))).to.deep.include({ changes: false, replaces: [] });
+    });
+
+    it("issue 12 #5: delete puts the previous policy back even while a read still shows it", async () => {
+      const key = await createKey(direct);
+      const preStack = await live(key.keyId);
+      const { id, outs } = await keyPolicies.create(policyInputs(key.keyId));
+      // The read-back saw the new policy; the next read is served the old one again.
+      await keyPolicies.delete(id, outs);
+      await sleep(PROPAGATION_MS);
+      expect(policiesEquivalent(await live(key.keyId), preStack)).to.equal(true);
+    });
+
+    it("issue 12 #6: a refusal on a retry, after an attempt that may have landed, still puts the previous policy back", async () => {
+      const key = await createKey(direct);
+      const preStack = await live(key.keyId);
+      // The first attempt lands but its answer is lost; the SDK's retry is refused.
+      proxy.reset({
+        faults: [
+          { operations: ["PutKeyPolicy"], rate: 1, kinds: ["access-denied"], skip: 1, times: 1 },
+          { operations: ["PutKeyPolicy"], rate: 1, kinds: ["drop-after"], times: 1 },
+        ],
+      });
+      const err = await keyPolicies.create(policyInputs(key.keyId)).then(
+        () => expect.fail("create succeeded"),
+        (e: Error) => e,
+      );
+      expect(err.message).to.contain("AccessDeniedException");
+      expect(proxy.count("PutKeyPolicy")).to.equal(3);
+      await sleep(PROPAGATION_MS);
+      expect(policiesEquivalent(await live(key.keyId), preStack)).to.equal(true);
+    });
+
+    it("issue 12 #7: kms-policy drift reports a grant younger than the listing delay that ListGrants does not show yet as not listed yet", async () => {
+      const key = await createKey(direct);
+      const { id, outs } = await grants.create(grantInputs(key.arn, { name: "young" }));
+      const resource = {
+        kind: "Grant" as const,
+        urn: "urn:young",
+        name: "young",
+        keyArn: key.arn,
+        grantId: id,
+        granteePrincipal: grantee,
+        operations: ["Decrypt"],
+        createdAt: outs.createdAt,
+      };
+      const clients = { keys: () => new KeyApi(client), grants: () => new GrantApi(client) };
+      const young = await checkDrift([resource], clients, { grantListingDelaySeconds: 60 });
+      expect(young.resources[0].status).to.equal("not-listed-yet");
+      expect(young.resources[0].message).to.contain("not listed yet");
+      expect(exitCodeOf(young)).to.equal(0);
+      const old = await checkDrift([{ ...resource, createdAt: "2000-01-01T00:00:00.000Z" }], clients, { grantListingDelaySeconds: 60 });
+      expect(old.resources[0].status).to.equal("gone");
+    });
+  });
+});
