@@ -33,7 +33,7 @@ export interface Normalized {
   policy: NormalizedPolicy;
   /** Empty unless asked for (normalizeDocument's `withWritten`). */
   written: NormalizedStatement[];
-  /** Canonical text of each statement, aligned with policy.Statement. */
+  /** Canonical text of each statement, aligned with policy.Statement; empty unless `withWritten` (the diff pairs statements by it). */
   keys: string[];
 }
 
