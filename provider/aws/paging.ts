@@ -1,5 +1,7 @@
 /** Calls a KMS list operation page by page (Marker / NextMarker / Truncated) and joins the items. */
-export async function allPages<T>(fetch: (marker: string | undefined) => Promise<{ items?: T[]; truncated?: boolean; nextMarker?: string }>): Promise<T[]> {
+export async function allPages<T>(
+  fetch: (marker: string | undefined) => Promise<{ items?: T[]; truncated?: boolean; nextMarker?: string }>,
+): Promise<T[]> {
   const items: T[] = [];
   let marker: string | undefined;
   do {

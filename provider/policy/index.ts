@@ -12,4 +12,16 @@ export { allowsPolicyChanges } from "./lockout";
 export { KMS_POLICY_MAX_BYTES, DEFAULT_PARTITION } from "./grammar";
 export { parsePolicy } from "./parse";
 export { JsonNumber } from "./json";
-export { lintPolicy, LINT_RULES, LintRule, lintRule, parseSuppressions, LintFinding, LintOptions, LintSuppression, Severity, SEVERITIES, atLeast } from "./lint";
+export {
+  lintPolicy,
+  LINT_RULES,
+  LintRule,
+  lintRule,
+  parseSuppressions,
+  LintFinding,
+  LintOptions,
+  LintSuppression,
+  Severity,
+  SEVERITIES,
+  atLeast,
+} from "./lint";

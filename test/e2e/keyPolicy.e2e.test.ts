@@ -19,7 +19,14 @@ describe("e2e: KeyPolicy with the pulumi CLI on moto", function () {
 
   const setScenario = (s: Scenario) => project.writeFile("scenario.json", JSON.stringify(s, null, 2));
   const livePolicy = async () => (await kms.send(new GetKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default" }))).Policy as string;
-  const putLive = (policy: unknown) => kms.send(new PutKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default", Policy: typeof policy === "string" ? policy : JSON.stringify(policy) }));
+  const putLive = (policy: unknown) =>
+    kms.send(
+      new PutKeyPolicyCommand({
+        KeyId: key.keyId,
+        PolicyName: "default",
+        Policy: typeof policy === "string" ? policy : JSON.stringify(policy),
+      }),
+    );
 
   before(async () => {
     const server = await moto();
@@ -64,7 +71,11 @@ describe("e2e: KeyPolicy with the pulumi CLI on moto", function () {
   });
 
   it("an out-of-band added statement is drift, explained statement by statement", async () => {
-    await putLive(appPolicy(MOTO_ACCOUNT_ID, [{ Sid: "Intruder", Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "kms:Decrypt", Resource: "*" }]));
+    await putLive(
+      appPolicy(MOTO_ACCOUNT_ID, [
+        { Sid: "Intruder", Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "kms:Decrypt", Resource: "*" },
+      ]),
+    );
     const preview = await project.pulumi(["preview", "--refresh", "--expect-no-changes"]);
     expect(preview.code, preview.output).to.not.equal(0);
     expect(preview.output).to.contain("+ statement Intruder: Allow kms:Decrypt to AWS:arn:aws:iam::999999999999:root (widens access)");
@@ -81,10 +92,18 @@ describe("e2e: KeyPolicy with the pulumi CLI on moto", function () {
   });
 
   it("an update in the program shows a readable diff in preview and applies", async () => {
-    const extra = { Sid: "Auditors", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/auditor` }, Action: "kms:DescribeKey", Resource: "*" };
+    const extra = {
+      Sid: "Auditors",
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/auditor` },
+      Action: "kms:DescribeKey",
+      Resource: "*",
+    };
     setScenario({ keyPolicies: [{ name: "app-key-policy", args: { keyId: key.arn, policy: appPolicy(MOTO_ACCOUNT_ID, [extra]) } }] });
     const preview = await project.ok(["preview"]);
-    expect(preview.output).to.contain("+ statement Auditors: Allow kms:DescribeKey to AWS:arn:aws:iam::123456789012:role/auditor (widens access)");
+    expect(preview.output).to.contain(
+      "+ statement Auditors: Allow kms:DescribeKey to AWS:arn:aws:iam::123456789012:role/auditor (widens access)",
+    );
     expect(preview.output).to.not.match(/replace/);
     await project.ok(["up", "--yes"]);
     expect(policiesEquivalent(await livePolicy(), appPolicy(MOTO_ACCOUNT_ID, [extra]))).to.equal(true);

@@ -27,11 +27,20 @@ describe("e2e: reliability under KMS faults and crashes", function () {
   const scenario = (grantCount: number, extraStatement?: Record<string, unknown>, extraGrants: string[] = []): Scenario => ({
     keyPolicies: keys.map((k, i) => ({
       name: `policy-${i}`,
-      args: { keyId: k.keyId, policy: appPolicy(MOTO_ACCOUNT_ID, i === 0 && extraStatement ? [extraStatement] : []), onDelete: onDelete[i], readBackTimeoutSeconds: 30 },
+      args: {
+        keyId: k.keyId,
+        policy: appPolicy(MOTO_ACCOUNT_ID, i === 0 && extraStatement ? [extraStatement] : []),
+        onDelete: onDelete[i],
+        readBackTimeoutSeconds: 30,
+      },
     })),
     grants: [...Array.from({ length: grantCount }, (_, i) => `g${String(i).padStart(2, "0")}`), ...extraGrants].map((name, i) => ({
       name,
-      args: { keyId: keys[i % keys.length].arn, granteePrincipal: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/${name}`, operations: ["Decrypt", "Encrypt"] },
+      args: {
+        keyId: keys[i % keys.length].arn,
+        granteePrincipal: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/${name}`,
+        operations: ["Decrypt", "Encrypt"],
+      },
     })),
   });
   const setScenario = (s: Scenario) => project.writeFile("scenario.json", JSON.stringify(s));
@@ -43,9 +52,14 @@ describe("e2e: reliability under KMS faults and crashes", function () {
     return r;
   };
   /** Grant names on all keys, sorted, duplicates kept. */
-  const liveGrantNames = async () => (await Promise.all(keys.map((k) => allGrants(kms, k.keyId)))).flat().map((g) => g.Name as string).sort();
+  const liveGrantNames = async () =>
+    (await Promise.all(keys.map((k) => allGrants(kms, k.keyId))))
+      .flat()
+      .map((g) => g.Name as string)
+      .sort();
   const declaredNames = (s: Scenario) => (s.grants ?? []).map((g) => `reliability-e2e-${g.name}`).sort();
-  const livePolicy = async (k: { keyId: string }) => (await kms.send(new GetKeyPolicyCommand({ KeyId: k.keyId, PolicyName: "default" }))).Policy as string;
+  const livePolicy = async (k: { keyId: string }) =>
+    (await kms.send(new GetKeyPolicyCommand({ KeyId: k.keyId, PolicyName: "default" }))).Policy as string;
 
   before(async () => {
     const server = await moto();
@@ -76,7 +90,9 @@ describe("e2e: reliability under KMS faults and crashes", function () {
     setScenario(s);
     proxy.reset({ faults: [{ rate: 0.2, kinds: ALL_FAULTS }] });
     await run(["up", "--yes", "--parallel", "16"]);
-    console.log(`      calls: ${JSON.stringify(Object.fromEntries(proxy.calls))}; faults: ${JSON.stringify(Object.fromEntries(proxy.faultsInjected))}`);
+    console.log(
+      `      calls: ${JSON.stringify(Object.fromEntries(proxy.calls))}; faults: ${JSON.stringify(Object.fromEntries(proxy.faultsInjected))}`,
+    );
     expect([...proxy.faultsInjected.values()].reduce((a, b) => a + b, 0)).to.be.greaterThan(20);
     expect(await liveGrantNames()).to.deep.equal(declaredNames(s));
     for (const k of keys) expect(policiesEquivalent(await livePolicy(k), appPolicy(MOTO_ACCOUNT_ID))).to.equal(true);
@@ -96,7 +112,13 @@ describe("e2e: reliability under KMS faults and crashes", function () {
 
   it("the read-back after PutKeyPolicy waits out a KMS that keeps returning the old policy", async () => {
     await converged();
-    const extra = { Sid: "Auditors", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/auditor` }, Action: "kms:DescribeKey", Resource: "*" };
+    const extra = {
+      Sid: "Auditors",
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/auditor` },
+      Action: "kms:DescribeKey",
+      Resource: "*",
+    };
     setScenario(scenario(50, extra));
     proxy.reset({ staleGetKeyPolicyReads: 3 });
     await run(["up", "--yes"]);
@@ -141,7 +163,9 @@ describe("e2e: reliability under KMS faults and crashes", function () {
     proxy.reset();
     await run(["up", "--yes"]);
     const plain = await project.exportStack(true);
-    const tokens = resourcesOfType(plain, "pulumi-nodejs:dynamic/kms:Grant").map((r) => JSON.parse((r.outputs?.grantToken as { plaintext: string }).plaintext) as string);
+    const tokens = resourcesOfType(plain, "pulumi-nodejs:dynamic/kms:Grant").map(
+      (r) => JSON.parse((r.outputs?.grantToken as { plaintext: string }).plaintext) as string,
+    );
     expect(tokens).to.have.length(3);
     const exported = JSON.stringify(await project.exportStack(false));
     const onDisk = readTree(workspace.backend);
@@ -155,7 +179,9 @@ describe("e2e: reliability under KMS faults and crashes", function () {
   it("a create whose PutKeyPolicy landed but could not be undone stays in the stack; up finishes it, destroy restores", async () => {
     const key = await createKey(kms);
     const before = await livePolicy(key);
-    setScenario({ keyPolicies: [{ name: "half-done", args: { keyId: key.keyId, policy: appPolicy(MOTO_ACCOUNT_ID), readBackTimeoutSeconds: 0 } }] });
+    setScenario({
+      keyPolicies: [{ name: "half-done", args: { keyId: key.keyId, policy: appPolicy(MOTO_ACCOUNT_ID), readBackTimeoutSeconds: 0 } }],
+    });
     // The read-back never sees the new policy, and every PutKeyPolicy after the first one fails.
     proxy.reset({ staleGetKeyPolicyReads: 1000, faults: [{ operations: ["PutKeyPolicy"], rate: 1, kinds: ["internal"], skip: 1 }] });
     const failed = await project.pulumi(["up", "--yes"], viaProxy);
@@ -177,7 +203,14 @@ describe("e2e: reliability under KMS faults and crashes", function () {
 
   it("a grant made while its duplicate check keeps failing stays in the stack, token secret; up clears it, destroy revokes it", async () => {
     const key = await createKey(kms);
-    setScenario({ grants: [{ name: "half-done", args: { keyId: key.arn, granteePrincipal: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/half-done`, operations: ["Decrypt"] } }] });
+    setScenario({
+      grants: [
+        {
+          name: "half-done",
+          args: { keyId: key.arn, granteePrincipal: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/half-done`, operations: ["Decrypt"] },
+        },
+      ],
+    });
     proxy.reset({ faults: [{ operations: ["ListGrants"], rate: 1, kinds: ["internal"] }] });
     const failed = await project.pulumi(["up", "--yes"], viaProxy);
     outputs.push(failed.output);

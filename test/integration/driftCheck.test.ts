@@ -9,7 +9,10 @@ import { CountingKms } from "../support/countingKms";
 import { moto } from "../support/hooks";
 import { createKey, testKms } from "../support/kms";
 
-const policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "Root", Effect: "Allow", Principal: { AWS: "123456789012" }, Action: "kms:*", Resource: "*" }] });
+const policy = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Sid: "Root", Effect: "Allow", Principal: { AWS: "123456789012" }, Action: "kms:*", Resource: "*" }],
+});
 
 describe("integration: drift check on moto", () => {
   let kms: KMSClient;
@@ -24,8 +27,23 @@ describe("integration: drift check on moto", () => {
       await kms.send(new PutKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default", Policy: policy }));
       resources.push({ kind: "KeyPolicy", urn: `urn:k${k}`, name: `k${k}`, keyArn: key.arn, policyName: "default", policy });
       for (let g = 0; g < 5; g++) {
-        const grant = await kms.send(new CreateGrantCommand({ KeyId: key.keyId, GranteePrincipal: "arn:aws:iam::123456789012:role/app", Operations: ["Decrypt"], Name: `g${g}` }));
-        resources.push({ kind: "Grant", urn: `urn:k${k}g${g}`, name: `g${g}`, keyArn: key.arn, grantId: grant.GrantId as string, granteePrincipal: "arn:aws:iam::123456789012:role/app", operations: ["Decrypt"] });
+        const grant = await kms.send(
+          new CreateGrantCommand({
+            KeyId: key.keyId,
+            GranteePrincipal: "arn:aws:iam::123456789012:role/app",
+            Operations: ["Decrypt"],
+            Name: `g${g}`,
+          }),
+        );
+        resources.push({
+          kind: "Grant",
+          urn: `urn:k${k}g${g}`,
+          name: `g${g}`,
+          keyArn: key.arn,
+          grantId: grant.GrantId as string,
+          granteePrincipal: "arn:aws:iam::123456789012:role/app",
+          operations: ["Decrypt"],
+        });
       }
     }
   });
@@ -33,7 +51,11 @@ describe("integration: drift check on moto", () => {
   for (const concurrency of [1, 8]) {
     it(`costs one DescribeKey, GetKeyPolicy and ListGrants per key (concurrency ${concurrency})`, async () => {
       counting.reset();
-      const report = await checkDrift(resources, { keys: () => new KeyApi(counting), grants: () => new GrantApi(counting) }, { concurrency });
+      const report = await checkDrift(
+        resources,
+        { keys: () => new KeyApi(counting), grants: () => new GrantApi(counting) },
+        { concurrency },
+      );
       expect(report.resources.every((r) => r.status === "in-sync")).to.equal(true);
       expect(report.resources.map((r) => r.urn)).to.have.members(resources.map((r) => r.urn));
       expect(report.resources.slice(0, 3).map((r) => r.kind)).to.deep.equal(["KeyPolicy", "KeyPolicy", "KeyPolicy"]);

@@ -17,7 +17,11 @@ describe("integration: a KMS connection that never answers", () => {
     kms = testKms(server);
     proxy = await new FaultProxy(server.endpoint).start();
     // The provider's own client, configured the way users configure it: from the environment.
-    Object.assign(process.env, { AWS_ENDPOINT_URL_KMS: proxy.endpoint, AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey });
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_KMS: proxy.endpoint,
+      AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
+    });
   });
   after(async () => {
     process.env = savedEnv;

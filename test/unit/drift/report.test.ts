@@ -13,15 +13,39 @@ describe("drift: reading a stack export", () => {
       deployment: {
         resources: [
           { urn: "urn:pulumi:s::p::pulumi:pulumi:Stack::p-s", type: "pulumi:pulumi:Stack", outputs: {} },
-          { urn: "urn:pulumi:s::p::pulumi-nodejs:dynamic/kms:KeyPolicy::kp", type: KEY_POLICY_TYPE, id: keyArn, outputs: { keyArn, policy: "{}", policyName: "default" } },
-          { urn: "urn:pulumi:s::p::pulumi-nodejs:dynamic/kms:Grant::g", type: GRANT_TYPE, id: "gid", outputs: { keyArn, grantId: "gid", grantToken: secret("v1:abc"), operations: ["Decrypt"], name: "n" } },
-          { urn: "urn:pulumi:s::p::pulumi-nodejs:dynamic/kms:Grant::old", type: GRANT_TYPE, id: "old", delete: true, outputs: { keyArn, grantId: "old" } },
-          { urn: "urn:pulumi:s::p::pulumi-nodejs:dynamic/kms:KeyPolicy::hidden", type: KEY_POLICY_TYPE, outputs: { keyArn, policy: secret("v1:xyz") } },
+          {
+            urn: "urn:pulumi:s::p::pulumi-nodejs:dynamic/kms:KeyPolicy::kp",
+            type: KEY_POLICY_TYPE,
+            id: keyArn,
+            outputs: { keyArn, policy: "{}", policyName: "default" },
+          },
+          {
+            urn: "urn:pulumi:s::p::pulumi-nodejs:dynamic/kms:Grant::g",
+            type: GRANT_TYPE,
+            id: "gid",
+            outputs: { keyArn, grantId: "gid", grantToken: secret("v1:abc"), operations: ["Decrypt"], name: "n" },
+          },
+          {
+            urn: "urn:pulumi:s::p::pulumi-nodejs:dynamic/kms:Grant::old",
+            type: GRANT_TYPE,
+            id: "old",
+            delete: true,
+            outputs: { keyArn, grantId: "old" },
+          },
+          {
+            urn: "urn:pulumi:s::p::pulumi-nodejs:dynamic/kms:KeyPolicy::hidden",
+            type: KEY_POLICY_TYPE,
+            outputs: { keyArn, policy: secret("v1:xyz") },
+          },
         ],
       },
     };
     const found = parseStackExport(JSON.stringify(exported));
-    expect(found.map((r) => [r.kind, r.name])).to.deep.equal([["KeyPolicy", "kp"], ["Grant", "g"], ["KeyPolicy", "hidden"]]);
+    expect(found.map((r) => [r.kind, r.name])).to.deep.equal([
+      ["KeyPolicy", "kp"],
+      ["Grant", "g"],
+      ["KeyPolicy", "hidden"],
+    ]);
     expect(JSON.stringify(found)).to.not.contain("v1:abc");
     expect(found[2]).to.have.property("policy", undefined);
   });
@@ -34,8 +58,14 @@ describe("drift: reading a stack export", () => {
 
 describe("drift: reports and exit codes", () => {
   const diff = diffPolicies(
-    { Version: "2012-10-17", Statement: [{ Sid: "A", Effect: "Allow", Principal: { AWS: "111122223333" }, Action: "kms:*", Resource: "*" }] },
-    { Version: "2012-10-17", Statement: [{ Sid: "A", Effect: "Allow", Principal: { AWS: ["111122223333", "444455556666"] }, Action: "kms:*", Resource: "*" }] },
+    {
+      Version: "2012-10-17",
+      Statement: [{ Sid: "A", Effect: "Allow", Principal: { AWS: "111122223333" }, Action: "kms:*", Resource: "*" }],
+    },
+    {
+      Version: "2012-10-17",
+      Statement: [{ Sid: "A", Effect: "Allow", Principal: { AWS: ["111122223333", "444455556666"] }, Action: "kms:*", Resource: "*" }],
+    },
   );
   const report: DriftReport = {
     resources: [
@@ -49,7 +79,9 @@ describe("drift: reports and exit codes", () => {
     expect(exitCodeOf({ resources: [report.resources[2]] })).to.equal(0);
     expect(exitCodeOf(report)).to.equal(1);
     expect(exitCodeOf({ resources: [report.resources[2]], unmanagedGrants: [{ keyArn, grantId: "x", operations: [] }] })).to.equal(1);
-    expect(exitCodeOf({ resources: [...report.resources, { kind: "Grant", urn: "u4", name: "e", keyArn, status: "error", message: "boom" }] })).to.equal(2);
+    expect(
+      exitCodeOf({ resources: [...report.resources, { kind: "Grant", urn: "u4", name: "e", keyArn, status: "error", message: "boom" }] }),
+    ).to.equal(2);
   });
 
   it("json has the documented schema", () => {
@@ -72,7 +104,10 @@ describe("drift: reports and exit codes", () => {
 
   it("junit: one test case per resource; drifted and gone fail, an error is an error, names are escaped", () => {
     const withError: DriftReport = {
-      resources: [...report.resources, { kind: "KeyPolicy", urn: "u4", name: 'a<b>&"c"', keyArn, status: "error", message: "AccessDenied: kms:GetKeyPolicy" }],
+      resources: [
+        ...report.resources,
+        { kind: "KeyPolicy", urn: "u4", name: 'a<b>&"c"', keyArn, status: "error", message: "AccessDenied: kms:GetKeyPolicy" },
+      ],
       unmanagedGrants: [{ keyArn, grantId: "stray", operations: ["Decrypt"] }],
     };
     const xml = junitReport(withError);
@@ -80,7 +115,9 @@ describe("drift: reports and exit codes", () => {
     expect(xml).to.contain('<testsuites name="kms-policy drift" tests="5" failures="3" errors="1">');
     expect(xml.match(/<testcase /g)).to.have.length(5);
     expect(xml).to.contain('<testcase classname="kms-policy.Grant" name="h" file="u3"/>');
-    expect(xml).to.match(/<testcase classname="kms-policy.KeyPolicy" name="kp" file="u1">\n\s*<failure type="drifted"[^>]*>[^<]*\+ principal AWS:444455556666/);
+    expect(xml).to.match(
+      /<testcase classname="kms-policy.KeyPolicy" name="kp" file="u1">\n\s*<failure type="drifted"[^>]*>[^<]*\+ principal AWS:444455556666/,
+    );
     expect(xml).to.contain('<failure type="gone" message="grant gid no longer exists">');
     expect(xml).to.contain('name="a&lt;b&gt;&amp;&quot;c&quot;"');
     expect(xml).to.contain('<error type="error" message="AccessDenied: kms:GetKeyPolicy">');

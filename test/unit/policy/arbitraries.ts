@@ -11,7 +11,15 @@ export const principalPool = [
   "arn:aws:iam::111122223333:root",
   "444455556666",
 ];
-export const actionPool = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:DescribeKey", "kms:CreateGrant", "kms:*"];
+export const actionPool = [
+  "kms:Decrypt",
+  "kms:Encrypt",
+  "kms:GenerateDataKey*",
+  "kms:ReEncrypt*",
+  "kms:DescribeKey",
+  "kms:CreateGrant",
+  "kms:*",
+];
 export const resourcePool = ["*", "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"];
 export const conditionKeyPool = ["kms:ViaService", "kms:CallerAccount", "aws:PrincipalOrgID", "kms:EncryptionContext:app"];
 export const conditionValuePool = ["s3.us-east-1.amazonaws.com", "111122223333", "o-abc123", "Billing", "billing"];
@@ -19,22 +27,18 @@ export const operatorPool = ["StringEquals", "StringLike", "StringNotEquals", "F
 
 const nonEmptySubset = <T>(pool: T[]) => fc.uniqueArray(fc.constantFrom(...pool), { minLength: 1, maxLength: Math.min(3, pool.length) });
 
-const condition = fc
-  .dictionary(
-    fc.constantFrom(...operatorPool),
-    fc.dictionary(fc.constantFrom(...conditionKeyPool), nonEmptySubset(conditionValuePool), { minKeys: 1, maxKeys: 2 }),
-    { minKeys: 1, maxKeys: 2 },
-  );
+const condition = fc.dictionary(
+  fc.constantFrom(...operatorPool),
+  fc.dictionary(fc.constantFrom(...conditionKeyPool), nonEmptySubset(conditionValuePool), { minKeys: 1, maxKeys: 2 }),
+  { minKeys: 1, maxKeys: 2 },
+);
 
 export const statement: fc.Arbitrary<Json> = fc
   .record(
     {
       Sid: fc.constantFrom("Root", "Use", "Admin", "Grants", "Deny"),
       Effect: fc.constantFrom("Allow", "Deny"),
-      principal: fc.oneof(
-        { weight: 1, arbitrary: fc.constant<"*">("*") },
-        { weight: 6, arbitrary: nonEmptySubset(principalPool) },
-      ),
+      principal: fc.oneof({ weight: 1, arbitrary: fc.constant<"*">("*") }, { weight: 6, arbitrary: nonEmptySubset(principalPool) }),
       notPrincipal: fc.boolean(),
       actions: nonEmptySubset(actionPool),
       notAction: fc.boolean(),
@@ -69,9 +73,11 @@ export const policy: fc.Arbitrary<Json> = fc
     });
   })
   .chain((statements) =>
-    fc.record({ Version: fc.constantFrom("2012-10-17", "2008-10-17"), Id: fc.constantFrom(undefined, "key-policy") }).map(({ Version, Id }) => {
-      const d: Json = { Version, Statement: statements };
-      if (Id) d.Id = Id;
-      return d;
-    }),
+    fc
+      .record({ Version: fc.constantFrom("2012-10-17", "2008-10-17"), Id: fc.constantFrom(undefined, "key-policy") })
+      .map(({ Version, Id }) => {
+        const d: Json = { Version, Statement: statements };
+        if (Id) d.Id = Id;
+        return d;
+      }),
   );

@@ -52,11 +52,22 @@ const rewrites: Record<string, Rewrite> = {
   "single statement unwrapped": (d) => (statements(d).length === 1 ? { ...clone(d), Statement: clone(statements(d)[0]) } : clone(d)),
   "one-element lists as strings": (d) => {
     const out = clone(d);
-    for (const s of statements(out)) for (const k of ["Action", "NotAction", "Resource"]) if (Array.isArray(s[k]) && (s[k] as unknown[]).length === 1) s[k] = (s[k] as string[])[0];
+    for (const s of statements(out))
+      for (const k of ["Action", "NotAction", "Resource"])
+        if (Array.isArray(s[k]) && (s[k] as unknown[]).length === 1) s[k] = (s[k] as string[])[0];
     return out;
   },
-  "reverse and duplicate list values": (d, rnd) => mapLists(mapLists(d, "Action", (l) => [...l].reverse().concat(l), rnd), "Resource", (l) => l.concat(l), rnd),
-  "duplicate a statement": (d, rnd) => ({ ...clone(d), Statement: [...statements(clone(d)), clone(statements(d)[rnd.nextInt(0, statements(d).length - 1)])] }),
+  "reverse and duplicate list values": (d, rnd) =>
+    mapLists(
+      mapLists(d, "Action", (l) => [...l].reverse().concat(l), rnd),
+      "Resource",
+      (l) => l.concat(l),
+      rnd,
+    ),
+  "duplicate a statement": (d, rnd) => ({
+    ...clone(d),
+    Statement: [...statements(clone(d)), clone(statements(d)[rnd.nextInt(0, statements(d).length - 1)])],
+  }),
   "action names in upper case": (d, rnd) => mapLists(d, "Action", (l) => l.map((a) => a.toUpperCase()), rnd),
   "condition keys in upper case": (d) => {
     const out = clone(d);
@@ -77,11 +88,12 @@ const rewrites: Record<string, Rewrite> = {
   "account roots as ids and ids as roots": (d) => {
     const swap = (p: string) => (/^\d{12}$/.test(p) ? `arn:aws:iam::${p}:root` : p.replace(/^arn:aws:iam::(\d{12}):root$/, "$1"));
     const out = clone(d);
-    for (const s of statements(out)) for (const k of ["Principal", "NotPrincipal"]) {
-      const p = s[k] as { AWS?: string[] } | "*" | undefined;
-      if (p && p !== "*" && p.AWS) p.AWS = p.AWS.map(swap);
-      else if (p === "*") s[k] = { AWS: "*" };
-    }
+    for (const s of statements(out))
+      for (const k of ["Principal", "NotPrincipal"]) {
+        const p = s[k] as { AWS?: string[] } | "*" | undefined;
+        if (p && p !== "*" && p.AWS) p.AWS = p.AWS.map(swap);
+        else if (p === "*") s[k] = { AWS: "*" };
+      }
     return out;
   },
 };
@@ -216,7 +228,10 @@ describe("policy engine: properties", () => {
         fc.property(policy, fc.integer(), (d, seed) => {
           const rnd = seeded(seed);
           const rewritten = rewrite(d, rnd);
-          expect(policiesEquivalent(d, rewritten), `${JSON.stringify(d)}\n vs \n${typeof rewritten === "string" ? rewritten : JSON.stringify(rewritten)}`).to.equal(true);
+          expect(
+            policiesEquivalent(d, rewritten),
+            `${JSON.stringify(d)}\n vs \n${typeof rewritten === "string" ? rewritten : JSON.stringify(rewritten)}`,
+          ).to.equal(true);
           expect(canonicalPolicyJson(rewritten)).to.equal(canonicalPolicyJson(d));
         }),
       );
@@ -232,7 +247,10 @@ describe("policy engine: properties", () => {
           fc.pre(mutated !== undefined);
           // A mutation can land on a statement that another statement duplicates in meaning;
           // then the policy as a whole may not change, so compare against the canonical statements.
-          fc.pre(normalizePolicy(d).Statement.length === new Set(statements(d).map((s) => JSON.stringify(normalizePolicy({ Statement: [s] }).Statement))).size);
+          fc.pre(
+            normalizePolicy(d).Statement.length ===
+              new Set(statements(d).map((s) => JSON.stringify(normalizePolicy({ Statement: [s] }).Statement))).size,
+          );
           expect(policiesEquivalent(d, mutated), `${JSON.stringify(d)}\n vs \n${JSON.stringify(mutated)}`).to.equal(false);
           const diff = diffPolicies(d, mutated);
           expect(diff.equivalent).to.equal(false);

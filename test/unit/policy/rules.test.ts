@@ -73,12 +73,24 @@ const rules: Rule[] = [
     rule: "string vs one-element list: Condition values",
     a: doc(base({ Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } } })),
     equivalent: doc(base({ Condition: { StringEquals: { "kms:ViaService": ["s3.us-east-1.amazonaws.com"] } } })),
-    different: doc(base({ Condition: { StringEquals: { "kms:ViaService": ["s3.us-east-1.amazonaws.com", "ec2.us-east-1.amazonaws.com"] } } })),
+    different: doc(
+      base({ Condition: { StringEquals: { "kms:ViaService": ["s3.us-east-1.amazonaws.com", "ec2.us-east-1.amazonaws.com"] } } }),
+    ),
   },
   {
     rule: "order and duplicates inside lists",
-    a: doc(base({ Action: ["kms:Decrypt", "kms:Encrypt"], Principal: { AWS: ["arn:aws:iam::111122223333:role/a", "arn:aws:iam::111122223333:role/b"] } })),
-    equivalent: doc(base({ Action: ["kms:Encrypt", "kms:Decrypt", "kms:Encrypt"], Principal: { AWS: ["arn:aws:iam::111122223333:role/b", "arn:aws:iam::111122223333:role/a", "arn:aws:iam::111122223333:role/b"] } })),
+    a: doc(
+      base({
+        Action: ["kms:Decrypt", "kms:Encrypt"],
+        Principal: { AWS: ["arn:aws:iam::111122223333:role/a", "arn:aws:iam::111122223333:role/b"] },
+      }),
+    ),
+    equivalent: doc(
+      base({
+        Action: ["kms:Encrypt", "kms:Decrypt", "kms:Encrypt"],
+        Principal: { AWS: ["arn:aws:iam::111122223333:role/b", "arn:aws:iam::111122223333:role/a", "arn:aws:iam::111122223333:role/b"] },
+      }),
+    ),
     different: doc(base({ Action: ["kms:Encrypt", "kms:Decrypt"], Principal: { AWS: ["arn:aws:iam::111122223333:role/b"] } })),
   },
   {
@@ -100,13 +112,13 @@ const rules: Rule[] = [
     different: doc(base({ Condition: { StringEquals: { "kms:ViaService": "S3.us-east-1.amazonaws.com" } } })),
   },
   {
-    rule: "condition values true/\"true\"",
+    rule: 'condition values true/"true"',
     a: doc(base({ Condition: { Bool: { "kms:GrantIsForAWSResource": true } } })),
     equivalent: doc(base({ Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } } })),
     different: doc(base({ Condition: { Bool: { "kms:GrantIsForAWSResource": false } } })),
   },
   {
-    rule: "condition values 5/\"5\"",
+    rule: 'condition values 5/"5"',
     a: doc(base({ Condition: { NumericLessThan: { "kms:ExpirationModel": 5 } } })),
     equivalent: doc(base({ Condition: { NumericLessThan: { "kms:ExpirationModel": "5" } } })),
     different: doc(base({ Condition: { NumericLessThanEquals: { "kms:ExpirationModel": "5" } } })),
@@ -136,7 +148,7 @@ const rules: Rule[] = [
     different: doc(base({ Principal: { AWS: ["arn:aws-cn:iam::111122223333:root"] } })),
   },
   {
-    rule: "\"Principal\": \"*\" and {\"AWS\": \"*\"}",
+    rule: '"Principal": "*" and {"AWS": "*"}',
     a: doc(base({ Principal: "*" })),
     equivalent: doc(base({ Principal: { AWS: "*" } })),
     different: doc(base({ Principal: { AWS: "111122223333" } })),
@@ -221,26 +233,86 @@ const invalid: InvalidCase[] = [
   { name: "a document that is a list", input: [], path: "", rule: "invalid-type" },
   { name: "Effect lower case", input: doc(base({ Effect: "allow" })), path: "Statement[0].Effect", rule: "invalid-effect" },
   { name: "Effect missing", input: doc(base({ Effect: undefined })), path: "Statement[0].Effect", rule: "missing-element" },
-  { name: "Action with NotAction", input: doc(base({ NotAction: "kms:Encrypt" })), path: "Statement[0].NotAction", rule: "exclusive-elements" },
-  { name: "Principal with NotPrincipal", input: doc(base({ NotPrincipal: { AWS: "111122223333" } })), path: "Statement[0].NotPrincipal", rule: "exclusive-elements" },
-  { name: "Resource with NotResource", input: doc(base({ NotResource: "*" })), path: "Statement[0].NotResource", rule: "exclusive-elements" },
+  {
+    name: "Action with NotAction",
+    input: doc(base({ NotAction: "kms:Encrypt" })),
+    path: "Statement[0].NotAction",
+    rule: "exclusive-elements",
+  },
+  {
+    name: "Principal with NotPrincipal",
+    input: doc(base({ NotPrincipal: { AWS: "111122223333" } })),
+    path: "Statement[0].NotPrincipal",
+    rule: "exclusive-elements",
+  },
+  {
+    name: "Resource with NotResource",
+    input: doc(base({ NotResource: "*" })),
+    path: "Statement[0].NotResource",
+    rule: "exclusive-elements",
+  },
   { name: "typo in a statement key", input: doc(base({ Condtion: {} })), path: "Statement[0].Condtion", rule: "unknown-key" },
   { name: "unknown document key", input: { ...doc(base()), Statment: [] }, path: "Statment", rule: "unknown-key" },
   { name: "bad Version", input: { Version: "2012-06-17", Statement: [base()] }, path: "Version", rule: "invalid-version" },
   { name: "too large", input: doc(...Array.from({ length: 400 }, (_, i) => base({ Sid: `S${i}` }))), path: "", rule: "policy-too-large" },
   { name: "character KMS refuses", input: doc(base({ Sid: "snow\u2603" })), path: "", rule: "invalid-character" },
-  { name: "11-digit account id", input: doc(base({ Principal: { AWS: ["11112222333"] } })), path: "Statement[0].Principal.AWS[0]", rule: "invalid-principal" },
-  { name: "principal ARN of another service", input: doc(base({ Principal: { AWS: "arn:aws:s3:::bucket" } })), path: "Statement[0].Principal.AWS", rule: "invalid-principal" },
-  { name: "principal as a plain ARN string", input: doc(base({ Principal: "arn:aws:iam::111122223333:root" })), path: "Statement[0].Principal", rule: "invalid-principal" },
-  { name: "unknown principal type", input: doc(base({ Principal: { Aws: "111122223333" } })), path: "Statement[0].Principal.Aws", rule: "invalid-principal-type" },
+  {
+    name: "11-digit account id",
+    input: doc(base({ Principal: { AWS: ["11112222333"] } })),
+    path: "Statement[0].Principal.AWS[0]",
+    rule: "invalid-principal",
+  },
+  {
+    name: "principal ARN of another service",
+    input: doc(base({ Principal: { AWS: "arn:aws:s3:::bucket" } })),
+    path: "Statement[0].Principal.AWS",
+    rule: "invalid-principal",
+  },
+  {
+    name: "principal as a plain ARN string",
+    input: doc(base({ Principal: "arn:aws:iam::111122223333:root" })),
+    path: "Statement[0].Principal",
+    rule: "invalid-principal",
+  },
+  {
+    name: "unknown principal type",
+    input: doc(base({ Principal: { Aws: "111122223333" } })),
+    path: "Statement[0].Principal.Aws",
+    rule: "invalid-principal-type",
+  },
   { name: "empty principal", input: doc(base({ Principal: {} })), path: "Statement[0].Principal", rule: "empty-value" },
   { name: "action without service", input: doc(base({ Action: "Decrypt" })), path: "Statement[0].Action", rule: "invalid-action" },
   { name: "numeric resource", input: doc(base({ Resource: [42] })), path: "Statement[0].Resource[0]", rule: "invalid-type" },
-  { name: "unknown condition operator", input: doc(base({ Condition: { StringEqual: { "kms:ViaService": "x" } } })), path: "Statement[0].Condition.StringEqual", rule: "invalid-condition-operator" },
-  { name: "condition operator in wrong case", input: doc(base({ Condition: { stringequals: { "kms:ViaService": "x" } } })), path: "Statement[0].Condition.stringequals", rule: "invalid-condition-operator" },
-  { name: "condition key given twice in two cases", input: doc(base({ Condition: { StringEquals: { "kms:ViaService": "a", "KMS:VIASERVICE": "b" } } })), path: 'Statement[0].Condition.StringEquals["KMS:VIASERVICE"]', rule: "duplicate-condition-key" },
-  { name: "empty condition value list", input: doc(base({ Condition: { StringEquals: { "kms:ViaService": [] } } })), path: 'Statement[0].Condition.StringEquals["kms:ViaService"]', rule: "empty-value" },
-  { name: "key policy statement without Principal", input: doc(base({ Principal: undefined })), path: "Statement[0].Principal", rule: "missing-element" },
+  {
+    name: "unknown condition operator",
+    input: doc(base({ Condition: { StringEqual: { "kms:ViaService": "x" } } })),
+    path: "Statement[0].Condition.StringEqual",
+    rule: "invalid-condition-operator",
+  },
+  {
+    name: "condition operator in wrong case",
+    input: doc(base({ Condition: { stringequals: { "kms:ViaService": "x" } } })),
+    path: "Statement[0].Condition.stringequals",
+    rule: "invalid-condition-operator",
+  },
+  {
+    name: "condition key given twice in two cases",
+    input: doc(base({ Condition: { StringEquals: { "kms:ViaService": "a", "KMS:VIASERVICE": "b" } } })),
+    path: 'Statement[0].Condition.StringEquals["KMS:VIASERVICE"]',
+    rule: "duplicate-condition-key",
+  },
+  {
+    name: "empty condition value list",
+    input: doc(base({ Condition: { StringEquals: { "kms:ViaService": [] } } })),
+    path: 'Statement[0].Condition.StringEquals["kms:ViaService"]',
+    rule: "empty-value",
+  },
+  {
+    name: "key policy statement without Principal",
+    input: doc(base({ Principal: undefined })),
+    path: "Statement[0].Principal",
+    rule: "missing-element",
+  },
 ];
 
 describe("policy engine: invalid documents", () => {
@@ -275,7 +347,15 @@ describe("policy engine: invalid documents", () => {
     const kmsDefault = {
       Version: "2012-10-17",
       Id: "key-default-1",
-      Statement: [{ Sid: "Enable IAM User Permissions", Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "kms:*", Resource: "*" }],
+      Statement: [
+        {
+          Sid: "Enable IAM User Permissions",
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws:iam::111122223333:root" },
+          Action: "kms:*",
+          Resource: "*",
+        },
+      ],
     };
     expect(validatePolicy(kmsDefault)).to.deep.equal([]);
   });

@@ -2,7 +2,12 @@ import { expect } from "chai";
 import { GRANT_OPERATIONS, checkGrant } from "../../../provider/runtime/grantCheck";
 import { defaultGrantName } from "../../../provider/resources/grant";
 
-const valid = { keyId: "1234abcd-12ab-34cd-56ef-1234567890ab", granteePrincipal: "arn:aws:iam::111122223333:role/app", operations: ["Decrypt"], name: "g" };
+const valid = {
+  keyId: "1234abcd-12ab-34cd-56ef-1234567890ab",
+  granteePrincipal: "arn:aws:iam::111122223333:role/app",
+  operations: ["Decrypt"],
+  name: "g",
+};
 const failuresOf = (news: Record<string, unknown>) => checkGrant({ ...valid, ...news }).failures;
 const pairs = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, "v"]));
 
@@ -15,7 +20,14 @@ describe("Grant check", () => {
   });
 
   it("knows every GrantOperation of the SDK", () => {
-    expect(GRANT_OPERATIONS).to.include.members(["Decrypt", "Encrypt", "GenerateDataKey", "CreateGrant", "RetireGrant", "DeriveSharedSecret"]);
+    expect(GRANT_OPERATIONS).to.include.members([
+      "Decrypt",
+      "Encrypt",
+      "GenerateDataKey",
+      "CreateGrant",
+      "RetireGrant",
+      "DeriveSharedSecret",
+    ]);
     expect(failuresOf({ operations: [...GRANT_OPERATIONS] })).to.deep.equal([]);
   });
 
@@ -23,11 +35,26 @@ describe("Grant check", () => {
     ["no operations", { operations: [] }, "operations", /at least one/],
     ["unknown operation", { operations: ["Decrypt", "Dance"] }, "operations", /"Dance" is not a grant operation/],
     ["operation in the wrong case", { operations: ["decrypt"] }, "operations", /did you mean "Decrypt"/],
-    ["both constraints", { constraints: { encryptionContextEquals: { a: "b" }, encryptionContextSubset: { a: "b" } } }, "constraints", /not both/],
+    [
+      "both constraints",
+      { constraints: { encryptionContextEquals: { a: "b" }, encryptionContextSubset: { a: "b" } } },
+      "constraints",
+      /not both/,
+    ],
     ["unknown constraint", { constraints: { encryptionContext: { a: "b" } } }, "constraints", /not a grant constraint/],
     ["nine context pairs", { constraints: { encryptionContextSubset: pairs(9) } }, "constraints.encryptionContextSubset", /at most 8/],
-    ["long context value", { constraints: { encryptionContextEquals: { a: "x".repeat(385) } } }, "constraints.encryptionContextEquals.a", /1 to 384/],
-    ["context keys equal but for case", { constraints: { encryptionContextEquals: { App: "a", app: "b" } } }, "constraints.encryptionContextEquals", /case-insensitive/],
+    [
+      "long context value",
+      { constraints: { encryptionContextEquals: { a: "x".repeat(385) } } },
+      "constraints.encryptionContextEquals.a",
+      /1 to 384/,
+    ],
+    [
+      "context keys equal but for case",
+      { constraints: { encryptionContextEquals: { App: "a", app: "b" } } },
+      "constraints.encryptionContextEquals",
+      /case-insensitive/,
+    ],
     ["no grantee", { granteePrincipal: undefined }, "granteePrincipal", /required/],
     ["grantee not a principal", { granteePrincipal: "app-role" }, "granteePrincipal", /not a principal/],
     ["retiring principal not a principal", { retiringPrincipal: "arn:aws:s3:::bucket" }, "retiringPrincipal", /not a principal/],
@@ -39,7 +66,10 @@ describe("Grant check", () => {
   for (const [name, news, property, reason] of bad) {
     it(`fails on ${name}, naming ${property}`, () => {
       const failures = failuresOf(news);
-      expect(failures.some((f) => f.property === property && reason.test(f.reason)), JSON.stringify(failures)).to.equal(true);
+      expect(
+        failures.some((f) => f.property === property && reason.test(f.reason)),
+        JSON.stringify(failures),
+      ).to.equal(true);
     });
   }
 

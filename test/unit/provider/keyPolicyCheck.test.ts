@@ -14,7 +14,13 @@ describe("KeyPolicy check", () => {
   it("accepts a valid policy given as an object and fills the defaults", () => {
     const { inputs, failures } = checkKeyPolicy({ keyId, policy });
     expect(failures).to.deep.equal([]);
-    expect(inputs).to.deep.include({ keyId, policyName: "default", onDelete: "restore", bypassPolicyLockoutSafetyCheck: false, readBackTimeoutSeconds: 60 });
+    expect(inputs).to.deep.include({
+      keyId,
+      policyName: "default",
+      onDelete: "restore",
+      bypassPolicyLockoutSafetyCheck: false,
+      readBackTimeoutSeconds: 60,
+    });
     expect(JSON.parse(inputs.policy)).to.deep.equal(policy);
   });
 
@@ -26,7 +32,10 @@ describe("KeyPolicy check", () => {
   });
 
   it("lint: findings below kms-policy:failOn pass check; at or above it they fail with the path, rule and fix", () => {
-    const publicUse = { Version: "2012-10-17", Statement: [...policy.Statement, { Sid: "Everyone", Effect: "Allow", Principal: "*", Action: "kms:Decryt", Resource: "*" }] };
+    const publicUse = {
+      Version: "2012-10-17",
+      Statement: [...policy.Statement, { Sid: "Everyone", Effect: "Allow", Principal: "*", Action: "kms:Decryt", Resource: "*" }],
+    };
     expect(checkKeyPolicy({ keyId, policy: publicUse }).failures).to.deep.equal([]);
     const security = checkKeyPolicy({ keyId, policy: publicUse }, { failOn: "security", lintIgnore: [] }).failures;
     expect(security.map((f) => f.property)).to.deep.equal(["policy"]);
@@ -35,13 +44,27 @@ describe("KeyPolicy check", () => {
     expect(security[0].reason).to.contain("kms:CallerAccount");
     const warning = checkKeyPolicy({ keyId, policy: publicUse }, { failOn: "warning", lintIgnore: [] }).failures;
     expect(warning.map((f) => f.reason.match(/\[([a-z-]+),/)?.[1])).to.deep.equal(["public-access", "unknown-action"]);
-    const ignored = checkKeyPolicy({ keyId, policy: publicUse }, { failOn: "warning", lintIgnore: [{ sid: "Everyone", rule: "public-access" }] }).failures;
+    const ignored = checkKeyPolicy(
+      { keyId, policy: publicUse },
+      { failOn: "warning", lintIgnore: [{ sid: "Everyone", rule: "public-access" }] },
+    ).failures;
     expect(ignored).to.have.length(1);
     expect(ignored[0].reason).to.contain("unknown-action");
   });
 
   it("lint: the key ARN's account tells another account's CreateGrant apart", () => {
-    const other = { Version: "2012-10-17", Statement: [{ Sid: "Grants", Effect: "Allow", Principal: { AWS: "arn:aws:iam::444455556666:root" }, Action: ["kms:CreateGrant", "kms:PutKeyPolicy"], Resource: "*" }] };
+    const other = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "Grants",
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws:iam::444455556666:root" },
+          Action: ["kms:CreateGrant", "kms:PutKeyPolicy"],
+          Resource: "*",
+        },
+      ],
+    };
     const arn = `arn:aws:kms:us-east-1:111122223333:key/${keyId}`;
     expect(checkKeyPolicy({ keyId, policy: other }, { failOn: "security", lintIgnore: [] }).failures).to.deep.equal([]);
     const failures = checkKeyPolicy({ keyId: arn, policy: other }, { failOn: "security", lintIgnore: [] }).failures;
@@ -49,7 +72,10 @@ describe("KeyPolicy check", () => {
   });
 
   it("refuses a policy nobody could change again, unless the lockout check is bypassed", () => {
-    const lockout = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "111122223333" }, Action: "kms:Decrypt", Resource: "*" }] };
+    const lockout = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { AWS: "111122223333" }, Action: "kms:Decrypt", Resource: "*" }],
+    };
     const [failure] = failuresOf({ policy: lockout });
     expect(failure.reason).to.contain("kms:PutKeyPolicy");
     expect(failure.reason).to.contain("bypassPolicyLockoutSafetyCheck");
@@ -62,7 +88,13 @@ describe("KeyPolicy check", () => {
       Version: "2012-10-17",
       Statement: [
         { Sid: "Root", Effect: "Allow", Principal: { AWS: "111122223333" }, Action: "kms:*", Resource: "*" },
-        { Sid: "OnlyAdmins", Effect: "Deny", NotPrincipal: { AWS: "arn:aws-cn:iam::111122223333:role/KeyAdmin" }, Action: "kms:PutKeyPolicy", Resource: "*" },
+        {
+          Sid: "OnlyAdmins",
+          Effect: "Deny",
+          NotPrincipal: { AWS: "arn:aws-cn:iam::111122223333:role/KeyAdmin" },
+          Action: "kms:PutKeyPolicy",
+          Resource: "*",
+        },
       ],
     };
     expect(checkKeyPolicy({ keyId: cnKey, policy }).failures).to.deep.equal([]);
@@ -70,7 +102,8 @@ describe("KeyPolicy check", () => {
   });
 
   it("knows which statements keep kms:PutKeyPolicy", () => {
-    const allow = (s: Record<string, unknown>) => allowsPolicyChanges({ Statement: [{ Effect: "Allow", Principal: "*", Resource: "*", ...s }] });
+    const allow = (s: Record<string, unknown>) =>
+      allowsPolicyChanges({ Statement: [{ Effect: "Allow", Principal: "*", Resource: "*", ...s }] });
     expect(allow({ Action: "kms:Put*" })).to.equal(true);
     expect(allow({ Action: "*" })).to.equal(true);
     expect(allow({ NotAction: "kms:Decrypt" })).to.equal(true);
@@ -85,10 +118,12 @@ describe("KeyPolicy check", () => {
       { Effect: "Allow", Principal: { AWS: admin }, Action: "kms:PutKeyPolicy", Resource: "*" },
     ];
     const withDeny = (deny: Record<string, unknown>, allows = allowRootAndAdmin) =>
-      allowsPolicyChanges(JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [...allows, { Effect: "Deny", ...("NotAction" in deny ? {} : { Action: "kms:Put*" }), Resource: "*", ...deny }],
-      }));
+      allowsPolicyChanges(
+        JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [...allows, { Effect: "Deny", ...("NotAction" in deny ? {} : { Action: "kms:Put*" }), Resource: "*", ...deny }],
+        }),
+      );
 
     it("a Deny to everyone, written either way, is a lockout", () => {
       expect(withDeny({ Principal: "*" })).to.equal(false);
@@ -108,7 +143,9 @@ describe("KeyPolicy check", () => {
       expect(withDeny({ NotPrincipal: { AWS: "arn:aws:iam::111122223333:role/other" } })).to.equal(true);
       expect(withDeny({ NotPrincipal: { AWS: "arn:aws:iam::444455556666:role/other" } })).to.equal(false);
       expect(withDeny({ NotPrincipal: { AWS: admin } })).to.equal(true);
-      expect(withDeny({ NotPrincipal: { AWS: "arn:aws:iam::111122223333:role/other" } }, [{ ...allowRootAndAdmin[0], Principal: "*" }])).to.equal(true);
+      expect(
+        withDeny({ NotPrincipal: { AWS: "arn:aws:iam::111122223333:role/other" } }, [{ ...allowRootAndAdmin[0], Principal: "*" }]),
+      ).to.equal(true);
     });
 
     it("a Deny that is conditional, names another resource or another action is not counted", () => {
@@ -119,7 +156,10 @@ describe("KeyPolicy check", () => {
     });
 
     it("check names the Deny in its reason", () => {
-      const policy = { Version: "2012-10-17", Statement: [...allowRootAndAdmin, { Effect: "Deny", Principal: "*", Action: "kms:PutKeyPolicy", Resource: "*" }] };
+      const policy = {
+        Version: "2012-10-17",
+        Statement: [...allowRootAndAdmin, { Effect: "Deny", Principal: "*", Action: "kms:PutKeyPolicy", Resource: "*" }],
+      };
       const [failure] = failuresOf({ policy });
       expect(failure.property).to.equal("policy");
       expect(failure.reason).to.match(/unconditional Deny.*lockout/);
@@ -144,7 +184,10 @@ describe("KeyPolicy check", () => {
   for (const [name, news, property, reason] of bad) {
     it(`fails on ${name}, naming ${property}`, () => {
       const failures = failuresOf(news);
-      expect(failures.some((f) => f.property === property && reason.test(f.reason)), JSON.stringify(failures)).to.equal(true);
+      expect(
+        failures.some((f) => f.property === property && reason.test(f.reason)),
+        JSON.stringify(failures),
+      ).to.equal(true);
     });
   }
 
