@@ -81,7 +81,6 @@ describe("isRefusal: when a failed call certainly changed nothing", () => {
 });
 
 describe("provider settings", () => {
-   
   const settings = require("../../../provider/runtime/settings") as typeof import("../../../provider/runtime/settings");
   const config = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
   afterEach(() => settings.configureFromStack(config({})));
