@@ -33,6 +33,16 @@ export interface GrantParameters {
   constraints?: GrantConstraints;
 }
 
+/** Every field of GrantParameters: what a grant is made of, and what replaces it when it changes. */
+export const GRANT_PARAMETER_FIELDS = [
+  "granteePrincipal",
+  "granteeServicePrincipal",
+  "operations",
+  "retiringPrincipal",
+  "retiringServicePrincipal",
+  "constraints",
+] as const satisfies ReadonlyArray<keyof GrantParameters>;
+
 /** A principal and its kind, as the outputs report the grantee and the retiring principal. */
 export interface EffectivePrincipal {
   kind: "iam" | "service";

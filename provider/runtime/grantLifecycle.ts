@@ -6,6 +6,7 @@ import {
   EffectivePrincipal,
   effectivePrincipal,
   fromListing,
+  GRANT_PARAMETER_FIELDS,
   GrantConstraints,
   GrantParameters,
 } from "../aws/grantFacts";
@@ -67,6 +68,16 @@ function sameGrant(entry: GrantListEntry, inputs: GrantInputs): boolean {
 
 export class GrantLifecycle {
   private readonly directory: GrantDirectory;
+  /**
+   * The grants that creates in this process were given, by grant id, with the `createdAt` of the
+   * resource that holds each now. KMS answers a CreateGrant whose name and parameters match an
+   * existing grant with that grant (CreateGrant's Name rule), so a replacement whose name does not
+   * change, or a move without an alias, is handed its predecessor's grant. Pulumi deletes the
+   * predecessor after the create, in the same deployment and so in this process: its delete must
+   * leave the grant to its successor. (Telling the two apart from ListGrants' CreationDate instead
+   * fails while KMS does not list the grant yet, and would revoke a grant adopted in a migration.)
+   */
+  private readonly holders = new Map<string, string>();
 
   constructor(
     private readonly clients: GrantClients,
@@ -104,49 +115,39 @@ export class GrantLifecycle {
     // grant. An interrupted run, or a service that does not deduplicate, can still leave a twin
     // with the same name and parameters; it is removed below so that exactly one grant remains.
     const request = { ...inputs, keyId: key.arn };
-    let asked = Date.now();
-    let created = await api.createGrant(request);
+    const asked = Date.now();
+    const created = await api.createGrant(request);
     const { grantTokens: _tokens, ...kept } = inputs;
-    const outsFor = (grantId: string, grantToken: string): GrantOutputs => ({
+    const outs: GrantOutputs = {
       ...kept,
-      grantId,
-      grantToken,
+      grantId: created.grantId,
+      grantToken: created.grantToken,
       keyArn: key.arn,
       createdAt: new Date().toISOString(),
       issuingAccount: key.account,
       ...effectiveOutputs(inputs),
       access,
-    });
-    let outs = outsFor(created.grantId, created.grantToken);
+    };
+    this.holders.set(created.grantId, outs.createdAt);
     try {
-      let listed = await this.directory.listAll(key.arn, access);
-      if (
-        existedBefore(
-          listed.find((g) => g.GrantId === created.grantId),
-          asked,
-        )
-      ) {
-        // KMS handed back a grant that was there before this create: the grant of the resource
-        // this one replaces (same name and parameters), whose delete will revoke it. Revoked
-        // first, so that this resource gets a grant of its own.
-        await api.removeGrant(key.arn, created.grantId, "revoke");
-        asked = Date.now();
-        created = await api.createGrant(request);
-        outs = outsFor(created.grantId, created.grantToken);
+      const listed = await this.directory.listAll(key.arn, access);
+      const returned = listed.find((g) => g.GrantId === created.grantId);
+      if (existedBefore(returned, asked)) {
         await engineLog(
           "info",
-          `Grant ${inputs.name}: KMS returned the existing grant of the resource this one replaces; revoked it and created grant ${created.grantId}.`,
+          `Grant ${inputs.name}: KMS returned the existing grant ${created.grantId} with this name and these parameters (created ${new Date(
+            returned?.CreationDate as Date,
+          ).toISOString()}); this resource manages it from now on.`,
         );
-        listed = await this.directory.listAll(key.arn, access);
       }
-      const reported = constraintsFromListing(listed.find((g) => g.GrantId === created.grantId)?.Constraints);
+      const reported = constraintsFromListing(returned?.Constraints);
       if (reported) outs.reportedConstraints = reported;
       const twins = listed.filter((g) => g.GrantId !== created.grantId && sameGrant(g, inputs));
       for (const twin of twins) await api.removeGrant(key.arn, twin.GrantId as string, "revoke");
       if (twins.length)
         await engineLog(
           "warning",
-          `Grant ${inputs.name}: revoked ${twins.length} duplicate grant(s) of key ${key.arn} left by an earlier, interrupted create.`,
+          `Grant ${inputs.name}: revoked ${twins.length} other grant(s) of key ${key.arn} with this name and these parameters (left by an interrupted create, or held by the resource this one replaces, on an endpoint that does not deduplicate by name).`,
         );
     } catch (err) {
       // The grant exists: a plain failure would make Pulumi forget it, and it would leak.
@@ -238,7 +239,6 @@ export class GrantLifecycle {
     if (keyKnown && !(await sameKeyAs(olds.keyArn || olds.keyId, oldRegion, news.keyId, newRegion, oldAccess, newAccess)))
       replaces.push("keyId");
     if (oldRegion && newRegion && oldRegion !== newRegion) replaces.push("region");
-    const parameters = ["granteePrincipal", "operations", "retiringPrincipal", "constraints"] as const;
     replaces.push(...changedParameters(olds, news).filter((field) => !isUnknown((news as unknown as Record<string, unknown>)[field])));
     if (!isUnknown(news.name) && olds.name !== news.name) replaces.push("name");
     // grantTokens only matter while CreateGrant runs: changing them changes no grant.
@@ -250,7 +250,7 @@ export class GrantLifecycle {
       !accessKnown ||
       isUnknown(news.name) ||
       isUnknown(news.retireOnDelete) ||
-      parameters.some((field) => isUnknown(news[field]));
+      GRANT_PARAMETER_FIELDS.some((field) => isUnknown(news[field]));
     return undecided ? { replaces, deleteBeforeReplace: false } : { changes: false, replaces, deleteBeforeReplace: false };
   }
 
@@ -300,6 +300,14 @@ export class GrantLifecycle {
   }
 
   async delete(id: string, props: GrantOutputs): Promise<void> {
+    const holder = this.holders.get(id);
+    if (holder !== undefined && holder !== props.createdAt) {
+      await engineLog(
+        "info",
+        `Grant ${id} (${props.name}): not revoked: KMS handed this grant to the resource that replaces this one (same name and parameters), which manages it now.`,
+      );
+      return;
+    }
     const api = this.clients.grants(props.keyArn, regionFor(props.keyArn), recordedAccess(props));
     try {
       await api.removeGrant(props.keyArn, id, props.retireOnDelete ? "retire" : "revoke");
@@ -313,7 +321,8 @@ export class GrantLifecycle {
 /**
  * Whether a listed grant was created before `asked` (when this create called CreateGrant): KMS
  * returns an existing grant's id for the same name and parameters. ListGrants reports CreationDate
- * (moto does not, but neither does it deduplicate); a grant not listed yet tells nothing.
+ * (moto does not, but neither does it deduplicate); a grant not listed yet tells nothing. Used
+ * only to say so in the log: what the create does is the same either way.
  */
 function existedBefore(entry: GrantListEntry | undefined, asked: number): boolean {
   return entry?.CreationDate !== undefined && new Date(entry.CreationDate).getTime() < asked;

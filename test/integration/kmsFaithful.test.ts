@@ -6,9 +6,12 @@ import { checkDrift } from "../../provider/drift/check";
 import { exitCodeOf } from "../../provider/drift/report";
 import { policiesEquivalent } from "../../provider/policy";
 import { checkGrant, GrantInputs } from "../../provider/runtime/grantCheck";
-import { GrantLifecycle } from "../../provider/runtime/grantLifecycle";
+import { UNKNOWN } from "../../provider/runtime/check";
+import { dynamicProvider } from "../../provider/runtime/dynamicProvider";
+import { GrantLifecycle, GrantOutputs } from "../../provider/runtime/grantLifecycle";
 import { checkKeyPolicy, KeyPolicyInputs } from "../../provider/runtime/keyPolicyCheck";
 import { KeyPolicyLifecycle } from "../../provider/runtime/keyPolicyLifecycle";
+import { STACK_SETTINGS } from "../../provider/runtime/settings";
 import { DUMMY_CREDENTIALS, MOTO_ACCOUNT_ID } from "../../toolchain/moto";
 import { FaultProxy } from "../support/faultProxy";
 import { moto } from "../support/hooks";
@@ -141,10 +144,53 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
       await sleep(LISTING_DELAY_MS);
       // Create before delete, as Pulumi replaces (pulumi up --replace, or a move without an alias).
       const replacement = await grants.create(grantInputs(key.arn));
+      expect(replacement.id, "KMS handed back the grant of the resource replaced").to.equal(old.id);
       await grants.delete(old.id, old.outs);
       const liveIds = (await allGrants(direct, key.keyId)).map((g) => g.GrantId);
       expect(liveIds).to.deep.equal([replacement.id]);
       expect(replacement.outs.grantId).to.equal(replacement.id);
+      expect(proxy.count("RevokeGrant")).to.equal(0);
+    });
+
+    it("issue 12 #1: the same, when the replacement comes while KMS does not list the old grant yet", async () => {
+      const key = await createKey(direct);
+      const old = await grants.create(grantInputs(key.arn));
+      const replacement = await grants.create(grantInputs(key.arn));
+      expect(replacement.id).to.equal(old.id);
+      await grants.delete(old.id, old.outs);
+      expect((await allGrants(direct, key.keyId)).map((g) => g.GrantId)).to.deep.equal([replacement.id]);
+      // The resource that holds the grant now still revokes it when it is deleted itself.
+      await grants.delete(replacement.id, replacement.outs);
+      expect(await allGrants(direct, key.keyId)).to.deep.equal([]);
+      expect(proxy.count("RevokeGrant")).to.equal(1);
+    });
+
+    it("issue 15 (migration): a Grant declared with the name and parameters of a grant made out of band adopts it; nothing is revoked", async () => {
+      const key = await createKey(direct);
+      const outOfBand = await direct.send(
+        new CreateGrantCommand({ KeyId: key.arn, GranteePrincipal: grantee, Operations: ["Decrypt"], Name: "migrated" }),
+      );
+      const adopted = await grants.create(grantInputs(key.arn, { name: "migrated" }));
+      expect(adopted.id).to.equal(outOfBand.GrantId);
+      expect(proxy.count("RevokeGrant")).to.equal(0);
+      expect((await allGrants(direct, key.keyId)).map((g) => g.GrantId)).to.deep.equal([outOfBand.GrantId]);
+      await sleep(LISTING_DELAY_MS);
+      expect((await grants.read(adopted.id, adopted.outs)).id).to.equal(outOfBand.GrantId);
+    });
+
+    it("a grantee role deleted after create: refresh records KMS's unique id, and the diff replaces the grant", async () => {
+      const key = await createKey(direct);
+      const role = `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/short-lived-${key.keyId.slice(0, 8)}`;
+      const inputs = grantInputs(key.arn, { name: "to-deleted", granteePrincipal: role });
+      const { id, outs } = await grants.create(inputs);
+      await sleep(LISTING_DELAY_MS);
+      const uniqueId = proxy.faithful?.deletePrincipal(role) as string;
+      const read = await grants.read(id, outs);
+      expect(read.id).to.equal(id);
+      expect(read.props?.granteePrincipal).to.equal(uniqueId);
+      expect(read.props?.effectiveGrantee).to.deep.equal({ kind: "iam", principal: uniqueId });
+      const diff = await grants.diff(read.props as GrantOutputs, inputs);
+      expect(diff).to.deep.include({ changes: true, replaces: ["granteePrincipal"] });
     });
 
     it("issue 12 #2: a KeyPolicy replaced or moved without an alias ends with the declared policy; its destroy restores the pre-stack policy", async () => {
@@ -212,6 +258,49 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
       expect(proxy.count("PutKeyPolicy")).to.equal(3);
       await sleep(PROPAGATION_MS);
       expect(policiesEquivalent(await live(key.keyId), preStack)).to.equal(true);
+    });
+
+    it("issue 12 #8: a stack setting a row does not take fails check, naming key, value and range, before any KMS call", async () => {
+      const provider = dynamicProvider(
+        checkGrant,
+        new GrantLifecycle({ grants: () => new GrantApi(client), keys: () => new KeyApi(client) }, 10, undefined, undefined, () => true),
+      );
+      const configure = (values: Record<string, string>) =>
+        provider.configure?.({ config: { get: (k: string) => values[k] } } as unknown as Parameters<
+          NonNullable<typeof provider.configure>
+        >[0]);
+      const key = await createKey(direct);
+      const news = { keyId: key.arn, granteePrincipal: grantee, operations: ["Decrypt"], name: "settings" };
+      try {
+        await configure({ "kms-policy:maxAttempts": "abc", "kms-policy:dryRun": "true" });
+        const refused = await provider.check?.({} as GrantInputs, news as GrantInputs);
+        expect(refused?.failures?.map((f) => f.property)).to.deep.equal(["kms-policy:maxAttempts"]);
+        expect(refused?.failures?.[0].reason).to.contain('kms-policy:maxAttempts is "abc"').and.contain(STACK_SETTINGS.maxAttempts.accepts);
+        expect(proxy.requests).to.deep.equal([]);
+        // The control: with the setting fixed, the same check asks KMS (the dry run) through the proxy.
+        await configure({ "kms-policy:maxAttempts": "3", "kms-policy:dryRun": "true" });
+        expect((await provider.check?.({} as GrantInputs, news as GrantInputs))?.failures).to.deep.equal([]);
+        expect(proxy.bodies("CreateGrant").map((b) => b.DryRun)).to.deep.equal([true]);
+      } finally {
+        await configure({});
+      }
+    });
+
+    it("issue 12 #9: inputs not known at preview decide nothing against a state the mode made: changes stays unknown, no replace", async () => {
+      const key = await createKey(direct);
+      const grant = await grants.create(grantInputs(key.arn, { name: "unknowns" }));
+      const policyState = await keyPolicies.create(policyInputs(key.keyId));
+      const grantDiff = await grants.diff(grant.outs, grantInputs(UNKNOWN, { name: "unknowns" }));
+      expect(grantDiff.replaces).to.deep.equal([]);
+      expect(grantDiff.changes).to.equal(undefined);
+      const policyDiff = await keyPolicies.diff(policyState.outs, { ...policyInputs(key.keyId), keyId: UNKNOWN });
+      expect(policyDiff.replaces).to.deep.equal([]);
+      expect(policyDiff.changes).to.equal(undefined);
+      // A known change still decides beside the unknown.
+      expect(await grants.diff(grant.outs, grantInputs(UNKNOWN, { name: "unknowns", operations: ["Encrypt"] }))).to.deep.include({
+        changes: true,
+        replaces: ["operations"],
+      });
     });
 
     it("issue 12 #7: kms-policy drift reports a grant younger than the listing delay that ListGrants does not show yet as not listed yet", async () => {

@@ -35,6 +35,26 @@ describe("diff with inputs not known yet (preview)", () => {
     }
   });
 
+  it("Grant to a service: an unknown service grantee, retiring principal or source ARN is no replace; changes stays unknown", async () => {
+    const service = checkGrant({
+      keyId: keyArn,
+      granteeServicePrincipal: "logs.us-east-1.amazonaws.com",
+      retiringServicePrincipal: "logs.us-east-1.amazonaws.com",
+      constraints: { sourceArn: "arn:aws:logs:us-east-1:123456789012:log-group:app" },
+      operations: ["Decrypt"],
+      name: "s",
+    });
+    expect(service.failures).to.deep.equal([]);
+    const olds: GrantOutputs = { ...service.inputs, grantId: "g2", grantToken: "t", keyArn, createdAt: "2000-01-01T00:00:00.000Z" };
+    expect((await grants.diff(olds, checkGrant({ ...olds }).inputs)).changes).to.equal(false);
+    const unknowns = [{ granteeServicePrincipal: UNKNOWN }, { retiringServicePrincipal: UNKNOWN }, { constraints: { sourceArn: UNKNOWN } }];
+    for (const unknown of unknowns) {
+      const diff = await grants.diff(olds, checkGrant({ ...olds, ...unknown }).inputs);
+      expect(diff.replaces, JSON.stringify(unknown)).to.deep.equal([]);
+      expect(diff.changes, JSON.stringify(unknown)).to.equal(undefined);
+    }
+  });
+
   it("Grant: a known change still decides, beside an unknown", async () => {
     const news = checkGrant({ ...grantOlds, keyId: UNKNOWN, operations: ["Encrypt"] }).inputs;
     expect(await grants.diff(grantOlds, news)).to.deep.include({ changes: true, replaces: ["operations"] });
