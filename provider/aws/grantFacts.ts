@@ -56,10 +56,17 @@ export function effectivePrincipal(iam: string | undefined, service: string | un
 }
 
 /**
- * A service principal as CreateGrant takes it in GranteeServicePrincipal and RetiringServicePrincipal
- * (1-128 characters; the `ServicePrincipalType` shape of the KMS API model, 2014-11-01).
+ * An IAM principal as CreateGrant takes it in GranteePrincipal and RetiringPrincipal: an IAM or STS
+ * ARN of an account. (A key policy's AWS principal is another fact: policy/grammar's AWS_PRINCIPAL_ARN.)
  */
-export const SERVICE_PRINCIPAL = /^(?=.{1,128}$)[A-Za-z0-9-]+\.[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+export const GRANT_IAM_PRINCIPAL = /^arn:aws[a-z-]*:(iam|sts)::\d{12}:\S+$/;
+
+/**
+ * A service principal as CreateGrant takes it in GranteeServicePrincipal and RetiringServicePrincipal
+ * (1-128 characters; the `ServicePrincipalType` shape of the KMS API model, 2014-11-01). A key
+ * policy's service principal is another fact: policy/grammar's SERVICE_PRINCIPAL.
+ */
+export const GRANT_SERVICE_PRINCIPAL = /^(?=.{1,128}$)[A-Za-z0-9-]+\.[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 
 /**
  * A `SourceArn` grant constraint: an ARN that names an account, 20-512 characters (the

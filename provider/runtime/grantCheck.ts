@@ -1,6 +1,6 @@
 import { GrantOperation } from "@aws-sdk/client-kms";
 import { Access } from "../aws/access";
-import { GRANT_SOURCE_ARN, GrantConstraints, GrantParameters, SERVICE_PRINCIPAL } from "../aws/grantFacts";
+import { GRANT_IAM_PRINCIPAL, GRANT_SERVICE_PRINCIPAL, GRANT_SOURCE_ARN, GrantConstraints, GrantParameters } from "../aws/grantFacts";
 import { CheckFailure, checkAccess, checkKeyId, checkRegion, Fail, isUnknown, withoutUndefined } from "./check";
 
 export const GRANT_OPERATIONS: readonly string[] = Object.values(GrantOperation);
@@ -16,8 +16,6 @@ export interface GrantInputs extends GrantParameters, Access {
   region?: string;
 }
 
-/** An IAM principal as CreateGrant's GranteePrincipal and RetiringPrincipal take it: an IAM or STS ARN. */
-const IAM_PRINCIPAL = /^arn:aws[a-z-]*:(iam|sts)::\d{12}:\S+$/;
 const GRANT_NAME = /^[a-zA-Z0-9:/_-]{1,256}$/;
 
 const given = (value: unknown): boolean => value !== undefined && value !== null && value !== "";
@@ -35,12 +33,12 @@ function checkPrincipalPair(news: Record<string, unknown>, pair: PrincipalPair, 
   const iam = news[pair.iam];
   const service = news[pair.service];
   if (given(iam) && !isUnknown(iam)) {
-    if (typeof iam === "string" && SERVICE_PRINCIPAL.test(iam) && !iam.startsWith("arn:")) {
+    if (typeof iam === "string" && GRANT_SERVICE_PRINCIPAL.test(iam) && !iam.startsWith("arn:")) {
       fail(
         pair.iam,
         `"${iam}" is a service principal, and ${pair.iam} takes IAM principals only: set it as ${pair.service} instead${serviceNeeds}`,
       );
-    } else if (typeof iam !== "string" || !IAM_PRINCIPAL.test(iam)) {
+    } else if (typeof iam !== "string" || !GRANT_IAM_PRINCIPAL.test(iam)) {
       fail(
         pair.iam,
         `${pair.iam} "${String(iam)}" is not a principal KMS accepts: use an IAM ARN such as "arn:aws:iam::111122223333:role/app", or ${pair.service} for an AWS service such as "logs.us-east-1.amazonaws.com"`,
@@ -48,12 +46,12 @@ function checkPrincipalPair(news: Record<string, unknown>, pair: PrincipalPair, 
     }
   }
   if (given(service) && !isUnknown(service)) {
-    if (typeof service === "string" && IAM_PRINCIPAL.test(service)) {
+    if (typeof service === "string" && GRANT_IAM_PRINCIPAL.test(service)) {
       fail(
         pair.service,
         `"${service}" is an IAM principal, and ${pair.service} takes AWS service principals only: set it as ${pair.iam} instead`,
       );
-    } else if (typeof service !== "string" || !SERVICE_PRINCIPAL.test(service)) {
+    } else if (typeof service !== "string" || !GRANT_SERVICE_PRINCIPAL.test(service)) {
       fail(
         pair.service,
         `${pair.service} "${String(service)}" is not a service principal: use the service's principal, such as "logs.us-east-1.amazonaws.com" (at most 128 characters)`,
