@@ -37,7 +37,7 @@ export function warnLintFindings(
   const { suppressions, invalid } = parseSuppressions(ignoreText);
   if (invalid.length > 0) {
     pulumi.log.warn(
-      `${ignoreRow.key} entries ${invalid.map((i) => `"${i}"`).join(", ")} are not "Sid:rule" pairs and were skipped. Fix: write e.g. "PublicRead:public-access"`,
+      `${ignoreRow.key} entries ${invalid.map((i) => `"${i}"`).join(", ")} are not "Sid:rule" pairs and were skipped. Fix: write e.g. "Allow everyone:public-access" (the rule after the last colon), entries separated by commas or newlines`,
       resource,
     );
   }
