@@ -30,10 +30,14 @@ interface Results {
   lint?: LintBenchResult;
   /** The day each section was last measured (a run may measure only some: BENCH_ONLY). */
   measured?: Partial<Record<Section, string>>;
+  /** The machine each section was last measured on, when a partial run was on another one. */
+  machines?: Partial<Record<Section, string>>;
 }
 
 const SECTIONS = ["engine", "lint", "refreshCalls", "providerSize", "stack", "drift"] as const;
 type Section = (typeof SECTIONS)[number];
+
+const machineText = (m: Results["machine"]) => `${m.cpus} cores (${m.cpuModel})`;
 
 const table = (header: string[], rows: Array<Array<string | number>>) =>
   [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
@@ -43,9 +47,12 @@ function markdown(r: Results): string {
     `Measured ${r.date.slice(0, 10)} on ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, Node ${r.machine.node}; medians of ${r.repeats} runs for timings; a section measured on another day says so. Raw results: \`bench/results/latest.json\`. Re-run with \`npm run bench\`.`,
   ];
   const day = r.date.slice(0, 10);
+  const here = machineText(r.machine);
   const when = (section: Section) => {
     const at = r.measured?.[section]?.slice(0, 10);
-    return at && at !== day ? ` (measured ${at})` : "";
+    const on = r.machines?.[section] ?? here;
+    const parts = [...(at && at !== day ? [`measured ${at}`] : []), ...(on !== here ? [`on ${on}`] : [])];
+    return parts.length > 0 ? ` (${parts.join(", ")})` : "";
   };
   if (r.engine) {
     const e = r.engine;
@@ -153,11 +160,17 @@ function save(results: Results): void {
     : undefined;
   // Sections kept from an earlier run keep its day; sections measured now take today's.
   const measured: Partial<Record<Section, string>> = {};
+  const machines: Partial<Record<Section, string>> = {};
   for (const section of SECTIONS) {
-    if (results[section]) measured[section] = results.date;
-    else if (previous?.[section]) measured[section] = previous.measured?.[section] ?? previous.date;
+    if (results[section]) {
+      measured[section] = results.date;
+      machines[section] = machineText(results.machine);
+    } else if (previous?.[section]) {
+      measured[section] = previous.measured?.[section] ?? previous.date;
+      machines[section] = previous.machines?.[section] ?? machineText(previous.machine);
+    }
   }
-  const merged: Results = { ...previous, ...results, measured };
+  const merged: Results = { ...previous, ...results, measured, machines };
   fs.writeFileSync(path.join(dir, "latest.json"), JSON.stringify(merged, null, 2) + "\n");
   if (merged.engine) fs.writeFileSync(path.join(dir, "engine.svg"), engineChart(merged.engine.rows));
   const readmePath = path.join(REPO_ROOT, "README.md");

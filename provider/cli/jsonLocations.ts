@@ -9,11 +9,12 @@ export interface Location {
 
 /**
  * Where each JSON path of a document starts in its text: an object member at its key, a list item
- * at its value. Paths are in validatePolicy's format. Text that is not JSON yields what was read
- * before the fault; the caller falls back to the document's start.
+ * at its value; a key given twice at its second copy. Paths are in validatePolicy's format. Text
+ * that is not JSON yields what was read before the fault; findingLocation places the fault itself.
  */
 export function jsonLocations(text: string): Map<string, Location> {
   const found = new Map<string, Location>();
+  const repeated = new Set<string>();
   let i = 0;
   let line = 1;
   let lineStart = 0;
@@ -47,7 +48,12 @@ export function jsonLocations(text: string): Map<string, Location> {
         const at = here();
         const key = string();
         const child = joinPath(path, key);
+        // A key given twice is reported (duplicate-key) at its second copy, where a strict reader stops.
         if (!found.has(child)) found.set(child, at);
+        else if (!repeated.has(child)) {
+          repeated.add(child);
+          found.set(child, at);
+        }
         skip();
         if (text[i++] !== ":") throw new Error("colon expected");
         value(child);
@@ -97,4 +103,17 @@ export function locate(locations: Map<string, Location>, path: string): Location
     const cut = Math.max(p.lastIndexOf("."), p.lastIndexOf("["));
     p = cut > 0 ? p.slice(0, cut) : "";
   }
+}
+
+/** The engine's invalid-json message ends with the fault's place (provider/policy/json.ts, Reader.fail). */
+const FAULT_AT = /at line (\d+), column (\d+)$/;
+
+/**
+ * Where a finding is in the text: an `invalid-json` finding where the reader stopped, as its
+ * message says (its path is only as far as the reader got); any other at its JSON path.
+ */
+export function findingLocation(locations: Map<string, Location>, finding: { rule: string; path: string; message: string }): Location {
+  const fault = finding.rule === "invalid-json" ? FAULT_AT.exec(finding.message) : null;
+  if (fault) return { line: Number(fault[1]), column: Number(fault[2]) };
+  return locate(locations, finding.path);
 }

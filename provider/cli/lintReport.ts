@@ -5,7 +5,7 @@
 import * as path from "path";
 import { pathToFileURL } from "url";
 import { LINT_RULES, LintFinding, Severity, lintRule } from "../policy";
-import { Location, jsonLocations, locate } from "./jsonLocations";
+import { Location, findingLocation, jsonLocations } from "./jsonLocations";
 
 export type LintFormat = "text" | "json" | "sarif" | "github";
 export const LINT_FORMATS: readonly LintFormat[] = ["text", "json", "sarif", "github"];
@@ -18,7 +18,7 @@ export interface FileFindings {
 
 export function locateFindings(file: string, text: string, findings: LintFinding[]): FileFindings {
   const locations = jsonLocations(text);
-  return { file, findings: findings.map((f) => ({ ...f, ...locate(locations, f.path) })) };
+  return { file, findings: findings.map((f) => ({ ...f, ...findingLocation(locations, f) })) };
 }
 
 export function renderLint(files: FileFindings[], format: LintFormat, toolVersion: string): string {

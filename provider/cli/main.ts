@@ -3,6 +3,7 @@ import { parseArgs } from "util";
 import { EXIT } from "./io";
 import { SEVERITIES, Severity } from "../policy/lint/types";
 import { parseSuppressions } from "../policy/lint/suppressions";
+import { ACCOUNT_ID } from "../policy/grammar";
 import { DRIFT_FORMATS, DriftFormat, driftCommand } from "./driftCommand";
 import { LINT_FORMATS, LintFormat } from "./lintReport";
 import { Output, diffCommand, normalizeCommand, validateCommand } from "./policyCommands";
@@ -13,10 +14,19 @@ const USAGE = `usage: kms-policy <command> [options]
                                 exit 2 if KMS would refuse one, 1 if a finding reaches --fail-on, else 0
       --format text|json|sarif|github   output (default text; sarif = SARIF 2.1.0; github = annotations)
       --fail-on error|security|warning|suggestion   what fails the run (default error)
-      --ignore SID:RULE[,...]       leave out a rule for a statement (as kms-policy:ignore; repeatable)
-      --generic                     grammar only, without the key-policy rules
-  normalize FILE                print the canonical JSON
-  diff A B [--format F]         exit 0 equivalent, 1 different (diff on stdout), 2 invalid
+      --ignore SID:RULE             leave out a rule for a statement (as kms-policy:ignore); repeat the
+                                    flag for more. The rule is after the last colon; the Sid may hold
+                                    spaces and commas. * as Sid or rule matches any
+      --account ID                  the account that owns the key(s), for the cross-account rules
+                                    (default: the first account the policy allows kms:PutKeyPolicy)
+      --generic                     generic mode: grammar only, without the key-policy rules
+  normalize FILE [--generic] [--tolerant]   print the canonical JSON; exit 2 if the file is invalid
+  diff A B [--format F] [--generic] [--tolerant]
+                                exit 0 equivalent, 1 different (diff on stdout), 2 invalid
+      --generic                     generic mode (IAM identity policies: no Principal needed);
+                                    the default is key-policy mode, as for validate
+      --tolerant                    the files are policies KMS returned (aws kms get-key-policy):
+                                    compare them without validating, as kms-policy drift does
   drift EXPORT [options]        compare a \`pulumi stack export\` with live KMS (read-only calls);
                                 exit 0 in sync, 1 drift, 2 error
       --format text|markdown|json|junit   report format (default text; colour only on a terminal)
@@ -44,6 +54,8 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
       options: {
         format: { type: "string", default: "text" },
         generic: { type: "boolean", default: false },
+        tolerant: { type: "boolean", default: false },
+        account: { type: "string" },
         "fail-on": { type: "string", default: "error" },
         ignore: { type: "string", multiple: true },
         concurrency: { type: "string" },
@@ -85,9 +97,14 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
     io.err(`--fail-on must be ${SEVERITIES.join(", ")}, not ${failOn}`);
     return EXIT.invalid;
   }
-  const ignore = parseSuppressions((values.ignore ?? []).join(","));
+  // Each --ignore is one entry, so that a Sid may hold the commas the setting's string form splits at.
+  const ignore = parseSuppressions(values.ignore ?? []);
   if (ignore.invalid.length > 0) {
-    io.err(`--ignore takes Sid:rule pairs, not ${ignore.invalid.map((i) => `"${i}"`).join(", ")}`);
+    io.err(`--ignore takes one Sid:rule pair each, not ${ignore.invalid.map((i) => `"${i}"`).join(", ")}`);
+    return EXIT.invalid;
+  }
+  if (values.account !== undefined && !ACCOUNT_ID.test(values.account)) {
+    io.err(`--account must be a 12-digit AWS account id, not "${values.account}"`);
     return EXIT.invalid;
   }
   const arity: Record<string, number> = { validate: 1, normalize: 1, diff: 2, drift: 1 };
@@ -102,6 +119,7 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
     io.err(`${command} takes ${wanted}\n\n${USAGE}`);
     return EXIT.invalid;
   }
+  const read = { generic: values.generic ?? false, tolerant: values.tolerant ?? false };
   try {
     switch (command) {
       case "validate":
@@ -110,9 +128,10 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
           format: format as LintFormat,
           failOn,
           ignore: ignore.suppressions,
+          account: values.account,
         });
       case "normalize":
-        return normalizeCommand(files[0], io);
+        return normalizeCommand(files[0], io, read);
       case "drift":
         return await driftCommand(files[0], io, {
           format: format as DriftFormat,
@@ -124,7 +143,7 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
           tty: process.stdout.isTTY === true,
         });
       default:
-        return diffCommand(files[0], files[1], io, format as "text" | "markdown");
+        return diffCommand(files[0], files[1], io, format as "text" | "markdown", read);
     }
   } catch (err) {
     io.err(`kms-policy ${command}: ${(err as Error).message}`);

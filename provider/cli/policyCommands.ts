@@ -1,4 +1,5 @@
 import {
+  EngineOptions,
   LintSuppression,
   PolicyValidationError,
   Severity,
@@ -25,6 +26,35 @@ export interface ValidateOptions {
   failOn: Severity;
   /** Sid:rule pairs left out, as the stack setting kms-policy:ignore. */
   ignore?: LintSuppression[];
+  /** The account that owns the key (as a KeyPolicy learns it from a key ARN), for the cross-account rules. */
+  account?: string;
+}
+
+/** How `normalize` and `diff` read their files; `validate` takes the same `generic`. */
+export interface ReadOptions {
+  /** Generic mode (the grammar alone, e.g. IAM identity policies); default key-policy mode, as validate. */
+  generic: boolean;
+  /**
+   * Read the files as policies KMS returned (`aws kms get-key-policy`): not validated, since KMS
+   * accepted them, and compared as well as they can be, as refresh and `kms-policy drift` do.
+   */
+  tolerant: boolean;
+}
+
+const engineOptions = (options: ReadOptions): EngineOptions => ({ keyPolicy: !options.generic, tolerant: options.tolerant });
+
+/** The files' validation problems on stderr, each under its file name; true when there were any. Tolerant reading skips it. */
+function reportInvalid(texts: Array<[string, string]>, io: Output, options: ReadOptions): boolean {
+  if (options.tolerant) return false;
+  let invalid = false;
+  for (const [name, text] of texts) {
+    const problems = validatePolicy(text, { keyPolicy: !options.generic });
+    if (problems.length > 0) {
+      io.err(new PolicyValidationError(problems, name).message);
+      invalid = true;
+    }
+  }
+  return invalid;
 }
 
 /**
@@ -34,7 +64,7 @@ export interface ValidateOptions {
 export function validateCommand(files: string[], io: Output, options: ValidateOptions): number {
   const results = files.map((file) => {
     const text = readInput(file);
-    return locateFindings(file, text, lintPolicy(text, { keyPolicy: !options.generic, ignore: options.ignore }));
+    return locateFindings(file, text, lintPolicy(text, { keyPolicy: !options.generic, ignore: options.ignore, account: options.account }));
   });
   io.out(renderLint(results, options.format, packageVersion()));
   const all = results.flatMap((r) => r.findings);
@@ -42,25 +72,19 @@ export function validateCommand(files: string[], io: Output, options: ValidateOp
   return all.some((f) => atLeast(f.severity, options.failOn)) ? EXIT.different : EXIT.ok;
 }
 
-/** `kms-policy normalize FILE`: the canonical JSON. */
-export function normalizeCommand(file: string, io: Output): number {
-  io.out(canonicalPolicyJson(readInput(file)));
+/** `kms-policy normalize FILE`: the canonical JSON; exit 2 with the problems for an invalid file. */
+export function normalizeCommand(file: string, io: Output, options: ReadOptions): number {
+  const text = readInput(file);
+  if (reportInvalid([[file, text]], io, options)) return EXIT.invalid;
+  io.out(canonicalPolicyJson(text, engineOptions(options)));
   return EXIT.ok;
 }
 
-/** `kms-policy diff A B`: exit 0 equivalent, 1 different (with the diff on stdout). */
-export function diffCommand(before: string, after: string, io: Output, format: "text" | "markdown"): number {
+/** `kms-policy diff A B`: exit 0 equivalent, 1 different (with the diff on stdout), 2 invalid. */
+export function diffCommand(before: string, after: string, io: Output, format: "text" | "markdown", options: ReadOptions): number {
   const texts: Array<[string, string]> = [before, after].map((name) => [name, readInput(name)]);
-  let invalid = false;
-  for (const [name, text] of texts) {
-    const problems = validatePolicy(text, { keyPolicy: false });
-    if (problems.length > 0) {
-      io.err(new PolicyValidationError(problems, name).message);
-      invalid = true;
-    }
-  }
-  if (invalid) return EXIT.invalid;
-  const diff = diffPolicies(texts[0][1], texts[1][1]);
+  if (reportInvalid(texts, io, options)) return EXIT.invalid;
+  const diff = diffPolicies(texts[0][1], texts[1][1], engineOptions(options));
   if (diff.equivalent) {
     io.out(`${before} and ${after} are equivalent`);
     return EXIT.ok;

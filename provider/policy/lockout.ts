@@ -55,7 +55,8 @@ export function allowsPolicyChanges(policy: PolicyInput | unknown, options: Engi
   // A Deny with NotPrincipal denies everyone but the principals it lists.
   const exceptionLists = certainDenies.filter((s) => s.NotPrincipal).map((s) => principalsOf(s.NotPrincipal));
   const excepted = (principal: string, exceptions: string[]) => {
-    if (principal === EVERYONE || exceptions.includes(principal)) return true;
+    // NotPrincipal "*" excepts everyone: such a Deny denies nobody (IAM's NotPrincipal with Deny).
+    if (principal === EVERYONE || exceptions.includes(EVERYONE) || exceptions.includes(principal)) return true;
     if (!isRoot(principal)) return false;
     const account = accountOf(principal);
     return exceptions.some((e) => accountOf(e) === account);

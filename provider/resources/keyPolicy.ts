@@ -3,6 +3,7 @@ import { assertSupportedSdk } from "./sdkCompatibility";
 import { AssumeRole, effectiveAccess, roleAccount } from "../aws/access";
 import { KeyIdentity, keyIdentity, sameIdentity } from "../aws/keyRef";
 import { PolicyDocument } from "../policy/types";
+import { ACCOUNT_ID } from "../policy/grammar";
 import { warnLintFindings } from "./lintWarnings";
 // The module's export is the provider object itself; see runtime/keyPolicy.ts for why.
 import keyPolicyProvider = require("../runtime/keyPolicy");
@@ -138,8 +139,16 @@ export class KeyPolicy extends pulumi.dynamic.Resource {
       claimedKeys.set(name, { keyId, identity });
     });
     // Lint findings below kms-policy:failOn appear as warnings on this resource in Diagnostics.
-    pulumi
-      .all([args.policy, args.keyId])
-      .apply(([policy, keyId]) => warnLintFindings(this, name, policy as string | PolicyDocument, keyId));
+    pulumi.all([args.policy, args.keyId, args.region, args.assumeRole, args.profile]).apply(([policy, keyId, region, role, profile]) => {
+      // programIdentity writes a profile's "account" as `profile NAME`: not an account id, so not passed.
+      const account = programIdentity(keyId, region, role as AssumeRole | undefined, profile).account;
+      warnLintFindings(
+        this,
+        name,
+        policy as string | PolicyDocument,
+        keyId,
+        account !== undefined && ACCOUNT_ID.test(account) ? account : undefined,
+      );
+    });
   }
 }

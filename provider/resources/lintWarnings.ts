@@ -14,9 +14,16 @@ function stackSetting(key: string): string | undefined {
  * Prints the lint findings that do not fail the preview as warnings on the resource, so that
  * Diagnostics names it. The provider's check fails on the others (kms-policy:failOn and up); it
  * cannot do this part, because a dynamic provider's check is not told the resource's name. Both
- * read the settings through the one table, STACK_SETTINGS.
+ * read the settings through the one table, STACK_SETTINGS. `keyAccount` is the account a key given
+ * by bare id is in, when the program knows it (the account of the role in use); a key ARN's wins.
  */
-export function warnLintFindings(resource: pulumi.Resource, name: string, policy: string | PolicyDocument, keyId: string): void {
+export function warnLintFindings(
+  resource: pulumi.Resource,
+  name: string,
+  policy: string | PolicyDocument,
+  keyId: string,
+  keyAccount?: string,
+): void {
   const { failOn: failOnRow, lintIgnore: ignoreRow } = STACK_SETTINGS;
   const failOnText = stackSetting(failOnRow.key);
   const failOn = (failOnText === undefined ? undefined : failOnRow.parse(failOnText)) ?? failOnRow.default;
@@ -30,12 +37,12 @@ export function warnLintFindings(resource: pulumi.Resource, name: string, policy
   const { suppressions, invalid } = parseSuppressions(ignoreText);
   if (invalid.length > 0) {
     pulumi.log.warn(
-      `${ignoreRow.key} entries ${invalid.map((i) => `"${i}"`).join(", ")} are not "Sid:rule" pairs and were skipped. Fix: write e.g. "PublicRead:public-access"`,
+      `${ignoreRow.key} entries ${invalid.map((i) => `"${i}"`).join(", ")} are not "Sid:rule" pairs and were skipped. Fix: write e.g. "Allow everyone:public-access" (the rule after the last colon), entries separated by commas or newlines`,
       resource,
     );
   }
   const ref = parseKeyRef(keyId);
-  const account = "error" in ref ? undefined : ref.account;
+  const account = ("error" in ref ? undefined : ref.account) ?? keyAccount;
   for (const f of lintPolicy(policy, { ignore: suppressions, account })) {
     if (f.severity === "error" || atLeast(f.severity, failOn)) continue;
     pulumi.log.warn(

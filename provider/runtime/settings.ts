@@ -130,7 +130,7 @@ export const STACK_SETTINGS: { readonly [F in keyof ProviderSettings]-?: StackSe
   lintIgnore: {
     key: "kms-policy:ignore",
     parse: (raw) => parseSuppressions(raw).suppressions,
-    accepts: "Sid:rule pairs, comma-separated or a list",
+    accepts: "Sid:rule pairs (the rule after the last colon), separated by commas or newlines, or a list",
     default: [],
     doc: "lint rules left out for one statement each",
   },

@@ -7,7 +7,7 @@ import { PolicyInput } from "../types";
 import { validateParsed } from "../validate";
 import { kmsCatalog } from "./catalog";
 import { lintRule } from "./rules";
-import { administeringAccounts, securityRules } from "./security";
+import { keyOwner, securityRules } from "./security";
 import { RawFinding, documentRules, grammarRules, isObject, keyPolicyRules, statementsOf } from "./statements";
 import { LintFinding, LintOptions, LintSuppression } from "./types";
 
@@ -24,14 +24,9 @@ export function lintPolicy(input: PolicyInput | unknown, options: LintOptions = 
   const keyPolicy = options.keyPolicy ?? true;
   const parsed = parsePolicy(input);
   const findings: LintFinding[] = validateParsed(parsed, { keyPolicy }).map((p) => ({ ...p, severity: "error" }));
-  // The rules read plain JSON values, whatever form the engine's parser keeps numbers in.
-  let doc: unknown;
-  try {
-    doc = JSON.parse(parsed.text);
-  } catch {
-    return findings; // not JSON: validatePolicy has said so
-  }
-  if (!isObject(doc)) return findings;
+  // The engine's reading of the document: duplicate keys refused, numbers kept as written (JsonNumber).
+  const doc = parsed.value;
+  if (!isObject(doc)) return findings; // not JSON, or not an object: validatePolicy has said so
 
   const raw: RawFinding[] = [];
   const report = (f: RawFinding) => raw.push(f);
@@ -40,11 +35,13 @@ export function lintPolicy(input: PolicyInput | unknown, options: LintOptions = 
   const catalog = keyPolicy ? kmsCatalog() : undefined;
   for (const s of statements) {
     if (catalog) keyPolicyRules(s, catalog, report);
-    grammarRules(s, catalog, report);
+    // Generic mode has no use for the catalog but for the set-operator rule on kms and global keys:
+    // it is read only when a statement has a set operator.
+    grammarRules(s, catalog ?? kmsCatalog, report);
   }
   if (keyPolicy) {
-    const accounts = options.account ? new Set([options.account]) : administeringAccounts(statements);
-    for (const s of statements) securityRules(s, accounts, report);
+    const owner = keyOwner(statements, options.account);
+    for (const s of statements) securityRules(s, owner, report);
   }
   const ignored = (f: RawFinding) =>
     (options.ignore ?? []).some((i: LintSuppression) => (i.sid === "*" || i.sid === f.sid) && (i.rule === "*" || i.rule === f.rule));

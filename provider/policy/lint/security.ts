@@ -31,8 +31,52 @@ const LIMITING_KEYS = new Set([
 const IDENTIFYING_KEYS = new Set(["aws:principalarn", "aws:userid", "aws:username"]);
 /** Operators that require the key to have one of the values: the negated ones and IfExists do not. */
 const POSITIVE = new Set(["StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike"]);
+/** The positive operators whose values are patterns (`ArnEquals` takes wildcards too, as `ArnLike` does). */
+const PATTERN = new Set(["StringLike", "ArnEquals", "ArnLike"]);
 
-/** The lower-cased condition keys the statement requires to match values that are not just `*`. */
+const WILDCARD = /[*?]/;
+/** A pattern's literal characters: what is left once its wildcards are taken out. */
+const literal = (pattern: string) => pattern.replace(/[*?]/g, "");
+/** The text every value of these keys starts with: `o-*` matches every organization, `vpce-*` every endpoint. */
+const ID_PREFIX: Record<string, RegExp> = {
+  "aws:principalorgid": /^o-/,
+  "aws:sourceorgid": /^o-/,
+  "aws:principalorgpaths": /^o-/,
+  "aws:sourceorgpaths": /^o-/,
+  "aws:sourcevpc": /^vpc-/,
+  "aws:sourcevpce": /^vpce-/,
+};
+
+/**
+ * Whether a pattern (StringLike, ArnLike, ArnEquals) on a limiting key leaves out some accounts,
+ * organizations or identities. It does not when it is only wildcards, when it has wildcards where
+ * the account id stands (`arn:aws:iam::*:*`), or when its only literal text is what every value
+ * starts with (`o-*`, `vpce-*`, `AROA*:*`). Anything else may limit, and keeps the rules quiet.
+ */
+function patternLimits(key: string, pattern: string): boolean {
+  if (!WILDCARD.test(pattern)) return true;
+  if (key === "aws:principalarn" || key === "aws:sourcearn") return arnPatternLimits(pattern);
+  // Organization paths start with the organization id (`o-a1b2c3d4e5/r-ab12/...`); unique ids with a type prefix (`AROA...:session`).
+  if (key.endsWith("orgpaths")) return literal(pattern.split("/")[0]).replace(ID_PREFIX[key], "") !== "";
+  if (key === "aws:userid") {
+    const id = literal(pattern.split(":")[0]);
+    return id !== "" && !/^A[A-Z]{3}$/.test(id);
+  }
+  const prefix = ID_PREFIX[key];
+  return (prefix ? literal(pattern).replace(prefix, "") : literal(pattern)) !== "";
+}
+
+/** An ARN pattern limits the account unless wildcards stand where the account id is (`arn:partition:service:region:ACCOUNT:...`). */
+function arnPatternLimits(pattern: string): boolean {
+  const parts = pattern.split(":");
+  // A `*` before the account field may stand for it, since `*` matches colons too.
+  if (parts.slice(0, 4).some((p) => p.includes("*")) || parts.length < 5) return /\d{12}/.test(pattern);
+  const account = parts[4];
+  if (account === "") return literal(parts.slice(5).join(":")) !== ""; // no account in the ARN (an S3 bucket): the name may limit
+  return literal(account) !== "";
+}
+
+/** The lower-cased condition keys the statement requires to match values that limit who calls (see patternLimits). */
 function requiredKeys(value: Obj): Set<string> {
   const keys = new Set<string>();
   if (!isObject(value.Condition)) return keys;
@@ -40,8 +84,11 @@ function requiredKeys(value: Obj): Set<string> {
     const op = parseOperator(operator);
     if (!isObject(block) || op.ifExists || op.set === "ForAllValues" || !POSITIVE.has(op.base)) continue;
     for (const [key, v] of Object.entries(block)) {
+      const k = key.toLowerCase();
       const values = (Array.isArray(v) ? v : [v]).map(String);
-      if (values.length > 0 && !values.includes("*")) keys.add(key.toLowerCase());
+      // Exact operators compare text: even "*" is only the literal star, which no caller's account is.
+      const limits = (text: string) => !PATTERN.has(op.base) || patternLimits(k, text);
+      if (values.length > 0 && values.every(limits)) keys.add(k);
     }
   }
   return keys;
@@ -77,8 +124,22 @@ export function accountOf(principal: string): string | undefined {
   return undefined;
 }
 
-/** The accounts whose principals are allowed kms:PutKeyPolicy: the key's administrators, so its own account. */
-export function administeringAccounts(statements: StatementView[]): Set<string> {
+/**
+ * The account that owns the key: given (from the key's ARN), or inferred from the policy. Only
+ * the owner's principals can use kms:PutKeyPolicy (another account's permission for it has no
+ * effect: KMS developer guide, "Allowing users in other accounts to use a KMS key"), so an account
+ * allowed it is probably the owner. A key has one owner: when several accounts are allowed it, all
+ * but one are other accounts. The inference takes the first, as the default key policy's first
+ * statement names the owner's root, and every other account is another account.
+ */
+export interface KeyOwner {
+  account: string;
+  /** Taken from the policy, not given: the findings say so, and how to give it. */
+  inferred: boolean;
+}
+
+/** The accounts whose principals are allowed kms:PutKeyPolicy, in the order the document names them. */
+export function administeringAccounts(statements: StatementView[]): string[] {
   const accounts = new Set<string>();
   for (const s of statements) {
     if (s.value.Effect !== "Allow" || !covers(s.actions, "PutKeyPolicy") || !isObject(s.value.Principal)) continue;
@@ -87,14 +148,23 @@ export function administeringAccounts(statements: StatementView[]): Set<string> 
       if (account) accounts.add(account);
     }
   }
-  return accounts;
+  return [...accounts];
 }
 
-export function securityRules(s: StatementView, keyAccounts: ReadonlySet<string>, report: (f: RawFinding) => void): void {
+/** The key's owner: `account` when given, else the first administering account; undefined when neither is known. */
+export function keyOwner(statements: StatementView[], account?: string): KeyOwner | undefined {
+  if (account) return { account, inferred: false };
+  const first = administeringAccounts(statements)[0];
+  return first === undefined ? undefined : { account: first, inferred: true };
+}
+
+export function securityRules(s: StatementView, owner: KeyOwner | undefined, report: (f: RawFinding) => void): void {
   const { value, at, sid } = s;
   if (value.Effect !== "Allow" || !("Principal" in value)) return;
   const principalAt = joinPath(at, "Principal");
   const required = requiredKeys(value);
+  const admin = covers(s.actions, "PutKeyPolicy");
+  const grants = covers(s.actions, "CreateGrant") && !grantLimitedToServices(value);
   if (isWildcardPrincipal(value.Principal)) {
     if (![...required].some((k) => LIMITING_KEYS.has(k))) {
       report({
@@ -107,8 +177,6 @@ export function securityRules(s: StatementView, keyAccounts: ReadonlySet<string>
       });
     }
     const identified = [...required].some((k) => IDENTIFYING_KEYS.has(k));
-    const admin = covers(s.actions, "PutKeyPolicy");
-    const grants = covers(s.actions, "CreateGrant") && !grantLimitedToServices(value);
     if (!identified && (admin || grants)) {
       const what = admin ? "kms:PutKeyPolicy (it can rewrite this policy)" : "kms:CreateGrant (it can grant the key to anyone)";
       report({
@@ -123,17 +191,23 @@ export function securityRules(s: StatementView, keyAccounts: ReadonlySet<string>
     }
     return;
   }
-  if (!covers(s.actions, "CreateGrant") || grantLimitedToServices(value) || keyAccounts.size === 0 || !isObject(value.Principal)) return;
+  if (!owner || !grants || !isObject(value.Principal)) return;
+  const whose = owner.inferred
+    ? `account ${owner.account}, taken as the key's owner: the first account the policy allows kms:PutKeyPolicy (only the owner's principals can use that permission)`
+    : `account ${owner.account}, the key's owner`;
   for (const [p, path] of strings(value.Principal.AWS, joinPath(principalAt, "AWS"))) {
     const account = accountOf(p);
-    if (account && !keyAccounts.has(account)) {
-      report({
-        path,
-        rule: "cross-account-create-grant",
-        message: `account ${account} may call kms:CreateGrant without kms:GrantIsForAWSResource, so it can grant this key to any principal, which this policy never names`,
-        hint: 'add "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}} so that only AWS services integrated with KMS create grants for it',
-        sid,
-      });
-    }
+    if (!account || account === owner.account) continue;
+    report({
+      path,
+      rule: "cross-account-create-grant",
+      message: `account ${account} may call kms:CreateGrant without kms:GrantIsForAWSResource, and is not ${whose}: it can grant this key to any principal, which this policy never names`,
+      hint:
+        'add "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}} so that only AWS services integrated with KMS create grants for it' +
+        (owner.inferred
+          ? `; if ${account} owns the key, say so (a key ARN as keyId, lintPolicy's account option, kms-policy validate --account ${account})`
+          : ""),
+      sid,
+    });
   }
 }

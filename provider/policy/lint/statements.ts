@@ -3,12 +3,15 @@
  * reports wrong types as errors, and the lint still looks at whatever parts are well formed.
  */
 import { closest } from "../grammar";
+import { JsonNumber } from "../json";
 import { ConditionKeyInfo, KmsAction, KmsCatalog } from "./catalog";
 import { parseOperator, valueProblem } from "./operators";
 import { joinPath } from "./path";
 
 export type Obj = Record<string, unknown>;
-export const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
+/** A condition value as the policy wrote it: a number keeps its text (`0.0000001`, not `1e-7`). */
+const written = (v: string | boolean | JsonNumber): string => (v instanceof JsonNumber ? v.text : JSON.stringify(v));
 
 /** A finding before its severity is attached (that comes from the rule table). */
 export interface RawFinding {
@@ -94,8 +97,11 @@ export function documentRules(doc: Obj, statements: StatementView[], report: (f:
   }
 }
 
-/** Rules that hold for any policy: no-effect statements, Allow with NotPrincipal, condition values and set operators. */
-export function grammarRules(s: StatementView, catalog: KmsCatalog | undefined, report: (f: RawFinding) => void): void {
+/**
+ * Rules that hold for any policy: no-effect statements, Allow with NotPrincipal, condition values
+ * and set operators. `catalog` may be a function that loads it, called only when a set operator needs it.
+ */
+export function grammarRules(s: StatementView, catalog: KmsCatalog | (() => KmsCatalog), report: (f: RawFinding) => void): void {
   const { value, at, sid } = s;
   const hasAction = "Action" in value || "NotAction" in value;
   const hasResource = "Resource" in value || "NotResource" in value;
@@ -127,19 +133,20 @@ export function grammarRules(s: StatementView, catalog: KmsCatalog | undefined, 
       const keyAt = joinPath(opAt, key);
       const list = Array.isArray(values) ? values.map((v, i) => [v, joinPath(keyAt, i)] as const) : [[values, keyAt] as const];
       for (const [v, vAt] of list) {
-        if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") continue;
-        const problem = valueProblem(op.base, v);
+        if (typeof v !== "string" && typeof v !== "boolean" && !(v instanceof JsonNumber)) continue;
+        const problem = valueProblem(op.base, v instanceof JsonNumber ? v.text : v);
         if (problem)
           report({
             path: vAt,
             rule: "condition-value-type",
-            message: `${JSON.stringify(v)} is not ${problem.expected}, which ${op.base} compares`,
+            message: `${written(v)} is not ${problem.expected}, which ${op.base} compares`,
             hint: `write ${problem.example}, or use a String operator if the value is text`,
             sid,
           });
       }
-      const info = catalog?.conditionKey(key);
-      if (op.set && info && !info.multivalued) {
+      if (!op.set) continue;
+      const info = (typeof catalog === "function" ? catalog() : catalog).conditionKey(key);
+      if (info && !info.multivalued) {
         report({
           path: opAt,
           rule: "set-operator-single-valued",

@@ -1,9 +1,12 @@
 import { LintSuppression } from "./types";
 
 /**
- * Reads the `kms-policy:ignore` setting: `"Sid:rule"` entries, as a list (JSON text, which is how
- * Pulumi passes a list set with `--path`) or one string separated by commas or spaces. A `Sid` or
- * `rule` of `*` matches any. Entries without a colon are reported in `invalid`.
+ * Reads the `kms-policy:ignore` setting: `"Sid:rule"` entries, as a list (an array, or JSON text,
+ * which is how Pulumi passes a list set with `--path`), or one string of entries separated by
+ * commas or newlines. A key policy's Sid is any text (KMS developer guide, "Key policy format":
+ * spaces allowed, unlike IAM's), so the rule id is what follows the last colon and the Sid is all
+ * before it, spaces and colons included; a Sid with a comma needs the list form. A `Sid` or `rule`
+ * of `*` matches any. Entries that are not `Sid:rule` are reported in `invalid`.
  */
 export function parseSuppressions(setting: unknown): { suppressions: LintSuppression[]; invalid: string[] } {
   let entries: unknown[] = [];
@@ -15,14 +18,17 @@ export function parseSuppressions(setting: unknown): { suppressions: LintSuppres
     } catch {
       entries = [setting];
     }
-  } else if (typeof setting === "string") entries = setting.split(/[\s,]+/).filter((e) => e !== "");
+  } else if (typeof setting === "string") entries = setting.split(/[,\r\n]+/);
   const suppressions: LintSuppression[] = [];
   const invalid: string[] = [];
   for (const entry of entries) {
     const text = String(entry).trim();
+    if (text === "") continue;
     const colon = text.lastIndexOf(":");
-    if (colon <= 0 || colon === text.length - 1) invalid.push(text);
-    else suppressions.push({ sid: text.slice(0, colon), rule: text.slice(colon + 1) });
+    const sid = text.slice(0, colon).trim();
+    const rule = text.slice(colon + 1).trim();
+    if (colon < 0 || sid === "" || rule === "" || /\s/.test(rule)) invalid.push(text);
+    else suppressions.push({ sid, rule });
   }
   return { suppressions, invalid };
 }

@@ -56,6 +56,27 @@ const risky = write(
 }`,
 );
 
+// A console-style Sid with spaces, another account's CreateGrant, and two identity policies (no Principal).
+const spaced = write(
+  "spaced.json",
+  `{
+  "Version": "2012-10-17",
+  "Statement": [
+    { "Sid": "Allow everyone", "Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*" },
+    { "Sid": "Partner", "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::444455556666:root" }, "Action": "kms:CreateGrant", "Resource": "*" }
+  ]
+}`,
+);
+const identity = {
+  Version: "2012-10-17",
+  Statement: [{ Sid: "Read", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }],
+};
+const identityA = write("identity-a.json", identity);
+const identityB = write("identity-b.json", {
+  ...identity,
+  Statement: [{ ...identity.Statement[0], Action: ["s3:GetObject", "s3:PutObject"] }],
+});
+
 describe("kms-policy command", () => {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -117,6 +138,34 @@ describe("kms-policy command", () => {
     expect((await run(["validate", risky, "--ignore", "nocolon"])).status).to.equal(2);
   });
 
+  it("validate: --ignore takes one Sid:rule per flag, Sids with spaces included", async () => {
+    const all = await run(["validate", spaced, "--fail-on", "security"]);
+    expect(all.status).to.equal(1);
+    expect(all.stdout).to.contain("security [public-access] Statement[0].Principal");
+    const ignored = await run([
+      "validate",
+      spaced,
+      "--fail-on",
+      "security",
+      "--ignore",
+      "Allow everyone:public-access",
+      "--ignore",
+      "Partner:x",
+    ]);
+    expect(ignored.status).to.equal(0);
+    expect(ignored.stdout).to.not.contain("[public-access]");
+  });
+
+  it("validate: --account names the key's owner for the cross-account rules", async () => {
+    // Without it, no account is allowed kms:PutKeyPolicy, so the owner is unknown and the rule stays quiet.
+    expect((await run(["validate", spaced])).stdout).to.not.contain("cross-account-create-grant");
+    const r = await run(["validate", spaced, "--account", "111122223333", "--fail-on", "security"]);
+    expect(r.status).to.equal(1);
+    expect(r.stdout).to.contain("security [cross-account-create-grant] Statement[1].Principal.AWS");
+    expect((await run(["validate", spaced, "--account", "444455556666"])).stdout).to.not.contain("cross-account-create-grant");
+    expect((await run(["validate", spaced, "--account", "1234"])).status).to.equal(2);
+  });
+
   it("validate: json lists each file's findings with their locations", async () => {
     const r = await run(["validate", a, risky, "--format", "json"]);
     const report = JSON.parse(r.stdout) as {
@@ -163,6 +212,64 @@ describe("kms-policy command", () => {
     expect(pub.locations[0].logicalLocations[0].fullyQualifiedName).to.equal("Statement[1].Principal");
     // Outside the working directory, a file: URI; inside it, a relative path (what code scanning resolves).
     expect(pub.locations[0].physicalLocation.artifactLocation.uri).to.equal(pathToFileURL(risky).href);
+  });
+
+  it("validate: invalid JSON is located where the reader stopped, a duplicate key at its second copy", async () => {
+    const notJson = write("not-json.json", '{\n  "Version": "2012-10-17",\n  "Statement": [ { "Effect": "Allow" "Action": "kms:*" } ]\n}');
+    const twice = write("twice.json", '{\n  "Version": "2012-10-17",\n  "Statement": [],\n    "Version": "2012-10-17"\n}');
+    const r = await run(["validate", notJson, twice]);
+    expect(r.status).to.equal(2);
+    expect(r.stdout).to.contain(`${notJson}:3:38: error [invalid-json]`);
+    expect(r.stdout).to.contain(`${twice}:4:5: error [duplicate-key] Version`);
+  });
+
+  it("validate: sarif names a file inside the working directory by its relative path", async () => {
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const log = JSON.parse((await run(["validate", "risky.json", "--format", "sarif"])).stdout);
+      const uris = log.runs[0].results.map(
+        (x: { locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }) =>
+          x.locations[0].physicalLocation.artifactLocation.uri,
+      );
+      expect(uris.length).to.be.greaterThan(0);
+      for (const uri of uris) expect(uri).to.equal("risky.json");
+      fs.mkdirSync(path.join(dir, "key policies"), { recursive: true });
+      fs.copyFileSync(risky, path.join(dir, "key policies", "risky.json"));
+      const nested = JSON.parse((await run(["validate", path.join(dir, "key policies", "risky.json"), "--format", "sarif"])).stdout);
+      expect(nested.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).to.equal("key%20policies/risky.json");
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it("diff and normalize default to key-policy mode, as validate does; --generic reads identity policies", async () => {
+    // Key-policy mode: a statement without Principal is invalid, in all three commands alike.
+    expect((await run(["validate", identityA])).status).to.equal(2);
+    const strict = await run(["diff", identityA, identityB]);
+    expect(strict.status).to.equal(2);
+    expect(strict.stderr).to.contain(identityA);
+    expect((await run(["normalize", identityA])).status).to.equal(2);
+    // Generic mode: all three accept them, and diff compares them.
+    expect((await run(["validate", identityA, "--generic"])).status).to.equal(0);
+    const generic = await run(["diff", identityA, identityB, "--generic"]);
+    expect(generic.status).to.equal(1);
+    expect(generic.stdout).to.contain("+ action s3:PutObject");
+    expect((await run(["normalize", identityA, "--generic"])).status).to.equal(0);
+  });
+
+  it("diff --tolerant reads policies as KMS returned them: compared, never refused", async () => {
+    // A key policy KMS accepted that this package would not write (no Principal is refused by the validator).
+    const live = write("live.json", {
+      Version: "2012-10-17",
+      Statement: [{ Sid: "Use", Effect: "Allow", Action: "kms:Decrypt", Resource: "*" }],
+    });
+    expect((await run(["diff", a, live])).status).to.equal(2);
+    const r = await run(["diff", a, live, "--tolerant"]);
+    expect(r.status).to.equal(1);
+    expect(r.stdout).to.contain("statement Use");
+    expect((await run(["diff", live, live, "--tolerant"])).status).to.equal(0);
+    expect((await run(["normalize", live, "--tolerant"])).status).to.equal(0);
   });
 
   it("normalize: prints the same canonical text for equivalent policies", async () => {

@@ -47,6 +47,34 @@ const cases: Array<{ rule: string; fires: unknown; path: string; nearMiss: unkno
     why: "aws:PrincipalOrgID limits it to an organization (a negated operator does not limit)",
   },
   {
+    rule: "public-access",
+    fires: doc(use({ Principal: "*", Condition: { ArnLike: { "aws:PrincipalArn": "arn:aws:iam::*:*" } } })),
+    path: "Statement[1].Principal",
+    nearMiss: doc(use({ Principal: "*", Condition: { ArnLike: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:*` } } })),
+    why: "a pattern with wildcards where the account id stands limits nothing; one with the account id does",
+  },
+  {
+    rule: "public-access",
+    fires: doc(use({ Principal: { AWS: "*" }, Condition: { StringLike: { "aws:userid": "*:*" } } })),
+    path: "Statement[1].Principal",
+    nearMiss: doc(use({ Principal: { AWS: "*" }, Condition: { StringLike: { "aws:userid": "AROAEXAMPLEROLEID:*" } } })),
+    why: "a role's unique id names one role; only wildcards name everyone",
+  },
+  {
+    rule: "public-access",
+    fires: doc(use({ Principal: "*", Condition: { StringLike: { "aws:SourceVpce": "vpce-*" } } })),
+    path: "Statement[1].Principal",
+    nearMiss: doc(use({ Principal: "*", Condition: { StringLike: { "aws:SourceVpce": "vpce-1a2b3c4d*" } } })),
+    why: '"vpce-*" matches every endpoint; a pattern with an endpoint id does not',
+  },
+  {
+    rule: "public-access",
+    fires: doc(use({ Principal: "*", Condition: { StringLike: { "aws:PrincipalOrgID": "o-*" }, ArnEquals: { "aws:SourceArn": "*" } } })),
+    path: "Statement[1].Principal",
+    nearMiss: doc(use({ Principal: "*", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc" } } })),
+    why: "StringEquals compares text, so any organization id limits; ArnEquals takes wildcards as ArnLike does",
+  },
+  {
     rule: "wildcard-principal-admin",
     fires: doc(use({ Principal: "*", Action: "kms:PutKeyPolicy", Condition: { StringEquals: { "kms:CallerAccount": ACCOUNT } } })),
     path: "Statement[1].Action",
@@ -289,14 +317,40 @@ describe("lintPolicy", () => {
     expect(left.some((f) => f.rule === "invalid-effect")).to.equal(true);
   });
 
-  it("reads kms-policy:ignore as a comma list or a JSON list, and reports entries that are not Sid:rule", () => {
+  it("reads kms-policy:ignore as a comma or newline list or a JSON list, and reports entries that are not Sid:rule", () => {
     expect(parseSuppressions('["A:public-access","B:missing-sid"]').suppressions).to.deep.equal([
       { sid: "A", rule: "public-access" },
       { sid: "B", rule: "missing-sid" },
     ]);
-    expect(parseSuppressions("A:x B:y").suppressions).to.have.length(2);
-    expect(parseSuppressions("nocolon, A:").invalid).to.deep.equal(["nocolon", "A:"]);
+    expect(parseSuppressions("A:x\nB:y,\n").suppressions).to.deep.equal([
+      { sid: "A", rule: "x" },
+      { sid: "B", rule: "y" },
+    ]);
+    expect(parseSuppressions("nocolon, A:, :rule").invalid).to.deep.equal(["nocolon", "A:", ":rule"]);
     expect(parseSuppressions(undefined)).to.deep.equal({ suppressions: [], invalid: [] });
+  });
+
+  it("kms-policy:ignore takes Sids with spaces and colons (a key policy's Sid is any text): the rule is after the last colon", () => {
+    expect(
+      parseSuppressions("Allow access for Key Administrators:cross-account-create-grant, Allow everyone:public-access").suppressions,
+    ).to.deep.equal([
+      { sid: "Allow access for Key Administrators", rule: "cross-account-create-grant" },
+      { sid: "Allow everyone", rule: "public-access" },
+    ]);
+    expect(parseSuppressions(["Team: read, write:public-access"]).suppressions).to.deep.equal([
+      { sid: "Team: read, write", rule: "public-access" },
+    ]);
+    expect(parseSuppressions("Allow everyone:public access").invalid).to.deep.equal(["Allow everyone:public access"]);
+    const policy = doc(use({ Sid: "Allow everyone", Principal: "*" }));
+    const { suppressions } = parseSuppressions("Allow everyone:public-access");
+    expect(rulesOf(policy)).to.include("public-access");
+    expect(rulesOf(policy, { ignore: suppressions })).to.not.include("public-access");
+  });
+
+  it("a finding of a statement without a Sid is suppressed only by rule, for every statement (*:rule)", () => {
+    const policy = doc(use({ Sid: undefined }));
+    expect(rulesOf(policy)).to.include("missing-sid");
+    expect(rulesOf(policy, { ignore: parseSuppressions("*:missing-sid").suppressions })).to.not.include("missing-sid");
   });
 
   it("uses the key's account when given: another account's CreateGrant is flagged even with no admin statement", () => {
@@ -307,6 +361,60 @@ describe("lintPolicy", () => {
     expect(rulesOf(policy)).to.not.include("cross-account-create-grant");
     expect(rulesOf(policy, { account: ACCOUNT })).to.include("cross-account-create-grant");
     expect(rulesOf(policy, { account: OTHER })).to.not.include("cross-account-create-grant");
+  });
+
+  it("without the key's account, several accounts allowed kms:PutKeyPolicy are not all owners: the first is", () => {
+    const kmsAll = (account: string, Action: unknown = "kms:*") => ({
+      Sid: `Account${account}`,
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${account}:root` },
+      Action,
+      Resource: "*",
+    });
+    for (const action of ["kms:*", ["kms:CreateGrant", "kms:PutKeyPolicy"], "*"]) {
+      const policy = { Version: "2012-10-17", Statement: [kmsAll(ACCOUNT), kmsAll(OTHER, action)] };
+      const at = (options?: LintOptions) =>
+        findings(policy, options)
+          .filter((f) => f.rule === "cross-account-create-grant")
+          .map((f) => f.path);
+      expect(at(), JSON.stringify(action)).to.deep.equal(["Statement[1].Principal.AWS"]);
+      expect(at({ account: ACCOUNT })).to.deep.equal(["Statement[1].Principal.AWS"]);
+      // Told that the other account owns the key, the finding moves to this one's statement.
+      expect(at({ account: OTHER })).to.deep.equal(["Statement[0].Principal.AWS"]);
+    }
+    const inferred = findings({ Version: "2012-10-17", Statement: [kmsAll(ACCOUNT), kmsAll(OTHER)] }).find(
+      (f) => f.rule === "cross-account-create-grant",
+    );
+    expect(inferred?.message).to.contain(`taken as the key's owner`);
+    expect(inferred?.hint).to.contain(`--account ${OTHER}`);
+  });
+
+  it("reads numbers as written: long and small unquoted numbers are numbers, in the message too", () => {
+    const text = `{"Version": "2012-10-17", "Statement": [{"Sid": "Use", "Effect": "Allow", "Principal": {"AWS": "${ACCOUNT}"},
+      "Action": "kms:Decrypt", "Resource": "*", "Condition": {
+        "NumericLessThan": {"aws:MultiFactorAuthAge": 12345678901234567890123},
+        "NumericGreaterThan": {"aws:MultiFactorAuthAge": 0.0000001},
+        "DateLessThan": {"aws:CurrentTime": 1.5}}}]}`;
+    const typed = findings(text).filter((f) => f.rule === "condition-value-type");
+    expect(typed.map((f) => f.path)).to.deep.equal(['Statement[0].Condition.DateLessThan["aws:CurrentTime"]']);
+    expect(typed[0].message).to.match(/^1\.5 is not/);
+  });
+
+  it("generic mode keeps the set-operator rule for kms and global keys (the catalog is read for it)", () => {
+    const identity = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: "s3:GetObject",
+          Resource: "arn:aws:s3:::b/*",
+          Condition: { "ForAllValues:StringEquals": { "aws:SourceAccount": ACCOUNT, "aws:TagKeys": ["a"], "s3:prefix": ["x"] } },
+        },
+      ],
+    };
+    const set = findings(identity, { keyPolicy: false }).filter((f) => f.rule === "set-operator-single-valued");
+    expect(set.map((f) => f.message)).to.have.length(1);
+    expect(set[0].message).to.contain("aws:SourceAccount");
   });
 
   it("generic mode keeps the grammar-level rules and leaves out KMS's catalog", () => {

@@ -29,6 +29,13 @@ describe("policy engine: lockout check", () => {
     expect(allowsPolicyChanges(doc(allowRoot, denyOthers))).to.equal(false);
   });
 
+  it('a Deny with NotPrincipal "*" excepts everyone, so it denies nobody: no lockout', () => {
+    for (const NotPrincipal of [{ AWS: "*" }, "*"]) {
+      const denyNobody = { Sid: "DenyAllButEveryone", Effect: "Deny", NotPrincipal, Action: "kms:*", Resource: "*" };
+      expect(allowsPolicyChanges(doc(allowRoot, denyNobody)), JSON.stringify(NotPrincipal)).to.equal(true);
+    }
+  });
+
   it("no Allow of kms:PutKeyPolicy is a lockout", () => {
     expect(allowsPolicyChanges(doc({ ...allowRoot, Action: ["kms:Decrypt", "kms:Encrypt"] }))).to.equal(false);
   });

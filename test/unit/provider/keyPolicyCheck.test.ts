@@ -71,6 +71,22 @@ describe("KeyPolicy check", () => {
     expect(failures.map((f) => f.reason)).to.satisfy((r: string[]) => r.length === 1 && r[0].includes("cross-account-create-grant"));
   });
 
+  it("lint: a key given by bare id is in the account of the role assumed, which tells another account apart", () => {
+    const grantsOnly = {
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "Admin", Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:role/KeyAdmin" }, Action: "kms:*", Resource: "*" },
+        { Sid: "Grants", Effect: "Allow", Principal: { AWS: "arn:aws:iam::444455556666:root" }, Action: "kms:CreateGrant", Resource: "*" },
+      ],
+    };
+    const lint = { failOn: "security" as const, lintIgnore: [] };
+    const assumeRole = (account: string) => ({ roleArn: `arn:aws:iam::${account}:role/deployer` });
+    const inOther = checkKeyPolicy({ keyId, policy: grantsOnly, assumeRole: assumeRole("444455556666") }, lint).failures;
+    expect(inOther.map((f) => f.reason).join("\n")).to.contain("account 111122223333 may call kms:CreateGrant");
+    const inOwn = checkKeyPolicy({ keyId, policy: grantsOnly, assumeRole: assumeRole("111122223333") }, lint).failures;
+    expect(inOwn.map((f) => f.reason).join("\n")).to.contain("account 444455556666 may call kms:CreateGrant");
+  });
+
   it("refuses a policy nobody could change again, unless the lockout check is bypassed", () => {
     const lockout = {
       Version: "2012-10-17",

@@ -18,6 +18,16 @@ describe("provider settings: kms-policy:failOn and kms-policy:ignore", () => {
     expect(providerSettings().lintIgnore.map((i) => i.sid)).to.deep.equal(["A", "B"]);
   });
 
+  it("reads Sids with spaces, as the console writes them, in the string form", () => {
+    configureFromStack(
+      config({ "kms-policy:ignore": "Allow access for Key Administrators:cross-account-create-grant\nAllow everyone:public-access" }),
+    );
+    expect(providerSettings().lintIgnore).to.deep.equal([
+      { sid: "Allow access for Key Administrators", rule: "cross-account-create-grant" },
+      { sid: "Allow everyone", rule: "public-access" },
+    ]);
+  });
+
   it("a failOn that is not error, security or warning counts as error (the resource warns about it)", () => {
     configureFromStack(config({ "kms-policy:failOn": "suggestion" }));
     expect(providerSettings().failOn).to.equal("error");
