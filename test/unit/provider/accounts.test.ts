@@ -7,14 +7,15 @@ import { Access, accessKey, checkAssumeRole, effectiveAccess } from "../../../pr
 import { CredentialSource, refreshing, TemporaryCredentials } from "../../../provider/aws/credentials";
 import { GrantApi } from "../../../provider/aws/grants";
 import { KeyApi } from "../../../provider/aws/keys";
-import { identityText, keyIdentity, parseKeyRef, sameIdentity, sameKey } from "../../../provider/aws/keyRef";
+import { certainlySameKey, identityText, keyIdentity, keyRegion, parseKeyRef, sameIdentity, sameKey } from "../../../provider/aws/keyRef";
+import { ProgramSettings, programIdentity } from "../../../provider/resources/keyPolicy";
 import { checkDrift } from "../../../provider/drift/check";
 import { jsonReport, markdownReport, textReport } from "../../../provider/drift/report";
 import { ManagedResource } from "../../../provider/drift/stackExport";
 import { checkGrant } from "../../../provider/runtime/grantCheck";
 import { checkKeyPolicy } from "../../../provider/runtime/keyPolicyCheck";
 import { KeyPolicyLifecycle, KeyPolicyOutputs } from "../../../provider/runtime/keyPolicyLifecycle";
-import { accessFor, configureFromStack, stackSettingProblems } from "../../../provider/runtime/settings";
+import { accessFor, configureFromStack, regionFor, stackSettingProblems } from "../../../provider/runtime/settings";
 import keyPolicyProvider = require("../../../provider/runtime/keyPolicy");
 import { main } from "../../../provider/cli/main";
 
@@ -50,6 +51,55 @@ describe("key identity: partition, account, Region and key id", () => {
     // The same id in another account is another key.
     expect(sameIdentity(keyIdentity(MRK, { region: "us-east-1", account: "444455556666" }), keyIdentity(us))).to.equal(false);
     expect(sameKey(us, us.replace("arn:aws:", "arn:aws-cn:"))).to.equal(false);
+  });
+
+  it("a key's Region: the resource's, else the ARN's, else aws:region, else AWS_REGION; the providers use the same rule, AWS_REGION read by the SDK", () => {
+    const eu = arnOf("eu-west-1", "111122223333", MRK);
+    expect(keyRegion(eu, { resource: "ap-south-1", stack: "us-west-2", environment: "us-east-1" })).to.equal("ap-south-1");
+    expect(keyRegion(eu, { stack: "us-west-2", environment: "us-east-1" })).to.equal("eu-west-1");
+    expect(keyRegion(MRK, { stack: "us-west-2", environment: "us-east-1" })).to.equal("us-west-2");
+    expect(keyRegion(MRK, { environment: "us-east-1" })).to.equal("us-east-1");
+    expect(keyRegion(MRK, {})).to.equal(undefined);
+    const environment = process.env.AWS_REGION;
+    try {
+      // The providers leave AWS_REGION to the SDK (the client then reads it); the rule is otherwise the same.
+      process.env.AWS_REGION = "sa-east-1";
+      stack({});
+      expect(regionFor(MRK)).to.equal(undefined);
+      expect(regionFor(MRK, "eu-west-1")).to.equal("eu-west-1");
+      stack({ "aws:region": "us-west-2" });
+      expect(regionFor(MRK)).to.equal("us-west-2");
+      expect(regionFor(eu)).to.equal("eu-west-1");
+    } finally {
+      process.env.AWS_REGION = environment;
+      stack();
+    }
+  });
+
+  it("the program's 'both manage key' check: a bare mrk- id takes the providers' Region, and a Region known on one side only is not the same", () => {
+    const both = (a: Parameters<typeof programIdentity>[0], b: Parameters<typeof programIdentity>[0], settings: ProgramSettings) =>
+      certainlySameKey(programIdentity(a, settings), programIdentity(b, settings));
+    const role = { assumeRole: { roleArn: ROLE_A } };
+    // The primary by bare id in AWS_REGION's Region, the replica by the same id in eu-west-1: two keys.
+    expect(both({ keyId: MRK }, { keyId: MRK, region: "eu-west-1" }, { ...role, environmentRegion: "us-east-1" })).to.equal(false);
+    // aws:region comes before AWS_REGION, as in the providers: here both are in eu-west-1, one key.
+    expect(
+      both({ keyId: MRK }, { keyId: MRK, region: "eu-west-1" }, { ...role, region: "eu-west-1", environmentRegion: "us-east-1" }),
+    ).to.equal(true);
+    // No Region known for the bare id (the SDK would take the profile's): maybe another replica, so not refused.
+    expect(both({ keyId: MRK }, { keyId: MRK, region: "eu-west-1" }, role)).to.equal(false);
+    expect(both({ keyId: MRK }, { keyId: arnOf("eu-west-1", "111122223333", MRK) }, role)).to.equal(false);
+    // Unknown on both sides: both fall to the same SDK default, one key.
+    expect(both({ keyId: MRK }, { keyId: MRK, profile: undefined }, role)).to.equal(true);
+    // A bare id and its ARN are one key, even with the account unknown (default credentials): a key id names one key outside mrk- replicas.
+    const single = "1234abcd-12ab-34cd-56ef-1234567890ab";
+    expect(both({ keyId: single }, { keyId: arnOf("us-east-1", "111122223333", single) }, { environmentRegion: "us-east-1" })).to.equal(
+      true,
+    );
+    expect(both({ keyId: single }, { keyId: arnOf("us-east-1", "111122223333", single) }, {})).to.equal(true);
+    // Known parts that differ are never the same, whatever is unknown.
+    expect(both({ keyId: MRK, ...role }, { keyId: MRK, assumeRole: { roleArn: ROLE_B } }, { region: "us-east-1" })).to.equal(false);
+    expect(both({ keyId: MRK, region: "us-east-1" }, { keyId: MRK, region: "eu-west-1" }, {})).to.equal(false);
   });
 
   it("an ARN's own account and Region win over the context; a bare id takes them from it", () => {
