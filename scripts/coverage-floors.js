@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // Fails the run when line coverage of a directory falls below its floor. Reads c8's
 // json-summary (build/coverage/coverage-summary.json), whose paths are the TypeScript sources.
-// The floors sit a little under what `npm test` measures, so that a change which drops tests
-// from a layer is noticed; raise them when coverage rises.
+// The floors sit a little under what the unit layer alone measures (policy 97.7%, aws 94.7% on
+// 2026-12-01), so the whole suite, which covers more, clears them, and a change that drops tests
+// is noticed; raise them when coverage rises.
 const fs = require("fs");
 const path = require("path");
 
 const FLOORS = {
-  "provider/policy": 90,
-  "provider/aws": 80,
+  "provider/policy": 96,
+  "provider/aws": 93,
 };
 
 const summaryFile = process.argv[2] || path.join("build", "coverage", "coverage-summary.json");

@@ -1,5 +1,5 @@
 // A program as `pulumi new typescript` lays it out, managing the policy of an existing KMS key and
-// one grant on it. Run it with `pulumi config set keyArn arn:aws:kms:REGION:ACCOUNT:key/ID` and
+// two grants on it. Run it with `pulumi config set keyArn arn:aws:kms:REGION:ACCOUNT:key/ID` and
 // `pulumi up`; `test/e2e/compat.e2e.test.ts` deploys it on Node 22 with the newest @pulumi/pulumi.
 import * as pulumi from "@pulumi/pulumi";
 import { Grant, KeyPolicy, PolicyDocument } from "pulumi-kms-policy";
@@ -35,7 +35,20 @@ const reader = new Grant("reader", {
   constraints: { encryptionContextSubset: { app: "billing" } },
 });
 
+const writer = new Grant("writer", {
+  keyId: keyArn,
+  granteePrincipal: role("writer"),
+  operations: ["Encrypt", "GenerateDataKey"],
+  constraints: { encryptionContextEquals: { app: "billing", stage: "ingest" } },
+});
+
 export const managedKeyArn: pulumi.Output<string> = keyPolicy.keyArn;
 export const policyBeforePulumi: pulumi.Output<string> = keyPolicy.previousPolicy;
 export const readerGrantId: pulumi.Output<string> = reader.grantId;
 export const readerGrantToken: pulumi.Output<string> = reader.grantToken; // a secret
+export const writerGrantId: pulumi.Output<string> = writer.grantId;
+export const writerGrantToken: pulumi.Output<string> = writer.grantToken; // a secret
+
+// Which Node.js and @pulumi/pulumi ran the program: the compatibility test checks its cell with them.
+export const nodeVersion: string = process.version;
+export const sdkVersion: string = (require("@pulumi/pulumi/package.json") as { version: string }).version;

@@ -22,6 +22,40 @@ const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 const KEY_ID = new RegExp(`^(${UUID}|mrk-[0-9a-f]{32}|mrk-${UUID})$`);
 const KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/;
 
+/** Whether a key id is a multi-Region key's (`mrk-`): the only id that names more than one key, one per Region. */
+export function isMultiRegionKeyId(keyId: string): boolean {
+  return keyId.startsWith("mrk-");
+}
+
+/**
+ * The environment variable the AWS SDK for JavaScript v3 reads a Region from, after any Region
+ * the client is given and before the profile's `region` (it does not read AWS_DEFAULT_REGION).
+ */
+export const REGION_ENVIRONMENT_VARIABLE = "AWS_REGION";
+
+/** The places a key's Region can come from besides the reference itself. */
+export interface RegionSources {
+  /** The resource's own `region` input. */
+  resource?: string;
+  /** The stack's `aws:region`. */
+  stack?: string;
+  /** The environment's {@link REGION_ENVIRONMENT_VARIABLE}. */
+  environment?: string;
+}
+
+/**
+ * The Region a key is called in, the one rule for the providers and the program: the resource's
+ * `region`, else the Region of a key ARN, else the stack's `aws:region`, else AWS_REGION. The
+ * providers leave `environment` out, because the SDK reads AWS_REGION itself; the program, which
+ * hands nothing to an SDK, passes it. Undefined: the SDK goes on to the profile's `region`.
+ */
+export function keyRegion(keyRef: string, sources: RegionSources): string | undefined {
+  if (sources.resource) return sources.resource;
+  const ref = parseKeyRef(keyRef);
+  if (!("error" in ref) && ref.region) return ref.region;
+  return sources.stack || sources.environment || undefined;
+}
+
 /** Parses a key id or key ARN; returns a reason instead when it is neither. */
 export function parseKeyRef(value: string): KeyRef | { error: string } {
   if (KEY_ID.test(value)) return { keyId: value };
@@ -72,6 +106,19 @@ export function identityText(id: KeyIdentity): string {
 export function sameIdentity(x: KeyIdentity, y: KeyIdentity): boolean {
   const agree = (a?: string, b?: string) => a === undefined || b === undefined || a === b;
   return x.keyId === y.keyId && agree(x.partition, y.partition) && agree(x.account, y.account) && agree(x.region, y.region);
+}
+
+/**
+ * Whether two identities certainly name one key, as far as can be told without calling AWS (two
+ * KeyPolicies of one program). Every part known on both sides must agree. A part known on one side
+ * only is no doubt where the id alone decides: KMS key ids are unique, and only the replicas of a
+ * multi-Region key share one, each in its own Region of one account. So for an `mrk-` id the
+ * Region must be known on both sides (and equal), or unknown on both: both then fall to the same
+ * SDK default. A known Region against an unknown one may be another replica, and is not "the same".
+ */
+export function certainlySameKey(x: KeyIdentity, y: KeyIdentity): boolean {
+  if (!sameIdentity(x, y)) return false;
+  return !isMultiRegionKeyId(x.keyId) || (x.region === undefined) === (y.region === undefined);
 }
 
 /** Two references name the same key when their ids match and any partition, region or account both state agrees. */

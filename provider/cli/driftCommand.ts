@@ -1,4 +1,4 @@
-import { Access, ROLE_ARN } from "../aws/access";
+import { Access, AssumeRole, checkAssumeRole } from "../aws/access";
 import { GrantApi } from "../aws/grants";
 import { kmsClient } from "../aws/client";
 import { KeyApi } from "../aws/keys";
@@ -19,16 +19,19 @@ export interface DriftCommandOptions {
   region?: string;
   /** `--assume-role ARN`: this role instead of each resource's recorded one (e.g. from a central audit account). */
   assumeRole?: string;
+  /** `--external-id ID`: the external id that role's trust policy requires; only with `assumeRole`. */
+  externalId?: string;
+  /** `--session-name NAME`: the role session name CloudTrail shows (default `pulumi-kms-policy`); only with `assumeRole`. */
+  sessionName?: string;
   /** Colour and a progress line: only on a terminal. */
   tty: boolean;
 }
 
 /** `kms-policy drift EXPORT`: exit 0 in sync, 1 drift, 2 error. */
 export async function driftCommand(file: string, io: Output, options: DriftCommandOptions): Promise<number> {
-  if (options.assumeRole !== undefined && !ROLE_ARN.test(options.assumeRole)) {
-    io.err(
-      `kms-policy drift: --assume-role "${options.assumeRole}" is not an IAM role ARN: give one such as arn:aws:iam::111122223333:role/kms-audit`,
-    );
+  const role = auditRole(options);
+  if ("problems" in role) {
+    for (const problem of role.problems) io.err(`kms-policy drift: ${problem}`);
     return EXIT.invalid;
   }
   let resources;
@@ -49,7 +52,7 @@ export async function driftCommand(file: string, io: Output, options: DriftComma
     unmanagedGrants: options.unmanagedGrants,
     grantListingDelaySeconds: options.grantListingDelaySeconds,
     region: options.region,
-    ...(options.assumeRole ? { access: { assumeRole: { roleArn: options.assumeRole } } } : {}),
+    ...(role.assumeRole ? { access: { assumeRole: role.assumeRole } } : {}),
     onProgress: showProgress
       ? (done, total) => process.stderr.write(`\rchecking keys: ${done}/${total}${done === total ? "\n" : ""}`)
       : undefined,
@@ -63,4 +66,37 @@ export async function driftCommand(file: string, io: Output, options: DriftComma
   const rendered = renderers[options.format]();
   io.out(rendered);
   return exitCodeOf(report);
+}
+
+/** The flag that gives each field of the audit role, for messages. */
+const ROLE_FLAGS = { roleArn: "--assume-role", externalId: "--external-id", sessionName: "--session-name" } as const;
+
+/**
+ * The role of `--assume-role` with its `--external-id` and `--session-name`, checked by the same
+ * rules as a resource's assumeRole (aws/access.ts); the problems otherwise, named by flag.
+ */
+function auditRole(options: DriftCommandOptions): { assumeRole?: AssumeRole } | { problems: string[] } {
+  if (options.assumeRole === undefined) {
+    const orphans = (["externalId", "sessionName"] as const).filter((f) => options[f] !== undefined);
+    if (orphans.length === 0) return {};
+    return {
+      problems: orphans.map(
+        (f) => `${ROLE_FLAGS[f]} goes with --assume-role: a resource's recorded role keeps its own; give --assume-role ARN too`,
+      ),
+    };
+  }
+  const value = {
+    roleArn: options.assumeRole,
+    ...(options.externalId !== undefined ? { externalId: options.externalId } : {}),
+    ...(options.sessionName !== undefined ? { sessionName: options.sessionName } : {}),
+  };
+  const checked = checkAssumeRole(value, "assumeRole");
+  if (checked.value) return { assumeRole: checked.value };
+  // checkAssumeRole names fields (`assumeRole.externalId`); the user typed flags.
+  const byFlag = (problem: string) =>
+    (Object.keys(ROLE_FLAGS) as Array<keyof typeof ROLE_FLAGS>).reduce(
+      (text, field) => text.replace(`assumeRole.${field}`, ROLE_FLAGS[field]),
+      problem.replace(/: give the role's ARN, e\.g\. "[^"]+"$/, ": give one such as arn:aws:iam::111122223333:role/kms-audit"),
+    );
+  return { problems: checked.problems.map(byFlag) };
 }

@@ -37,6 +37,8 @@ const USAGE = `usage: kms-policy <command> [options]
       --region R                    region for keys given by id only (default: the AWS SDK's)
       --assume-role ARN             check every key with this role instead of each resource's
                                     recorded role (e.g. from a central audit account)
+      --external-id ID              the external id the --assume-role role's trust policy requires
+      --session-name NAME           the --assume-role session name (default pulumi-kms-policy)
 
 FILE and EXPORT may be - for standard input. --format is text (default) or markdown for diff.`;
 
@@ -63,6 +65,8 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
         "grant-listing-delay": { type: "string" },
         region: { type: "string" },
         "assume-role": { type: "string" },
+        "external-id": { type: "string" },
+        "session-name": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -140,6 +144,8 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
           grantListingDelaySeconds: delay,
           region: values.region,
           assumeRole: values["assume-role"],
+          externalId: values["external-id"],
+          sessionName: values["session-name"],
           tty: process.stdout.isTTY === true,
         });
       default:

@@ -172,26 +172,43 @@ const xml = (s: string) =>
     .join("")
     .replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c] ?? c);
 
+/** A test case's `<properties>`: the resource's account and Region, those that are known. */
+function junitProperties(r: ResourceReport): string[] {
+  const known = (
+    [
+      ["account", r.account],
+      ["region", r.region],
+    ] as const
+  ).filter((p): p is readonly ["account" | "region", string] => Boolean(p[1]));
+  if (!known.length) return [];
+  return [
+    "      <properties>",
+    ...known.map(([name, value]) => `        <property name="${name}" value="${xml(value)}"/>`),
+    "      </properties>",
+  ];
+}
+
 /**
  * JUnit XML for CI dashboards: one test case per resource (and per unmanaged grant, when asked
  * for). Drifted and gone are failures, a resource that could not be checked is an error; a grant
- * not listed yet passes, with the reason as its output.
+ * not listed yet passes, with the reason as its output. A resource's account and Region, when
+ * known, are test-case properties `account` and `region`: a dashboard then tells two replicas of a
+ * multi-Region key apart without parsing the key ARN.
  */
 export function junitReport(report: DriftReport): string {
   const s = summarize(report);
   const cases: string[] = [];
   for (const r of report.resources) {
-    const open = `    <testcase classname="kms-policy.${r.kind}" name="${xml(r.name)}" file="${xml(r.urn)}">`;
+    const attributes = `classname="kms-policy.${r.kind}" name="${xml(r.name)}" file="${xml(r.urn)}"`;
     const body = details(r, "text").join("\n");
     const summary = r.message ?? `${r.kind} ${r.name} is ${r.status} (${r.keyArn}${r.grantId ? `, grant ${r.grantId}` : ""})`;
-    if (r.status === "in-sync") cases.push(`    <testcase classname="kms-policy.${r.kind}" name="${xml(r.name)}" file="${xml(r.urn)}"/>`);
-    else if (r.status === "not-listed-yet") cases.push(`${open}\n      <system-out>${xml(summary)}</system-out>\n    </testcase>`);
-    else {
+    const inner = [...junitProperties(r)];
+    if (r.status === "not-listed-yet") inner.push(`      <system-out>${xml(summary)}</system-out>`);
+    else if (r.status !== "in-sync") {
       const tag = r.status === "error" ? "error" : "failure";
-      cases.push(
-        `${open}\n      <${tag} type="${r.status}" message="${xml(summary.split("\n")[0])}">${xml(body)}</${tag}>\n    </testcase>`,
-      );
+      inner.push(`      <${tag} type="${r.status}" message="${xml(summary.split("\n")[0])}">${xml(body)}</${tag}>`);
     }
+    cases.push(inner.length ? [`    <testcase ${attributes}>`, ...inner, "    </testcase>"].join("\n") : `    <testcase ${attributes}/>`);
   }
   for (const g of report.unmanagedGrants ?? []) {
     const what = `grant ${g.grantId} (${g.name ?? "no name"}) on ${g.keyArn} is declared by no Grant in the stack`;

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { assertSupportedSdk } from "./sdkCompatibility";
 import { AssumeRole, effectiveAccess, roleAccount } from "../aws/access";
-import { KeyIdentity, keyIdentity, sameIdentity } from "../aws/keyRef";
+import { KeyIdentity, REGION_ENVIRONMENT_VARIABLE, certainlySameKey, keyIdentity, keyRegion } from "../aws/keyRef";
 import { PolicyDocument } from "../policy/types";
 import { ACCOUNT_ID } from "../policy/grammar";
 import { warnLintFindings } from "./lintWarnings";
@@ -60,27 +60,50 @@ export interface AssumeRoleArgs {
 /** Each KeyPolicy of the program by name, with the key it names. */
 const claimedKeys = new Map<string, { keyId: string; identity: KeyIdentity }>();
 
+/** The stack settings and environment a program's key identity depends on. */
+export interface ProgramSettings {
+  /** `kms-policy:assumeRole`. */
+  assumeRole?: AssumeRole;
+  /** `aws:profile`. */
+  profile?: string;
+  /** `aws:region`. */
+  region?: string;
+  /** The environment's AWS_REGION. */
+  environmentRegion?: string;
+}
+
 /**
  * The key a program's KeyPolicy names, as far as the program can tell without calling AWS: an
- * ARN says everything; a bare id is in the Region in use and the account of the role in use. Under
- * a profile the account is unknown here, so the profile stands in for it (two profiles are assumed
- * to be two accounts: refusing is only for certain overlaps).
+ * ARN says everything; a bare id is in the Region the provider will use (aws/keyRef.ts's keyRegion,
+ * the providers' own rule: `region`, `aws:region`, AWS_REGION) and the account of the role in use.
+ * Under a profile the account is unknown here, so the profile stands in for it (two profiles are
+ * assumed to be two accounts: refusing is only for certain overlaps).
  */
-function programIdentity(
-  keyId: string,
-  region: string | undefined,
-  role: AssumeRole | undefined,
-  profile: string | undefined,
+export function programIdentity(
+  key: { keyId: string; region?: string; assumeRole?: AssumeRole; profile?: string },
+  stack: ProgramSettings,
 ): KeyIdentity {
-  let stack: AssumeRole | undefined;
-  try {
-    stack = new pulumi.Config("kms-policy").getObject<AssumeRole>("assumeRole");
-  } catch {
-    stack = undefined; // not JSON: the provider's check reports it with the fix
-  }
-  const access = effectiveAccess({ assumeRole: role, profile }, { assumeRole: stack, profile: new pulumi.Config("aws").get("profile") });
+  const access = effectiveAccess(key, { assumeRole: stack.assumeRole, profile: stack.profile });
   const account = access.assumeRole ? roleAccount(access.assumeRole.roleArn) : access.profile ? `profile ${access.profile}` : undefined;
-  return keyIdentity(keyId, { region: region ?? new pulumi.Config("aws").get("region"), account });
+  const region = keyRegion(key.keyId, { resource: key.region, stack: stack.region, environment: stack.environmentRegion });
+  return keyIdentity(key.keyId, { region, account });
+}
+
+/** The program's ProgramSettings: its stack configuration and environment. */
+function programSettings(): ProgramSettings {
+  let assumeRole: AssumeRole | undefined;
+  try {
+    assumeRole = new pulumi.Config("kms-policy").getObject<AssumeRole>("assumeRole");
+  } catch {
+    assumeRole = undefined; // not JSON: the provider's check reports it with the fix
+  }
+  const aws = new pulumi.Config("aws");
+  return {
+    assumeRole,
+    profile: aws.get("profile"),
+    region: aws.get("region"),
+    environmentRegion: process.env[REGION_ENVIRONMENT_VARIABLE],
+  };
 }
 
 /**
@@ -127,9 +150,9 @@ export class KeyPolicy extends pulumi.dynamic.Resource {
     // Two KeyPolicy resources on one key would overwrite each other on every `pulumi up`. One key
     // is one partition, account, Region and id: two replicas of a multi-Region key are two keys.
     pulumi.all([args.keyId, args.region, args.assumeRole, args.profile]).apply(([keyId, region, role, profile]) => {
-      const identity = programIdentity(keyId, region, role as AssumeRole | undefined, profile);
+      const identity = programIdentity({ keyId, region, assumeRole: role as AssumeRole | undefined, profile }, programSettings());
       for (const [owner, other] of claimedKeys) {
-        if (owner !== name && sameIdentity(other.identity, identity)) {
+        if (owner !== name && certainlySameKey(other.identity, identity)) {
           throw new pulumi.ResourceError(
             `KeyPolicy "${name}" and KeyPolicy "${owner}" both manage key ${keyId}${other.keyId === keyId ? "" : ` (also given as ${other.keyId})`}; a key has one policy. Merge their statements into one KeyPolicy.`,
             this,

@@ -34,6 +34,11 @@ export function ownershipTags(owner: string, previousPolicy: string): Record<str
   return tags;
 }
 
+/** Whether `tags` (from ownershipTags) carry the pre-stack policy, or only the owner because it did not fit. */
+export function recordsPreviousPolicy(tags: Record<string, string>): boolean {
+  return `${PREVIOUS_POLICY_TAG_PREFIX}0` in tags;
+}
+
 /** What the key's tags say: its managing resource and the policy the key had before it, if recorded. */
 export function readOwnership(tags: Record<string, string>): { owner?: string; previousPolicy?: string } {
   const owner = tags[OWNER_TAG];

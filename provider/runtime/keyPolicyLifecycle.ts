@@ -8,7 +8,14 @@ import { engineLog } from "./engineLog";
 import { ResourceInitFailedError } from "./initFailure";
 import { isUnknown } from "./check";
 import { recordedAccess, sameKeyAs } from "./keyIdentity";
-import { newOwnerId, ownershipTagKeys, ownershipTags, readOwnership } from "./keyOwnership";
+import {
+  MAX_PREVIOUS_POLICY_TAGS,
+  newOwnerId,
+  ownershipTagKeys,
+  ownershipTags,
+  readOwnership,
+  recordsPreviousPolicy,
+} from "./keyOwnership";
 import { accessFor, regionFor } from "./settings";
 
 /** What a KeyPolicy keeps in state: its inputs, plus what it learned from KMS. */
@@ -148,7 +155,9 @@ export class KeyPolicyLifecycle {
     if (handedOver.owner && handedOver.previousPolicy === undefined) {
       await engineLog(
         "warning",
-        `KeyPolicy: key ${key.arn} is managed by another KeyPolicy whose recorded previous policy is missing; this resource records the key's current policy as previousPolicy.`,
+        `KeyPolicy: key ${key.arn} is managed by another KeyPolicy (this one replaces it, or it was renamed without an alias) whose tags do not record the policy the key had before the stack ` +
+          `(too large for them, or removed by hand). This resource records the key's current policy as previousPolicy, so its delete will restore that, not the pre-stack policy. ` +
+          `The pre-stack policy is the other KeyPolicy's previousPolicy: its delete, later in this update, prints it (README: "Replacing and renaming").`,
       );
     }
     let putAnswered = false;
@@ -195,6 +204,14 @@ export class KeyPolicyLifecycle {
   private async claim(api: KeyApi, keyArn: string, previousPolicy: string, stale: string[]): Promise<string | undefined> {
     const ownerId = newOwnerId();
     const tags = ownershipTags(ownerId, previousPolicy);
+    if (!recordsPreviousPolicy(tags)) {
+      await engineLog(
+        "warning",
+        `KeyPolicy: the policy key ${keyArn} had before this stack (${previousPolicy.length} characters) is too large for the key's ownership tags ` +
+          `(deflated, it needs more than ${MAX_PREVIOUS_POLICY_TAGS} tag values of 256 characters), so only the owner is recorded. This resource keeps it as previousPolicy and restores it on delete; ` +
+          `but should this KeyPolicy be replaced, or renamed without an alias, its successor cannot learn it and would restore this stack's policy instead (README: "Replacing and renaming").`,
+      );
+    }
     try {
       await api.tag(keyArn, tags);
       // Chunks of a longer policy recorded before would corrupt the one just written.
@@ -318,8 +335,21 @@ export class KeyPolicyLifecycle {
     }
     if (GONE_KEY_STATES.has(key.state)) return;
     const tags = await this.tags(api, keyArn);
-    const owner = tags ? readOwnership(tags).owner : undefined;
+    const recorded = tags ? readOwnership(tags) : {};
+    const owner = recorded.owner;
     if (owner && owner !== props.ownerId) {
+      if (props.previousPolicy && recorded.previousPolicy !== props.previousPolicy) {
+        // The successor could not learn the pre-stack policy from the tags (too large for them,
+        // or this resource predates them) and recorded another; once this resource leaves the
+        // state, this message is the last place the pre-stack policy is written.
+        await engineLog(
+          "warning",
+          `KeyPolicy: key ${keyArn} is now managed by another KeyPolicy (this one was replaced or renamed); its policy stays as that one set it. ` +
+            `That KeyPolicy could not learn from the key's tags the policy the key had before the stack, so with onDelete "restore" its delete will put back a policy this stack set instead. ` +
+            `The pre-stack policy (this resource's previousPolicy) was:\n${props.previousPolicy}`,
+        );
+        return;
+      }
       await engineLog(
         "info",
         `KeyPolicy: key ${keyArn} is now managed by another KeyPolicy (this one was replaced or renamed); its policy stays as that one set it.`,

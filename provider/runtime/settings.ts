@@ -3,7 +3,7 @@ import { Access, AssumeRole, checkAssumeRole, effectiveAccess } from "../aws/acc
 import { ClientSettings, DEFAULT_MAX_ATTEMPTS, DEFAULT_REQUEST_TIMEOUT_SECONDS, kmsClient } from "../aws/client";
 import { credentialSource } from "../aws/credentials";
 import { DEFAULT_GRANT_LISTING_DELAY_SECONDS } from "../aws/grantFacts";
-import { parseKeyRef } from "../aws/keyRef";
+import { keyRegion } from "../aws/keyRef";
 import { LintSuppression, SEVERITIES, Severity, parseSuppressions } from "../policy";
 
 /**
@@ -191,14 +191,12 @@ export function accountFor(access: Access, region?: string): Promise<string> {
 }
 
 /**
- * The region for a key: the resource's `region`, else the region in a key ARN, else the stack's
- * `aws:region`, else whatever the SDK finds (AWS_REGION, the profile).
+ * The region for a key, by aws/keyRef.ts's keyRegion: the resource's `region`, else the region in a
+ * key ARN, else the stack's `aws:region`. Undefined leaves the rest of the rule to the SDK, which
+ * reads AWS_REGION and then the profile's `region` itself.
  */
 export function regionFor(keyId: string, region?: string): string | undefined {
-  if (region) return region;
-  const ref = parseKeyRef(keyId);
-  if (!("error" in ref) && ref.region) return ref.region;
-  return settings.region;
+  return keyRegion(keyId, { resource: region, stack: settings.region });
 }
 
 export function clientFor(keyId: string, region?: string, access: Access = {}): KMSClient {

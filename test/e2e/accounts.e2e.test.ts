@@ -19,6 +19,7 @@ const ROLE_B = `arn:aws:iam::${ACCOUNT_B}:role/kms-admin`;
 const ROLE_C = `arn:aws:iam::${ACCOUNT_C}:role/kms-admin`;
 const ROLE_AUDIT = `arn:aws:iam::${ACCOUNT_B}:role/kms-audit`;
 const ROLE_REFUSED = "arn:aws:iam::444455556666:role/nobody-trusts-us";
+const REFUSED_KEY = "1234abcd-12ab-34cd-56ef-1234567890ab";
 /** A profile with static keys (moto puts any AKIA key in its default account): proves the profile's credentials are the ones used. */
 const PROFILE_KEY = "AKIAPROFILEA00000001";
 const PROFILE_SECRET = "profile-a-secret-never-valid-anywhere";
@@ -47,15 +48,28 @@ describe("e2e: one stack, keys in several accounts and Regions (STS roles, a pro
   const policyOf = async (client: KMSClient, keyId: string) =>
     (await client.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: "default" }))).Policy as string;
   /** [key id, signing Region, account, access key kind] of each call of `operation` since the last reset. */
-  const seen = (operation: string) =>
-    proxy.requests
-      .filter((r) => r.operation === operation)
-      .map((r: SeenRequest) => [
-        (r.keyId ?? "").split("/").pop(),
-        r.region,
-        r.account,
-        r.accessKeyId === PROFILE_KEY ? "profile" : r.accessKeyId.slice(0, 4),
-      ]);
+  const seenAs = (r: SeenRequest) => [
+    (r.keyId ?? "").split("/").pop(),
+    r.region,
+    r.account,
+    r.accessKeyId === PROFILE_KEY ? "profile" : r.accessKeyId.slice(0, 4),
+  ];
+  const seen = (operation: string) => proxy.requests.filter((r) => r.operation === operation).map(seenAs);
+  /** Where each key of the scenario lives and with which credentials it is reached: [key id, Region, account, access key kind]. */
+  const homes = () => [
+    [keyA, "us-east-1", ACCOUNT_A, "profile"],
+    [mrk, "us-east-1", ACCOUNT_B, "ASIA"],
+    [mrk, "eu-west-1", ACCOUNT_B, "ASIA"],
+    [keyC.split("/").pop(), "eu-west-1", ACCOUNT_C, "ASIA"],
+  ];
+  /** Every KMS call since the last reset that was not signed for its key's home (none named no key). */
+  const strayKmsCalls = () => {
+    const allowed = new Set(homes().map((home) => JSON.stringify(home)));
+    return proxy.requests
+      .filter((r) => r.service === "kms")
+      .map((r) => ({ operation: r.operation, where: seenAs(r) }))
+      .filter((call) => !allowed.has(JSON.stringify(call.where)));
+  };
   const withSid = (account: string, sid: string) =>
     appPolicy(account, [
       {
@@ -145,9 +159,18 @@ describe("e2e: one stack, keys in several accounts and Regions (STS roles, a pro
       [mrk, "us-east-1", ACCOUNT_B, "ASIA"],
       [keyA, "us-east-1", ACCOUNT_A, "profile"],
     ]);
-    // The roles were assumed with the default credentials, with the session name asked for.
+    // Every other KMS call of up too (DescribeKey, GetKeyPolicy, ListGrants, ...): each in its key's account and Region.
+    expect(strayKmsCalls()).to.deep.equal([]);
+    const operations = new Set(proxy.requests.filter((r) => r.service === "kms").map((r) => r.operation));
+    for (const op of ["DescribeKey", "GetKeyPolicy", "PutKeyPolicy", "CreateGrant"]) expect(operations).to.include(op);
+    // Each key was reached in its home, not only some of them.
+    expect(new Set(proxy.requests.filter((r) => r.service === "kms").map((r) => JSON.stringify(seenAs(r))))).to.have.property("size", 4);
+    // The roles were assumed with the default credentials, with the session name asked for (the default for the stack's role).
     const assumed = proxy.requests.filter((r) => r.operation === "AssumeRole");
     expect(new Set(assumed.map((r) => r.accessKeyId))).to.deep.equal(new Set([DUMMY_CREDENTIALS.accessKeyId]));
+    expect(new Set(assumed.map((r) => `${String(r.body.RoleArn)} as ${String(r.body.RoleSessionName)}`))).to.deep.equal(
+      new Set([`${ROLE_B} as pulumi-kms-policy`, `${ROLE_C} as central-stack`]),
+    );
     expect(JSON.parse(await policyOf(asBEu, mrk))).to.deep.equal(withSid(ACCOUNT_B, "Replica"));
     expect(JSON.parse(await policyOf(asB, mrk))).to.deep.equal(withSid(ACCOUNT_B, "Primary"));
     expect(JSON.parse(await policyOf(asA, keyA))).to.deep.equal(withSid(ACCOUNT_A, "A"));
@@ -182,6 +205,7 @@ describe("e2e: one stack, keys in several accounts and Regions (STS roles, a pro
       ["us-east-1", ACCOUNT_B],
       ["us-east-1", ACCOUNT_A],
     ]);
+    expect(strayKmsCalls()).to.deep.equal([]);
   });
 
   it("kms-policy drift uses each resource's recorded role, reports account and Region, and catches drift on one replica only", async () => {
@@ -220,6 +244,7 @@ describe("e2e: one stack, keys in several accounts and Regions (STS roles, a pro
       [mrk, "eu-west-1", ACCOUNT_B, "ASIA"],
       [keyC.split("/").pop(), "eu-west-1", ACCOUNT_C, "ASIA"],
     ]);
+    expect(strayKmsCalls()).to.deep.equal([]);
 
     // From a central audit role instead: every call is made as that role, in account B.
     proxy.reset();
@@ -242,7 +267,7 @@ describe("e2e: one stack, keys in several accounts and Regions (STS roles, a pro
           {
             name: "refused",
             args: {
-              keyId: "1234abcd-12ab-34cd-56ef-1234567890ab",
+              keyId: REFUSED_KEY,
               policy: withSid("444455556666", "X"),
               assumeRole: { roleArn: ROLE_REFUSED },
             },
@@ -256,7 +281,14 @@ describe("e2e: one stack, keys in several accounts and Regions (STS roles, a pro
     expect(result.output).to.contain(`could not assume role ${ROLE_REFUSED}`);
     expect(result.output).to.contain("AccessDenied");
     expect(result.output).to.contain("Fix: the role's trust policy must allow sts:AssumeRole");
-    expect(proxy.requests.filter((r) => r.service === "kms" && r.account === "444455556666")).to.deep.equal([]);
+    // The role was asked for, and refused...
+    expect(proxy.requests.filter((r) => r.operation === "AssumeRole").map((r) => r.body.RoleArn)).to.include(ROLE_REFUSED);
+    // ...and no KMS call was made for that resource: none names its key, under any credentials, and
+    // none was made with the default credentials (the role's source; no resource uses them directly).
+    const kms = proxy.requests.filter((r) => r.service === "kms");
+    expect(kms.filter((r) => (r.keyId ?? "").endsWith(REFUSED_KEY)).map((r) => r.operation)).to.deep.equal([]);
+    expect(kms.filter((r) => r.accessKeyId === DUMMY_CREDENTIALS.accessKeyId).map((r) => r.operation)).to.deep.equal([]);
+    expect(strayKmsCalls()).to.deep.equal([]);
     project.writeFile("scenario.json", JSON.stringify(scenario()));
     proxy.reset();
     await run(["up", "--yes"]);
@@ -285,6 +317,9 @@ describe("e2e: one stack, keys in several accounts and Regions (STS roles, a pro
       [mrk, "us-east-1", ACCOUNT_B, "ASIA"],
       [keyA, "us-east-1", ACCOUNT_A, "profile"],
     ]);
+    // The restores were put in each key's own account and Region, not only found there afterwards.
+    expect(seen("PutKeyPolicy")).to.have.deep.members(homes());
+    expect(strayKmsCalls()).to.deep.equal([]);
   });
 });
 

@@ -156,19 +156,32 @@ describe("e2e: compatibility matrix (Node.js x @pulumi/pulumi), installed from n
         });
       }
 
-      it("pulumi up creates the key policy and the grants", async () => {
+      it("pulumi up creates the key policy and the grants, and the program reports the Node.js and SDK of its cell", async () => {
         const up = await project.ok(["up", "--yes"]);
-        const grants = cell.typescript ? 1 : 2;
-        expect(up.output).to.match(new RegExp(`\\+ ${grants + 2} created`));
+        expect(up.output).to.match(/\+ 4 created/);
         expect(policiesEquivalent(await livePolicy(), declared())).to.equal(true);
-        expect(await allGrants(kms, key.keyId)).to.have.length(grants);
-        if (!cell.typescript) {
-          const outputs = JSON.parse((await project.ok(["stack", "output", "--json"])).stdout) as {
-            nodeVersion: string;
-            sdkVersion: string;
-          };
-          expect(outputs.nodeVersion).to.match(new RegExp(`^v${cell.nodeMajor}\\.`));
-          expect(outputs.sdkVersion).to.equal(cell.sdk());
+        const live = await allGrants(kms, key.keyId);
+        expect(live).to.have.length(2);
+        const stackOutputs = async (showSecrets: boolean) =>
+          JSON.parse((await project.ok(["stack", "output", "--json", ...(showSecrets ? ["--show-secrets"] : [])])).stdout) as Record<
+            string,
+            unknown
+          >;
+        const outputs = await stackOutputs(false);
+        expect(outputs.nodeVersion).to.match(new RegExp(`^v${cell.nodeMajor}\\.`));
+        expect(outputs.sdkVersion).to.equal(cell.sdk());
+        if (cell.typescript) {
+          // The example's outputs, as a user reads them.
+          expect(outputs.managedKeyArn).to.equal(key.arn);
+          expect(policiesEquivalent(outputs.policyBeforePulumi as string, originalPolicy)).to.equal(true);
+          expect([outputs.readerGrantId, outputs.writerGrantId]).to.have.members(live.map((g) => g.GrantId));
+          // Grant tokens are secrets: hidden without --show-secrets, real strings with it.
+          expect(outputs.readerGrantToken).to.equal("[secret]");
+          expect(outputs.writerGrantToken).to.equal("[secret]");
+          const revealed = await stackOutputs(true);
+          for (const token of [revealed.readerGrantToken, revealed.writerGrantToken])
+            expect(token).to.be.a("string").and.not.equal("[secret]");
+          expect((revealed.readerGrantToken as string).length).to.be.greaterThan(0);
         }
       });
 
@@ -207,7 +220,7 @@ describe("e2e: compatibility matrix (Node.js x @pulumi/pulumi), installed from n
       it("pulumi up --refresh repairs the drift: the declared policy, the revoked grant made again", async () => {
         await project.ok(["up", "--yes", "--refresh"]);
         expect(policiesEquivalent(await livePolicy(), declared())).to.equal(true);
-        expect(await allGrants(kms, key.keyId)).to.have.length(cell.typescript ? 1 : 2);
+        expect(await allGrants(kms, key.keyId)).to.have.length(2);
         await project.ok(["preview", "--refresh", "--expect-no-changes"]);
       });
 

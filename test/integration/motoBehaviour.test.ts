@@ -6,12 +6,16 @@ import {
   KMSClient,
   ListGrantsCommand,
   ListKeyPoliciesCommand,
+  ListResourceTagsCommand,
   PutKeyPolicyCommand,
   RetireGrantCommand,
   RevokeGrantCommand,
   ScheduleKeyDeletionCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
 } from "@aws-sdk/client-kms";
 import { expect } from "chai";
+import { DUMMY_CREDENTIALS, MotoServer } from "../../toolchain/moto";
 import { moto } from "../support/hooks";
 import { createKey, testKms } from "../support/kms";
 
@@ -29,8 +33,11 @@ describe("integration: moto's KMS as this package uses it", () => {
       (e: { name: string }) => e.name,
     );
 
+  let server: MotoServer;
+
   before(async () => {
-    kms = testKms(await moto());
+    server = await moto();
+    kms = testKms(server);
   });
 
   it("GetKeyPolicy and ListKeyPolicies: one policy named default, by key id or ARN", async () => {
@@ -137,5 +144,92 @@ describe("integration: moto's KMS as this package uses it", () => {
     );
     expect(dry.GrantId).to.be.a("string");
     expect((await kms.send(new ListGrantsCommand({ KeyId: key.keyId }))).Grants).to.have.length(2);
+  });
+  it("TagResource, ListResourceTags, UntagResource: stores, lists in one page and removes tags, 31 of them with 256-character values", async () => {
+    // What KeyPolicy's ownership tags need at most (README, "Replacing and renaming"): 1 owner tag and 30 of the pre-stack policy.
+    const key = await createKey(kms);
+    const tags = Array.from({ length: 31 }, (_, i) => ({ TagKey: `t${String(i).padStart(2, "0")}`, TagValue: String(i % 10).repeat(256) }));
+    await kms.send(new TagResourceCommand({ KeyId: key.keyId, Tags: tags }));
+    const listed = await kms.send(new ListResourceTagsCommand({ KeyId: key.arn }));
+    expect(listed.Truncated ?? false).to.equal(false);
+    expect(listed.NextMarker).to.equal(undefined);
+    expect([...(listed.Tags ?? [])].sort((a, b) => String(a.TagKey).localeCompare(String(b.TagKey)))).to.deep.equal(tags);
+    await kms.send(new UntagResourceCommand({ KeyId: key.keyId, TagKeys: ["t00", "t30"] }));
+    const after = (await kms.send(new ListResourceTagsCommand({ KeyId: key.keyId }))).Tags ?? [];
+    expect(after.map((t) => t.TagKey).sort()).to.deep.equal(tags.slice(1, 30).map((t) => t.TagKey));
+  });
+
+  it("DescribeKey on a key whose policy denies kms:* to any principal: AccessDeniedException (real KMS evaluates the policy)", async () => {
+    const key = await createKey(kms);
+    const policy = {
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "Root", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" },
+        { Sid: "NoOne", Effect: "Deny", Principal: { AWS: "*" }, Action: "kms:*", Resource: "*" },
+      ],
+    };
+    expect((await kms.send(new DescribeKeyCommand({ KeyId: key.keyId }))).KeyMetadata?.KeyId).to.equal(key.keyId);
+    await kms.send(new PutKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default", Policy: JSON.stringify(policy) }));
+    expect(await failure(kms.send(new DescribeKeyCommand({ KeyId: key.keyId })))).to.equal("AccessDeniedException");
+  });
+  it("what moto accepts that KMS refuses: GetKeyPolicy without PolicyName, a bogus grant operation, a grant on a disabled key; an unknown key's grants: HTTP 500", async () => {
+    const key = await createKey(kms);
+    // Real KMS defaults PolicyName to "default"; moto refuses the call, so the package always sends it.
+    expect(await failure(kms.send(new GetKeyPolicyCommand({ KeyId: key.keyId })))).to.not.equal("no error");
+    // Real KMS: ValidationException.
+    const bogus = { KeyId: key.keyId, GranteePrincipal: grantee, Operations: ["Bogus" as "Decrypt"] };
+    expect(await failure(kms.send(new CreateGrantCommand(bogus)))).to.equal("no error");
+    // Real KMS: DisabledException.
+    await kms.send(new DisableKeyCommand({ KeyId: key.keyId }));
+    expect(
+      await failure(kms.send(new CreateGrantCommand({ KeyId: key.keyId, GranteePrincipal: grantee, Operations: ["Decrypt"] }))),
+    ).to.equal("no error");
+    // Real KMS: NotFoundException. moto answers HTTP 500 with an HTML body.
+    const noRetries = new KMSClient({
+      region: server.awsEnv.AWS_REGION,
+      endpoint: server.endpoint,
+      credentials: DUMMY_CREDENTIALS,
+      maxAttempts: 1,
+    });
+    const unknown = await noRetries.send(new ListGrantsCommand({ KeyId: "11111111-2222-3333-4444-555555555555" })).then(
+      () => undefined,
+      (e: { name: string; $metadata?: { httpStatusCode?: number } }) => e,
+    );
+    expect(unknown?.name).to.not.equal("NotFoundException");
+    expect(unknown?.$metadata?.httpStatusCode).to.equal(500);
+  });
+  it("PutKeyPolicy: accepts an oversized policy and one that locks the caller out (real KMS: LimitExceededException, MalformedPolicyDocumentException)", async () => {
+    const key = await createKey(kms);
+    const big = {
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "Root", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" },
+        {
+          Sid: "Pad",
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws:iam::123456789012:root" },
+          Action: "kms:Decrypt",
+          Resource: "*",
+          Condition: { StringEquals: { "aws:PrincipalTag/x": "y".repeat(33_000) } },
+        },
+      ],
+    };
+    expect(JSON.stringify(big).length).to.be.greaterThan(32_768);
+    const put = (policy: unknown) =>
+      kms.send(new PutKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default", Policy: JSON.stringify(policy) }));
+    expect(await failure(put(big))).to.equal("no error");
+    const lockout = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "OnlyDecrypt",
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws:iam::123456789012:role/other" },
+          Action: "kms:Decrypt",
+          Resource: "*",
+        },
+      ],
+    };
+    expect(await failure(put(lockout))).to.equal("no error");
   });
 });

@@ -58,7 +58,7 @@ export interface SeenRequest {
   account: string;
   /** The request's KeyId, for KMS calls that name one. */
   keyId?: string;
-  /** The JSON body of a KMS call; empty for other calls. */
+  /** The JSON body of a KMS call, or the form fields of an STS call (e.g. AssumeRole's RoleArn and RoleSessionName). */
   body: Record<string, unknown>;
 }
 
@@ -205,7 +205,7 @@ export class FaultProxy {
       accessKeyId,
       account: this.keyAccounts.get(accessKeyId) ?? DEFAULT_ACCOUNT,
       ...(keyId ? { keyId } : {}),
-      body: json,
+      body: form ? Object.fromEntries(form) : json,
     });
     if (operation === "AssumeRole" && this.rules.refuseAssumeRole?.includes(form?.get("RoleArn") ?? "")) {
       res.writeHead(403, { "content-type": "text/xml" });
@@ -229,7 +229,8 @@ export class FaultProxy {
 
     const input =
       operation === "GetKeyPolicy" || operation === "PutKeyPolicy" ? (JSON.parse(body.toString() || "{}") as { KeyId?: string }) : {};
-    const keyOf = (keyId = "") => keyId.slice(keyId.lastIndexOf("/") + 1);
+    // By signing Region and bare id: the replicas of a multi-Region key share the id.
+    const keyOf = (keyId = "") => `${scope?.[2] ?? ""}/${keyId.slice(keyId.lastIndexOf("/") + 1)}`;
     if (operation === "PutKeyPolicy" && (this.rules.staleGetKeyPolicyReads ?? 0) > 0) {
       const before = await this.forward(
         req,
@@ -251,7 +252,7 @@ export class FaultProxy {
     if (operation === "CreateGrant" && json.DryRun === true) return this.answerDryRun(req, res, json);
 
     if (this.faithful) {
-      const faithful = await this.faithful.handle(operation, json, (op, payload) => this.forwardJson(req, op, payload));
+      const faithful = await this.faithful.handle(operation, json, (op, payload) => this.forwardJson(req, op, payload), scope?.[2] ?? "");
       if (faithful) {
         let out = Buffer.from(JSON.stringify(faithful.body));
         if (operation === "CreateGrant" && faithful.status === 200) this.rememberServicePrincipals(json, out);

@@ -48,6 +48,11 @@ type Listed = Record<string, unknown> & {
 };
 
 const keyOf = (keyId: unknown) => String(keyId ?? "").slice(String(keyId ?? "").lastIndexOf("/") + 1);
+/**
+ * A key's place in the pending-policy table: the Region the request was signed for and the bare id.
+ * The replicas of a multi-Region key share the id, one per Region, and each has its own policy.
+ */
+const placeOf = (region: string, keyId: unknown) => `${region}/${keyOf(keyId)}`;
 
 /** Same parameters in CreateGrant's sense: grantee, operations (a set), retiring principal, constraints. */
 function sameParameters(listed: Listed, input: Record<string, unknown>): boolean {
@@ -94,17 +99,20 @@ export class KmsFaithful {
     return id;
   }
 
-  /** Handles the operations KMS answers differently from moto; undefined: forward unchanged. */
-  async handle(operation: string, input: Record<string, unknown>, forward: Forward): Promise<Answer | undefined> {
+  /**
+   * Handles the operations KMS answers differently from moto; undefined: forward unchanged.
+   * `region` is the Region the request was signed for (where the key is, as for moto).
+   */
+  async handle(operation: string, input: Record<string, unknown>, forward: Forward, region = ""): Promise<Answer | undefined> {
     switch (operation) {
       case "CreateGrant":
         return this.createGrant(input, forward);
       case "ListGrants":
         return this.listGrants(input, forward);
       case "PutKeyPolicy":
-        return this.putKeyPolicy(input, forward);
+        return this.putKeyPolicy(input, forward, region);
       case "GetKeyPolicy":
-        return this.getKeyPolicy(input, forward);
+        return this.getKeyPolicy(input, forward, region);
       default:
         return undefined;
     }
@@ -154,21 +162,21 @@ export class KmsFaithful {
     };
   }
 
-  private async putKeyPolicy(input: Record<string, unknown>, forward: Forward): Promise<Answer> {
+  private async putKeyPolicy(input: Record<string, unknown>, forward: Forward, region: string): Promise<Answer> {
     const before = await forward("GetKeyPolicy", { KeyId: input.KeyId, PolicyName: "default" });
     const answer = await forward("PutKeyPolicy", input);
     const old = before.body.Policy;
     if (answer.status === 200 && typeof old === "string") {
-      this.stale.set(keyOf(input.KeyId), { policy: old, until: Date.now() + (this.options.policyPropagationMs ?? 0), reads: 0 });
+      this.stale.set(placeOf(region, input.KeyId), { policy: old, until: Date.now() + (this.options.policyPropagationMs ?? 0), reads: 0 });
     }
     return answer;
   }
 
-  private async getKeyPolicy(input: Record<string, unknown>, forward: Forward): Promise<Answer> {
+  private async getKeyPolicy(input: Record<string, unknown>, forward: Forward, region: string): Promise<Answer> {
     const answer = await forward("GetKeyPolicy", input);
     if (answer.status !== 200 || typeof answer.body.Policy !== "string") return answer;
     let policy = answer.body.Policy;
-    const stale = this.stale.get(keyOf(input.KeyId));
+    const stale = this.stale.get(placeOf(region, input.KeyId));
     if (stale && Date.now() < stale.until && stale.reads++ % 2 === 0) policy = stale.policy;
     return { status: 200, body: { ...answer.body, Policy: this.reserialize(policy) } };
   }

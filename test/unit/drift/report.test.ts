@@ -123,4 +123,35 @@ describe("drift: reports and exit codes", () => {
     expect(xml).to.contain('<error type="error" message="AccessDenied: kms:GetKeyPolicy">');
     expect(xml).to.contain('<testcase classname="kms-policy.UnmanagedGrant" name="stray">');
   });
+
+  it("junit: each resource's account and Region are test-case properties, so two replicas of a multi-Region key are told apart", () => {
+    const mrk = "mrk-1234abcd12ab34cd56ef1234567890ab";
+    const located: DriftReport = {
+      resources: [
+        { kind: "KeyPolicy", urn: "u1", name: "primary", keyArn: `arn:aws:kms:us-east-1:222233334444:key/${mrk}`, status: "in-sync" },
+        {
+          kind: "KeyPolicy",
+          urn: "u2",
+          name: "replica",
+          keyArn: `arn:aws:kms:eu-west-1:222233334444:key/${mrk}`,
+          account: "222233334444",
+          region: "eu-west-1",
+          status: "drifted",
+          policyDiff: diff,
+        },
+        { kind: "Grant", urn: "u3", name: "g", keyArn, grantId: "gid", account: "111122223333", region: "us-east-1", status: "in-sync" },
+      ],
+    };
+    const xml = junitReport(located);
+    const testcase = (name: string) => new RegExp(`<testcase [^>]*name="${name}"[^>]*?(/>|>[^]*?</testcase>)`).exec(xml)?.[0] ?? "";
+    expect(testcase("replica")).to.match(
+      /<properties>\n\s*<property name="account" value="222233334444"\/>\n\s*<property name="region" value="eu-west-1"\/>\n\s*<\/properties>\n\s*<failure type="drifted"/,
+    );
+    expect(testcase("g")).to.contain('<property name="account" value="111122223333"/>');
+    expect(testcase("g")).to.contain('<property name="region" value="us-east-1"/>');
+    expect(testcase("g")).to.not.contain("<failure");
+    // Nothing known, nothing said: no empty properties.
+    expect(testcase("primary")).to.equal('<testcase classname="kms-policy.KeyPolicy" name="primary" file="u1"/>');
+    expect(xml.match(/<testcase /g)).to.have.length(3);
+  });
 });

@@ -1,17 +1,21 @@
-import { AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { expect } from "chai";
 import { Access, accessKey, checkAssumeRole, effectiveAccess } from "../../../provider/aws/access";
 import { CredentialSource, refreshing, TemporaryCredentials } from "../../../provider/aws/credentials";
 import { GrantApi } from "../../../provider/aws/grants";
 import { KeyApi } from "../../../provider/aws/keys";
-import { identityText, keyIdentity, parseKeyRef, sameIdentity, sameKey } from "../../../provider/aws/keyRef";
+import { certainlySameKey, identityText, keyIdentity, keyRegion, parseKeyRef, sameIdentity, sameKey } from "../../../provider/aws/keyRef";
+import { ProgramSettings, programIdentity } from "../../../provider/resources/keyPolicy";
 import { checkDrift } from "../../../provider/drift/check";
 import { jsonReport, markdownReport, textReport } from "../../../provider/drift/report";
 import { ManagedResource } from "../../../provider/drift/stackExport";
 import { checkGrant } from "../../../provider/runtime/grantCheck";
 import { checkKeyPolicy } from "../../../provider/runtime/keyPolicyCheck";
 import { KeyPolicyLifecycle, KeyPolicyOutputs } from "../../../provider/runtime/keyPolicyLifecycle";
-import { accessFor, configureFromStack, stackSettingProblems } from "../../../provider/runtime/settings";
+import { accessFor, configureFromStack, regionFor, stackSettingProblems } from "../../../provider/runtime/settings";
 import keyPolicyProvider = require("../../../provider/runtime/keyPolicy");
 import { main } from "../../../provider/cli/main";
 
@@ -47,6 +51,55 @@ describe("key identity: partition, account, Region and key id", () => {
     // The same id in another account is another key.
     expect(sameIdentity(keyIdentity(MRK, { region: "us-east-1", account: "444455556666" }), keyIdentity(us))).to.equal(false);
     expect(sameKey(us, us.replace("arn:aws:", "arn:aws-cn:"))).to.equal(false);
+  });
+
+  it("a key's Region: the resource's, else the ARN's, else aws:region, else AWS_REGION; the providers use the same rule, AWS_REGION read by the SDK", () => {
+    const eu = arnOf("eu-west-1", "111122223333", MRK);
+    expect(keyRegion(eu, { resource: "ap-south-1", stack: "us-west-2", environment: "us-east-1" })).to.equal("ap-south-1");
+    expect(keyRegion(eu, { stack: "us-west-2", environment: "us-east-1" })).to.equal("eu-west-1");
+    expect(keyRegion(MRK, { stack: "us-west-2", environment: "us-east-1" })).to.equal("us-west-2");
+    expect(keyRegion(MRK, { environment: "us-east-1" })).to.equal("us-east-1");
+    expect(keyRegion(MRK, {})).to.equal(undefined);
+    const environment = process.env.AWS_REGION;
+    try {
+      // The providers leave AWS_REGION to the SDK (the client then reads it); the rule is otherwise the same.
+      process.env.AWS_REGION = "sa-east-1";
+      stack({});
+      expect(regionFor(MRK)).to.equal(undefined);
+      expect(regionFor(MRK, "eu-west-1")).to.equal("eu-west-1");
+      stack({ "aws:region": "us-west-2" });
+      expect(regionFor(MRK)).to.equal("us-west-2");
+      expect(regionFor(eu)).to.equal("eu-west-1");
+    } finally {
+      process.env.AWS_REGION = environment;
+      stack();
+    }
+  });
+
+  it("the program's 'both manage key' check: a bare mrk- id takes the providers' Region, and a Region known on one side only is not the same", () => {
+    const both = (a: Parameters<typeof programIdentity>[0], b: Parameters<typeof programIdentity>[0], settings: ProgramSettings) =>
+      certainlySameKey(programIdentity(a, settings), programIdentity(b, settings));
+    const role = { assumeRole: { roleArn: ROLE_A } };
+    // The primary by bare id in AWS_REGION's Region, the replica by the same id in eu-west-1: two keys.
+    expect(both({ keyId: MRK }, { keyId: MRK, region: "eu-west-1" }, { ...role, environmentRegion: "us-east-1" })).to.equal(false);
+    // aws:region comes before AWS_REGION, as in the providers: here both are in eu-west-1, one key.
+    expect(
+      both({ keyId: MRK }, { keyId: MRK, region: "eu-west-1" }, { ...role, region: "eu-west-1", environmentRegion: "us-east-1" }),
+    ).to.equal(true);
+    // No Region known for the bare id (the SDK would take the profile's): maybe another replica, so not refused.
+    expect(both({ keyId: MRK }, { keyId: MRK, region: "eu-west-1" }, role)).to.equal(false);
+    expect(both({ keyId: MRK }, { keyId: arnOf("eu-west-1", "111122223333", MRK) }, role)).to.equal(false);
+    // Unknown on both sides: both fall to the same SDK default, one key.
+    expect(both({ keyId: MRK }, { keyId: MRK, profile: undefined }, role)).to.equal(true);
+    // A bare id and its ARN are one key, even with the account unknown (default credentials): a key id names one key outside mrk- replicas.
+    const single = "1234abcd-12ab-34cd-56ef-1234567890ab";
+    expect(both({ keyId: single }, { keyId: arnOf("us-east-1", "111122223333", single) }, { environmentRegion: "us-east-1" })).to.equal(
+      true,
+    );
+    expect(both({ keyId: single }, { keyId: arnOf("us-east-1", "111122223333", single) }, {})).to.equal(true);
+    // Known parts that differ are never the same, whatever is unknown.
+    expect(both({ keyId: MRK, ...role }, { keyId: MRK, assumeRole: { roleArn: ROLE_B } }, { region: "us-east-1" })).to.equal(false);
+    expect(both({ keyId: MRK, region: "us-east-1" }, { keyId: MRK, region: "eu-west-1" }, {})).to.equal(false);
   });
 
   it("an ARN's own account and Region win over the context; a bare id takes them from it", () => {
@@ -404,5 +457,80 @@ describe("kms-policy drift --assume-role", () => {
     expect(err.join("\n"))
       .to.contain('--assume-role "arn:aws:iam::111122223333:user/bob" is not an IAM role ARN')
       .and.contain("arn:aws:iam::111122223333:role/kms-audit");
+  });
+
+  /** A stack export with one KeyPolicy, written to a temp file for main() to read. */
+  const exportFile = () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "drift-role-")), "export.json");
+    const resource = {
+      urn: "urn:pulumi:s::p::pulumi-nodejs:dynamic/kms:KeyPolicy::kp",
+      type: "pulumi-nodejs:dynamic/kms:KeyPolicy",
+      id: arnOf("us-east-1", "444455556666", MRK),
+      outputs: { keyArn: arnOf("us-east-1", "444455556666", MRK), policy: "{}", policyName: "default" },
+    };
+    fs.writeFileSync(file, JSON.stringify({ deployment: { resources: [resource] } }));
+    return file;
+  };
+
+  /**
+   * Runs main() with STS answered in-process: every AssumeRole the command sends is recorded and
+   * refused, so no call leaves the process and the input STS was given can be asserted.
+   */
+  const driftWithSts = async (args: string[]) => {
+    const sent: Array<Record<string, unknown>> = [];
+    const send = STSClient.prototype.send;
+    STSClient.prototype.send = async function (command: { input: Record<string, unknown> }) {
+      if (command instanceof AssumeRoleCommand) sent.push(command.input);
+      throw Object.assign(new Error("refused by the unit test"), { name: "AccessDenied" });
+    } as typeof send;
+    const out: string[] = [];
+    const err: string[] = [];
+    try {
+      const status = await main(["drift", exportFile(), ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
+      return { status, out: out.join("\n"), err: err.join("\n"), sent };
+    } finally {
+      STSClient.prototype.send = send;
+    }
+  };
+
+  it("--external-id and --session-name go to STS with the --assume-role role, and the default session name without them", async () => {
+    const withBoth = await driftWithSts([
+      "--assume-role",
+      ROLE_B,
+      "--external-id",
+      "audit-7f3a",
+      "--session-name",
+      "nightly-audit",
+      "--format",
+      "json",
+    ]);
+    expect(withBoth.status, withBoth.err).to.equal(2);
+    expect(withBoth.sent).to.have.length.greaterThan(0);
+    for (const input of withBoth.sent)
+      expect(input).to.include({ RoleArn: ROLE_B, ExternalId: "audit-7f3a", RoleSessionName: "nightly-audit" });
+    const report = JSON.parse(withBoth.out) as { resources: Array<{ status: string; message: string }> };
+    expect(report.resources[0].status).to.equal("error");
+    expect(report.resources[0].message).to.contain(`could not assume role ${ROLE_B}`);
+
+    const plain = await driftWithSts(["--assume-role", ROLE_A]);
+    expect(plain.sent).to.have.length.greaterThan(0);
+    for (const input of plain.sent) {
+      expect(input).to.include({ RoleArn: ROLE_A, RoleSessionName: "pulumi-kms-policy" });
+      expect(input).to.not.have.property("ExternalId");
+    }
+  });
+
+  it("refuses --external-id or --session-name without --assume-role, and values STS would refuse, naming the flag", async () => {
+    const orphan = await driftWithSts(["--external-id", "audit-7f3a"]);
+    expect(orphan.status).to.equal(2);
+    expect(orphan.err).to.contain("--external-id goes with --assume-role");
+    expect(orphan.sent).to.deep.equal([]);
+    const badId = await driftWithSts(["--assume-role", ROLE_B, "--external-id", "x"]);
+    expect(badId.status).to.equal(2);
+    expect(badId.err).to.contain("--external-id must be 2 to 1224 characters");
+    const badSession = await driftWithSts(["--assume-role", ROLE_B, "--session-name", "has space"]);
+    expect(badSession.status).to.equal(2);
+    expect(badSession.err).to.contain("--session-name must be 2 to 64 characters");
+    expect([...badId.sent, ...badSession.sent]).to.deep.equal([]);
   });
 });
