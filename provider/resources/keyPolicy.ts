@@ -164,7 +164,7 @@ export class KeyPolicy extends pulumi.dynamic.Resource {
     // Lint findings below kms-policy:failOn appear as warnings on this resource in Diagnostics.
     pulumi.all([args.policy, args.keyId, args.region, args.assumeRole, args.profile]).apply(([policy, keyId, region, role, profile]) => {
       // programIdentity writes a profile's "account" as `profile NAME`: not an account id, so not passed.
-      const account = programIdentity(keyId, region, role as AssumeRole | undefined, profile).account;
+      const account = programIdentity({ keyId, region, assumeRole: role as AssumeRole | undefined, profile }, programSettings()).account;
       warnLintFindings(
         this,
         name,
