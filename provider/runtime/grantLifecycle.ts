@@ -153,7 +153,8 @@ export class GrantLifecycle {
       // The grant exists: a plain failure would make Pulumi forget it, and it would leak.
       throw new ResourceInitFailedError(
         `Grant ${inputs.name}: created grant ${created.grantId} on ${key.arn}, but the check for duplicates of it failed: ${(err as Error).message}\n` +
-          "The stack keeps the grant, so it is not lost: the next `pulumi up` clears this error, and `pulumi destroy` revokes the grant.",
+          "The stack keeps the grant, so it is not lost: the next `pulumi up` clears this error, and `pulumi destroy` revokes the grant. " +
+          "If this resource replaces another Grant of the same name, that resource's delete may revoke the grant in the next run: run `pulumi up --refresh` after it.",
         created.grantId,
         { ...outs },
       );

@@ -194,6 +194,18 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
       expect(slowListing.count("RevokeGrant")).to.equal(1);
     });
 
+    it("issue 12 #1, the limit: when the replaced resource's delete runs in a later process (a failed up), it revokes the grant; a refresh then finds it gone", async () => {
+      const key = await createKey(direct);
+      const old = await grants.create(grantInputs(key.arn, { name: "failed-run" }));
+      const replacement = await grants.create(grantInputs(key.arn, { name: "failed-run" }));
+      expect(replacement.id).to.equal(old.id);
+      // The next run's provider process knows nothing of the hand-over.
+      const nextRun = new GrantLifecycle({ grants: () => new GrantApi(client), keys: () => new KeyApi(client) }, 10, () => 0);
+      await nextRun.delete(old.id, old.outs);
+      expect(await allGrants(direct, key.keyId)).to.deep.equal([]);
+      expect(await nextRun.read(replacement.id, replacement.outs), "gone: pulumi up creates it again").to.deep.equal({});
+    });
+
     it("issue 15 (migration): a Grant declared with the name and parameters of a grant made out of band adopts it; nothing is revoked", async () => {
       const key = await createKey(direct);
       const outOfBand = await direct.send(
