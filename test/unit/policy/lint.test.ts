@@ -322,12 +322,39 @@ describe("lintPolicy", () => {
       { sid: "A", rule: "public-access" },
       { sid: "B", rule: "missing-sid" },
     ]);
-    expect(parseSuppressions("A:x\nB:y,\n").suppressions).to.deep.equal([
-      { sid: "A", rule: "x" },
-      { sid: "B", rule: "y" },
+    expect(parseSuppressions("A:duplicate-sid\nB:*,\n").suppressions).to.deep.equal([
+      { sid: "A", rule: "duplicate-sid" },
+      { sid: "B", rule: "*" },
     ]);
     expect(parseSuppressions("nocolon, A:, :rule").invalid).to.deep.equal(["nocolon", "A:", ":rule"]);
-    expect(parseSuppressions(undefined)).to.deep.equal({ suppressions: [], invalid: [] });
+    expect(parseSuppressions(undefined)).to.deep.equal({ suppressions: [], invalid: [], problems: [] });
+  });
+
+  it("kms-policy:ignore refuses a rule id that is no lint rule, naming the ids (it would suppress nothing)", () => {
+    const parsed = parseSuppressions("A:publc-access, B:invalid-effect, C:Public-Access, D:public-access");
+    expect(parsed.suppressions).to.deep.equal([{ sid: "D", rule: "public-access" }]);
+    expect(parsed.invalid).to.deep.equal(["A:publc-access", "B:invalid-effect", "C:Public-Access"]);
+    expect(parsed.problems).to.have.length(3);
+    for (const problem of parsed.problems) for (const r of LINT_RULES) expect(problem).to.contain(r.id);
+    expect(parsed.problems[0]).to.contain('"publc-access" is not a rule id');
+    expect(parsed.problems[1]).to.contain("error findings never are");
+  });
+
+  it("kms-policy:ignore reports an old space-separated list as several entries, not one Sid", () => {
+    // Before Sids could hold spaces, "PublicRead:public-access Legacy:missing-sid" was two entries;
+    // read as one, its Sid would be "PublicRead:public-access Legacy" and both findings would come back.
+    const setting = parseSuppressions("PublicRead:public-access Legacy:missing-sid");
+    expect(setting.suppressions).to.deep.equal([]);
+    expect(setting.problems).to.have.length(1);
+    expect(setting.problems[0]).to.contain("looks like several entries").and.contain("commas or newlines");
+    const flag = parseSuppressions(["A:public-access,B:missing-sid", "C:* D:duplicate-sid"], "flag");
+    expect(flag.suppressions).to.deep.equal([]);
+    expect(flag.problems.map((p) => p.includes("looks like several entries") && p.includes("repeat --ignore"))).to.deep.equal([true, true]);
+    // Near miss: a Sid with a colon and spaces that is no rule id is one entry.
+    expect(parseSuppressions(["Team: read, write:public-access", "Use:public access for all:missing-sid"]).suppressions).to.deep.equal([
+      { sid: "Team: read, write", rule: "public-access" },
+      { sid: "Use:public access for all", rule: "missing-sid" },
+    ]);
   });
 
   it("kms-policy:ignore takes Sids with spaces and colons (a key policy's Sid is any text): the rule is after the last colon", () => {
