@@ -128,34 +128,48 @@ export function accountOf(principal: string): string | undefined {
  * The account that owns the key: given (from the key's ARN), or inferred from the policy. Only
  * the owner's principals can use kms:PutKeyPolicy (another account's permission for it has no
  * effect: KMS developer guide, "Allowing users in other accounts to use a KMS key"), so an account
- * allowed it is probably the owner. A key has one owner: when several accounts are allowed it, all
- * but one are other accounts. The inference takes the first, as the default key policy's first
- * statement names the owner's root, and every other account is another account.
+ * allowed it may be the owner, and the default key policy allows it to the owner's root. The
+ * inference names an owner only when the policy leaves one candidate; see keyOwner.
  */
 export interface KeyOwner {
   account: string;
   /** Taken from the policy, not given: the findings say so, and how to give it. */
   inferred: boolean;
+  /** For an inferred owner, why it was taken, in words for the findings. */
+  basis?: string;
 }
 
-/** The accounts whose principals are allowed kms:PutKeyPolicy, in the order the document names them. */
-export function administeringAccounts(statements: StatementView[]): string[] {
-  const accounts = new Set<string>();
+/** Every account allowed kms:PutKeyPolicy, and those whose root (ARN or bare id) is. */
+export function administeringAccounts(statements: StatementView[]): { all: Set<string>; roots: Set<string> } {
+  const all = new Set<string>();
+  const roots = new Set<string>();
   for (const s of statements) {
     if (s.value.Effect !== "Allow" || !covers(s.actions, "PutKeyPolicy") || !isObject(s.value.Principal)) continue;
     for (const [p] of strings(s.value.Principal.AWS, "")) {
       const account = accountOf(p);
-      if (account) accounts.add(account);
+      if (!account) continue;
+      all.add(account);
+      if (ACCOUNT_ID.test(p) || ACCOUNT_ROOT_ARN.test(p)) roots.add(account);
     }
   }
-  return [...accounts];
+  return { all, roots };
 }
 
-/** The key's owner: `account` when given, else the first administering account; undefined when neither is known. */
+const only = (set: Set<string>) => (set.size === 1 ? [...set][0] : undefined);
+
+/**
+ * The key's owner: `account` when given. Otherwise the one account whose root is allowed
+ * kms:PutKeyPolicy (the default key policy's "Enable IAM User Permissions" statement), else the one
+ * account allowed it at all. Several candidates and no way to tell them apart: undefined, and the
+ * rules that need the owner stay quiet rather than guess (document order says nothing about it).
+ */
 export function keyOwner(statements: StatementView[], account?: string): KeyOwner | undefined {
   if (account) return { account, inferred: false };
-  const first = administeringAccounts(statements)[0];
-  return first === undefined ? undefined : { account: first, inferred: true };
+  const { all, roots } = administeringAccounts(statements);
+  const root = only(roots);
+  if (root !== undefined) return { account: root, inferred: true, basis: "the only account whose root the policy allows kms:PutKeyPolicy" };
+  const sole = only(all); // two roots or more are two accounts or more: no sole one either
+  return sole === undefined ? undefined : { account: sole, inferred: true, basis: "the only account the policy allows kms:PutKeyPolicy" };
 }
 
 export function securityRules(s: StatementView, owner: KeyOwner | undefined, report: (f: RawFinding) => void): void {
@@ -193,7 +207,7 @@ export function securityRules(s: StatementView, owner: KeyOwner | undefined, rep
   }
   if (!owner || !grants || !isObject(value.Principal)) return;
   const whose = owner.inferred
-    ? `account ${owner.account}, taken as the key's owner: the first account the policy allows kms:PutKeyPolicy (only the owner's principals can use that permission)`
+    ? `account ${owner.account}, taken as the key's owner: ${owner.basis ?? "inferred from the policy"} (only the owner's principals can use that permission)`
     : `account ${owner.account}, the key's owner`;
   for (const [p, path] of strings(value.Principal.AWS, joinPath(principalAt, "AWS"))) {
     const account = accountOf(p);

@@ -390,30 +390,59 @@ describe("lintPolicy", () => {
     expect(rulesOf(policy, { account: OTHER })).to.not.include("cross-account-create-grant");
   });
 
-  it("without the key's account, several accounts allowed kms:PutKeyPolicy are not all owners: the first is", () => {
-    const kmsAll = (account: string, Action: unknown = "kms:*") => ({
-      Sid: `Account${account}`,
+  describe("without the key's account, the owner is inferred only when the policy leaves one candidate", () => {
+    const allow = (Sid: string, AWS: string | string[], Action: unknown = "kms:*") => ({
+      Sid,
       Effect: "Allow",
-      Principal: { AWS: `arn:aws:iam::${account}:root` },
+      Principal: { AWS },
       Action,
       Resource: "*",
     });
-    for (const action of ["kms:*", ["kms:CreateGrant", "kms:PutKeyPolicy"], "*"]) {
-      const policy = { Version: "2012-10-17", Statement: [kmsAll(ACCOUNT), kmsAll(OTHER, action)] };
-      const at = (options?: LintOptions) =>
-        findings(policy, options)
-          .filter((f) => f.rule === "cross-account-create-grant")
-          .map((f) => f.path);
-      expect(at(), JSON.stringify(action)).to.deep.equal(["Statement[1].Principal.AWS"]);
-      expect(at({ account: ACCOUNT })).to.deep.equal(["Statement[1].Principal.AWS"]);
-      // Told that the other account owns the key, the finding moves to this one's statement.
-      expect(at({ account: OTHER })).to.deep.equal(["Statement[0].Principal.AWS"]);
-    }
-    const inferred = findings({ Version: "2012-10-17", Statement: [kmsAll(ACCOUNT), kmsAll(OTHER)] }).find(
-      (f) => f.rule === "cross-account-create-grant",
-    );
-    expect(inferred?.message).to.contain(`taken as the key's owner`);
-    expect(inferred?.hint).to.contain(`--account ${OTHER}`);
+    const root = (account: string) => `arn:aws:iam::${account}:root`;
+    const role = (account: string, name = "Admin") => `arn:aws:iam::${account}:role/${name}`;
+    const grantFindings = (statements: unknown[], options?: LintOptions) =>
+      findings({ Version: "2012-10-17", Statement: statements }, options).filter((f) => f.rule === "cross-account-create-grant");
+    const at = (statements: unknown[], options?: LintOptions) => grantFindings(statements, options).map((f) => f.path);
+
+    it("the one account whose root may call kms:PutKeyPolicy, wherever its statement stands (the reviewer's probe)", () => {
+      // Statement 0 names another account's admin role first; statement 1 is AWS's default root statement.
+      const probe = [allow("Admins", [role(OTHER), role(ACCOUNT)], "kms:Put*"), allow("Enable IAM User Permissions", root(ACCOUNT))];
+      expect(at(probe)).to.deep.equal([]);
+      // Once the other account may create grants, it is the one flagged, not the owner's root.
+      const granting = [
+        allow("Admins", [role(OTHER), role(ACCOUNT)], ["kms:Put*", "kms:CreateGrant"]),
+        allow("Enable IAM User Permissions", root(ACCOUNT)),
+      ];
+      expect(at(granting)).to.deep.equal(["Statement[0].Principal.AWS[0]"]);
+      const [f] = grantFindings(granting);
+      expect(f.message).to.contain(
+        `account ${ACCOUNT}, taken as the key's owner: the only account whose root the policy allows kms:PutKeyPolicy`,
+      );
+      expect(f.hint).to.contain(`--account ${OTHER}`);
+      // A bare account id is the root too.
+      expect(at([allow("Partner", role(OTHER)), allow("Root", ACCOUNT)])).to.deep.equal(["Statement[0].Principal.AWS"]);
+    });
+
+    it("with no root allowed it, the one account allowed kms:PutKeyPolicy at all", () => {
+      const statements = [
+        allow("KeyAdmins", role(ACCOUNT), ["kms:PutKeyPolicy", "kms:Describe*"]),
+        allow("Partner", root(OTHER), "kms:CreateGrant"),
+      ];
+      expect(at(statements)).to.deep.equal(["Statement[1].Principal.AWS"]);
+      expect(grantFindings(statements)[0].message).to.contain("the only account the policy allows kms:PutKeyPolicy");
+    });
+
+    it("several roots, or several accounts and no root: no owner, and the rule stays quiet", () => {
+      for (const action of ["kms:*", ["kms:CreateGrant", "kms:PutKeyPolicy"], "*"]) {
+        const twoRoots = [allow(`Account${ACCOUNT}`, root(ACCOUNT)), allow(`Account${OTHER}`, root(OTHER), action)];
+        expect(at(twoRoots), JSON.stringify(action)).to.deep.equal([]);
+        // Given the owner, the other account's CreateGrant is flagged, whichever it is.
+        expect(at(twoRoots, { account: ACCOUNT })).to.deep.equal(["Statement[1].Principal.AWS"]);
+        expect(at(twoRoots, { account: OTHER })).to.deep.equal(["Statement[0].Principal.AWS"]);
+      }
+      expect(at([allow("Admins", [role(OTHER), role(ACCOUNT)])])).to.deep.equal([]);
+      expect(at([allow("Admins", [role(OTHER), role(ACCOUNT)])], { account: ACCOUNT })).to.deep.equal(["Statement[0].Principal.AWS[0]"]);
+    });
   });
 
   it("reads numbers as written: long and small unquoted numbers are numbers, in the message too", () => {
