@@ -445,6 +445,75 @@ describe("lintPolicy", () => {
     });
   });
 
+  describe("a condition pattern limits the callers only if it matches no foreign caller", () => {
+    const publicUse = (Condition: Record<string, unknown>) => doc(use({ Principal: "*", Condition }));
+    const like = (key: string, value: string, operator = "StringLike") => ({ [operator]: { [key]: value } });
+    const noLimit: Array<[string, Record<string, unknown>]> = [
+      ["a partial org id prefix", like("aws:PrincipalOrgID", "o*")],
+      ["an org id of wildcards around the dash", like("aws:PrincipalOrgID", "*-*")],
+      ["a partial VPC prefix", like("aws:SourceVpc", "vpc*")],
+      ["the prefix every modern VPC id has", like("aws:SourceVpc", "vpc-0*")],
+      ["a VPC prefix on the endpoint key", like("aws:SourceVpce", "vpc*")],
+      ["a partial org path", like("aws:PrincipalOrgPaths", "o*/*")],
+      ["a unique id's first letter", like("aws:userid", "A*")],
+      ["twelve ? for any account", like("aws:SourceAccount", "????????????")],
+      [
+        "an account id in the resource part, wildcards in the account field",
+        like("aws:PrincipalArn", "arn:aws:*:*:*:role/111122223333", "ArnLike"),
+      ],
+      ["StringLike's * spans colons: the account field may fall inside it", like("aws:PrincipalArn", "arn:aws:iam:*:role/*")],
+      ["the caller's own account as a variable", like("aws:PrincipalArn", "arn:aws:iam::${aws:PrincipalAccount}:*", "ArnLike")],
+      ["any topic of any account", like("aws:SourceArn", "arn:aws:sns:*:*:*", "ArnLike")],
+      ["any trail in any partition", like("aws:SourceArn", "arn:*:cloudtrail:*:*:trail/*", "ArnEquals")],
+    ];
+    const limits: Array<[string, Record<string, unknown>]> = [
+      ["one account's principals", like("aws:PrincipalArn", "arn:aws:iam::111122223333:*", "ArnLike")],
+      ["an org id compared as text", like("aws:PrincipalOrgID", "o-abc", "StringEquals")],
+      ["an endpoint id", like("aws:SourceVpce", "vpce-1a2b3c4d")],
+      ["an endpoint id prefix", like("aws:SourceVpce", "vpce-1a2b3c4d*")],
+      ["an org id prefix", like("aws:PrincipalOrgID", "o-a1b2*")],
+      ["an org path under one organization", like("aws:PrincipalOrgPaths", "o-a1b2c3d4e5/*")],
+      ["a role's sessions", like("aws:userid", "AROAEXAMPLEROLEID:*")],
+      ["one account's trails", like("aws:SourceArn", "arn:aws:cloudtrail:*:111122223333:trail/*", "ArnLike")],
+      ["StringLike spans colons: only ARNs with :111122223333: in them", like("aws:PrincipalArn", "arn:aws:*:111122223333:*")],
+      ["the key's own account as a variable", like("aws:PrincipalArn", "arn:aws:iam::${aws:ResourceAccount}:*", "ArnLike")],
+    ];
+    for (const [why, condition] of noLimit)
+      it(`public-access fires: ${why} (${JSON.stringify(condition)})`, () => {
+        expect(rulesOf(publicUse(condition))).to.include("public-access");
+      });
+    for (const [why, condition] of limits)
+      it(`public-access stays quiet: ${why} (${JSON.stringify(condition)})`, () => {
+        expect(rulesOf(publicUse(condition))).to.not.include("public-access");
+      });
+
+    const admin = (pattern: string, operator = "ArnLike") =>
+      rulesOf(doc(use({ Principal: "*", Action: "kms:PutKeyPolicy", Condition: like("aws:PrincipalArn", pattern, operator) })));
+    it("wildcard-principal-admin: an account-wide aws:PrincipalArn pattern names no one, though it limits the account", () => {
+      for (const pattern of [
+        "arn:aws:iam::111122223333:*",
+        "arn:aws:iam::111122223333:role/*",
+        "arn:aws:sts::111122223333:assumed-role/*",
+      ]) {
+        expect(admin(pattern), pattern).to.include("wildcard-principal-admin");
+        expect(admin(pattern), pattern).to.not.include("public-access");
+      }
+      expect(rulesOf(doc(use({ Principal: "*", Action: "kms:PutKeyPolicy", Condition: like("aws:userid", "AROA*:*") })))).to.include(
+        "wildcard-principal-admin",
+      );
+    });
+    it("wildcard-principal-admin stays quiet when the pattern names a role, user or path beyond the account", () => {
+      for (const pattern of [
+        "arn:aws:iam::111122223333:role/KeyAdmin",
+        "arn:aws:iam::111122223333:role/Admin*",
+        "arn:aws:iam::111122223333:role/admins/*",
+        "arn:aws:sts::111122223333:assumed-role/KeyAdmin/*",
+      ])
+        expect(admin(pattern), pattern).to.not.include("wildcard-principal-admin");
+      expect(admin("arn:aws:iam::111122223333:role/KeyAdmin*", "StringLike")).to.not.include("wildcard-principal-admin");
+    });
+  });
+
   it("reads numbers as written: long and small unquoted numbers are numbers, in the message too", () => {
     const text = `{"Version": "2012-10-17", "Statement": [{"Sid": "Use", "Effect": "Allow", "Principal": {"AWS": "${ACCOUNT}"},
       "Action": "kms:Decrypt", "Resource": "*", "Condition": {
