@@ -188,9 +188,14 @@ export function stackSettingProblems(): ReadonlyArray<{ property: string; reason
   return problems;
 }
 
+/** The stack's Access: `kms-policy:assumeRole` and `aws:profile`. */
+export function stackAccess(): Access {
+  return { assumeRole: settings.assumeRole, profile: settings.profile };
+}
+
 /** The Access a resource uses: its own assumeRole or profile, else the stack's (see aws/access.ts). */
 export function accessFor(resource: Access): Access {
-  return effectiveAccess(resource, { assumeRole: settings.assumeRole, profile: settings.profile });
+  return effectiveAccess(resource, stackAccess());
 }
 
 /** The account an Access acts in (the role's, else STS GetCallerIdentity, cached). */

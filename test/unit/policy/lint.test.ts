@@ -542,16 +542,25 @@ describe("lintPolicy", () => {
     expect(set[0].message).to.contain("aws:SourceAccount");
   });
 
-  it("generic mode keeps the grammar-level rules and leaves out KMS's catalog", () => {
+  it("generic mode keeps the grammar-level rules and leaves out the key-policy rules (actions, condition keys, Resource)", () => {
+    // The catalog may still be read (for a set operator, above); what generic mode leaves out is judging actions and keys by it.
     const identity = {
       Version: "2012-10-17",
       Statement: [
-        { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*", Condition: { Bool: { "aws:SecureTransport": "yes" } } },
+        {
+          Effect: "Allow",
+          Action: ["s3:GetObject", "kms:Decryt"],
+          Resource: "arn:aws:s3:::b/*",
+          Condition: { Bool: { "aws:SecureTransport": "yes" }, StringEquals: { "kms:ViaServise": "s3.us-east-1.amazonaws.com" } },
+        },
       ],
     };
-    const rules = rulesOf(identity, { keyPolicy: false });
-    expect(rules).to.include("condition-value-type");
-    expect(rules).to.not.include("action-other-service");
-    expect(rules).to.not.include("resource-not-key");
+    const generic = rulesOf(identity, { keyPolicy: false });
+    expect(generic).to.include("condition-value-type");
+    const keyPolicyOnly = ["action-other-service", "resource-not-key", "unknown-action", "unknown-condition-key"];
+    for (const rule of keyPolicyOnly) expect(generic, rule).to.not.include(rule);
+    // The same statement as a key policy's (with a Principal) has each of them: the test can tell the modes apart.
+    const asKeyPolicy = rulesOf({ ...identity, Statement: [{ ...identity.Statement[0], Principal: { AWS: ACCOUNT } }] });
+    for (const rule of keyPolicyOnly) expect(asKeyPolicy, rule).to.include(rule);
   });
 });
