@@ -42,6 +42,18 @@ export function roleAccount(roleArn: string): string | undefined {
 }
 
 /**
+ * The account a resource's calls act in, as far as it is known without calling AWS: the account of
+ * the role they assume (the resource's, else the stack's, by effectiveAccess). A key given by bare
+ * id is looked up there, so it is the key's owner. Under a profile or the default credentials only
+ * STS knows the account: undefined. The provider's check and the program's lint warnings both use
+ * it, so that they take the same owner.
+ */
+export function knownAccount(resource: Access, stack: Access): string | undefined {
+  const role = effectiveAccess(resource, stack).assumeRole;
+  return role ? roleAccount(role.roleArn) : undefined;
+}
+
+/**
  * The access a resource uses: a resource that names a role or a profile decides alone (its role is
  * assumed from its own profile, else from the stack's `aws:profile`); otherwise the stack's
  * settings; otherwise nothing, the SDK's default chain.

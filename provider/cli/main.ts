@@ -18,7 +18,7 @@ const USAGE = `usage: kms-policy <command> [options]
                                     flag for more. The rule is after the last colon; the Sid may hold
                                     spaces and commas. * as Sid or rule matches any
       --account ID                  the account that owns the key(s), for the cross-account rules
-                                    (default: the first account the policy allows kms:PutKeyPolicy)
+                                    (default: inferred from who may call kms:PutKeyPolicy, if certain)
       --generic                     generic mode: grammar only, without the key-policy rules
   normalize FILE [--generic] [--tolerant]   print the canonical JSON; exit 2 if the file is invalid
   diff A B [--format F] [--generic] [--tolerant]
@@ -47,27 +47,44 @@ const console_: Output = {
   err: (text) => process.stderr.write(text + "\n"),
 };
 
+/** The commands and the flags each takes; a flag given to another command is refused, never silently ignored. */
+const COMMANDS = {
+  validate: ["format", "generic", "fail-on", "ignore", "account"],
+  normalize: ["generic", "tolerant"],
+  diff: ["format", "generic", "tolerant"],
+  drift: ["format", "concurrency", "unmanaged-grants", "grant-listing-delay", "region", "assume-role", "external-id", "session-name"],
+} as const;
+type Command = keyof typeof COMMANDS;
+const isCommand = (name: string): name is Command => Object.prototype.hasOwnProperty.call(COMMANDS, name);
+
+/** The commands that take a flag, in words: "validate and diff". */
+function commandsTaking(flag: string): string {
+  const names = (Object.keys(COMMANDS) as Command[]).filter((c) => (COMMANDS[c] as readonly string[]).includes(flag));
+  return names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}` : names.join("");
+}
+
 export async function main(argv: string[], io: Output = console_): Promise<number> {
   let parsed;
   try {
+    // No defaults here, so that a flag's presence tells what was given (defaults are applied below).
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
       options: {
-        format: { type: "string", default: "text" },
-        generic: { type: "boolean", default: false },
-        tolerant: { type: "boolean", default: false },
+        format: { type: "string" },
+        generic: { type: "boolean" },
+        tolerant: { type: "boolean" },
         account: { type: "string" },
-        "fail-on": { type: "string", default: "error" },
+        "fail-on": { type: "string" },
         ignore: { type: "string", multiple: true },
         concurrency: { type: "string" },
-        "unmanaged-grants": { type: "boolean", default: false },
+        "unmanaged-grants": { type: "boolean" },
         "grant-listing-delay": { type: "string" },
         region: { type: "string" },
         "assume-role": { type: "string" },
         "external-id": { type: "string" },
         "session-name": { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
+        help: { type: "boolean", short: "h" },
       },
     });
   } catch (err) {
@@ -80,9 +97,20 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
     io.out(USAGE);
     return values.help ? EXIT.ok : EXIT.invalid;
   }
-  const format = values.format;
+  if (!isCommand(command)) {
+    io.err(`unknown command "${command}"\n\n${USAGE}`);
+    return EXIT.invalid;
+  }
+  const takes: readonly string[] = COMMANDS[command];
+  for (const [flag, value] of Object.entries(values)) {
+    if (value === undefined || flag === "help" || takes.includes(flag)) continue;
+    const others = commandsTaking(flag);
+    io.err(`${command} does not take --${flag}: only ${others} ${others.includes(" and ") ? "do" : "does"}`);
+    return EXIT.invalid;
+  }
+  const format = values.format ?? "text";
   const formats: readonly string[] = command === "drift" ? DRIFT_FORMATS : command === "validate" ? LINT_FORMATS : ["text", "markdown"];
-  if (format === undefined || !formats.includes(format)) {
+  if (!formats.includes(format)) {
     io.err(`--format must be ${formats.join(" or ")}, not ${format}`);
     return EXIT.invalid;
   }
@@ -96,26 +124,22 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
     io.err(`--grant-listing-delay must be a number of seconds, 0 or more, not ${values["grant-listing-delay"]}`);
     return EXIT.invalid;
   }
-  const failOn = values["fail-on"] as Severity;
+  const failOn = (values["fail-on"] ?? "error") as Severity;
   if (!SEVERITIES.includes(failOn)) {
     io.err(`--fail-on must be ${SEVERITIES.join(", ")}, not ${failOn}`);
     return EXIT.invalid;
   }
   // Each --ignore is one entry, so that a Sid may hold the commas the setting's string form splits at.
-  const ignore = parseSuppressions(values.ignore ?? []);
-  if (ignore.invalid.length > 0) {
-    io.err(`--ignore takes one Sid:rule pair each, not ${ignore.invalid.map((i) => `"${i}"`).join(", ")}`);
+  const ignore = parseSuppressions(values.ignore ?? [], "flag");
+  if (ignore.problems.length > 0) {
+    io.err(`--ignore takes one Sid:rule pair each: ${ignore.problems.join("; ")}`);
     return EXIT.invalid;
   }
   if (values.account !== undefined && !ACCOUNT_ID.test(values.account)) {
     io.err(`--account must be a 12-digit AWS account id, not "${values.account}"`);
     return EXIT.invalid;
   }
-  const arity: Record<string, number> = { validate: 1, normalize: 1, diff: 2, drift: 1 };
-  if (!(command in arity)) {
-    io.err(`unknown command "${command}"\n\n${USAGE}`);
-    return EXIT.invalid;
-  }
+  const arity: Record<Command, number> = { validate: 1, normalize: 1, diff: 2, drift: 1 };
   const arityOk = command === "validate" ? files.length >= 1 : files.length === arity[command];
   if (!arityOk) {
     const wanted =

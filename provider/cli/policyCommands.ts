@@ -8,6 +8,7 @@ import {
   diffPolicies,
   formatPolicyDiff,
   lintPolicy,
+  parsePolicy,
   validatePolicy,
 } from "../policy";
 import { EXIT, packageVersion, readInput } from "./io";
@@ -43,18 +44,27 @@ export interface ReadOptions {
 
 const engineOptions = (options: ReadOptions): EngineOptions => ({ keyPolicy: !options.generic, tolerant: options.tolerant });
 
-/** The files' validation problems on stderr, each under its file name; true when there were any. Tolerant reading skips it. */
+/**
+ * The files' validation problems on stderr, each under its file name; true when there were any.
+ * A tolerant read validates nothing, but text that is not JSON is still unreadable: that is
+ * reported here too, so that the message names the file.
+ */
 function reportInvalid(texts: Array<[string, string]>, io: Output, options: ReadOptions): boolean {
-  if (options.tolerant) return false;
   let invalid = false;
   for (const [name, text] of texts) {
-    const problems = validatePolicy(text, { keyPolicy: !options.generic });
+    const problems = options.tolerant ? unreadable(text) : validatePolicy(text, { keyPolicy: !options.generic });
     if (problems.length > 0) {
       io.err(new PolicyValidationError(problems, name).message);
       invalid = true;
     }
   }
   return invalid;
+}
+
+/** What stops even a tolerant read: the text is not JSON (the engine then has no document). */
+function unreadable(text: string) {
+  const parsed = parsePolicy(text, true);
+  return parsed.value === undefined ? parsed.problems : [];
 }
 
 /**

@@ -1,9 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { assertSupportedSdk } from "./sdkCompatibility";
-import { AssumeRole, effectiveAccess, roleAccount } from "../aws/access";
+import { AssumeRole, effectiveAccess, knownAccount } from "../aws/access";
 import { KeyIdentity, REGION_ENVIRONMENT_VARIABLE, certainlySameKey, keyIdentity, keyRegion } from "../aws/keyRef";
 import { PolicyDocument } from "../policy/types";
-import { ACCOUNT_ID } from "../policy/grammar";
 import { warnLintFindings } from "./lintWarnings";
 // The module's export is the provider object itself; see runtime/keyPolicy.ts for why.
 import keyPolicyProvider = require("../runtime/keyPolicy");
@@ -84,9 +83,17 @@ export function programIdentity(
   stack: ProgramSettings,
 ): KeyIdentity {
   const access = effectiveAccess(key, { assumeRole: stack.assumeRole, profile: stack.profile });
-  const account = access.assumeRole ? roleAccount(access.assumeRole.roleArn) : access.profile ? `profile ${access.profile}` : undefined;
+  const account = access.assumeRole ? programKeyAccount(key, stack) : access.profile ? `profile ${access.profile}` : undefined;
   const region = keyRegion(key.keyId, { resource: key.region, stack: stack.region, environment: stack.environmentRegion });
   return keyIdentity(key.keyId, { region, account });
+}
+
+/**
+ * The account a program's KeyPolicy's key given by bare id is in, when known without AWS: the
+ * account of the role in use (aws/access.ts's knownAccount, which the provider's check uses too).
+ */
+export function programKeyAccount(key: { assumeRole?: AssumeRole; profile?: string }, stack: ProgramSettings): string | undefined {
+  return knownAccount(key, { assumeRole: stack.assumeRole, profile: stack.profile });
 }
 
 /** The program's ProgramSettings: its stack configuration and environment. */
@@ -162,16 +169,9 @@ export class KeyPolicy extends pulumi.dynamic.Resource {
       claimedKeys.set(name, { keyId, identity });
     });
     // Lint findings below kms-policy:failOn appear as warnings on this resource in Diagnostics.
-    pulumi.all([args.policy, args.keyId, args.region, args.assumeRole, args.profile]).apply(([policy, keyId, region, role, profile]) => {
-      // programIdentity writes a profile's "account" as `profile NAME`: not an account id, so not passed.
-      const account = programIdentity({ keyId, region, assumeRole: role as AssumeRole | undefined, profile }, programSettings()).account;
-      warnLintFindings(
-        this,
-        name,
-        policy as string | PolicyDocument,
-        keyId,
-        account !== undefined && ACCOUNT_ID.test(account) ? account : undefined,
-      );
+    pulumi.all([args.policy, args.keyId, args.assumeRole, args.profile]).apply(([policy, keyId, role, profile]) => {
+      const account = programKeyAccount({ assumeRole: role as AssumeRole | undefined, profile }, programSettings());
+      warnLintFindings(this, name, policy as string | PolicyDocument, keyId, account);
     });
   }
 }

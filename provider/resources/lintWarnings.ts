@@ -34,13 +34,9 @@ export function warnLintFindings(
     );
   }
   const ignoreText = stackSetting(ignoreRow.key);
-  const { suppressions, invalid } = parseSuppressions(ignoreText);
-  if (invalid.length > 0) {
-    pulumi.log.warn(
-      `${ignoreRow.key} entries ${invalid.map((i) => `"${i}"`).join(", ")} are not "Sid:rule" pairs and were skipped. Fix: write e.g. "Allow everyone:public-access" (the rule after the last colon), entries separated by commas or newlines`,
-      resource,
-    );
-  }
+  // The provider's check fails on these (STACK_SETTINGS' problem); the program names the resource too.
+  const { suppressions, problems } = parseSuppressions(ignoreText);
+  if (problems.length > 0) pulumi.log.warn(`${ignoreRow.key}: ${problems.join("; ")}; those entries suppress nothing`, resource);
   const ref = parseKeyRef(keyId);
   const account = ("error" in ref ? undefined : ref.account) ?? keyAccount;
   for (const f of lintPolicy(policy, { ignore: suppressions, account })) {

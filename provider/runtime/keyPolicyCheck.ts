@@ -1,9 +1,9 @@
-import { Access, roleAccount } from "../aws/access";
+import { Access, knownAccount } from "../aws/access";
 import { parseKeyRef } from "../aws/keyRef";
 import { LintSuppression, Severity, atLeast, lintPolicy } from "../policy";
 import { CheckFailure, checkAccess, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
 import { allowsPolicyChanges } from "../policy/lockout";
-import { accessFor, providerSettings } from "./settings";
+import { providerSettings, stackAccess } from "./settings";
 
 export type OnDelete = "restore" | "default" | "retain";
 export const ON_DELETE_CHOICES: readonly OnDelete[] = ["restore", "default", "retain"];
@@ -21,16 +21,16 @@ export interface KeyPolicyInputs extends Access {
 }
 
 /**
- * The account of the role the resource's calls assume (its own, else the stack's), if it names a
- * well-formed one: a key given by bare id is looked up there. Undefined under a profile or the
- * default credentials, whose account only STS knows; check does not call AWS.
+ * The account a key given by bare id is in, if check can tell (aws/access.ts's knownAccount, as the
+ * program's lint warnings use): the account of the role assumed. While the resource's own
+ * assumeRole or profile is not known yet (preview), neither is the account: not the stack's.
  */
-function roleAccountOf(news: Record<string, unknown>): string | undefined {
+export function keyAccountOf(news: Record<string, unknown>): string | undefined {
+  if (isUnknown(news.assumeRole) || isUnknown(news.profile)) return undefined;
   const role = news.assumeRole;
   const own = typeof role === "object" && role !== null && typeof (role as { roleArn?: unknown }).roleArn === "string";
   const profile = typeof news.profile === "string" ? news.profile : undefined;
-  const access = accessFor({ ...(own ? { assumeRole: role as Access["assumeRole"] } : {}), ...(profile ? { profile } : {}) });
-  return access.assumeRole ? roleAccount(access.assumeRole.roleArn) : undefined;
+  return knownAccount({ ...(own ? { assumeRole: role as Access["assumeRole"] } : {}), ...(profile ? { profile } : {}) }, stackAccess());
 }
 
 /**
@@ -61,7 +61,7 @@ export function checkKeyPolicy(
       policyText = typeof policy === "string" ? policy : JSON.stringify(policy, null, 2);
       // Findings below failOn are the program's to show (resources/lintWarnings.ts): check cannot name the resource.
       const ref = typeof keyId === "string" ? parseKeyRef(keyId) : undefined;
-      const account = (ref && !("error" in ref) ? ref.account : undefined) ?? roleAccountOf(news);
+      const account = (ref && !("error" in ref) ? ref.account : undefined) ?? keyAccountOf(news);
       const findings = lintPolicy(policyText, { ignore: lint.lintIgnore, account }).filter((f) => atLeast(f.severity, lint.failOn));
       const failing = (p: (typeof findings)[number]) =>
         p.severity === "error" ? "" : `, ${p.severity}; kms-policy:failOn is ${lint.failOn}`;

@@ -130,7 +130,15 @@ export const STACK_SETTINGS: { readonly [F in keyof ProviderSettings]-?: StackSe
   lintIgnore: {
     key: "kms-policy:ignore",
     parse: (raw) => parseSuppressions(raw).suppressions,
-    accepts: "Sid:rule pairs (the rule after the last colon), separated by commas or newlines, or a list",
+    // An entry that suppresses nothing is certainly a mistake (an old space-separated list, a rule id
+    // misspelt): running without it would bring the finding back unannounced.
+    problem: (raw) => {
+      const { problems } = parseSuppressions(raw);
+      return problems.length > 0
+        ? `kms-policy:ignore: ${problems.join("; ")}. Fix it with \`pulumi config set kms-policy:ignore "Sid:rule,Sid:rule"\` or remove it with \`pulumi config rm kms-policy:ignore\``
+        : undefined;
+    },
+    accepts: "Sid:rule pairs (the rule after the last colon, a lint rule id or *), separated by commas or newlines, or a list",
     default: [],
     doc: "lint rules left out for one statement each",
   },
@@ -180,9 +188,14 @@ export function stackSettingProblems(): ReadonlyArray<{ property: string; reason
   return problems;
 }
 
+/** The stack's Access: `kms-policy:assumeRole` and `aws:profile`. */
+export function stackAccess(): Access {
+  return { assumeRole: settings.assumeRole, profile: settings.profile };
+}
+
 /** The Access a resource uses: its own assumeRole or profile, else the stack's (see aws/access.ts). */
 export function accessFor(resource: Access): Access {
-  return effectiveAccess(resource, { assumeRole: settings.assumeRole, profile: settings.profile });
+  return effectiveAccess(resource, stackAccess());
 }
 
 /** The account an Access acts in (the role's, else STS GetCallerIdentity, cached). */

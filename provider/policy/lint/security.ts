@@ -3,6 +3,7 @@
  * a condition that may limit the callers, or an account it cannot place, keeps it quiet.
  */
 import { ACCOUNT_ID, ACCOUNT_ROOT_ARN, AWS_PRINCIPAL_ARN } from "../grammar";
+import { PatternOperator, patternIdentifies, patternLimits } from "./callerPatterns";
 import { KmsAction } from "./catalog";
 import { parseOperator } from "./operators";
 import { joinPath } from "./path";
@@ -31,67 +32,31 @@ const LIMITING_KEYS = new Set([
 const IDENTIFYING_KEYS = new Set(["aws:principalarn", "aws:userid", "aws:username"]);
 /** Operators that require the key to have one of the values: the negated ones and IfExists do not. */
 const POSITIVE = new Set(["StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike"]);
-/** The positive operators whose values are patterns (`ArnEquals` takes wildcards too, as `ArnLike` does). */
-const PATTERN = new Set(["StringLike", "ArnEquals", "ArnLike"]);
-
-const WILDCARD = /[*?]/;
-/** A pattern's literal characters: what is left once its wildcards are taken out. */
-const literal = (pattern: string) => pattern.replace(/[*?]/g, "");
-/** The text every value of these keys starts with: `o-*` matches every organization, `vpce-*` every endpoint. */
-const ID_PREFIX: Record<string, RegExp> = {
-  "aws:principalorgid": /^o-/,
-  "aws:sourceorgid": /^o-/,
-  "aws:principalorgpaths": /^o-/,
-  "aws:sourceorgpaths": /^o-/,
-  "aws:sourcevpc": /^vpc-/,
-  "aws:sourcevpce": /^vpce-/,
-};
 
 /**
- * Whether a pattern (StringLike, ArnLike, ArnEquals) on a limiting key leaves out some accounts,
- * organizations or identities. It does not when it is only wildcards, when it has wildcards where
- * the account id stands (`arn:aws:iam::*:*`), or when its only literal text is what every value
- * starts with (`o-*`, `vpce-*`, `AROA*:*`). Anything else may limit, and keeps the rules quiet.
+ * The lower-cased condition keys the statement requires to match values that limit who calls
+ * (callerPatterns.ts: patternLimits), and those whose values name some identities (patternIdentifies).
  */
-function patternLimits(key: string, pattern: string): boolean {
-  if (!WILDCARD.test(pattern)) return true;
-  if (key === "aws:principalarn" || key === "aws:sourcearn") return arnPatternLimits(pattern);
-  // Organization paths start with the organization id (`o-a1b2c3d4e5/r-ab12/...`); unique ids with a type prefix (`AROA...:session`).
-  if (key.endsWith("orgpaths")) return literal(pattern.split("/")[0]).replace(ID_PREFIX[key], "") !== "";
-  if (key === "aws:userid") {
-    const id = literal(pattern.split(":")[0]);
-    return id !== "" && !/^A[A-Z]{3}$/.test(id);
-  }
-  const prefix = ID_PREFIX[key];
-  return (prefix ? literal(pattern).replace(prefix, "") : literal(pattern)) !== "";
-}
-
-/** An ARN pattern limits the account unless wildcards stand where the account id is (`arn:partition:service:region:ACCOUNT:...`). */
-function arnPatternLimits(pattern: string): boolean {
-  const parts = pattern.split(":");
-  // A `*` before the account field may stand for it, since `*` matches colons too.
-  if (parts.slice(0, 4).some((p) => p.includes("*")) || parts.length < 5) return /\d{12}/.test(pattern);
-  const account = parts[4];
-  if (account === "") return literal(parts.slice(5).join(":")) !== ""; // no account in the ARN (an S3 bucket): the name may limit
-  return literal(account) !== "";
-}
-
-/** The lower-cased condition keys the statement requires to match values that limit who calls (see patternLimits). */
-function requiredKeys(value: Obj): Set<string> {
-  const keys = new Set<string>();
-  if (!isObject(value.Condition)) return keys;
+function requiredKeys(value: Obj): { limiting: Set<string>; identifying: Set<string> } {
+  const limiting = new Set<string>();
+  const identifying = new Set<string>();
+  if (!isObject(value.Condition)) return { limiting, identifying };
   for (const [operator, block] of Object.entries(value.Condition)) {
     const op = parseOperator(operator);
     if (!isObject(block) || op.ifExists || op.set === "ForAllValues" || !POSITIVE.has(op.base)) continue;
+    // ArnEquals takes wildcards as ArnLike does, field by field; StringLike's `*` also spans colons.
+    const matching: PatternOperator | undefined =
+      op.base === "StringLike" ? "StringLike" : op.base.startsWith("Arn") ? "ArnLike" : undefined;
     for (const [key, v] of Object.entries(block)) {
       const k = key.toLowerCase();
       const values = (Array.isArray(v) ? v : [v]).map(String);
+      if (values.length === 0) continue;
       // Exact operators compare text: even "*" is only the literal star, which no caller's account is.
-      const limits = (text: string) => !PATTERN.has(op.base) || patternLimits(k, text);
-      if (values.length > 0 && values.every(limits)) keys.add(k);
+      if (!matching || values.every((text) => patternLimits(k, text, matching))) limiting.add(k);
+      if (!matching || values.every((text) => patternIdentifies(k, text, matching))) identifying.add(k);
     }
   }
-  return keys;
+  return { limiting, identifying };
 }
 
 /** A Bool condition that the grant is for an AWS resource (or that it comes through a service). */
@@ -128,34 +93,48 @@ export function accountOf(principal: string): string | undefined {
  * The account that owns the key: given (from the key's ARN), or inferred from the policy. Only
  * the owner's principals can use kms:PutKeyPolicy (another account's permission for it has no
  * effect: KMS developer guide, "Allowing users in other accounts to use a KMS key"), so an account
- * allowed it is probably the owner. A key has one owner: when several accounts are allowed it, all
- * but one are other accounts. The inference takes the first, as the default key policy's first
- * statement names the owner's root, and every other account is another account.
+ * allowed it may be the owner, and the default key policy allows it to the owner's root. The
+ * inference names an owner only when the policy leaves one candidate; see keyOwner.
  */
 export interface KeyOwner {
   account: string;
   /** Taken from the policy, not given: the findings say so, and how to give it. */
   inferred: boolean;
+  /** For an inferred owner, why it was taken, in words for the findings. */
+  basis?: string;
 }
 
-/** The accounts whose principals are allowed kms:PutKeyPolicy, in the order the document names them. */
-export function administeringAccounts(statements: StatementView[]): string[] {
-  const accounts = new Set<string>();
+/** Every account allowed kms:PutKeyPolicy, and those whose root (ARN or bare id) is. */
+export function administeringAccounts(statements: StatementView[]): { all: Set<string>; roots: Set<string> } {
+  const all = new Set<string>();
+  const roots = new Set<string>();
   for (const s of statements) {
     if (s.value.Effect !== "Allow" || !covers(s.actions, "PutKeyPolicy") || !isObject(s.value.Principal)) continue;
     for (const [p] of strings(s.value.Principal.AWS, "")) {
       const account = accountOf(p);
-      if (account) accounts.add(account);
+      if (!account) continue;
+      all.add(account);
+      if (ACCOUNT_ID.test(p) || ACCOUNT_ROOT_ARN.test(p)) roots.add(account);
     }
   }
-  return [...accounts];
+  return { all, roots };
 }
 
-/** The key's owner: `account` when given, else the first administering account; undefined when neither is known. */
+const only = (set: Set<string>) => (set.size === 1 ? [...set][0] : undefined);
+
+/**
+ * The key's owner: `account` when given. Otherwise the one account whose root is allowed
+ * kms:PutKeyPolicy (the default key policy's "Enable IAM User Permissions" statement), else the one
+ * account allowed it at all. Several candidates and no way to tell them apart: undefined, and the
+ * rules that need the owner stay quiet rather than guess (document order says nothing about it).
+ */
 export function keyOwner(statements: StatementView[], account?: string): KeyOwner | undefined {
   if (account) return { account, inferred: false };
-  const first = administeringAccounts(statements)[0];
-  return first === undefined ? undefined : { account: first, inferred: true };
+  const { all, roots } = administeringAccounts(statements);
+  const root = only(roots);
+  if (root !== undefined) return { account: root, inferred: true, basis: "the only account whose root the policy allows kms:PutKeyPolicy" };
+  const sole = only(all); // two roots or more are two accounts or more: no sole one either
+  return sole === undefined ? undefined : { account: sole, inferred: true, basis: "the only account the policy allows kms:PutKeyPolicy" };
 }
 
 export function securityRules(s: StatementView, owner: KeyOwner | undefined, report: (f: RawFinding) => void): void {
@@ -166,7 +145,7 @@ export function securityRules(s: StatementView, owner: KeyOwner | undefined, rep
   const admin = covers(s.actions, "PutKeyPolicy");
   const grants = covers(s.actions, "CreateGrant") && !grantLimitedToServices(value);
   if (isWildcardPrincipal(value.Principal)) {
-    if (![...required].some((k) => LIMITING_KEYS.has(k))) {
+    if (![...required.limiting].some((k) => LIMITING_KEYS.has(k))) {
       report({
         path: principalAt,
         rule: "public-access",
@@ -176,7 +155,7 @@ export function securityRules(s: StatementView, owner: KeyOwner | undefined, rep
         sid,
       });
     }
-    const identified = [...required].some((k) => IDENTIFYING_KEYS.has(k));
+    const identified = [...required.identifying].some((k) => IDENTIFYING_KEYS.has(k));
     if (!identified && (admin || grants)) {
       const what = admin ? "kms:PutKeyPolicy (it can rewrite this policy)" : "kms:CreateGrant (it can grant the key to anyone)";
       report({
@@ -193,7 +172,7 @@ export function securityRules(s: StatementView, owner: KeyOwner | undefined, rep
   }
   if (!owner || !grants || !isObject(value.Principal)) return;
   const whose = owner.inferred
-    ? `account ${owner.account}, taken as the key's owner: the first account the policy allows kms:PutKeyPolicy (only the owner's principals can use that permission)`
+    ? `account ${owner.account}, taken as the key's owner: ${owner.basis ?? "inferred from the policy"} (only the owner's principals can use that permission)`
     : `account ${owner.account}, the key's owner`;
   for (const [p, path] of strings(value.Principal.AWS, joinPath(principalAt, "AWS"))) {
     const account = accountOf(p);

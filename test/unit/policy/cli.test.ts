@@ -139,21 +139,30 @@ describe("kms-policy command", () => {
   });
 
   it("validate: --ignore takes one Sid:rule per flag, Sids with spaces included", async () => {
-    const all = await run(["validate", spaced, "--fail-on", "security"]);
+    // With the owner given, both statements have a security finding: one --ignore each leaves out both.
+    const args = ["validate", spaced, "--fail-on", "security", "--account", "111122223333"];
+    const all = await run(args);
     expect(all.status).to.equal(1);
     expect(all.stdout).to.contain("security [public-access] Statement[0].Principal");
-    const ignored = await run([
-      "validate",
-      spaced,
-      "--fail-on",
-      "security",
-      "--ignore",
-      "Allow everyone:public-access",
-      "--ignore",
-      "Partner:x",
-    ]);
-    expect(ignored.status).to.equal(0);
-    expect(ignored.stdout).to.not.contain("[public-access]");
+    expect(all.stdout).to.contain("security [cross-account-create-grant] Statement[1].Principal.AWS");
+    const one = await run([...args, "--ignore", "Allow everyone:public-access"]);
+    expect(one.status).to.equal(1);
+    expect(one.stdout).to.not.contain("[public-access]");
+    expect(one.stdout).to.contain("[cross-account-create-grant]");
+    const both = await run([...args, "--ignore", "Allow everyone:public-access", "--ignore", "Partner:cross-account-create-grant"]);
+    expect(both.status).to.equal(0);
+    expect(both.stdout).to.not.contain("[public-access]");
+    expect(both.stdout).to.not.contain("[cross-account-create-grant]");
+  });
+
+  it("validate: --ignore refuses an unknown rule id and several entries in one flag (exit 2, with the fix)", async () => {
+    const unknown = await run(["validate", spaced, "--ignore", "Partner:x"]);
+    expect(unknown.status).to.equal(2);
+    expect(unknown.stderr).to.contain('"x" is not a rule id').and.contain("cross-account-create-grant");
+    expect(unknown.stdout).to.equal("");
+    const joined = await run(["validate", spaced, "--ignore", "Allow everyone:public-access,Partner:cross-account-create-grant"]);
+    expect(joined.status).to.equal(2);
+    expect(joined.stderr).to.contain("looks like several entries").and.contain("repeat --ignore");
   });
 
   it("validate: --account names the key's owner for the cross-account rules", async () => {
@@ -270,6 +279,36 @@ describe("kms-policy command", () => {
     expect(r.stdout).to.contain("statement Use");
     expect((await run(["diff", live, live, "--tolerant"])).status).to.equal(0);
     expect((await run(["normalize", live, "--tolerant"])).status).to.equal(0);
+  });
+
+  it("diff --tolerant and normalize --tolerant name the file that is not JSON", async () => {
+    const garbled = write("garbled.txt", "not json");
+    const r = await run(["diff", a, garbled, "--tolerant"]);
+    expect(r.status).to.equal(2);
+    expect(r.stderr).to.contain(`${garbled} is invalid`).and.contain("invalid-json");
+    expect(r.stderr).to.not.contain(a + " ");
+    const n = await run(["normalize", garbled, "--tolerant"]);
+    expect(n.status).to.equal(2);
+    expect(n.stderr).to.contain(`${garbled} is invalid`);
+  });
+
+  it("a flag the command does not take exits 2, naming the flag and the commands that take it", async () => {
+    const cases: Array<[string[], string]> = [
+      [["diff", a, reformatted, "--account", "111122223333"], "diff does not take --account: only validate does"],
+      [["validate", a, "--tolerant"], "validate does not take --tolerant: only normalize and diff do"],
+      [["normalize", a, "--format", "text"], "normalize does not take --format: only validate, diff and drift do"],
+      [["drift", a, "--generic"], "drift does not take --generic: only validate, normalize and diff do"],
+      [["diff", a, reformatted, "--ignore", "A:public-access"], "diff does not take --ignore: only validate does"],
+      [["validate", a, "--concurrency", "2"], "validate does not take --concurrency: only drift does"],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run(args);
+      expect(r.status, args.join(" ")).to.equal(2);
+      expect(r.stderr, args.join(" ")).to.contain(message);
+    }
+    // Near misses: each command's own flags are taken.
+    expect((await run(["diff", a, reformatted, "--tolerant", "--generic", "--format", "markdown"])).status).to.equal(0);
+    expect((await run(["validate", a, "--account", "111122223333", "--generic", "--fail-on", "warning"])).status).to.equal(0);
   });
 
   it("normalize: prints the same canonical text for equivalent policies", async () => {

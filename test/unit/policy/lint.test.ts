@@ -322,12 +322,39 @@ describe("lintPolicy", () => {
       { sid: "A", rule: "public-access" },
       { sid: "B", rule: "missing-sid" },
     ]);
-    expect(parseSuppressions("A:x\nB:y,\n").suppressions).to.deep.equal([
-      { sid: "A", rule: "x" },
-      { sid: "B", rule: "y" },
+    expect(parseSuppressions("A:duplicate-sid\nB:*,\n").suppressions).to.deep.equal([
+      { sid: "A", rule: "duplicate-sid" },
+      { sid: "B", rule: "*" },
     ]);
     expect(parseSuppressions("nocolon, A:, :rule").invalid).to.deep.equal(["nocolon", "A:", ":rule"]);
-    expect(parseSuppressions(undefined)).to.deep.equal({ suppressions: [], invalid: [] });
+    expect(parseSuppressions(undefined)).to.deep.equal({ suppressions: [], invalid: [], problems: [] });
+  });
+
+  it("kms-policy:ignore refuses a rule id that is no lint rule, naming the ids (it would suppress nothing)", () => {
+    const parsed = parseSuppressions("A:publc-access, B:invalid-effect, C:Public-Access, D:public-access");
+    expect(parsed.suppressions).to.deep.equal([{ sid: "D", rule: "public-access" }]);
+    expect(parsed.invalid).to.deep.equal(["A:publc-access", "B:invalid-effect", "C:Public-Access"]);
+    expect(parsed.problems).to.have.length(3);
+    for (const problem of parsed.problems) for (const r of LINT_RULES) expect(problem).to.contain(r.id);
+    expect(parsed.problems[0]).to.contain('"publc-access" is not a rule id');
+    expect(parsed.problems[1]).to.contain("error findings never are");
+  });
+
+  it("kms-policy:ignore reports an old space-separated list as several entries, not one Sid", () => {
+    // Before Sids could hold spaces, "PublicRead:public-access Legacy:missing-sid" was two entries;
+    // read as one, its Sid would be "PublicRead:public-access Legacy" and both findings would come back.
+    const setting = parseSuppressions("PublicRead:public-access Legacy:missing-sid");
+    expect(setting.suppressions).to.deep.equal([]);
+    expect(setting.problems).to.have.length(1);
+    expect(setting.problems[0]).to.contain("looks like several entries").and.contain("commas or newlines");
+    const flag = parseSuppressions(["A:public-access,B:missing-sid", "C:* D:duplicate-sid"], "flag");
+    expect(flag.suppressions).to.deep.equal([]);
+    expect(flag.problems.map((p) => p.includes("looks like several entries") && p.includes("repeat --ignore"))).to.deep.equal([true, true]);
+    // Near miss: a Sid with a colon and spaces that is no rule id is one entry.
+    expect(parseSuppressions(["Team: read, write:public-access", "Use:public access for all:missing-sid"]).suppressions).to.deep.equal([
+      { sid: "Team: read, write", rule: "public-access" },
+      { sid: "Use:public access for all", rule: "missing-sid" },
+    ]);
   });
 
   it("kms-policy:ignore takes Sids with spaces and colons (a key policy's Sid is any text): the rule is after the last colon", () => {
@@ -363,30 +390,128 @@ describe("lintPolicy", () => {
     expect(rulesOf(policy, { account: OTHER })).to.not.include("cross-account-create-grant");
   });
 
-  it("without the key's account, several accounts allowed kms:PutKeyPolicy are not all owners: the first is", () => {
-    const kmsAll = (account: string, Action: unknown = "kms:*") => ({
-      Sid: `Account${account}`,
+  describe("without the key's account, the owner is inferred only when the policy leaves one candidate", () => {
+    const allow = (Sid: string, AWS: string | string[], Action: unknown = "kms:*") => ({
+      Sid,
       Effect: "Allow",
-      Principal: { AWS: `arn:aws:iam::${account}:root` },
+      Principal: { AWS },
       Action,
       Resource: "*",
     });
-    for (const action of ["kms:*", ["kms:CreateGrant", "kms:PutKeyPolicy"], "*"]) {
-      const policy = { Version: "2012-10-17", Statement: [kmsAll(ACCOUNT), kmsAll(OTHER, action)] };
-      const at = (options?: LintOptions) =>
-        findings(policy, options)
-          .filter((f) => f.rule === "cross-account-create-grant")
-          .map((f) => f.path);
-      expect(at(), JSON.stringify(action)).to.deep.equal(["Statement[1].Principal.AWS"]);
-      expect(at({ account: ACCOUNT })).to.deep.equal(["Statement[1].Principal.AWS"]);
-      // Told that the other account owns the key, the finding moves to this one's statement.
-      expect(at({ account: OTHER })).to.deep.equal(["Statement[0].Principal.AWS"]);
-    }
-    const inferred = findings({ Version: "2012-10-17", Statement: [kmsAll(ACCOUNT), kmsAll(OTHER)] }).find(
-      (f) => f.rule === "cross-account-create-grant",
-    );
-    expect(inferred?.message).to.contain(`taken as the key's owner`);
-    expect(inferred?.hint).to.contain(`--account ${OTHER}`);
+    const root = (account: string) => `arn:aws:iam::${account}:root`;
+    const role = (account: string, name = "Admin") => `arn:aws:iam::${account}:role/${name}`;
+    const grantFindings = (statements: unknown[], options?: LintOptions) =>
+      findings({ Version: "2012-10-17", Statement: statements }, options).filter((f) => f.rule === "cross-account-create-grant");
+    const at = (statements: unknown[], options?: LintOptions) => grantFindings(statements, options).map((f) => f.path);
+
+    it("the one account whose root may call kms:PutKeyPolicy, wherever its statement stands (the reviewer's probe)", () => {
+      // Statement 0 names another account's admin role first; statement 1 is AWS's default root statement.
+      const probe = [allow("Admins", [role(OTHER), role(ACCOUNT)], "kms:Put*"), allow("Enable IAM User Permissions", root(ACCOUNT))];
+      expect(at(probe)).to.deep.equal([]);
+      // Once the other account may create grants, it is the one flagged, not the owner's root.
+      const granting = [
+        allow("Admins", [role(OTHER), role(ACCOUNT)], ["kms:Put*", "kms:CreateGrant"]),
+        allow("Enable IAM User Permissions", root(ACCOUNT)),
+      ];
+      expect(at(granting)).to.deep.equal(["Statement[0].Principal.AWS[0]"]);
+      const [f] = grantFindings(granting);
+      expect(f.message).to.contain(
+        `account ${ACCOUNT}, taken as the key's owner: the only account whose root the policy allows kms:PutKeyPolicy`,
+      );
+      expect(f.hint).to.contain(`--account ${OTHER}`);
+      // A bare account id is the root too.
+      expect(at([allow("Partner", role(OTHER)), allow("Root", ACCOUNT)])).to.deep.equal(["Statement[0].Principal.AWS"]);
+    });
+
+    it("with no root allowed it, the one account allowed kms:PutKeyPolicy at all", () => {
+      const statements = [
+        allow("KeyAdmins", role(ACCOUNT), ["kms:PutKeyPolicy", "kms:Describe*"]),
+        allow("Partner", root(OTHER), "kms:CreateGrant"),
+      ];
+      expect(at(statements)).to.deep.equal(["Statement[1].Principal.AWS"]);
+      expect(grantFindings(statements)[0].message).to.contain("the only account the policy allows kms:PutKeyPolicy");
+    });
+
+    it("several roots, or several accounts and no root: no owner, and the rule stays quiet", () => {
+      for (const action of ["kms:*", ["kms:CreateGrant", "kms:PutKeyPolicy"], "*"]) {
+        const twoRoots = [allow(`Account${ACCOUNT}`, root(ACCOUNT)), allow(`Account${OTHER}`, root(OTHER), action)];
+        expect(at(twoRoots), JSON.stringify(action)).to.deep.equal([]);
+        // Given the owner, the other account's CreateGrant is flagged, whichever it is.
+        expect(at(twoRoots, { account: ACCOUNT })).to.deep.equal(["Statement[1].Principal.AWS"]);
+        expect(at(twoRoots, { account: OTHER })).to.deep.equal(["Statement[0].Principal.AWS"]);
+      }
+      expect(at([allow("Admins", [role(OTHER), role(ACCOUNT)])])).to.deep.equal([]);
+      expect(at([allow("Admins", [role(OTHER), role(ACCOUNT)])], { account: ACCOUNT })).to.deep.equal(["Statement[0].Principal.AWS[0]"]);
+    });
+  });
+
+  describe("a condition pattern limits the callers only if it matches no foreign caller", () => {
+    const publicUse = (Condition: Record<string, unknown>) => doc(use({ Principal: "*", Condition }));
+    const like = (key: string, value: string, operator = "StringLike") => ({ [operator]: { [key]: value } });
+    const noLimit: Array<[string, Record<string, unknown>]> = [
+      ["a partial org id prefix", like("aws:PrincipalOrgID", "o*")],
+      ["an org id of wildcards around the dash", like("aws:PrincipalOrgID", "*-*")],
+      ["a partial VPC prefix", like("aws:SourceVpc", "vpc*")],
+      ["the prefix every modern VPC id has", like("aws:SourceVpc", "vpc-0*")],
+      ["a VPC prefix on the endpoint key", like("aws:SourceVpce", "vpc*")],
+      ["a partial org path", like("aws:PrincipalOrgPaths", "o*/*")],
+      ["a unique id's first letter", like("aws:userid", "A*")],
+      ["twelve ? for any account", like("aws:SourceAccount", "????????????")],
+      [
+        "an account id in the resource part, wildcards in the account field",
+        like("aws:PrincipalArn", "arn:aws:*:*:*:role/111122223333", "ArnLike"),
+      ],
+      ["StringLike's * spans colons: the account field may fall inside it", like("aws:PrincipalArn", "arn:aws:iam:*:role/*")],
+      ["the caller's own account as a variable", like("aws:PrincipalArn", "arn:aws:iam::${aws:PrincipalAccount}:*", "ArnLike")],
+      ["any topic of any account", like("aws:SourceArn", "arn:aws:sns:*:*:*", "ArnLike")],
+      ["any trail in any partition", like("aws:SourceArn", "arn:*:cloudtrail:*:*:trail/*", "ArnEquals")],
+    ];
+    const limits: Array<[string, Record<string, unknown>]> = [
+      ["one account's principals", like("aws:PrincipalArn", "arn:aws:iam::111122223333:*", "ArnLike")],
+      ["an org id compared as text", like("aws:PrincipalOrgID", "o-abc", "StringEquals")],
+      ["an endpoint id", like("aws:SourceVpce", "vpce-1a2b3c4d")],
+      ["an endpoint id prefix", like("aws:SourceVpce", "vpce-1a2b3c4d*")],
+      ["an org id prefix", like("aws:PrincipalOrgID", "o-a1b2*")],
+      ["an org path under one organization", like("aws:PrincipalOrgPaths", "o-a1b2c3d4e5/*")],
+      ["a role's sessions", like("aws:userid", "AROAEXAMPLEROLEID:*")],
+      ["one account's trails", like("aws:SourceArn", "arn:aws:cloudtrail:*:111122223333:trail/*", "ArnLike")],
+      ["StringLike spans colons: only ARNs with :111122223333: in them", like("aws:PrincipalArn", "arn:aws:*:111122223333:*")],
+      ["the key's own account as a variable", like("aws:PrincipalArn", "arn:aws:iam::${aws:ResourceAccount}:*", "ArnLike")],
+    ];
+    for (const [why, condition] of noLimit)
+      it(`public-access fires: ${why} (${JSON.stringify(condition)})`, () => {
+        expect(rulesOf(publicUse(condition))).to.include("public-access");
+      });
+    for (const [why, condition] of limits)
+      it(`public-access stays quiet: ${why} (${JSON.stringify(condition)})`, () => {
+        expect(rulesOf(publicUse(condition))).to.not.include("public-access");
+      });
+
+    const admin = (pattern: string, operator = "ArnLike") =>
+      rulesOf(doc(use({ Principal: "*", Action: "kms:PutKeyPolicy", Condition: like("aws:PrincipalArn", pattern, operator) })));
+    it("wildcard-principal-admin: an account-wide aws:PrincipalArn pattern names no one, though it limits the account", () => {
+      for (const pattern of [
+        "arn:aws:iam::111122223333:*",
+        "arn:aws:iam::111122223333:role/*",
+        "arn:aws:sts::111122223333:assumed-role/*",
+      ]) {
+        expect(admin(pattern), pattern).to.include("wildcard-principal-admin");
+        expect(admin(pattern), pattern).to.not.include("public-access");
+      }
+      expect(rulesOf(doc(use({ Principal: "*", Action: "kms:PutKeyPolicy", Condition: like("aws:userid", "AROA*:*") })))).to.include(
+        "wildcard-principal-admin",
+      );
+    });
+    it("wildcard-principal-admin stays quiet when the pattern names a role, user or path beyond the account", () => {
+      for (const pattern of [
+        "arn:aws:iam::111122223333:role/KeyAdmin",
+        "arn:aws:iam::111122223333:role/Admin*",
+        "arn:aws:iam::111122223333:role/admins/*",
+        "arn:aws:sts::111122223333:assumed-role/KeyAdmin/*",
+      ])
+        expect(admin(pattern), pattern).to.not.include("wildcard-principal-admin");
+      expect(admin("arn:aws:iam::111122223333:role/KeyAdmin*", "StringLike")).to.not.include("wildcard-principal-admin");
+    });
   });
 
   it("reads numbers as written: long and small unquoted numbers are numbers, in the message too", () => {
@@ -417,16 +542,25 @@ describe("lintPolicy", () => {
     expect(set[0].message).to.contain("aws:SourceAccount");
   });
 
-  it("generic mode keeps the grammar-level rules and leaves out KMS's catalog", () => {
+  it("generic mode keeps the grammar-level rules and leaves out the key-policy rules (actions, condition keys, Resource)", () => {
+    // The catalog may still be read (for a set operator, above); what generic mode leaves out is judging actions and keys by it.
     const identity = {
       Version: "2012-10-17",
       Statement: [
-        { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*", Condition: { Bool: { "aws:SecureTransport": "yes" } } },
+        {
+          Effect: "Allow",
+          Action: ["s3:GetObject", "kms:Decryt"],
+          Resource: "arn:aws:s3:::b/*",
+          Condition: { Bool: { "aws:SecureTransport": "yes" }, StringEquals: { "kms:ViaServise": "s3.us-east-1.amazonaws.com" } },
+        },
       ],
     };
-    const rules = rulesOf(identity, { keyPolicy: false });
-    expect(rules).to.include("condition-value-type");
-    expect(rules).to.not.include("action-other-service");
-    expect(rules).to.not.include("resource-not-key");
+    const generic = rulesOf(identity, { keyPolicy: false });
+    expect(generic).to.include("condition-value-type");
+    const keyPolicyOnly = ["action-other-service", "resource-not-key", "unknown-action", "unknown-condition-key"];
+    for (const rule of keyPolicyOnly) expect(generic, rule).to.not.include(rule);
+    // The same statement as a key policy's (with a Principal) has each of them: the test can tell the modes apart.
+    const asKeyPolicy = rulesOf({ ...identity, Statement: [{ ...identity.Statement[0], Principal: { AWS: ACCOUNT } }] });
+    for (const rule of keyPolicyOnly) expect(asKeyPolicy, rule).to.include(rule);
   });
 });

@@ -1,5 +1,7 @@
 import { expect } from "chai";
-import { checkKeyPolicy } from "../../../provider/runtime/keyPolicyCheck";
+import { checkKeyPolicy, keyAccountOf } from "../../../provider/runtime/keyPolicyCheck";
+import { configureFromStack } from "../../../provider/runtime/settings";
+import { programKeyAccount } from "../../../provider/resources/keyPolicy";
 import { allowsPolicyChanges } from "../../../provider/policy/lockout";
 import { UNKNOWN } from "../../../provider/runtime/check";
 
@@ -85,6 +87,60 @@ describe("KeyPolicy check", () => {
     expect(inOther.map((f) => f.reason).join("\n")).to.contain("account 111122223333 may call kms:CreateGrant");
     const inOwn = checkKeyPolicy({ keyId, policy: grantsOnly, assumeRole: assumeRole("111122223333") }, lint).failures;
     expect(inOwn.map((f) => f.reason).join("\n")).to.contain("account 444455556666 may call kms:CreateGrant");
+  });
+
+  describe("check and the program's lint warnings take the key's account from one rule", () => {
+    afterEach(() => configureFromStack({ get: () => undefined }));
+    const role = (roleArn: string) => ({ roleArn });
+
+    it("the same account for every combination of the resource's and the stack's role and profile", () => {
+      const seen = new Set<string | undefined>();
+      for (const own of [undefined, role("arn:aws:iam::111122223333:role/own"), role("arn:aws:iam::1:role/malformed")])
+        for (const profile of [undefined, "dev"])
+          for (const stackRole of [undefined, role("arn:aws:iam::444455556666:role/stack")])
+            for (const stackProfile of [undefined, "ops"]) {
+              const config: Record<string, string | undefined> = {
+                "kms-policy:assumeRole": stackRole && JSON.stringify(stackRole),
+                "aws:profile": stackProfile,
+              };
+              configureFromStack({ get: (key) => config[key] });
+              const provider = keyAccountOf({ keyId, policy, ...(own ? { assumeRole: own } : {}), ...(profile ? { profile } : {}) });
+              const program = programKeyAccount({ assumeRole: own, profile }, { assumeRole: stackRole, profile: stackProfile });
+              expect(provider, JSON.stringify({ own, profile, stackRole, stackProfile })).to.equal(program);
+              seen.add(program);
+            }
+      // The combinations reach each outcome, so the comparison can tell two rules apart.
+      expect([...seen]).to.have.members([undefined, "111122223333", "444455556666"]);
+    });
+
+    it("while the resource's own assumeRole is unknown (preview), the stack's role does not name the owner", () => {
+      configureFromStack({
+        get: (key) => (key === "kms-policy:assumeRole" ? JSON.stringify(role("arn:aws:iam::444455556666:role/stack")) : undefined),
+      });
+      const grants = {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "Grants",
+            Effect: "Allow",
+            Principal: { AWS: "arn:aws:iam::111122223333:root" },
+            Action: "kms:CreateGrant",
+            Resource: "*",
+          },
+        ],
+      };
+      const lint = { failOn: "security" as const, lintIgnore: [] };
+      const news = { keyId, policy: grants, bypassPolicyLockoutSafetyCheck: true };
+      // Near miss: under the stack's role the key is in 444455556666, so 111122223333's CreateGrant is another account's.
+      expect(
+        checkKeyPolicy(news, lint)
+          .failures.map((f) => f.reason)
+          .join("\n"),
+      ).to.contain("cross-account-create-grant");
+      expect(keyAccountOf({ ...news, assumeRole: UNKNOWN })).to.equal(undefined);
+      expect(checkKeyPolicy({ ...news, assumeRole: UNKNOWN }, lint).failures).to.deep.equal([]);
+      expect(checkKeyPolicy({ ...news, profile: UNKNOWN }, lint).failures).to.deep.equal([]);
+    });
   });
 
   it("refuses a policy nobody could change again, unless the lockout check is bypassed", () => {

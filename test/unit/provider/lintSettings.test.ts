@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { configureFromStack, providerSettings } from "../../../provider/runtime/settings";
+import { configureFromStack, providerSettings, stackSettingProblems } from "../../../provider/runtime/settings";
 
 const config = (values: Record<string, string>) => ({ get: (key: string) => values[key] });
 
@@ -26,6 +26,20 @@ describe("provider settings: kms-policy:failOn and kms-policy:ignore", () => {
       { sid: "Allow access for Key Administrators", rule: "cross-account-create-grant" },
       { sid: "Allow everyone", rule: "public-access" },
     ]);
+  });
+
+  it("an entry that suppresses nothing fails every check: an unknown rule id, or an old space-separated list", () => {
+    configureFromStack(config({ "kms-policy:ignore": "PublicRead:public-access Legacy:missing-sid" }));
+    const [joined] = stackSettingProblems();
+    expect(joined.property).to.equal("kms-policy:ignore");
+    expect(joined.reason).to.contain("looks like several entries").and.contain("pulumi config set kms-policy:ignore");
+    configureFromStack(config({ "kms-policy:ignore": "Everyone:public-acess,Other:public-access" }));
+    expect(stackSettingProblems().map((p) => p.property)).to.deep.equal(["kms-policy:ignore"]);
+    expect(stackSettingProblems()[0].reason).to.contain('"public-acess" is not a rule id').and.contain("missing-sid");
+    expect(providerSettings().lintIgnore).to.deep.equal([{ sid: "Other", rule: "public-access" }]);
+    // Near miss: well-formed entries are no problem.
+    configureFromStack(config({ "kms-policy:ignore": "Everyone:public-access\n*:missing-sid" }));
+    expect(stackSettingProblems()).to.deep.equal([]);
   });
 
   it("a failOn that is not error, security or warning counts as error (the resource warns about it)", () => {
