@@ -4,8 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { moto } from "../support/hooks";
 import { allGrants, createKey, testKms } from "../support/kms";
-import { FaithfulOptions } from "../support/kmsFaithful";
-import { FAITHFUL_DEFAULTS, Project, Workspace, resourcesOfType } from "../support/workspace";
+import { KMS_MODES, Project, Workspace, resourcesOfType } from "../support/workspace";
 import { DUMMY_CREDENTIALS } from "../../toolchain/moto";
 import { SCENARIO_PROGRAM, Scenario } from "./program";
 
@@ -15,10 +14,7 @@ const role = (name: string) => `arn:aws:iam::123456789012:role/${name}`;
 // On moto as it is, and through the proxy's KMS-faithful mode: CreateGrant deduplicates by name,
 // ListGrants pages and lists a new grant only after a while. There the stack's listing delay is
 // longer than the mode's, as a stack on KMS keeps its default (300 s) longer than KMS's delay.
-const MODES: Array<{ name: string; faithful: FaithfulOptions | false; listingDelaySeconds: number }> = [
-  { name: "moto", faithful: false, listingDelaySeconds: 0 },
-  { name: "the KMS-faithful mode", faithful: FAITHFUL_DEFAULTS, listingDelaySeconds: 5 },
-];
+const MODES = KMS_MODES.map((mode) => ({ ...mode, listingDelaySeconds: mode.faithful ? 5 : 0 }));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 for (const mode of MODES)

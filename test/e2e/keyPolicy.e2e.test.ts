@@ -3,8 +3,7 @@ import { expect } from "chai";
 import { policiesEquivalent } from "../../provider/policy";
 import { moto } from "../support/hooks";
 import { createKey, testKms } from "../support/kms";
-import { FaithfulOptions } from "../support/kmsFaithful";
-import { FAITHFUL_DEFAULTS, Project, Workspace, resourcesOfType } from "../support/workspace";
+import { KMS_MODES, Project, Workspace, resourcesOfType } from "../support/workspace";
 import { MOTO_ACCOUNT_ID } from "../../toolchain/moto";
 import { SCENARIO_PROGRAM, Scenario, appPolicy } from "./program";
 
@@ -12,12 +11,7 @@ const KEY_POLICY_TYPE = "pulumi-nodejs:dynamic/kms:KeyPolicy";
 
 // On moto as it is, and through the proxy's KMS-faithful mode (GetKeyPolicy re-serialized, stale
 // for a while after PutKeyPolicy), where only the meaning of a policy read back is promised.
-const MODES: Array<{ name: string; faithful: FaithfulOptions | false }> = [
-  { name: "moto", faithful: false },
-  { name: "the KMS-faithful mode", faithful: FAITHFUL_DEFAULTS },
-];
-
-for (const mode of MODES)
+for (const mode of KMS_MODES)
   describe(`e2e: KeyPolicy with the pulumi CLI on ${mode.name}`, function () {
     this.timeout(300_000);
     let workspace: Workspace;

@@ -39,6 +39,16 @@ export interface WorkspaceOptions {
 /** The faithful mode that PULUMI_KMS_POLICY_TEST_KMS=faithful turns on for every workspace. */
 export const FAITHFUL_DEFAULTS: FaithfulOptions = { pageSize: 5, grantListingDelayMs: 2000, policyPropagationMs: 2000 };
 
+/** One run of an e2e suite that runs twice: on moto as it is, and through the proxy's KMS-faithful mode. */
+export interface KmsMode {
+  name: string;
+  faithful: FaithfulOptions | false;
+}
+export const KMS_MODES: readonly KmsMode[] = [
+  { name: "moto", faithful: false },
+  { name: "the KMS-faithful mode", faithful: FAITHFUL_DEFAULTS },
+];
+
 /** The faithful options for a workspace: its own, else the environment's choice. */
 export function faithfulMode(option: FaithfulOptions | false | undefined): FaithfulOptions | undefined {
   if (option === false) return undefined;
