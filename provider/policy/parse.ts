@@ -50,7 +50,9 @@ export function parsePolicy(input: PolicyInput | unknown, tolerant = false): Par
     }
   }
   if (tolerant) return { value, text, problems, holdsNul };
-  const bytes = ascii ? text.length : Buffer.byteLength(text, "utf8");
+  // A character up to U+00FF takes at most two bytes in UTF-8: a short text of such characters
+  // needs no count of its bytes (it is within the limit whatever it holds).
+  const bytes = ascii || (!outsideLatin1 && text.length * 2 <= KMS_POLICY_MAX_BYTES) ? text.length : Buffer.byteLength(text, "utf8");
   if (bytes > KMS_POLICY_MAX_BYTES) {
     problems.push({
       path: "",
