@@ -124,6 +124,26 @@ function lowerKey(key: string): string {
 
 type Loose = Record<string, unknown>;
 
+/** An object (not a list) with at least one key: an operator block that constrains something. */
+function holdsKeys(value: unknown): value is Raw {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  for (const key in value) if (Object.prototype.hasOwnProperty.call(value, key)) return true;
+  return false;
+}
+
+/** Both blocks name one key (in any case) with different sets of values. */
+function conflict(a: Raw, b: Raw, valueOf: (value: string) => string): boolean {
+  for (const ka in a) {
+    for (const kb in b) {
+      if (lowerKey(ka) !== lowerKey(kb)) continue;
+      const va = distinct(asTexts(a[ka]), valueOf);
+      const vb = distinct(asTexts(b[kb]), valueOf);
+      if (va.length !== vb.length || va.some((v, i) => v !== vb[i])) return true;
+    }
+  }
+  return false;
+}
+
 class Normalizer {
   private readonly awsPrincipal: (p: string) => string;
   private readonly resource: (r: string) => string;
@@ -161,29 +181,35 @@ class Normalizer {
 
   /**
    * Condition key names are case-insensitive; values compare as their operator compares them.
-   * An empty Condition, or an operator with no keys, constrains nothing.
+   * An empty Condition, or an operator with no keys, constrains nothing. Operators documented as
+   * identical (ArnEquals and ArnLike) are one block, unless that would change its meaning (see
+   * keepApart).
    */
   private conditions(value: unknown, written: Loose | undefined): NormalizedConditions | undefined {
     if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
     const block = value as Raw;
-    const operators = Object.keys(block);
+    const operators: string[] = [];
+    for (const op in block) if (holdsKeys(block[op])) operators.push(op);
     if (operators.length === 0) return undefined;
-    const renamed = operators.map((op) => {
-      const c = canonicalOperator(op);
-      // Renaming into an operator the statement also has would merge two conditions into one.
-      return c !== op && block[c] !== undefined ? op : c;
-    });
-    const order = operators.map((_, i) => i);
-    if (order.length > 1) order.sort((a, b) => compareStrings(renamed[a], renamed[b]));
+    const names = operators.map(canonicalOperator);
+    if (operators.length > 1) this.keepApart(block, operators, names);
+    // Blocks in canonical order; blocks of one canonical name stay in written order, merged.
+    const order = stableOrder(names);
     const canon: NormalizedConditions = {};
     const w: Record<string, Loose> | undefined = written ? {} : undefined;
-    let any = false;
-    for (const i of order) {
-      const keysBlock = block[operators[i]];
-      if (typeof keysBlock !== "object" || keysBlock === null || Array.isArray(keysBlock)) continue;
-      const valueOf = valueCanonicalizer(operators[i], this.version);
-      const keys = Object.keys(keysBlock);
-      if (keys.length === 0) continue;
+    for (let g = 0; g < order.length;) {
+      const first = operators[order[g]];
+      const name = names[order[g]];
+      const valueOf = valueCanonicalizer(first, this.version);
+      const keys: string[] = [];
+      const values: unknown[] = [];
+      for (; g < order.length && names[order[g]] === name; g++) {
+        const keysBlock = block[operators[order[g]]] as Raw;
+        for (const key in keysBlock) {
+          keys.push(key);
+          values.push(keysBlock[key]);
+        }
+      }
       const c: Record<string, string[]> = {};
       const wk: Loose | undefined = w ? {} : undefined;
       // Keys in canonical order; keys that differ only in case stay in written order, merged
@@ -191,19 +217,34 @@ class Normalizer {
       const lowered = keys.map(lowerKey);
       const byKey = stableOrder(lowered);
       for (let j = 0; j < byKey.length; j++) {
-        const first = byKey[j];
-        let values = asTexts((keysBlock as Raw)[keys[first]]);
-        while (j + 1 < byKey.length && lowered[byKey[j + 1]] === lowered[first])
-          values = values.concat(asTexts((keysBlock as Raw)[keys[byKey[++j]]]));
-        c[lowered[first]] = distinct(values, valueOf, wk, keys[first]);
+        const at = byKey[j];
+        let texts = asTexts(values[at]);
+        while (j + 1 < byKey.length && lowered[byKey[j + 1]] === lowered[at]) texts = texts.concat(asTexts(values[byKey[++j]]));
+        c[lowered[at]] = distinct(texts, valueOf, wk, keys[at]);
       }
-      canon[renamed[i]] = c;
-      if (w) w[operators[i]] = wk as Loose;
-      any = true;
+      canon[name] = c;
+      if (w) w[first] = wk as Loose;
     }
-    if (!any) return undefined;
     if (written) written.Condition = w;
     return canon;
+  }
+
+  /**
+   * Two operators of one canonical name (`ArnEquals` and `ArnLike`) merge into one block, except
+   * when both name one key with different values: two conditions on one key are ANDed, and one
+   * key with both lists would OR them. Such operators keep their written names.
+   */
+  private keepApart(block: Raw, operators: string[], names: string[]): void {
+    for (let i = 0; i < operators.length; i++) {
+      if (names[i] === operators[i]) continue;
+      const j = names.indexOf(names[i]);
+      const other = j === i ? names.indexOf(names[i], i + 1) : j;
+      if (other < 0) continue;
+      if (conflict(block[operators[i]] as Raw, block[operators[other]] as Raw, valueCanonicalizer(operators[i], this.version))) {
+        names[i] = operators[i];
+        names[other] = operators[other];
+      }
+    }
   }
 
   statement(raw: Raw): [NormalizedStatement, NormalizedStatement | undefined] {
@@ -410,9 +451,9 @@ export function policiesEquivalent(a: PolicyInput | unknown, b: PolicyInput | un
  * (a Map's oldest entry is found by walking over the holes its deletions left).
  */
 const CACHE_CHARS = 1 << 20;
-/** The value of a text seen once. */
-const SEEN = 0;
-type Cached = Form | PolicyProblem[] | typeof SEEN;
+/** What a text seen once costs the bound: its note holds no text, only a number. */
+const SEEN_CHARS = 16;
+type Cached = Form | PolicyProblem[];
 /** A text, the options it was read with, and what the cache holds for it. */
 interface Slot {
   text: string;
@@ -422,10 +463,13 @@ interface Slot {
 /*
  * Keyed by a fingerprint of the text rather than the text: a Map hashes every character of a new
  * string key, which costs a cold compare more than reading the text's start, end and a sample
- * between. Texts with one fingerprint share a bucket and are told apart by comparing them.
+ * between. Texts with one fingerprint share a bucket and are told apart by comparing them, so a
+ * form is only ever returned for its own text. A text seen once is noted by its fingerprint (and
+ * options) alone: two texts that share one only make the second be stored a compare early.
  */
 class Generation {
   readonly buckets = new Map<number, Slot[]>();
+  readonly seen = new Set<number>();
   chars = 0;
 
   find(print: number, text: string, options: string): Slot | undefined {
@@ -440,9 +484,16 @@ class Generation {
     this.chars += entryChars(slot);
   }
 
+  note(seen: number): void {
+    this.seen.add(seen);
+    this.chars += SEEN_CHARS;
+  }
+
   remove(print: number, slot: Slot): void {
-    const bucket = this.buckets.get(print) as Slot[];
-    bucket.splice(bucket.indexOf(slot), 1);
+    const bucket = this.buckets.get(print);
+    const at = bucket ? bucket.indexOf(slot) : -1;
+    if (!bucket || at < 0) return;
+    bucket.splice(at, 1);
     if (bucket.length === 0) this.buckets.delete(print);
     this.chars -= entryChars(slot);
   }
@@ -456,12 +507,12 @@ export function clearPolicyCache(): void {
   previous = new Generation();
 }
 
-const entryChars = (slot: Slot) => slot.text.length + (slot.value === SEEN ? 0 : Array.isArray(slot.value) ? 256 : slot.text.length);
+const entryChars = (slot: Slot) => slot.text.length + (Array.isArray(slot.value) ? 256 : slot.text.length);
 
 /** The length, about 64 characters spread over the text, and its last 32 (where texts that are otherwise alike differ most). */
-function fingerprint(text: string): number {
+function fingerprint(text: string, seed = 0): number {
   const n = text.length;
-  let h = n;
+  let h = (seed + n) | 0;
   const step = (n >> 6) + 1;
   for (let i = 0; i < n; i += step) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
   for (let i = Math.max(0, n - 32); i < n; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
@@ -485,28 +536,33 @@ function cachedForm(text: string, options?: EngineOptions): Form | PolicyProblem
     slot = previous.find(print, text, optionsKey);
     if (slot) {
       previous.remove(print, slot);
-      store(print, slot);
+      rotateFor(entryChars(slot));
+      current.add(print, slot);
     }
   }
-  if (slot && slot.value !== SEEN) return slot.value;
+  if (slot) return slot.value;
   const form = computeForm(text, options);
-  if (slot) {
-    if (current.find(print, text, optionsKey) === slot) current.remove(print, slot);
-    store(print, { text, options: optionsKey, value: form });
+  const seen = fingerprint(optionsKey, print);
+  if (current.seen.has(seen) || previous.seen.has(seen)) {
+    const stored: Slot = { text, options: optionsKey, value: form };
+    const size = entryChars(stored);
+    if (size <= CACHE_CHARS / 4) {
+      rotateFor(size);
+      current.add(print, stored);
+    }
   } else {
-    store(print, { text, options: optionsKey, value: SEEN });
+    rotateFor(SEEN_CHARS);
+    current.note(seen);
   }
   return form;
 }
 
-function store(print: number, slot: Slot): void {
-  const size = entryChars(slot);
-  if (size > CACHE_CHARS / 4) return;
+/** Starts a new generation (dropping the one before the current) if `size` more would pass half the bound. */
+function rotateFor(size: number): void {
   if (current.chars + size > CACHE_CHARS / 2) {
     previous = current;
     current = new Generation();
   }
-  current.add(print, slot);
 }
 
 function canonicalForm(input: PolicyInput | unknown, which: string, options?: EngineOptions): Form {

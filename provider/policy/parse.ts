@@ -6,6 +6,7 @@ import {
   PRINCIPAL_TYPES,
   STATEMENT_KEYS,
 } from "./grammar";
+import { isAscii } from "buffer";
 import { JsonSyntaxError, keyTable, readJsonText } from "./json";
 import { PolicyInput, PolicyProblem } from "./types";
 
@@ -21,6 +22,22 @@ export interface ParsedPolicy {
 
 /** The names a policy's objects use, shared by every document read. */
 const POLICY_KEYS = keyTable([...DOCUMENT_KEYS, ...STATEMENT_KEYS, ...PRINCIPAL_TYPES, ...CONDITION_OPERATORS]);
+
+const scratch = Buffer.allocUnsafe(KMS_POLICY_MAX_BYTES);
+
+/**
+ * The UTF-8 size of a text, or its length when that is as good (both within KMS's limit). A
+ * character up to U+00FF takes at most two bytes, so a short text of such characters is within
+ * the limit whatever it holds; a longer one is copied byte for byte into a buffer kept for it,
+ * where a native ASCII check is much faster than counting the bytes.
+ */
+function utf8Bytes(text: string, outsideLatin1: boolean): number {
+  if (!outsideLatin1 && text.length <= KMS_POLICY_MAX_BYTES) {
+    if (text.length * 2 <= KMS_POLICY_MAX_BYTES) return text.length;
+    if (isAscii(scratch.subarray(0, scratch.write(text, 0, "latin1")))) return text.length;
+  }
+  return Buffer.byteLength(text, "utf8");
+}
 
 /**
  * Parses JSON text (or takes an object) and checks what KMS checks on the raw text: strict JSON,
@@ -50,9 +67,7 @@ export function parsePolicy(input: PolicyInput | unknown, tolerant = false): Par
     }
   }
   if (tolerant) return { value, text, problems, holdsNul };
-  // A character up to U+00FF takes at most two bytes in UTF-8: a short text of such characters
-  // needs no count of its bytes (it is within the limit whatever it holds).
-  const bytes = ascii || (!outsideLatin1 && text.length * 2 <= KMS_POLICY_MAX_BYTES) ? text.length : Buffer.byteLength(text, "utf8");
+  const bytes = ascii ? text.length : utf8Bytes(text, outsideLatin1);
   if (bytes > KMS_POLICY_MAX_BYTES) {
     problems.push({
       path: "",

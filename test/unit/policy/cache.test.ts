@@ -74,6 +74,24 @@ describe("policy engine: the cache of canonical keys", () => {
     }
   });
 
+  it("a text noted under a fingerprint another text shares never lends that text its form", () => {
+    // As above, a and b share a fingerprint. a is only noted the first time; b, seen next, finds
+    // the note and is stored at once. Neither may ever be answered with the other's form.
+    const pad = "w".repeat(3000);
+    const a = policy("kms:Decrypt", `Aa${pad}`);
+    const b = policy("kms:Encrypt", `Ab${pad}`).replace("kms:Encrypt", "kms:Decrypt");
+    const bUpper = policy("KMS:DECRYPT", `Ab${pad}`);
+    const aUpper = policy("KMS:DECRYPT", `Aa${pad}`);
+    expect(a.length).to.equal(b.length);
+    expect(policiesEquivalent(a, aUpper)).to.equal(true);
+    for (let i = 0; i < 3; i++) {
+      expect(policiesEquivalent(b, bUpper)).to.equal(true);
+      expect(policiesEquivalent(b, aUpper)).to.equal(false);
+      expect(policiesEquivalent(a, bUpper)).to.equal(false);
+      expect(policiesEquivalent(a, aUpper)).to.equal(true);
+    }
+  });
+
   it("gives the same verdicts while texts move between its generations", () => {
     // About 300 texts of 3 KB, each compared three times at different distances: some are
     // found in the current generation, some in the previous one, some after both were dropped.
