@@ -47,6 +47,12 @@ export interface JsonReadOptions {
    * faster on text without numbers. `false` reads with the strict reader alone (for tests).
    */
   native?: boolean;
+  /**
+   * Leave the duplicate-key check of a native read to the caller, who walks the value anyway:
+   * JsonRead.uncheckedKeys is then the number of keys the text holds, and the value holds fewer
+   * exactly when one object gives a key twice (compare with countKeys). Strict reads only.
+   */
+  deferKeyCheck?: boolean;
 }
 
 /** What one read found besides the value: facts a caller would otherwise scan the text again for. */
@@ -62,6 +68,8 @@ export interface JsonRead {
   outsideLatin1: boolean;
   /** A string or key holds U+0000, raw or escaped. */
   holdsNul: boolean;
+  /** The keys the text holds, when the caller must still compare them with the value's (see JsonReadOptions.deferKeyCheck). */
+  uncheckedKeys?: number;
 }
 
 /** Known key names grouped by length, for the reader's `keys` option. */
@@ -87,7 +95,7 @@ export function readJson(text: string, options: JsonReadOptions = {}): unknown {
 /** readJson, with what the read learnt about the text on the way (see JsonRead). */
 export function readJsonText(text: string, options: JsonReadOptions = {}): JsonRead {
   const lenient = options.lenient === true;
-  const native = options.native === false ? undefined : nativeRead(text, lenient);
+  const native = options.native === false ? undefined : nativeRead(text, lenient, options.deferKeyCheck === true);
   if (native) return native;
   const reader = new Reader(text, lenient, options.keys ?? []);
   const value = reader.document();
@@ -108,7 +116,7 @@ export function readJsonText(text: string, options: JsonReadOptions = {}): JsonR
 /** A character above U+00FF; on a one-byte string V8 answers without looking at the text. */
 const ABOVE_LATIN1 = /[\u0100-\uffff]/;
 
-function nativeRead(text: string, lenient: boolean): JsonRead | undefined {
+function nativeRead(text: string, lenient: boolean, deferKeyCheck: boolean): JsonRead | undefined {
   const scan = scanStructure(text);
   if (scan < 0) return undefined;
   let value: unknown;
@@ -118,11 +126,14 @@ function nativeRead(text: string, lenient: boolean): JsonRead | undefined {
     return undefined;
   }
   // A lenient read keeps the last of duplicate keys, as JSON.parse does.
-  if (!lenient && countKeys(value) !== scan >>> 1) return undefined;
+  const keys = scan >>> 1;
+  if (!lenient && !deferKeyCheck && countKeys(value) !== keys) return undefined;
   // JSON.parse refused raw control characters and a BOM, so a character outside what KMS accepts
   // can only be one above U+00FF. Whether the text is ASCII is left unknown (a scan would cost
   // more than the caller's own check, which it makes only for long texts).
-  return { value, ascii: false, outsideLatin1: ABOVE_LATIN1.test(text), holdsNul: (scan & 1) === 1 };
+  const read: JsonRead = { value, ascii: false, outsideLatin1: ABOVE_LATIN1.test(text), holdsNul: (scan & 1) === 1 };
+  if (!lenient && deferKeyCheck) read.uncheckedKeys = keys;
+  return read;
 }
 
 /**
@@ -165,7 +176,7 @@ function scanStructure(t: string): number {
 }
 
 /** The number of keys of every object in a parsed JSON value. */
-function countKeys(value: unknown): number {
+export function countKeys(value: unknown): number {
   if (typeof value !== "object" || value === null) return 0;
   let n = 0;
   if (Array.isArray(value)) {

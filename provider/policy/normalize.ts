@@ -320,7 +320,7 @@ interface Form {
 
 function normalizeForm(input: PolicyInput | unknown, options: EngineOptions, withWritten: boolean): Form {
   const tolerant = options.tolerant === true;
-  const parsed = parsePolicy(input, tolerant);
+  const parsed = parsePolicy(input, tolerant, { deferKeyCheck: !tolerant });
   if (parsed.value === undefined && parsed.problems.length > 0) throw new PolicyValidationError(parsed.problems);
   if (!tolerant) {
     const problems = validateParsed(parsed, options);

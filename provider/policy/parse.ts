@@ -18,6 +18,18 @@ export interface ParsedPolicy {
   problems: PolicyProblem[];
   /** A string or key of the document holds U+0000 (see statementKey). */
   holdsNul: boolean;
+  /**
+   * Set when the duplicate-key check was left to the caller (ParseOptions.deferKeyCheck): the
+   * number of keys the text holds. validateParsed makes the check.
+   */
+  uncheckedKeys?: number;
+}
+
+export interface ParseOptions {
+  /** See JsonReadOptions.deferKeyCheck: for a caller that walks every object of a valid document anyway. */
+  deferKeyCheck?: boolean;
+  /** Read with the strict reader alone (see JsonReadOptions.native). */
+  strictReader?: boolean;
 }
 
 /** The names a policy's objects use, shared by every document read. */
@@ -44,7 +56,7 @@ function utf8Bytes(text: string, outsideLatin1: boolean): number {
  * size, characters. `tolerant` reads text KMS already stored: it skips those checks and accepts
  * what only a strict reader refuses (see JsonReadOptions.lenient).
  */
-export function parsePolicy(input: PolicyInput | unknown, tolerant = false): ParsedPolicy {
+export function parsePolicy(input: PolicyInput | unknown, tolerant = false, options: ParseOptions = {}): ParsedPolicy {
   const problems: PolicyProblem[] = [];
   // What KMS receives is the JSON text, so judge an object as that text: properties set to
   // undefined are absent, as they are once serialized.
@@ -54,9 +66,15 @@ export function parsePolicy(input: PolicyInput | unknown, tolerant = false): Par
   let ascii = true;
   let outsideLatin1 = false;
   let holdsNul = false;
+  let uncheckedKeys: number | undefined;
   try {
-    const read = readJsonText(text, { lenient: tolerant || typeof input !== "string", keys: POLICY_KEYS });
-    ({ value, ascii, outsideLatin1, holdsNul } = read);
+    const read = readJsonText(text, {
+      lenient: tolerant || typeof input !== "string",
+      keys: POLICY_KEYS,
+      deferKeyCheck: options.deferKeyCheck === true,
+      native: options.strictReader !== true,
+    });
+    ({ value, ascii, outsideLatin1, holdsNul, uncheckedKeys } = read);
   } catch (err) {
     if (!(err instanceof JsonSyntaxError)) throw err;
     if (typeof input !== "string")
@@ -67,6 +85,8 @@ export function parsePolicy(input: PolicyInput | unknown, tolerant = false): Par
     }
   }
   if (tolerant) return { value, text, problems, holdsNul };
+  const parsed: ParsedPolicy = { value, text, problems, holdsNul };
+  if (uncheckedKeys !== undefined) parsed.uncheckedKeys = uncheckedKeys;
   const bytes = ascii ? text.length : utf8Bytes(text, outsideLatin1);
   if (bytes > KMS_POLICY_MAX_BYTES) {
     problems.push({
@@ -86,5 +106,5 @@ export function parsePolicy(input: PolicyInput | unknown, tolerant = false): Par
       hint: "replace the character, or write it as a JSON escape only if it is inside a string value KMS accepts",
     });
   }
-  return { value, text, problems, holdsNul };
+  return parsed;
 }

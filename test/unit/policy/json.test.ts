@@ -130,6 +130,26 @@ describe("policy engine: the native fast path of the JSON reader", () => {
     expect(problems[0].hint).to.match(/merge/);
   });
 
+  it("a duplicate key is found whichever way the validator walked the statement", () => {
+    const doc = (statement: string) => `{"Version":"2012-10-17","Statement":[${statement}]}`;
+    const valid = '"Effect":"Allow","Principal":"*","Action":"kms:Decrypt","Resource":"*"';
+    for (const [statement, path] of [
+      // passes the quick check but for the repeat
+      [`{${valid},"Resource":"*"}`, "Statement[0].Resource"],
+      // a Condition block of three keys: the full checks walk it
+      [`{${valid},"Condition":{"StringEquals":{"k:a":"1","k:b":"2","k:c":"3","k:b":"2"}}}`, 'Statement[0].Condition.StringEquals["k:b"]'],
+      // an invalid statement: the validator would report other problems
+      [`{"Effect":"allow","Action":"Decrypt","Action":"kms:Decrypt","Principal":"*"}`, "Statement[0].Action"],
+      // in a value the validator never walks as an object
+      [`{${valid},"Condition":{"StringEquals":{"k:a":{"x":1,"x":2}}}}`, 'Statement[0].Condition.StringEquals["k:a"].x'],
+    ]) {
+      const problems = validatePolicy(doc(statement));
+      expect(problems, statement).to.have.length(1);
+      expect(problems[0], statement).to.include({ rule: "duplicate-key", path });
+      expect(() => policiesEquivalent(doc(statement), doc(`{${valid}}`))).to.throw(/appears twice/);
+    }
+  });
+
   it("a byte-order mark is its own error, not a syntax error", () => {
     const [problem] = validatePolicy('\uFEFF{"Version":"2012-10-17","Statement":[]}');
     expect(problem).to.include({ rule: "byte-order-mark", path: "" });
