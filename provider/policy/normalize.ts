@@ -124,10 +124,12 @@ function lowerKey(key: string): string {
 
 type Loose = Record<string, unknown>;
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** An object (not a list) with at least one key: an operator block that constrains something. */
 function holdsKeys(value: unknown): value is Raw {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  for (const key in value) if (Object.prototype.hasOwnProperty.call(value, key)) return true;
+  for (const key in value) if (hasOwn.call(value, key)) return true;
   return false;
 }
 
@@ -212,6 +214,12 @@ class Normalizer {
       }
       const c: Record<string, string[]> = {};
       const wk: Loose | undefined = w ? {} : undefined;
+      canon[name] = c;
+      if (w) w[first] = wk as Loose;
+      if (keys.length === 1) {
+        c[lowerKey(keys[0])] = distinct(asTexts(values[0]), valueOf, wk, keys[0]);
+        continue;
+      }
       // Keys in canonical order; keys that differ only in case stay in written order, merged
       // under the first one written.
       const lowered = keys.map(lowerKey);
@@ -222,8 +230,6 @@ class Normalizer {
         while (j + 1 < byKey.length && lowered[byKey[j + 1]] === lowered[at]) texts = texts.concat(asTexts(values[byKey[++j]]));
         c[lowered[at]] = distinct(texts, valueOf, wk, keys[at]);
       }
-      canon[name] = c;
-      if (w) w[first] = wk as Loose;
     }
     if (written) written.Condition = w;
     return canon;
@@ -342,13 +348,19 @@ function normalizeForm(input: PolicyInput | unknown, options: EngineOptions, wit
   // repeated statement lands next to its first occurrence, which is the one kept. Statements'
   // texts are made only where Sids tie: distinct Sids settle both the order and the duplicates.
   all.sort((a, b) => compareStrings(a.sid, b.sid) || compareStrings(keyOf(a), keyOf(b)));
-  const entries = all.filter((e, i) => i === 0 || e.sid !== all[i - 1].sid || keyOf(e) !== keyOf(all[i - 1]));
+  const entries: Entry[] = [];
+  for (let i = 0; i < all.length; i++) {
+    const e = all[i];
+    if (i === 0 || e.sid !== all[i - 1].sid || keyOf(e) !== keyOf(all[i - 1])) entries.push(e);
+  }
+  const statements: NormalizedStatement[] = new Array<NormalizedStatement>(entries.length);
+  for (let i = 0; i < entries.length; i++) statements[i] = entries[i].canon;
+  const policy: NormalizedPolicy =
+    typeof doc.Id === "string" && doc.Id !== ""
+      ? { Version: version, Id: doc.Id, Statement: statements }
+      : { Version: version, Statement: statements };
   const normalized: Normalized = {
-    policy: {
-      Version: version,
-      ...(typeof doc.Id === "string" && doc.Id !== "" ? { Id: doc.Id } : {}),
-      Statement: entries.map((e) => e.canon),
-    },
+    policy,
     written: withWritten ? entries.map((e) => e.written as NormalizedStatement) : [],
     keys: withWritten ? entries.map(keyOf) : [],
   };
@@ -377,15 +389,24 @@ function samePrincipal(a: NormalizedPrincipal | undefined, b: NormalizedPrincipa
 function sameConditions(a: NormalizedConditions | undefined, b: NormalizedConditions | undefined): boolean {
   if (a === b) return true;
   if (a === undefined || b === undefined) return false;
-  const operators = Object.keys(a);
-  const others = Object.keys(b);
-  if (!sameList(operators, others)) return false;
-  for (const operator of operators) {
-    const keys = Object.keys(a[operator]);
-    if (!sameList(keys, Object.keys(b[operator]))) return false;
-    for (const key of keys) if (!sameList(a[operator][key], b[operator][key])) return false;
+  // The same operators, each with the same keys and lists; counted rather than listed, so that
+  // the check makes no arrays.
+  let operators = 0;
+  for (const operator in a) {
+    if (!hasOwn.call(b, operator)) return false;
+    const keysA = a[operator];
+    const keysB = b[operator];
+    let keys = 0;
+    for (const key in keysA) {
+      if (!hasOwn.call(keysB, key) || !sameList(keysA[key], keysB[key])) return false;
+      keys++;
+    }
+    for (const key in keysB) if (hasOwn.call(keysB, key)) keys--;
+    if (keys !== 0) return false;
+    operators++;
   }
-  return true;
+  for (const operator in b) if (hasOwn.call(b, operator)) operators--;
+  return operators === 0;
 }
 
 /**
@@ -528,8 +549,15 @@ function computeForm(input: PolicyInput | unknown, options: EngineOptions = {}):
   }
 }
 
+const DEFAULT_OPTIONS = `sk${DEFAULT_PARTITION}`;
+/** The options a cached form was made with, as a short text. */
+const optionsText = (options?: EngineOptions): string =>
+  options === undefined
+    ? DEFAULT_OPTIONS
+    : `${options.tolerant === true ? "t" : "s"}${options.keyPolicy === false ? "g" : "k"}${options.partition ?? DEFAULT_PARTITION}`;
+
 function cachedForm(text: string, options?: EngineOptions): Form | PolicyProblem[] {
-  const optionsKey = `${options?.tolerant === true ? "t" : "s"}${options?.keyPolicy === false ? "g" : "k"}${options?.partition ?? DEFAULT_PARTITION}`;
+  const optionsKey = optionsText(options);
   const print = fingerprint(text);
   let slot = current.find(print, text, optionsKey);
   if (!slot) {
