@@ -93,14 +93,24 @@ function distinct(values: string[], canonical: (w: string) => string, written?: 
     return canon;
   }
   const keys: string[] = [];
-  const spellings: string[] = [];
+  // The spellings only when asked for: a compare never is.
+  const spellings: string[] | undefined = written ? [] : undefined;
   for (const i of stableOrder(canon)) {
     if (keys.length > 0 && keys[keys.length - 1] === canon[i]) continue;
     keys.push(canon[i]);
-    spellings.push(values[i]);
+    spellings?.push(values[i]);
   }
   if (written) written[field as string] = spellings;
   return keys;
+}
+
+/** distinct of a written value (a string or a list): a lone string needs no list of its texts first. */
+function distinctOf(value: unknown, canonical: (w: string) => string, written?: Record<string, unknown>, field?: string): string[] {
+  if (typeof value === "string") {
+    if (written) written[field as string] = [value];
+    return [canonical(value)];
+  }
+  return distinct(asTexts(value), canonical, written, field);
 }
 
 const identity = (s: string) => s;
@@ -176,7 +186,7 @@ class Normalizer {
     const raw = value as Raw;
     for (const type of PRINCIPAL_TYPES) {
       if (raw[type] === undefined) continue;
-      canon[type] = distinct(asTexts(raw[type]), type === "AWS" ? this.awsPrincipal : identity, w, type);
+      canon[type] = distinctOf(raw[type], type === "AWS" ? this.awsPrincipal : identity, w, type);
     }
     return canon;
   }
@@ -217,7 +227,7 @@ class Normalizer {
       canon[name] = c;
       if (w) w[first] = wk as Loose;
       if (keys.length === 1) {
-        c[lowerKey(keys[0])] = distinct(asTexts(values[0]), valueOf, wk, keys[0]);
+        c[lowerKey(keys[0])] = distinctOf(values[0], valueOf, wk, keys[0]);
         continue;
       }
       // Keys in canonical order; keys that differ only in case stay in written order, merged
@@ -265,10 +275,10 @@ class Normalizer {
       : undefined;
     if (raw.Principal !== undefined) canon.Principal = this.principal(raw.Principal, written, "Principal");
     if (raw.NotPrincipal !== undefined) canon.NotPrincipal = this.principal(raw.NotPrincipal, written, "NotPrincipal");
-    if (raw.Action !== undefined) canon.Action = distinct(asTexts(raw.Action), lower, written, "Action");
-    if (raw.NotAction !== undefined) canon.NotAction = distinct(asTexts(raw.NotAction), lower, written, "NotAction");
-    if (raw.Resource !== undefined) canon.Resource = distinct(asTexts(raw.Resource), this.resource, written, "Resource");
-    if (raw.NotResource !== undefined) canon.NotResource = distinct(asTexts(raw.NotResource), this.resource, written, "NotResource");
+    if (raw.Action !== undefined) canon.Action = distinctOf(raw.Action, lower, written, "Action");
+    if (raw.NotAction !== undefined) canon.NotAction = distinctOf(raw.NotAction, lower, written, "NotAction");
+    if (raw.Resource !== undefined) canon.Resource = distinctOf(raw.Resource, this.resource, written, "Resource");
+    if (raw.NotResource !== undefined) canon.NotResource = distinctOf(raw.NotResource, this.resource, written, "NotResource");
     if (raw.Condition !== undefined) {
       const conditions = this.conditions(raw.Condition, written);
       if (conditions) canon.Condition = conditions;
