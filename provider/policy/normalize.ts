@@ -482,8 +482,14 @@ export function policiesEquivalent(a: PolicyInput | unknown, b: PolicyInput | un
  * (a Map's oldest entry is found by walking over the holes its deletions left).
  */
 const CACHE_CHARS = 1 << 20;
-/** What a text seen once costs the bound: its note holds no text, only a number. */
-const SEEN_CHARS = 16;
+/**
+ * Texts seen once, by fingerprint (and options): a table of numbers, one slot per fingerprint's
+ * low bits, so that noting a text allocates nothing. Two texts that share a slot only make the
+ * later one be stored a compare late (or early, for a shared fingerprint); never a wrong answer,
+ * since a stored form is only returned for its own text.
+ */
+const SEEN_SLOTS = 1 << 12;
+const seenTable = new Int32Array(SEEN_SLOTS).fill(-1);
 type Cached = Form | PolicyProblem[];
 /** A text, the options it was read with, and what the cache holds for it. */
 interface Slot {
@@ -495,12 +501,10 @@ interface Slot {
  * Keyed by a fingerprint of the text rather than the text: a Map hashes every character of a new
  * string key, which costs a cold compare more than reading the text's start, end and a sample
  * between. Texts with one fingerprint share a bucket and are told apart by comparing them, so a
- * form is only ever returned for its own text. A text seen once is noted by its fingerprint (and
- * options) alone: two texts that share one only make the second be stored a compare early.
+ * form is only ever returned for its own text.
  */
 class Generation {
   readonly buckets = new Map<number, Slot[]>();
-  readonly seen = new Set<number>();
   chars = 0;
 
   find(print: number, text: string, options: string): Slot | undefined {
@@ -513,11 +517,6 @@ class Generation {
     if (bucket) bucket.push(slot);
     else this.buckets.set(print, [slot]);
     this.chars += entryChars(slot);
-  }
-
-  note(seen: number): void {
-    this.seen.add(seen);
-    this.chars += SEEN_CHARS;
   }
 
   remove(print: number, slot: Slot): void {
@@ -536,18 +535,22 @@ let previous = new Generation();
 export function clearPolicyCache(): void {
   current = new Generation();
   previous = new Generation();
+  seenTable.fill(-1);
 }
 
 const entryChars = (slot: Slot) => slot.text.length + (Array.isArray(slot.value) ? 256 : slot.text.length);
 
-/** The length, about 64 characters spread over the text, and its last 32 (where texts that are otherwise alike differ most). */
+/**
+ * The length, about 32 characters spread over the text, and its last 16 (where texts that are
+ * otherwise alike differ most). Kept within 30 bits, so that V8 stores it as a small integer.
+ */
 function fingerprint(text: string, seed = 0): number {
   const n = text.length;
   let h = (seed + n) | 0;
-  const step = (n >> 6) + 1;
+  const step = (n >> 5) + 1;
   for (let i = 0; i < n; i += step) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
-  for (let i = Math.max(0, n - 32); i < n; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
-  return h;
+  for (let i = Math.max(0, n - 16); i < n; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  return h & 0x3fffffff;
 }
 
 function computeForm(input: PolicyInput | unknown, options: EngineOptions = {}): Form | PolicyProblem[] {
@@ -581,7 +584,8 @@ function cachedForm(text: string, options?: EngineOptions): Form | PolicyProblem
   if (slot) return slot.value;
   const form = computeForm(text, options);
   const seen = fingerprint(optionsKey, print);
-  if (current.seen.has(seen) || previous.seen.has(seen)) {
+  const at = seen & (SEEN_SLOTS - 1);
+  if (seenTable[at] === seen) {
     const stored: Slot = { text, options: optionsKey, value: form };
     const size = entryChars(stored);
     if (size <= CACHE_CHARS / 4) {
@@ -589,8 +593,7 @@ function cachedForm(text: string, options?: EngineOptions): Form | PolicyProblem
       current.add(print, stored);
     }
   } else {
-    rotateFor(SEEN_CHARS);
-    current.note(seen);
+    seenTable[at] = seen;
   }
   return form;
 }
