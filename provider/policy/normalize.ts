@@ -156,6 +156,9 @@ function conflict(a: Raw, b: Raw, valueOf: (value: string) => string): boolean {
   return false;
 }
 
+/** The order of a list of one. */
+const ONLY: readonly number[] = [0];
+
 class Normalizer {
   private readonly awsPrincipal: (p: string) => string;
   private readonly resource: (r: string) => string;
@@ -184,6 +187,17 @@ class Normalizer {
     if (typeof value === "string") value = { AWS: value }; // only a tolerant read gets here
     if (typeof value !== "object" || value === null) return canon;
     const raw = value as Raw;
+    let only: string | undefined;
+    let count = 0;
+    for (const type in raw) {
+      only = type;
+      count++;
+    }
+    if (count === 1 && (only === "AWS" || only === "Service")) {
+      // The common case, one type: no lookup of the others.
+      canon[only] = distinctOf(raw[only], only === "AWS" ? this.awsPrincipal : identity, w, only);
+      return canon;
+    }
     for (const type of PRINCIPAL_TYPES) {
       if (raw[type] === undefined) continue;
       canon[type] = distinctOf(raw[type], type === "AWS" ? this.awsPrincipal : identity, w, type);
@@ -203,10 +217,10 @@ class Normalizer {
     const operators: string[] = [];
     for (const op in block) if (holdsKeys(block[op])) operators.push(op);
     if (operators.length === 0) return undefined;
-    const names = operators.map(canonicalOperator);
+    const names = operators.length === 1 ? [canonicalOperator(operators[0])] : operators.map(canonicalOperator);
     if (operators.length > 1) this.keepApart(block, operators, names);
     // Blocks in canonical order; blocks of one canonical name stay in written order, merged.
-    const order = stableOrder(names);
+    const order = operators.length === 1 ? ONLY : stableOrder(names);
     const canon: NormalizedConditions = {};
     const w: Record<string, Loose> | undefined = written ? {} : undefined;
     for (let g = 0; g < order.length;) {
@@ -273,14 +287,49 @@ class Normalizer {
         ? { Sid: sid, Effect: effect }
         : { Effect: effect }
       : undefined;
-    if (raw.Principal !== undefined) canon.Principal = this.principal(raw.Principal, written, "Principal");
-    if (raw.NotPrincipal !== undefined) canon.NotPrincipal = this.principal(raw.NotPrincipal, written, "NotPrincipal");
-    if (raw.Action !== undefined) canon.Action = distinctOf(raw.Action, lower, written, "Action");
-    if (raw.NotAction !== undefined) canon.NotAction = distinctOf(raw.NotAction, lower, written, "NotAction");
-    if (raw.Resource !== undefined) canon.Resource = distinctOf(raw.Resource, this.resource, written, "Resource");
-    if (raw.NotResource !== undefined) canon.NotResource = distinctOf(raw.NotResource, this.resource, written, "NotResource");
-    if (raw.Condition !== undefined) {
-      const conditions = this.conditions(raw.Condition, written);
+    // The elements are read in one walk of the statement's keys: statements written in other
+    // key orders have other shapes, and a lookup by name in an object of an unknown shape is
+    // slow. The canonical statement is still built in its fixed order.
+    let principal: unknown;
+    let notPrincipal: unknown;
+    let action: unknown;
+    let notAction: unknown;
+    let resource: unknown;
+    let notResource: unknown;
+    let condition: unknown;
+    for (const key in raw) {
+      switch (key) {
+        case "Principal":
+          principal = raw[key];
+          break;
+        case "NotPrincipal":
+          notPrincipal = raw[key];
+          break;
+        case "Action":
+          action = raw[key];
+          break;
+        case "NotAction":
+          notAction = raw[key];
+          break;
+        case "Resource":
+          resource = raw[key];
+          break;
+        case "NotResource":
+          notResource = raw[key];
+          break;
+        case "Condition":
+          condition = raw[key];
+          break;
+      }
+    }
+    if (principal !== undefined) canon.Principal = this.principal(principal, written, "Principal");
+    if (notPrincipal !== undefined) canon.NotPrincipal = this.principal(notPrincipal, written, "NotPrincipal");
+    if (action !== undefined) canon.Action = distinctOf(action, lower, written, "Action");
+    if (notAction !== undefined) canon.NotAction = distinctOf(notAction, lower, written, "NotAction");
+    if (resource !== undefined) canon.Resource = distinctOf(resource, this.resource, written, "Resource");
+    if (notResource !== undefined) canon.NotResource = distinctOf(notResource, this.resource, written, "NotResource");
+    if (condition !== undefined) {
+      const conditions = this.conditions(condition, written);
       if (conditions) canon.Condition = conditions;
     }
     return [canon, written as NormalizedStatement | undefined];
