@@ -42,6 +42,71 @@ const machineText = (m: Results["machine"]) => `${m.cpus} cores (${m.cpuModel})`
 const table = (header: string[], rows: Array<Array<string | number>>) =>
   [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 
+/** The engine section of the README (also printed by the run that measures it). */
+function engineMarkdown(e: EngineResult, when: string): string {
+  const mark = (ratio: number, goal: number) => `${ratio}x ${ratio <= goal ? "✓" : "✗"}`;
+  return [
+    `**Policy engine** on equivalent pairs: a declared policy (compact JSON) against the same policy as KMS might return it (re-serialized in KMS's \`"Key" : value\` style, statements and keys reordered, a one-element list for a string, the account id as its root ARN). Cold = texts the engine has never seen; warm = the same two texts again, as a refresh does. Peer = \`${e.peer.library}\` ${e.peer.version} (Terraform's comparison; ${e.peer.go}), timed by \`bench/peer/\` on the same pair files, in rounds alternating with ours. Both engines first agreed on all ${e.pairsChecked} pairs (equivalent pairs true, one-action-removed pairs false). Medians of ${e.rounds} rounds${when}. Goals (issue 16): ours / peer ≤ ${ENGINE_GOALS.oursToPeer}, ours / JSON.parse ≤ ${ENGINE_GOALS.oursToJsonParse}, both cold.`,
+    table(
+      [
+        "policy size",
+        "statements",
+        "ours cold (µs)",
+        "ours warm (µs)",
+        "JSON.parse (µs)",
+        "peer (µs)",
+        `ours / peer (goal ≤ ${ENGINE_GOALS.oursToPeer})`,
+        `ours / JSON.parse (goal ≤ ${ENGINE_GOALS.oursToJsonParse})`,
+      ],
+      e.rows.map((row) => [
+        `${row.targetKb} KB (${row.declaredBytes} B / ${row.returnedBytes} B)`,
+        row.statements,
+        row.oursColdMicros,
+        row.oursWarmMicros,
+        row.jsonParseMicros,
+        row.peerMicros,
+        mark(row.oursToPeer, ENGINE_GOALS.oursToPeer),
+        mark(row.oursToJsonParse, ENGINE_GOALS.oursToJsonParse),
+      ]),
+    ),
+    "![compare time by policy size](bench/results/engine.svg)",
+  ].join("\n\n");
+}
+
+/** The whole-stack section of the README (also printed by the run that measures it). */
+function stackMarkdown(stack: NonNullable<Results["stack"]>, when: string): string {
+  const parts = [
+    `**Wall time, 20 KeyPolicies + 200 Grants on moto** (floor = 220 do-nothing dynamic resources; issue 16 aims at 1.15x or less for \`preview --refresh\`)${when}:`,
+    table(
+      ["operation", "ours (ms)", "floor (ms)", "ours / floor"],
+      [
+        ...stack.rows.map((s) => [s.operation, s.oursMs, s.floorMs, `${s.ratio}x`]),
+        [
+          "`kms-policy drift` on the same stack's export",
+          stack.driftMs,
+          "",
+          `${Math.round((stack.driftMs / stack.previewRefreshMs) * 100) / 100}x of preview --refresh`,
+        ],
+      ],
+    ),
+  ];
+  const rss = stack.peakRss;
+  if (rss) {
+    const mib = (kib: number) => Math.round(kib / 102.4) / 10;
+    parts.push(
+      "**Peak RSS of the dynamic provider process during `pulumi preview --refresh`** of the same stacks (VmHWM, sampled every 50 ms from /proc; one untimed run after the timings):",
+      table(
+        ["stack", "provider processes", "peak RSS (MiB)"],
+        [
+          ["20 KeyPolicies + 200 Grants", rss.ours.processes, mib(rss.ours.maxKiB)],
+          ["floor: 220 do-nothing dynamic resources", rss.floor.processes, mib(rss.floor.maxKiB)],
+        ],
+      ),
+    );
+  }
+  return parts.join("\n\n");
+}
+
 function markdown(r: Results): string {
   const parts = [
     `Measured ${r.date.slice(0, 10)} on ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, Node ${r.machine.node}; medians of ${r.repeats} runs for timings; a section measured on another day says so. Raw results: \`bench/results/latest.json\`. Re-run with \`npm run bench\`.`,
@@ -54,36 +119,7 @@ function markdown(r: Results): string {
     const parts = [...(at && at !== day ? [`measured ${at}`] : []), ...(on !== here ? [`on ${on}`] : [])];
     return parts.length > 0 ? ` (${parts.join(", ")})` : "";
   };
-  if (r.engine) {
-    const e = r.engine;
-    const mark = (ratio: number, goal: number) => `${ratio}x ${ratio <= goal ? "✓" : "✗"}`;
-    parts.push(
-      `**Policy engine** on equivalent pairs: a declared policy (compact JSON) against the same policy as KMS might return it (re-serialized in KMS's \`"Key" : value\` style, statements and keys reordered, a one-element list for a string, the account id as its root ARN). Cold = texts the engine has never seen; warm = the same two texts again, as a refresh does. Peer = \`${e.peer.library}\` ${e.peer.version} (Terraform's comparison; ${e.peer.go}), timed by \`bench/peer/\` on the same pair files, in rounds alternating with ours. Both engines first agreed on all ${e.pairsChecked} pairs (equivalent pairs true, one-action-removed pairs false). Medians of ${e.rounds} rounds${when("engine")}. Goals (issue 16): ours / peer ≤ ${ENGINE_GOALS.oursToPeer}, ours / JSON.parse ≤ ${ENGINE_GOALS.oursToJsonParse}, both cold.`,
-      table(
-        [
-          "policy size",
-          "statements",
-          "ours cold (µs)",
-          "ours warm (µs)",
-          "JSON.parse (µs)",
-          "peer (µs)",
-          `ours / peer (goal ≤ ${ENGINE_GOALS.oursToPeer})`,
-          `ours / JSON.parse (goal ≤ ${ENGINE_GOALS.oursToJsonParse})`,
-        ],
-        e.rows.map((row) => [
-          `${row.targetKb} KB (${row.declaredBytes} B / ${row.returnedBytes} B)`,
-          row.statements,
-          row.oursColdMicros,
-          row.oursWarmMicros,
-          row.jsonParseMicros,
-          row.peerMicros,
-          mark(row.oursToPeer, ENGINE_GOALS.oursToPeer),
-          mark(row.oursToJsonParse, ENGINE_GOALS.oursToJsonParse),
-        ]),
-      ),
-      "![compare time by policy size](bench/results/engine.svg)",
-    );
-  }
+  if (r.engine) parts.push(engineMarkdown(r.engine, when("engine")));
   if (r.refreshCalls) {
     parts.push(
       `**ListGrants calls to refresh K keys × G grants** (counted by the proxy on moto; the real-KMS columns add the pages of 100 that moto never returns)${when("refreshCalls")}:`,
@@ -108,37 +144,7 @@ function markdown(r: Results): string {
       ),
     );
   }
-  if (r.stack) {
-    parts.push(
-      `**Wall time, 20 KeyPolicies + 200 Grants on moto** (floor = 220 do-nothing dynamic resources; issue 16 aims at 1.15x or less for \`preview --refresh\`)${when("stack")}:`,
-      table(
-        ["operation", "ours (ms)", "floor (ms)", "ours / floor"],
-        [
-          ...r.stack.rows.map((s) => [s.operation, s.oursMs, s.floorMs, `${s.ratio}x`]),
-          [
-            "`kms-policy drift` on the same stack's export",
-            r.stack.driftMs,
-            "",
-            `${Math.round((r.stack.driftMs / r.stack.previewRefreshMs) * 100) / 100}x of preview --refresh`,
-          ],
-        ],
-      ),
-    );
-    const rss = r.stack.peakRss;
-    if (rss) {
-      const mib = (kib: number) => Math.round(kib / 102.4) / 10;
-      parts.push(
-        "**Peak RSS of the dynamic provider process during `pulumi preview --refresh`** of the same stacks (VmHWM, sampled every 50 ms from /proc; one untimed run after the timings):",
-        table(
-          ["stack", "provider processes", "peak RSS (MiB)"],
-          [
-            ["20 KeyPolicies + 200 Grants", rss.ours.processes, mib(rss.ours.maxKiB)],
-            ["floor: 220 do-nothing dynamic resources", rss.floor.processes, mib(rss.floor.maxKiB)],
-          ],
-        ),
-      );
-    }
-  }
+  if (r.stack) parts.push(stackMarkdown(r.stack, when("stack")));
   if (r.drift) {
     parts.push(
       `**\`kms-policy drift\`**, key policies with 5 grants each (all KMS calls counted)${when("drift")}:`,
@@ -203,6 +209,7 @@ async function main(): Promise<void> {
     log("policy engine");
     results.engine = benchEngine(log);
     save(results);
+    console.log(`\n${engineMarkdown(results.engine, "")}\n`);
   }
   if (only.has("lint")) {
     log("lint");
@@ -240,6 +247,7 @@ async function main(): Promise<void> {
       await moto.reset();
       results.stack = await benchStackTimes(workspace, repeats);
       save(results);
+      console.log(`\n${stackMarkdown(results.stack, "")}\n`);
     }
     if (workspace && only.has("drift")) {
       log("kms-policy drift");

@@ -86,8 +86,10 @@ export const DEFAULT_PARTITION = "aws";
 /** `arn:<partition>:iam::<account>:root` */
 export const ACCOUNT_ROOT_ARN = new RegExp(`^arn:(${PARTITIONS.join("|")}):iam::(\\d{12}):root$`);
 export const ACCOUNT_ID = /^\d{12}$/;
+/** The start of an IAM or STS principal ARN, any partition, up to the resource. */
+const PRINCIPAL_ARN_START = "arn:aws[a-z-]*:(?:iam|sts)::(?:\\d{12}|aws):";
 /** IAM and STS principal ARNs, any partition. */
-export const AWS_PRINCIPAL_ARN = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}|aws):[^\s]+$/;
+export const AWS_PRINCIPAL_ARN = new RegExp(`^${PRINCIPAL_ARN_START}[^\\s]+$`);
 /**
  * A service principal is a DNS name: most end in amazonaws.com, but not all (Route 53 DNSSEC's
  * documented key policy names `api-service.dnssec.route53.aws.internal`). PutKeyPolicy accepts any.
@@ -104,6 +106,15 @@ export const SERVICE_PRINCIPAL =
  * link, and the policy shows its unique id).
  */
 export const AWS_UNIQUE_ID = /^A(ROA|IDA)[A-Z0-9]{12,}$/;
+
+/**
+ * Every AWS principal KMS accepts, in one test: `"*"`, an account id, a principal ARN without a
+ * wildcard, or a unique id. The same as the checks above one by one (which name what is wrong),
+ * in a fraction of their time.
+ */
+export const VALID_AWS_PRINCIPAL = new RegExp(
+  `^(?:\\*|${ACCOUNT_ID.source.slice(1, -1)}|${PRINCIPAL_ARN_START}[^\\s*?]+|${AWS_UNIQUE_ID.source.slice(1, -1)})$`,
+);
 
 /** The closest candidate by edit distance, for "did you mean" hints; undefined if nothing is close. */
 export function closest(word: string, candidates: readonly string[]): string | undefined {

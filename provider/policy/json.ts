@@ -42,12 +42,23 @@ export interface JsonReadOptions {
    * table's own string, so that the many objects of a document share one copy of each name.
    */
   keys?: KeyTable;
+  /**
+   * Try V8's own parser first (the default; see nativeRead): the same result, several times
+   * faster on text without numbers. `false` reads with the strict reader alone (for tests).
+   */
+  native?: boolean;
+  /**
+   * Leave the duplicate-key check of a native read to the caller, who walks the value anyway:
+   * JsonRead.uncheckedKeys is then the number of keys the text holds, and the value holds fewer
+   * exactly when one object gives a key twice (compare with countKeys). Strict reads only.
+   */
+  deferKeyCheck?: boolean;
 }
 
 /** What one read found besides the value: facts a caller would otherwise scan the text again for. */
 export interface JsonRead {
   value: unknown;
-  /** Every character of the text is below U+0080 (so its UTF-8 size is its length). */
+  /** Every character of the text is below U+0080 (so its UTF-8 size is its length); false when not known. */
   ascii: boolean;
   /**
    * The text may hold a character outside tab, LF, CR and U+0020..U+00FF: a string held one above
@@ -57,6 +68,8 @@ export interface JsonRead {
   outsideLatin1: boolean;
   /** A string or key holds U+0000, raw or escaped. */
   holdsNul: boolean;
+  /** The keys the text holds, when the caller must still compare them with the value's (see JsonReadOptions.deferKeyCheck). */
+  uncheckedKeys?: number;
 }
 
 /** Known key names grouped by length, for the reader's `keys` option. */
@@ -81,9 +94,98 @@ export function readJson(text: string, options: JsonReadOptions = {}): unknown {
 
 /** readJson, with what the read learnt about the text on the way (see JsonRead). */
 export function readJsonText(text: string, options: JsonReadOptions = {}): JsonRead {
-  const reader = new Reader(text, options.lenient === true, options.keys ?? []);
+  const lenient = options.lenient === true;
+  const native = options.native === false ? undefined : nativeRead(text, lenient, options.deferKeyCheck === true);
+  if (native) return native;
+  const reader = new Reader(text, lenient, options.keys ?? []);
   const value = reader.document();
   return { value, ascii: !reader.nonAscii, outsideLatin1: reader.outsideLatin1, holdsNul: reader.holdsNul };
+}
+
+/*
+ * The fast path. V8's native parser is several times faster than any reader written in
+ * JavaScript, and on most policies it gives exactly what the strict reader would: it refuses a
+ * byte-order mark and raw control characters, keeps "__proto__" as an ordinary key, and decodes
+ * strings the same way. It differs in two things only, and both are found without allocating:
+ * a number (whose text JSON.parse drops) is seen in a scan of the text, and a duplicate key
+ * (which JSON.parse silently drops) shows as fewer keys in the parsed tree than key separators
+ * in the text. Whenever either appears, or JSON.parse refuses the text, the strict reader reads it
+ * again, and gives the precise error or the number's text.
+ */
+
+/** A character above U+00FF; on a one-byte string V8 answers without looking at the text. */
+const ABOVE_LATIN1 = /[\u0100-\uffff]/;
+
+function nativeRead(text: string, lenient: boolean, deferKeyCheck: boolean): JsonRead | undefined {
+  const scan = scanStructure(text);
+  if (scan < 0) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  // A lenient read keeps the last of duplicate keys, as JSON.parse does.
+  const keys = scan >>> 1;
+  if (!lenient && !deferKeyCheck && countKeys(value) !== keys) return undefined;
+  // JSON.parse refused raw control characters and a BOM, so a character outside what KMS accepts
+  // can only be one above U+00FF. Whether the text is ASCII is left unknown (a scan would cost
+  // more than the caller's own check, which it makes only for long texts).
+  const read: JsonRead = { value, ascii: false, outsideLatin1: ABOVE_LATIN1.test(text), holdsNul: (scan & 1) === 1 };
+  if (!lenient && deferKeyCheck) read.uncheckedKeys = keys;
+  return read;
+}
+
+/**
+ * One walk over the text's structure: twice the number of key separators (colons outside
+ * strings), plus one if a string holds an escaped U+0000; -1 if the text holds a number. Strings
+ * are skipped with indexOf, not character by character. Exact on valid JSON; on invalid JSON the
+ * answer does not matter, since JSON.parse then refuses the text.
+ */
+function scanStructure(t: string): number {
+  const n = t.length;
+  let keys = 0;
+  let nul = 0;
+  let backslash = t.indexOf("\\");
+  if (backslash < 0) backslash = n;
+  let p = 0;
+  while (p < n) {
+    const c = t.charCodeAt(p);
+    if (c === 0x22) {
+      let close = t.indexOf('"', p + 1);
+      if (close < 0) return -1;
+      // Escapes before the candidate closing quote: each takes the character after it (\u0000 is a NUL).
+      while (backslash < close) {
+        if (t.charCodeAt(backslash + 1) === 0x75 && t.startsWith("0000", backslash + 2)) nul = 1;
+        const after = backslash + 2;
+        if (after > close) {
+          close = t.indexOf('"', after);
+          if (close < 0) return -1;
+        }
+        backslash = t.indexOf("\\", after);
+        if (backslash < 0) backslash = n;
+      }
+      p = close + 1;
+      continue;
+    }
+    if (c === 0x3a) keys++;
+    else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return -1;
+    p++;
+  }
+  return keys * 2 + nul;
+}
+
+/** The number of keys of every object in a parsed JSON value. */
+export function countKeys(value: unknown): number {
+  if (typeof value !== "object" || value === null) return 0;
+  let n = 0;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) n += countKeys(value[i]);
+    return n;
+  }
+  const object = value as Record<string, unknown>;
+  for (const key in object) n += 1 + countKeys(object[key]);
+  return n;
 }
 
 /** `Statement[0]` + `Principal` -> `Statement[0].Principal`; keys that are not identifiers are quoted. */

@@ -93,14 +93,24 @@ function distinct(values: string[], canonical: (w: string) => string, written?: 
     return canon;
   }
   const keys: string[] = [];
-  const spellings: string[] = [];
+  // The spellings only when asked for: a compare never is.
+  const spellings: string[] | undefined = written ? [] : undefined;
   for (const i of stableOrder(canon)) {
     if (keys.length > 0 && keys[keys.length - 1] === canon[i]) continue;
     keys.push(canon[i]);
-    spellings.push(values[i]);
+    spellings?.push(values[i]);
   }
   if (written) written[field as string] = spellings;
   return keys;
+}
+
+/** distinct of a written value (a string or a list): a lone string needs no list of its texts first. */
+function distinctOf(value: unknown, canonical: (w: string) => string, written?: Record<string, unknown>, field?: string): string[] {
+  if (typeof value === "string") {
+    if (written) written[field as string] = [value];
+    return [canonical(value)];
+  }
+  return distinct(asTexts(value), canonical, written, field);
 }
 
 const identity = (s: string) => s;
@@ -123,6 +133,31 @@ function lowerKey(key: string): string {
 }
 
 type Loose = Record<string, unknown>;
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** An object (not a list) with at least one key: an operator block that constrains something. */
+function holdsKeys(value: unknown): value is Raw {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  for (const key in value) if (hasOwn.call(value, key)) return true;
+  return false;
+}
+
+/** Both blocks name one key (in any case) with different sets of values. */
+function conflict(a: Raw, b: Raw, valueOf: (value: string) => string): boolean {
+  for (const ka in a) {
+    for (const kb in b) {
+      if (lowerKey(ka) !== lowerKey(kb)) continue;
+      const va = distinct(asTexts(a[ka]), valueOf);
+      const vb = distinct(asTexts(b[kb]), valueOf);
+      if (va.length !== vb.length || va.some((v, i) => v !== vb[i])) return true;
+    }
+  }
+  return false;
+}
+
+/** The order of a list of one. */
+const ONLY: readonly number[] = [0];
 
 class Normalizer {
   private readonly awsPrincipal: (p: string) => string;
@@ -152,58 +187,94 @@ class Normalizer {
     if (typeof value === "string") value = { AWS: value }; // only a tolerant read gets here
     if (typeof value !== "object" || value === null) return canon;
     const raw = value as Raw;
+    let only: string | undefined;
+    let count = 0;
+    for (const type in raw) {
+      only = type;
+      count++;
+    }
+    if (count === 1 && (only === "AWS" || only === "Service")) {
+      // The common case, one type: no lookup of the others.
+      canon[only] = distinctOf(raw[only], only === "AWS" ? this.awsPrincipal : identity, w, only);
+      return canon;
+    }
     for (const type of PRINCIPAL_TYPES) {
       if (raw[type] === undefined) continue;
-      canon[type] = distinct(asTexts(raw[type]), type === "AWS" ? this.awsPrincipal : identity, w, type);
+      canon[type] = distinctOf(raw[type], type === "AWS" ? this.awsPrincipal : identity, w, type);
     }
     return canon;
   }
 
   /**
    * Condition key names are case-insensitive; values compare as their operator compares them.
-   * An empty Condition, or an operator with no keys, constrains nothing.
+   * An empty Condition, or an operator with no keys, constrains nothing. Operators documented as
+   * identical (ArnEquals and ArnLike) are one block, unless that would change its meaning (see
+   * keepApart).
    */
   private conditions(value: unknown, written: Loose | undefined): NormalizedConditions | undefined {
     if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
     const block = value as Raw;
-    const operators = Object.keys(block);
+    const operators: string[] = [];
+    for (const op in block) if (holdsKeys(block[op])) operators.push(op);
     if (operators.length === 0) return undefined;
-    const renamed = operators.map((op) => {
-      const c = canonicalOperator(op);
-      // Renaming into an operator the statement also has would merge two conditions into one.
-      return c !== op && block[c] !== undefined ? op : c;
-    });
-    const order = operators.map((_, i) => i);
-    if (order.length > 1) order.sort((a, b) => compareStrings(renamed[a], renamed[b]));
+    const names = operators.length === 1 ? [canonicalOperator(operators[0])] : operators.map(canonicalOperator);
+    if (operators.length > 1) this.keepApart(block, operators, names);
+    // Blocks in canonical order; blocks of one canonical name stay in written order, merged.
+    const order = operators.length === 1 ? ONLY : stableOrder(names);
     const canon: NormalizedConditions = {};
     const w: Record<string, Loose> | undefined = written ? {} : undefined;
-    let any = false;
-    for (const i of order) {
-      const keysBlock = block[operators[i]];
-      if (typeof keysBlock !== "object" || keysBlock === null || Array.isArray(keysBlock)) continue;
-      const valueOf = valueCanonicalizer(operators[i], this.version);
-      const keys = Object.keys(keysBlock);
-      if (keys.length === 0) continue;
+    for (let g = 0; g < order.length;) {
+      const first = operators[order[g]];
+      const name = names[order[g]];
+      const valueOf = valueCanonicalizer(first, this.version);
+      const keys: string[] = [];
+      const values: unknown[] = [];
+      for (; g < order.length && names[order[g]] === name; g++) {
+        const keysBlock = block[operators[order[g]]] as Raw;
+        for (const key in keysBlock) {
+          keys.push(key);
+          values.push(keysBlock[key]);
+        }
+      }
       const c: Record<string, string[]> = {};
       const wk: Loose | undefined = w ? {} : undefined;
+      canon[name] = c;
+      if (w) w[first] = wk as Loose;
+      if (keys.length === 1) {
+        c[lowerKey(keys[0])] = distinctOf(values[0], valueOf, wk, keys[0]);
+        continue;
+      }
       // Keys in canonical order; keys that differ only in case stay in written order, merged
       // under the first one written.
       const lowered = keys.map(lowerKey);
       const byKey = stableOrder(lowered);
       for (let j = 0; j < byKey.length; j++) {
-        const first = byKey[j];
-        let values = asTexts((keysBlock as Raw)[keys[first]]);
-        while (j + 1 < byKey.length && lowered[byKey[j + 1]] === lowered[first])
-          values = values.concat(asTexts((keysBlock as Raw)[keys[byKey[++j]]]));
-        c[lowered[first]] = distinct(values, valueOf, wk, keys[first]);
+        const at = byKey[j];
+        let texts = asTexts(values[at]);
+        while (j + 1 < byKey.length && lowered[byKey[j + 1]] === lowered[at]) texts = texts.concat(asTexts(values[byKey[++j]]));
+        c[lowered[at]] = distinct(texts, valueOf, wk, keys[at]);
       }
-      canon[renamed[i]] = c;
-      if (w) w[operators[i]] = wk as Loose;
-      any = true;
     }
-    if (!any) return undefined;
     if (written) written.Condition = w;
     return canon;
+  }
+
+  /**
+   * Two operators of one canonical name (`ArnEquals` and `ArnLike`) merge into one block, except
+   * when both name one key with different values: two conditions on one key are ANDed, and one
+   * key with both lists would OR them. Such operators keep their written names.
+   */
+  private keepApart(block: Raw, operators: string[], names: string[]): void {
+    for (let i = 0; i < operators.length; i++) {
+      if (names[i] === operators[i]) continue;
+      const j = names.indexOf(names[i]);
+      const other = j === i ? names.indexOf(names[i], i + 1) : j;
+      if (other < 0) continue;
+      if (conflict(block[operators[i]] as Raw, block[operators[other]] as Raw, valueCanonicalizer(operators[i], this.version))) {
+        names[i] = operators[i];
+        names[other] = operators[other];
+      }
+    }
   }
 
   statement(raw: Raw): [NormalizedStatement, NormalizedStatement | undefined] {
@@ -216,14 +287,49 @@ class Normalizer {
         ? { Sid: sid, Effect: effect }
         : { Effect: effect }
       : undefined;
-    if (raw.Principal !== undefined) canon.Principal = this.principal(raw.Principal, written, "Principal");
-    if (raw.NotPrincipal !== undefined) canon.NotPrincipal = this.principal(raw.NotPrincipal, written, "NotPrincipal");
-    if (raw.Action !== undefined) canon.Action = distinct(asTexts(raw.Action), lower, written, "Action");
-    if (raw.NotAction !== undefined) canon.NotAction = distinct(asTexts(raw.NotAction), lower, written, "NotAction");
-    if (raw.Resource !== undefined) canon.Resource = distinct(asTexts(raw.Resource), this.resource, written, "Resource");
-    if (raw.NotResource !== undefined) canon.NotResource = distinct(asTexts(raw.NotResource), this.resource, written, "NotResource");
-    if (raw.Condition !== undefined) {
-      const conditions = this.conditions(raw.Condition, written);
+    // The elements are read in one walk of the statement's keys: statements written in other
+    // key orders have other shapes, and a lookup by name in an object of an unknown shape is
+    // slow. The canonical statement is still built in its fixed order.
+    let principal: unknown;
+    let notPrincipal: unknown;
+    let action: unknown;
+    let notAction: unknown;
+    let resource: unknown;
+    let notResource: unknown;
+    let condition: unknown;
+    for (const key in raw) {
+      switch (key) {
+        case "Principal":
+          principal = raw[key];
+          break;
+        case "NotPrincipal":
+          notPrincipal = raw[key];
+          break;
+        case "Action":
+          action = raw[key];
+          break;
+        case "NotAction":
+          notAction = raw[key];
+          break;
+        case "Resource":
+          resource = raw[key];
+          break;
+        case "NotResource":
+          notResource = raw[key];
+          break;
+        case "Condition":
+          condition = raw[key];
+          break;
+      }
+    }
+    if (principal !== undefined) canon.Principal = this.principal(principal, written, "Principal");
+    if (notPrincipal !== undefined) canon.NotPrincipal = this.principal(notPrincipal, written, "NotPrincipal");
+    if (action !== undefined) canon.Action = distinctOf(action, lower, written, "Action");
+    if (notAction !== undefined) canon.NotAction = distinctOf(notAction, lower, written, "NotAction");
+    if (resource !== undefined) canon.Resource = distinctOf(resource, this.resource, written, "Resource");
+    if (notResource !== undefined) canon.NotResource = distinctOf(notResource, this.resource, written, "NotResource");
+    if (condition !== undefined) {
+      const conditions = this.conditions(condition, written);
       if (conditions) canon.Condition = conditions;
     }
     return [canon, written as NormalizedStatement | undefined];
@@ -279,7 +385,7 @@ interface Form {
 
 function normalizeForm(input: PolicyInput | unknown, options: EngineOptions, withWritten: boolean): Form {
   const tolerant = options.tolerant === true;
-  const parsed = parsePolicy(input, tolerant);
+  const parsed = parsePolicy(input, tolerant, { deferKeyCheck: !tolerant });
   if (parsed.value === undefined && parsed.problems.length > 0) throw new PolicyValidationError(parsed.problems);
   if (!tolerant) {
     const problems = validateParsed(parsed, options);
@@ -301,13 +407,19 @@ function normalizeForm(input: PolicyInput | unknown, options: EngineOptions, wit
   // repeated statement lands next to its first occurrence, which is the one kept. Statements'
   // texts are made only where Sids tie: distinct Sids settle both the order and the duplicates.
   all.sort((a, b) => compareStrings(a.sid, b.sid) || compareStrings(keyOf(a), keyOf(b)));
-  const entries = all.filter((e, i) => i === 0 || e.sid !== all[i - 1].sid || keyOf(e) !== keyOf(all[i - 1]));
+  const entries: Entry[] = [];
+  for (let i = 0; i < all.length; i++) {
+    const e = all[i];
+    if (i === 0 || e.sid !== all[i - 1].sid || keyOf(e) !== keyOf(all[i - 1])) entries.push(e);
+  }
+  const statements: NormalizedStatement[] = new Array<NormalizedStatement>(entries.length);
+  for (let i = 0; i < entries.length; i++) statements[i] = entries[i].canon;
+  const policy: NormalizedPolicy =
+    typeof doc.Id === "string" && doc.Id !== ""
+      ? { Version: version, Id: doc.Id, Statement: statements }
+      : { Version: version, Statement: statements };
   const normalized: Normalized = {
-    policy: {
-      Version: version,
-      ...(typeof doc.Id === "string" && doc.Id !== "" ? { Id: doc.Id } : {}),
-      Statement: entries.map((e) => e.canon),
-    },
+    policy,
     written: withWritten ? entries.map((e) => e.written as NormalizedStatement) : [],
     keys: withWritten ? entries.map(keyOf) : [],
   };
@@ -336,15 +448,24 @@ function samePrincipal(a: NormalizedPrincipal | undefined, b: NormalizedPrincipa
 function sameConditions(a: NormalizedConditions | undefined, b: NormalizedConditions | undefined): boolean {
   if (a === b) return true;
   if (a === undefined || b === undefined) return false;
-  const operators = Object.keys(a);
-  const others = Object.keys(b);
-  if (!sameList(operators, others)) return false;
-  for (const operator of operators) {
-    const keys = Object.keys(a[operator]);
-    if (!sameList(keys, Object.keys(b[operator]))) return false;
-    for (const key of keys) if (!sameList(a[operator][key], b[operator][key])) return false;
+  // The same operators, each with the same keys and lists; counted rather than listed, so that
+  // the check makes no arrays.
+  let operators = 0;
+  for (const operator in a) {
+    if (!hasOwn.call(b, operator)) return false;
+    const keysA = a[operator];
+    const keysB = b[operator];
+    let keys = 0;
+    for (const key in keysA) {
+      if (!hasOwn.call(keysB, key) || !sameList(keysA[key], keysB[key])) return false;
+      keys++;
+    }
+    for (const key in keysB) if (hasOwn.call(keysB, key)) keys--;
+    if (keys !== 0) return false;
+    operators++;
   }
-  return true;
+  for (const operator in b) if (hasOwn.call(b, operator)) operators--;
+  return operators === 0;
 }
 
 /**
@@ -410,9 +531,15 @@ export function policiesEquivalent(a: PolicyInput | unknown, b: PolicyInput | un
  * (a Map's oldest entry is found by walking over the holes its deletions left).
  */
 const CACHE_CHARS = 1 << 20;
-/** The value of a text seen once. */
-const SEEN = 0;
-type Cached = Form | PolicyProblem[] | typeof SEEN;
+/**
+ * Texts seen once, by fingerprint (and options): a table of numbers, one slot per fingerprint's
+ * low bits, so that noting a text allocates nothing. Two texts that share a slot only make the
+ * later one be stored a compare late (or early, for a shared fingerprint); never a wrong answer,
+ * since a stored form is only returned for its own text.
+ */
+const SEEN_SLOTS = 1 << 12;
+const seenTable = new Int32Array(SEEN_SLOTS).fill(-1);
+type Cached = Form | PolicyProblem[];
 /** A text, the options it was read with, and what the cache holds for it. */
 interface Slot {
   text: string;
@@ -422,7 +549,8 @@ interface Slot {
 /*
  * Keyed by a fingerprint of the text rather than the text: a Map hashes every character of a new
  * string key, which costs a cold compare more than reading the text's start, end and a sample
- * between. Texts with one fingerprint share a bucket and are told apart by comparing them.
+ * between. Texts with one fingerprint share a bucket and are told apart by comparing them, so a
+ * form is only ever returned for its own text.
  */
 class Generation {
   readonly buckets = new Map<number, Slot[]>();
@@ -441,8 +569,10 @@ class Generation {
   }
 
   remove(print: number, slot: Slot): void {
-    const bucket = this.buckets.get(print) as Slot[];
-    bucket.splice(bucket.indexOf(slot), 1);
+    const bucket = this.buckets.get(print);
+    const at = bucket ? bucket.indexOf(slot) : -1;
+    if (!bucket || at < 0) return;
+    bucket.splice(at, 1);
     if (bucket.length === 0) this.buckets.delete(print);
     this.chars -= entryChars(slot);
   }
@@ -454,18 +584,22 @@ let previous = new Generation();
 export function clearPolicyCache(): void {
   current = new Generation();
   previous = new Generation();
+  seenTable.fill(-1);
 }
 
-const entryChars = (slot: Slot) => slot.text.length + (slot.value === SEEN ? 0 : Array.isArray(slot.value) ? 256 : slot.text.length);
+const entryChars = (slot: Slot) => slot.text.length + (Array.isArray(slot.value) ? 256 : slot.text.length);
 
-/** The length, about 64 characters spread over the text, and its last 32 (where texts that are otherwise alike differ most). */
-function fingerprint(text: string): number {
+/**
+ * The length, about 32 characters spread over the text, and its last 16 (where texts that are
+ * otherwise alike differ most). Kept within 30 bits, so that V8 stores it as a small integer.
+ */
+function fingerprint(text: string, seed = 0): number {
   const n = text.length;
-  let h = n;
-  const step = (n >> 6) + 1;
+  let h = (seed + n) | 0;
+  const step = (n >> 5) + 1;
   for (let i = 0; i < n; i += step) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
-  for (let i = Math.max(0, n - 32); i < n; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
-  return h;
+  for (let i = Math.max(0, n - 16); i < n; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  return h & 0x3fffffff;
 }
 
 function computeForm(input: PolicyInput | unknown, options: EngineOptions = {}): Form | PolicyProblem[] {
@@ -477,36 +611,48 @@ function computeForm(input: PolicyInput | unknown, options: EngineOptions = {}):
   }
 }
 
+const DEFAULT_OPTIONS = `sk${DEFAULT_PARTITION}`;
+/** The options a cached form was made with, as a short text. */
+const optionsText = (options?: EngineOptions): string =>
+  options === undefined
+    ? DEFAULT_OPTIONS
+    : `${options.tolerant === true ? "t" : "s"}${options.keyPolicy === false ? "g" : "k"}${options.partition ?? DEFAULT_PARTITION}`;
+
 function cachedForm(text: string, options?: EngineOptions): Form | PolicyProblem[] {
-  const optionsKey = `${options?.tolerant === true ? "t" : "s"}${options?.keyPolicy === false ? "g" : "k"}${options?.partition ?? DEFAULT_PARTITION}`;
+  const optionsKey = optionsText(options);
   const print = fingerprint(text);
   let slot = current.find(print, text, optionsKey);
   if (!slot) {
     slot = previous.find(print, text, optionsKey);
     if (slot) {
       previous.remove(print, slot);
-      store(print, slot);
+      rotateFor(entryChars(slot));
+      current.add(print, slot);
     }
   }
-  if (slot && slot.value !== SEEN) return slot.value;
+  if (slot) return slot.value;
   const form = computeForm(text, options);
-  if (slot) {
-    if (current.find(print, text, optionsKey) === slot) current.remove(print, slot);
-    store(print, { text, options: optionsKey, value: form });
+  const seen = fingerprint(optionsKey, print);
+  const at = seen & (SEEN_SLOTS - 1);
+  if (seenTable[at] === seen) {
+    const stored: Slot = { text, options: optionsKey, value: form };
+    const size = entryChars(stored);
+    if (size <= CACHE_CHARS / 4) {
+      rotateFor(size);
+      current.add(print, stored);
+    }
   } else {
-    store(print, { text, options: optionsKey, value: SEEN });
+    seenTable[at] = seen;
   }
   return form;
 }
 
-function store(print: number, slot: Slot): void {
-  const size = entryChars(slot);
-  if (size > CACHE_CHARS / 4) return;
+/** Starts a new generation (dropping the one before the current) if `size` more would pass half the bound. */
+function rotateFor(size: number): void {
   if (current.chars + size > CACHE_CHARS / 2) {
     previous = current;
     current = new Generation();
   }
-  current.add(print, slot);
 }
 
 function canonicalForm(input: PolicyInput | unknown, which: string, options?: EngineOptions): Form {

@@ -6,6 +6,7 @@ import {
   PRINCIPAL_TYPES,
   STATEMENT_KEYS,
 } from "./grammar";
+import { isAscii } from "buffer";
 import { JsonSyntaxError, keyTable, readJsonText } from "./json";
 import { PolicyInput, PolicyProblem } from "./types";
 
@@ -17,17 +18,45 @@ export interface ParsedPolicy {
   problems: PolicyProblem[];
   /** A string or key of the document holds U+0000 (see statementKey). */
   holdsNul: boolean;
+  /**
+   * Set when the duplicate-key check was left to the caller (ParseOptions.deferKeyCheck): the
+   * number of keys the text holds. validateParsed makes the check.
+   */
+  uncheckedKeys?: number;
+}
+
+export interface ParseOptions {
+  /** See JsonReadOptions.deferKeyCheck: for a caller that walks every object of a valid document anyway. */
+  deferKeyCheck?: boolean;
+  /** Read with the strict reader alone (see JsonReadOptions.native). */
+  strictReader?: boolean;
 }
 
 /** The names a policy's objects use, shared by every document read. */
 const POLICY_KEYS = keyTable([...DOCUMENT_KEYS, ...STATEMENT_KEYS, ...PRINCIPAL_TYPES, ...CONDITION_OPERATORS]);
+
+const scratch = Buffer.allocUnsafe(KMS_POLICY_MAX_BYTES);
+
+/**
+ * The UTF-8 size of a text, or its length when that is as good (both within KMS's limit). A
+ * character up to U+00FF takes at most two bytes, so a short text of such characters is within
+ * the limit whatever it holds; a longer one is copied byte for byte into a buffer kept for it,
+ * where a native ASCII check is much faster than counting the bytes.
+ */
+function utf8Bytes(text: string, outsideLatin1: boolean): number {
+  if (!outsideLatin1 && text.length <= KMS_POLICY_MAX_BYTES) {
+    if (text.length * 2 <= KMS_POLICY_MAX_BYTES) return text.length;
+    if (isAscii(scratch.subarray(0, scratch.write(text, 0, "latin1")))) return text.length;
+  }
+  return Buffer.byteLength(text, "utf8");
+}
 
 /**
  * Parses JSON text (or takes an object) and checks what KMS checks on the raw text: strict JSON,
  * size, characters. `tolerant` reads text KMS already stored: it skips those checks and accepts
  * what only a strict reader refuses (see JsonReadOptions.lenient).
  */
-export function parsePolicy(input: PolicyInput | unknown, tolerant = false): ParsedPolicy {
+export function parsePolicy(input: PolicyInput | unknown, tolerant = false, options: ParseOptions = {}): ParsedPolicy {
   const problems: PolicyProblem[] = [];
   // What KMS receives is the JSON text, so judge an object as that text: properties set to
   // undefined are absent, as they are once serialized.
@@ -37,9 +66,15 @@ export function parsePolicy(input: PolicyInput | unknown, tolerant = false): Par
   let ascii = true;
   let outsideLatin1 = false;
   let holdsNul = false;
+  let uncheckedKeys: number | undefined;
   try {
-    const read = readJsonText(text, { lenient: tolerant || typeof input !== "string", keys: POLICY_KEYS });
-    ({ value, ascii, outsideLatin1, holdsNul } = read);
+    const read = readJsonText(text, {
+      lenient: tolerant || typeof input !== "string",
+      keys: POLICY_KEYS,
+      deferKeyCheck: options.deferKeyCheck === true,
+      native: options.strictReader !== true,
+    });
+    ({ value, ascii, outsideLatin1, holdsNul, uncheckedKeys } = read);
   } catch (err) {
     if (!(err instanceof JsonSyntaxError)) throw err;
     if (typeof input !== "string")
@@ -50,7 +85,9 @@ export function parsePolicy(input: PolicyInput | unknown, tolerant = false): Par
     }
   }
   if (tolerant) return { value, text, problems, holdsNul };
-  const bytes = ascii ? text.length : Buffer.byteLength(text, "utf8");
+  const parsed: ParsedPolicy = { value, text, problems, holdsNul };
+  if (uncheckedKeys !== undefined) parsed.uncheckedKeys = uncheckedKeys;
+  const bytes = ascii ? text.length : utf8Bytes(text, outsideLatin1);
   if (bytes > KMS_POLICY_MAX_BYTES) {
     problems.push({
       path: "",
@@ -69,5 +106,5 @@ export function parsePolicy(input: PolicyInput | unknown, tolerant = false): Par
       hint: "replace the character, or write it as a JSON escape only if it is inside a string value KMS accepts",
     });
   }
-  return { value, text, problems, holdsNul };
+  return parsed;
 }

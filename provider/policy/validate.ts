@@ -9,9 +9,10 @@ import {
   PRINCIPAL_TYPES,
   SERVICE_PRINCIPAL,
   STATEMENT_KEYS,
+  VALID_AWS_PRINCIPAL,
   closest,
 } from "./grammar";
-import { JsonNumber, joinPath as join } from "./json";
+import { JsonNumber, countKeys, joinPath as join } from "./json";
 import { ParsedPolicy, parsePolicy } from "./parse";
 import { PolicyInput, PolicyProblem } from "./types";
 
@@ -65,15 +66,36 @@ const typeName = (v: unknown): string => (v === null ? "null" : Array.isArray(v)
  * action and condition-operator syntax. An empty list means KMS's grammar accepts the document.
  */
 export function validatePolicy(input: PolicyInput | unknown, options: ValidateOptions = {}): PolicyProblem[] {
-  return validateParsed(parsePolicy(input), options);
+  return validateParsed(parsePolicy(input, false, { deferKeyCheck: true }), options);
 }
 
-/** validatePolicy for a document parsePolicy has already read (the engine parses each input once). */
+/**
+ * validatePolicy for a document parsePolicy has already read (the engine parses each input once).
+ * When the read left the duplicate-key check to it (ParsedPolicy.uncheckedKeys), it makes it: a
+ * valid document's walk has met every object, so it knows their keys; otherwise it counts them.
+ * A document with fewer keys than its text had a key twice, and the strict reader reads it again
+ * to say where.
+ */
 export function validateParsed(parsed: ParsedPolicy, options: ValidateOptions = {}): PolicyProblem[] {
   const problems = [...parsed.problems];
   if (parsed.value === undefined && problems.length > 0) return problems;
-  new Validator(problems, options.keyPolicy ?? true).document(parsed.value);
+  const validator = new Validator(problems, options.keyPolicy ?? true);
+  validator.document(parsed.value);
+  if (parsed.uncheckedKeys !== undefined) {
+    const keys = problems.length === 0 ? validator.keys : countKeys(parsed.value);
+    if (keys !== parsed.uncheckedKeys) return validateParsed(parsePolicy(parsed.text, false, { strictReader: true }), options);
+  }
   return problems;
+}
+
+/**
+ * For tests: the quick check of one statement (the keys of its objects, or -1: see
+ * Validator.quick) and the problems the full checks find in it.
+ */
+export function checkStatementBothWays(statement: unknown, keyPolicy = true): { quick: number; problems: PolicyProblem[] } {
+  const problems: PolicyProblem[] = [];
+  const validator = new Validator(problems, keyPolicy);
+  return { quick: validator.quickStatement(statement), problems: (validator.fullStatement(statement), problems) };
 }
 
 /** Throws PolicyValidationError unless the document is valid. */
@@ -82,11 +104,154 @@ export function assertValidPolicy(input: PolicyInput | unknown, options: Validat
   if (problems.length > 0) throw new PolicyValidationError(problems, subject);
 }
 
+/** Which elements a statement holds, one bit each (see Validator.quick). */
+const HAS = {
+  Sid: 1,
+  Effect: 2,
+  Principal: 4,
+  NotPrincipal: 8,
+  Action: 16,
+  NotAction: 32,
+  Resource: 64,
+  NotResource: 128,
+  Condition: 256,
+} as const;
+
+/** A string or a non-empty list of strings, every one non-empty and passing `test` (when given). */
+function quickList(value: unknown, test?: RegExp): boolean {
+  if (typeof value === "string") return value !== "" && (test === undefined || test.test(value));
+  if (!Array.isArray(value) || value.length === 0) return false;
+  for (let i = 0; i < value.length; i++) {
+    const item: unknown = value[i];
+    if (typeof item !== "string" || item === "" || (test !== undefined && !test.test(item))) return false;
+  }
+  return true;
+}
+
+/** Keys of a valid principal's object (0 for `"*"`), or -1 when it may not be valid. */
+function quickPrincipal(value: unknown): number {
+  if (value === "*") return 0;
+  if (!isObject(value)) return -1;
+  let keys = 0;
+  for (const type in value) {
+    keys++;
+    const list = value[type];
+    if (type === "AWS") {
+      if (!quickList(list, VALID_AWS_PRINCIPAL)) return -1;
+    } else if (type === "Service") {
+      if (!quickList(list, SERVICE_PRINCIPAL)) return -1;
+    } else if (type === "Federated" || type === "CanonicalUser") {
+      if (!quickList(list)) return -1;
+    } else return -1;
+  }
+  return keys === 0 ? -1 : keys;
+}
+
+/** Keys of a valid Condition's objects, or -1 when it may not be valid. */
+function quickCondition(value: unknown): number {
+  if (!isObject(value)) return -1;
+  let keys = 0;
+  for (const operator in value) {
+    keys++;
+    const block = value[operator];
+    if (!CONDITION_OPERATORS.has(operator) || !isObject(block)) return -1;
+    let previous: string | undefined;
+    let count = 0;
+    for (const key in block) {
+      if (key === "") return -1;
+      // Keys that differ only in case are one key given twice; a block of more than two keys is
+      // left to the full checks, which compare every pair.
+      if (previous !== undefined && (count > 1 || (previous.length === key.length && previous.toLowerCase() === key.toLowerCase())))
+        return -1;
+      previous = key;
+      count++;
+      const values = block[key];
+      if (!isScalar(values)) {
+        if (!Array.isArray(values) || values.length === 0) return -1;
+        for (let i = 0; i < values.length; i++) if (!isScalar(values[i])) return -1;
+      }
+    }
+    keys += count;
+  }
+  return keys;
+}
+
 class Validator {
+  /** Keys of the objects a valid document holds, counted on the way (see validateParsed). */
+  keys = 0;
+
   constructor(
     private readonly problems: PolicyProblem[],
     private readonly keyPolicy: boolean,
   ) {}
+
+  /**
+   * A statement that is certainly valid, checked without making a path or a message: the number
+   * of keys of its objects; -1 when it may not be valid, and the full checks (which name every
+   * problem) must look at it. Accepts only what those checks accept.
+   */
+  quickStatement(s: unknown): number {
+    if (!isObject(s)) return -1;
+    let has = 0;
+    let keys = 0;
+    for (const key in s) {
+      keys++;
+      const value = s[key];
+      switch (key) {
+        case "Sid":
+          if (typeof value !== "string") return -1;
+          break;
+        case "Effect":
+          if (value !== "Allow" && value !== "Deny") return -1;
+          break;
+        case "Action":
+        case "NotAction":
+          if (!quickList(value, ACTION_PATTERN)) return -1;
+          break;
+        case "Resource":
+        case "NotResource":
+          if (!quickList(value)) return -1;
+          break;
+        case "Principal":
+        case "NotPrincipal": {
+          const n = quickPrincipal(value);
+          if (n < 0) return -1;
+          keys += n;
+          break;
+        }
+        case "Condition": {
+          const n = quickCondition(value);
+          if (n < 0) return -1;
+          keys += n;
+          break;
+        }
+        default:
+          return -1;
+      }
+      has |= HAS[key];
+    }
+    if (!(has & HAS.Effect)) return -1;
+    const both = (a: number, b: number) => (has & a) !== 0 && (has & b) !== 0;
+    if (both(HAS.Action, HAS.NotAction) || both(HAS.Resource, HAS.NotResource) || both(HAS.Principal, HAS.NotPrincipal)) return -1;
+    if (this.keyPolicy && !(has & (HAS.Principal | HAS.NotPrincipal))) return -1;
+    return keys;
+  }
+
+  /** The full checks of one statement alone. */
+  fullStatement(s: unknown): void {
+    this.statement(s, "Statement[0]");
+  }
+
+  /** A statement: the quick check, and the full checks unless it passed. */
+  private check(s: unknown, at: () => string): void {
+    const quick = this.quickStatement(s);
+    if (quick >= 0) {
+      this.keys += quick;
+      return;
+    }
+    this.keys += countKeys(s);
+    this.statement(s, at());
+  }
 
   private report(path: string, rule: string, message: string, hint: string): void {
     this.problems.push({ path, rule, message, hint });
@@ -116,6 +281,7 @@ class Validator {
       return;
     }
     this.unknownKeys(doc, DOCUMENT_KEYS, "");
+    for (const _key in doc) this.keys++;
     if ("Version" in doc && !(POLICY_VERSIONS as readonly unknown[]).includes(doc.Version)) {
       this.report(
         "Version",
@@ -140,9 +306,9 @@ class Validator {
           "the Statement list is empty; KMS refuses a policy without statements",
           "add at least one statement",
         );
-      statements.forEach((s, i) => this.statement(s, `Statement[${i}]`));
+      for (let i = 0; i < statements.length; i++) this.check(statements[i], () => `Statement[${i}]`);
     } else if (isObject(statements)) {
-      this.statement(statements, "Statement");
+      this.check(statements, () => "Statement");
     } else {
       this.report(
         "Statement",

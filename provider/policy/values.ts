@@ -34,7 +34,11 @@ export function canonicalDate(text: string): string | undefined {
   if (zone !== "Z") {
     const sign = zone[0] === "-" ? -1 : 1;
     const digits = zone.slice(1).replace(":", "");
-    ms -= sign * (+digits.slice(0, 2) * 60 + +digits.slice(2)) * 60_000;
+    // ISO 8601 and RFC 3339 (time-numoffset): an offset's hour is 00-23, its minute 00-59.
+    const hours = +digits.slice(0, 2);
+    const minutes = +digits.slice(2);
+    if (hours > 23 || minutes > 59) return undefined;
+    ms -= sign * (hours * 60 + minutes) * 60_000;
   }
   return iso(ms, fraction.replace(/0+$/, ""));
 }

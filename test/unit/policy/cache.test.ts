@@ -74,6 +74,36 @@ describe("policy engine: the cache of canonical keys", () => {
     }
   });
 
+  it("a text noted under a fingerprint another text shares never lends that text its form", () => {
+    // As above, a and b share a fingerprint. a is only noted the first time; b, seen next, finds
+    // the note and is stored at once. Neither may ever be answered with the other's form.
+    const pad = "w".repeat(3000);
+    const a = policy("kms:Decrypt", `Aa${pad}`);
+    const b = policy("kms:Encrypt", `Ab${pad}`).replace("kms:Encrypt", "kms:Decrypt");
+    const bUpper = policy("KMS:DECRYPT", `Ab${pad}`);
+    const aUpper = policy("KMS:DECRYPT", `Aa${pad}`);
+    expect(a.length).to.equal(b.length);
+    expect(policiesEquivalent(a, aUpper)).to.equal(true);
+    for (let i = 0; i < 3; i++) {
+      expect(policiesEquivalent(b, bUpper)).to.equal(true);
+      expect(policiesEquivalent(b, aUpper)).to.equal(false);
+      expect(policiesEquivalent(a, bUpper)).to.equal(false);
+      expect(policiesEquivalent(a, aUpper)).to.equal(true);
+    }
+  });
+
+  it("stays right when more texts pass than it has slots to note them in", () => {
+    // 5,000 texts seen once each, more than the table of texts seen once holds: some notes are
+    // overwritten, so some texts are stored a sighting late. The verdicts never change.
+    const texts = Array.from({ length: 5000 }, (_, i) => policy(i % 3 ? "kms:Decrypt" : "kms:Encrypt", `N${i}`));
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < texts.length; i += 7) {
+        expect(policiesEquivalent(texts[i], policy(i % 3 ? "KMS:DECRYPT" : "kms:encrypt", `N${i}`))).to.equal(true);
+        expect(policiesEquivalent(texts[i], texts[(i + 1) % texts.length])).to.equal(false);
+      }
+    }
+  });
+
   it("gives the same verdicts while texts move between its generations", () => {
     // About 300 texts of 3 KB, each compared three times at different distances: some are
     // found in the current generation, some in the previous one, some after both were dropped.

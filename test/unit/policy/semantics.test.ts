@@ -137,6 +137,73 @@ describe("policy engine: operator-aware condition values", () => {
     expect(policiesEquivalent(both, merged)).to.equal(false);
   });
 
+  it("an ArnEquals block and an ArnLike block on different keys merge into one (AWS documents them as identical)", () => {
+    const source = "arn:aws:cloudtrail:us-east-1:111122223333:trail/main";
+    const principal = "arn:aws:iam::111122223333:role/app";
+    const apart = withCondition({ ArnEquals: { "aws:SourceArn": source }, ArnLike: { "aws:PrincipalArn": principal } });
+    const merged = withCondition({ ArnLike: { "aws:SourceArn": source, "aws:PrincipalArn": principal } });
+    const allEquals = withCondition({ ArnEquals: { "aws:SourceArn": source, "aws:PrincipalArn": principal } });
+    expect(policiesEquivalent(apart, merged)).to.equal(true);
+    expect(policiesEquivalent(merged, apart)).to.equal(true);
+    expect(policiesEquivalent(apart, allEquals)).to.equal(true);
+    expect(canonicalPolicyJson(apart)).to.equal(canonicalPolicyJson(merged));
+    // A near miss: one value changed is still a difference.
+    const changed = withCondition({ ArnLike: { "aws:SourceArn": source, "aws:PrincipalArn": `${principal}-2` } });
+    expect(policiesEquivalent(apart, changed)).to.equal(false);
+    // The Not pair merges too; it never merges with the positive pair.
+    const notApart = withCondition({ ArnNotEquals: { "aws:SourceArn": source }, ArnNotLike: { "aws:PrincipalArn": principal } });
+    expect(
+      policiesEquivalent(notApart, withCondition({ ArnNotLike: { "aws:SourceArn": source, "aws:PrincipalArn": principal } })),
+    ).to.equal(true);
+    expect(policiesEquivalent(notApart, merged)).to.equal(false);
+  });
+
+  it("an ArnEquals and an ArnLike that give one key the same values merge; IfExists and set prefixes stay apart", () => {
+    const arn = "arn:aws:iam::111122223333:role/a";
+    const twice = withCondition({ ArnEquals: { "aws:PrincipalArn": arn }, ArnLike: { "aws:PrincipalArn": [arn, arn] } });
+    expect(policiesEquivalent(twice, withCondition(cond("ArnLike", arn, "aws:PrincipalArn")))).to.equal(true);
+    const ifExists = withCondition({ ArnEqualsIfExists: { "aws:SourceArn": arn }, ArnLike: { "aws:PrincipalArn": arn } });
+    expect(policiesEquivalent(ifExists, withCondition({ ArnLike: { "aws:SourceArn": arn, "aws:PrincipalArn": arn } }))).to.equal(false);
+  });
+
+  it("a diff of merged Arn blocks names each entry as written", () => {
+    const source = "arn:aws:cloudtrail:us-east-1:111122223333:trail/main";
+    const before = withCondition({
+      ArnEquals: { "aws:SourceArn": source },
+      ArnLike: { "aws:PrincipalArn": "arn:aws:iam::111122223333:role/a" },
+    });
+    const after = withCondition({
+      ArnEquals: { "aws:SourceArn": source },
+      ArnLike: { "aws:PrincipalArn": "arn:aws:iam::111122223333:role/b" },
+    });
+    const diff = diffPolicies(before, after);
+    expect(diff.changed).to.have.length(1);
+    const conditions = diff.changed[0].conditions;
+    expect(conditions.added.map((c) => c.value)).to.deep.equal(["arn:aws:iam::111122223333:role/b"]);
+    expect(conditions.removed.map((c) => c.value)).to.deep.equal(["arn:aws:iam::111122223333:role/a"]);
+    expect(conditions.added[0].key).to.equal("aws:PrincipalArn");
+  });
+
+  it("a date offset beyond 23:59 is not an offset: the value stays as written", () => {
+    const date = (v: string) => withCondition(cond("DateLessThan", v, "aws:CurrentTime"));
+    expect(policiesEquivalent(date("2030-01-02T00:00:00+24:00"), date("2030-01-01T00:00:00Z"))).to.equal(false);
+    expect(policiesEquivalent(date("2030-01-01T00:00:00+00:60"), date("2029-12-31T23:00:00Z"))).to.equal(false);
+    expect(policiesEquivalent(date("2030-01-02T00:00:00+24:00"), date("2030-01-02T00:00:00+24:00"))).to.equal(true);
+    // The largest offsets there are still read as offsets.
+    expect(policiesEquivalent(date("2030-01-01T23:59:00+23:59"), date("2030-01-01T00:00:00Z"))).to.equal(true);
+    expect(policiesEquivalent(date("2029-12-31T00:01:00-23:59"), date("2030-01-01T00:00:00Z"))).to.equal(true);
+  });
+
+  it("policy variables are not read in Numeric and Date values (AWS substitutes none there)", () => {
+    const numeric = (v: string) => withCondition(cond("NumericLessThan", v, "kms:n"));
+    expect(policiesEquivalent(numeric("${*}"), numeric("*"))).to.equal(false);
+    const date = (v: string) => withCondition(cond("DateLessThan", v, "aws:CurrentTime"));
+    expect(policiesEquivalent(date("${*}"), date("*"))).to.equal(false);
+    // Where AWS does substitute them (a string operator), they are read.
+    const string = (v: string) => withCondition(cond("StringEquals", v, "kms:n"));
+    expect(policiesEquivalent(string("a${*}"), string("a*"))).to.equal(true);
+  });
+
   it("a value the operator cannot read is compared as text", () => {
     expect(
       policiesEquivalent(withCondition(cond("NumericEquals", "ten", "k:n")), withCondition(cond("NumericEquals", "ten", "k:n"))),
