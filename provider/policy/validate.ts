@@ -160,9 +160,9 @@ function quickCondition(value: unknown): number {
     for (const key in block) {
       if (key === "") return -1;
       // Keys that differ only in case are one key given twice; a block of more than two keys is
-      // left to the full checks, which compare every pair.
-      if (previous !== undefined && (count > 1 || (previous.length === key.length && previous.toLowerCase() === key.toLowerCase())))
-        return -1;
+      // left to the full checks, which compare every pair. No shortcut by length: lower-casing can
+      // change it ("\u0130" is "i\u0307").
+      if (previous !== undefined && (count > 1 || previous.toLowerCase() === key.toLowerCase())) return -1;
       previous = key;
       count++;
       const values = block[key];

@@ -73,6 +73,16 @@ describe("policy engine: the quick check of a valid statement", () => {
     );
   });
 
+  it("two condition keys that are one key in two cases are refused, also where lower-casing changes the length", () => {
+    // Written as escapes, the text stays in KMS's character set; U+0130 lower-cases to "i\u0307".
+    const text =
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*","Condition":{"StringEquals":{"\\u0130":"a","i\\u0307":"b"}}}]}';
+    expect(validatePolicy(text).map((p) => p.rule)).to.deep.equal(["duplicate-condition-key"]);
+    const { quick, problems } = checkStatementBothWays({ Effect: "Allow", Condition: { StringEquals: { "\u0130": "a", "i\u0307": "b" } } });
+    expect(quick).to.equal(-1);
+    expect(problems.map((p) => p.rule)).to.include("duplicate-condition-key");
+  });
+
   it("every mutation the full checks refuse is refused by the whole validator too", () => {
     const base: Json = {
       Sid: "Use",
