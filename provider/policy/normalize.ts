@@ -1,6 +1,6 @@
 import { ACCOUNT_ID, DEFAULT_PARTITION, DEFAULT_POLICY_VERSION, PRINCIPAL_TYPES } from "./grammar";
 import { JsonNumber } from "./json";
-import { parsePolicy } from "./parse";
+import { readPolicy } from "./parse";
 import { PolicyValidationError, ValidateOptions, validateParsed } from "./validate";
 import { canonicalOperator, literalVariables, valueCanonicalizer } from "./values";
 import { NormalizedConditions, NormalizedPolicy, NormalizedPrincipal, NormalizedStatement, PolicyInput, PolicyProblem } from "./types";
@@ -385,7 +385,7 @@ interface Form {
 
 function normalizeForm(input: PolicyInput | unknown, options: EngineOptions, withWritten: boolean): Form {
   const tolerant = options.tolerant === true;
-  const parsed = parsePolicy(input, tolerant, { deferKeyCheck: !tolerant });
+  const parsed = readPolicy(input, tolerant, { deferKeyCheck: !tolerant });
   if (parsed.value === undefined && parsed.problems.length > 0) throw new PolicyValidationError(parsed.problems);
   if (!tolerant) {
     const problems = validateParsed(parsed, options);

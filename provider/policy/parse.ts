@@ -56,7 +56,16 @@ function utf8Bytes(text: string, outsideLatin1: boolean): number {
  * size, characters. `tolerant` reads text KMS already stored: it skips those checks and accepts
  * what only a strict reader refuses (see JsonReadOptions.lenient).
  */
-export function parsePolicy(input: PolicyInput | unknown, tolerant = false, options: ParseOptions = {}): ParsedPolicy {
+export function parsePolicy(input: PolicyInput | unknown, tolerant = false): ParsedPolicy {
+  return readPolicy(input, tolerant);
+}
+
+/**
+ * parsePolicy with the engine's own options. Not exported from the package: with
+ * `deferKeyCheck`, a duplicate key is found only by validateParsed, so a caller that skipped it
+ * would silently lose one of the two.
+ */
+export function readPolicy(input: PolicyInput | unknown, tolerant = false, options: ParseOptions = {}): ParsedPolicy {
   const problems: PolicyProblem[] = [];
   // What KMS receives is the JSON text, so judge an object as that text: properties set to
   // undefined are absent, as they are once serialized.

@@ -13,7 +13,7 @@ import {
   closest,
 } from "./grammar";
 import { JsonNumber, countKeys, joinPath as join } from "./json";
-import { ParsedPolicy, parsePolicy } from "./parse";
+import { ParsedPolicy, readPolicy } from "./parse";
 import { PolicyInput, PolicyProblem } from "./types";
 
 export interface ValidateOptions {
@@ -66,7 +66,7 @@ const typeName = (v: unknown): string => (v === null ? "null" : Array.isArray(v)
  * action and condition-operator syntax. An empty list means KMS's grammar accepts the document.
  */
 export function validatePolicy(input: PolicyInput | unknown, options: ValidateOptions = {}): PolicyProblem[] {
-  return validateParsed(parsePolicy(input, false, { deferKeyCheck: true }), options);
+  return validateParsed(readPolicy(input, false, { deferKeyCheck: true }), options);
 }
 
 /**
@@ -83,7 +83,7 @@ export function validateParsed(parsed: ParsedPolicy, options: ValidateOptions = 
   validator.document(parsed.value);
   if (parsed.uncheckedKeys !== undefined) {
     const keys = problems.length === 0 ? validator.keys : countKeys(parsed.value);
-    if (keys !== parsed.uncheckedKeys) return validateParsed(parsePolicy(parsed.text, false, { strictReader: true }), options);
+    if (keys !== parsed.uncheckedKeys) return validateParsed(readPolicy(parsed.text, false, { strictReader: true }), options);
   }
   return problems;
 }
