@@ -48,6 +48,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const readAs = (keyRef: string) => ({ tolerant: true, partition: partitionOf(keyRef) });
 
 /** Equivalent, treating a document the engine cannot read as different rather than failing. */
+/** GetKeyPolicy calls at most for a refresh to see the same policy twice (about 6 s at the default poll). */
+const SETTLING_READS = 6;
+
 function equivalent(a: string, b: string, keyRef: string): boolean {
   try {
     return policiesEquivalent(a, b, readAs(keyRef));
@@ -125,6 +128,26 @@ export class KeyPolicyLifecycle {
       await sleep(wait);
       wait = Math.min(wait * 2, 4000);
     }
+  }
+
+  /**
+   * The live policy, once KMS gives the same answer twice in a row. Moments after a PutKeyPolicy
+   * (the stack's own `up`, just before a refresh) KMS can still answer some reads with the policy
+   * before it (eventual consistency), so one read that differs from the state is not yet drift. A
+   * read that means the same as the state is taken at once: an unchanged key costs one call.
+   */
+  private async settledLivePolicy(api: KeyApi, keyArn: string, policyName: string, recorded: string): Promise<string> {
+    let live = await api.getKeyPolicy(keyArn, policyName);
+    if (equivalent(live, recorded, keyArn)) return live;
+    let wait = this.readBackPollMs;
+    for (let reads = 1; reads < SETTLING_READS; reads++) {
+      await sleep(wait);
+      const next = await api.getKeyPolicy(keyArn, policyName);
+      if (equivalent(next, live, keyArn)) return next;
+      live = next;
+      wait = Math.min(wait * 2, 2000);
+    }
+    return live;
   }
 
   private async describeUsableKey(api: KeyApi, keyId: string): Promise<KeyFacts> {
@@ -258,7 +281,7 @@ export class KeyPolicyLifecycle {
       );
       return {};
     }
-    const live = await api.getKeyPolicy(keyArn, props.policyName || "default");
+    const live = await this.settledLivePolicy(api, keyArn, props.policyName || "default", props.policy);
     // Keep the recorded text while it means the same: a refresh then changes nothing.
     let policy = props.policy;
     if (!equivalent(live, props.policy, keyArn)) {

@@ -271,6 +271,24 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
       expect(await grants.diff(grant.outs, grantInputs(key.arn))).to.deep.include({ changes: false, replaces: [] });
     });
 
+    it("a refresh moments after an update, while KMS still answers some reads with the old policy, is no drift", async () => {
+      // A poll long enough for the reads to outlast the mode's propagation (100 ms, doubling).
+      const settling = new KeyPolicyLifecycle(() => new KeyApi(client), 100);
+      const key = await createKey(direct);
+      const created = await settling.create(policyInputs(key.keyId));
+      await sleep(PROPAGATION_MS);
+      const updated = await settling.update(created.outs, policyInputs(key.keyId, { policy: policy(["kms:Encrypt"]) }));
+      const reads = proxy.count("GetKeyPolicy");
+      const refreshed = await settling.read(created.id, updated.outs);
+      expect(refreshed.props?.policy).to.equal(updated.outs.policy);
+      // The first read was the old policy (the mode's alternation), so the refresh read again.
+      expect(proxy.count("GetKeyPolicy") - reads).to.be.greaterThan(1);
+      // A policy that really changed is still drift, after one more read that agrees.
+      await direct.send(new PutKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default", Policy: policy(["kms:Sign"]) }));
+      const drifted = await settling.read(created.id, updated.outs);
+      expect(policiesEquivalent(drifted.props?.policy as string, policy(["kms:Sign"]))).to.equal(true);
+    });
+
     it("issue 12 #5: delete puts the previous policy back even while a read still shows it", async () => {
       const key = await createKey(direct);
       const preStack = await live(key.keyId);
