@@ -63,6 +63,31 @@ export class KeyApi {
     }
   }
 
+  /**
+   * GetKeyPolicy until KMS gives the same answer twice in a row (by `same`, the caller's comparison
+   * by meaning), unless the first answer already means `expected`. Moments after a PutKeyPolicy
+   * KMS can still answer some reads with the policy before it (eventual consistency), so one
+   * answer that differs is not yet a change. An unchanged policy costs one call.
+   */
+  async settledKeyPolicy(
+    keyId: string,
+    policyName: string,
+    expected: string,
+    same: (a: string, b: string) => boolean,
+    pollMs = 250,
+    maxReads = 6,
+  ): Promise<string> {
+    let live = await this.getKeyPolicy(keyId, policyName);
+    if (same(live, expected)) return live;
+    for (let reads = 1, wait = pollMs; reads < maxReads; reads++, wait = Math.min(wait * 2, 2000)) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      const next = await this.getKeyPolicy(keyId, policyName);
+      if (same(next, live)) return next;
+      live = next;
+    }
+    return live;
+  }
+
   async putKeyPolicy(keyId: string, policyName: string, policy: string, bypassPolicyLockoutSafetyCheck: boolean, lint = ""): Promise<void> {
     try {
       await this.kms.send(

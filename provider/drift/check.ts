@@ -5,7 +5,7 @@ import { changedParameters, DEFAULT_GRANT_LISTING_DELAY_SECONDS, fromListing, Gr
 import { GONE_KEY_STATES, KeyApi } from "../aws/keys";
 import { Access, roleAccount } from "../aws/access";
 import { KeyIdentity, keyIdentity, partitionOf, sameIdentity } from "../aws/keyRef";
-import { PolicyDiff, diffPolicies } from "../policy";
+import { PolicyDiff, diffPolicies, policiesEquivalent } from "../policy";
 import { AWS_UNIQUE_ID } from "../policy/grammar";
 import { ManagedGrant, ManagedKeyPolicy, ManagedResource } from "./stackExport";
 
@@ -215,9 +215,11 @@ async function checkPolicy(policy: ManagedKeyPolicy, keys: KeyApi): Promise<Pick
   if (recorded === undefined)
     return { status: "error", message: "the recorded policy is a secret in this export; export with --show-secrets to check it" };
   try {
-    const live = await keys.getKeyPolicy(policy.keyArn, policy.policyName);
-    // Both were accepted by KMS: compared as read, never refused by the validator.
-    const diff = diffPolicies(recorded, live, { tolerant: true, partition: partitionOf(policy.keyArn) });
+    // Both were accepted by KMS: compared as read, never refused by the validator. As refresh does,
+    // a policy that differs is read until KMS answers it twice (a deploy moments ago may still show).
+    const options = { tolerant: true, partition: partitionOf(policy.keyArn) };
+    const live = await keys.settledKeyPolicy(policy.keyArn, policy.policyName, recorded, (a, b) => policiesEquivalent(a, b, options));
+    const diff = diffPolicies(recorded, live, options);
     return diff.equivalent ? { status: "in-sync" } : { status: "drifted", policyDiff: diff };
   } catch (err) {
     return { status: "error", message: (err as Error).message };

@@ -48,9 +48,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const readAs = (keyRef: string) => ({ tolerant: true, partition: partitionOf(keyRef) });
 
 /** Equivalent, treating a document the engine cannot read as different rather than failing. */
-/** GetKeyPolicy calls at most for a refresh to see the same policy twice (about 6 s at the default poll). */
-const SETTLING_READS = 6;
-
 function equivalent(a: string, b: string, keyRef: string): boolean {
   try {
     return policiesEquivalent(a, b, readAs(keyRef));
@@ -128,26 +125,6 @@ export class KeyPolicyLifecycle {
       await sleep(wait);
       wait = Math.min(wait * 2, 4000);
     }
-  }
-
-  /**
-   * The live policy, once KMS gives the same answer twice in a row. Moments after a PutKeyPolicy
-   * (the stack's own `up`, just before a refresh) KMS can still answer some reads with the policy
-   * before it (eventual consistency), so one read that differs from the state is not yet drift. A
-   * read that means the same as the state is taken at once: an unchanged key costs one call.
-   */
-  private async settledLivePolicy(api: KeyApi, keyArn: string, policyName: string, recorded: string): Promise<string> {
-    let live = await api.getKeyPolicy(keyArn, policyName);
-    if (equivalent(live, recorded, keyArn)) return live;
-    let wait = this.readBackPollMs;
-    for (let reads = 1; reads < SETTLING_READS; reads++) {
-      await sleep(wait);
-      const next = await api.getKeyPolicy(keyArn, policyName);
-      if (equivalent(next, live, keyArn)) return next;
-      live = next;
-      wait = Math.min(wait * 2, 2000);
-    }
-    return live;
   }
 
   private async describeUsableKey(api: KeyApi, keyId: string): Promise<KeyFacts> {
@@ -281,7 +258,14 @@ export class KeyPolicyLifecycle {
       );
       return {};
     }
-    const live = await this.settledLivePolicy(api, keyArn, props.policyName || "default", props.policy);
+    // One read that differs may be KMS still answering with the policy before this stack's own put.
+    const live = await api.settledKeyPolicy(
+      keyArn,
+      props.policyName || "default",
+      props.policy,
+      (a, b) => equivalent(a, b, keyArn),
+      this.readBackPollMs,
+    );
     // Keep the recorded text while it means the same: a refresh then changes nothing.
     let policy = props.policy;
     if (!equivalent(live, props.policy, keyArn)) {

@@ -360,6 +360,7 @@ describe("refresh uses the recorded access", () => {
     return {
       describeKey: async () => ({ arn: keyArn, keyId: MRK, account: "111122223333", state: "Enabled" }),
       getKeyPolicy: async () => policy,
+      settledKeyPolicy: async () => policy,
     } as unknown as KeyApi;
   });
 

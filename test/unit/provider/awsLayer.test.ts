@@ -2,12 +2,35 @@ import { ListGrantsCommand } from "@aws-sdk/client-kms";
 import { expect } from "chai";
 import { explainKmsError, isRefusal } from "../../../provider/aws/errors";
 import { GrantApi } from "../../../provider/aws/grants";
+import { KeyApi } from "../../../provider/aws/keys";
 import { parseKeyRef, sameKey } from "../../../provider/aws/keyRef";
 
 const id = "1234abcd-12ab-34cd-56ef-1234567890ab";
 const arn = `arn:aws:kms:us-east-1:111122223333:key/${id}`;
 
 describe("AWS layer", () => {
+  it("settledKeyPolicy: one call for the expected policy; else reads until two answers agree, at most maxReads", async () => {
+    const answering = (answers: string[]) => {
+      let calls = 0;
+      const api = new KeyApi({ send: (async () => ({ Policy: answers[Math.min(calls++, answers.length - 1)] })) as never });
+      return { api, calls: () => calls };
+    };
+    const same = (a: string, b: string) => a === b;
+    const unchanged = answering(["new"]);
+    expect(await unchanged.api.settledKeyPolicy("k", "default", "new", same, 1)).to.equal("new");
+    expect(unchanged.calls()).to.equal(1);
+    // KMS still answers some reads with the policy before the put.
+    const propagating = answering(["old", "new", "old", "new", "new"]);
+    expect(await propagating.api.settledKeyPolicy("k", "default", "new", same, 1)).to.equal("new");
+    expect(propagating.calls()).to.equal(5);
+    const drifted = answering(["other", "other"]);
+    expect(await drifted.api.settledKeyPolicy("k", "default", "new", same, 1)).to.equal("other");
+    expect(drifted.calls()).to.equal(2);
+    const flapping = answering(["a", "b", "a", "b", "a", "b", "a", "b"]);
+    expect(await flapping.api.settledKeyPolicy("k", "default", "new", same, 1, 4)).to.equal("b");
+    expect(flapping.calls()).to.equal(4);
+  });
+
   it("pages ListGrants through NextMarker until Truncated is false (real KMS pages by 100)", async () => {
     const sent: Array<Record<string, unknown>> = [];
     const pages = [
