@@ -238,12 +238,16 @@ describe("e2e: one stack, keys in several accounts and Regions (STS roles, a pro
     );
     expect(result.stdout).to.match(new RegExp(`in-sync\\s+KeyPolicy primary\\s+\\(account ${ACCOUNT_B}, us-east-1:`));
     expect(result.stdout).to.match(new RegExp(`in-sync\\s+KeyPolicy policy-c\\s+\\(account ${ACCOUNT_C}, eu-west-1:`));
-    expect(seen("GetKeyPolicy")).to.have.deep.members([
+    const policyReads = seen("GetKeyPolicy").map((r) => JSON.stringify(r));
+    expect([...new Set(policyReads)].map((r) => JSON.parse(r) as unknown)).to.have.deep.members([
       [keyA, "us-east-1", ACCOUNT_A, "profile"],
       [mrk, "us-east-1", ACCOUNT_B, "ASIA"],
       [mrk, "eu-west-1", ACCOUNT_B, "ASIA"],
       [keyC.split("/").pop(), "eu-west-1", ACCOUNT_C, "ASIA"],
     ]);
+    // The drifted replica is read until KMS answers the same twice; each key in sync, once.
+    expect(policyReads.filter((r) => r === JSON.stringify([mrk, "eu-west-1", ACCOUNT_B, "ASIA"]))).to.have.length(2);
+    expect(policyReads).to.have.length(5);
     expect(strayKmsCalls()).to.deep.equal([]);
 
     // From a central audit role instead: every call is made as that role, in account B.
