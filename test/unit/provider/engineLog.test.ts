@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import * as grpc from "@grpc/grpc-js";
+import { captureStderr } from "../../support/stderr";
 
 /**
  * engineLog's two paths: the engine's Log RPC (built from the SDK's own protocol modules and gRPC),
@@ -11,25 +12,6 @@ const MODULE = require.resolve("../../../provider/runtime/engineLog");
 function freshEngineLog(): typeof import("../../../provider/runtime/engineLog") {
   delete require.cache[MODULE];
   return require(MODULE) as typeof import("../../../provider/runtime/engineLog");
-}
-
-function captureStderr<T>(run: () => Promise<T>): Promise<{ result: T; written: string }> {
-  const original = process.stderr.write.bind(process.stderr);
-  let written = "";
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    written += chunk.toString();
-    return true;
-  }) as typeof process.stderr.write;
-  return run().then(
-    (result) => {
-      process.stderr.write = original;
-      return { result, written };
-    },
-    (err: unknown) => {
-      process.stderr.write = original;
-      throw err;
-    },
-  );
 }
 
 describe("engineLog", () => {

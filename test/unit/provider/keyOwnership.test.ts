@@ -12,6 +12,7 @@ import {
 import { KeyApi } from "../../../provider/aws/keys";
 import { checkKeyPolicy } from "../../../provider/runtime/keyPolicyCheck";
 import { KeyPolicyLifecycle } from "../../../provider/runtime/keyPolicyLifecycle";
+import { captureStderr } from "../../support/stderr";
 
 describe("KeyPolicy ownership tags (issue 12 #2)", () => {
   const policy = JSON.stringify({
@@ -85,21 +86,6 @@ class MemoryKey {
   }
 }
 
-/** What the provider writes to stderr (engineLog's path when no engine listens) while `run` runs. */
-async function stderrOf<T>(run: () => Promise<T>): Promise<{ result: T; written: string }> {
-  const original = process.stderr.write.bind(process.stderr);
-  let written = "";
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    written += chunk.toString();
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    return { result: await run(), written };
-  } finally {
-    process.stderr.write = original;
-  }
-}
-
 describe("KeyPolicy ownership: a pre-stack policy too large for the tags (README, 'Replacing and renaming')", () => {
   const declared = (sid: string) =>
     JSON.stringify({
@@ -142,7 +128,7 @@ describe("KeyPolicy ownership: a pre-stack policy too large for the tags (README
     const before = preStack("PreStackBig");
     const { key, lifecycle, inputs } = scenario(keyArn, before);
 
-    const a = await stderrOf(() => lifecycle.create(inputs("First")));
+    const a = await captureStderr(() => lifecycle.create(inputs("First")));
     expect(a.written).to.contain(
       `the policy key ${keyArn} had before this stack (${before.length} characters) is too large for the key's ownership tags`,
     );
@@ -150,21 +136,21 @@ describe("KeyPolicy ownership: a pre-stack policy too large for the tags (README
     expect([...key.tags.keys()]).to.deep.equal([OWNER_TAG]);
 
     // The replacement (or a rename without an alias): created first, on the same key.
-    const b = await stderrOf(() => lifecycle.create(inputs("Second")));
+    const b = await captureStderr(() => lifecycle.create(inputs("Second")));
     expect(b.written).to.contain("whose tags do not record the policy the key had before the stack");
     expect(b.written).to.contain("its delete will restore that, not the pre-stack policy");
     expect(b.result.outs.previousPolicy).to.equal(declared("First"));
 
     // The replaced resource's delete leaves the key to its successor and prints what would be lost.
     const putsBefore = key.puts.length;
-    const deleted = await stderrOf(() => lifecycle.delete(keyArn, a.result.outs));
+    const deleted = await captureStderr(() => lifecycle.delete(keyArn, a.result.outs));
     expect(key.puts.length).to.equal(putsBefore);
     expect(key.policy).to.equal(declared("Second"));
     expect(deleted.written).to.contain("could not learn from the key's tags the policy the key had before the stack");
     expect(deleted.written).to.contain(`The pre-stack policy (this resource's previousPolicy) was:\n${before}`);
 
     // As README says: a later destroy puts back the policy the stack set, not the pre-stack one.
-    await stderrOf(() => lifecycle.delete(keyArn, b.result.outs));
+    await captureStderr(() => lifecycle.delete(keyArn, b.result.outs));
     expect(key.policy).to.equal(declared("First"));
     expect(key.tags.size).to.equal(0);
   });
@@ -173,15 +159,15 @@ describe("KeyPolicy ownership: a pre-stack policy too large for the tags (README
     const keyArn = "arn:aws:kms:us-east-1:111122223333:key/0b0b0b0b-1111-2222-3333-444444444444";
     const before = declared("PreStackSmall");
     const { key, lifecycle, inputs } = scenario(keyArn, before);
-    const a = await stderrOf(() => lifecycle.create(inputs("First")));
-    const b = await stderrOf(() => lifecycle.create(inputs("Second")));
-    const deleted = await stderrOf(() => lifecycle.delete(keyArn, a.result.outs));
+    const a = await captureStderr(() => lifecycle.create(inputs("First")));
+    const b = await captureStderr(() => lifecycle.create(inputs("Second")));
+    const deleted = await captureStderr(() => lifecycle.delete(keyArn, a.result.outs));
     for (const written of [a.written, b.written, deleted.written]) {
       expect(written).to.not.contain("too large");
       expect(written).to.not.contain("pre-stack policy");
     }
     expect(b.result.outs.previousPolicy).to.equal(before);
-    await stderrOf(() => lifecycle.delete(keyArn, b.result.outs));
+    await captureStderr(() => lifecycle.delete(keyArn, b.result.outs));
     expect(key.policy).to.equal(before);
   });
 });
