@@ -99,7 +99,7 @@ for (const mode of MODES)
       const [reader] = (await allGrants(kms, key.keyId)).filter((g) => g.Name === "grants-e2e-reader");
       await kms.send(new RevokeGrantCommand({ KeyId: key.keyId, GrantId: reader.GrantId }));
       const preview = await project.pulumi(["preview", "--refresh", "--expect-no-changes"]);
-      expect(preview.code, preview.output).to.not.equal(0);
+      expect(preview.code, preview.output).to.equal(7);
       expect(preview.output).to.contain("no longer exists");
       await project.ok(["up", "--yes", "--refresh"]);
       expect(await liveNames()).to.deep.equal(["grants-e2e-reader", "grants-e2e-retirable", "grants-e2e-writer"]);
