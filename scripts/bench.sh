@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks (on demand, not in CI): `npm run bench`. Writes bench/results/ and the README's tables.
+# Benchmarks (on demand, not in CI): `npm run bench`. Writes bench/results/ and the tables in docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # The pinned @pulumi/pulumi needs a newer Node.js than a fresh machine may have (Node 20): everything
