@@ -37,7 +37,7 @@ export interface KeyPolicyArgs {
   readBackTimeoutSeconds?: pulumi.Input<number>;
   /**
    * A role to assume for this resource's calls, e.g. to reach a key in another account. Default:
-   * the stack's `kms-policy:assumeRole`. See README, "Several accounts and Regions".
+   * the stack's `kms-policy:assumeRole`. See docs/accounts-and-regions.md.
    */
   assumeRole?: pulumi.Input<AssumeRoleArgs>;
   /** A profile of the shared AWS config files for this resource's calls (with `assumeRole`: the source credentials). Default: `aws:profile`. */

@@ -7,6 +7,7 @@ import { KeyPolicyInputs } from "./keyPolicyCheck";
 import { engineLog } from "./engineLog";
 import { ResourceInitFailedError } from "./initFailure";
 import { isUnknown } from "./check";
+import { seeDocs } from "../docs";
 import { recordedAccess, sameKeyAs } from "./keyIdentity";
 import {
   MAX_PREVIOUS_POLICY_TAGS,
@@ -157,7 +158,7 @@ export class KeyPolicyLifecycle {
         "warning",
         `KeyPolicy: key ${key.arn} is managed by another KeyPolicy (this one replaces it, or it was renamed without an alias) whose tags do not record the policy the key had before the stack ` +
           `(too large for them, or removed by hand). This resource records the key's current policy as previousPolicy, so its delete will restore that, not the pre-stack policy. ` +
-          `The pre-stack policy is the other KeyPolicy's previousPolicy: its delete, later in this update, prints it (README: "Replacing and renaming").`,
+          `The pre-stack policy is the other KeyPolicy's previousPolicy: its delete, later in this update, prints it ${seeDocs("keyPolicyReplacing")}.`,
       );
     }
     let putAnswered = false;
@@ -194,7 +195,7 @@ export class KeyPolicyLifecycle {
       if (!isRefusal(err)) throw err;
       await engineLog(
         "warning",
-        `KeyPolicy: ${(err as Error).message}\nWithout the key's tags, a replaced or renamed KeyPolicy cannot hand the key over (README: "Replacing and renaming").`,
+        `KeyPolicy: ${(err as Error).message}\nWithout the key's tags, a replaced or renamed KeyPolicy cannot hand the key over ${seeDocs("keyPolicyReplacing")}.`,
       );
       return undefined;
     }
@@ -209,7 +210,7 @@ export class KeyPolicyLifecycle {
         "warning",
         `KeyPolicy: the policy key ${keyArn} had before this stack (${previousPolicy.length} characters) is too large for the key's ownership tags ` +
           `(deflated, it needs more than ${MAX_PREVIOUS_POLICY_TAGS} tag values of 256 characters), so only the owner is recorded. This resource keeps it as previousPolicy and restores it on delete; ` +
-          `but should this KeyPolicy be replaced, or renamed without an alias, its successor cannot learn it and would restore this stack's policy instead (README: "Replacing and renaming").`,
+          `but should this KeyPolicy be replaced, or renamed without an alias, its successor cannot learn it and would restore this stack's policy instead ${seeDocs("keyPolicyReplacing")}.`,
       );
     }
     try {
@@ -223,7 +224,7 @@ export class KeyPolicyLifecycle {
     } catch (err) {
       await engineLog(
         "warning",
-        `KeyPolicy: ${(err as Error).message}\nThe key's policy is set, but a replaced or renamed KeyPolicy on it could revert it (README: "Replacing and renaming").`,
+        `KeyPolicy: ${(err as Error).message}\nThe key's policy is set, but a replaced or renamed KeyPolicy on it could revert it ${seeDocs("keyPolicyReplacing")}.`,
       );
       return undefined;
     }

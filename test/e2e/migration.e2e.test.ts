@@ -11,7 +11,7 @@ import { Project, Workspace, resourcesOfType } from "../support/workspace";
 import { MIGRATION_PROGRAM, appPolicy } from "./program";
 
 /**
- * The README's migration guide from `@pulumi/aws`'s kms.KeyPolicy and kms.Grant, step by step on
+ * The migration guide (docs/migrating-from-pulumi-aws.md) from `@pulumi/aws`'s kms.KeyPolicy and kms.Grant, step by step on
  * moto. The live key, policy and grant are made out of band by the test, as the old stack left
  * them. The old stack's state is two resources of another type whose delete would change live
  * access (see MIGRATION_PROGRAM). While the new stack's `pulumi up` runs, the test samples the

@@ -73,7 +73,7 @@ for (const mode of MODES)
       expect(id).to.equal(key.arn);
       expectPolicy(outs.previousPolicy, before);
       expect(policiesEquivalent(await live(key.keyId), policy())).to.equal(true);
-      // ListResourceTags and TagResource: the key's ownership tags (README, "Replacing and renaming").
+      // ListResourceTags and TagResource: the key's ownership tags (docs/key-policy.md#replacing-and-renaming).
       expect(Object.fromEntries(counting.calls)).to.deep.equal({
         DescribeKey: 1,
         ListKeyPolicies: 1,
