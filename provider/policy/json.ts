@@ -29,6 +29,11 @@ export class JsonNumber {
   }
 }
 
+/** A JSON object as the reader returns it: not a list, not null, not a number (JsonNumber is an object too). */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof JsonNumber);
+}
+
 /** Why a text is not strict JSON; `path` is the JSON path of the element, `""` for the document. */
 export class JsonSyntaxError extends Error {
   constructor(

@@ -1,5 +1,5 @@
 import { ACCOUNT_ID, DEFAULT_PARTITION, DEFAULT_POLICY_VERSION, PRINCIPAL_TYPES } from "./grammar";
-import { JsonNumber } from "./json";
+import { JsonNumber, isJsonObject } from "./json";
 import { readPolicy } from "./parse";
 import { PolicyValidationError, ValidateOptions, validateParsed } from "./validate";
 import { OptionsKey, TextCache, TextCacheStats } from "./textCache";
@@ -367,8 +367,6 @@ export function statementKey(s: NormalizedStatement, mayHoldNul = true): string 
   return key;
 }
 
-const isRaw = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
-
 interface Entry {
   sid: string;
   canon: NormalizedStatement;
@@ -392,7 +390,7 @@ function normalizeForm(input: PolicyInput | unknown, options: EngineOptions, wit
     const problems = validateParsed(parsed, options);
     if (problems.length > 0) throw new PolicyValidationError(problems);
   }
-  const doc = isRaw(parsed.value) ? parsed.value : {};
+  const doc = isJsonObject(parsed.value) ? parsed.value : {};
   const version = typeof doc.Version === "string" ? doc.Version : DEFAULT_POLICY_VERSION;
   const normalizer = new Normalizer(version, options.partition ?? DEFAULT_PARTITION, withWritten);
   const mayHoldNul = parsed.holdsNul;
@@ -400,7 +398,7 @@ function normalizeForm(input: PolicyInput | unknown, options: EngineOptions, wit
   const rawStatements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement === undefined ? [] : [doc.Statement];
   const all: Entry[] = [];
   for (const raw of rawStatements) {
-    if (!isRaw(raw)) continue; // only a tolerant read gets here
+    if (!isJsonObject(raw)) continue; // only a tolerant read gets here
     const [canon, written] = normalizer.statement(raw);
     all.push({ sid: canon.Sid ?? "\uffff", canon, written });
   }

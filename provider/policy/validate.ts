@@ -12,7 +12,7 @@ import {
   VALID_AWS_PRINCIPAL,
   closest,
 } from "./grammar";
-import { JsonNumber, countKeys, joinPath as join, keyLost } from "./json";
+import { JsonNumber, countKeys, isJsonObject as isObject, joinPath as join, keyLost } from "./json";
 import { ParsedPolicy, readPolicy } from "./parse";
 import { PolicyInput, PolicyProblem } from "./types";
 
@@ -57,7 +57,6 @@ function lastIndexBefore(values: string[], value: string, end: number): number {
 const isScalar = (v: unknown): boolean =>
   typeof v === "string" || typeof v === "number" || typeof v === "boolean" || v instanceof JsonNumber;
 
-const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
 const typeName = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "array" : v instanceof JsonNumber ? "number" : typeof v);
 
 /**

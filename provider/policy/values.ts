@@ -1,4 +1,4 @@
-import { splitOperator } from "./grammar";
+import { operatorName, parseOperator } from "./grammar";
 
 /*
  * Condition values compared as their operator compares them (IAM JSON policy elements: condition
@@ -165,7 +165,7 @@ export function valueCanonicalizer(operator: string, version: string): (value: s
 }
 
 function makeCanonicalizer(operator: string, version: string): (value: string) => string {
-  const { base } = splitOperator(operator);
+  const { base } = parseOperator(operator);
   const variables = version === "2012-10-17";
   if (base.startsWith("Numeric")) return (v) => canonicalNumber(v) ?? v;
   if (base.startsWith("Date")) return (v) => canonicalDate(v) ?? v;
@@ -178,7 +178,7 @@ function makeCanonicalizer(operator: string, version: string): (value: string) =
 /** ArnEquals and ArnLike (and their Not forms) are documented as identical: one canonical name. */
 export function canonicalOperator(operator: string): string {
   if (!operator.includes("Arn")) return operator;
-  const { prefix, base, ifExists } = splitOperator(operator);
-  const renamed = base === "ArnEquals" ? "ArnLike" : base === "ArnNotEquals" ? "ArnNotLike" : undefined;
-  return renamed ? `${prefix}${renamed}${ifExists ? "IfExists" : ""}` : operator;
+  const op = parseOperator(operator);
+  const renamed = op.base === "ArnEquals" ? "ArnLike" : op.base === "ArnNotEquals" ? "ArnNotLike" : undefined;
+  return renamed ? operatorName({ ...op, base: renamed }) : operator;
 }

@@ -1,5 +1,6 @@
 import { Access, checkAssumeRole } from "../aws/access";
-import { parseKeyRef, REGION_NAME } from "../aws/keyRef";
+import { parseKeyRef } from "../aws/keyRef";
+import { REGION_NAME } from "../policy/grammar";
 
 /**
  * What both resources' `check` share: the failure shape, Pulumi's unknown marker, and the rules

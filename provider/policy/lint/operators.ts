@@ -1,20 +1,5 @@
 import { isIP } from "net";
 
-/** A condition operator taken apart: `ForAnyValue:StringLikeIfExists` -> set `ForAnyValue`, base `StringLike`, ifExists. */
-export interface Operator {
-  set?: "ForAllValues" | "ForAnyValue";
-  base: string;
-  ifExists: boolean;
-}
-
-export function parseOperator(operator: string): Operator {
-  const set = /^(ForAllValues|ForAnyValue):/.exec(operator)?.[1] as Operator["set"];
-  let base = set ? operator.slice(set.length + 1) : operator;
-  const ifExists = base.endsWith("IfExists");
-  if (ifExists) base = base.slice(0, -"IfExists".length);
-  return { ...(set ? { set } : {}), base, ifExists };
-}
-
 /** Policy variables (`${aws:username}`) are substituted at request time, so their text is not checked. */
 const HAS_VARIABLE = /\$\{/;
 

@@ -288,9 +288,9 @@ describe("credentials: STS, stubbed", () => {
     expect(err.message).to.contain(`could not assume role ${ROLE_B} (from the default credentials): AccessDenied: not authorized`);
     expect(err.message).to.contain("Fix: the role's trust policy must allow sts:AssumeRole");
 
-    expect(await source.accountOf({ assumeRole: { roleArn: ROLE_B } })).to.equal("444455556666");
-    expect(await source.accountOf({ profile: "x" })).to.equal("999988887777");
-    await source.accountOf({ profile: "x" });
+    expect(await source.callerAccount({ assumeRole: { roleArn: ROLE_B } })).to.equal("444455556666");
+    expect(await source.callerAccount({ profile: "x" })).to.equal("999988887777");
+    await source.callerAccount({ profile: "x" });
     expect(sent.filter((s) => (s.input as object) && Object.keys(s.input as object).length === 0)).to.have.length(1); // one GetCallerIdentity
   });
 });

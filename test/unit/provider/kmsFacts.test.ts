@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { changedParameters, fromListing, GrantParameters } from "../../../provider/aws/grantFacts";
-import { REGION_NAME } from "../../../provider/aws/keyRef";
+import { REGION_NAME } from "../../../provider/policy/grammar";
 import { validatePolicy } from "../../../provider/policy";
 import { AWS_UNIQUE_ID } from "../../../provider/policy/grammar";
 import { STACK_SETTINGS } from "../../../provider/runtime/settings";
