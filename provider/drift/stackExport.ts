@@ -1,5 +1,6 @@
 import { Access } from "../aws/access";
 import { GrantConstraints } from "../aws/grantFacts";
+import { KEY_POLICY_NAME } from "../aws/keyPolicyFacts";
 
 /**
  * Finds this package's resources in a `pulumi stack export`. Secret values stay encrypted: the
@@ -77,7 +78,7 @@ export function parseStackExport(text: string): ManagedResource[] {
         name,
         keyArn,
         region: plain(o.region),
-        policyName: plain<string>(o.policyName) ?? "default",
+        policyName: plain<string>(o.policyName) ?? KEY_POLICY_NAME,
         policy: plain(o.policy),
         ...accessOf(o),
       });

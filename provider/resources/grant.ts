@@ -1,6 +1,7 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { AssumeRole } from "../aws/access";
+import type { EffectivePrincipal } from "../aws/grantFacts";
 import { AssumeRoleArgs } from "./keyPolicy";
 import { assertSupportedSdk } from "./sdkCompatibility";
 import grantProvider = require("../runtime/grant");
@@ -18,11 +19,8 @@ export interface GrantConstraintsArgs {
   sourceArn?: pulumi.Input<string>;
 }
 
-/** A principal and its kind, as the grant's outputs report it. */
-export interface GrantPrincipal {
-  kind: "iam" | "service";
-  principal: string;
-}
+/** A principal and its kind ("iam" or "service"), as the grant's outputs report it. */
+export type GrantPrincipal = EffectivePrincipal;
 
 export interface GrantArgs {
   /** The key, by id or ARN (the same key either way). */

@@ -4,11 +4,12 @@ import { AssumeRole, effectiveAccess, knownAccount } from "../aws/access";
 import { KeyIdentity, REGION_ENVIRONMENT_VARIABLE, certainlySameKey, keyIdentity, keyRegion } from "../aws/keyRef";
 import { PolicyDocument } from "../policy/types";
 import { warnLintFindings } from "./lintWarnings";
+import type { OnDelete } from "../runtime/keyPolicyCheck";
 // The module's export is the provider object itself; see runtime/keyPolicy.ts for why.
 import keyPolicyProvider = require("../runtime/keyPolicy");
 
-/** What happens to the key's policy when the KeyPolicy is deleted. */
-export type KeyPolicyOnDelete = "restore" | "default" | "retain";
+/** What happens to the key's policy when the KeyPolicy is deleted: "restore", "default" or "retain". */
+export type KeyPolicyOnDelete = OnDelete;
 
 export interface KeyPolicyArgs {
   /** The key, by id or ARN. The id and the ARN of one key are the same key; another key replaces the resource. */

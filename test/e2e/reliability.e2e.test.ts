@@ -3,7 +3,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { policiesEquivalent } from "../../provider/policy";
-import { defaultKeyPolicy } from "../../provider/runtime/keyPolicyLifecycle";
+import { defaultKeyPolicy } from "../../provider/aws/keyPolicyFacts";
 import { DUMMY_CREDENTIALS, MOTO_ACCOUNT_ID } from "../../toolchain/moto";
 import { FaultProxy, FaultKind } from "../support/faultProxy";
 import { moto } from "../support/hooks";
