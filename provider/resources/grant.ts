@@ -2,6 +2,7 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { AssumeRole } from "../aws/access";
 import type { EffectivePrincipal } from "../aws/grantFacts";
+import { GRANT_TYPE_NAME, RESOURCE_MODULE } from "../resourceTypes";
 import { AssumeRoleArgs } from "./keyPolicy";
 import { assertSupportedSdk } from "./sdkCompatibility";
 import grantProvider = require("../runtime/grant");
@@ -138,6 +139,6 @@ export class Grant extends pulumi.dynamic.Resource {
       name: args.name ?? defaultGrantName(pulumi.getProject(), pulumi.getStack(), name),
     };
     const secrets = [...(opts?.additionalSecretOutputs ?? []), "grantToken", "grantTokens", "grantCreationTokens"];
-    super(grantProvider, name, props, { ...opts, additionalSecretOutputs: secrets }, "kms", "Grant");
+    super(grantProvider, name, props, { ...opts, additionalSecretOutputs: secrets }, RESOURCE_MODULE, GRANT_TYPE_NAME);
   }
 }

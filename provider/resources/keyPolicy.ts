@@ -5,6 +5,7 @@ import { KeyIdentity, REGION_ENVIRONMENT_VARIABLE, certainlySameKey, keyIdentity
 import { PolicyDocument } from "../policy/types";
 import { warnLintFindings } from "./lintWarnings";
 import type { OnDelete } from "../runtime/keyPolicyCheck";
+import { KEY_POLICY_TYPE_NAME, RESOURCE_MODULE } from "../resourceTypes";
 // The module's export is the provider object itself; see runtime/keyPolicy.ts for why.
 import keyPolicyProvider = require("../runtime/keyPolicy");
 
@@ -152,8 +153,8 @@ export class KeyPolicy extends pulumi.dynamic.Resource {
       name,
       { keyArn: undefined, previousPolicy: undefined, region: undefined, access: undefined, ...args },
       opts,
-      "kms",
-      "KeyPolicy",
+      RESOURCE_MODULE,
+      KEY_POLICY_TYPE_NAME,
     );
     // Two KeyPolicy resources on one key would overwrite each other on every `pulumi up`. One key
     // is one partition, account, Region and id: two replicas of a multi-Region key are two keys.
