@@ -94,6 +94,7 @@ export class TextCache<O extends object, V> {
   private previous = new Generation<V>();
   private readonly seen = new Int32Array(SEEN_SLOTS).fill(-1);
   private readonly optionNames: ReadonlyArray<keyof O>;
+  private readonly optionKeys: ReadonlyArray<(value: unknown) => string>;
   private readonly defaultKey: string;
   private counts: TextCacheStats = { hits: 0, misses: 0, stored: 0 };
 
@@ -105,19 +106,21 @@ export class TextCache<O extends object, V> {
    */
   constructor(
     private readonly compute: (text: string, options: O | undefined) => V,
-    private readonly keyOf: OptionsKey<O>,
+    keyOf: OptionsKey<O>,
     private readonly resultChars: (text: string, value: V) => number,
     private readonly maxChars: number,
   ) {
     this.optionNames = Object.keys(keyOf) as Array<keyof O>;
+    this.optionKeys = this.optionNames.map((name) => keyOf[name] as (value: unknown) => string);
     this.defaultKey = this.optionsKey({} as O);
   }
 
-  /** The cache key of a set of options: every option's text, in the table's order. */
+  /** The cache key of a set of options: every option's text, in the table's order (the defaults' is made once). */
   optionsKey(options: O | undefined): string {
     if (options === undefined) return this.defaultKey;
+    const names = this.optionNames;
     let key = "";
-    for (const name of this.optionNames) key += `${this.keyOf[name](options[name])}\u0000`;
+    for (let i = 0; i < names.length; i++) key += this.optionKeys[i](options[names[i]]) + "\u0000";
     return key;
   }
 
