@@ -145,6 +145,12 @@ export const VALID_AWS_PRINCIPAL = new RegExp(
   `^(?:\\*|${ACCOUNT_ID.source.slice(1, -1)}|${PRINCIPAL_ARN_START}[^\\s*?]+|${AWS_UNIQUE_ID.source.slice(1, -1)})$`,
 );
 
+/** An ARN's (or ARN pattern's) six fields: `arn`, partition, service, region, account, resource; the resource may hold colons. Fewer when the text has fewer. */
+export function arnFields(text: string): string[] {
+  const parts = text.split(":");
+  return parts.length <= 6 ? parts : [...parts.slice(0, 5), parts.slice(5).join(":")];
+}
+
 /**
  * A policy pattern as an anchored regular expression: `*` is any run of characters and `?` any one
  * character, colons and newlines included; everything else is literal. `ignoreCase` is for what AWS

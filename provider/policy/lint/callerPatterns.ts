@@ -3,7 +3,7 @@
  * identity) leaves anyone out. A pattern limits only if it matches none of a set of made-up values
  * from a foreign account: stripping literal prefixes misses partial ones (`o*`, `vpc*`, `A*`).
  */
-import { PARTITIONS, REGION_NAME, wildcardRegExp } from "../grammar";
+import { PARTITIONS, REGION_NAME, arnFields, wildcardRegExp } from "../grammar";
 
 /** How a pattern is matched: StringLike over the whole text, ArnLike (and ArnEquals) per ARN field. */
 export type PatternOperator = "StringLike" | "ArnLike";
@@ -71,12 +71,6 @@ const WILDCARD = /[*?]/;
 
 /** StringLike and ArnLike compare with case. */
 const glob = (pattern: string): RegExp => wildcardRegExp(pattern, { ignoreCase: false });
-
-/** An ARN's six fields (`arn`, partition, service, region, account, resource): the resource may hold colons. */
-function arnFields(text: string): string[] {
-  const parts = text.split(":");
-  return parts.length <= 6 ? parts : [...parts.slice(0, 5), parts.slice(5).join(":")];
-}
 
 /**
  * ArnLike: each field is matched on its own, so a `*` in the service never stands for the account.

@@ -2,7 +2,7 @@
  * The warning and suggestion rules, statement by statement. Defensive about shapes: validatePolicy
  * reports wrong types as errors, and the lint still looks at whatever parts are well formed.
  */
-import { closest, parseOperator, wildcardRegExp } from "../grammar";
+import { arnFields, closest, parseOperator, wildcardRegExp } from "../grammar";
 import { JsonNumber, isJsonObject as isObject } from "../json";
 import { ConditionKeyInfo, KmsAction, KmsCatalog } from "./catalog";
 import { valueProblem } from "./operators";
@@ -196,9 +196,9 @@ export function keyPolicyRules(s: StatementView, catalog: KmsCatalog, report: (f
  */
 function mayMatchKeyArn(resource: string): boolean {
   if (resource === "*" || resource.includes("${")) return true;
-  const parts = resource.split(":");
+  const parts = arnFields(resource);
   if (parts.length < 6 || !wildcardRegex(parts[0]).test("arn")) return false;
-  const rest = parts.slice(5).join(":");
+  const rest = parts[5];
   return wildcardRegex(parts[2]).test("kms") && (/^key\/./i.test(rest) || wildcardRegex(rest).test("key/x"));
 }
 
