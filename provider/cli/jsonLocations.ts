@@ -1,4 +1,4 @@
-import { joinPath } from "../policy/lint/path";
+import { joinPath } from "../policy/path";
 
 export interface Location {
   /** 1-based. */

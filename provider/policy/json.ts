@@ -4,6 +4,8 @@
  * policy with two `Condition` blocks must be an error, not one block silently lost; and a number's
  * text is what a string condition compares, so it is kept as written.
  */
+import { joinPath } from "./path";
+import { JsonRule } from "./types";
 
 /** A JSON number kept as the text it was written with (`3600.0` stays "3600.0"). */
 export class JsonNumber {
@@ -20,7 +22,7 @@ export class JsonNumber {
 /** Why a text is not strict JSON; `path` is the JSON path of the element, `""` for the document. */
 export class JsonSyntaxError extends Error {
   constructor(
-    readonly rule: "invalid-json" | "duplicate-key" | "byte-order-mark" | "control-character",
+    readonly rule: JsonRule,
     message: string,
     readonly hint: string,
     public path = "",
@@ -186,25 +188,6 @@ export function countKeys(value: unknown): number {
   const object = value as Record<string, unknown>;
   for (const key in object) n += 1 + countKeys(object[key]);
   return n;
-}
-
-/** `Statement[0]` + `Principal` -> `Statement[0].Principal`; keys that are not identifiers are quoted. */
-export function joinPath(base: string, key: string | number): string {
-  if (typeof key === "number") return `${base}[${key}]`;
-  const part = isIdentifier(key) ? key : `["${key.replace(/"/g, '\\"')}"]`;
-  if (!base || part.startsWith("[")) return `${base}${part}`;
-  return `${base}.${part}`;
-}
-
-/** The validator builds a path for every element, and policies repeat the same few keys. */
-const identifiers = new Map<string, boolean>();
-function isIdentifier(key: string): boolean {
-  let known = identifiers.get(key);
-  if (known === undefined) {
-    known = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key);
-    if (identifiers.size < 1024) identifiers.set(key, known);
-  }
-  return known;
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;

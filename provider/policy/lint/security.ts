@@ -6,7 +6,7 @@ import { ACCOUNT_ID, ACCOUNT_ROOT_ARN, AWS_PRINCIPAL_ARN } from "../grammar";
 import { PatternOperator, patternIdentifies, patternLimits } from "./callerPatterns";
 import { KmsAction } from "./catalog";
 import { parseOperator } from "./operators";
-import { joinPath } from "./path";
+import { joinPath } from "../path";
 import { Obj, RawFinding, StatementView, isObject, strings } from "./statements";
 
 /**

@@ -6,7 +6,8 @@ import { closest } from "../grammar";
 import { JsonNumber } from "../json";
 import { ConditionKeyInfo, KmsAction, KmsCatalog } from "./catalog";
 import { parseOperator, valueProblem } from "./operators";
-import { joinPath } from "./path";
+import { joinPath } from "../path";
+import { LintRuleId } from "./rules";
 
 export type Obj = Record<string, unknown>;
 export const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
@@ -16,7 +17,7 @@ const written = (v: string | boolean | JsonNumber): string => (v instanceof Json
 /** A finding before its severity is attached (that comes from the rule table). */
 export interface RawFinding {
   path: string;
-  rule: string;
+  rule: LintRuleId;
   message: string;
   hint: string;
   sid?: string;
