@@ -32,6 +32,11 @@ const RULES = {
     description: "`kms:CreateGrant` given to another account without `kms:GrantIsForAWSResource`",
     docs: `${KMS}/conditions-kms.html#conditions-kms-grant-is-for-aws-resource`,
   },
+  "allow-not-principal": {
+    severity: "security",
+    description: "`Allow` with `NotPrincipal`: it allows everyone not listed, other accounts and anonymous callers included",
+    docs: `${IAM}/reference_policies_elements_notprincipal.html`,
+  },
   "unknown-action": {
     severity: "warning",
     description: "An action that the `kms` service does not have",
@@ -76,11 +81,6 @@ const RULES = {
     severity: "warning",
     description: "Two statements with the same `Sid`",
     docs: `${IAM}/reference_policies_elements_sid.html`,
-  },
-  "allow-not-principal": {
-    severity: "warning",
-    description: "`Allow` with `NotPrincipal`: it allows everyone not listed",
-    docs: `${IAM}/reference_policies_elements_notprincipal.html`,
   },
   "resource-not-key": {
     severity: "warning",

@@ -149,7 +149,7 @@ export function grammarRules(s: StatementView, catalog: KmsCatalog | (() => KmsC
       const info = (typeof catalog === "function" ? catalog() : catalog).conditionKey(key);
       if (info && !info.multivalued) {
         report({
-          path: opAt,
+          path: keyAt,
           rule: "set-operator-single-valued",
           message: `${op.set}: treats "${key}" as a set, but a request carries one value for it${op.set === "ForAllValues" ? ", and ForAllValues also matches when the key is absent" : ""}`,
           hint: `write "${op.base}${op.ifExists ? "IfExists" : ""}" without ${op.set}:`,
