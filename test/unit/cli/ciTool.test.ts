@@ -400,6 +400,43 @@ process.on("exit", () => {
       expect(loaded(["drift", path.join(dir, "absent-export.json")]).sdk).to.equal(true);
     });
 
+    it("the GitHub Actions examples' commands run as written: new default --fail-on, SARIF kept, exit codes", () => {
+      const examples = path.join(REPO_ROOT, "examples", "github-actions");
+      const commands = fs
+        .readdirSync(examples)
+        .flatMap((f) => fs.readFileSync(path.join(examples, f), "utf8").split("\n"))
+        .flatMap((line) => [...line.matchAll(/npx kms-policy ([^|>;&\n]+)/g)].map((m) => m[1].trim()));
+      const validates = commands.filter((c) => c.startsWith("validate "));
+      expect(validates.length).to.be.greaterThan(1);
+      expect(commands.some((c) => c.includes("--fail-on error"))).to.equal(false);
+      const work = fs.mkdtempSync(path.join(dir, "actions-"));
+      fs.mkdirSync(path.join(work, "policies"));
+      fs.copyFileSync(good, path.join(work, "policies", "ok.json"));
+      fs.writeFileSync(path.join(work, "policies", "public.json"), JSON.stringify(policy(admin, { ...use, Principal: "*" })));
+      for (const command of validates) {
+        const args = command.split(/\s+/).flatMap((a) => (a === "$POLICIES" ? ["policies/ok.json", "policies/public.json"] : [a]));
+        const r = run(args, { cwd: work });
+        expect(r.status, command).to.equal(1);
+        if (command.includes("sarif")) {
+          const log = JSON.parse(fs.readFileSync(path.join(work, "kms-policy.sarif"), "utf8"));
+          expect(log.runs[0].results.map((x: { ruleId: string }) => x.ruleId)).to.include("public-access");
+        }
+        expect(
+          run(
+            args.map((a) => (a === "policies/public.json" ? "policies/ok.json" : a)),
+            { cwd: work },
+          ).status,
+          command,
+        ).to.equal(0);
+      }
+      expect(validates.some((c) => c.includes("sarif"))).to.equal(true);
+      // The drift example's flags are ones drift takes (usage errors exit 2 before any AWS call).
+      for (const command of commands.filter((c) => c.startsWith("drift "))) {
+        const r = run([...command.split(/\s+/).map((a) => (a === "state.json" ? path.join(work, "absent.json") : a))]);
+        expect(r.stderr, command).to.not.contain("does not take").and.not.contain("unknown flag");
+      }
+    });
+
     it("@pulumi/pulumi is an optional peer dependency: lint-only users need not install it", () => {
       const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
         peerDependencies: Record<string, string>;
