@@ -8,6 +8,7 @@ import { parseStackExport } from "../drift/stackExport";
 import { ParsedArgs, UsageError, choiceFlag, stringFlag } from "./args";
 import { DRIFT_FORMATS } from "./commands";
 import { EXIT, Output, readInput } from "./io";
+import { ACCOUNT_PLACEHOLDER } from "../policy/grammar";
 
 export type DriftFormat = (typeof DRIFT_FORMATS)[number];
 
@@ -120,7 +121,7 @@ function auditRole(options: DriftCommandOptions): { assumeRole?: AssumeRole } | 
   const byFlag = (problem: string) =>
     (Object.keys(ROLE_FLAGS) as Array<keyof typeof ROLE_FLAGS>).reduce(
       (text, field) => text.replace(`assumeRole.${field}`, ROLE_FLAGS[field]),
-      problem.replace(/: give the role's ARN, e\.g\. "[^"]+"$/, ": give one such as arn:aws:iam::<ACCOUNT-ID>:role/kms-audit"),
+      problem.replace(/: give the role's ARN, e\.g\. "[^"]+"$/, `: give one such as arn:aws:iam::${ACCOUNT_PLACEHOLDER}:role/kms-audit`),
     );
   return { problems: checked.problems.map(byFlag) };
 }

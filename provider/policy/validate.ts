@@ -1,5 +1,6 @@
 import {
   ACCOUNT_ID,
+  ACCOUNT_PLACEHOLDER,
   ACTION_PATTERN,
   AWS_PRINCIPAL_ARN,
   AWS_UNIQUE_ID,
@@ -368,7 +369,7 @@ class Validator {
         join(at, positive),
         "missing-element",
         `the statement has neither ${positive} nor ${negative}; a key policy statement must name who it applies to`,
-        'add "Principal": {"AWS": "arn:aws:iam::111122223333:root"}',
+        `add "Principal": {"AWS": "arn:aws:iam::${ACCOUNT_PLACEHOLDER}:root"}`,
       );
     }
   }
@@ -435,7 +436,7 @@ class Validator {
         join(parent, key),
         "invalid-principal",
         `a principal must be "*" or an object such as {"AWS": [...]}, not ${JSON.stringify(value)}`,
-        'write {"AWS": "arn:aws:iam::111122223333:role/name"} or {"Service": "logs.amazonaws.com"}',
+        `write {"AWS": "arn:aws:iam::${ACCOUNT_PLACEHOLDER}:role/name"} or {"Service": "logs.amazonaws.com"}`,
       );
       return;
     }
@@ -483,8 +484,8 @@ class Validator {
     const hint = /^\d+$/.test(principal)
       ? "an account id has exactly 12 digits (keep leading zeros and quote it)"
       : /^arn:/.test(principal)
-        ? 'write an IAM ARN such as "arn:aws:iam::111122223333:role/name" (service "iam" or "sts", 12-digit account)'
-        : 'write "*", a 12-digit account id, or an IAM ARN such as "arn:aws:iam::111122223333:root"';
+        ? `write an IAM ARN such as "arn:aws:iam::${ACCOUNT_PLACEHOLDER}:role/name" (service "iam" or "sts", 12-digit account)`
+        : `write "*", a 12-digit account id, or an IAM ARN such as "arn:aws:iam::${ACCOUNT_PLACEHOLDER}:root"`;
     this.report(itemPath(principalAt, "AWS", i), "invalid-principal", `"${principal}" is not an AWS principal`, hint);
   }
 
@@ -515,7 +516,7 @@ class Validator {
           join(at, operator),
           "invalid-type",
           `a condition operator takes an object of keys, not ${typeName(block)}`,
-          `write "${operator}": {"kms:CallerAccount": "111122223333"}`,
+          `write "${operator}": {"kms:CallerAccount": "${ACCOUNT_PLACEHOLDER}"}`,
         );
         continue;
       }

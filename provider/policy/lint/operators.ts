@@ -1,4 +1,5 @@
 import { isIP } from "net";
+import { ACCOUNT_PLACEHOLDER } from "../grammar";
 
 /** A condition operator taken apart: `ForAnyValue:StringLikeIfExists` -> set `ForAnyValue`, base `StringLike`, ifExists. */
 export interface Operator {
@@ -41,7 +42,7 @@ export function valueProblem(base: string, value: string | number | boolean): { 
   if (base.startsWith("Arn"))
     return text === "*" || ARN.test(text)
       ? undefined
-      : { expected: "an ARN (arn:partition:service:region:account:resource)", example: '"arn:aws:iam::111122223333:role/app"' };
+      : { expected: "an ARN (arn:partition:service:region:account:resource)", example: `"arn:aws:iam::${ACCOUNT_PLACEHOLDER}:role/app"` };
   return undefined;
 }
 

@@ -2,7 +2,7 @@
  * The `security` rules: statements KMS accepts that give the key away. Each rule refuses to guess:
  * a condition that may limit the callers, or an account it cannot place, keeps it quiet.
  */
-import { ACCOUNT_ID, ACCOUNT_ROOT_ARN, AWS_PRINCIPAL_ARN } from "../grammar";
+import { ACCOUNT_ID, ACCOUNT_PLACEHOLDER, ACCOUNT_ROOT_ARN, AWS_PRINCIPAL_ARN } from "../grammar";
 import { PatternOperator, patternIdentifies, patternLimits } from "./callerPatterns";
 import { KmsAction } from "./catalog";
 import { parseOperator } from "./operators";
@@ -159,9 +159,6 @@ export function keyOwner(statements: StatementView[], account?: string): KeyOwne
   const sole = only(all); // two roots or more are two accounts or more: no sole one either
   return sole === undefined ? undefined : { account: sole, inferred: true, basis: "the only account the policy allows kms:PutKeyPolicy" };
 }
-
-/** The account a fix names: the key's owner when known, else a placeholder nobody could take for a real id. */
-export const ACCOUNT_PLACEHOLDER = "<ACCOUNT-ID>";
 
 export function securityRules(s: StatementView, owner: KeyOwner | undefined, report: (f: RawFinding) => void): void {
   const { value, at, sid } = s;

@@ -262,6 +262,10 @@ describe("kms-policy as a CI tool (the built command, run as a child process)", 
         (f) => f.rule === "public-access",
       );
       expect(given?.hint).to.contain('"444455556666"');
+      // A grammar fix (no Principal) shows the placeholder too.
+      const noPrincipal = findings(write("no-principal.json", policy(admin, { ...use, Principal: undefined })));
+      const missing = noPrincipal.findings.find((f) => f.path === "Statement[1]" || f.path.startsWith("Statement[1].Principal"));
+      expect(missing?.hint).to.contain("<ACCOUNT-ID>").and.not.contain(ACCOUNT);
       const log = JSON.parse(
         run(["validate", write("refused2.json", policy(admin, { ...use, Effect: "Permit" })), "--format", "sarif"]).stdout,
       );
