@@ -2,6 +2,7 @@ import { GONE_KEY_STATES, KeyApi, KeyFacts } from "../aws/keys";
 import { errorName, isRefusal } from "../aws/errors";
 import { Access, accessKey } from "../aws/access";
 import { partitionOf } from "../aws/keyRef";
+import { KEY_POLICY_NAME, defaultKeyPolicy } from "../aws/keyPolicyFacts";
 import { diffPolicies, formatPolicyDiff, policiesEquivalent, validatePolicy } from "../policy";
 import { KeyPolicyInputs } from "./keyPolicyCheck";
 import { engineLog } from "./engineLog";
@@ -62,28 +63,6 @@ function explainDiff(before: string, after: string, title: string, keyRef: strin
   } catch (err) {
     return `${title}: ${(err as Error).message}`;
   }
-}
-
-/** The key policy AWS gives a new key: the account may use IAM policies to allow access. */
-export function defaultKeyPolicy(keyArn: string): string {
-  const [, partition, , , account] = keyArn.split(":");
-  return JSON.stringify(
-    {
-      Version: "2012-10-17",
-      Id: "key-default-1",
-      Statement: [
-        {
-          Sid: "Enable IAM User Permissions",
-          Effect: "Allow",
-          Principal: { AWS: `arn:${partition}:iam::${account}:root` },
-          Action: "kms:*",
-          Resource: "*",
-        },
-      ],
-    },
-    null,
-    2,
-  );
 }
 
 export class KeyPolicyLifecycle {
@@ -261,7 +240,7 @@ export class KeyPolicyLifecycle {
     // One read that differs may be KMS still answering with the policy before this stack's own put.
     const live = await api.settledKeyPolicy(
       keyArn,
-      props.policyName || "default",
+      props.policyName || KEY_POLICY_NAME,
       props.policy,
       (a, b) => equivalent(a, b, keyArn),
       this.readBackPollMs,
@@ -298,7 +277,7 @@ export class KeyPolicyLifecycle {
     const newAccess = accessKnown ? accessFor(news) : oldAccess;
     if (keyKnown && !(await sameKeyAs(oldKey, oldRegion, news.keyId, newRegion, oldAccess, newAccess))) replaces.push("keyId");
     if (oldRegion && newRegion && oldRegion !== newRegion) replaces.push("region");
-    if (!isUnknown(news.policyName) && (olds.policyName || "default") !== news.policyName) replaces.push("policyName");
+    if (!isUnknown(news.policyName) && (olds.policyName || KEY_POLICY_NAME) !== news.policyName) replaces.push("policyName");
     const policyKnown = !isUnknown(news.policy);
     const policyChanged = policyKnown && !equivalent(olds.policy, news.policy, oldKey);
     if (policyChanged && replaces.length === 0) {
@@ -368,7 +347,7 @@ export class KeyPolicyLifecycle {
       // Always put, never "read and skip when it already matches": right after a change, a read
       // can still show the policy from before it (KMS is eventually consistent), as in create.
       try {
-        await api.putKeyPolicy(keyArn, props.policyName || "default", target, props.bypassPolicyLockoutSafetyCheck);
+        await api.putKeyPolicy(keyArn, props.policyName || KEY_POLICY_NAME, target, props.bypassPolicyLockoutSafetyCheck);
       } catch (err) {
         const what = props.onDelete === "default" ? "AWS's default key policy" : "the policy the key had before this stack managed it";
         throw new Error(

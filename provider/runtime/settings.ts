@@ -200,7 +200,7 @@ export function accessFor(resource: Access): Access {
 
 /** The account an Access acts in (the role's, else STS GetCallerIdentity, cached). */
 export function accountFor(access: Access, region?: string): Promise<string> {
-  return credentialSource.accountOf(access, region);
+  return credentialSource.callerAccount(access, region);
 }
 
 /**

@@ -7,8 +7,8 @@ import { allGrants, createKey, testKms } from "../support/kms";
 import { KMS_MODES, Project, Workspace, resourcesOfType } from "../support/workspace";
 import { DUMMY_CREDENTIALS } from "../../toolchain/moto";
 import { SCENARIO_PROGRAM, Scenario } from "./program";
+import { GRANT_TYPE } from "../../provider/resourceTypes";
 
-const GRANT_TYPE = "pulumi-nodejs:dynamic/kms:Grant";
 const role = (name: string) => `arn:aws:iam::123456789012:role/${name}`;
 
 // On moto as it is, and through the proxy's KMS-faithful mode: CreateGrant deduplicates by name,

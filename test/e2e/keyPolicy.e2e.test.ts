@@ -6,8 +6,7 @@ import { createKey, testKms } from "../support/kms";
 import { KMS_MODES, Project, Workspace, resourcesOfType } from "../support/workspace";
 import { MOTO_ACCOUNT_ID } from "../../toolchain/moto";
 import { SCENARIO_PROGRAM, Scenario, appPolicy } from "./program";
-
-const KEY_POLICY_TYPE = "pulumi-nodejs:dynamic/kms:KeyPolicy";
+import { KEY_POLICY_TYPE } from "../../provider/resourceTypes";
 
 // On moto as it is, and through the proxy's KMS-faithful mode (GetKeyPolicy re-serialized, stale
 // for a while after PutKeyPolicy), where only the meaning of a policy read back is promised.
