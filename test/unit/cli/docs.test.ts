@@ -46,4 +46,17 @@ describe("docs/cli.md and the command's help", function () {
       .and.match(/^\| 1 \|/m)
       .and.match(/^\| 2 \|/m);
   });
+
+  it("the README's and the docs' example commands use only flags their command takes", () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    const examples = [...(readme + doc).matchAll(/kms-policy (validate|lint|normalize|diff|drift) ([^\n`#|]*)/g)];
+    expect(examples.length).to.be.greaterThan(5);
+    const flags = new Map<string, string[]>();
+    for (const [, name, rest] of examples) {
+      const command = name === "lint" ? "validate" : name;
+      if (!flags.has(command)) flags.set(command, helpFlags(command));
+      for (const [, flag] of rest.matchAll(/(?:^|\s)--([a-z-]+)/g))
+        expect(flags.get(command), `kms-policy ${name} ${rest}`).to.include(flag);
+    }
+  });
 });
