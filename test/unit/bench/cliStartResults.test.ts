@@ -25,4 +25,12 @@ describe("bench: the kms-policy cold start", () => {
     for (const r of cli.rows) expect(table).to.contain(`| \`kms-policy ${r.command}\` | ${r.ms} | ${r.ratio}x ✓ |`);
     expect(cliStartMarkdown({ ...cli, rows: [{ command: "x", ms: 9, ratio: 2 }] })).to.contain("2x ✗");
   });
+
+  it("docs/benchmarks.md shows those numbers", () => {
+    const cli = latest.cli as CliStartResult;
+    const page = fs.readFileSync(path.join(REPO_ROOT, "docs", "benchmarks.md"), "utf8");
+    const block = page.slice(page.indexOf("<!-- bench:start -->"), page.indexOf("<!-- bench:end -->"));
+    for (const r of cli.rows) expect(block).to.contain(`| \`kms-policy ${r.command}\` | ${r.ms} | ${r.ratio}x ✓ |`);
+    expect(block).to.contain(`a bare \`node -e ''\` (${cli.nodeMs} ms)`);
+  });
 });
