@@ -1,32 +1,63 @@
 /**
- * `kms-policy validate`'s output formats: text for people, json for scripts, SARIF 2.1.0 for code
- * scanning, and GitHub workflow commands that annotate a pull request.
+ * The findings formats every checking command shares (`validate`, and any command that reports
+ * findings per file): text for people, json for scripts, SARIF 2.1.0 for code scanning, and GitHub
+ * workflow commands that annotate a pull request; with the exit code for them (lintExitCode).
  */
 import * as path from "path";
 import { pathToFileURL } from "url";
-import { LINT_RULES, LintFinding, Severity, lintRule } from "../policy";
+import { LINT_RULES, LintFinding, LintRule, SEVERITIES, Severity, atLeast, lintRule } from "../policy";
+import { LINT_FORMATS } from "./commands";
+import { EXIT, ExitCode } from "./io";
 import { Location, findingLocation, jsonLocations } from "./jsonLocations";
 
-export type LintFormat = "text" | "json" | "sarif" | "github";
-export const LINT_FORMATS: readonly LintFormat[] = ["text", "json", "sarif", "github"];
+export type LintFormat = (typeof LINT_FORMATS)[number];
 
-/** The findings of one file, each with where its path starts in the file. */
+/** A finding as the formats print it: lintPolicy's, or another command's with its own rule ids. */
+export type Finding = Omit<LintFinding, "rule"> & { rule: string };
+
+/** The rules a command's findings come from, for SARIF's rule metadata: all of them, and one by id. */
+export interface RuleCatalog {
+  rules: readonly LintRule[];
+  rule(id: string): Pick<LintRule, "severity" | "description" | "docs">;
+}
+
+/** lintPolicy's rules; an id outside the table is a grammar rule (an error). */
+export const LINT_CATALOG: RuleCatalog = { rules: LINT_RULES, rule: (id) => lintRule(id as LintRule["id"]) };
+
+/** The findings of one file, each with where its path starts in the file; or why the file could not be checked. */
 export interface FileFindings {
   file: string;
-  findings: Array<LintFinding & Location>;
+  findings: Array<Finding & Location>;
+  /** Findings an --ignore entry left out. */
+  suppressed?: number;
+  /** Set when the file could not be checked (missing, a directory, unreadable): the reason. */
+  error?: string;
 }
 
-export function locateFindings(file: string, text: string, findings: LintFinding[]): FileFindings {
-  const locations = jsonLocations(text);
-  return { file, findings: findings.map((f) => ({ ...f, ...findingLocation(locations, f) })) };
+/**
+ * The findings with their places in the file, in file order (line, column, then worst first).
+ * `at` places every finding there instead: for a policy unwrapped from `aws kms get-key-policy`'s
+ * output, whose own lines are not the file's.
+ */
+export function locateFindings<F extends Finding>(text: string, findings: F[], at?: Location): Array<F & Location> {
+  const locations = at ? undefined : jsonLocations(text);
+  const place = (f: F): Location => (locations ? findingLocation(locations, f) : (at as Location));
+  const located = findings.map((f) => ({ ...f, ...place(f) }));
+  return located.sort((a, b) => a.line - b.line || a.column - b.column || SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
 }
 
-export function renderLint(files: FileFindings[], format: LintFormat, toolVersion: string): string {
+/** The exit code for these results: 2 if a file could not be checked, 1 if a finding reaches `failOn`, else 0. */
+export function lintExitCode(files: FileFindings[], failOn: Severity): ExitCode {
+  if (files.some((f) => f.error !== undefined)) return EXIT.failed;
+  return files.some((f) => f.findings.some((x) => atLeast(x.severity, failOn))) ? EXIT.findings : EXIT.ok;
+}
+
+export function renderLint(files: FileFindings[], format: LintFormat, toolVersion: string, catalog: RuleCatalog = LINT_CATALOG): string {
   switch (format) {
     case "json":
       return JSON.stringify({ schemaVersion: 1, files }, null, 2);
     case "sarif":
-      return JSON.stringify(sarif(files, toolVersion), null, 2);
+      return JSON.stringify(sarif(files, toolVersion, catalog), null, 2);
     case "github":
       return files.flatMap(github).join("\n");
     default:
@@ -34,8 +65,9 @@ export function renderLint(files: FileFindings[], format: LintFormat, toolVersio
   }
 }
 
-function text({ file, findings }: FileFindings): string[] {
-  if (findings.length === 0) return [`${file}: valid, no findings`];
+function text({ file, findings, suppressed, error }: FileFindings): string[] {
+  if (error !== undefined) return [`${file}: could not check: ${error}`];
+  if (findings.length === 0) return [`${file}: valid, no findings${suppressed ? ` (${suppressed} suppressed by --ignore)` : ""}`];
   return findings.map(
     (f) => `${file}:${f.line}:${f.column}: ${f.severity} [${f.rule}] ${f.path || "(document)"}: ${f.message}\n    fix: ${f.hint}`,
   );
@@ -47,7 +79,8 @@ const GITHUB_LEVEL: Record<Severity, string> = { error: "error", security: "erro
 const escapeData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 const escapeProperty = (s: string) => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
 
-function github({ file, findings }: FileFindings): string[] {
+function github({ file, findings, error }: FileFindings): string[] {
+  if (error !== undefined) return [`::error file=${escapeProperty(file)},title=kms-policy could not check::${escapeData(error)}`];
   return findings.map(
     (f) =>
       `::${GITHUB_LEVEL[f.severity]} file=${escapeProperty(file)},line=${f.line},col=${f.column},title=${escapeProperty(`kms-policy ${f.rule} (${f.severity})`)}::` +
@@ -69,11 +102,14 @@ const SECURITY_SEVERITY: Record<Severity, string | undefined> = {
   suggestion: undefined,
 };
 
-function sarif(files: FileFindings[], toolVersion: string): object {
+function sarif(files: FileFindings[], toolVersion: string, catalog: RuleCatalog): object {
   const used = new Set(files.flatMap((f) => f.findings.map((x) => x.rule)));
-  const ruleIds = [...LINT_RULES.map((r) => r.id), ...[...used].filter((id) => !LINT_RULES.some((r) => r.id === id)).sort()];
+  const ruleIds: string[] = [
+    ...catalog.rules.map((r) => r.id),
+    ...[...used].filter((id) => !catalog.rules.some((r) => r.id === id)).sort(),
+  ];
   const rules = ruleIds.map((id) => {
-    const r = lintRule(id);
+    const r = catalog.rule(id);
     const securitySeverity = SECURITY_SEVERITY[r.severity];
     return {
       id,
@@ -93,6 +129,17 @@ function sarif(files: FileFindings[], toolVersion: string): object {
       },
     };
   });
+  const notifications = files.flatMap(({ file, error }) =>
+    error === undefined
+      ? []
+      : [
+          {
+            level: "error",
+            message: { text: `could not check ${file}: ${error}` },
+            locations: [{ physicalLocation: { artifactLocation: { uri: toUri(file) } } }],
+          },
+        ],
+  );
   const results = files.flatMap(({ file, findings }) =>
     findings.map((f) => ({
       ruleId: f.rule,
@@ -116,6 +163,7 @@ function sarif(files: FileFindings[], toolVersion: string): object {
         tool: {
           driver: { name: "kms-policy", informationUri: "https://www.npmjs.com/package/pulumi-kms-policy", version: toolVersion, rules },
         },
+        invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }],
         results,
       },
     ],

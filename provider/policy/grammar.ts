@@ -27,6 +27,9 @@ export const DEFAULT_POLICY_VERSION = "2008-10-17";
 /** PutKeyPolicy: "The key policy cannot exceed 32 kilobytes (32768 bytes)." */
 export const KMS_POLICY_MAX_BYTES = 32_768;
 
+/** The account a fix names when the key's own is not known: a placeholder nobody could take for a real id. */
+export const ACCOUNT_PLACEHOLDER = "<ACCOUNT-ID>";
+
 /** PutKeyPolicy's Policy pattern: tab, LF, CR and U+0020 through U+00FF. */
 export const KMS_POLICY_CHARACTERS = /^[\t\n\r\u0020-\u00FF]*$/;
 

@@ -1,5 +1,6 @@
 import {
   ACCOUNT_ID,
+  ACCOUNT_PLACEHOLDER,
   ACTION_PATTERN,
   AWS_PRINCIPAL_ARN,
   AWS_UNIQUE_ID,
@@ -12,9 +13,10 @@ import {
   VALID_AWS_PRINCIPAL,
   closest,
 } from "./grammar";
-import { JsonNumber, countKeys, isJsonObject as isObject, joinPath as join, keyLost } from "./json";
+import { JsonNumber, countKeys, isJsonObject as isObject, keyLost } from "./json";
+import { joinPath as join } from "./path";
 import { ParsedPolicy, readPolicy } from "./parse";
-import { PolicyInput, PolicyProblem } from "./types";
+import { PolicyInput, PolicyProblem, ProblemRule } from "./types";
 
 export interface ValidateOptions {
   /**
@@ -250,7 +252,7 @@ class Validator {
     this.statement(s, at());
   }
 
-  private report(path: string, rule: string, message: string, hint: string): void {
+  private report(path: string, rule: ProblemRule, message: string, hint: string): void {
     this.problems.push({ path, rule, message, hint });
   }
 
@@ -364,7 +366,7 @@ class Validator {
         join(at, positive),
         "missing-element",
         `the statement has neither ${positive} nor ${negative}; a key policy statement must name who it applies to`,
-        'add "Principal": {"AWS": "arn:aws:iam::111122223333:root"}',
+        `add "Principal": {"AWS": "arn:aws:iam::${ACCOUNT_PLACEHOLDER}:root"}`,
       );
     }
   }
@@ -431,7 +433,7 @@ class Validator {
         join(parent, key),
         "invalid-principal",
         `a principal must be "*" or an object such as {"AWS": [...]}, not ${JSON.stringify(value)}`,
-        'write {"AWS": "arn:aws:iam::111122223333:role/name"} or {"Service": "logs.amazonaws.com"}',
+        `write {"AWS": "arn:aws:iam::${ACCOUNT_PLACEHOLDER}:role/name"} or {"Service": "logs.amazonaws.com"}`,
       );
       return;
     }
@@ -479,8 +481,8 @@ class Validator {
     const hint = /^\d+$/.test(principal)
       ? "an account id has exactly 12 digits (keep leading zeros and quote it)"
       : /^arn:/.test(principal)
-        ? 'write an IAM ARN such as "arn:aws:iam::111122223333:role/name" (service "iam" or "sts", 12-digit account)'
-        : 'write "*", a 12-digit account id, or an IAM ARN such as "arn:aws:iam::111122223333:root"';
+        ? `write an IAM ARN such as "arn:aws:iam::${ACCOUNT_PLACEHOLDER}:role/name" (service "iam" or "sts", 12-digit account)`
+        : `write "*", a 12-digit account id, or an IAM ARN such as "arn:aws:iam::${ACCOUNT_PLACEHOLDER}:root"`;
     this.report(itemPath(principalAt, "AWS", i), "invalid-principal", `"${principal}" is not an AWS principal`, hint);
   }
 
@@ -511,7 +513,7 @@ class Validator {
           join(at, operator),
           "invalid-type",
           `a condition operator takes an object of keys, not ${typeName(block)}`,
-          `write "${operator}": {"kms:CallerAccount": "111122223333"}`,
+          `write "${operator}": {"kms:CallerAccount": "${ACCOUNT_PLACEHOLDER}"}`,
         );
         continue;
       }

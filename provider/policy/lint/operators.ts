@@ -1,4 +1,5 @@
 import { canonicalNetwork, canonicalNumber, readDate } from "../values";
+import { ACCOUNT_PLACEHOLDER } from "../grammar";
 
 /** Policy variables (`${aws:username}`) are substituted at request time, so their text is not checked. */
 const HAS_VARIABLE = /\$\{/;
@@ -21,6 +22,6 @@ export function valueProblem(base: string, value: string | number | boolean): { 
   if (base.startsWith("Arn"))
     return text === "*" || ARN.test(text)
       ? undefined
-      : { expected: "an ARN (arn:partition:service:region:account:resource)", example: '"arn:aws:iam::111122223333:role/app"' };
+      : { expected: "an ARN (arn:partition:service:region:account:resource)", example: `"arn:aws:iam::${ACCOUNT_PLACEHOLDER}:role/app"` };
   return undefined;
 }
