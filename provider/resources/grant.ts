@@ -2,6 +2,8 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { AssumeRole } from "../aws/access";
 import { KeyIdentity, certainlySameKey } from "../aws/keyRef";
+// The type token as the URN has it (dynamic.Resource's module "kms" and type "Grant", below).
+import { GRANT_TYPE } from "../drift/stackExport";
 import { AssumeRoleArgs, programIdentity, programSettings } from "./keyPolicy";
 import { assertSupportedSdk } from "./sdkCompatibility";
 import grantProvider = require("../runtime/grant");
@@ -74,9 +76,6 @@ export interface GrantArgs {
 function secretIfGiven(value: pulumi.Input<pulumi.Input<string>[]> | undefined): pulumi.Output<string[]> | undefined {
   return value === undefined ? undefined : pulumi.secret(value);
 }
-
-/** The resource type token of Grant, as it appears in its URN. */
-const GRANT_TYPE = "pulumi-nodejs:dynamic/kms:Grant";
 
 /**
  * The default grant name of the Grant whose URN is `urn`: the resource's name made readable (KMS
