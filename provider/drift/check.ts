@@ -235,7 +235,10 @@ async function checkPolicy(policy: ManagedKeyPolicy, keys: KeyApi): Promise<Pick
     if (verdict.status === "in-sync") return { status: "in-sync" };
     return verdict.diff
       ? { status: "drifted", policyDiff: verdict.diff }
-      : { status: "drifted", message: `the live policy differs from the stack, and cannot be compared statement by statement: ${verdict.unreadable}` };
+      : {
+          status: "drifted",
+          message: `the live policy differs from the stack, and cannot be compared statement by statement: ${verdict.unreadable}`,
+        };
   } catch (err) {
     return { status: "error", message: (err as Error).message };
   }

@@ -166,20 +166,27 @@ export class Grant extends pulumi.dynamic.Resource {
     // delete of either would revoke the other's: refused at preview, naming both, as KeyPolicy does
     // for two policies of one key. A default name is unique per resource, so only given names can meet.
     if (args.name !== undefined) {
-      pulumi.all([urn, args.name, args.keyId, args.region, args.assumeRole, args.profile]).apply(([self, grantName, keyId, region, role, profile]) => {
-        const identity = programIdentity({ keyId, region, assumeRole: role as AssumeRole | undefined, profile }, programSettings());
-        for (const [other, claim] of namedGrants) {
-          if (other !== self && stackOf(other) === stackOf(self) && claim.name === grantName && certainlySameKey(claim.identity, identity)) {
-            throw new pulumi.ResourceError(
-              `Grant "${name}" and Grant "${claim.resourceName}" both name their grant "${grantName}" on key ${keyId}${claim.keyId === keyId ? "" : ` (also given as ${claim.keyId})`}. ` +
-                "KMS takes two grants with one key, name and parameters for one, so each resource's delete would revoke the other's access. " +
-                "Give each Grant its own name, or leave name out (the default is unique per resource).",
-              this,
-            );
+      pulumi
+        .all([urn, args.name, args.keyId, args.region, args.assumeRole, args.profile])
+        .apply(([self, grantName, keyId, region, role, profile]) => {
+          const identity = programIdentity({ keyId, region, assumeRole: role as AssumeRole | undefined, profile }, programSettings());
+          for (const [other, claim] of namedGrants) {
+            if (
+              other !== self &&
+              stackOf(other) === stackOf(self) &&
+              claim.name === grantName &&
+              certainlySameKey(claim.identity, identity)
+            ) {
+              throw new pulumi.ResourceError(
+                `Grant "${name}" and Grant "${claim.resourceName}" both name their grant "${grantName}" on key ${keyId}${claim.keyId === keyId ? "" : ` (also given as ${claim.keyId})`}. ` +
+                  "KMS takes two grants with one key, name and parameters for one, so each resource's delete would revoke the other's access. " +
+                  "Give each Grant its own name, or leave name out (the default is unique per resource).",
+                this,
+              );
+            }
           }
-        }
-        namedGrants.set(self, { resourceName: name, keyId, identity, name: grantName });
-      });
+          namedGrants.set(self, { resourceName: name, keyId, identity, name: grantName });
+        });
     }
   }
 }

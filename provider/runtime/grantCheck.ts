@@ -144,7 +144,10 @@ function checkConstraints(value: unknown, fail: Fail): GrantConstraints | undefi
  * `defaultName` (derived from its URN). So a `pulumi stack rename`, which changes the URN, replaces
  * no grant, and a stack made before the URN-derived default keeps its grants' names.
  */
-export function checkGrant(news: Record<string, unknown>, olds: Record<string, unknown> = {}): { inputs: GrantInputs; failures: CheckFailure[] } {
+export function checkGrant(
+  news: Record<string, unknown>,
+  olds: Record<string, unknown> = {},
+): { inputs: GrantInputs; failures: CheckFailure[] } {
   const failures: CheckFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason });
 

@@ -292,7 +292,8 @@ export class KeyPolicyLifecycle {
       (!isUnknown(news.region) && olds.region !== news.region) ||
       key.accessChanged;
     if (replaces.length > 0 || policyChanged || settingsChanged) return { changes: true, replaces };
-    const undecided = !key.keyKnown || !key.accessKnown || !policyKnown || isUnknown(news.policyName) || settings.some((s) => isUnknown(news[s]));
+    const undecided =
+      !key.keyKnown || !key.accessKnown || !policyKnown || isUnknown(news.policyName) || settings.some((s) => isUnknown(news[s]));
     return undecided ? { replaces } : { changes: false, replaces };
   }
 

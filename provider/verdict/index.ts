@@ -30,7 +30,9 @@ export type KeyVerdict =
 /** Judges DescribeKey's answer (the key's facts, or the failure) for the key `keyRef` names. */
 export function judgeKey(keyRef: string, answer: { key: KeyFacts } | { error: unknown }): KeyVerdict {
   if ("error" in answer) {
-    return isKeyNotFound(answer.error) ? { status: "gone", reason: `key ${keyRef} no longer exists` } : { status: "error", error: answer.error };
+    return isKeyNotFound(answer.error)
+      ? { status: "gone", reason: `key ${keyRef} no longer exists` }
+      : { status: "error", error: answer.error };
   }
   const { key } = answer;
   if (GONE_KEY_STATES.has(key.state)) return { status: "gone", reason: `key ${key.arn} is ${key.state}` };
@@ -136,7 +138,10 @@ export function unsettled(verdict: GrantVerdict): verdict is Extract<GrantVerdic
 }
 
 /** One line on an unsettled verdict, for refresh's log and drift's report. */
-export function unsettledMessage(grantId: string, verdict: Extract<GrantVerdict, { status: "not-listed-yet" | "unsettled-grantee" }>): string {
+export function unsettledMessage(
+  grantId: string,
+  verdict: Extract<GrantVerdict, { status: "not-listed-yet" | "unsettled-grantee" }>,
+): string {
   const age = `created ${Math.round(verdict.ageMs / 1000)}s ago`;
   return verdict.status === "not-listed-yet"
     ? `grant ${grantId} is not listed yet (${age}; KMS lists new grants with a delay)`

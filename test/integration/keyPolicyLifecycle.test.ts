@@ -156,7 +156,9 @@ for (const mode of MODES)
       counting.reset();
       const { written } = await captureStderr(() => lifecycle.delete(id, outs));
       expect(counting.count("PutKeyPolicy")).to.equal(0);
-      expect(written).to.contain(`key ${outs.keyArn} is PendingDeletion, so its policy was left as this stack set it (onDelete "restore" not carried out)`);
+      expect(written).to.contain(
+        `key ${outs.keyArn} is PendingDeletion, so its policy was left as this stack set it (onDelete "restore" not carried out)`,
+      );
       expect(policiesEquivalent(await live(key.keyId), policy())).to.equal(true);
     });
 

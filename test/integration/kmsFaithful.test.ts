@@ -174,7 +174,12 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
     it("a new grant lists its grantee role as the role's unique id for a while, then as its ARN", async () => {
       const key = await createKey(direct);
       const role = `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/new-${key.keyId.slice(0, 8)}`;
-      const { grantId } = await new GrantApi(newRolesClient).createGrant({ keyId: key.arn, granteePrincipal: role, operations: ["Decrypt"], name: "new-role" });
+      const { grantId } = await new GrantApi(newRolesClient).createGrant({
+        keyId: key.arn,
+        granteePrincipal: role,
+        operations: ["Decrypt"],
+        name: "new-role",
+      });
       const shown = async () => (await new GrantApi(newRolesClient).listGrants(key.arn, { grantId }))[0].GranteePrincipal;
       const young = await shown();
       expect(young).to.match(/^AROA[A-Z0-9]{17}$/);
@@ -260,7 +265,11 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
       const role = `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/new-${key.keyId.slice(0, 8)}`;
       const inputs = grantInputs(key.arn, { name: "new-role", granteePrincipal: role });
       // Refresh moments after the up, within the listing delay (60 s), its re-reads 100 ms apart.
-      const refresh = new GrantLifecycle({ grants: () => new GrantApi(newRolesClient), keys: () => new KeyApi(newRolesClient) }, 100, () => 60_000);
+      const refresh = new GrantLifecycle(
+        { grants: () => new GrantApi(newRolesClient), keys: () => new KeyApi(newRolesClient) },
+        100,
+        () => 60_000,
+      );
       const { id, outs } = await refresh.create(inputs);
       newRoles.reset();
       const read = await refresh.read(id, outs);
@@ -274,7 +283,16 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
       try {
         const kept = await refresh.read(id, outs);
         expect(kept.props?.granteePrincipal).to.equal(role);
-        const resource = { kind: "Grant" as const, urn: "urn:new-role", name: "new-role", keyArn: key.arn, grantId: id, granteePrincipal: role, operations: ["Decrypt"], createdAt: outs.createdAt };
+        const resource = {
+          kind: "Grant" as const,
+          urn: "urn:new-role",
+          name: "new-role",
+          keyArn: key.arn,
+          grantId: id,
+          granteePrincipal: role,
+          operations: ["Decrypt"],
+          createdAt: outs.createdAt,
+        };
         const clients = { keys: () => new KeyApi(newRolesClient), grants: () => new GrantApi(newRolesClient) };
         const young = await checkDrift([resource], clients, { grantListingDelaySeconds: 60 });
         expect(young.resources[0].status).to.equal("not-listed-yet");
@@ -284,7 +302,11 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
         const old = await checkDrift([resource], clients, { grantListingDelaySeconds: 0 });
         expect(old.resources[0].status).to.equal("drifted");
         expect(exitCodeOf(old)).to.equal(1);
-        const later = new GrantLifecycle({ grants: () => new GrantApi(newRolesClient), keys: () => new KeyApi(newRolesClient) }, 10, () => 0);
+        const later = new GrantLifecycle(
+          { grants: () => new GrantApi(newRolesClient), keys: () => new KeyApi(newRolesClient) },
+          10,
+          () => 0,
+        );
         expect((await later.read(id, outs)).props?.granteePrincipal).to.match(/^AROA/);
       } finally {
         (newRoles.faithful as NonNullable<typeof newRoles.faithful>).options.youngGranteeUniqueIdMs = NEW_ROLE_MS;

@@ -26,7 +26,8 @@ function kmsAs(access: Access | undefined, calls: string[], listed: () => Array<
     async send(command: object): Promise<unknown> {
       const role = access?.assumeRole?.roleArn ?? "default";
       calls.push(`${command.constructor.name.replace("Command", "")} as ${role}`);
-      if (command instanceof DescribeKeyCommand) return { KeyMetadata: { Arn: keyArn, KeyId: keyId, AWSAccountId: "222233334444", KeyState: "Enabled" } };
+      if (command instanceof DescribeKeyCommand)
+        return { KeyMetadata: { Arn: keyArn, KeyId: keyId, AWSAccountId: "222233334444", KeyState: "Enabled" } };
       if (command instanceof GetKeyPolicyCommand) {
         if (role !== owner.assumeRole?.roleArn)
           throw Object.assign(new Error("not authorized"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } });

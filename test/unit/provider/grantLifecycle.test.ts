@@ -65,7 +65,9 @@ describe("Grant delete on a key pending deletion", () => {
   const kmsWith = (state: string) => ({
     async send(command: object): Promise<unknown> {
       if (command instanceof DescribeKeyCommand)
-        return { KeyMetadata: { Arn: keyArn, KeyId: "1234abcd-12ab-34cd-56ef-1234567890ab", AWSAccountId: "123456789012", KeyState: state } };
+        return {
+          KeyMetadata: { Arn: keyArn, KeyId: "1234abcd-12ab-34cd-56ef-1234567890ab", AWSAccountId: "123456789012", KeyState: state },
+        };
       if (command instanceof RevokeGrantCommand || command instanceof RetireGrantCommand) throw refused;
       throw new Error(`unexpected ${command.constructor.name}`);
     },

@@ -19,7 +19,12 @@ describe("verdict: what KMS's answers mean for the recorded state (refresh and k
       ["pending deletion", { key: facts("PendingDeletion") }, "gone", /is PendingDeletion/],
       ["a replica pending deletion", { key: facts("PendingReplicaDeletion") }, "gone", /is PendingReplicaDeletion/],
       ["NotFound from the SDK", { error: notFound }, "gone", /no longer exists/],
-      ["NotFound wrapped by the AWS layer", { error: new KmsOperationError("DescribeKey failed", "NotFoundException", notFound) }, "gone", /no longer exists/],
+      [
+        "NotFound wrapped by the AWS layer",
+        { error: new KmsOperationError("DescribeKey failed", "NotFoundException", notFound) },
+        "gone",
+        /no longer exists/,
+      ],
       ["access denied", { error: Object.assign(new Error("denied"), { name: "AccessDeniedException" }) }, "error"],
     ];
     for (const [what, answer, status, reason] of table) {
@@ -51,7 +56,10 @@ describe("verdict: what KMS's answers mean for the recorded state (refresh and k
     });
     it("a live policy the validator would refuse (KMS stored it: read tolerantly) is compared, never thrown on", () => {
       const bare = (principal: unknown, action = "kms:*") =>
-        JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "A", Effect: "Allow", Principal: principal, Action: action, Resource: "*" }] });
+        JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Sid: "A", Effect: "Allow", Principal: principal, Action: action, Resource: "*" }],
+        });
       expect(judgePolicy(policy(role), bare(role), keyArn)).to.deep.equal({ status: "in-sync" });
       const verdict = judgePolicy(policy(role), bare(role, "kms:Decrypt"), keyArn);
       expect(verdict.status).to.equal("drifted");
@@ -72,7 +80,12 @@ describe("verdict: what KMS's answers mean for the recorded state (refresh and k
       Operations: ["Decrypt"],
       ...extra,
     });
-    const recorded = (createdAt?: string) => ({ grantId: "g1", granteePrincipal: role, operations: ["Decrypt"], ...(createdAt ? { createdAt } : {}) });
+    const recorded = (createdAt?: string) => ({
+      grantId: "g1",
+      granteePrincipal: role,
+      operations: ["Decrypt"],
+      ...(createdAt ? { createdAt } : {}),
+    });
     const table: Array<[string, ReturnType<typeof recorded>, GrantListEntry | undefined, GrantVerdict["status"]]> = [
       ["listed as recorded", recorded(ago(1000)), entry(role), "in-sync"],
       ["missing, young", recorded(ago(10_000)), undefined, "not-listed-yet"],
@@ -104,7 +117,10 @@ describe("verdict: what KMS's answers mean for the recorded state (refresh and k
         changes: [{ field: "granteePrincipal", recorded: role, live: "AROAEXAMPLEUNIQUEID01" }],
       });
       const other = judgeGrant(recorded(ago(1000)), entry(role, { Operations: ["Encrypt"] }), now, delay);
-      expect(other).to.deep.include({ granteeDeleted: false, changes: [{ field: "operations", recorded: ["Decrypt"], live: ["Encrypt"] }] });
+      expect(other).to.deep.include({
+        granteeDeleted: false,
+        changes: [{ field: "operations", recorded: ["Decrypt"], live: ["Encrypt"] }],
+      });
     });
   });
 });
