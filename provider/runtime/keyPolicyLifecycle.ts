@@ -321,9 +321,11 @@ export class KeyPolicyLifecycle {
       throw err;
     }
     if (GONE_KEY_STATES.has(key.state)) {
+      const retained = props.onDelete === "retain";
       await engineLog(
-        "warning",
-        `KeyPolicy: key ${keyArn} is ${key.state}, so its policy was left as this stack set it (onDelete "${props.onDelete}" not carried out): KMS deletes the key with its policy. ` +
+        retained ? "info" : "warning",
+        `KeyPolicy: key ${keyArn} is ${key.state}, so its policy was left as this stack set it` +
+          (retained ? ' (onDelete "retain"). ' : ` (onDelete "${props.onDelete}" not carried out): KMS deletes the key with its policy. `) +
           "Should the deletion be cancelled, the key keeps this stack's policy: put back the one you want then (PutKeyPolicy), or manage the key in a stack again.",
       );
       return;
