@@ -92,11 +92,20 @@ export function defaultGrantName(urn: string): string {
   return `${readable}-${digest}`;
 }
 
-/** Each Grant of the program with an explicit name, by URN: the key it names and the name. */
-const namedGrants = new Map<string, { resourceName: string; keyId: string; identity: KeyIdentity; name: string }>();
+type NamedGrants = Map<string, { resourceName: string; keyId: string; identity: KeyIdentity; name: string }>;
 
-/** The `urn:pulumi:<stack>::<project>::` part of a URN: entries of another stack run in this process do not compare. */
-const stackOf = (urn: string) => urn.slice(0, urn.indexOf("::", urn.indexOf("::") + 2) + 2);
+/**
+ * Each Grant with an explicit name, by URN (the key it names and the name), per run of the program:
+ * a run is its Stack resource, so two runs in one process (Automation API) never compare.
+ */
+const namedGrantsByRun = new WeakMap<object, NamedGrants>();
+const OUTSIDE_A_RUN = {};
+function namedGrantsOfThisRun(): NamedGrants {
+  const run = pulumi.runtime.getStackResource() ?? OUTSIDE_A_RUN;
+  let grants = namedGrantsByRun.get(run);
+  if (!grants) namedGrantsByRun.set(run, (grants = new Map()));
+  return grants;
+}
 
 /**
  * A KMS grant. Grants cannot change in place, so any change of key, grantee, operations,
@@ -166,17 +175,13 @@ export class Grant extends pulumi.dynamic.Resource {
     // delete of either would revoke the other's: refused at preview, naming both, as KeyPolicy does
     // for two policies of one key. A default name is unique per resource, so only given names can meet.
     if (args.name !== undefined) {
+      const namedGrants = namedGrantsOfThisRun();
       pulumi
         .all([urn, args.name, args.keyId, args.region, args.assumeRole, args.profile])
         .apply(([self, grantName, keyId, region, role, profile]) => {
           const identity = programIdentity({ keyId, region, assumeRole: role as AssumeRole | undefined, profile }, programSettings());
           for (const [other, claim] of namedGrants) {
-            if (
-              other !== self &&
-              stackOf(other) === stackOf(self) &&
-              claim.name === grantName &&
-              certainlySameKey(claim.identity, identity)
-            ) {
+            if (other !== self && claim.name === grantName && certainlySameKey(claim.identity, identity)) {
               throw new pulumi.ResourceError(
                 `Grant "${name}" and Grant "${claim.resourceName}" both name their grant "${grantName}" on key ${keyId}${claim.keyId === keyId ? "" : ` (also given as ${claim.keyId})`}. ` +
                   "KMS takes two grants with one key, name and parameters for one, so each resource's delete would revoke the other's access. " +
