@@ -257,7 +257,7 @@ function compareGrant(
     // A young grant that has not settled (not listed, or its grantee shown as a unique id) is not drift.
     case "not-listed-yet":
     case "unsettled-grantee":
-      return { status: "not-listed-yet", message: unsettledMessage(grant.grantId, verdict) };
+      return { status: "not-listed-yet", message: `grant ${grant.grantId}: ${unsettledMessage(verdict)}` };
     case "gone":
       return {
         status: "gone",

@@ -201,7 +201,7 @@ export class GrantLifecycle {
       throw err;
     }
     if (unsettled(verdict)) {
-      await engineLog("info", `Grant ${id} on ${keyArn}: ${unsettledMessage(id, verdict)}; keeping it as the stack records it.`);
+      await engineLog("info", `Grant ${id} on ${keyArn}: ${unsettledMessage(verdict)}; keeping it as the stack records it.`);
       return { id, props: withoutTokens(props), inputs: inputsOf(props) };
     }
     if (verdict.status === "gone" || !entry) {

@@ -137,13 +137,10 @@ export function unsettled(verdict: GrantVerdict): verdict is Extract<GrantVerdic
   return verdict.status === "not-listed-yet" || verdict.status === "unsettled-grantee";
 }
 
-/** One line on an unsettled verdict, for refresh's log and drift's report. */
-export function unsettledMessage(
-  grantId: string,
-  verdict: Extract<GrantVerdict, { status: "not-listed-yet" | "unsettled-grantee" }>,
-): string {
+/** One line on an unsettled verdict, for refresh's log and drift's report (both name the grant before it). */
+export function unsettledMessage(verdict: Extract<GrantVerdict, { status: "not-listed-yet" | "unsettled-grantee" }>): string {
   const age = `created ${Math.round(verdict.ageMs / 1000)}s ago`;
   return verdict.status === "not-listed-yet"
-    ? `grant ${grantId} is not listed yet (${age}; KMS lists new grants with a delay)`
-    : `grant ${grantId} lists its grantee as the unique id ${verdict.shownAs} (${age}; KMS shows a role or user created moments before so until IAM has propagated it): not drift unless it persists`;
+    ? `not listed yet (${age}; KMS lists new grants with a delay)`
+    : `its grantee is listed as the unique id ${verdict.shownAs} (${age}; KMS shows a role or user created moments before so until IAM has propagated it): not drift unless it persists`;
 }

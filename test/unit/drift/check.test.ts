@@ -77,7 +77,9 @@ describe("kms-policy drift: which credentials read what", () => {
     };
     const young = await checkDrift([grant(new Date(Date.now() - 5000).toISOString())], clients);
     expect(young.resources[0].status).to.equal("not-listed-yet");
-    expect(young.resources[0].message).to.match(/unique id AROAEXAMPLEUNIQUEID01.*not drift unless it persists/);
+    expect(young.resources[0].message).to.match(
+      /grant g1: its grantee is listed as the unique id AROAEXAMPLEUNIQUEID01.*not drift unless it persists/,
+    );
     const old = await checkDrift([grant("2020-01-01T00:00:00Z")], clients);
     expect(old.resources[0].status).to.equal("drifted");
     expect(old.resources[0].message).to.match(/grantee was deleted/);
