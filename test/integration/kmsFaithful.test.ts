@@ -194,10 +194,16 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
       const key = await createKey(direct);
       const old = await grants.create(grantInputs(key.arn));
       await sleep(LISTING_DELAY_MS);
-      // Create before delete, as Pulumi replaces (pulumi up --replace, or a move without an alias).
-      const replacement = await grants.create(grantInputs(key.arn));
+      // The replacement comes in a later deployment, so another provider process; there, create
+      // before delete, as Pulumi replaces (pulumi up --replace, or a move without an alias).
+      const replacing = new GrantLifecycle(
+        { grants: () => new GrantApi(client), keys: () => new KeyApi(client) },
+        10,
+        () => LISTING_DELAY_MS * 10,
+      );
+      const replacement = await replacing.create(grantInputs(key.arn));
       expect(replacement.id, "KMS handed back the grant of the resource replaced").to.equal(old.id);
-      await grants.delete(old.id, old.outs);
+      await replacing.delete(old.id, old.outs);
       const liveIds = (await allGrants(direct, key.keyId)).map((g) => g.GrantId);
       expect(liveIds).to.deep.equal([replacement.id]);
       expect(replacement.outs.grantId).to.equal(replacement.id);
@@ -205,9 +211,12 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
     });
 
     it("issue 12 #1: the same, when the replacement comes while KMS does not list the old grant yet", async () => {
-      const slow = new GrantLifecycle({ grants: () => new GrantApi(slowClient), keys: () => new KeyApi(slowClient) }, 10, () => 600_000);
+      const slowRun = () =>
+        new GrantLifecycle({ grants: () => new GrantApi(slowClient), keys: () => new KeyApi(slowClient) }, 10, () => 600_000);
       const key = await createKey(direct);
-      const old = await slow.create(grantInputs(key.arn));
+      const old = await slowRun().create(grantInputs(key.arn));
+      // The replacement's deployment (a provider process of its own) follows at once.
+      const slow = slowRun();
       const replacement = await slow.create(grantInputs(key.arn));
       expect(replacement.id).to.equal(old.id);
       expect(await new GrantApi(slowClient).listGrants(key.arn), "KMS does not list the grant yet").to.deep.equal([]);
@@ -222,7 +231,8 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
     it("issue 12 #1, the limit: when the replaced resource's delete runs in a later process (a failed up), it revokes the grant; a refresh then finds it gone", async () => {
       const key = await createKey(direct);
       const old = await grants.create(grantInputs(key.arn, { name: "failed-run" }));
-      const replacement = await grants.create(grantInputs(key.arn, { name: "failed-run" }));
+      const replacing = new GrantLifecycle({ grants: () => new GrantApi(client), keys: () => new KeyApi(client) }, 10, () => 0);
+      const replacement = await replacing.create(grantInputs(key.arn, { name: "failed-run" }));
       expect(replacement.id).to.equal(old.id);
       // The next run's provider process knows nothing of the hand-over.
       const nextRun = new GrantLifecycle({ grants: () => new GrantApi(client), keys: () => new KeyApi(client) }, 10, () => 0);
