@@ -1,9 +1,10 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { AssumeRole } from "../aws/access";
+import type { EffectivePrincipal } from "../aws/grantFacts";
 import { KeyIdentity, certainlySameKey } from "../aws/keyRef";
-// The type token as the URN has it (dynamic.Resource's module "kms" and type "Grant", below).
-import { GRANT_TYPE } from "../drift/stackExport";
+// GRANT_TYPE: the type token as the URN has it (RESOURCE_MODULE and GRANT_TYPE_NAME, given to super below).
+import { GRANT_TYPE, GRANT_TYPE_NAME, RESOURCE_MODULE } from "../resourceTypes";
 import { AssumeRoleArgs, programIdentity, programSettings } from "./keyPolicy";
 import { assertSupportedSdk } from "./sdkCompatibility";
 import grantProvider = require("../runtime/grant");
@@ -21,11 +22,8 @@ export interface GrantConstraintsArgs {
   sourceArn?: pulumi.Input<string>;
 }
 
-/** A principal and its kind, as the grant's outputs report it. */
-export interface GrantPrincipal {
-  kind: "iam" | "service";
-  principal: string;
-}
+/** A principal and its kind ("iam" or "service"), as the grant's outputs report it. */
+export type GrantPrincipal = EffectivePrincipal;
 
 export interface GrantArgs {
   /** The key, by id or ARN (the same key either way). */
@@ -170,7 +168,7 @@ export class Grant extends pulumi.dynamic.Resource {
       defaultName: urn.apply(defaultGrantName),
     };
     const secrets = [...(opts?.additionalSecretOutputs ?? []), "grantToken", "grantTokens", "grantCreationTokens"];
-    super(grantProvider, name, props, { ...opts, additionalSecretOutputs: secrets }, "kms", "Grant");
+    super(grantProvider, name, props, { ...opts, additionalSecretOutputs: secrets }, RESOURCE_MODULE, GRANT_TYPE_NAME);
     // Two Grants with one key and one name are one grant to KMS (CreateGrant's Name rule), and the
     // delete of either would revoke the other's: refused at preview, naming both, as KeyPolicy does
     // for two policies of one key. A default name is unique per resource, so only given names can meet.

@@ -1,6 +1,6 @@
 import { KMSClient } from "@aws-sdk/client-kms";
 import { expect } from "chai";
-import { GRANT_TYPE } from "../../provider/drift/stackExport";
+import { GRANT_TYPE } from "../../provider/resourceTypes";
 import { moto } from "../support/hooks";
 import { allGrants, createKey, testKms } from "../support/kms";
 import { Project, Workspace, defaultNameOf, resourcesOfType } from "../support/workspace";
