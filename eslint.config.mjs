@@ -49,12 +49,14 @@ export default tseslint.config(
     },
   },
   // The layers, checked rather than described: policy (pure, no SDK) at the bottom; aws (the one
-  // layer that calls AWS) above it; drift and runtime above both; resources (over runtime) and cli
+  // layer that calls AWS) above it; verdict (what KMS's answers mean, for refresh and drift alike)
+  // above both; drift and runtime above all three; resources (over runtime) and cli
   // (over drift) at the top. Each folder lists what it must never import. The root modules
   // (provider/*.ts) are facts the top layers share.
   ...layers({
     policy: { folders: ["aws", "runtime", "resources", "drift", "cli"], packages: ["@aws-sdk/*", "@smithy/*", "@pulumi/*"] },
     aws: { folders: ["runtime", "resources", "drift", "cli"], packages: ["@pulumi/*"] },
+    verdict: { folders: ["runtime", "resources", "drift", "cli"], packages: ["@pulumi/*"] },
     drift: { folders: ["runtime", "resources", "cli"], packages: ["@pulumi/*"] },
     runtime: { folders: ["resources", "drift", "cli"] },
     resources: { folders: ["drift", "cli"] },

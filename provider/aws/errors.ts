@@ -91,7 +91,13 @@ export function explainKmsError(err: unknown, ctx: KmsErrorContext, extra = ""):
         "a KMS quota was reached (policy size is at most 32 KB; grants per key and per grantee are limited). Remove unused grants or statements, or request a quota increase.";
       break;
     case "AccessDeniedException":
-      advice = `the caller is not allowed to call ${ctx.operation}: grant ${ctx.permission} on this key to the identity Pulumi runs as (in the key policy, or in IAM if the key policy delegates to IAM).`;
+      // RetireGrant is authorized by the grant itself, not by key or IAM policies (KMS Developer
+      // Guide, "Retiring and revoking grants"): no policy change can help.
+      advice =
+        ctx.operation === "RetireGrant"
+          ? "the grant decides who may retire it, not the key policy or IAM: its retiring principal, its grantee if the grant allows RetireGrant, or the account that created it. " +
+            "Run as one of those (assumeRole or profile), or delete with RevokeGrant instead (retireOnDelete: false; needs kms:RevokeGrant on the key)."
+          : `the caller is not allowed to call ${ctx.operation}: grant ${ctx.permission} on this key to the identity Pulumi runs as (in the key policy, or in IAM if the key policy delegates to IAM).`;
       break;
     case "AssumeRoleError":
       advice = "no call reached KMS: the credentials for it could not be had (the message above names the role and the fix).";

@@ -1,23 +1,17 @@
 import { GrantListEntry } from "@aws-sdk/client-kms";
-import { errorName } from "../aws/errors";
 import { GrantApi } from "../aws/grants";
-import { changedParameters, DEFAULT_GRANT_LISTING_DELAY_SECONDS, fromListing, GrantParameters } from "../aws/grantFacts";
-import { GONE_KEY_STATES, KeyApi } from "../aws/keys";
-import { Access, roleAccount } from "../aws/access";
-import { KeyIdentity, keyIdentity, partitionOf, sameIdentity } from "../aws/keyRef";
-import { PolicyDiff, diffPolicies, policiesEquivalent } from "../policy";
-import { AWS_UNIQUE_ID } from "../policy/grammar";
+import { DEFAULT_GRANT_LISTING_DELAY_SECONDS } from "../aws/grantFacts";
+import { KeyApi } from "../aws/keys";
+import { Access, accessKey, roleAccount } from "../aws/access";
+import { KeyIdentity, keyIdentity, sameIdentity } from "../aws/keyRef";
+import { PolicyDiff } from "../policy";
+import { FieldChange, judgeGrant, judgeKey, judgePolicy, KeyVerdict, samePolicy, unsettledMessage } from "../verdict";
 import { ManagedGrant, ManagedKeyPolicy, ManagedResource } from "./stackExport";
 
 /** `not-listed-yet`: a grant younger than the listing delay that ListGrants does not show yet. */
 export type DriftStatus = "in-sync" | "drifted" | "not-listed-yet" | "gone" | "error";
 
-/** A field of a grant whose live value differs from the recorded one. */
-export interface FieldChange {
-  field: string;
-  recorded: unknown;
-  live: unknown;
-}
+export type { FieldChange } from "../verdict";
 
 export interface ResourceReport {
   kind: "KeyPolicy" | "Grant";
@@ -118,10 +112,11 @@ function groupByKey(resources: ManagedResource[], options: DriftOptions): Locate
 }
 
 /**
- * Compares every managed resource with live KMS using read-only calls: per key one DescribeKey,
- * one GetKeyPolicy if a KeyPolicy manages it, and one paginated ListGrants if any Grant does (or
- * unmanaged grants are wanted). Keys are checked `concurrency` at a time; the SDK retries
- * throttling with backoff.
+ * Compares every managed resource with live KMS using read-only calls, each with the resource's
+ * own recorded access (or `options.access`): per key and access one DescribeKey, one GetKeyPolicy
+ * per KeyPolicy, and one paginated ListGrants if any Grant read with that access is on the key (or
+ * unmanaged grants are wanted, once per key). What the answers mean is judged by provider/verdict,
+ * as refresh judges them. Keys are checked `concurrency` at a time; the SDK retries throttling with backoff.
  */
 export async function checkDrift(resources: ManagedResource[], clients: DriftClients, options: DriftOptions = {}): Promise<DriftReport> {
   const groups = groupByKey(resources, options);
@@ -156,10 +151,9 @@ async function checkKey(
   wantUnmanaged: boolean,
   listingDelayMs: number,
 ): Promise<{ reports: ResourceReport[]; unmanaged: UnmanagedGrant[] }> {
-  const { resource: first, access, account, region } = located[0];
-  const group = located.map((l) => l.resource);
+  const { resource: first, account, region } = located[0];
+  // Every call names the key as the group's lead does (its ARN, when any member recorded it).
   const keyArn = first.keyArn;
-  const keys = clients.keys(keyArn, region, access);
   const where = { ...(account ? { account } : {}), ...(region ? { region } : {}) };
   const base = (r: ManagedResource): Omit<ResourceReport, "status"> => ({
     kind: r.kind,
@@ -169,32 +163,51 @@ async function checkKey(
     ...where,
     ...(r.kind === "Grant" ? { grantId: r.grantId } : {}),
   });
-  const all = (status: DriftStatus, message: string) => ({ reports: group.map((r) => ({ ...base(r), status, message })), unmanaged: [] });
-  try {
-    const key = await keys.describeKey(keyArn);
-    if (GONE_KEY_STATES.has(key.state)) return all("gone", `key ${key.arn} is ${key.state}`);
-  } catch (err) {
-    if (errorName((err as Error).cause) === "NotFoundException") return all("gone", `key ${keyArn} no longer exists`);
-    return all("error", (err as Error).message);
+  // Each resource is read with its own recorded access: a Grant made from a central account and a
+  // KeyPolicy made with a role in the key's account share the key, not the credentials.
+  const byAccess = new Map<string, { access: Access; members: ManagedResource[] }>();
+  for (const { resource, access } of located) {
+    const slot = byAccess.get(accessKey(access)) ?? { access, members: [] };
+    byAccess.set(accessKey(access), slot);
+    slot.members.push(resource);
   }
+  const declared = new Set(located.flatMap(({ resource }) => (resource.kind === "Grant" ? [resource.grantId] : [])));
   const reports: ResourceReport[] = [];
-  for (const policy of group.filter((r): r is ManagedKeyPolicy => r.kind === "KeyPolicy")) {
-    reports.push({ ...base(policy), ...(await checkPolicy(policy, keys)) });
-  }
-  const grants = group.filter((r): r is ManagedGrant => r.kind === "Grant");
-  let unmanaged: UnmanagedGrant[] = [];
-  if (grants.length > 0 || wantUnmanaged) {
+  let unmanaged: UnmanagedGrant[] | undefined;
+  for (const { access, members } of byAccess.values()) {
+    const all = (status: DriftStatus, message: string) => members.map((r) => ({ ...base(r), status, message }));
+    let keyVerdict: KeyVerdict;
+    try {
+      keyVerdict = judgeKey(keyArn, { key: await clients.keys(keyArn, region, access).describeKey(keyArn) });
+    } catch (error) {
+      keyVerdict = judgeKey(keyArn, { error });
+    }
+    if (keyVerdict.status === "gone") {
+      reports.push(...all("gone", keyVerdict.reason));
+      continue;
+    }
+    if (keyVerdict.status === "error") {
+      reports.push(...all("error", (keyVerdict.error as Error).message));
+      continue;
+    }
+    for (const policy of members.filter((r): r is ManagedKeyPolicy => r.kind === "KeyPolicy")) {
+      reports.push({ ...base(policy), ...(await checkPolicy(policy, clients.keys(keyArn, region, access))) });
+    }
+    const grants = members.filter((r): r is ManagedGrant => r.kind === "Grant");
+    // Unmanaged grants are listed once per key, with the first access that lists it anyway.
+    const listForUnmanaged = wantUnmanaged && unmanaged === undefined;
+    if (grants.length === 0 && !listForUnmanaged) continue;
     let live: GrantListEntry[];
     try {
       live = await clients.grants(keyArn, region, access).listGrants(keyArn);
     } catch (err) {
       reports.push(...grants.map((g) => ({ ...base(g), status: "error" as const, message: (err as Error).message })));
-      return { reports, unmanaged };
+      continue;
     }
     const byId = new Map(live.map((g) => [g.GrantId, g]));
-    for (const grant of grants) reports.push({ ...base(grant), ...compareGrant(grant, byId.get(grant.grantId), listingDelayMs) });
-    if (wantUnmanaged) {
-      const declared = new Set(grants.map((g) => g.grantId));
+    const now = Date.now();
+    for (const grant of grants) reports.push({ ...base(grant), ...compareGrant(grant, byId.get(grant.grantId), now, listingDelayMs) });
+    if (listForUnmanaged) {
       unmanaged = live
         .filter((g) => !declared.has(g.GrantId ?? ""))
         .map((g) => ({
@@ -207,7 +220,7 @@ async function checkKey(
         }));
     }
   }
-  return { reports, unmanaged };
+  return { reports, unmanaged: unmanaged ?? [] };
 }
 
 async function checkPolicy(policy: ManagedKeyPolicy, keys: KeyApi): Promise<Pick<ResourceReport, "status" | "message" | "policyDiff">> {
@@ -215,12 +228,17 @@ async function checkPolicy(policy: ManagedKeyPolicy, keys: KeyApi): Promise<Pick
   if (recorded === undefined)
     return { status: "error", message: "the recorded policy is a secret in this export; export with --show-secrets to check it" };
   try {
-    // Both were accepted by KMS: compared as read, never refused by the validator. As refresh does,
-    // a policy that differs is read until KMS answers it twice (a deploy moments ago may still show).
-    const options = { tolerant: true, partition: partitionOf(policy.keyArn) };
-    const live = await keys.settledKeyPolicy(policy.keyArn, policy.policyName, recorded, (a, b) => policiesEquivalent(a, b, options));
-    const diff = diffPolicies(recorded, live, options);
-    return diff.equivalent ? { status: "in-sync" } : { status: "drifted", policyDiff: diff };
+    // A policy that differs is read until KMS answers it twice (a deploy moments ago may still show).
+    const same = (a: string, b: string) => samePolicy(a, b, policy.keyArn);
+    const live = await keys.settledKeyPolicy(policy.keyArn, policy.policyName, recorded, same);
+    const verdict = judgePolicy(recorded, live, policy.keyArn);
+    if (verdict.status === "in-sync") return { status: "in-sync" };
+    return verdict.diff
+      ? { status: "drifted", policyDiff: verdict.diff }
+      : {
+          status: "drifted",
+          message: `the live policy differs from the stack, and cannot be compared statement by statement: ${verdict.unreadable}`,
+        };
   } catch (err) {
     return { status: "error", message: (err as Error).message };
   }
@@ -229,29 +247,27 @@ async function checkPolicy(policy: ManagedKeyPolicy, keys: KeyApi): Promise<Pick
 function compareGrant(
   grant: ManagedGrant,
   entry: GrantListEntry | undefined,
+  now: number,
   listingDelayMs: number,
 ): Pick<ResourceReport, "status" | "message" | "changes"> {
-  // As refresh does: a grant missing from a listing made soon after its creation is not gone yet.
-  const age = Date.now() - Date.parse(grant.createdAt ?? "");
-  if (!entry && age < listingDelayMs) {
-    return {
-      status: "not-listed-yet",
-      message: `grant ${grant.grantId} was created ${Math.round(age / 1000)}s ago and is not listed yet (KMS lists new grants with a delay)`,
-    };
+  const verdict = judgeGrant(grant, entry, now, listingDelayMs);
+  switch (verdict.status) {
+    case "in-sync":
+      return { status: "in-sync" };
+    // A young grant that has not settled (not listed, or its grantee shown as a unique id) is not drift.
+    case "not-listed-yet":
+    case "unsettled-grantee":
+      return { status: "not-listed-yet", message: `grant ${grant.grantId}: ${unsettledMessage(verdict)}` };
+    case "gone":
+      return {
+        status: "gone",
+        message: `grant ${grant.grantId} (${grant.grantName ?? grant.name}) no longer exists: revoked or retired outside Pulumi`,
+      };
+    case "drifted":
+      return {
+        status: "drifted",
+        changes: verdict.changes,
+        ...(verdict.granteeDeleted ? { message: "the grantee was deleted (KMS shows a bare unique id)" } : {}),
+      };
   }
-  if (!entry)
-    return {
-      status: "gone",
-      message: `grant ${grant.grantId} (${grant.grantName ?? grant.name}) no longer exists: revoked or retired outside Pulumi`,
-    };
-  const live = fromListing(entry);
-  const recorded: Partial<GrantParameters> = grant;
-  const changes: FieldChange[] = changedParameters(recorded, live).map((field) => ({
-    field,
-    recorded: recorded[field] ?? null,
-    live: live[field] ?? null,
-  }));
-  if (changes.length === 0) return { status: "in-sync" };
-  const deleted = AWS_UNIQUE_ID.test(live.granteePrincipal ?? "") ? "the grantee was deleted (KMS shows a bare unique id)" : undefined;
-  return { status: "drifted", changes, ...(deleted ? { message: deleted } : {}) };
 }

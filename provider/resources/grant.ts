@@ -2,8 +2,10 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { AssumeRole } from "../aws/access";
 import type { EffectivePrincipal } from "../aws/grantFacts";
-import { GRANT_TYPE_NAME, RESOURCE_MODULE } from "../resourceTypes";
-import { AssumeRoleArgs } from "./keyPolicy";
+import { KeyIdentity, certainlySameKey } from "../aws/keyRef";
+// GRANT_TYPE: the type token as the URN has it (RESOURCE_MODULE and GRANT_TYPE_NAME, given to super below).
+import { GRANT_TYPE, GRANT_TYPE_NAME, RESOURCE_MODULE } from "../resourceTypes";
+import { AssumeRoleArgs, programIdentity, programSettings } from "./keyPolicy";
 import { assertSupportedSdk } from "./sdkCompatibility";
 import grantProvider = require("../runtime/grant");
 
@@ -52,8 +54,10 @@ export interface GrantArgs {
   /** `@pulumi/aws`'s name for `grantTokens`; give one of the two. */
   grantCreationTokens?: pulumi.Input<pulumi.Input<string>[]>;
   /**
-   * The grant's name. Default: derived from the project, stack and resource name, so that a
-   * retried or re-run create gets the same grant back instead of a second one.
+   * The grant's name. Default: the resource's name and a digest of its URN (defaultGrantName), unique
+   * per resource, so that a retried or re-run create gets the same grant back instead of a second
+   * one; once in the state, the name is kept (a `pulumi stack rename` replaces no grant). Two Grants
+   * of a program may not give one key the same name.
    */
   name?: pulumi.Input<string>;
   /** Delete with RetireGrant instead of RevokeGrant. Default false. */
@@ -71,12 +75,34 @@ function secretIfGiven(value: pulumi.Input<pulumi.Input<string>[]> | undefined):
   return value === undefined ? undefined : pulumi.secret(value);
 }
 
-/** A deterministic grant name: readable, within KMS's 256 characters and `[a-zA-Z0-9:/_-]`. */
-export function defaultGrantName(project: string, stack: string, resourceName: string): string {
-  const readable = `${project}-${stack}-${resourceName}`.replace(/[^a-zA-Z0-9:/_-]/g, "_");
-  if (readable.length <= 200) return readable;
-  const digest = crypto.createHash("sha256").update(`${project}\u0000${stack}\u0000${resourceName}`).digest("hex").slice(0, 16);
-  return `${readable.slice(0, 183)}-${digest}`;
+/**
+ * The default grant name of the Grant whose URN is `urn`: the resource's name made readable (KMS
+ * takes `[a-zA-Z0-9:/_-]`, at most 256 characters), then a digest of the whole URN, so that two
+ * resources never share one: `reader.v2` and `reader_v2`, or two components' children both named
+ * `reader`, read alike but differ in the digest. Deterministic, so a retried or re-run create gets
+ * the same grant back. The provider computes it only for a Grant its state does not name yet: after
+ * that the state's name is kept (a `pulumi stack rename` changes the URN, not the grant).
+ */
+export function defaultGrantName(urn: string): string {
+  const resourceName = urn.slice(urn.lastIndexOf("::") + 2);
+  const readable = resourceName.replace(/[^a-zA-Z0-9:/_-]/g, "_").slice(0, 200);
+  const digest = crypto.createHash("sha256").update(urn).digest("hex").slice(0, 24);
+  return `${readable}-${digest}`;
+}
+
+type NamedGrants = Map<string, { resourceName: string; keyId: string; identity: KeyIdentity; name: string }>;
+
+/**
+ * Each Grant with an explicit name, by URN (the key it names and the name), per run of the program:
+ * a run is its Stack resource, so two runs in one process (Automation API) never compare.
+ */
+const namedGrantsByRun = new WeakMap<object, NamedGrants>();
+const OUTSIDE_A_RUN = {};
+function namedGrantsOfThisRun(): NamedGrants {
+  const run = pulumi.runtime.getStackResource() ?? OUTSIDE_A_RUN;
+  let grants = namedGrantsByRun.get(run);
+  if (!grants) namedGrantsByRun.set(run, (grants = new Map()));
+  return grants;
 }
 
 /**
@@ -115,6 +141,7 @@ export class Grant extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: GrantArgs, opts?: pulumi.CustomResourceOptions) {
     assertSupportedSdk();
+    const urn = pulumi.createUrn(name, GRANT_TYPE, opts?.parent);
     const props = {
       grantId: undefined,
       grantToken: undefined,
@@ -136,9 +163,33 @@ export class Grant extends pulumi.dynamic.Resource {
       // inputs: additionalSecretOutputs covers outputs only, and the state keeps inputs too.
       grantTokens: secretIfGiven(args.grantTokens ?? args.grantCreationTokens),
       grantCreationTokens: args.grantTokens !== undefined ? secretIfGiven(args.grantCreationTokens) : undefined,
-      name: args.name ?? defaultGrantName(pulumi.getProject(), pulumi.getStack(), name),
+      name: args.name,
+      // Used by the provider's check only when neither the program nor the state names the grant.
+      defaultName: urn.apply(defaultGrantName),
     };
     const secrets = [...(opts?.additionalSecretOutputs ?? []), "grantToken", "grantTokens", "grantCreationTokens"];
     super(grantProvider, name, props, { ...opts, additionalSecretOutputs: secrets }, RESOURCE_MODULE, GRANT_TYPE_NAME);
+    // Two Grants with one key and one name are one grant to KMS (CreateGrant's Name rule), and the
+    // delete of either would revoke the other's: refused at preview, naming both, as KeyPolicy does
+    // for two policies of one key. A default name is unique per resource, so only given names can meet.
+    if (args.name !== undefined) {
+      const namedGrants = namedGrantsOfThisRun();
+      pulumi
+        .all([urn, args.name, args.keyId, args.region, args.assumeRole, args.profile])
+        .apply(([self, grantName, keyId, region, role, profile]) => {
+          const identity = programIdentity({ keyId, region, assumeRole: role as AssumeRole | undefined, profile }, programSettings());
+          for (const [other, claim] of namedGrants) {
+            if (other !== self && claim.name === grantName && certainlySameKey(claim.identity, identity)) {
+              throw new pulumi.ResourceError(
+                `Grant "${name}" and Grant "${claim.resourceName}" both name their grant "${grantName}" on key ${keyId}${claim.keyId === keyId ? "" : ` (also given as ${claim.keyId})`}. ` +
+                  "KMS takes two grants with one key, name and parameters for one, so each resource's delete would revoke the other's access. " +
+                  "Give each Grant its own name, or leave name out (the default is unique per resource).",
+                this,
+              );
+            }
+          }
+          namedGrants.set(self, { resourceName: name, keyId, identity, name: grantName });
+        });
+    }
   }
 }

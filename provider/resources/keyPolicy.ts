@@ -99,7 +99,7 @@ export function programKeyAccount(key: { assumeRole?: AssumeRole; profile?: stri
 }
 
 /** The program's ProgramSettings: its stack configuration and environment. */
-function programSettings(): ProgramSettings {
+export function programSettings(): ProgramSettings {
   let assumeRole: AssumeRole | undefined;
   try {
     assumeRole = new pulumi.Config("kms-policy").getObject<AssumeRole>("assumeRole");

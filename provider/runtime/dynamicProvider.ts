@@ -23,7 +23,8 @@ export interface ResourceLifecycle<I, O> {
  * runtime/keyPolicy.ts): that is what keeps `__provider` in the state a short `require`.
  */
 export function dynamicProvider<I extends object, O>(
-  check: (news: Record<string, unknown>) => { inputs: I; failures: CheckFailure[] },
+  /** `olds`: the inputs the state records, empty for a new resource. */
+  check: (news: Record<string, unknown>, olds: Record<string, unknown>) => { inputs: I; failures: CheckFailure[] },
   lifecycle: ResourceLifecycle<I, O>,
 ): dynamic.ResourceProvider<I, O> {
   return {
@@ -31,7 +32,7 @@ export function dynamicProvider<I extends object, O>(
       configureFromStack(req.config);
     },
     async check(olds, news) {
-      const result = check(news as unknown as Record<string, unknown>);
+      const result = check(news as unknown as Record<string, unknown>, (olds ?? {}) as Record<string, unknown>);
       const failures = [...result.failures, ...stackSettingProblems()];
       if (failures.length === 0 && lifecycle.preflight)
         failures.push(...(await lifecycle.preflight((olds ?? {}) as Record<string, unknown>, result.inputs)));

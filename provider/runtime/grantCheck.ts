@@ -140,8 +140,17 @@ function checkConstraints(value: unknown, fail: Fail): GrantConstraints | undefi
   return Object.keys(constraints).length ? constraints : undefined;
 }
 
-/** Validates Grant inputs without calling AWS; every failure names the property and the fix. */
-export function checkGrant(news: Record<string, unknown>): { inputs: GrantInputs; failures: CheckFailure[] } {
+/**
+ * Validates Grant inputs without calling AWS; every failure names the property and the fix. `olds`
+ * are the inputs the state records (none for a new resource): a Grant the program gives no name
+ * keeps the state's, as Pulumi's own autonaming does, and only a new one takes the program's
+ * `defaultName` (derived from its URN). So a `pulumi stack rename`, which changes the URN, replaces
+ * no grant, and a stack made before the URN-derived default keeps its grants' names.
+ */
+export function checkGrant(
+  news: Record<string, unknown>,
+  olds: Record<string, unknown> = {},
+): { inputs: GrantInputs; failures: CheckFailure[] } {
   const failures: CheckFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason });
 
@@ -218,7 +227,7 @@ export function checkGrant(news: Record<string, unknown>): { inputs: GrantInputs
     }
   }
 
-  const name = news.name;
+  const name = given(news.name) ? news.name : given(olds.name) ? olds.name : news.defaultName;
   if (!isUnknown(name) && (typeof name !== "string" || !GRANT_NAME.test(name))) {
     fail("name", `name "${String(name)}" must be 1 to 256 characters of letters, digits, ":", "/", "_" and "-"`);
   }

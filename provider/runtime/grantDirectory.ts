@@ -28,10 +28,13 @@ export class GrantDirectory {
     private readonly clock: Clock = systemClock,
   ) {}
 
-  /** The grant, or undefined when the key has none with that id. `access` is whose credentials list it. */
-  find(keyArn: string, grantId: string, access?: Access): Promise<GrantListEntry | undefined> {
+  /**
+   * The grant, or undefined when the key has none with that id. `access` is whose credentials list
+   * it. `fresh`: not from a listing made for earlier reads (a read again, to see whether it settled).
+   */
+  find(keyArn: string, grantId: string, access?: Access, options: { fresh?: boolean } = {}): Promise<GrantListEntry | undefined> {
     const slot = slotOf(keyArn, access);
-    const recent = this.recent.get(slot);
+    const recent = options.fresh ? undefined : this.recent.get(slot);
     const known = recent && this.clock.now() - recent.at <= this.reuseMs ? recent.byId.get(grantId) : undefined;
     if (known) return Promise.resolve(known);
     return new Promise((resolve, reject) => {

@@ -12,15 +12,15 @@ import {
 } from "../aws/grantFacts";
 import { GrantApi } from "../aws/grants";
 import { GONE_KEY_STATES, KeyApi, KeyFacts } from "../aws/keys";
-import { Access, accessKey } from "../aws/access";
-import { AWS_UNIQUE_ID } from "../policy/grammar";
+import { Access } from "../aws/access";
+import { GrantVerdict, judgeGrant, judgeKey, KeyVerdict, unsettled, unsettledMessage } from "../verdict";
 import { CheckFailure, isUnknown, withoutUndefined } from "./check";
 import { Clock, systemClock } from "./clock";
 import { engineLog } from "./engineLog";
 import { ResourceInitFailedError } from "./initFailure";
 import { GrantInputs } from "./grantCheck";
 import { GrantDirectory } from "./grantDirectory";
-import { recordedAccess, sameKeyAs } from "./keyIdentity";
+import { keyChange, recordedAccess } from "./keyIdentity";
 import { accessFor, regionFor } from "./settings";
 
 /** What a Grant keeps in state. `grantToken` is a Pulumi secret (see resources/grant.ts). */
@@ -128,6 +128,15 @@ export class GrantLifecycle {
       ...effectiveOutputs(inputs),
       access,
     };
+    if (this.holders.has(created.grantId)) {
+      // KMS handed this create the grant another create of this deployment holds: two Grants of the
+      // stack with this key, name and parameters (the program's check refuses them when it can tell
+      // the keys apart). Recording the grant twice would let either resource's delete revoke the other's.
+      throw new Error(
+        `Grant ${inputs.name}: KMS returned grant ${created.grantId} on ${key.arn}, which another Grant of this stack created in this run with the same name and parameters. ` +
+          "Two Grants with one key and one name share one grant, and deleting either would revoke the other's: give each its own name, or keep one of them.",
+      );
+    }
     this.holders.set(created.grantId, outs.createdAt);
     try {
       const listed = await this.directory.listAll(key.arn, access);
@@ -142,7 +151,8 @@ export class GrantLifecycle {
       }
       const reported = constraintsFromListing(returned?.Constraints);
       if (reported) outs.reportedConstraints = reported;
-      const twins = listed.filter((g) => g.GrantId !== created.grantId && sameGrant(g, inputs));
+      // A grant another create of this run made is another resource's of this stack: never a twin to revoke.
+      const twins = listed.filter((g) => g.GrantId !== created.grantId && !this.holders.has(g.GrantId ?? "") && sameGrant(g, inputs));
       for (const twin of twins) await api.removeGrant(key.arn, twin.GrantId as string, "revoke");
       if (twins.length)
         await engineLog(
@@ -165,46 +175,53 @@ export class GrantLifecycle {
   async read(id: string, props: GrantOutputs): Promise<{ id?: string; props?: GrantOutputs; inputs?: GrantInputs }> {
     const keyArn = props.keyArn;
     const access = recordedAccess(props);
+    const delay = this.listingDelayMs();
     let entry: GrantListEntry | undefined;
+    let verdict: GrantVerdict;
     try {
       entry = await this.directory.find(keyArn, id, access);
-      const age = Date.now() - Date.parse(props.createdAt || "1970-01-01T00:00:00Z");
-      const delay = this.listingDelayMs();
-      for (let wait = this.consistencyPollMs; !entry && age + wait < delay && wait <= 8 * this.consistencyPollMs; wait *= 2) {
+      verdict = judgeGrant({ ...props, grantId: id }, entry, Date.now(), delay);
+      // A young grant KMS does not list yet, or lists with its grantee as a unique id, may settle
+      // in a moment: read again (afresh, not from a shared listing) a few times within the delay.
+      for (
+        let wait = this.consistencyPollMs;
+        unsettled(verdict) && verdict.ageMs + wait < delay && wait <= 8 * this.consistencyPollMs;
+        wait *= 2
+      ) {
         await new Promise((r) => setTimeout(r, wait));
-        entry = await this.directory.find(keyArn, id, access);
-      }
-      if (!entry && age < delay) {
-        await engineLog(
-          "info",
-          `Grant ${id} on ${keyArn} is not listed yet (created ${Math.round(age / 1000)}s ago; KMS lists new grants with a delay); keeping it.`,
-        );
-        return { id, props: withoutTokens(props), inputs: inputsOf(props) };
+        entry = await this.directory.find(keyArn, id, access, { fresh: true });
+        verdict = judgeGrant({ ...props, grantId: id }, entry, Date.now(), delay);
       }
     } catch (err) {
-      if (await this.keyIsGone(props)) {
-        await engineLog("warning", `Grant ${id}: key ${keyArn} is deleted or pending deletion; the grant is gone from the stack.`);
+      const key = await this.judgeKeyOf(props);
+      if (key.status === "gone") {
+        await engineLog("warning", `Grant ${id}: ${key.reason}; the grant is gone from the stack.`);
         return {};
       }
       throw err;
     }
-    if (!entry) {
+    if (unsettled(verdict)) {
+      await engineLog("info", `Grant ${id} on ${keyArn}: ${unsettledMessage(verdict)}; keeping it as the stack records it.`);
+      return { id, props: withoutTokens(props), inputs: inputsOf(props) };
+    }
+    if (verdict.status === "gone" || !entry) {
       await engineLog(
         "warning",
         `Grant ${id} (${props.name}) no longer exists on key ${keyArn}: it was revoked or retired outside Pulumi. \`pulumi up\` creates it again.`,
       );
       return {};
     }
-    const live = fromListing(entry);
+    const live = verdict.live;
     // A state written before the access was recorded records it now, for drift.
     const outs: GrantOutputs = { ...withoutTokens(props), reportedConstraints: live.constraints, access };
-    const changed = changedParameters(props, live);
+    const changed = verdict.status === "drifted" ? verdict.changes.map((c) => c.field) : [];
     for (const field of changed) Object.assign(outs, { [field]: live[field] });
     Object.assign(outs, { effectiveGrantee: undefined, effectiveRetiringPrincipal: undefined }, effectiveOutputs(outs));
     if (changed.includes("granteePrincipal")) {
-      const why = AWS_UNIQUE_ID.test(live.granteePrincipal ?? "")
-        ? "KMS now shows the grantee as a bare unique id: the role or user it named was deleted, so the grant serves nobody."
-        : "the grantee differs from the stack.";
+      const why =
+        verdict.status === "drifted" && verdict.granteeDeleted
+          ? "KMS now shows the grantee as a bare unique id: the role or user it named was deleted, so the grant serves nobody."
+          : "the grantee differs from the stack.";
       await engineLog("warning", `Grant ${id} (${props.name}): ${why} \`pulumi up\` replaces the grant.`);
     }
     if (entry.IssuingAccount) outs.issuingAccount = entry.IssuingAccount;
@@ -214,12 +231,13 @@ export class GrantLifecycle {
     return { id, props: recorded, inputs: inputsOf(recorded) };
   }
 
-  private async keyIsGone(props: GrantOutputs): Promise<boolean> {
+  /** The key's state, judged as drift judges it: gone (deleted or pending deletion), usable, or unknown. */
+  private async judgeKeyOf(props: GrantOutputs): Promise<KeyVerdict> {
     try {
       const key = await this.clients.keys(props.keyArn, regionFor(props.keyArn), recordedAccess(props)).describeKey(props.keyArn);
-      return GONE_KEY_STATES.has(key.state);
-    } catch (err) {
-      return errorName((err as Error).cause) === "NotFoundException";
+      return judgeKey(props.keyArn, { key });
+    } catch (error) {
+      return judgeKey(props.keyArn, { error });
     }
   }
 
@@ -230,25 +248,16 @@ export class GrantLifecycle {
    * known changes, `changes` is left unknown for the engine to settle once the value is known.
    */
   async diff(olds: GrantOutputs, news: GrantInputs): Promise<{ changes?: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
-    const replaces: string[] = [];
-    const keyKnown = !isUnknown(news.keyId) && !isUnknown(news.region);
-    const oldRegion = regionFor(olds.keyArn || olds.keyId, olds.region);
-    const newRegion = keyKnown ? regionFor(news.keyId, news.region) : undefined;
-    const oldAccess = recordedAccess(olds);
-    const accessKnown = !isUnknown(news.assumeRole) && !isUnknown(news.profile);
-    const newAccess = accessKnown ? accessFor(news) : oldAccess;
-    if (keyKnown && !(await sameKeyAs(olds.keyArn || olds.keyId, oldRegion, news.keyId, newRegion, oldAccess, newAccess)))
-      replaces.push("keyId");
-    if (oldRegion && newRegion && oldRegion !== newRegion) replaces.push("region");
+    const key = await keyChange(olds, news);
+    const replaces: string[] = [...key.replaces];
     replaces.push(...changedParameters(olds, news).filter((field) => !isUnknown((news as unknown as Record<string, unknown>)[field])));
     if (!isUnknown(news.name) && olds.name !== news.name) replaces.push("name");
     // grantTokens only matter while CreateGrant runs: changing them changes no grant.
-    const accessChanged = accessKnown && accessKey(oldAccess) !== accessKey(newAccess);
     const retireChanged = !isUnknown(news.retireOnDelete) && olds.retireOnDelete !== news.retireOnDelete;
-    if (replaces.length > 0 || retireChanged || accessChanged) return { changes: true, replaces, deleteBeforeReplace: false };
+    if (replaces.length > 0 || retireChanged || key.accessChanged) return { changes: true, replaces, deleteBeforeReplace: false };
     const undecided =
-      !keyKnown ||
-      !accessKnown ||
+      !key.keyKnown ||
+      !key.accessKnown ||
       isUnknown(news.name) ||
       isUnknown(news.retireOnDelete) ||
       GRANT_PARAMETER_FIELDS.some((field) => isUnknown(news[field]));
@@ -313,8 +322,13 @@ export class GrantLifecycle {
     try {
       await api.removeGrant(props.keyArn, id, props.retireOnDelete ? "retire" : "revoke");
     } catch (err) {
-      if (await this.keyIsGone(props)) return;
-      throw err;
+      const key = await this.judgeKeyOf(props);
+      if (key.status !== "gone") throw err;
+      await engineLog(
+        "warning",
+        `Grant ${id} (${props.name}): not ${props.retireOnDelete ? "retired" : "revoked"}: ${key.reason}, and KMS refuses grant calls on it; the grant goes with the key. ` +
+          "Should the key's deletion be cancelled, the grant is back: revoke it then (RevokeGrant), or import it into a stack.",
+      );
     }
   }
 }

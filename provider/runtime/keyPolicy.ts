@@ -10,7 +10,8 @@ import { KeyPolicyLifecycle } from "./keyPolicyLifecycle";
 import { clientFor } from "./settings";
 
 const keyPolicyProvider = dynamicProvider(
-  checkKeyPolicy,
+  // The lint settings come from the stack (checkKeyPolicy's default), not from the state's inputs.
+  (news) => checkKeyPolicy(news),
   new KeyPolicyLifecycle((keyId, region, access) => new KeyApi(clientFor(keyId, region, access))),
 );
 

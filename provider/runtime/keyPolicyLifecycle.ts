@@ -1,15 +1,15 @@
 import { GONE_KEY_STATES, KeyApi, KeyFacts } from "../aws/keys";
 import { errorName, isRefusal } from "../aws/errors";
-import { Access, accessKey } from "../aws/access";
-import { partitionOf } from "../aws/keyRef";
+import { Access } from "../aws/access";
 import { KEY_POLICY_NAME, defaultKeyPolicy } from "../aws/keyPolicyFacts";
-import { diffPolicies, formatPolicyDiff, policiesEquivalent, validatePolicy } from "../policy";
+import { diffPolicies, formatPolicyDiff, validatePolicy } from "../policy";
 import { KeyPolicyInputs } from "./keyPolicyCheck";
 import { engineLog } from "./engineLog";
 import { ResourceInitFailedError } from "./initFailure";
 import { isUnknown } from "./check";
 import { seeDocs } from "../docs";
-import { recordedAccess, sameKeyAs } from "./keyIdentity";
+import { keyChange, recordedAccess } from "./keyIdentity";
+import { judgeKey, judgePolicy, KeyVerdict, policyReading, samePolicy } from "../verdict";
 import {
   MAX_PREVIOUS_POLICY_TAGS,
   newOwnerId,
@@ -42,21 +42,9 @@ export type ApiFor = (keyId: string, region?: string, access?: Access) => KeyApi
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * How policies of a key are compared: tolerantly, since a recorded or live policy is one KMS
- * accepted (validation is for what check lets through), with a bare account id meaning the
- * root of the key's own partition.
- */
-const readAs = (keyRef: string) => ({ tolerant: true, partition: partitionOf(keyRef) });
-
-/** Equivalent, treating a document the engine cannot read as different rather than failing. */
-function equivalent(a: string, b: string, keyRef: string): boolean {
-  try {
-    return policiesEquivalent(a, b, readAs(keyRef));
-  } catch {
-    return false;
-  }
-}
+/** How policies of a key are read and compared: one home, below refresh and drift (provider/verdict). */
+const readAs = policyReading;
+const equivalent = samePolicy;
 
 function explainDiff(before: string, after: string, title: string, keyRef: string): string {
   try {
@@ -153,7 +141,7 @@ export class KeyPolicyLifecycle {
       // asked for. The old policy is put back without reading first: while the new one
       // propagates, a read can still show the old one.
       const restoreFailure = await this.putBack(api, key.arn, inputs, livePolicy);
-      if (!restoreFailure) throw err;
+      if (!restoreFailure) throw reverted(key.arn, err as Error);
       throw new ResourceInitFailedError(
         `${(err as Error).message}\nPutting the key's previous policy back failed as well: ${restoreFailure.message}\n` +
           "The key may now have the new policy, so the stack keeps this resource, with the previous policy, rather than forget it: " +
@@ -221,23 +209,21 @@ export class KeyPolicyLifecycle {
   async read(id: string, props: KeyPolicyOutputs): Promise<{ id?: string; props?: KeyPolicyOutputs; inputs?: KeyPolicyInputs }> {
     const keyArn = props.keyArn || id;
     const api = this.api(props, recordedAccess(props), keyArn);
-    let key: KeyFacts;
+    let verdict: KeyVerdict;
     try {
-      key = await api.describeKey(keyArn);
-    } catch (err) {
-      if (errorName((err as Error).cause) === "NotFoundException") {
-        await engineLog("warning", `KeyPolicy: key ${keyArn} no longer exists; the resource is gone from the stack.`);
-        return {};
-      }
-      throw err;
+      verdict = judgeKey(keyArn, { key: await api.describeKey(keyArn) });
+    } catch (error) {
+      verdict = judgeKey(keyArn, { error });
     }
-    if (GONE_KEY_STATES.has(key.state)) {
+    if (verdict.status === "error") throw verdict.error;
+    if (verdict.status === "gone") {
       await engineLog(
         "warning",
-        `KeyPolicy: key ${keyArn} is ${key.state}; the resource is gone from the stack (cancel the deletion and run \`pulumi up\` to manage it again).`,
+        `KeyPolicy: ${verdict.reason}; the resource is gone from the stack (if the key is pending deletion: cancel the deletion and run \`pulumi up\` to manage it again).`,
       );
       return {};
     }
+    const key = verdict.key;
     // One read that differs may be KMS still answering with the policy before this stack's own put.
     const live = await api.settledKeyPolicy(
       keyArn,
@@ -248,7 +234,7 @@ export class KeyPolicyLifecycle {
     );
     // Keep the recorded text while it means the same: a refresh then changes nothing.
     let policy = props.policy;
-    if (!equivalent(live, props.policy, keyArn)) {
+    if (judgePolicy(props.policy, live, keyArn).status === "drifted") {
       policy = live;
       await engineLog(
         "warning",
@@ -268,16 +254,9 @@ export class KeyPolicyLifecycle {
    * changes, `changes` is left unknown for the engine to settle once the value is known.
    */
   async diff(olds: KeyPolicyOutputs, news: KeyPolicyInputs): Promise<{ changes?: boolean; replaces: string[] }> {
-    const replaces: string[] = [];
-    const oldKey = olds.keyArn || olds.keyId;
-    const keyKnown = !isUnknown(news.keyId) && !isUnknown(news.region);
-    const accessKnown = !isUnknown(news.assumeRole) && !isUnknown(news.profile);
-    const oldRegion = regionFor(oldKey, olds.region);
-    const newRegion = keyKnown ? regionFor(news.keyId, news.region) : undefined;
-    const oldAccess = recordedAccess(olds);
-    const newAccess = accessKnown ? accessFor(news) : oldAccess;
-    if (keyKnown && !(await sameKeyAs(oldKey, oldRegion, news.keyId, newRegion, oldAccess, newAccess))) replaces.push("keyId");
-    if (oldRegion && newRegion && oldRegion !== newRegion) replaces.push("region");
+    const key = await keyChange(olds, news);
+    const replaces: string[] = [...key.replaces];
+    const oldKey = key.oldKey;
     if (!isUnknown(news.policyName) && (olds.policyName || KEY_POLICY_NAME) !== news.policyName) replaces.push("policyName");
     const policyKnown = !isUnknown(news.policy);
     const policyChanged = policyKnown && !equivalent(olds.policy, news.policy, oldKey);
@@ -291,9 +270,10 @@ export class KeyPolicyLifecycle {
     const settingsChanged =
       settings.some((s) => !isUnknown(news[s]) && olds[s] !== news[s]) ||
       (!isUnknown(news.region) && olds.region !== news.region) ||
-      (accessKnown && accessKey(oldAccess) !== accessKey(newAccess));
+      key.accessChanged;
     if (replaces.length > 0 || policyChanged || settingsChanged) return { changes: true, replaces };
-    const undecided = !keyKnown || !accessKnown || !policyKnown || isUnknown(news.policyName) || settings.some((s) => isUnknown(news[s]));
+    const undecided =
+      !key.keyKnown || !key.accessKnown || !policyKnown || isUnknown(news.policyName) || settings.some((s) => isUnknown(news[s]));
     return undecided ? { replaces } : { changes: false, replaces };
   }
 
@@ -320,7 +300,16 @@ export class KeyPolicyLifecycle {
       if (errorName((err as Error).cause) === "NotFoundException") return; // nothing left to restore
       throw err;
     }
-    if (GONE_KEY_STATES.has(key.state)) return;
+    if (GONE_KEY_STATES.has(key.state)) {
+      const retained = props.onDelete === "retain";
+      await engineLog(
+        retained ? "info" : "warning",
+        `KeyPolicy: key ${keyArn} is ${key.state}, so its policy was left as this stack set it` +
+          (retained ? ' (onDelete "retain"). ' : ` (onDelete "${props.onDelete}" not carried out): KMS deletes the key with its policy. `) +
+          "Should the deletion be cancelled, the key keeps this stack's policy: put back the one you want then (PutKeyPolicy), or manage the key in a stack again.",
+      );
+      return;
+    }
     const tags = await this.tags(api, keyArn);
     const recorded = tags ? readOwnership(tags) : {};
     const owner = recorded.owner;
@@ -369,4 +358,16 @@ export class KeyPolicyLifecycle {
       }
     }
   }
+}
+
+/**
+ * A create that failed after its PutKeyPolicy, whose previous policy was put back: the error says
+ * first that the key was reverted, since the cause alone ("PutKeyPolicy succeeded, but ...") reads
+ * as if the new policy stayed.
+ */
+function reverted(keyArn: string, err: Error): Error {
+  return new Error(
+    `KeyPolicy: the create failed and key ${keyArn} was reverted: the policy it had before was put back, so nothing changed. What failed:\n${err.message}`,
+    { cause: err },
+  );
 }

@@ -7,7 +7,7 @@ import { DUMMY_CREDENTIALS, MOTO_ACCOUNT_ID } from "../../toolchain/moto";
 import { FaultProxy, SeenRequest } from "../support/faultProxy";
 import { moto } from "../support/hooks";
 import { allGrants, kmsAs } from "../support/kms";
-import { Project, Workspace, resourcesOfType } from "../support/workspace";
+import { Project, Workspace, resourcesOfType, defaultNameOf } from "../support/workspace";
 import { SCENARIO_PROGRAM, Scenario, appPolicy } from "./program";
 import { GRANT_TYPE, KEY_POLICY_TYPE } from "../../provider/resourceTypes";
 
@@ -174,7 +174,7 @@ describe("e2e: one stack, keys in several accounts and Regions (STS roles, a pro
     expect(JSON.parse(await policyOf(asB, mrk))).to.deep.equal(withSid(ACCOUNT_B, "Primary"));
     expect(JSON.parse(await policyOf(asA, keyA))).to.deep.equal(withSid(ACCOUNT_A, "A"));
     expect(JSON.parse(await policyOf(asCEu, keyC))).to.deep.equal(withSid(ACCOUNT_C, "C"));
-    const cross = (await allGrants(asB, mrk)).find((g) => g.Name === "accounts-e2e-cross");
+    const cross = (await allGrants(asB, mrk)).find((g) => g.Name === defaultNameOf("accounts", "cross"));
     expect(cross?.GranteePrincipal).to.equal(`arn:aws:iam::${ACCOUNT_A}:role/app`);
     expect((await allGrants(asA, keyA)).map((g) => g.GranteePrincipal)).to.deep.equal([`arn:aws:iam::${ACCOUNT_B}:role/reader`]);
   });

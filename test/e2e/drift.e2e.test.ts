@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { moto } from "../support/hooks";
 import { allGrants, createKey, testKms } from "../support/kms";
-import { Project, Workspace } from "../support/workspace";
+import { Project, Workspace, defaultNameOf } from "../support/workspace";
 import { MOTO_ACCOUNT_ID } from "../../toolchain/moto";
 import { SCENARIO_PROGRAM, appPolicy } from "./program";
 
@@ -167,7 +167,7 @@ describe("e2e: drift gates and `kms-policy drift` on a real stack", function () 
   });
 
   it("a revoked grant is gone (exit 1); --unmanaged-grants lists a grant no Grant declares", async () => {
-    const [a] = (await allGrants(kms, key.keyId)).filter((g) => g.Name === "drift-e2e-grant-a");
+    const [a] = (await allGrants(kms, key.keyId)).filter((g) => g.Name === defaultNameOf("drift", "grant-a"));
     await kms.send(new (await import("@aws-sdk/client-kms")).RevokeGrantCommand({ KeyId: key.keyId, GrantId: a.GrantId }));
     const stray = await kms.send(
       new CreateGrantCommand({

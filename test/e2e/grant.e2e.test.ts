@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { moto } from "../support/hooks";
 import { allGrants, createKey, testKms } from "../support/kms";
-import { KMS_MODES, Project, Workspace, resourcesOfType } from "../support/workspace";
+import { KMS_MODES, Project, Workspace, resourcesOfType, defaultNameOf } from "../support/workspace";
 import { DUMMY_CREDENTIALS } from "../../toolchain/moto";
 import { SCENARIO_PROGRAM, Scenario } from "./program";
 import { GRANT_TYPE } from "../../provider/resourceTypes";
@@ -68,10 +68,10 @@ for (const mode of MODES)
 
     after(() => workspace?.remove());
 
-    it("pulumi up creates several grants on one key, each named after its resource", async () => {
+    it("pulumi up creates several grants on one key, each named after its resource and URN", async () => {
       await project.ok(["up", "--yes"]);
       created = Date.now();
-      expect(await liveNames()).to.deep.equal(["grants-e2e-reader", "grants-e2e-retirable", "grants-e2e-writer"]);
+      expect(await liveNames()).to.deep.equal(["reader", "retirable", "writer"].map((n) => defaultNameOf("grants", n)).sort());
     });
 
     it("a refresh right after finds no changes", async () => {
@@ -96,21 +96,21 @@ for (const mode of MODES)
     it("a grant revoked out of band is drift, and pulumi up recreates it", async () => {
       // Only a grant older than the listing delay is gone when it is missing.
       await sleep(Math.max(0, created + mode.listingDelaySeconds * 1000 - Date.now()));
-      const [reader] = (await allGrants(kms, key.keyId)).filter((g) => g.Name === "grants-e2e-reader");
+      const [reader] = (await allGrants(kms, key.keyId)).filter((g) => g.Name === defaultNameOf("grants", "reader"));
       await kms.send(new RevokeGrantCommand({ KeyId: key.keyId, GrantId: reader.GrantId }));
       const preview = await project.pulumi(["preview", "--refresh", "--expect-no-changes"]);
       expect(preview.code, preview.output).to.equal(7);
       expect(preview.output).to.contain("no longer exists");
       await project.ok(["up", "--yes", "--refresh"]);
-      expect(await liveNames()).to.deep.equal(["grants-e2e-reader", "grants-e2e-retirable", "grants-e2e-writer"]);
+      expect(await liveNames()).to.deep.equal(["reader", "retirable", "writer"].map((n) => defaultNameOf("grants", n)).sort());
     });
 
     it("changing operations replaces the grant: one new grant, the old one revoked", async () => {
-      const before = (await allGrants(kms, key.keyId)).find((g) => g.Name === "grants-e2e-reader");
+      const before = (await allGrants(kms, key.keyId)).find((g) => g.Name === defaultNameOf("grants", "reader"));
       setScenario(grants(["Decrypt"]));
       const up = await project.ok(["up", "--yes"]);
       expect(up.output).to.match(/replaced/);
-      const readers = (await allGrants(kms, key.keyId)).filter((g) => g.Name === "grants-e2e-reader");
+      const readers = (await allGrants(kms, key.keyId)).filter((g) => g.Name === defaultNameOf("grants", "reader"));
       expect(readers).to.have.length(1);
       expect(readers[0].GrantId).to.not.equal(before?.GrantId);
       expect(readers[0].Operations).to.deep.equal(["Decrypt"]);

@@ -8,7 +8,7 @@ import { DUMMY_CREDENTIALS, MOTO_ACCOUNT_ID } from "../../toolchain/moto";
 import { FaultProxy, FaultKind } from "../support/faultProxy";
 import { moto } from "../support/hooks";
 import { allGrants, createKey, testKms } from "../support/kms";
-import { Project, PulumiResult, Workspace, resourcesOfType } from "../support/workspace";
+import { Project, PulumiResult, Workspace, resourcesOfType, defaultNameOf } from "../support/workspace";
 import { SCENARIO_PROGRAM, Scenario, appPolicy } from "./program";
 import { GRANT_TYPE, KEY_POLICY_TYPE } from "../../provider/resourceTypes";
 
@@ -58,7 +58,7 @@ describe("e2e: reliability under KMS faults and crashes", function () {
       .flat()
       .map((g) => g.Name as string)
       .sort();
-  const declaredNames = (s: Scenario) => (s.grants ?? []).map((g) => `reliability-e2e-${g.name}`).sort();
+  const declaredNames = (s: Scenario) => (s.grants ?? []).map((g) => defaultNameOf("reliability", g.name)).sort();
   const livePolicy = async (k: { keyId: string }) =>
     (await kms.send(new GetKeyPolicyCommand({ KeyId: k.keyId, PolicyName: "default" }))).Policy as string;
 

@@ -87,6 +87,28 @@ for (const mode of MODES)
       else expect(ids).to.not.include(leaked.GrantId);
     });
 
+    it("two Grants of one run with one key, name and parameters: neither revokes the other's grant; where KMS hands the second the first's grant, its create fails", async () => {
+      const key = await createKey(kms);
+      const first = await lifecycle.create(inputs(key.keyId, { name: "shared-name" }));
+      if (mode.faithful) {
+        // KMS answers the second CreateGrant with the first grant (CreateGrant's Name rule): two
+        // resources recording one id would each revoke the other's access on delete.
+        const err = await lifecycle.create(inputs(key.keyId, { name: "shared-name" })).then(
+          () => expect.fail("the second create succeeded"),
+          (e: Error) => e,
+        );
+        expect(err.message).to.contain(`KMS returned grant ${first.id}`);
+        expect(err.message).to.match(/another Grant of this stack created in this run with the same name and parameters/);
+        expect(err).to.not.be.instanceOf(ResourceInitFailedError);
+        expect((await allGrants(kms, key.keyId)).map((g) => g.GrantId)).to.deep.equal([first.id]);
+      } else {
+        const second = await lifecycle.create(inputs(key.keyId, { name: "shared-name" }));
+        // The second's twin check finds the first's grant, which this run made for another resource.
+        const ids = (await allGrants(kms, key.keyId)).map((g) => g.GrantId).sort();
+        expect(ids).to.deep.equal([first.id, second.id].sort());
+      }
+    });
+
     it("concurrent creates on one key share the listing that looks for twins", async () => {
       const key = await createKey(kms);
       // Hold every CreateGrant answer until all 20 have come back, so that the 20 twin checks

@@ -6,6 +6,7 @@ import { checkKeyPolicy, KeyPolicyInputs } from "../../provider/runtime/keyPolic
 import { ResourceInitFailedError } from "../../provider/runtime/initFailure";
 import { KeyPolicyLifecycle, KeyPolicyOutputs } from "../../provider/runtime/keyPolicyLifecycle";
 import { defaultKeyPolicy } from "../../provider/aws/keyPolicyFacts";
+import { captureStderr } from "../support/stderr";
 import { DUMMY_CREDENTIALS } from "../../toolchain/moto";
 import { FaultProxy } from "../support/faultProxy";
 import { FaithfulOptions } from "../support/kmsFaithful";
@@ -149,6 +150,19 @@ for (const mode of MODES)
       expect(policiesEquivalent(await live(c.keyId), policy())).to.equal(true);
     });
 
+    it("delete on a key pending deletion writes nothing and says that the policy was left as the stack set it", async () => {
+      const key = await createKey(kms);
+      const { id, outs } = await lifecycle.create(inputs(key.keyId));
+      await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.keyId, PendingWindowInDays: 7 }));
+      counting.reset();
+      const { written } = await captureStderr(() => lifecycle.delete(id, outs));
+      expect(counting.count("PutKeyPolicy")).to.equal(0);
+      expect(written).to.contain(
+        `key ${outs.keyArn} is PendingDeletion, so its policy was left as this stack set it (onDelete "restore" not carried out)`,
+      );
+      expect(policiesEquivalent(await live(key.keyId), policy())).to.equal(true);
+    });
+
     it("create on a key pending deletion fails with the key state and changes nothing", async () => {
       const key = await createKey(kms);
       const before = await live(key.keyId);
@@ -194,6 +208,10 @@ for (const mode of MODES)
         proxy.reset({ staleGetKeyPolicyReads: 1000 });
         const err = await failedCreate(key.keyId);
         expect(err.message).to.contain("GetKeyPolicy still returns a different policy");
+        // The put succeeded, but it was undone: the message says first that the key was reverted.
+        expect(err.message.split("\n")[0]).to.equal(
+          `KeyPolicy: the create failed and key ${key.arn} was reverted: the policy it had before was put back, so nothing changed. What failed:`,
+        );
         expect(err).to.not.be.instanceOf(ResourceInitFailedError);
         expect(proxy.count("PutKeyPolicy")).to.equal(2);
         expect(await live(key.keyId)).to.equal(before);

@@ -29,6 +29,7 @@ const grantee = `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/app`;
 const LISTING_DELAY_MS = 400;
 const PROPAGATION_MS = 400;
 const PAGE_SIZE = 3;
+const NEW_ROLE_MS = 500;
 
 // The account appears once by id: KMS returns it as the root ARN (see docs/kms-emulator.md).
 const policy = (extraActions: string[] = []) =>
@@ -52,6 +53,9 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
    */
   let slowListing: FaultProxy;
   let slowClient: KMSClient;
+  /** The mode where a new grant lists its grantee role as a unique id for NEW_ROLE_MS (a role created moments before). */
+  let newRoles: FaultProxy;
+  let newRolesClient: KMSClient;
   const live = async (keyId: string) =>
     (await direct.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: "default" }))).Policy as string;
   const policyInputs = (keyId: string, overrides: Partial<KeyPolicyInputs> = {}): KeyPolicyInputs => {
@@ -84,14 +88,18 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
     grants = new GrantLifecycle({ grants: () => new GrantApi(client), keys: () => new KeyApi(client) }, 10, () => LISTING_DELAY_MS * 10);
     slowListing = await new FaultProxy(server.endpoint, 13, { pageSize: PAGE_SIZE, grantListingDelayMs: 600_000 }).start();
     slowClient = new KMSClient({ region: server.awsEnv.AWS_REGION, endpoint: slowListing.endpoint, credentials: DUMMY_CREDENTIALS });
+    newRoles = await new FaultProxy(server.endpoint, 14, { youngGranteeUniqueIdMs: NEW_ROLE_MS }).start();
+    newRolesClient = new KMSClient({ region: server.awsEnv.AWS_REGION, endpoint: newRoles.endpoint, credentials: DUMMY_CREDENTIALS });
   });
   beforeEach(() => {
     proxy.reset();
     slowListing.reset();
+    newRoles.reset();
   });
   after(async () => {
     await proxy.stop();
     await slowListing.stop();
+    await newRoles.stop();
   });
 
   describe("the mode", () => {
@@ -162,6 +170,23 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
         .to.contain(uniqueId)
         .and.not.contain(gone);
     });
+
+    it("a new grant lists its grantee role as the role's unique id for a while, then as its ARN", async () => {
+      const key = await createKey(direct);
+      const role = `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/new-${key.keyId.slice(0, 8)}`;
+      const { grantId } = await new GrantApi(newRolesClient).createGrant({
+        keyId: key.arn,
+        granteePrincipal: role,
+        operations: ["Decrypt"],
+        name: "new-role",
+      });
+      const shown = async () => (await new GrantApi(newRolesClient).listGrants(key.arn, { grantId }))[0].GranteePrincipal;
+      const young = await shown();
+      expect(young).to.match(/^AROA[A-Z0-9]{17}$/);
+      expect(await shown(), "one role, one unique id").to.equal(young);
+      await sleep(NEW_ROLE_MS);
+      expect(await shown()).to.equal(role);
+    });
   });
 
   describe("the lifecycles in the mode", () => {
@@ -169,10 +194,16 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
       const key = await createKey(direct);
       const old = await grants.create(grantInputs(key.arn));
       await sleep(LISTING_DELAY_MS);
-      // Create before delete, as Pulumi replaces (pulumi up --replace, or a move without an alias).
-      const replacement = await grants.create(grantInputs(key.arn));
+      // The replacement comes in a later deployment, so another provider process; there, create
+      // before delete, as Pulumi replaces (pulumi up --replace, or a move without an alias).
+      const replacing = new GrantLifecycle(
+        { grants: () => new GrantApi(client), keys: () => new KeyApi(client) },
+        10,
+        () => LISTING_DELAY_MS * 10,
+      );
+      const replacement = await replacing.create(grantInputs(key.arn));
       expect(replacement.id, "KMS handed back the grant of the resource replaced").to.equal(old.id);
-      await grants.delete(old.id, old.outs);
+      await replacing.delete(old.id, old.outs);
       const liveIds = (await allGrants(direct, key.keyId)).map((g) => g.GrantId);
       expect(liveIds).to.deep.equal([replacement.id]);
       expect(replacement.outs.grantId).to.equal(replacement.id);
@@ -180,9 +211,12 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
     });
 
     it("issue 12 #1: the same, when the replacement comes while KMS does not list the old grant yet", async () => {
-      const slow = new GrantLifecycle({ grants: () => new GrantApi(slowClient), keys: () => new KeyApi(slowClient) }, 10, () => 600_000);
+      const slowRun = () =>
+        new GrantLifecycle({ grants: () => new GrantApi(slowClient), keys: () => new KeyApi(slowClient) }, 10, () => 600_000);
       const key = await createKey(direct);
-      const old = await slow.create(grantInputs(key.arn));
+      const old = await slowRun().create(grantInputs(key.arn));
+      // The replacement's deployment (a provider process of its own) follows at once.
+      const slow = slowRun();
       const replacement = await slow.create(grantInputs(key.arn));
       expect(replacement.id).to.equal(old.id);
       expect(await new GrantApi(slowClient).listGrants(key.arn), "KMS does not list the grant yet").to.deep.equal([]);
@@ -197,7 +231,8 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
     it("issue 12 #1, the limit: when the replaced resource's delete runs in a later process (a failed up), it revokes the grant; a refresh then finds it gone", async () => {
       const key = await createKey(direct);
       const old = await grants.create(grantInputs(key.arn, { name: "failed-run" }));
-      const replacement = await grants.create(grantInputs(key.arn, { name: "failed-run" }));
+      const replacing = new GrantLifecycle({ grants: () => new GrantApi(client), keys: () => new KeyApi(client) }, 10, () => 0);
+      const replacement = await replacing.create(grantInputs(key.arn, { name: "failed-run" }));
       expect(replacement.id).to.equal(old.id);
       // The next run's provider process knows nothing of the hand-over.
       const nextRun = new GrantLifecycle({ grants: () => new GrantApi(client), keys: () => new KeyApi(client) }, 10, () => 0);
@@ -219,19 +254,73 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
       expect((await grants.read(adopted.id, adopted.outs)).id).to.equal(outOfBand.GrantId);
     });
 
-    it("a grantee role deleted after create: refresh records KMS's unique id, and the diff replaces the grant", async () => {
+    it("a grantee role deleted after create, on a grant older than the listing delay: refresh records KMS's unique id, and the diff replaces the grant", async () => {
       const key = await createKey(direct);
       const role = `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/short-lived-${key.keyId.slice(0, 8)}`;
       const inputs = grantInputs(key.arn, { name: "to-deleted", granteePrincipal: role });
       const { id, outs } = await grants.create(inputs);
       await sleep(LISTING_DELAY_MS);
       const uniqueId = proxy.faithful?.deletePrincipal(role) as string;
-      const read = await grants.read(id, outs);
+      // Created longer ago than the listing delay (4 s here): the id is no new role's any more.
+      const read = await grants.read(id, { ...outs, createdAt: new Date(Date.now() - LISTING_DELAY_MS * 10 - 1000).toISOString() });
       expect(read.id).to.equal(id);
       expect(read.props?.granteePrincipal).to.equal(uniqueId);
       expect(read.props?.effectiveGrantee).to.deep.equal({ kind: "iam", principal: uniqueId });
       const diff = await grants.diff(read.props as GrantOutputs, inputs);
       expect(diff).to.deep.include({ changes: true, replaces: ["granteePrincipal"] });
+    });
+
+    it("a grantee role created moments before the grant, listed as its unique id: refresh reads again and keeps the recorded grantee, drift is not drift; only a unique id that persists past the listing delay is", async () => {
+      const key = await createKey(direct);
+      const role = `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/new-${key.keyId.slice(0, 8)}`;
+      const inputs = grantInputs(key.arn, { name: "new-role", granteePrincipal: role });
+      // Refresh moments after the up, within the listing delay (60 s), its re-reads 100 ms apart.
+      const refresh = new GrantLifecycle(
+        { grants: () => new GrantApi(newRolesClient), keys: () => new KeyApi(newRolesClient) },
+        100,
+        () => 60_000,
+      );
+      const { id, outs } = await refresh.create(inputs);
+      newRoles.reset();
+      const read = await refresh.read(id, outs);
+      expect(read.props?.granteePrincipal).to.equal(role);
+      expect(read.inputs?.granteePrincipal).to.equal(role);
+      expect(newRoles.count("ListGrants"), "read again until KMS shows the role's ARN").to.be.greaterThan(1);
+      expect(await refresh.diff(read.props as GrantOutputs, inputs)).to.deep.include({ changes: false, replaces: [] });
+
+      // While the unique id persists, a young grant is kept as recorded and drift exits 0 ...
+      (newRoles.faithful as NonNullable<typeof newRoles.faithful>).options.youngGranteeUniqueIdMs = 600_000;
+      try {
+        const kept = await refresh.read(id, outs);
+        expect(kept.props?.granteePrincipal).to.equal(role);
+        const resource = {
+          kind: "Grant" as const,
+          urn: "urn:new-role",
+          name: "new-role",
+          keyArn: key.arn,
+          grantId: id,
+          granteePrincipal: role,
+          operations: ["Decrypt"],
+          createdAt: outs.createdAt,
+        };
+        const clients = { keys: () => new KeyApi(newRolesClient), grants: () => new GrantApi(newRolesClient) };
+        const young = await checkDrift([resource], clients, { grantListingDelaySeconds: 60 });
+        expect(young.resources[0].status).to.equal("not-listed-yet");
+        expect(young.resources[0].message).to.match(/unique id AROA/);
+        expect(exitCodeOf(young)).to.equal(0);
+        // ... and past the listing delay it means the role was deleted: drift, and a refresh records it.
+        const old = await checkDrift([resource], clients, { grantListingDelaySeconds: 0 });
+        expect(old.resources[0].status).to.equal("drifted");
+        expect(exitCodeOf(old)).to.equal(1);
+        const later = new GrantLifecycle(
+          { grants: () => new GrantApi(newRolesClient), keys: () => new KeyApi(newRolesClient) },
+          10,
+          () => 0,
+        );
+        expect((await later.read(id, outs)).props?.granteePrincipal).to.match(/^AROA/);
+      } finally {
+        (newRoles.faithful as NonNullable<typeof newRoles.faithful>).options.youngGranteeUniqueIdMs = NEW_ROLE_MS;
+      }
     });
 
     it("issue 12 #2: a KeyPolicy replaced or moved without an alias ends with the declared policy; its destroy restores the pre-stack policy", async () => {

@@ -17,6 +17,12 @@ export interface FaithfulOptions {
    * the old one.
    */
   policyPropagationMs?: number;
+  /**
+   * For this long after its creation, a grant created through the proxy lists its grantee role or
+   * user as the principal's unique id (`AROA...` / `AIDA...`), as KMS does for a principal created
+   * moments before the grant, until IAM has propagated it (aws-sdk-go#1718).
+   */
+  youngGranteeUniqueIdMs?: number;
 }
 
 /** What the proxy sends back: a JSON body and its HTTP status. */
@@ -69,6 +75,15 @@ function sameParameters(listed: Listed, input: Record<string, unknown>): boolean
   );
 }
 
+/**
+ * A role's or user's unique id in IAM's form (`AROA` / `AIDA` and 17 characters), from `seed` (by
+ * default the ARN, so a principal keeps one id).
+ */
+function uniqueIdOf(arn: string, seed = arn): string {
+  const prefix = /:user\//.test(arn) ? "AIDA" : "AROA";
+  return prefix + crypto.createHash("sha256").update(String(seed)).digest("hex").toUpperCase().slice(0, 17);
+}
+
 export class KmsFaithful {
   private readonly created = new Map<string, number>();
   private readonly stale = new Map<string, Stale>();
@@ -86,15 +101,7 @@ export class KmsFaithful {
    * shows a principal that was deleted. Returns the unique id.
    */
   deletePrincipal(arn: string): string {
-    const prefix = /:user\//.test(arn) ? "AIDA" : "AROA";
-    const id =
-      prefix +
-      crypto
-        .randomBytes(16)
-        .toString("hex")
-        .toUpperCase()
-        .replace(/[^A-Z0-9]/g, "")
-        .slice(0, 17);
+    const id = uniqueIdOf(arn, crypto.randomBytes(16).toString("hex"));
     this.uniqueIds.set(arn, id);
     return id;
   }
@@ -141,7 +148,9 @@ export class KmsFaithful {
       .filter((g) => !(now - (this.created.get(g.GrantId ?? "") ?? 0) < delay))
       .map((g) => {
         const at = this.created.get(g.GrantId ?? "") ?? this.started;
-        const grantee = this.uniqueIds.get(g.GranteePrincipal ?? "");
+        const iam = g.GranteePrincipal ?? "";
+        const young = now - at < (this.options.youngGranteeUniqueIdMs ?? 0) && /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\//.test(iam);
+        const grantee = this.uniqueIds.get(iam) ?? (young ? uniqueIdOf(iam) : undefined);
         return { ...g, CreationDate: at / 1000, ...(grantee ? { GranteePrincipal: grantee } : {}) };
       });
     const limit = Math.min(

@@ -2,6 +2,8 @@ import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { GRANT_TYPE } from "../../provider/resourceTypes";
+import { defaultGrantName } from "../../provider/resources/grant";
 import { MotoServer } from "../../toolchain/moto";
 import { FaultProxy } from "./faultProxy";
 import { FaithfulOptions } from "./kmsFaithful";
@@ -285,4 +287,9 @@ export interface StackExport {
 
 export function resourcesOfType(exported: StackExport, type: string): StackResource[] {
   return (exported.deployment.resources ?? []).filter((r) => r.type === type);
+}
+
+/** The default grant name (resources/grant.ts) of a Grant declared at the top of a program, by project, stack and resource name. */
+export function defaultNameOf(project: string, resource: string, stack = "e2e"): string {
+  return defaultGrantName(`urn:pulumi:${stack}::${project}::${GRANT_TYPE}::${resource}`);
 }

@@ -79,6 +79,22 @@ describe("AWS layer", () => {
   }
 });
 
+describe("RetireGrant refused", () => {
+  it("AccessDenied says the grant decides who may retire it, and offers RevokeGrant, never a key-policy change", async () => {
+    const denied = Object.assign(new Error("not authorized"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } });
+    const api = new GrantApi({ send: async () => Promise.reject(denied) } as unknown as ConstructorParameters<typeof GrantApi>[0]);
+    const err = await api.removeGrant("arn:aws:kms:us-east-1:111122223333:key/k", "g", "retire").then(
+      () => expect.fail("RetireGrant succeeded"),
+      (e: Error) => e,
+    );
+    expect(err.message).to.contain("RetireGrant on key");
+    expect(err.message).to.match(/the grant decides who may retire it/);
+    expect(err.message).to.match(/retiring principal, its grantee if the grant allows RetireGrant, or the account that created it/);
+    expect(err.message).to.contain("retireOnDelete: false");
+    expect(err.message).to.not.match(/grant kms:RetireGrant on this key|in the key policy/);
+  });
+});
+
 describe("isRefusal: when a failed call certainly changed nothing", () => {
   const sdkError = (name: string, status: number, attempts: number) =>
     Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status, attempts } });

@@ -74,20 +74,36 @@ describe("Grant check", () => {
     });
   }
 
-  it("derives a stable, valid default name, hashed when too long", () => {
-    expect(defaultGrantName("proj", "dev", "app grant")).to.equal("proj-dev-app_grant");
-    const long = defaultGrantName("p", "s", "x".repeat(300));
-    expect(long.length).to.be.at.most(200);
-    expect(long).to.equal(defaultGrantName("p", "s", "x".repeat(300)));
-    expect(long).to.not.equal(defaultGrantName("p", "s", "x".repeat(299) + "y"));
-    expect(failuresOf({ name: long })).to.deep.equal([]);
+  it("the default name is unique per URN where the resource names fold alike, valid, and the same for the same URN", () => {
+    const urn = (path: string) => `urn:pulumi:dev::proj::${path}`;
+    const names = [
+      defaultGrantName(urn("pulumi-nodejs:dynamic/kms:Grant::reader.v2")),
+      defaultGrantName(urn("pulumi-nodejs:dynamic/kms:Grant::reader_v2")),
+      defaultGrantName(urn("my:app:Api$pulumi-nodejs:dynamic/kms:Grant::reader")),
+      defaultGrantName(urn("my:app:Worker$pulumi-nodejs:dynamic/kms:Grant::reader")),
+      defaultGrantName(urn(`pulumi-nodejs:dynamic/kms:Grant::${"x".repeat(300)}`)),
+      defaultGrantName(urn(`pulumi-nodejs:dynamic/kms:Grant::${"x".repeat(299)}y`)),
+    ];
+    expect(new Set(names).size).to.equal(names.length);
+    expect(names[0]).to.match(/^reader_v2-[0-9a-f]{24}$/);
+    expect(defaultGrantName(urn("pulumi-nodejs:dynamic/kms:Grant::reader.v2"))).to.equal(names[0]);
+    for (const name of names) {
+      expect(name.length).to.be.at.most(256);
+      expect(failuresOf({ name })).to.deep.equal([]);
+    }
   });
-});
 
-describe("check results the provider host can serialize", () => {
-  it("leaves a missing input absent rather than undefined", () => {
-    const { inputs } = checkGrant({ keyId: "1234abcd-12ab-34cd-56ef-1234567890ab", operations: ["Decrypt"], name: "g" });
-    expect(Object.values(inputs)).to.not.include(undefined);
-    expect(inputs).to.not.have.property("granteePrincipal");
+  it("a Grant without a name in the program keeps the name its state records; only a new one takes the URN-derived default", () => {
+    const { name: _name, ...unnamed } = valid;
+    const fresh = checkGrant({ ...unnamed, defaultName: "reader-0123" });
+    expect(fresh.failures).to.deep.equal([]);
+    expect(fresh.inputs.name).to.equal("reader-0123");
+    // After `pulumi stack rename` the URN, so the default, differs; a stack made before the
+    // URN-derived default records the old `project-stack-name` form: both keep the state's name.
+    const kept = checkGrant({ ...unnamed, defaultName: "reader-4567" }, { ...valid, name: "proj-dev-reader" });
+    expect(kept.inputs.name).to.equal("proj-dev-reader");
+    const given = checkGrant({ ...valid, name: "mine", defaultName: "reader-4567" }, { ...valid, name: "proj-dev-reader" });
+    expect(given.inputs.name).to.equal("mine");
+    expect(given.inputs).to.not.have.property("defaultName");
   });
 });

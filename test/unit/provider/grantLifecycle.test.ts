@@ -1,6 +1,10 @@
+import { DescribeKeyCommand, RetireGrantCommand, RevokeGrantCommand } from "@aws-sdk/client-kms";
 import { expect } from "chai";
+import { GrantApi } from "../../../provider/aws/grants";
+import { KeyApi } from "../../../provider/aws/keys";
 import { checkGrant, GrantInputs } from "../../../provider/runtime/grantCheck";
 import { GrantClients, GrantLifecycle } from "../../../provider/runtime/grantLifecycle";
+import { captureStderr } from "../../support/stderr";
 
 const grantee = "arn:aws:iam::123456789012:role/app";
 
@@ -48,5 +52,49 @@ describe("Grant lifecycle without KMS", () => {
     expect(
       (await lifecycle.diff(olds, inputs(olds.keyId, { constraints: { encryptionContextEquals: { App: "X" } } }))).replaces,
     ).to.deep.equal(["constraints"]);
+  });
+});
+
+describe("Grant delete on a key pending deletion", () => {
+  const keyArn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+  const refused = Object.assign(new Error(`${keyArn} is pending deletion.`), {
+    name: "KMSInvalidStateException",
+    $metadata: { httpStatusCode: 400 },
+  });
+  /** KMS for a key in `state`: RevokeGrant and RetireGrant refused as KMS refuses them on a key pending deletion. */
+  const kmsWith = (state: string) => ({
+    async send(command: object): Promise<unknown> {
+      if (command instanceof DescribeKeyCommand)
+        return {
+          KeyMetadata: { Arn: keyArn, KeyId: "1234abcd-12ab-34cd-56ef-1234567890ab", AWSAccountId: "123456789012", KeyState: state },
+        };
+      if (command instanceof RevokeGrantCommand || command instanceof RetireGrantCommand) throw refused;
+      throw new Error(`unexpected ${command.constructor.name}`);
+    },
+  });
+  const lifecycleOn = (state: string) =>
+    new GrantLifecycle({ grants: () => new GrantApi(kmsWith(state)), keys: () => new KeyApi(kmsWith(state)) }, 10);
+  const props = {
+    ...checkGrant({ keyId: keyArn, granteePrincipal: grantee, operations: ["Decrypt"], name: "app-grant" }).inputs,
+    grantId: "g1",
+    grantToken: "",
+    keyArn,
+    createdAt: "2020-01-01T00:00:00.000Z",
+  };
+
+  it("is skipped, and says so and why, rather than failing or passing silently", async () => {
+    const { written } = await captureStderr(() => lifecycleOn("PendingDeletion").delete("g1", props));
+    expect(written).to.contain(`Grant g1 (app-grant): not revoked: key ${keyArn} is PendingDeletion`);
+    expect(written).to.contain("the grant goes with the key");
+  });
+
+  it("on a key that is not pending deletion, the refusal fails the delete", async () => {
+    const err = await lifecycleOn("Disabled")
+      .delete("g1", { ...props, retireOnDelete: true })
+      .then(
+        () => expect.fail("the delete succeeded"),
+        (e: Error) => e,
+      );
+    expect(err.message).to.contain("RetireGrant on key");
   });
 });

@@ -21,6 +21,8 @@ describe("repository: npm run lint checks the layers of provider/", function () 
     ["provider/policy/x.ts", 'import * as pulumi from "@pulumi/pulumi";\nexport const x = pulumi;\n'],
     ["provider/aws/x.ts", 'import { accessFor } from "../runtime/settings";\nexport const x = accessFor;\n'],
     ["provider/drift/x.ts", 'import { UNKNOWN } from "../runtime/check";\nexport const x = UNKNOWN;\n'],
+    ["provider/verdict/x.ts", 'import { checkDrift } from "../drift/check";\nexport const x = checkDrift;\n'],
+    ["provider/verdict/x.ts", 'import { UNKNOWN } from "../runtime/check";\nexport const x = UNKNOWN;\n'],
     ["provider/resources/x.ts", 'import check = require("../drift/check");\nexport const x = check;\n'],
     ["provider/cli/x.ts", 'import { KeyPolicy } from "../resources/keyPolicy";\nexport const x = KeyPolicy;\n'],
   ];
@@ -35,6 +37,9 @@ describe("repository: npm run lint checks the layers of provider/", function () 
       ["provider/aws/x.ts", 'import { REGION_NAME } from "../policy/grammar";\nexport const x = REGION_NAME;\n'],
       ["provider/runtime/x.ts", 'import { KeyApi } from "../aws/keys";\nexport const x = KeyApi;\n'],
       ["provider/drift/x.ts", 'import { GRANT_TYPE } from "../resourceTypes";\nexport const x = GRANT_TYPE;\n'],
+      ["provider/drift/x.ts", 'import { judgeGrant } from "../verdict";\nexport const x = judgeGrant;\n'],
+      ["provider/runtime/x.ts", 'import { judgeKey } from "../verdict";\nexport const x = judgeKey;\n'],
+      ["provider/verdict/x.ts", 'import { GONE_KEY_STATES } from "../aws/keys";\nexport const x = GONE_KEY_STATES;\n'],
       ["provider/cli/x.ts", 'import { checkDrift } from "../drift/check";\nexport const x = checkDrift;\n'],
       ["provider/resources/x.ts", 'import grant = require("../runtime/grant");\nexport const x = grant;\n'],
     ])
