@@ -25,3 +25,16 @@ export {
   SEVERITIES,
   atLeast,
 } from "./lint";
+export {
+  checkNoNewAccess,
+  checkAccessNotGranted,
+  accessOf,
+  AccessOfOptions,
+  AccessCheckResult,
+  AccessReason,
+  AccessQuery,
+  AccessMatrix,
+  AccessEntry,
+  ConditionalAccess,
+  GrantAccess,
+} from "./access";
