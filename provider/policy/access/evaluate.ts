@@ -16,9 +16,15 @@ type Raw = Record<string, unknown>;
 const toList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
 /** Glob match with `*` and `?`, by regular expression (the engine uses automata: two ways to one answer). */
+const compiled = new Map<string, RegExp>();
 function like(pattern: string, text: string, ignoreCase = false): boolean {
+  const cacheKey = `${ignoreCase ? "i" : "s"}${pattern}`;
+  const hit = compiled.get(cacheKey);
+  if (hit) return hit.test(text);
   const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]");
-  return new RegExp(`^${source}$`, ignoreCase ? "i" : "").test(text);
+  const re = new RegExp(`^${source}$`, ignoreCase ? "i" : "");
+  if (compiled.size < 4096) compiled.set(cacheKey, re);
+  return re.test(text);
 }
 
 interface Identity {
@@ -248,7 +254,12 @@ function likeEscaped(pattern: string, text: string): boolean {
     else if (c === "?") source += "[\\s\\S]";
     else source += escapeRegex(c);
   }
-  return new RegExp(`^${source}$`).test(text);
+  let re = compiled.get(`e${pattern}`);
+  if (!re) {
+    re = new RegExp(`^${source}$`);
+    if (compiled.size < 4096) compiled.set(`e${pattern}`, re);
+  }
+  return re.test(text);
 }
 const escapeRegex = (c: string) => c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 

@@ -32,7 +32,11 @@ function step(pattern: Glob, states: Set<number>, c: string): Set<number> {
 
 /** Does `text` match `pattern`? Both compared as given (callers fold case where IAM does). */
 export function globMatch(pattern: Glob, text: string): boolean {
-  if (!pattern.includes("*") && !pattern.includes("?")) return pattern === text;
+  const star = pattern.indexOf("*");
+  const question = pattern.indexOf("?");
+  if (star < 0 && question < 0) return pattern === text;
+  // `prefix*`, the common shape, without the automaton.
+  if (question < 0 && star === pattern.length - 1) return text.startsWith(pattern.slice(0, -1));
   let states = close(pattern, new Set([0]));
   for (const c of text) {
     states = step(pattern, states, c);
@@ -77,11 +81,24 @@ function explore(p: Glob, q: Glob, stop: (a: Set<number>, b: Set<number>) => boo
   return false;
 }
 
+/** Answers of the automata, by pair of patterns: a policy's few patterns meet again and again. */
+const answers = new Map<string, boolean>();
+function remember(kind: string, p: Glob, q: Glob, decide: () => boolean): boolean {
+  const k = `${kind}${p}\u0000${q}`;
+  let v = answers.get(k);
+  if (v === undefined) {
+    v = decide();
+    if (answers.size >= 65_536) answers.clear();
+    answers.set(k, v);
+  }
+  return v;
+}
+
 /** Every text `p` matches, `q` matches too. */
 export function globIncluded(p: Glob, q: Glob): boolean {
   if (p === q || q === "*") return true;
   if (!p.includes("*") && !p.includes("?")) return globMatch(q, p);
-  return !explore(p, q, (a, b) => a.has(p.length) && !b.has(q.length));
+  return remember("<", p, q, () => !explore(p, q, (a, b) => a.has(p.length) && !b.has(q.length)));
 }
 
 /** Some text matches both patterns. */
@@ -89,7 +106,7 @@ export function globOverlap(p: Glob, q: Glob): boolean {
   if (p === q || p === "*" || q === "*") return true;
   if (!p.includes("*") && !p.includes("?")) return globMatch(q, p);
   if (!q.includes("*") && !q.includes("?")) return globMatch(p, q);
-  return explore(p, q, (a, b) => a.has(p.length) && b.has(q.length));
+  return remember("&", p, q, () => explore(p, q, (a, b) => a.has(p.length) && b.has(q.length)));
 }
 
 export const hasWildcard = (p: Glob): boolean => p.includes("*") || p.includes("?");
