@@ -18,7 +18,7 @@ import {
   resourceReps,
 } from "./space";
 import { Statement, preparePolicy } from "./statements";
-import { NO, Tri, YES, and, or } from "./tri";
+import { MAYBE, NO, Tri, YES, and, or } from "./tri";
 
 /** A point of the space: one group of principals, of actions and of resources, and how each statement applies there. */
 interface Point {
@@ -142,6 +142,10 @@ export function checkNoNewAccess(existing: PolicyInput | unknown, candidate: Pol
   const rg = group(rReps, all, resourceApplies);
   const proofs = new Implications(all);
   const findings = new Findings();
+  // Statements with the same Principal, Action and Resource elements apply to the same requests,
+  // even where the walk cannot tell whether they apply (MAYBE): one may stand for the other.
+  const scope = all.map((st) => JSON.stringify([st.s.Principal, st.s.NotPrincipal, st.s.Action, st.s.NotAction, st.s.Resource, st.s.NotResource]));
+  const sameScope = (i: number, j: number) => scope[i] === scope[j] && (all[i].effect === all[j].effect || all[i].s.NotPrincipal === undefined);
   const allows: number[] = [];
   const denies: number[] = [];
   all.forEach((st, i) => (st.effect === "Allow" ? allows : denies).push(i));
@@ -150,8 +154,10 @@ export function checkNoNewAccess(existing: PolicyInput | unknown, candidate: Pol
     const candidateAllows = allows.filter((i) => isCandidate(i) && at[i] !== NO);
     if (candidateAllows.length === 0) continue;
     const candidateDenies = denies.filter((i) => isCandidate(i) && at[i] === YES);
+    const candidateMayDeny = denies.filter((i) => isCandidate(i) && at[i] === MAYBE);
     const mayBlock = denies.some((i) => isCandidate(i) && at[i] !== NO);
     const existingAllows = allows.filter((i) => !isCandidate(i) && at[i] === YES);
+    const existingMayAllows = allows.filter((i) => !isCandidate(i) && at[i] === MAYBE);
     const existingMayAllow = allows.some((i) => !isCandidate(i) && at[i] !== NO);
     const existingDenies = denies.filter((i) => !isCandidate(i) && at[i] !== NO);
     const real = concrete(point, rReps.length);
@@ -159,13 +165,14 @@ export function checkNoNewAccess(existing: PolicyInput | unknown, candidate: Pol
       if (candidateDenies.some((d) => proofs.implies([s], d))) continue;
       const st = all[s];
       const sure = at[s] === YES && !mayBlock && real && plainlySatisfiable(st.entries);
-      if (!existingAllows.some((t) => proofs.implies([s], t))) {
+      if (!existingAllows.some((t) => proofs.implies([s], t)) && !existingMayAllows.some((t) => sameScope(s, t) && proofs.implies([s], t))) {
         const proven = sure && !existingMayAllow;
         findings.add(`${s}|allow`, st.path, point, proven, (p, a) => `candidate ${st.path} allows ${p} to call ${a}, which no statement of the existing policy is proven to allow`);
         continue;
       }
       for (const e of existingDenies) {
         if (candidateDenies.some((d) => proofs.implies([s, e], d)) || proofs.disjoint(s, e)) continue;
+        if (candidateMayDeny.some((d) => sameScope(d, e) && proofs.implies([s, e], d))) continue;
         const de = all[e];
         const proven = sure && at[e] === YES && plainlySatisfiable([...st.entries, ...de.entries]);
         findings.add(`${s}|deny${e}`, st.path, point, proven, (p, a) => `candidate ${st.path} allows ${p} to call ${a}, which existing ${de.path} (Deny) denied and no candidate Deny is proven to deny`);
