@@ -130,7 +130,11 @@ class Implications {
  * be new, each marked "proven new access" or "could not prove". Throws PolicyValidationError if
  * either policy is invalid.
  */
-export function checkNoNewAccess(existing: PolicyInput | unknown, candidate: PolicyInput | unknown, options: EngineOptions = {}): AccessCheckResult {
+export function checkNoNewAccess(
+  existing: PolicyInput | unknown,
+  candidate: PolicyInput | unknown,
+  options: EngineOptions = {},
+): AccessCheckResult {
   const before = preparePolicy(existing, options, "existing policy");
   const after = preparePolicy(candidate, options, "candidate policy");
   const all = [...before.statements, ...after.statements];
@@ -144,8 +148,11 @@ export function checkNoNewAccess(existing: PolicyInput | unknown, candidate: Pol
   const findings = new Findings();
   // Statements with the same Principal, Action and Resource elements apply to the same requests,
   // even where the walk cannot tell whether they apply (MAYBE): one may stand for the other.
-  const scope = all.map((st) => JSON.stringify([st.s.Principal, st.s.NotPrincipal, st.s.Action, st.s.NotAction, st.s.Resource, st.s.NotResource]));
-  const sameScope = (i: number, j: number) => scope[i] === scope[j] && (all[i].effect === all[j].effect || all[i].s.NotPrincipal === undefined);
+  const scope = all.map((st) =>
+    JSON.stringify([st.s.Principal, st.s.NotPrincipal, st.s.Action, st.s.NotAction, st.s.Resource, st.s.NotResource]),
+  );
+  const sameScope = (i: number, j: number) =>
+    scope[i] === scope[j] && (all[i].effect === all[j].effect || all[i].s.NotPrincipal === undefined);
   const allows: number[] = [];
   const denies: number[] = [];
   all.forEach((st, i) => (st.effect === "Allow" ? allows : denies).push(i));
@@ -165,9 +172,18 @@ export function checkNoNewAccess(existing: PolicyInput | unknown, candidate: Pol
       if (candidateDenies.some((d) => proofs.implies([s], d))) continue;
       const st = all[s];
       const sure = at[s] === YES && !mayBlock && real && plainlySatisfiable(st.entries);
-      if (!existingAllows.some((t) => proofs.implies([s], t)) && !existingMayAllows.some((t) => sameScope(s, t) && proofs.implies([s], t))) {
+      if (
+        !existingAllows.some((t) => proofs.implies([s], t)) &&
+        !existingMayAllows.some((t) => sameScope(s, t) && proofs.implies([s], t))
+      ) {
         const proven = sure && !existingMayAllow;
-        findings.add(`${s}|allow`, st.path, point, proven, (p, a) => `candidate ${st.path} allows ${p} to call ${a}, which no statement of the existing policy is proven to allow`);
+        findings.add(
+          `${s}|allow`,
+          st.path,
+          point,
+          proven,
+          (p, a) => `candidate ${st.path} allows ${p} to call ${a}, which no statement of the existing policy is proven to allow`,
+        );
         continue;
       }
       for (const e of existingDenies) {
@@ -175,7 +191,14 @@ export function checkNoNewAccess(existing: PolicyInput | unknown, candidate: Pol
         if (candidateMayDeny.some((d) => sameScope(d, e) && proofs.implies([s, e], d))) continue;
         const de = all[e];
         const proven = sure && at[e] === YES && plainlySatisfiable([...st.entries, ...de.entries]);
-        findings.add(`${s}|deny${e}`, st.path, point, proven, (p, a) => `candidate ${st.path} allows ${p} to call ${a}, which existing ${de.path} (Deny) denied and no candidate Deny is proven to deny`);
+        findings.add(
+          `${s}|deny${e}`,
+          st.path,
+          point,
+          proven,
+          (p, a) =>
+            `candidate ${st.path} allows ${p} to call ${a}, which existing ${de.path} (Deny) denied and no candidate Deny is proven to deny`,
+        );
       }
     }
   }
@@ -188,7 +211,8 @@ export function checkNoNewAccess(existing: PolicyInput | unknown, candidate: Pol
  * statements that may grant them. Throws PolicyValidationError if the policy is invalid.
  */
 export function checkAccessNotGranted(policy: PolicyInput | unknown, query: AccessQuery, options: EngineOptions = {}): AccessCheckResult {
-  if (!Array.isArray(query.actions) || query.actions.length === 0) throw new TypeError("checkAccessNotGranted: query.actions must name at least one action");
+  if (!Array.isArray(query.actions) || query.actions.length === 0)
+    throw new TypeError("checkAccessNotGranted: query.actions must name at least one action");
   const prepared = preparePolicy(policy, options);
   const all = prepared.statements;
   const partition = prepared.partition;
@@ -220,4 +244,3 @@ export function checkAccessNotGranted(policy: PolicyInput | unknown, query: Acce
   }
   return findings.result();
 }
-

@@ -48,7 +48,8 @@ export function entriesOf(conditions: NormalizedConditions | undefined): Entry[]
     if (ifExists) base = base.slice(0, -"IfExists".length);
     const p = base === "Null" ? { base: "Null", negated: false } : positive(base);
     const keys = (conditions as NormalizedConditions)[operator];
-    for (const key in keys) out.push({ key, base: p.base, negated: p.negated, ...(set ? { set } : {}), ifExists, values: keys[key], operator });
+    for (const key in keys)
+      out.push({ key, base: p.base, negated: p.negated, ...(set ? { set } : {}), ifExists, values: keys[key], operator });
   }
   return out;
 }

@@ -21,7 +21,10 @@ function like(pattern: string, text: string, ignoreCase = false): boolean {
   const cacheKey = `${ignoreCase ? "i" : "s"}${pattern}`;
   const hit = compiled.get(cacheKey);
   if (hit) return hit.test(text);
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]");
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, "[\\s\\S]*")
+    .replace(/\?/g, "[\\s\\S]");
   const re = new RegExp(`^${source}$`, ignoreCase ? "i" : "");
   if (compiled.size < 4096) compiled.set(cacheKey, re);
   return re.test(text);
@@ -39,7 +42,8 @@ function identity(arn: string): Identity {
   if (!m) return { root: false };
   const [, service, account, rest] = m;
   if (service === "iam" && rest === "root") return { account, root: true };
-  if (service === "iam" && rest.startsWith("role/")) return { account, role: { account, name: rest.split("/").pop() as string }, root: false };
+  if (service === "iam" && rest.startsWith("role/"))
+    return { account, role: { account, name: rest.split("/").pop() as string }, root: false };
   if (service === "sts" && rest.startsWith("assumed-role/")) return { account, role: { account, name: rest.split("/")[1] }, root: false };
   return { account, root: false };
 }
@@ -62,7 +66,11 @@ class Evaluator {
     // `{"AWS": "*"}` is everyone, as `"*"` is; `*` of another type is every caller of that type.
     if (entry === "*" && type === "AWS") return true;
     if (entry === "*")
-      return (type === "Service" && p.kind === "service") || (type === "Federated" && p.kind === "federated") || (type === "CanonicalUser" && p.kind === "canonical");
+      return (
+        (type === "Service" && p.kind === "service") ||
+        (type === "Federated" && p.kind === "federated") ||
+        (type === "CanonicalUser" && p.kind === "canonical")
+      );
     switch (p.kind) {
       case "service":
         return type === "Service" && entry === p.name;
@@ -81,7 +89,13 @@ class Evaluator {
         if (named.root) return deny && caller.account === named.account && arnPartition(arn) === arnPartition(p.arn);
         // A role names its sessions.
         if (named.role && !arn.includes(":assumed-role/"))
-          return caller.role !== undefined && p.arn.includes(":assumed-role/") && caller.role.account === named.role.account && caller.role.name === named.role.name && arnPartition(arn) === arnPartition(p.arn);
+          return (
+            caller.role !== undefined &&
+            p.arn.includes(":assumed-role/") &&
+            caller.role.account === named.role.account &&
+            caller.role.name === named.role.name &&
+            arnPartition(arn) === arnPartition(p.arn)
+          );
         return false;
       }
     }
@@ -90,7 +104,8 @@ class Evaluator {
   private principalElement(element: unknown, deny: boolean): boolean {
     if (element === "*") return true;
     if (typeof element !== "object" || element === null) return false;
-    for (const [type, entries] of Object.entries(element as Raw)) for (const e of toList(entries)) if (this.names(type, e, deny)) return true;
+    for (const [type, entries] of Object.entries(element as Raw))
+      for (const e of toList(entries)) if (this.names(type, e, deny)) return true;
     return false;
   }
 
@@ -105,7 +120,9 @@ class Evaluator {
     const caller = identity(p.arn);
     if (caller.root || caller.account === undefined) return true;
     const root = `arn:${arnPartition(p.arn)}:iam::${caller.account}:root`;
-    const rootNamed = (typeof element === "object" && element !== null ? toList((element as Raw).AWS) : [String(element)]).some((e) => e === "*" || this.awsEntry(e) === root);
+    const rootNamed = (typeof element === "object" && element !== null ? toList((element as Raw).AWS) : [String(element)]).some(
+      (e) => e === "*" || this.awsEntry(e) === root,
+    );
     return rootNamed;
   }
 
@@ -243,7 +260,7 @@ class Evaluator {
   }
 }
 
-const unescape = (s: string) => s.replace(/\u0000/g, "");
+const unescape = (s: string) => s.split("\u0000").join("");
 function likeEscaped(pattern: string, text: string): boolean {
   // \u0000x is a literal x.
   let source = "";

@@ -2,7 +2,17 @@ import { EngineOptions } from "../normalize";
 import { PolicyInput } from "../types";
 import { entryText } from "./conditions";
 import { AccessEntry, AccessMatrix, ConditionalAccess, GrantAccess } from "./model";
-import { ActionRep, PrincipalRep, actionApplies, actionReps, principalApplies, principalEntryMatches, principalReps, resourceApplies, resourceReps } from "./space";
+import {
+  ActionRep,
+  PrincipalRep,
+  actionApplies,
+  actionReps,
+  principalApplies,
+  principalEntryMatches,
+  principalReps,
+  resourceApplies,
+  resourceReps,
+} from "./space";
 import { preparePolicy } from "./statements";
 import { NO, Tri, YES, and } from "./tri";
 
@@ -22,7 +32,11 @@ export interface AccessOfOptions extends EngineOptions {
 export function accessOf(policy: PolicyInput | unknown, options: AccessOfOptions = {}): AccessMatrix {
   const { statements, partition } = preparePolicy(policy, options);
   const grants = options.grants ?? [];
-  const principals = principalReps(statements, partition, grants.map((g) => g.granteePrincipal));
+  const principals = principalReps(
+    statements,
+    partition,
+    grants.map((g) => g.granteePrincipal),
+  );
   const actions = actionReps(statements);
   const resources = resourceReps(statements);
   const entries: AccessEntry[] = [];
@@ -56,14 +70,17 @@ export function accessOf(policy: PolicyInput | unknown, options: AccessOfOptions
       }
       for (const st of allows) {
         const conditions = st.entries.map(entryText);
-        if (applies[statements.indexOf(st)] !== YES) conditions.push("if the statement applies to this principal and key (not decidable offline)");
-        for (const d of denies) conditions.push(`unless ${d.path} (Deny) applies${d.entries.length ? `: ${d.entries.map(entryText).join("; ")}` : ""}`);
+        if (applies[statements.indexOf(st)] !== YES)
+          conditions.push("if the statement applies to this principal and key (not decidable offline)");
+        for (const d of denies)
+          conditions.push(`unless ${d.path} (Deny) applies${d.entries.length ? `: ${d.entries.map(entryText).join("; ")}` : ""}`);
         addConditional(st.path, conditions, label);
       }
     }
     for (const g of grants) {
       if (!grantNames(p, g, partition)) continue;
-      const constraints = g.constraints && Object.keys(g.constraints).length > 0 ? [`grant constraints ${JSON.stringify(g.constraints)}`] : [];
+      const constraints =
+        g.constraints && Object.keys(g.constraints).length > 0 ? [`grant constraints ${JSON.stringify(g.constraints)}`] : [];
       for (const op of g.operations) {
         const action = `kms:${op}`;
         if (constraints.length === 0 && !entry.allowed.includes(action)) entry.allowed.push(action);

@@ -57,13 +57,25 @@ function parseArn(arn: string): Parsed {
   const [, partition, service, account, rest] = m;
   if (service === "iam" && rest === "root") return { partition, account, root: true, session: false, uniqueId: false };
   if (service === "iam" && rest.startsWith("role/"))
-    return { partition, account, root: false, role: `${partition}/${account}/${rest.split("/").pop() ?? ""}`, session: false, uniqueId: false };
+    return {
+      partition,
+      account,
+      root: false,
+      role: `${partition}/${account}/${rest.split("/").pop() ?? ""}`,
+      session: false,
+      uniqueId: false,
+    };
   if (service === "sts" && rest.startsWith("assumed-role/"))
     return { partition, account, root: false, role: `${partition}/${account}/${rest.split("/")[1]}`, session: true, uniqueId: false };
   return { partition, account, root: false, session: false, uniqueId: false };
 }
 
-const TYPE_KIND: Record<string, PrincipalRep["kind"]> = { AWS: "aws", Service: "service", Federated: "federated", CanonicalUser: "canonical" };
+const TYPE_KIND: Record<string, PrincipalRep["kind"]> = {
+  AWS: "aws",
+  Service: "service",
+  Federated: "federated",
+  CanonicalUser: "canonical",
+};
 
 /** Does one entry of a principal element name the representative? `deny`: an account names every identity in it. */
 export function principalEntryMatches(rep: PrincipalRep, type: string, entry: string, deny: boolean): Tri {
@@ -108,7 +120,8 @@ export function principalApplies(st: Statement, rep: PrincipalRep): Tri {
   const caller = parseArn(rep.id);
   if (caller.root) return NO;
   const aws = st.s.NotPrincipal.AWS ?? [];
-  const rootListed = aws.includes("*") || (caller.account !== undefined && aws.includes(`arn:${caller.partition}:iam::${caller.account}:root`));
+  const rootListed =
+    aws.includes("*") || (caller.account !== undefined && aws.includes(`arn:${caller.partition}:iam::${caller.account}:root`));
   return rootListed ? NO : MAYBE;
 }
 
@@ -170,7 +183,8 @@ export function principalReps(statements: Statement[], partition: string, extra:
   };
   for (const st of statements)
     for (const element of [st.s.Principal, st.s.NotPrincipal])
-      for (const type in element ?? {}) for (const id of (element as Record<string, string[]>)[type]) if (id !== "*") add(TYPE_KIND[type], id);
+      for (const type in element ?? {})
+        for (const id of (element as Record<string, string[]>)[type]) if (id !== "*") add(TYPE_KIND[type], id);
   for (const p of extra) add(...queryPrincipal(p, partition));
   const reps: PrincipalRep[] = [];
   const aws = byKind.get("aws") ?? new Set<string>();
@@ -198,7 +212,12 @@ export function principalReps(statements: Statement[], partition: string, extra:
     const ids = byKind.get(kind) ?? new Set<string>();
     for (const id of ids) reps.push({ label: `${kind === "service" ? "service " : ""}${id}`, kind, id, named: true });
     if (kind === "service" || ids.size > 0)
-      reps.push({ label: `any other ${kind === "canonical" ? "canonical user" : `${kind} principal`}`, kind, id: uniqueName(`other.${kind}.invalid`, ids), named: false });
+      reps.push({
+        label: `any other ${kind === "canonical" ? "canonical user" : `${kind} principal`}`,
+        kind,
+        id: uniqueName(`other.${kind}.invalid`, ids),
+        named: false,
+      });
   }
   reps.push({ label: "an anonymous caller", kind: "anonymous", id: "", named: false });
   return reps;
@@ -220,7 +239,11 @@ export function queryPrincipalMatches(rep: PrincipalRep, p: string, partition: s
 let known: ActionRep[] | undefined;
 /** KMS's actions, as the Service Authorization Reference lists them. */
 function knownActions(): ActionRep[] {
-  known ??= [...kmsCatalog().actions.values()].map((a) => ({ label: `kms:${a.name}`, action: `kms:${a.name.toLowerCase()}`, concrete: true }));
+  known ??= [...kmsCatalog().actions.values()].map((a) => ({
+    label: `kms:${a.name}`,
+    action: `kms:${a.name.toLowerCase()}`,
+    concrete: true,
+  }));
   return known;
 }
 

@@ -33,7 +33,13 @@ describe("checkNoNewAccess", () => {
   });
 
   it("passes an added Allow that an existing one covers, and one a new Deny blocks", () => {
-    const covered = { Effect: "Allow", Principal: { AWS: ROOT }, Action: "kms:Decrypt", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "true" } } };
+    const covered = {
+      Effect: "Allow",
+      Principal: { AWS: ROOT },
+      Action: "kms:Decrypt",
+      Resource: "*",
+      Condition: { Bool: { "aws:SecureTransport": "true" } },
+    };
     expect(checkNoNewAccess(doc(root), doc(root, covered)).result).to.equal("PASS");
     const other = { Effect: "Allow", Principal: { AWS: "arn:aws:iam::444455556666:root" }, Action: "kms:Decrypt", Resource: "*" };
     const block = { Effect: "Deny", Principal: { AWS: "444455556666" }, Action: "kms:*", Resource: "*" };
@@ -99,7 +105,9 @@ describe("checkAccessNotGranted", () => {
   });
 
   it("limits the question to the principals asked, an account standing for every identity in it", () => {
-    expect(checkAccessNotGranted(doc(root, use), { actions: ["kms:Decrypt"], principals: ["arn:aws:iam::444455556666:role/x"] }).result).to.equal("PASS");
+    expect(
+      checkAccessNotGranted(doc(root, use), { actions: ["kms:Decrypt"], principals: ["arn:aws:iam::444455556666:role/x"] }).result,
+    ).to.equal("PASS");
     expect(checkAccessNotGranted(doc(use), { actions: ["kms:Decrypt"], principals: [A] }).result).to.equal("FAIL");
   });
 });
@@ -125,14 +133,21 @@ describe("accessOf", () => {
 });
 
 describe("access evaluator", () => {
-  const req = (arn: string, action: string, context: Record<string, string[]> = {}) => ({ principal: { kind: "aws" as const, arn }, action, resource: "arn:aws:kms:us-east-1:111122223333:key/k", context });
+  const req = (arn: string, action: string, context: Record<string, string[]> = {}) => ({
+    principal: { kind: "aws" as const, arn },
+    action,
+    resource: "arn:aws:kms:us-east-1:111122223333:key/k",
+    context,
+  });
 
   it("needs an Allow, lets an explicit Deny win, and grants the account's root alone", () => {
     expect(evaluateRequest(doc(root), req(ROOT, "kms:Decrypt"))).to.equal(true);
     expect(evaluateRequest(doc(root), req(ROLE, "kms:Decrypt"))).to.equal(false);
     const deny = { Effect: "Deny", Principal: { AWS: A }, Action: "kms:Decrypt", Resource: "*" };
     expect(evaluateRequest(doc(root, { ...use, Condition: undefined }, deny), req(ROLE, "kms:Decrypt"))).to.equal(false);
-    expect(evaluateRequest(doc(root, { ...use, Condition: undefined }), req(`arn:aws:sts::${A}:assumed-role/app/s`, "kms:Decrypt"))).to.equal(true);
+    expect(
+      evaluateRequest(doc(root, { ...use, Condition: undefined }), req(`arn:aws:sts::${A}:assumed-role/app/s`, "kms:Decrypt")),
+    ).to.equal(true);
   });
 
   it("evaluates IfExists, negated operators on absent keys, and the set operators", () => {
@@ -142,9 +157,21 @@ describe("access evaluator", () => {
     expect(evaluateRequest(p({ StringNotEquals: { "kms:CallerAccount": A } }), req(ROOT, "kms:Decrypt"))).to.equal(true);
     expect(evaluateRequest(p({ "ForAllValues:StringEquals": { "aws:TagKeys": ["a"] } }), req(ROOT, "kms:Decrypt"))).to.equal(true);
     expect(evaluateRequest(p({ "ForAnyValue:StringEquals": { "aws:TagKeys": ["a"] } }), req(ROOT, "kms:Decrypt"))).to.equal(false);
-    expect(evaluateRequest(p({ "ForAllValues:StringEquals": { "aws:TagKeys": ["a"] } }), req(ROOT, "kms:Decrypt", { "aws:TagKeys": ["a", "b"] }))).to.equal(false);
-    expect(evaluateRequest(p({ IpAddress: { "aws:SourceIp": "10.0.0.0/8" } }), req(ROOT, "kms:Decrypt", { "aws:SourceIp": ["10.2.3.4"] }))).to.equal(true);
-    expect(evaluateRequest(p({ StringEquals: { "aws:PrincipalAccount": "${aws:ResourceAccount}" } }), req(ROOT, "kms:Decrypt", { "aws:PrincipalAccount": [A], "aws:ResourceAccount": [A] }))).to.equal(true);
+    expect(
+      evaluateRequest(
+        p({ "ForAllValues:StringEquals": { "aws:TagKeys": ["a"] } }),
+        req(ROOT, "kms:Decrypt", { "aws:TagKeys": ["a", "b"] }),
+      ),
+    ).to.equal(false);
+    expect(
+      evaluateRequest(p({ IpAddress: { "aws:SourceIp": "10.0.0.0/8" } }), req(ROOT, "kms:Decrypt", { "aws:SourceIp": ["10.2.3.4"] })),
+    ).to.equal(true);
+    expect(
+      evaluateRequest(
+        p({ StringEquals: { "aws:PrincipalAccount": "${aws:ResourceAccount}" } }),
+        req(ROOT, "kms:Decrypt", { "aws:PrincipalAccount": [A], "aws:ResourceAccount": [A] }),
+      ),
+    ).to.equal(true);
   });
 });
 

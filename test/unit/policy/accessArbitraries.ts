@@ -19,7 +19,16 @@ export const principalPool = [
   `arn:aws:iam::${B}:role/app`,
 ];
 export const servicePool = ["logs.amazonaws.com", "s3.amazonaws.com"];
-export const actionPool = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:PutKeyPolicy", "kms:Describe*", "kms:*", "kms:CreateGrant"];
+export const actionPool = [
+  "kms:Decrypt",
+  "kms:Encrypt",
+  "kms:GenerateDataKey*",
+  "kms:ReEncrypt*",
+  "kms:PutKeyPolicy",
+  "kms:Describe*",
+  "kms:*",
+  "kms:CreateGrant",
+];
 export const KEY = `arn:aws:kms:us-east-1:${A}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 export const resourcePool = ["*", KEY, `arn:aws:kms:us-east-1:${A}:key/*`];
 
@@ -48,13 +57,24 @@ const conditionPool: Array<[string, string, string[]]> = [
 
 /** Request values per condition key: the policy's values, near misses, and values of other shapes. */
 export const contextPool: Record<string, string[]> = {
-  "kms:ViaService": ["s3.us-east-1.amazonaws.com", "sqs.us-east-1.amazonaws.com", "s3.eu-west-1.amazonaws.com", "ec2.us-east-1.amazonaws.com"],
+  "kms:ViaService": [
+    "s3.us-east-1.amazonaws.com",
+    "sqs.us-east-1.amazonaws.com",
+    "s3.eu-west-1.amazonaws.com",
+    "ec2.us-east-1.amazonaws.com",
+  ],
   "kms:CallerAccount": [A, B, "999999999999"],
   "aws:PrincipalTag/team": ["billing", "Billing", "ops", "dev"],
   "aws:SecureTransport": ["true", "false"],
   "aws:MultiFactorAuthPresent": ["true", "false"],
   "aws:MultiFactorAuthAge": ["10", "599", "600", "3599", "3600", "86400", "60", "59"],
-  "aws:CurrentTime": ["2025-01-01T00:00:00Z", "2026-06-01T00:00:00Z", "2029-12-31T23:59:59Z", "2030-01-01T00:00:00Z", "2031-01-01T00:00:00Z"],
+  "aws:CurrentTime": [
+    "2025-01-01T00:00:00Z",
+    "2026-06-01T00:00:00Z",
+    "2029-12-31T23:59:59Z",
+    "2030-01-01T00:00:00Z",
+    "2031-01-01T00:00:00Z",
+  ],
   "aws:SourceIp": ["10.1.2.3", "10.2.0.1", "192.0.2.7", "203.0.113.1"],
   "kms:GranteePrincipal": [`arn:aws:iam::${A}:role/app`],
   "aws:TagKeys": ["env", "team", "owner", "extra"],
@@ -66,13 +86,20 @@ export const contextPool: Record<string, string[]> = {
 const subset = <T>(pool: T[], max = 3) => fc.uniqueArray(fc.constantFrom(...pool), { minLength: 1, maxLength: Math.min(max, pool.length) });
 
 export const conditionArb: fc.Arbitrary<Json | undefined> = fc.option(
-  fc.uniqueArray(fc.integer({ min: 0, max: conditionPool.length - 1 }), { minLength: 1, maxLength: 2 }).chain((picks) =>
-    fc.tuple(...picks.map((i) => subset(conditionPool[i][2], 2).map((values) => conditionPool[i].slice(0, 2).concat([values]) as [string, string, string[]]))),
-  ).map((entries) => {
-    const out: Record<string, Record<string, string[]>> = {};
-    for (const [op, key, values] of entries) (out[op] ??= {})[key] = values;
-    return out;
-  }),
+  fc
+    .uniqueArray(fc.integer({ min: 0, max: conditionPool.length - 1 }), { minLength: 1, maxLength: 2 })
+    .chain((picks) =>
+      fc.tuple(
+        ...picks.map((i) =>
+          subset(conditionPool[i][2], 2).map((values) => conditionPool[i].slice(0, 2).concat([values]) as [string, string, string[]]),
+        ),
+      ),
+    )
+    .map((entries) => {
+      const out: Record<string, Record<string, string[]>> = {};
+      for (const [op, key, values] of entries) (out[op] ??= {})[key] = values;
+      return out;
+    }),
   { nil: undefined, freq: 2 },
 );
 
@@ -101,7 +128,9 @@ export const statementArb: fc.Arbitrary<Json> = fc
     return s;
   });
 
-export const policyArb: fc.Arbitrary<Json> = fc.array(statementArb, { minLength: 1, maxLength: 5 }).map((Statement) => ({ Version: "2012-10-17", Statement }));
+export const policyArb: fc.Arbitrary<Json> = fc
+  .array(statementArb, { minLength: 1, maxLength: 5 })
+  .map((Statement) => ({ Version: "2012-10-17", Statement }));
 
 /** Principals a request may come from: every identity the pools name, and ones they do not. */
 export const requestPrincipals: RequestPrincipal[] = [
@@ -121,7 +150,18 @@ export const requestPrincipals: RequestPrincipal[] = [
   { kind: "anonymous" },
 ];
 /** Actions a request may name: KMS actions, and ones KMS may add later. */
-export const requestActions = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKeyPair", "kms:ReEncryptFrom", "kms:PutKeyPolicy", "kms:DescribeKey", "kms:CreateGrant", "kms:ScheduleKeyDeletion", "kms:ReEncryptFuture", "kms:FutureAction"];
+export const requestActions = [
+  "kms:Decrypt",
+  "kms:Encrypt",
+  "kms:GenerateDataKeyPair",
+  "kms:ReEncryptFrom",
+  "kms:PutKeyPolicy",
+  "kms:DescribeKey",
+  "kms:CreateGrant",
+  "kms:ScheduleKeyDeletion",
+  "kms:ReEncryptFuture",
+  "kms:FutureAction",
+];
 export const requestKeys = [KEY, `arn:aws:kms:us-east-1:${B}:key/0000`];
 
 export const requestArb: fc.Arbitrary<AccessRequest> = fc.record({

@@ -25,7 +25,9 @@ const changes: Record<string, Change> = {
     return out;
   },
   "writes an account's root as its id and actions in other case": (d) => {
-    const text = JSON.stringify(d).replace(new RegExp(`arn:aws:iam::${A}:root`, "g"), A).replace(/kms:Decrypt/g, "KMS:decrypt");
+    const text = JSON.stringify(d)
+      .replace(new RegExp(`arn:aws:iam::${A}:root`, "g"), A)
+      .replace(/kms:Decrypt/g, "KMS:decrypt");
     return JSON.parse(text) as Json;
   },
   "splits a statement's actions into one statement each": (d, pick) => {
@@ -79,7 +81,13 @@ const changes: Record<string, Change> = {
   "adds a Deny": (d, pick) => {
     const out = clone(d);
     const actions = ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:*", "kms:Decrypt"];
-    statements(out).push({ Effect: "Deny", Principal: "*", Action: actions[pick(actions.length)], Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+    statements(out).push({
+      Effect: "Deny",
+      Principal: "*",
+      Action: actions[pick(actions.length)],
+      Resource: "*",
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
     return out;
   },
   "adds an Allow an existing Allow covers": (d, pick) => {
@@ -103,7 +111,12 @@ const changes: Record<string, Change> = {
   },
   "denies an account every identity of which an Allow named": (d) => {
     const out = clone(d);
-    statements(out).push({ Effect: "Deny", Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: "kms:ScheduleKeyDeletion", Resource: "*" });
+    statements(out).push({
+      Effect: "Deny",
+      Principal: { AWS: `arn:aws:iam::${A}:root` },
+      Action: "kms:ScheduleKeyDeletion",
+      Resource: "*",
+    });
     return out;
   },
 };
@@ -143,14 +156,19 @@ describe("access checks: completeness", function () {
   });
 
   it("proves at least 90% of generated access-not-granted queries whose answer is no", () => {
-    const samples = fc.sample(fc.tuple(policyArb, fc.constantFrom("kms:Decrypt", "kms:PutKeyPolicy", "kms:Re*", "kms:*"), fc.boolean()), { numRuns: 400, seed: 2502 });
+    const samples = fc.sample(fc.tuple(policyArb, fc.constantFrom("kms:Decrypt", "kms:PutKeyPolicy", "kms:Re*", "kms:*"), fc.boolean()), {
+      numRuns: 400,
+      seed: 2502,
+    });
     let pass = 0;
     for (const [policy, action, byDeny] of samples) {
       // Made to grant none of the action: a Deny of it to everyone, or every Allow that may grant it removed.
       const d = clone(policy);
       if (byDeny) statements(d).push({ Effect: "Deny", Principal: "*", Action: action, Resource: "*" });
       else {
-        d.Statement = statements(d).filter((s) => s.Effect === "Deny" || (s.Action !== undefined && list(s.Action).every((a) => !overlaps(a, action))));
+        d.Statement = statements(d).filter(
+          (s) => s.Effect === "Deny" || (s.Action !== undefined && list(s.Action).every((a) => !overlaps(a, action))),
+        );
         if (statements(d).length === 0) statements(d).push({ Effect: "Deny", Principal: "*", Action: "kms:*", Resource: "*" });
       }
       if (checkAccessNotGranted(d, { actions: [action] }).result === "PASS") pass++;
