@@ -7,6 +7,7 @@ import {
   PrincipalRep,
   actionApplies,
   actionReps,
+  group,
   principalApplies,
   principalEntryMatches,
   principalReps,
@@ -37,8 +38,14 @@ export function accessOf(policy: PolicyInput | unknown, options: AccessOfOptions
     partition,
     grants.map((g) => g.granteePrincipal),
   );
-  const actions = actionReps(statements);
   const resources = resourceReps(statements);
+  // Actions every statement treats alike are decided once; a statement's principal match once per row.
+  const actionGroups = group(actionReps(statements), statements, actionApplies);
+  const resourceMatch = statements.map((st) => {
+    let r: Tri = NO;
+    for (const res of resources) r = r === YES ? r : (Math.max(r, resourceApplies(st, res)) as Tri);
+    return r;
+  });
   const entries: AccessEntry[] = [];
   for (const p of principals) {
     const entry: AccessEntry = { principal: p.label, allowed: [], conditional: [], denied: [] };
@@ -49,32 +56,31 @@ export function accessOf(policy: PolicyInput | unknown, options: AccessOfOptions
       if (!c) conditional.set(key, (c = { actions: [], source, conditions }));
       if (!c.actions.includes(action)) c.actions.push(action);
     };
-    for (const a of actions) {
-      const applies = statements.map((st) => {
-        let r: Tri = NO;
-        for (const res of resources) r = r === YES ? r : (Math.max(r, resourceApplies(st, res)) as Tri);
-        return and(and(principalApplies(st, p), actionApplies(st, a)), r);
-      });
-      const denies = statements.filter((st, i) => st.effect === "Deny" && applies[i] !== NO);
-      const allows = statements.filter((st, i) => st.effect === "Allow" && applies[i] !== NO);
-      const label = a.concrete ? a.label : `${a.label} (not yet in KMS)`;
-      if (statements.some((st, i) => st.effect === "Deny" && applies[i] === YES && st.entries.length === 0)) {
-        if (allows.length > 0 || a.concrete) entry.denied.push(label);
-        continue;
-      }
-      if (allows.length === 0) continue;
-      const sure = allows.some((st) => applies[statements.indexOf(st)] === YES && st.entries.length === 0);
-      if (sure && denies.length === 0) {
-        entry.allowed.push(label);
-        continue;
-      }
-      for (const st of allows) {
-        const conditions = st.entries.map(entryText);
-        if (applies[statements.indexOf(st)] !== YES)
-          conditions.push("if the statement applies to this principal and key (not decidable offline)");
-        for (const d of denies)
-          conditions.push(`unless ${d.path} (Deny) applies${d.entries.length ? `: ${d.entries.map(entryText).join("; ")}` : ""}`);
-        addConditional(st.path, conditions, label);
+    const principalMatch = statements.map((st) => principalApplies(st, p));
+    for (const g of actionGroups) {
+      const applies = statements.map((_, i) => and(and(principalMatch[i], g.applies[i]), resourceMatch[i]));
+      for (const a of g.reps) {
+        const denies = statements.filter((st, i) => st.effect === "Deny" && applies[i] !== NO);
+        const allows = statements.filter((st, i) => st.effect === "Allow" && applies[i] !== NO);
+        const label = a.concrete ? a.label : `${a.label} (not yet in KMS)`;
+        if (statements.some((st, i) => st.effect === "Deny" && applies[i] === YES && st.entries.length === 0)) {
+          if (allows.length > 0 || a.concrete) entry.denied.push(label);
+          continue;
+        }
+        if (allows.length === 0) continue;
+        const sure = allows.some((st) => applies[statements.indexOf(st)] === YES && st.entries.length === 0);
+        if (sure && denies.length === 0) {
+          entry.allowed.push(label);
+          continue;
+        }
+        for (const st of allows) {
+          const conditions = st.entries.map(entryText);
+          if (applies[statements.indexOf(st)] !== YES)
+            conditions.push("if the statement applies to this principal and key (not decidable offline)");
+          for (const d of denies)
+            conditions.push(`unless ${d.path} (Deny) applies${d.entries.length ? `: ${d.entries.map(entryText).join("; ")}` : ""}`);
+          addConditional(st.path, conditions, label);
+        }
       }
     }
     for (const g of grants) {

@@ -1,0 +1,43 @@
+/**
+ * The cost of the access checks at 4 and 32 KB: checkNoNewAccess on the benchmark's equivalent pair
+ * (the declared policy against the same policy as KMS returns it) and on the one-action-removed pair,
+ * checkAccessNotGranted and accessOf on the declared policy. Medians of `repeats` runs, in ms.
+ * Not yet a section of bench/run.ts: run it alone with `node build/bench/access.js`.
+ */
+import { accessOf, checkAccessNotGranted, checkNoNewAccess } from "../provider/policy";
+import { benchPairs } from "./pairs";
+
+export interface AccessBenchRow {
+  kb: number;
+  noNewAccessEquivalentMs: number;
+  noNewAccessNarrowedMs: number;
+  accessNotGrantedMs: number;
+  accessOfMs: number;
+}
+
+function median(f: () => unknown, repeats: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t = process.hrtime.bigint();
+    f();
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return Math.round(times[Math.floor(times.length / 2)] * 100) / 100;
+}
+
+export function benchAccess(sizesKb = [4, 32], repeats = 5): AccessBenchRow[] {
+  return sizesKb.map((kb) => {
+    const [equivalent, narrowed] = benchPairs([kb]);
+    return {
+      kb,
+      noNewAccessEquivalentMs: median(() => checkNoNewAccess(equivalent.a, equivalent.b), repeats),
+      // The one-action-removed pair read the other way: the candidate drops an action.
+      noNewAccessNarrowedMs: median(() => checkNoNewAccess(narrowed.a, narrowed.b), repeats),
+      accessNotGrantedMs: median(() => checkAccessNotGranted(equivalent.a, { actions: ["kms:PutKeyPolicy"] }), repeats),
+      accessOfMs: median(() => accessOf(equivalent.a), repeats),
+    };
+  });
+}
+
+if (require.main === module) console.log(JSON.stringify(benchAccess(), null, 2));
