@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, then the raw results in bench/results/ and the tables in the
  * docs/benchmarks.md (between the bench markers). Benchmarks run on demand, never in CI.
  *   BENCH_REPEATS (default 3)   repeated runs per timed measurement; the median is reported
- *   BENCH_ONLY=engine,lint,calls,size,stack,drift   a subset (none: only re-render docs/benchmarks.md from latest.json)
+ *   BENCH_ONLY=engine,lint,cli,calls,size,stack,drift   a subset (none: only re-render docs/benchmarks.md from latest.json)
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -17,6 +17,7 @@ import { StackPeakRss, StackTimesResult, benchStackTimes } from "./stackTimes";
 import { DriftResult, benchDrift } from "./drift";
 import { engineChart } from "./chart";
 import { LintBenchResult, benchLint, lintMarkdown } from "./lint";
+import { CliStartResult, benchCliStart, cliStartMarkdown } from "./cliStart";
 
 interface Results {
   date: string;
@@ -28,13 +29,14 @@ interface Results {
   stack?: { rows: StackTimesResult[]; driftMs: number; previewRefreshMs: number; peakRss?: StackPeakRss };
   drift?: DriftResult[];
   lint?: LintBenchResult;
+  cli?: CliStartResult;
   /** The day each section was last measured (a run may measure only some: BENCH_ONLY). */
   measured?: Partial<Record<Section, string>>;
   /** The machine each section was last measured on, when a partial run was on another one. */
   machines?: Partial<Record<Section, string>>;
 }
 
-const SECTIONS = ["engine", "lint", "refreshCalls", "providerSize", "stack", "drift"] as const;
+const SECTIONS = ["engine", "lint", "cli", "refreshCalls", "providerSize", "stack", "drift"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const machineText = (m: Results["machine"]) => `${m.cpus} cores (${m.cpuModel})`;
@@ -155,6 +157,7 @@ function markdown(r: Results): string {
     );
   }
   if (r.lint) parts.push(lintMarkdown(r.lint, when("lint")));
+  if (r.cli) parts.push(cliStartMarkdown(r.cli, when("cli")));
   return parts.join("\n\n");
 }
 
@@ -189,7 +192,7 @@ function save(results: Results): void {
 }
 
 async function main(): Promise<void> {
-  const only = new Set((process.env.BENCH_ONLY ?? "engine,lint,calls,size,stack,drift").split(","));
+  const only = new Set((process.env.BENCH_ONLY ?? "engine,lint,cli,calls,size,stack,drift").split(","));
   const repeats = Number(process.env.BENCH_REPEATS ?? 3);
   const results: Results = {
     date: new Date().toISOString(),
@@ -212,6 +215,11 @@ async function main(): Promise<void> {
   if (only.has("lint")) {
     log("lint");
     results.lint = benchLint();
+    save(results);
+  }
+  if (only.has("cli")) {
+    log("kms-policy cold start");
+    results.cli = benchCliStart();
     save(results);
   }
   if (!["calls", "size", "stack", "drift"].some((s) => only.has(s))) {

@@ -5,11 +5,35 @@ import { KeyApi } from "../aws/keys";
 import { DEFAULT_CONCURRENCY, checkDrift } from "../drift/check";
 import { exitCodeOf, jsonReport, junitReport, markdownReport, textReport } from "../drift/report";
 import { parseStackExport } from "../drift/stackExport";
-import { EXIT, readInput } from "./io";
-import { Output } from "./policyCommands";
+import { ParsedArgs, UsageError, choiceFlag, stringFlag } from "./args";
+import { DRIFT_FORMATS } from "./commands";
+import { EXIT, Output, readInput } from "./io";
 
-export type DriftFormat = "text" | "markdown" | "json" | "junit";
-export const DRIFT_FORMATS: readonly DriftFormat[] = ["text", "markdown", "json", "junit"];
+export type DriftFormat = (typeof DRIFT_FORMATS)[number];
+
+/** `kms-policy drift EXPORT`, from the flags the command table let through. */
+export async function run(args: ParsedArgs, io: Output): Promise<number> {
+  const { flags } = args;
+  const concurrencyText = stringFlag(flags, "concurrency");
+  const concurrency = concurrencyText === undefined ? undefined : Number(concurrencyText);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 256))
+    throw new UsageError(`--concurrency must be a whole number from 1 to 256, not "${concurrencyText}"`);
+  const delayText = stringFlag(flags, "grant-listing-delay");
+  const delay = delayText === undefined ? undefined : Number(delayText);
+  if (delay !== undefined && !(delayText !== "" && Number.isFinite(delay) && delay >= 0))
+    throw new UsageError(`--grant-listing-delay must be a number of seconds, 0 or more, not "${delayText}"`);
+  return driftCommand(args.operands[0], io, {
+    format: choiceFlag(flags, "format", DRIFT_FORMATS, "text"),
+    concurrency,
+    unmanagedGrants: flags["unmanaged-grants"] === true,
+    grantListingDelaySeconds: delay,
+    region: stringFlag(flags, "region"),
+    assumeRole: stringFlag(flags, "assume-role"),
+    externalId: stringFlag(flags, "external-id"),
+    sessionName: stringFlag(flags, "session-name"),
+    tty: process.stdout.isTTY === true,
+  });
+}
 
 export interface DriftCommandOptions {
   format: DriftFormat;
@@ -32,14 +56,14 @@ export async function driftCommand(file: string, io: Output, options: DriftComma
   const role = auditRole(options);
   if ("problems" in role) {
     for (const problem of role.problems) io.err(`kms-policy drift: ${problem}`);
-    return EXIT.invalid;
+    return EXIT.failed;
   }
   let resources;
   try {
     resources = parseStackExport(readInput(file));
   } catch (err) {
     io.err(`kms-policy drift: ${(err as Error).message}`);
-    return EXIT.invalid;
+    return EXIT.failed;
   }
   // checkDrift resolves each key's Region (ARN, recorded region, --region) and Access.
   const clients = {
@@ -96,7 +120,7 @@ function auditRole(options: DriftCommandOptions): { assumeRole?: AssumeRole } | 
   const byFlag = (problem: string) =>
     (Object.keys(ROLE_FLAGS) as Array<keyof typeof ROLE_FLAGS>).reduce(
       (text, field) => text.replace(`assumeRole.${field}`, ROLE_FLAGS[field]),
-      problem.replace(/: give the role's ARN, e\.g\. "[^"]+"$/, ": give one such as arn:aws:iam::111122223333:role/kms-audit"),
+      problem.replace(/: give the role's ARN, e\.g\. "[^"]+"$/, ": give one such as arn:aws:iam::<ACCOUNT-ID>:role/kms-audit"),
     );
   return { problems: checked.problems.map(byFlag) };
 }

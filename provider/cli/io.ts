@@ -1,15 +1,80 @@
 import * as fs from "fs";
 import * as path from "path";
 
-/** Reads a file, or standard input when the name is `-`. */
-export function readInput(name: string): string {
-  return name === "-" ? fs.readFileSync(0, "utf8") : fs.readFileSync(name, "utf8");
+/** Where a command writes: its result (stdout, or the `--output` file) and its messages (stderr). */
+export interface Output {
+  out(text: string): void;
+  err(text: string): void;
 }
 
-/** Exit codes shared by every subcommand: scripts and CI tell "different" from "broken". */
-export const EXIT = { ok: 0, different: 1, invalid: 2 } as const;
+/**
+ * The exit codes of every command, so that CI tells a bad policy from a broken workflow:
+ * 0 nothing to report (no finding at or above `--fail-on`, equivalent, in sync), 1 something to
+ * report (findings, a difference, drift), 2 the run could not check something (usage error, a file
+ * it could not read, an internal error). docs/cli.md has the table.
+ */
+export const EXIT = { ok: 0, findings: 1, failed: 2 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-/** This package's version, for SARIF's tool metadata: the nearest package.json named pulumi-kms-policy. */
+/** A file that could not be read, with the reason in words (not Node's `ENOENT: ...` text). */
+export class InputError extends Error {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super(`cannot read ${file}: ${reason}`);
+    this.name = "InputError";
+  }
+}
+
+const REASONS: Record<string, string> = {
+  ENOENT: "no such file",
+  EISDIR: "it is a directory, not a file",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+};
+
+/** Reads a file, or standard input when the name is `-`. Throws InputError. */
+export function readInput(name: string): string {
+  try {
+    return name === "-" ? fs.readFileSync(0, "utf8") : fs.readFileSync(name, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "";
+    throw new InputError(name === "-" ? "standard input" : name, REASONS[code] ?? (err as Error).message);
+  }
+}
+
+/** How a policy reached us: as itself, or inside what `aws kms get-key-policy` prints. */
+export type PolicyWrapping = "get-key-policy" | "json-string";
+
+/**
+ * The policy a file holds. `aws kms get-key-policy` prints `{"Policy": "<policy as a string>",
+ * "PolicyName": "default"}`, and with `--query Policy --output json` the policy as one JSON string:
+ * both are unwrapped. A document whose `Policy` is a string cannot be a policy (KMS refuses a
+ * `Policy` key), so the unwrapping never hides a policy's own problem. Any other text is the policy.
+ */
+export function unwrapPolicy(text: string): { text: string; wrapping?: PolicyWrapping } {
+  const start = text.trimStart()[0];
+  if (start !== "{" && start !== '"') return { text };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { text };
+  }
+  if (typeof value === "string") return { text: value, wrapping: "json-string" };
+  if (typeof value === "object" && value !== null && typeof (value as { Policy?: unknown }).Policy === "string")
+    return { text: (value as { Policy: string }).Policy, wrapping: "get-key-policy" };
+  return { text };
+}
+
+/** readInput, then unwrapPolicy. */
+export function readPolicyFile(name: string): { text: string; raw: string; wrapping?: PolicyWrapping } {
+  const raw = readInput(name);
+  return { raw, ...unwrapPolicy(raw) };
+}
+
+/** This package's version: the nearest package.json named pulumi-kms-policy. */
 export function packageVersion(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     try {

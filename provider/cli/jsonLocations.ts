@@ -1,4 +1,5 @@
-import { joinPath } from "../policy/lint/path";
+import { MAX_NESTING } from "../policy/json";
+import { joinPath } from "../policy/path";
 
 export interface Location {
   /** 1-based. */
@@ -35,7 +36,9 @@ export function jsonLocations(text: string): Map<string, Location> {
     i++;
     return JSON.parse(text.slice(start, i)) as string;
   };
-  const value = (path: string): void => {
+  const value = (path: string, depth: number): void => {
+    // As deep as the reader goes (MAX_NESTING); the reader reports what is deeper.
+    if (depth > MAX_NESTING) throw new Error("too deep");
     skip();
     const c = text[i];
     if (c === "{") {
@@ -56,7 +59,7 @@ export function jsonLocations(text: string): Map<string, Location> {
         }
         skip();
         if (text[i++] !== ":") throw new Error("colon expected");
-        value(child);
+        value(child, depth + 1);
         skip();
         if (text[i] === ",") i++;
         else if (text[i++] === "}") return;
@@ -70,7 +73,7 @@ export function jsonLocations(text: string): Map<string, Location> {
         skip();
         const child = joinPath(path, n);
         found.set(child, here());
-        value(child);
+        value(child, depth + 1);
         skip();
         if (text[i] === ",") i++;
         else if (text[i++] === "]") return;
@@ -87,7 +90,7 @@ export function jsonLocations(text: string): Map<string, Location> {
   try {
     skip();
     found.set("", here());
-    value("");
+    value("", 0);
   } catch {
     // Not JSON: validatePolicy's invalid-json finding says where; keep what was located.
   }
@@ -105,15 +108,18 @@ export function locate(locations: Map<string, Location>, path: string): Location
   }
 }
 
-/** The engine's invalid-json message ends with the fault's place (provider/policy/json.ts, Reader.fail). */
+/**
+ * A message about a place in the text rather than an element ends with it: where the reader stopped
+ * (provider/policy/json.ts, Reader.fail), a character KMS refuses (parse.ts, invalidCharacter).
+ */
 const FAULT_AT = /at line (\d+), column (\d+)$/;
 
 /**
- * Where a finding is in the text: an `invalid-json` finding where the reader stopped, as its
- * message says (its path is only as far as the reader got); any other at its JSON path.
+ * Where a finding is in the text: where its message says, for a finding about a place in the
+ * text (its path is only as far as the reader got, or the document); any other at its JSON path.
  */
-export function findingLocation(locations: Map<string, Location>, finding: { rule: string; path: string; message: string }): Location {
-  const fault = finding.rule === "invalid-json" ? FAULT_AT.exec(finding.message) : null;
+export function findingLocation(locations: Map<string, Location>, finding: { path: string; message: string }): Location {
+  const fault = FAULT_AT.exec(finding.message);
   if (fault) return { line: Number(fault[1]), column: Number(fault[2]) };
   return locate(locations, finding.path);
 }

@@ -4,21 +4,39 @@
  */
 import * as path from "path";
 import { pathToFileURL } from "url";
-import { LINT_RULES, LintFinding, Severity, lintRule } from "../policy";
+import { LINT_RULES, LintFinding, SEVERITIES, Severity, atLeast, lintRule } from "../policy";
+import { LINT_FORMATS } from "./commands";
+import { EXIT, ExitCode } from "./io";
 import { Location, findingLocation, jsonLocations } from "./jsonLocations";
 
-export type LintFormat = "text" | "json" | "sarif" | "github";
-export const LINT_FORMATS: readonly LintFormat[] = ["text", "json", "sarif", "github"];
+export type LintFormat = (typeof LINT_FORMATS)[number];
 
-/** The findings of one file, each with where its path starts in the file. */
+/** The findings of one file, each with where its path starts in the file; or why the file could not be checked. */
 export interface FileFindings {
   file: string;
   findings: Array<LintFinding & Location>;
+  /** Findings an --ignore entry left out. */
+  suppressed?: number;
+  /** Set when the file could not be checked (missing, a directory, unreadable): the reason. */
+  error?: string;
 }
 
-export function locateFindings(file: string, text: string, findings: LintFinding[]): FileFindings {
-  const locations = jsonLocations(text);
-  return { file, findings: findings.map((f) => ({ ...f, ...findingLocation(locations, f) })) };
+/**
+ * The findings with their places in the file, in file order (line, column, then worst first).
+ * `at` places every finding there instead: for a policy unwrapped from `aws kms get-key-policy`'s
+ * output, whose own lines are not the file's.
+ */
+export function locateFindings(text: string, findings: LintFinding[], at?: Location): Array<LintFinding & Location> {
+  const locations = at ? undefined : jsonLocations(text);
+  const place = (f: LintFinding): Location => (locations ? findingLocation(locations, f) : (at as Location));
+  const located = findings.map((f) => ({ ...f, ...place(f) }));
+  return located.sort((a, b) => a.line - b.line || a.column - b.column || SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
+}
+
+/** The exit code for these results: 2 if a file could not be checked, 1 if a finding reaches `failOn`, else 0. */
+export function lintExitCode(files: FileFindings[], failOn: Severity): ExitCode {
+  if (files.some((f) => f.error !== undefined)) return EXIT.failed;
+  return files.some((f) => f.findings.some((x) => atLeast(x.severity, failOn))) ? EXIT.findings : EXIT.ok;
 }
 
 export function renderLint(files: FileFindings[], format: LintFormat, toolVersion: string): string {
@@ -34,8 +52,9 @@ export function renderLint(files: FileFindings[], format: LintFormat, toolVersio
   }
 }
 
-function text({ file, findings }: FileFindings): string[] {
-  if (findings.length === 0) return [`${file}: valid, no findings`];
+function text({ file, findings, suppressed, error }: FileFindings): string[] {
+  if (error !== undefined) return [`${file}: could not check: ${error}`];
+  if (findings.length === 0) return [`${file}: valid, no findings${suppressed ? ` (${suppressed} suppressed by --ignore)` : ""}`];
   return findings.map(
     (f) => `${file}:${f.line}:${f.column}: ${f.severity} [${f.rule}] ${f.path || "(document)"}: ${f.message}\n    fix: ${f.hint}`,
   );
@@ -47,7 +66,8 @@ const GITHUB_LEVEL: Record<Severity, string> = { error: "error", security: "erro
 const escapeData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 const escapeProperty = (s: string) => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
 
-function github({ file, findings }: FileFindings): string[] {
+function github({ file, findings, error }: FileFindings): string[] {
+  if (error !== undefined) return [`::error file=${escapeProperty(file)},title=kms-policy could not check::${escapeData(error)}`];
   return findings.map(
     (f) =>
       `::${GITHUB_LEVEL[f.severity]} file=${escapeProperty(file)},line=${f.line},col=${f.column},title=${escapeProperty(`kms-policy ${f.rule} (${f.severity})`)}::` +
@@ -93,6 +113,17 @@ function sarif(files: FileFindings[], toolVersion: string): object {
       },
     };
   });
+  const notifications = files.flatMap(({ file, error }) =>
+    error === undefined
+      ? []
+      : [
+          {
+            level: "error",
+            message: { text: `could not check ${file}: ${error}` },
+            locations: [{ physicalLocation: { artifactLocation: { uri: toUri(file) } } }],
+          },
+        ],
+  );
   const results = files.flatMap(({ file, findings }) =>
     findings.map((f) => ({
       ruleId: f.rule,
@@ -116,6 +147,7 @@ function sarif(files: FileFindings[], toolVersion: string): object {
         tool: {
           driver: { name: "kms-policy", informationUri: "https://www.npmjs.com/package/pulumi-kms-policy", version: toolVersion, rules },
         },
+        invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }],
         results,
       },
     ],

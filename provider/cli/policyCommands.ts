@@ -1,35 +1,16 @@
+/** `kms-policy normalize` and `kms-policy diff`: read policies, print the canonical form or the difference. */
 import {
   EngineOptions,
-  LintSuppression,
   PolicyValidationError,
-  Severity,
-  atLeast,
   canonicalPolicyJson,
   diffPolicies,
   formatPolicyDiff,
-  lintPolicy,
   parsePolicy,
   validatePolicy,
 } from "../policy";
-import { EXIT, packageVersion, readInput } from "./io";
-import { LintFormat, locateFindings, renderLint } from "./lintReport";
-
-export interface Output {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-export interface ValidateOptions {
-  /** Grammar only: no key-policy rules (for IAM identity or trust policies). */
-  generic: boolean;
-  format: LintFormat;
-  /** Findings this bad or worse fail the run (exit 1); `error` findings always exit 2. */
-  failOn: Severity;
-  /** Sid:rule pairs left out, as the stack setting kms-policy:ignore. */
-  ignore?: LintSuppression[];
-  /** The account that owns the key (as a KeyPolicy learns it from a key ARN), for the cross-account rules. */
-  account?: string;
-}
+import { ParsedArgs, choiceFlag } from "./args";
+import { DIFF_FORMATS } from "./commands";
+import { EXIT, InputError, Output, readPolicyFile } from "./io";
 
 /** How `normalize` and `diff` read their files; `validate` takes the same `generic`. */
 export interface ReadOptions {
@@ -42,23 +23,34 @@ export interface ReadOptions {
   tolerant: boolean;
 }
 
+const readOptions = (args: ParsedArgs): ReadOptions => ({ generic: args.flags.generic === true, tolerant: args.flags.tolerant === true });
 const engineOptions = (options: ReadOptions): EngineOptions => ({ keyPolicy: !options.generic, tolerant: options.tolerant });
 
 /**
- * The files' validation problems on stderr, each under its file name; true when there were any.
- * A tolerant read validates nothing, but text that is not JSON is still unreadable: that is
- * reported here too, so that the message names the file.
+ * Each file's policy (unwrapped from `aws kms get-key-policy`'s output), or undefined after saying
+ * on stderr, under the file's name, why it could not be read or is invalid. A tolerant read
+ * validates nothing, but text that is not JSON is still unreadable.
  */
-function reportInvalid(texts: Array<[string, string]>, io: Output, options: ReadOptions): boolean {
-  let invalid = false;
-  for (const [name, text] of texts) {
+function readAll(files: string[], io: Output, options: ReadOptions): string[] | undefined {
+  let ok = true;
+  const texts = files.map((name) => {
+    let text: string;
+    try {
+      text = readPolicyFile(name).text;
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      io.err(err.message);
+      ok = false;
+      return "";
+    }
     const problems = options.tolerant ? unreadable(text) : validatePolicy(text, { keyPolicy: !options.generic });
     if (problems.length > 0) {
       io.err(new PolicyValidationError(problems, name).message);
-      invalid = true;
+      ok = false;
     }
-  }
-  return invalid;
+    return text;
+  });
+  return ok ? texts : undefined;
 }
 
 /** What stops even a tolerant read: the text is not JSON (the engine then has no document). */
@@ -67,38 +59,27 @@ function unreadable(text: string) {
   return parsed.value === undefined ? parsed.problems : [];
 }
 
-/**
- * `kms-policy validate FILE...`: every finding of every file, in the chosen format. Exit 2 if a
- * file has an `error` (KMS would refuse it), else 1 if a finding reaches `failOn`, else 0.
- */
-export function validateCommand(files: string[], io: Output, options: ValidateOptions): number {
-  const results = files.map((file) => {
-    const text = readInput(file);
-    return locateFindings(file, text, lintPolicy(text, { keyPolicy: !options.generic, ignore: options.ignore, account: options.account }));
-  });
-  io.out(renderLint(results, options.format, packageVersion()));
-  const all = results.flatMap((r) => r.findings);
-  if (all.some((f) => f.severity === "error")) return EXIT.invalid;
-  return all.some((f) => atLeast(f.severity, options.failOn)) ? EXIT.different : EXIT.ok;
-}
-
-/** `kms-policy normalize FILE`: the canonical JSON; exit 2 with the problems for an invalid file. */
-export function normalizeCommand(file: string, io: Output, options: ReadOptions): number {
-  const text = readInput(file);
-  if (reportInvalid([[file, text]], io, options)) return EXIT.invalid;
-  io.out(canonicalPolicyJson(text, engineOptions(options)));
+/** `kms-policy normalize FILE`: the canonical JSON; exit 2 with the problems for an unreadable or invalid file. */
+export function runNormalize(args: ParsedArgs, io: Output): number {
+  const options = readOptions(args);
+  const texts = readAll(args.operands, io, options);
+  if (!texts) return EXIT.failed;
+  io.out(canonicalPolicyJson(texts[0], engineOptions(options)));
   return EXIT.ok;
 }
 
-/** `kms-policy diff A B`: exit 0 equivalent, 1 different (with the diff on stdout), 2 invalid. */
-export function diffCommand(before: string, after: string, io: Output, format: "text" | "markdown", options: ReadOptions): number {
-  const texts: Array<[string, string]> = [before, after].map((name) => [name, readInput(name)]);
-  if (reportInvalid(texts, io, options)) return EXIT.invalid;
-  const diff = diffPolicies(texts[0][1], texts[1][1], engineOptions(options));
+/** `kms-policy diff A B`: exit 0 equivalent, 1 different (with the diff on stdout), 2 could not compare. */
+export function runDiff(args: ParsedArgs, io: Output): number {
+  const format = choiceFlag(args.flags, "format", DIFF_FORMATS, "text");
+  const options = readOptions(args);
+  const [before, after] = args.operands;
+  const texts = readAll([before, after], io, options);
+  if (!texts) return EXIT.failed;
+  const diff = diffPolicies(texts[0], texts[1], engineOptions(options));
   if (diff.equivalent) {
     io.out(`${before} and ${after} are equivalent`);
     return EXIT.ok;
   }
   io.out(formatPolicyDiff(diff, { format, title: `${after} differs from ${before}` }));
-  return EXIT.different;
+  return EXIT.findings;
 }

@@ -4,16 +4,20 @@
  * defaults to key-policy mode; `{ keyPolicy: false }` is generic mode.
  */
 export * from "./types";
+export { joinPath } from "./path";
 export { validatePolicy, assertValidPolicy, PolicyValidationError, ValidateOptions } from "./validate";
 export { normalizePolicy, canonicalPolicyJson, policiesEquivalent, clearPolicyCache, EngineOptions } from "./normalize";
 export { diffPolicies, statementLabel, PolicyDiff, StatementChange, SetChange, ConditionEntry } from "./diff";
 export { formatPolicyDiff, FormatOptions } from "./format";
-export { allowsPolicyChanges } from "./lockout";
+export { allowsPolicyChanges, lockoutProblem } from "./lockout";
 export { KMS_POLICY_MAX_BYTES, DEFAULT_PARTITION } from "./grammar";
 export { parsePolicy } from "./parse";
 export { JsonNumber } from "./json";
 export {
   lintPolicy,
+  lintPolicyReport,
+  LintReport,
+  LintRuleId,
   LINT_RULES,
   LintRule,
   lintRule,

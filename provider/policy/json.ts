@@ -4,6 +4,8 @@
  * policy with two `Condition` blocks must be an error, not one block silently lost; and a number's
  * text is what a string condition compares, so it is kept as written.
  */
+import { joinPath } from "./path";
+import { JsonRule } from "./types";
 
 /** A JSON number kept as the text it was written with (`3600.0` stays "3600.0"). */
 export class JsonNumber {
@@ -20,7 +22,7 @@ export class JsonNumber {
 /** Why a text is not strict JSON; `path` is the JSON path of the element, `""` for the document. */
 export class JsonSyntaxError extends Error {
   constructor(
-    readonly rule: "invalid-json" | "duplicate-key" | "byte-order-mark" | "control-character",
+    readonly rule: JsonRule,
     message: string,
     readonly hint: string,
     public path = "",
@@ -87,6 +89,14 @@ export function keyTable(names: Iterable<string>): KeyTable {
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/**
+ * The deepest nesting of lists and objects the reader takes. A key policy's deepest element, a
+ * condition value in a list, is 7 deep (document, Statement, statement, Condition, operator, key,
+ * list), so nothing KMS accepts comes near; a bound keeps every walk of the value (the reader's,
+ * the validator's, the lint's) far from the stack's limit, whatever the input.
+ */
+export const MAX_NESTING = 64;
+
 /** Parses JSON text; numbers become JsonNumber. Throws JsonSyntaxError. */
 export function readJson(text: string, options: JsonReadOptions = {}): unknown {
   return readJsonText(text, options).value;
@@ -139,13 +149,15 @@ function nativeRead(text: string, lenient: boolean, deferKeyCheck: boolean): Jso
 /**
  * One walk over the text's structure: twice the number of key separators (colons outside
  * strings), plus one if a string holds an escaped U+0000; -1 if the text holds a number. Strings
- * are skipped with indexOf, not character by character. Exact on valid JSON; on invalid JSON the
+ * are skipped with indexOf, not character by character. Also -1 when lists and objects nest
+ * deeper than MAX_NESTING. Exact on valid JSON; on invalid JSON the
  * answer does not matter, since JSON.parse then refuses the text.
  */
 function scanStructure(t: string): number {
   const n = t.length;
   let keys = 0;
   let nul = 0;
+  let depth = 0;
   let backslash = t.indexOf("\\");
   if (backslash < 0) backslash = n;
   let p = 0;
@@ -170,6 +182,10 @@ function scanStructure(t: string): number {
     }
     if (c === 0x3a) keys++;
     else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return -1;
+    // Too deep: the strict reader says where.
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_NESTING) return -1;
+    } else if (c === 0x5d || c === 0x7d) depth--;
     p++;
   }
   return keys * 2 + nul;
@@ -188,25 +204,6 @@ export function countKeys(value: unknown): number {
   return n;
 }
 
-/** `Statement[0]` + `Principal` -> `Statement[0].Principal`; keys that are not identifiers are quoted. */
-export function joinPath(base: string, key: string | number): string {
-  if (typeof key === "number") return `${base}[${key}]`;
-  const part = isIdentifier(key) ? key : `["${key.replace(/"/g, '\\"')}"]`;
-  if (!base || part.startsWith("[")) return `${base}${part}`;
-  return `${base}.${part}`;
-}
-
-/** The validator builds a path for every element, and policies repeat the same few keys. */
-const identifiers = new Map<string, boolean>();
-function isIdentifier(key: string): boolean {
-  let known = identifiers.get(key);
-  if (known === undefined) {
-    known = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key);
-    if (identifiers.size < 1024) identifiers.set(key, known);
-  }
-  return known;
-}
-
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 /*
@@ -219,6 +216,7 @@ class Reader {
   nonAscii = false;
   outsideLatin1 = false;
   holdsNul = false;
+  private depth = 0;
   constructor(
     private readonly text: string,
     private readonly lenient: boolean,
@@ -248,11 +246,31 @@ class Reader {
     const before = this.text.slice(0, this.pos);
     const line = before.split("\n").length;
     const column = this.pos - before.lastIndexOf("\n");
+    const cause = this.likelyCause();
     throw new JsonSyntaxError(
       "invalid-json",
-      `the policy is not valid JSON: ${what} at line ${line}, column ${column}`,
-      "check for a missing comma, brace or quote; `kms-policy validate FILE` shows the position",
+      `the policy is not valid JSON: ${what}${cause ? ` (${cause[0]})` : ""} at line ${line}, column ${column}`,
+      cause?.[1] ?? "check for a missing comma, brace or quote; `kms-policy validate FILE` shows the position",
     );
+  }
+
+  /** What people write that JSON refuses, when the text at the fault looks like it: the cause and the fix. */
+  private likelyCause(): [string, string] | undefined {
+    const t = this.text;
+    const c = t[this.pos];
+    if (t.startsWith("//", this.pos) || t.startsWith("/*", this.pos)) return ["a comment: JSON has none", "remove the comment"];
+    if (c === "}" || c === "]") {
+      let p = this.pos - 1;
+      while (p >= 0 && /\s/.test(t[p])) p--;
+      if (t[p] === ",") return ["a trailing comma before it", `remove the comma after the last ${c === "}" ? "member" : "item"}`];
+    }
+    if (c === "'") return ["a string in single quotes", "quote strings and keys with double quotes"];
+    if (c !== undefined && /[A-Za-z_]/.test(c) && !/^(true|false|null)/.test(t.slice(this.pos)))
+      return [
+        "text without quotes, or a string closed too early",
+        "quote strings and keys with double quotes, and check the quote before it",
+      ];
+    return undefined;
   }
 
   private space(): void {
@@ -405,19 +423,36 @@ class Reader {
   private controlCharacter(p: number, c: number): never {
     this.pos = p;
     const code = c.toString(16).toUpperCase().padStart(4, "0");
+    // A line break inside a string is most often a string whose closing quote is missing.
+    const unterminated = c === 0x0a || c === 0x0d;
     throw new JsonSyntaxError(
       "control-character",
-      `a string contains the raw control character U+${code}, which JSON forbids inside strings`,
-      `write it as an escape (\\n, \\t or \\u${code}) or remove it`,
+      `a string contains the raw control character U+${code}${unterminated ? " (a line break: is the string's closing quote missing?)" : ""}, which JSON forbids inside strings`,
+      unterminated
+        ? 'close the string with " before the line ends, or write the line break as \\n'
+        : `write it as an escape (\\n, \\t or \\u${code}) or remove it`,
     );
+  }
+
+  /** Entering a list or an object: refused past MAX_NESTING, so that no input can exhaust the stack. */
+  private enter(): void {
+    if (++this.depth > MAX_NESTING) {
+      throw new JsonSyntaxError(
+        "nesting-too-deep",
+        `lists and objects are nested more than ${MAX_NESTING} deep; a key policy's deepest element, a condition value, is 7 deep`,
+        "a condition value is a string or a list of strings: remove the nested lists",
+      );
+    }
   }
 
   private array(): unknown[] {
     this.pos++;
+    this.enter();
     const out: unknown[] = [];
     this.space();
     if (this.text.charCodeAt(this.pos) === 0x5d) {
       this.pos++;
+      this.depth--;
       return out;
     }
     for (;;) {
@@ -428,7 +463,10 @@ class Reader {
       }
       this.space();
       const c = this.text.charCodeAt(this.pos++);
-      if (c === 0x5d) return out;
+      if (c === 0x5d) {
+        this.depth--;
+        return out;
+      }
       if (c !== 0x2c) {
         this.pos--;
         this.fail("expected , or ] in a list");
@@ -438,10 +476,12 @@ class Reader {
 
   private object(): Record<string, unknown> {
     this.pos++;
+    this.enter();
     const out: Record<string, unknown> = {};
     this.space();
     if (this.text.charCodeAt(this.pos) === 0x7d) {
       this.pos++;
+      this.depth--;
       return out;
     }
     for (;;) {
@@ -470,7 +510,10 @@ class Reader {
       else out[key] = value;
       this.space();
       const c = this.text.charCodeAt(this.pos++);
-      if (c === 0x7d) return out;
+      if (c === 0x7d) {
+        this.depth--;
+        return out;
+      }
       if (c !== 0x2c) {
         this.pos--;
         this.fail("expected , or } in an object");

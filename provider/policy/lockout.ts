@@ -1,6 +1,6 @@
 import { ACCOUNT_ROOT_ARN } from "./grammar";
 import { EngineOptions, normalizePolicy } from "./normalize";
-import { NormalizedPrincipal, NormalizedStatement, PolicyInput } from "./types";
+import { NormalizedPrincipal, NormalizedStatement, PolicyInput, PolicyProblem } from "./types";
 
 const PUT_KEY_POLICY = "kms:putkeypolicy";
 
@@ -64,4 +64,20 @@ export function allowsPolicyChanges(policy: PolicyInput | unknown, options: Engi
   const stillAllowed = (principal: string) =>
     !denied.has(principal) && exceptionLists.every((exceptions) => excepted(principal, exceptions));
   return relevant.some((s) => s.Effect === "Allow" && (s.NotPrincipal !== undefined || principalsOf(s.Principal).some(stillAllowed)));
+}
+
+/**
+ * The lockout as a problem, or undefined when some principal can still change the policy. The one
+ * wording KeyPolicy's check and `kms-policy validate` both report; `optOut` is the fix each offers
+ * for the rare policy meant to be final (a stack setting, a flag).
+ */
+export function lockoutProblem(policy: PolicyInput | unknown, optOut: string, options: EngineOptions = {}): PolicyProblem | undefined {
+  if (allowsPolicyChanges(policy, options)) return undefined;
+  return {
+    path: "",
+    rule: "policy-lockout",
+    message:
+      "no principal is left allowed to call kms:PutKeyPolicy (no Allow grants it, or an unconditional Deny takes it back), so after this update nobody could change the policy again (lockout); KMS refuses it unless its safety check is bypassed",
+    hint: `allow kms:PutKeyPolicy (or kms:*) to an administrator or the account root and keep it out of every Deny, or ${optOut} if that is really intended`,
+  };
 }

@@ -69,7 +69,20 @@ export function readPolicy(input: PolicyInput | unknown, tolerant = false, optio
   const problems: PolicyProblem[] = [];
   // What KMS receives is the JSON text, so judge an object as that text: properties set to
   // undefined are absent, as they are once serialized.
-  const text = typeof input === "string" ? input : (JSON.stringify(input) ?? "");
+  let text: string;
+  try {
+    text = typeof input === "string" ? input : (JSON.stringify(input) ?? "");
+  } catch (err) {
+    // A cycle, or an object nested deeper than any stack (RangeError): no text KMS could receive.
+    const what = err instanceof RangeError ? `lists and objects are nested too deep to serialize` : (err as Error).message;
+    problems.push({
+      path: "",
+      rule: "nesting-too-deep",
+      message: `the policy object is not JSON: ${what}`,
+      hint: "pass the policy as a plain JSON document",
+    });
+    return { value: undefined, text: "", problems, holdsNul: false };
+  }
   let value: unknown;
   // What the read saw of the text, so that the checks below need not scan it again.
   let ascii = true;
@@ -105,15 +118,38 @@ export function readPolicy(input: PolicyInput | unknown, tolerant = false, optio
       hint: "merge statements that share Effect, Principal and Condition, or move grantees to grants",
     });
   }
-  if (outsideLatin1 && !KMS_POLICY_CHARACTERS.test(text)) {
-    const bad = [...text].find((c) => !KMS_POLICY_CHARACTERS.test(c)) ?? "";
-    const code = bad.codePointAt(0)?.toString(16).toUpperCase().padStart(4, "0");
-    problems.push({
-      path: "",
-      rule: "invalid-character",
-      message: `the policy contains U+${code}, which KMS refuses (it accepts tab, LF, CR and U+0020 to U+00FF)`,
-      hint: "replace the character, or write it as a JSON escape only if it is inside a string value KMS accepts",
-    });
-  }
+  if (outsideLatin1 && !KMS_POLICY_CHARACTERS.test(text)) problems.push(invalidCharacter(text));
   return parsed;
+}
+
+/** What a pasted document usually holds that KMS refuses, and what to type instead. */
+const LOOKALIKES: Record<number, [string, string]> = {
+  0x2013: ["an en dash", "-"],
+  0x2014: ["an em dash", "-"],
+  0x2018: ["a curly single quote", "'"],
+  0x2019: ["a curly single quote", "'"],
+  0x201c: ["a curly double quote", '"'],
+  0x201d: ["a curly double quote", '"'],
+  0x2026: ["an ellipsis", "..."],
+  0x200b: ["a zero-width space", "nothing"],
+};
+
+/** The first character KMS refuses, named, with its line and column (1-based, UTF-16 units, as the command reports places). */
+function invalidCharacter(text: string): PolicyProblem {
+  let index = 0;
+  while (index < text.length && KMS_POLICY_CHARACTERS.test(text[index])) index++;
+  const code = text.codePointAt(index) ?? 0;
+  const before = text.slice(0, index);
+  const line = before.split("\n").length;
+  const column = index - before.lastIndexOf("\n");
+  const hex = code.toString(16).toUpperCase().padStart(4, "0");
+  const [name, typed] = LOOKALIKES[code] ?? [undefined, undefined];
+  return {
+    path: "",
+    rule: "invalid-character",
+    message: `the policy contains U+${hex}${name ? ` (${name})` : ""}, which KMS refuses (it accepts tab, LF, CR and U+0020 to U+00FF), at line ${line}, column ${column}`,
+    hint: typed
+      ? `type ${typed === "nothing" ? "nothing there (delete it)" : typed} instead; such characters come from pasting out of a document or web page`
+      : "replace the character with one KMS accepts",
+  };
 }

@@ -73,12 +73,35 @@ export interface NormalizedPolicy {
   Statement: NormalizedStatement[];
 }
 
+/** The rules the JSON reader refuses a text by (provider/policy/json.ts). */
+export type JsonRule = "invalid-json" | "duplicate-key" | "byte-order-mark" | "control-character" | "nesting-too-deep";
+
+/** Every rule a document can break: KMS (or the AWS CLI, for the lockout) refuses the document. */
+export type ProblemRule =
+  | JsonRule
+  | "policy-too-large"
+  | "invalid-character"
+  | "unknown-key"
+  | "invalid-type"
+  | "invalid-version"
+  | "missing-element"
+  | "empty-value"
+  | "invalid-effect"
+  | "exclusive-elements"
+  | "invalid-action"
+  | "invalid-principal"
+  | "invalid-principal-type"
+  | "wildcard-principal"
+  | "invalid-condition-operator"
+  | "duplicate-condition-key"
+  | "policy-lockout";
+
 /** One thing wrong with a document. */
 export interface PolicyProblem {
   /** JSON path of the offending element, e.g. `Statement[2].Principal.AWS[0]`; `""` for the whole document. */
   path: string;
   /** Stable identifier of the rule broken, e.g. `unknown-key`, `invalid-effect`. */
-  rule: string;
+  rule: ProblemRule;
   /** What is wrong, in one sentence. */
   message: string;
   /** How to fix it. */

@@ -12,9 +12,10 @@ import {
   VALID_AWS_PRINCIPAL,
   closest,
 } from "./grammar";
-import { JsonNumber, countKeys, joinPath as join } from "./json";
+import { JsonNumber, countKeys } from "./json";
+import { joinPath as join } from "./path";
 import { ParsedPolicy, readPolicy } from "./parse";
-import { PolicyInput, PolicyProblem } from "./types";
+import { PolicyInput, PolicyProblem, ProblemRule } from "./types";
 
 export interface ValidateOptions {
   /**
@@ -253,7 +254,7 @@ class Validator {
     this.statement(s, at());
   }
 
-  private report(path: string, rule: string, message: string, hint: string): void {
+  private report(path: string, rule: ProblemRule, message: string, hint: string): void {
     this.problems.push({ path, rule, message, hint });
   }
 

@@ -2,7 +2,7 @@ import { Access, knownAccount } from "../aws/access";
 import { parseKeyRef } from "../aws/keyRef";
 import { LintSuppression, Severity, atLeast, lintPolicy } from "../policy";
 import { CheckFailure, checkAccess, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
-import { allowsPolicyChanges } from "../policy/lockout";
+import { lockoutProblem } from "../policy/lockout";
 import { providerSettings, stackAccess } from "./settings";
 
 export type OnDelete = "restore" | "default" | "retain";
@@ -66,17 +66,13 @@ export function checkKeyPolicy(
       const failing = (p: (typeof findings)[number]) =>
         p.severity === "error" ? "" : `, ${p.severity}; kms-policy:failOn is ${lint.failOn}`;
       for (const p of findings) fail("policy", `${p.path ? `${p.path}: ` : ""}${p.message} [${p.rule}${failing(p)}]. Fix: ${p.hint}`);
-      if (
-        !findings.some((f) => f.severity === "error") &&
-        news.bypassPolicyLockoutSafetyCheck !== true &&
-        !allowsPolicyChanges(policyText, { partition: ref && !("error" in ref) ? ref.partition : undefined })
-      ) {
-        fail(
-          "policy",
-          "no principal is left allowed to call kms:PutKeyPolicy (no Allow grants it, or an unconditional Deny takes it back), so after this update nobody could change the policy again (lockout). " +
-            "Fix: allow kms:PutKeyPolicy (or kms:*) to an administrator or the account root and keep it out of every Deny, or set bypassPolicyLockoutSafetyCheck: true if that is really intended",
-        );
-      }
+      const lockout =
+        findings.some((f) => f.severity === "error") || news.bypassPolicyLockoutSafetyCheck === true
+          ? undefined
+          : lockoutProblem(policyText, "set bypassPolicyLockoutSafetyCheck: true", {
+              partition: ref && !("error" in ref) ? ref.partition : undefined,
+            });
+      if (lockout) fail("policy", `${lockout.message}. Fix: ${lockout.hint}`);
     }
   } else {
     policyText = policy as string;

@@ -9,11 +9,17 @@ import { kmsCatalog } from "./catalog";
 import { lintRule } from "./rules";
 import { keyOwner, securityRules } from "./security";
 import { RawFinding, documentRules, grammarRules, isObject, keyPolicyRules, statementsOf } from "./statements";
-import { LintFinding, LintOptions, LintSuppression } from "./types";
+import { LintFinding, LintOptions, LintSuppression, SEVERITIES } from "./types";
 
 export * from "./types";
-export { LINT_RULES, LintRule, lintRule } from "./rules";
+export { LINT_RULES, LintRule, LintRuleId, lintRule } from "./rules";
 export { parseSuppressions } from "./suppressions";
+
+/** lintPolicyReport's answer: the findings, and those an `ignore` entry left out, with the entry. */
+export interface LintReport {
+  findings: LintFinding[];
+  suppressed: Array<{ finding: LintFinding; by: LintSuppression }>;
+}
 
 /**
  * Every finding for a policy document, worst first. `error` findings are exactly validatePolicy's
@@ -21,12 +27,18 @@ export { parseSuppressions } from "./suppressions";
  * document KMS accepts. Never throws on any input.
  */
 export function lintPolicy(input: PolicyInput | unknown, options: LintOptions = {}): LintFinding[] {
+  return lintPolicyReport(input, options).findings;
+}
+
+/** lintPolicy, with the findings each `ignore` entry left out (so a caller can tell an entry that suppresses nothing). */
+export function lintPolicyReport(input: PolicyInput | unknown, options: LintOptions = {}): LintReport {
   const keyPolicy = options.keyPolicy ?? true;
   const parsed = parsePolicy(input);
   const findings: LintFinding[] = validateParsed(parsed, { keyPolicy }).map((p) => ({ ...p, severity: "error" }));
+  const suppressed: LintReport["suppressed"] = [];
   // The engine's reading of the document: duplicate keys refused, numbers kept as written (JsonNumber).
   const doc = parsed.value;
-  if (!isObject(doc)) return findings; // not JSON, or not an object: validatePolicy has said so
+  if (!isObject(doc)) return { findings, suppressed }; // not JSON, or not an object: validatePolicy has said so
 
   const raw: RawFinding[] = [];
   const report = (f: RawFinding) => raw.push(f);
@@ -43,11 +55,15 @@ export function lintPolicy(input: PolicyInput | unknown, options: LintOptions = 
     const owner = keyOwner(statements, options.account);
     for (const s of statements) securityRules(s, owner, report);
   }
-  const ignored = (f: RawFinding) =>
-    (options.ignore ?? []).some((i: LintSuppression) => (i.sid === "*" || i.sid === f.sid) && (i.rule === "*" || i.rule === f.rule));
-  for (const f of raw) if (!ignored(f)) findings.push({ ...f, severity: lintRule(f.rule).severity });
-  return findings.sort((a, b) => rank(a) - rank(b));
+  const ignoredBy = (f: RawFinding) =>
+    (options.ignore ?? []).find((i: LintSuppression) => (i.sid === "*" || i.sid === f.sid) && (i.rule === "*" || i.rule === f.rule));
+  for (const f of raw) {
+    const finding: LintFinding = { ...f, severity: lintRule(f.rule).severity };
+    const by = ignoredBy(f);
+    if (by) suppressed.push({ finding, by });
+    else findings.push(finding);
+  }
+  return { findings: findings.sort((a, b) => rank(a) - rank(b)), suppressed };
 }
 
-const ORDER = ["error", "security", "warning", "suggestion"];
-const rank = (f: LintFinding) => ORDER.indexOf(f.severity);
+const rank = (f: LintFinding) => SEVERITIES.indexOf(f.severity);

@@ -6,7 +6,7 @@ import { ACCOUNT_ID, ACCOUNT_ROOT_ARN, AWS_PRINCIPAL_ARN } from "../grammar";
 import { PatternOperator, patternIdentifies, patternLimits } from "./callerPatterns";
 import { KmsAction } from "./catalog";
 import { parseOperator } from "./operators";
-import { joinPath } from "./path";
+import { joinPath } from "../path";
 import { Obj, RawFinding, StatementView, isObject, strings } from "./statements";
 
 /**
@@ -33,17 +33,37 @@ const IDENTIFYING_KEYS = new Set(["aws:principalarn", "aws:userid", "aws:usernam
 /** Operators that require the key to have one of the values: the negated ones and IfExists do not. */
 const POSITIVE = new Set(["StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike"]);
 
-/**
- * The lower-cased condition keys the statement requires to match values that limit who calls
- * (callerPatterns.ts: patternLimits), and those whose values name some identities (patternIdentifies).
- */
-function requiredKeys(value: Obj): { limiting: Set<string>; identifying: Set<string> } {
+/** What the conditions on caller keys of a statement do: the keys that count, and why each other one does not. */
+interface RequiredKeys {
+  /** Lower-cased keys the statement requires to match values that limit who calls (callerPatterns.ts: patternLimits). */
+  limiting: Set<string>;
+  /** Lower-cased keys whose values name some identities (patternIdentifies). */
+  identifying: Set<string>;
+  /** Each condition on a LIMITING_KEYS key that does not limit the caller, with the reason, for the message. */
+  notLimiting: string[];
+}
+
+/** Why a condition on a caller key does not limit the caller, or undefined when it does. */
+function whyNotLimiting(operator: string, op: ReturnType<typeof parseOperator>): string | undefined {
+  if (op.ifExists) return `${operator} also matches a request without the key`;
+  if (op.set === "ForAllValues") return "ForAllValues also matches a request without the key";
+  if (!POSITIVE.has(op.base)) return `${operator} admits every caller whose value is not listed`;
+  return undefined;
+}
+
+function requiredKeys(value: Obj): RequiredKeys {
   const limiting = new Set<string>();
   const identifying = new Set<string>();
-  if (!isObject(value.Condition)) return { limiting, identifying };
+  const notLimiting: string[] = [];
+  if (!isObject(value.Condition)) return { limiting, identifying, notLimiting };
   for (const [operator, block] of Object.entries(value.Condition)) {
+    if (!isObject(block)) continue;
     const op = parseOperator(operator);
-    if (!isObject(block) || op.ifExists || op.set === "ForAllValues" || !POSITIVE.has(op.base)) continue;
+    const why = whyNotLimiting(operator, op);
+    if (why) {
+      for (const key of Object.keys(block)) if (LIMITING_KEYS.has(key.toLowerCase())) notLimiting.push(`${operator} on ${key} (${why})`);
+      continue;
+    }
     // ArnEquals takes wildcards as ArnLike does, field by field; StringLike's `*` also spans colons.
     const matching: PatternOperator | undefined =
       op.base === "StringLike" ? "StringLike" : op.base.startsWith("Arn") ? "ArnLike" : undefined;
@@ -52,11 +72,14 @@ function requiredKeys(value: Obj): { limiting: Set<string>; identifying: Set<str
       const values = (Array.isArray(v) ? v : [v]).map(String);
       if (values.length === 0) continue;
       // Exact operators compare text: even "*" is only the literal star, which no caller's account is.
-      if (!matching || values.every((text) => patternLimits(k, text, matching))) limiting.add(k);
+      const open = matching ? values.find((text) => !patternLimits(k, text, matching)) : undefined;
+      if (open === undefined) limiting.add(k);
+      else if (LIMITING_KEYS.has(k))
+        notLimiting.push(`${operator} on ${key} (${JSON.stringify(open)} matches callers of any account or organization)`);
       if (!matching || values.every((text) => patternIdentifies(k, text, matching))) identifying.add(k);
     }
   }
-  return { limiting, identifying };
+  return { limiting, identifying, notLimiting };
 }
 
 /** A Bool condition that the grant is for an AWS resource (or that it comes through a service). */
@@ -137,21 +160,31 @@ export function keyOwner(statements: StatementView[], account?: string): KeyOwne
   return sole === undefined ? undefined : { account: sole, inferred: true, basis: "the only account the policy allows kms:PutKeyPolicy" };
 }
 
+/** The account a fix names: the key's owner when known, else a placeholder nobody could take for a real id. */
+export const ACCOUNT_PLACEHOLDER = "<ACCOUNT-ID>";
+
 export function securityRules(s: StatementView, owner: KeyOwner | undefined, report: (f: RawFinding) => void): void {
   const { value, at, sid } = s;
-  if (value.Effect !== "Allow" || !("Principal" in value)) return;
-  const principalAt = joinPath(at, "Principal");
+  if (value.Effect !== "Allow") return;
+  // Allow with NotPrincipal allows everyone but those listed (IAM: not supported with Allow): as "*" does.
+  const notPrincipal = !("Principal" in value) && "NotPrincipal" in value;
+  if (!("Principal" in value) && !notPrincipal) return;
+  const principalAt = joinPath(at, notPrincipal ? "NotPrincipal" : "Principal");
   const required = requiredKeys(value);
   const admin = covers(s.actions, "PutKeyPolicy");
   const grants = covers(s.actions, "CreateGrant") && !grantLimitedToServices(value);
-  if (isWildcardPrincipal(value.Principal)) {
+  if (notPrincipal || isWildcardPrincipal(value.Principal)) {
+    const who = notPrincipal ? "everyone but the principals NotPrincipal lists" : 'everyone ("*")';
     if (![...required.limiting].some((k) => LIMITING_KEYS.has(k))) {
+      const conditions = required.notLimiting.length > 0 ? ` (${required.notLimiting.join("; ")} does not count)` : "";
+      const account = owner?.account ?? ACCOUNT_PLACEHOLDER;
       report({
         path: principalAt,
         rule: "public-access",
-        message:
-          'this Allow names everyone ("*") and no condition limits the caller to an account or organization, so any AWS account may use the key',
-        hint: 'add "Condition": {"StringEquals": {"kms:CallerAccount": "111122223333"}} (or aws:PrincipalOrgID), or name the principals',
+        message: `this Allow names ${who} and no condition limits the caller to an account or organization${conditions}, so any AWS account may use the key`,
+        hint: notPrincipal
+          ? `name the principals to allow in Principal instead of NotPrincipal, or add "Condition": {"StringEquals": {"kms:CallerAccount": "${account}"}}`
+          : `add "Condition": {"StringEquals": {"kms:CallerAccount": "${account}"}} (or aws:PrincipalOrgID), or name the principals`,
         sid,
       });
     }
@@ -161,7 +194,7 @@ export function securityRules(s: StatementView, owner: KeyOwner | undefined, rep
       report({
         path: joinPath(at, "Action" in value ? "Action" : "NotAction"),
         rule: "wildcard-principal-admin",
-        message: `a wildcard principal is allowed ${what}: every identity the conditions admit gets it, without any IAM policy`,
+        message: `${notPrincipal ? "NotPrincipal with Allow" : "a wildcard principal"} is allowed ${what}: every identity the conditions admit gets it, without any IAM policy`,
         hint: admin
           ? "allow kms:PutKeyPolicy to named administrator roles or the account root only"
           : 'name the grantees, or add "Bool": {"kms:GrantIsForAWSResource": "true"} or a kms:ViaService condition',

@@ -6,7 +6,8 @@ import { closest } from "../grammar";
 import { JsonNumber } from "../json";
 import { ConditionKeyInfo, KmsAction, KmsCatalog } from "./catalog";
 import { parseOperator, valueProblem } from "./operators";
-import { joinPath } from "./path";
+import { joinPath } from "../path";
+import { LintRuleId } from "./rules";
 
 export type Obj = Record<string, unknown>;
 export const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
@@ -16,7 +17,7 @@ const written = (v: string | boolean | JsonNumber): string => (v instanceof Json
 /** A finding before its severity is attached (that comes from the rule table). */
 export interface RawFinding {
   path: string;
-  rule: string;
+  rule: LintRuleId;
   message: string;
   hint: string;
   sid?: string;
@@ -148,7 +149,7 @@ export function grammarRules(s: StatementView, catalog: KmsCatalog | (() => KmsC
       const info = (typeof catalog === "function" ? catalog() : catalog).conditionKey(key);
       if (info && !info.multivalued) {
         report({
-          path: opAt,
+          path: keyAt,
           rule: "set-operator-single-valued",
           message: `${op.set}: treats "${key}" as a set, but a request carries one value for it${op.set === "ForAllValues" ? ", and ForAllValues also matches when the key is absent" : ""}`,
           hint: `write "${op.base}${op.ifExists ? "IfExists" : ""}" without ${op.set}:`,

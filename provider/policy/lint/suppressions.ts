@@ -14,7 +14,8 @@ export interface ParsedSuppressions {
 }
 
 /** The rule ids an entry may name: `error` findings are never suppressed, so validatePolicy's ids are not among them. */
-const IGNORABLE = new Set(["*", ...LINT_RULES.map((r) => r.id)]);
+const IGNORABLE: ReadonlySet<string> = new Set(["*", ...LINT_RULES.map((r) => r.id)]);
+const ignorable = (rule: string): rule is LintSuppression["rule"] => IGNORABLE.has(rule);
 const ruleList = () => [...IGNORABLE].join(", ");
 
 /**
@@ -48,7 +49,8 @@ export function parseSuppressions(setting: unknown, source: SuppressionSource = 
       continue;
     }
     const colon = text.lastIndexOf(":");
-    result.suppressions.push({ sid: text.slice(0, colon).trim(), rule: text.slice(colon + 1).trim() });
+    const rule = text.slice(colon + 1).trim();
+    if (ignorable(rule)) result.suppressions.push({ sid: text.slice(0, colon).trim(), rule });
   }
   return result;
 }
@@ -69,7 +71,7 @@ function entryProblem(text: string, source: SuppressionSource): string | undefin
         : "separate them with commas or newlines, or set a list (pulumi config set --path 'kms-policy:ignore[0]' ...)";
     return `"${text}" looks like several entries (its Sid holds ":${joined}"): ${fix}`;
   }
-  if (!IGNORABLE.has(rule))
+  if (!ignorable(rule))
     return `"${text}": "${rule}" is not a rule id that can be ignored; the rule after the last colon is one of ${ruleList()} (error findings never are)`;
   return undefined;
 }

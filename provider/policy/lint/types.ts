@@ -1,3 +1,6 @@
+import { ProblemRule } from "../types";
+import type { LintRuleId } from "./rules";
+
 /** How bad a lint finding is, from worst to mildest. */
 export type Severity = "error" | "security" | "warning" | "suggestion";
 
@@ -13,8 +16,8 @@ export function atLeast(severity: Severity, threshold: Severity): boolean {
 export interface LintFinding {
   /** JSON path of the element, in `validatePolicy`'s format (`Statement[1].Condition.Bool["aws:SecureTransport"]`); `""` for the document. */
   path: string;
-  /** Stable rule id, listed in the README's rules table. */
-  rule: string;
+  /** Stable rule id: a lint rule's (docs/lint-rules.md) or, for an `error`, the grammar rule KMS refuses the document by. */
+  rule: LintRuleId | ProblemRule;
   severity: Severity;
   /** What is wrong, in one sentence. */
   message: string;
@@ -27,7 +30,7 @@ export interface LintFinding {
 /** A rule switched off for one statement: `{ sid: "PublicRead", rule: "public-access" }`. `sid: "*"` matches every statement and the document. */
 export interface LintSuppression {
   sid: string;
-  rule: string;
+  rule: LintRuleId | "*";
 }
 
 export interface LintOptions {

@@ -182,7 +182,7 @@ const cases: Array<{ rule: string; fires: unknown; path: string; nearMiss: unkno
   {
     rule: "set-operator-single-valued",
     fires: doc(use({ Condition: { "ForAnyValue:StringEquals": { "kms:CallerAccount": ACCOUNT } } })),
-    path: 'Statement[1].Condition["ForAnyValue:StringEquals"]',
+    path: 'Statement[1].Condition["ForAnyValue:StringEquals"]["kms:CallerAccount"]',
     nearMiss: doc(use({ Condition: { "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": ["Department", "Project"] } } })),
     why: "kms:EncryptionContextKeys is multivalued",
   },

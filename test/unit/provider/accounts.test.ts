@@ -457,7 +457,7 @@ describe("kms-policy drift --assume-role", () => {
     expect(status).to.equal(2);
     expect(err.join("\n"))
       .to.contain('--assume-role "arn:aws:iam::111122223333:user/bob" is not an IAM role ARN')
-      .and.contain("arn:aws:iam::111122223333:role/kms-audit");
+      .and.contain("arn:aws:iam::<ACCOUNT-ID>:role/kms-audit");
   });
 
   /** A stack export with one KeyPolicy, written to a temp file for main() to read. */

@@ -1,0 +1,67 @@
+/** `kms-policy validate FILE...` (also `lint`): every finding of every file, in the chosen format. */
+import { LintFinding, LintSuppression, SEVERITIES, lintPolicyReport, lockoutProblem, parseSuppressions } from "../policy";
+import { ACCOUNT_ID } from "../policy/grammar";
+import { ParsedArgs, UsageError, choiceFlag, stringFlag } from "./args";
+import { LINT_FORMATS } from "./commands";
+import { InputError, Output, packageVersion, readPolicyFile } from "./io";
+import { jsonLocations } from "./jsonLocations";
+import { FileFindings, lintExitCode, locateFindings, renderLint } from "./lintReport";
+
+export interface ValidateOptions {
+  /** Grammar only: no key-policy rules (for IAM identity or trust policies). */
+  generic: boolean;
+  /** Sid:rule pairs left out, as the stack setting kms-policy:ignore. */
+  ignore: LintSuppression[];
+  /** The account that owns the key (as a KeyPolicy learns it from a key ARN), for the cross-account rules. */
+  account?: string;
+  /** Leave out the lockout check (`--bypass-policy-lockout-safety-check`). */
+  bypassLockout: boolean;
+}
+
+/** The flag a user gives to accept a policy nobody can change: the AWS CLI's name for it. */
+const LOCKOUT_OPT_OUT = "give --bypass-policy-lockout-safety-check";
+
+export function run(args: ParsedArgs, io: Output): number {
+  const { flags } = args;
+  const format = choiceFlag(flags, "format", LINT_FORMATS, "text");
+  const failOn = choiceFlag(flags, "fail-on", SEVERITIES, "security");
+  // Each --ignore is one entry, so that a Sid may hold the commas the setting's string form splits at.
+  const ignore = parseSuppressions((flags.ignore as string[] | undefined) ?? [], "flag");
+  if (ignore.problems.length > 0) throw new UsageError(`--ignore takes one Sid:rule pair each: ${ignore.problems.join("; ")}`);
+  const account = stringFlag(flags, "account");
+  if (account !== undefined && !ACCOUNT_ID.test(account))
+    throw new UsageError(`--account must be a 12-digit AWS account id, not "${account}"`);
+  const options: ValidateOptions = {
+    generic: flags.generic === true,
+    ignore: ignore.suppressions,
+    account,
+    bypassLockout: flags["bypass-policy-lockout-safety-check"] === true,
+  };
+  const used = new Set<LintSuppression>();
+  const results = args.operands.map((file) => checkFile(file, options, used));
+  io.out(renderLint(results, format, packageVersion()));
+  for (const entry of ignore.suppressions)
+    if (!used.has(entry)) io.err(`kms-policy validate: --ignore "${entry.sid}:${entry.rule}" suppressed nothing in any file`);
+  return lintExitCode(results, failOn);
+}
+
+/** One file's findings, or why it could not be checked; the --ignore entries that left a finding out go to `used`. */
+export function checkFile(file: string, options: ValidateOptions, used: Set<LintSuppression>): FileFindings {
+  let read;
+  try {
+    read = readPolicyFile(file);
+  } catch (err) {
+    if (err instanceof InputError) return { file, findings: [], error: err.message.replace(/^cannot read [^:]*: /, "") };
+    throw err;
+  }
+  const report = lintPolicyReport(read.text, { keyPolicy: !options.generic, ignore: options.ignore, account: options.account });
+  for (const s of report.suppressed) used.add(s.by);
+  const findings: LintFinding[] = report.findings;
+  if (!options.generic && !options.bypassLockout && !findings.some((f) => f.severity === "error")) {
+    const lockout = lockoutProblem(read.text, LOCKOUT_OPT_OUT);
+    if (lockout) findings.unshift({ ...lockout, severity: "error" });
+  }
+  // A policy unwrapped from get-key-policy's output: its lines are not the file's, so point at the Policy string.
+  const at = read.wrapping === undefined ? undefined : (jsonLocations(read.raw).get("Policy") ?? { line: 1, column: 1 });
+  return { file, findings: locateFindings(read.text, findings, at), suppressed: report.suppressed.length };
+}

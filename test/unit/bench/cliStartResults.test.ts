@@ -1,0 +1,28 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import { CLI_START_GOAL, CliStartResult, cliStartMarkdown } from "../../../bench/cliStart";
+import { REPO_ROOT } from "../../support/tools";
+
+/** The committed cold-start figure of `kms-policy` (`BENCH_ONLY=cli npm run bench`, or `node build/bench/cliStart.js`). */
+describe("bench: the kms-policy cold start", () => {
+  const latest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "bench", "results", "latest.json"), "utf8")) as { cli?: CliStartResult };
+
+  it("latest.json has --help, validate, normalize and diff next to a bare node start, within the goal", () => {
+    expect(latest.cli, "run BENCH_ONLY=cli npm run bench").to.not.equal(undefined);
+    const cli = latest.cli as CliStartResult;
+    expect(cli.nodeMs).to.be.a("number").greaterThan(0);
+    expect(cli.rows.map((r) => r.command.split(" ")[0])).to.deep.equal(["--help", "validate", "normalize", "diff"]);
+    for (const r of cli.rows) {
+      expect(r.ratio, r.command).to.be.at.most(CLI_START_GOAL);
+      expect(r.ratio).to.be.closeTo(r.ms / cli.nodeMs, 0.01);
+    }
+  });
+
+  it("the table marks each row against the goal", () => {
+    const cli = latest.cli as CliStartResult;
+    const table = cliStartMarkdown(cli);
+    for (const r of cli.rows) expect(table).to.contain(`| \`kms-policy ${r.command}\` | ${r.ms} | ${r.ratio}x ✓ |`);
+    expect(cliStartMarkdown({ ...cli, rows: [{ command: "x", ms: 9, ratio: 2 }] })).to.contain("2x ✗");
+  });
+});

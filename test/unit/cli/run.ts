@@ -1,0 +1,23 @@
+import { spawnSync } from "child_process";
+import * as path from "path";
+
+/** The compiled command, as `npx kms-policy` runs it (the package's bin is the same file, built to dist/). */
+export const CLI = path.resolve(__dirname, "../../../provider/cli/main.js");
+
+export interface Run {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `kms-policy ARGS...` as a child process, as CI does; never a real AWS endpoint (scripts/test.sh points AWS_* at nothing). */
+export function run(args: string[], options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): Run {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: "utf8",
+    cwd: options.cwd,
+    input: options.input,
+    env: options.env ?? process.env,
+  });
+  if (r.error) throw r.error;
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
