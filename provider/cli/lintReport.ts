@@ -4,17 +4,28 @@
  */
 import * as path from "path";
 import { pathToFileURL } from "url";
-import { LINT_RULES, LintFinding, SEVERITIES, Severity, atLeast, lintRule } from "../policy";
+import { LINT_RULES, LintFinding, LintRule, SEVERITIES, Severity, atLeast, lintRule } from "../policy";
 import { LINT_FORMATS } from "./commands";
 import { EXIT, ExitCode } from "./io";
 import { Location, findingLocation, jsonLocations } from "./jsonLocations";
 
 export type LintFormat = (typeof LINT_FORMATS)[number];
 
+/**
+ * A rule another command reports by (`kms-policy check`'s `no-new-access`), with what SARIF says
+ * of it; validate's rules are the lint table's.
+ */
+export interface ReportRule extends Omit<LintRule, "id"> {
+  id: string;
+}
+
+/** A finding of validate, or of another command that reports by its own rules (ReportRule). */
+export type ReportFinding = Omit<LintFinding, "rule"> & { rule: LintFinding["rule"] | string };
+
 /** The findings of one file, each with where its path starts in the file; or why the file could not be checked. */
 export interface FileFindings {
   file: string;
-  findings: Array<LintFinding & Location>;
+  findings: Array<ReportFinding & Location>;
   /** Findings an --ignore entry left out. */
   suppressed?: number;
   /** Set when the file could not be checked (missing, a directory, unreadable): the reason. */
@@ -26,9 +37,9 @@ export interface FileFindings {
  * `at` places every finding there instead: for a policy unwrapped from `aws kms get-key-policy`'s
  * output, whose own lines are not the file's.
  */
-export function locateFindings(text: string, findings: LintFinding[], at?: Location): Array<LintFinding & Location> {
+export function locateFindings<F extends ReportFinding>(text: string, findings: F[], at?: Location): Array<F & Location> {
   const locations = at ? undefined : jsonLocations(text);
-  const place = (f: LintFinding): Location => (locations ? findingLocation(locations, f) : (at as Location));
+  const place = (f: F): Location => (locations ? findingLocation(locations, f) : (at as Location));
   const located = findings.map((f) => ({ ...f, ...place(f) }));
   return located.sort((a, b) => a.line - b.line || a.column - b.column || SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
 }
@@ -39,12 +50,13 @@ export function lintExitCode(files: FileFindings[], failOn: Severity): ExitCode 
   return files.some((f) => f.findings.some((x) => atLeast(x.severity, failOn))) ? EXIT.findings : EXIT.ok;
 }
 
-export function renderLint(files: FileFindings[], format: LintFormat, toolVersion: string): string {
+/** The report in `format`; `rules` are the rules SARIF describes when they are not validate's (the lint table). */
+export function renderLint(files: FileFindings[], format: LintFormat, toolVersion: string, rules?: readonly ReportRule[]): string {
   switch (format) {
     case "json":
       return JSON.stringify({ schemaVersion: 1, files }, null, 2);
     case "sarif":
-      return JSON.stringify(sarif(files, toolVersion), null, 2);
+      return JSON.stringify(sarif(files, toolVersion, rules), null, 2);
     case "github":
       return files.flatMap(github).join("\n");
     default:
@@ -89,11 +101,12 @@ const SECURITY_SEVERITY: Record<Severity, string | undefined> = {
   suggestion: undefined,
 };
 
-function sarif(files: FileFindings[], toolVersion: string): object {
+function sarif(files: FileFindings[], toolVersion: string, own?: readonly ReportRule[]): object {
   const used = new Set(files.flatMap((f) => f.findings.map((x) => x.rule)));
-  const ruleIds = [...LINT_RULES.map((r) => r.id), ...[...used].filter((id) => !LINT_RULES.some((r) => r.id === id)).sort()];
+  const known: readonly ReportRule[] = own ?? LINT_RULES;
+  const ruleIds = [...known.map((r) => r.id), ...[...used].filter((id) => !known.some((r) => r.id === id)).sort()];
   const rules = ruleIds.map((id) => {
-    const r = lintRule(id);
+    const r = known.find((k) => k.id === id) ?? lintRule(id as LintFinding["rule"]);
     const securitySeverity = SECURITY_SEVERITY[r.severity];
     return {
       id,
