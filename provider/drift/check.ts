@@ -7,6 +7,7 @@ import { Access, roleAccount } from "../aws/access";
 import { KeyIdentity, keyIdentity, partitionOf, sameIdentity } from "../aws/keyRef";
 import { PolicyDiff, diffPolicies, policiesEquivalent } from "../policy";
 import { AWS_UNIQUE_ID } from "../policy/grammar";
+import { PolicyAccessChange, accessChange } from "./access";
 import { ManagedGrant, ManagedKeyPolicy, ManagedResource } from "./stackExport";
 
 /** `not-listed-yet`: a grant younger than the listing delay that ListGrants does not show yet. */
@@ -32,6 +33,8 @@ export interface ResourceReport {
   message?: string;
   /** KeyPolicy drift: recorded (-) to live (+). */
   policyDiff?: PolicyDiff;
+  /** KeyPolicy drift: whether the live policy grants access the recorded one does not. */
+  access?: PolicyAccessChange;
   /** Grant drift. */
   changes?: FieldChange[];
   grantId?: string;
@@ -210,7 +213,10 @@ async function checkKey(
   return { reports, unmanaged };
 }
 
-async function checkPolicy(policy: ManagedKeyPolicy, keys: KeyApi): Promise<Pick<ResourceReport, "status" | "message" | "policyDiff">> {
+async function checkPolicy(
+  policy: ManagedKeyPolicy,
+  keys: KeyApi,
+): Promise<Pick<ResourceReport, "status" | "message" | "policyDiff" | "access">> {
   const recorded = policy.policy;
   if (recorded === undefined)
     return { status: "error", message: "the recorded policy is a secret in this export; export with --show-secrets to check it" };
@@ -220,7 +226,9 @@ async function checkPolicy(policy: ManagedKeyPolicy, keys: KeyApi): Promise<Pick
     const options = { tolerant: true, partition: partitionOf(policy.keyArn) };
     const live = await keys.settledKeyPolicy(policy.keyArn, policy.policyName, recorded, (a, b) => policiesEquivalent(a, b, options));
     const diff = diffPolicies(recorded, live, options);
-    return diff.equivalent ? { status: "in-sync" } : { status: "drifted", policyDiff: diff };
+    if (diff.equivalent) return { status: "in-sync" };
+    const access = accessChange(recorded, live, options);
+    return { status: "drifted", policyDiff: diff, ...(access ? { access } : {}) };
   } catch (err) {
     return { status: "error", message: (err as Error).message };
   }
