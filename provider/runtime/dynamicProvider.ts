@@ -23,7 +23,7 @@ export interface ResourceLifecycle<I, O> {
  * runtime/keyPolicy.ts): that is what keeps `__provider` in the state a short `require`.
  */
 export function dynamicProvider<I extends object, O>(
-  check: (news: Record<string, unknown>) => { inputs: I; failures: CheckFailure[] },
+  check: (news: Record<string, unknown>, olds: Record<string, unknown>) => { inputs: I; failures: CheckFailure[] },
   lifecycle: ResourceLifecycle<I, O>,
 ): dynamic.ResourceProvider<I, O> {
   return {
@@ -31,7 +31,8 @@ export function dynamicProvider<I extends object, O>(
       configureFromStack(req.config);
     },
     async check(olds, news) {
-      const result = check(news as unknown as Record<string, unknown>);
+      // olds: the previous inputs, empty for a new resource.
+      const result = check(news as unknown as Record<string, unknown>, (olds ?? {}) as Record<string, unknown>);
       const failures = [...result.failures, ...stackSettingProblems()];
       if (failures.length === 0 && lifecycle.preflight)
         failures.push(...(await lifecycle.preflight((olds ?? {}) as Record<string, unknown>, result.inputs)));
