@@ -51,7 +51,24 @@ interface Parsed {
   uniqueId: boolean;
 }
 
+/**
+ * parseArn's answers: the walk matches every principal representative against every principal
+ * entry of every statement (most of a 32 KB check's time went to parsing the same ARNs again).
+ * Bounded, so that a long-lived process checking many policies does not grow without end.
+ */
+const parsedArns = new Map<string, Parsed>();
+const PARSED_ARNS_MAX = 20_000;
+
 function parseArn(arn: string): Parsed {
+  let parsed = parsedArns.get(arn);
+  if (parsed === undefined) {
+    if (parsedArns.size >= PARSED_ARNS_MAX) parsedArns.clear();
+    parsedArns.set(arn, (parsed = parseArnOnce(arn)));
+  }
+  return parsed;
+}
+
+function parseArnOnce(arn: string): Parsed {
   const m = IDENTITY.exec(arn);
   if (!m) return { root: false, session: false, uniqueId: /^A(ROA|IDA)/.test(arn) };
   const [, partition, service, account, rest] = m;
