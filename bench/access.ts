@@ -2,7 +2,7 @@
  * The cost of the access checks at 4 and 32 KB: checkNoNewAccess on the benchmark's equivalent pair
  * (the declared policy against the same policy as KMS returns it) and on the one-action-removed pair,
  * checkAccessNotGranted and accessOf on the declared policy. Medians of `repeats` runs, in ms.
- * Not yet a section of bench/run.ts: run it alone with `node build/bench/access.js`.
+ * Section `access` of `npm run bench` (BENCH_ONLY=access); alone: `node build/bench/access.js`.
  */
 import { accessOf, checkAccessNotGranted, checkNoNewAccess } from "../provider/policy";
 import { benchPairs } from "./pairs";
@@ -40,4 +40,21 @@ export function benchAccess(sizesKb = [4, 32], repeats = 5): AccessBenchRow[] {
   });
 }
 
-if (require.main === module) console.log(JSON.stringify(benchAccess(), null, 2));
+/** The docs/benchmarks.md table for these results. */
+export function accessMarkdown(rows: AccessBenchRow[], note = ""): string {
+  return [
+    `**Access checks**${note} (\`checkNoNewAccess\`, \`checkAccessNotGranted\`, \`accessOf\`; median of 5 runs, warm). The policies are the engine benchmark's: no-new-access on the equivalent pair (the declared policy against the same policy as KMS returns it) and on the one-action-removed pair read as a narrowing; access-not-granted asks about \`kms:PutKeyPolicy\`; the matrix of the declared policy.`,
+    "",
+    "| policy size | no-new-access, equivalent (ms) | no-new-access, narrowed (ms) | access-not-granted (ms) | accessOf (ms) |",
+    "|---|---|---|---|---|",
+    ...rows.map(
+      (r) => `| ${r.kb} KB | ${r.noNewAccessEquivalentMs} | ${r.noNewAccessNarrowedMs} | ${r.accessNotGrantedMs} | ${r.accessOfMs} |`,
+    ),
+  ].join("\n");
+}
+
+if (require.main === module) {
+  const rows = benchAccess();
+  console.log(JSON.stringify(rows, null, 2));
+  console.log(accessMarkdown(rows));
+}
