@@ -59,28 +59,36 @@ export function accessOf(policy: PolicyInput | unknown, options: AccessOfOptions
     const principalMatch = statements.map((st) => principalApplies(st, p));
     for (const g of actionGroups) {
       const applies = statements.map((_, i) => and(and(principalMatch[i], g.applies[i]), resourceMatch[i]));
+      // Every action of the group meets the same statements: decide once, then label each action.
+      const allows: number[] = [];
+      let denies = 0;
+      statements.forEach((st, i) => {
+        if (applies[i] === NO) return;
+        if (st.effect === "Allow") allows.push(i);
+        else denies++;
+      });
+      const deniedAlways = statements.some((st, i) => st.effect === "Deny" && applies[i] === YES && st.entries.length === 0);
+      const sure = allows.some((i) => applies[i] === YES && statements[i].entries.length === 0);
+      const allowedAlways = !deniedAlways && sure && denies === 0;
+      const conditionsOf =
+        deniedAlways || allowedAlways
+          ? []
+          : allows.map((i) => {
+              const st = statements[i];
+              const conditions = st.entries.map(entryText);
+              if (applies[i] !== YES) conditions.push("if the statement applies to this principal and key (not decidable offline)");
+              statements.forEach((d, j) => {
+                if (d.effect !== "Deny" || applies[j] === NO) return;
+                conditions.push(`unless ${d.path} (Deny) applies${d.entries.length ? `: ${d.entries.map(entryText).join("; ")}` : ""}`);
+              });
+              return { source: st.path, conditions };
+            });
       for (const a of g.reps) {
-        const denies = statements.filter((st, i) => st.effect === "Deny" && applies[i] !== NO);
-        const allows = statements.filter((st, i) => st.effect === "Allow" && applies[i] !== NO);
         const label = a.concrete ? a.label : `${a.label} (not yet in KMS)`;
-        if (statements.some((st, i) => st.effect === "Deny" && applies[i] === YES && st.entries.length === 0)) {
+        if (deniedAlways) {
           if (allows.length > 0 || a.concrete) entry.denied.push(label);
-          continue;
-        }
-        if (allows.length === 0) continue;
-        const sure = allows.some((st) => applies[statements.indexOf(st)] === YES && st.entries.length === 0);
-        if (sure && denies.length === 0) {
-          entry.allowed.push(label);
-          continue;
-        }
-        for (const st of allows) {
-          const conditions = st.entries.map(entryText);
-          if (applies[statements.indexOf(st)] !== YES)
-            conditions.push("if the statement applies to this principal and key (not decidable offline)");
-          for (const d of denies)
-            conditions.push(`unless ${d.path} (Deny) applies${d.entries.length ? `: ${d.entries.map(entryText).join("; ")}` : ""}`);
-          addConditional(st.path, conditions, label);
-        }
+        } else if (allowedAlways) entry.allowed.push(label);
+        else for (const c of conditionsOf) addConditional(c.source, c.conditions, label);
       }
     }
     for (const g of grants) {
