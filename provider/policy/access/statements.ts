@@ -16,6 +16,8 @@ export interface Statement {
 export interface PreparedPolicy {
   statements: Statement[];
   partition: string;
+  /** The document's Version (policy variables are text under 2008-10-17). */
+  version: string;
 }
 
 /**
@@ -39,5 +41,5 @@ export function preparePolicy(input: PolicyInput | unknown, options: EngineOptio
     const s = normalizePolicy({ Version: version, Statement: [st] }, tolerant).Statement[0];
     return { path: lone ? "Statement" : `Statement[${i}]`, effect: s.Effect, s, entries: entriesOf(s.Condition) };
   });
-  return { statements, partition: options.partition ?? "aws" };
+  return { statements, partition: options.partition ?? "aws", version };
 }
