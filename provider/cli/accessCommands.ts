@@ -12,7 +12,8 @@ import {
   checkAccessNotGranted,
   checkNoNewAccess,
 } from "../policy";
-import { GRANT_TYPE, KEY_POLICY_TYPE, ManagedGrant, parseStackExport } from "../drift/stackExport";
+import { ManagedGrant, parseStackExport } from "../drift/stackExport";
+import { GRANT_TYPE, KEY_POLICY_TYPE } from "../resourceTypes";
 import { ParsedArgs, UsageError, choiceFlag } from "./args";
 import { ACCESS_FORMATS, CHECK_FORMATS } from "./commands";
 import { EXIT, InputError, Output, packageVersion, readInput, readPolicyFile } from "./io";

@@ -1,5 +1,5 @@
 import * as fs from "fs";
-import * as path from "path";
+import { ownPackageJson } from "../ownPackage";
 
 /** Where a command writes: its result (stdout, or the `--output` file) and its messages (stderr). */
 export interface Output {
@@ -74,15 +74,7 @@ export function readPolicyFile(name: string): { text: string; raw: string; wrapp
   return { raw, ...unwrapPolicy(raw) };
 }
 
-/** This package's version: the nearest package.json named pulumi-kms-policy. */
+/** This package's version, for SARIF's tool metadata; "0.0.0" when its package.json cannot be found. */
 export function packageVersion(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: string; version?: string };
-      if (pkg.name === "pulumi-kms-policy" && pkg.version) return pkg.version;
-    } catch {
-      // not here; look one level up
-    }
-    if (path.dirname(dir) === dir) return "0.0.0";
-  }
+  return ownPackageJson()?.version ?? "0.0.0";
 }

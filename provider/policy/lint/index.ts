@@ -8,7 +8,8 @@ import { validateParsed } from "../validate";
 import { kmsCatalog } from "./catalog";
 import { lintRule } from "./rules";
 import { keyOwner, securityRules } from "./security";
-import { RawFinding, documentRules, grammarRules, isObject, keyPolicyRules, statementsOf } from "./statements";
+import { isJsonObject } from "../json";
+import { RawFinding, documentRules, grammarRules, keyPolicyRules, statementsOf } from "./statements";
 import { LintFinding, LintOptions, LintSuppression, SEVERITIES } from "./types";
 
 export * from "./types";
@@ -38,7 +39,7 @@ export function lintPolicyReport(input: PolicyInput | unknown, options: LintOpti
   const suppressed: LintReport["suppressed"] = [];
   // The engine's reading of the document: duplicate keys refused, numbers kept as written (JsonNumber).
   const doc = parsed.value;
-  if (!isObject(doc)) return { findings, suppressed }; // not JSON, or not an object: validatePolicy has said so
+  if (!isJsonObject(doc)) return { findings, suppressed }; // not JSON, or not an object: validatePolicy has said so
 
   const raw: RawFinding[] = [];
   const report = (f: RawFinding) => raw.push(f);

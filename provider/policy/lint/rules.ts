@@ -1,7 +1,7 @@
 import { ProblemRule } from "../types";
 import { Severity } from "./types";
 
-/** What a rule is, for the README, SARIF's rule metadata and the `--format` outputs. */
+/** What a rule is, for docs/lint-rules.md, SARIF's rule metadata and the `--format` outputs. */
 export interface LintRule {
   id: LintRuleId | ProblemRule;
   severity: Severity;
