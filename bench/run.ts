@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, then the raw results in bench/results/ and the tables in the
  * docs/benchmarks.md (between the bench markers). Benchmarks run on demand, never in CI.
  *   BENCH_REPEATS (default 3)   repeated runs per timed measurement; the median is reported
- *   BENCH_ONLY=engine,lint,cli,calls,size,stack,drift   a subset (none: only re-render docs/benchmarks.md from latest.json)
+ *   BENCH_ONLY=engine,lint,cli,access,calls,size,stack,drift   a subset (none: only re-render docs/benchmarks.md from latest.json)
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -18,6 +18,7 @@ import { DriftResult, benchDrift } from "./drift";
 import { engineChart } from "./chart";
 import { LintBenchResult, benchLint, lintMarkdown } from "./lint";
 import { CliStartResult, benchCliStart, cliStartMarkdown } from "./cliStart";
+import { AccessBenchRow, accessMarkdown, benchAccess } from "./access";
 
 interface Results {
   date: string;
@@ -30,13 +31,14 @@ interface Results {
   drift?: DriftResult[];
   lint?: LintBenchResult;
   cli?: CliStartResult;
+  access?: AccessBenchRow[];
   /** The day each section was last measured (a run may measure only some: BENCH_ONLY). */
   measured?: Partial<Record<Section, string>>;
   /** The machine each section was last measured on, when a partial run was on another one. */
   machines?: Partial<Record<Section, string>>;
 }
 
-const SECTIONS = ["engine", "lint", "cli", "refreshCalls", "providerSize", "stack", "drift"] as const;
+const SECTIONS = ["engine", "lint", "cli", "access", "refreshCalls", "providerSize", "stack", "drift"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const machineText = (m: Results["machine"]) => `${m.cpus} cores (${m.cpuModel})`;
@@ -71,7 +73,7 @@ function engineMarkdown(e: EngineResult, when: string): string {
         mark(row.oursToJsonParse, ENGINE_GOALS.oursToJsonParse),
       ]),
     ),
-    "![compare time by policy size](bench/results/engine.svg)",
+    "![compare time by policy size](../bench/results/engine.svg)",
   ].join("\n\n");
 }
 
@@ -158,6 +160,7 @@ function markdown(r: Results): string {
   }
   if (r.lint) parts.push(lintMarkdown(r.lint, when("lint")));
   if (r.cli) parts.push(cliStartMarkdown(r.cli, when("cli")));
+  if (r.access) parts.push(accessMarkdown(r.access, when("access")));
   return parts.join("\n\n");
 }
 
@@ -192,7 +195,7 @@ function save(results: Results): void {
 }
 
 async function main(): Promise<void> {
-  const only = new Set((process.env.BENCH_ONLY ?? "engine,lint,cli,calls,size,stack,drift").split(","));
+  const only = new Set((process.env.BENCH_ONLY ?? "engine,lint,cli,access,calls,size,stack,drift").split(","));
   const repeats = Number(process.env.BENCH_REPEATS ?? 3);
   const results: Results = {
     date: new Date().toISOString(),
@@ -220,6 +223,11 @@ async function main(): Promise<void> {
   if (only.has("cli")) {
     log("kms-policy cold start");
     results.cli = benchCliStart();
+    save(results);
+  }
+  if (only.has("access")) {
+    log("access checks");
+    results.access = benchAccess();
     save(results);
   }
   if (!["calls", "size", "stack", "drift"].some((s) => only.has(s))) {

@@ -64,6 +64,8 @@ export const FLAGS = {
 export const LINT_FORMATS = ["text", "json", "sarif", "github"] as const;
 export const DIFF_FORMATS = ["text", "markdown"] as const;
 export const DRIFT_FORMATS = ["text", "markdown", "json", "junit"] as const;
+export const CHECK_FORMATS = LINT_FORMATS;
+export const ACCESS_FORMATS = ["text", "markdown", "json"] as const;
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
@@ -155,6 +157,51 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     exitCodes: ["in sync", "drift", "error: the export could not be read, or a key could not be checked"],
     load: async () => import("./driftCommand"),
+  },
+  {
+    name: "check",
+    operands: "CHECK FILE...",
+    arity: { min: 2, max: 3 },
+    summary: "prove offline that a change grants no new access, or that a policy grants none of some actions",
+    description:
+      "no-new-access BEFORE AFTER: PASS when no request (any principal, action, request context) is allowed by AFTER and not\n" +
+      "by BEFORE. access-not-granted FILE --action A: PASS when no principal (or none of the --principal ones) is allowed\n" +
+      "any of the actions. A FAIL names each statement, its principals and actions, as proven new access or could not\n" +
+      "prove. The key policy alone decides (docs/access-checks.md); no AWS call is made.",
+    flags: [
+      FLAGS.format(CHECK_FORMATS),
+      {
+        name: "action",
+        value: "ACTION",
+        multiple: true,
+        description: "access-not-granted: an action that must not be allowed (kms:Decrypt, kms:*); repeat for more",
+      },
+      {
+        name: "principal",
+        value: "PRINCIPAL",
+        multiple: true,
+        description: "access-not-granted: ask only about this principal (an ARN, an account id, a service name); repeat for more",
+      },
+    ],
+    exitCodes: [
+      "PASS",
+      "FAIL (each statement that may grant the access on stdout)",
+      "could not check: a file could not be read or is not a valid key policy, a usage error",
+    ],
+    load: async () => import("./accessCommands").then((m) => ({ run: m.runCheck })),
+  },
+  {
+    name: "access",
+    operands: "FILE|EXPORT",
+    arity: { min: 1, max: 1 },
+    summary: "who can do what: the access matrix of a policy, or of each KeyPolicy of a stack export with its Grants",
+    description:
+      "Prints, for each principal the policy names (and the patterns it implies), the actions allowed whatever the request\n" +
+      "context, those allowed under conditions (with the statement and the conditions) and those denied. Given a\n" +
+      "`pulumi stack export`, one matrix per KeyPolicy, with the stack's Grants on that key added.",
+    flags: [FLAGS.format(ACCESS_FORMATS)],
+    exitCodes: ["printed", "-", "a file could not be read, or a policy is invalid or a secret in the export"],
+    load: async () => import("./accessCommands").then((m) => ({ run: m.runAccess })),
   },
 ];
 

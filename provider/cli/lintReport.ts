@@ -12,22 +12,21 @@ import { Location, findingLocation, jsonLocations } from "./jsonLocations";
 
 export type LintFormat = (typeof LINT_FORMATS)[number];
 
-/** A finding as the formats print it: lintPolicy's, or another command's with its own rule ids. */
-export type Finding = Omit<LintFinding, "rule"> & { rule: string };
-
-/** The rules a command's findings come from, for SARIF's rule metadata: all of them, and one by id. */
-export interface RuleCatalog {
-  rules: readonly LintRule[];
-  rule(id: string): Pick<LintRule, "severity" | "description" | "docs">;
+/**
+ * A rule another command reports by (`kms-policy check`'s `no-new-access`), with what SARIF says
+ * of it; validate's rules are the lint table's.
+ */
+export interface ReportRule extends Omit<LintRule, "id"> {
+  id: string;
 }
 
-/** lintPolicy's rules; an id outside the table is a grammar rule (an error). */
-export const LINT_CATALOG: RuleCatalog = { rules: LINT_RULES, rule: (id) => lintRule(id as LintRule["id"]) };
+/** A finding of validate, or of another command that reports by its own rules (ReportRule). */
+export type ReportFinding = Omit<LintFinding, "rule"> & { rule: LintFinding["rule"] | string };
 
 /** The findings of one file, each with where its path starts in the file; or why the file could not be checked. */
 export interface FileFindings {
   file: string;
-  findings: Array<Finding & Location>;
+  findings: Array<ReportFinding & Location>;
   /** Findings an --ignore entry left out. */
   suppressed?: number;
   /** Set when the file could not be checked (missing, a directory, unreadable): the reason. */
@@ -39,7 +38,7 @@ export interface FileFindings {
  * `at` places every finding there instead: for a policy unwrapped from `aws kms get-key-policy`'s
  * output, whose own lines are not the file's.
  */
-export function locateFindings<F extends Finding>(text: string, findings: F[], at?: Location): Array<F & Location> {
+export function locateFindings<F extends ReportFinding>(text: string, findings: F[], at?: Location): Array<F & Location> {
   const locations = at ? undefined : jsonLocations(text);
   const place = (f: F): Location => (locations ? findingLocation(locations, f) : (at as Location));
   const located = findings.map((f) => ({ ...f, ...place(f) }));
@@ -52,12 +51,13 @@ export function lintExitCode(files: FileFindings[], failOn: Severity): ExitCode 
   return files.some((f) => f.findings.some((x) => atLeast(x.severity, failOn))) ? EXIT.findings : EXIT.ok;
 }
 
-export function renderLint(files: FileFindings[], format: LintFormat, toolVersion: string, catalog: RuleCatalog = LINT_CATALOG): string {
+/** The report in `format`; `rules` are the rules SARIF describes when they are not validate's (the lint table). */
+export function renderLint(files: FileFindings[], format: LintFormat, toolVersion: string, rules?: readonly ReportRule[]): string {
   switch (format) {
     case "json":
       return JSON.stringify({ schemaVersion: 1, files }, null, 2);
     case "sarif":
-      return JSON.stringify(sarif(files, toolVersion, catalog), null, 2);
+      return JSON.stringify(sarif(files, toolVersion, rules), null, 2);
     case "github":
       return files.flatMap(github).join("\n");
     default:
@@ -102,14 +102,12 @@ const SECURITY_SEVERITY: Record<Severity, string | undefined> = {
   suggestion: undefined,
 };
 
-function sarif(files: FileFindings[], toolVersion: string, catalog: RuleCatalog): object {
+function sarif(files: FileFindings[], toolVersion: string, own?: readonly ReportRule[]): object {
   const used = new Set(files.flatMap((f) => f.findings.map((x) => x.rule)));
-  const ruleIds: string[] = [
-    ...catalog.rules.map((r) => r.id),
-    ...[...used].filter((id) => !catalog.rules.some((r) => r.id === id)).sort(),
-  ];
+  const known: readonly ReportRule[] = own ?? LINT_RULES;
+  const ruleIds = [...known.map((r) => r.id), ...[...used].filter((id) => !known.some((r) => r.id === id)).sort()];
   const rules = ruleIds.map((id) => {
-    const r = catalog.rule(id);
+    const r = known.find((k) => k.id === id) ?? lintRule(id as LintFinding["rule"]);
     const securitySeverity = SECURITY_SEVERITY[r.severity];
     return {
       id,

@@ -3,9 +3,10 @@ import { GrantApi } from "../aws/grants";
 import { DEFAULT_GRANT_LISTING_DELAY_SECONDS } from "../aws/grantFacts";
 import { KeyApi } from "../aws/keys";
 import { Access, accessKey, roleAccount } from "../aws/access";
-import { KeyIdentity, keyIdentity, sameIdentity } from "../aws/keyRef";
+import { KeyIdentity, keyIdentity, partitionOf, sameIdentity } from "../aws/keyRef";
 import { PolicyDiff } from "../policy";
 import { FieldChange, judgeGrant, judgeKey, judgePolicy, KeyVerdict, samePolicy, unsettledMessage } from "../verdict";
+import { PolicyAccessChange, accessChange } from "./access";
 import { ManagedGrant, ManagedKeyPolicy, ManagedResource } from "./stackExport";
 
 /** `not-listed-yet`: a grant younger than the listing delay that ListGrants does not show yet. */
@@ -26,6 +27,8 @@ export interface ResourceReport {
   message?: string;
   /** KeyPolicy drift: recorded (-) to live (+). */
   policyDiff?: PolicyDiff;
+  /** KeyPolicy drift: whether the live policy grants access the recorded one does not. */
+  access?: PolicyAccessChange;
   /** Grant drift. */
   changes?: FieldChange[];
   grantId?: string;
@@ -223,7 +226,10 @@ async function checkKey(
   return { reports, unmanaged: unmanaged ?? [] };
 }
 
-async function checkPolicy(policy: ManagedKeyPolicy, keys: KeyApi): Promise<Pick<ResourceReport, "status" | "message" | "policyDiff">> {
+async function checkPolicy(
+  policy: ManagedKeyPolicy,
+  keys: KeyApi,
+): Promise<Pick<ResourceReport, "status" | "message" | "policyDiff" | "access">> {
   const recorded = policy.policy;
   if (recorded === undefined)
     return { status: "error", message: "the recorded policy is a secret in this export; export with --show-secrets to check it" };
@@ -233,12 +239,14 @@ async function checkPolicy(policy: ManagedKeyPolicy, keys: KeyApi): Promise<Pick
     const live = await keys.settledKeyPolicy(policy.keyArn, policy.policyName, recorded, same);
     const verdict = judgePolicy(recorded, live, policy.keyArn);
     if (verdict.status === "in-sync") return { status: "in-sync" };
-    return verdict.diff
-      ? { status: "drifted", policyDiff: verdict.diff }
-      : {
-          status: "drifted",
-          message: `the live policy differs from the stack, and cannot be compared statement by statement: ${verdict.unreadable}`,
-        };
+    if (!verdict.diff)
+      return {
+        status: "drifted",
+        message: `the live policy differs from the stack, and cannot be compared statement by statement: ${verdict.unreadable}`,
+      };
+    // Whether the live policy lets anyone do what the stack's does not: a security alert, not only drift.
+    const access = accessChange(recorded, live, { tolerant: true, partition: partitionOf(policy.keyArn) });
+    return { status: "drifted", policyDiff: verdict.diff, ...(access ? { access } : {}) };
   } catch (err) {
     return { status: "error", message: (err as Error).message };
   }

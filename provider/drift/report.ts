@@ -1,4 +1,5 @@
 import { formatPolicyDiff } from "../policy";
+import { accessChangeLine } from "./access";
 import { DriftReport, DriftStatus, ResourceReport } from "./check";
 
 /** Version of the JSON report's schema; bumped on any incompatible change. */
@@ -10,6 +11,8 @@ export interface DriftSummary {
   /** Grants younger than the listing delay that ListGrants does not show yet: not drift. */
   notListedYet: number;
   drifted: number;
+  /** Drifted key policies whose live policy may grant access the stack's does not (a security alert). */
+  newAccess: number;
   gone: number;
   errors: number;
   unmanagedGrants: number;
@@ -22,6 +25,7 @@ export function summarize(report: DriftReport): DriftSummary {
     inSync: count("in-sync"),
     notListedYet: count("not-listed-yet"),
     drifted: count("drifted"),
+    newAccess: report.resources.filter((r) => r.access?.newAccess === true).length,
     gone: count("gone"),
     errors: count("error"),
     unmanagedGrants: report.unmanagedGrants?.length ?? 0,
@@ -62,6 +66,7 @@ export function jsonReport(report: DriftReport): string {
               },
             }
           : {}),
+        ...(r.access ? { access: r.access } : {}),
         ...(r.changes ? { changes: r.changes } : {}),
       })),
       ...(report.unmanagedGrants ? { unmanagedGrants: report.unmanagedGrants } : {}),
@@ -83,7 +88,7 @@ const RESET = "\u001b[0m";
 function headline(s: DriftSummary): string {
   const parts = [`${s.inSync} in sync`];
   if (s.notListedYet) parts.push(`${s.notListedYet} not listed yet`);
-  if (s.drifted) parts.push(`${s.drifted} drifted`);
+  if (s.drifted) parts.push(`${s.drifted} drifted${s.newAccess ? ` (${s.newAccess} granting new access)` : ""}`);
   if (s.gone) parts.push(`${s.gone} gone`);
   if (s.errors) parts.push(`${s.errors} could not be checked`);
   if (s.unmanagedGrants) parts.push(`${s.unmanagedGrants} unmanaged grant${s.unmanagedGrants > 1 ? "s" : ""}`);
@@ -93,6 +98,12 @@ function headline(s: DriftSummary): string {
 function details(r: ResourceReport, format: "text" | "markdown"): string[] {
   const lines: string[] = [];
   if (r.message) lines.push(r.message);
+  if (r.access) {
+    lines.push(
+      `${format === "markdown" && r.access.newAccess ? "**" : ""}${accessChangeLine(r.access)}${format === "markdown" && r.access.newAccess ? "**" : ""}`,
+    );
+    for (const reason of r.access.reasons) lines.push(`${format === "markdown" ? "- " : "  "}${reason.message}`);
+  }
   if (r.policyDiff) lines.push(formatPolicyDiff(r.policyDiff, { format, title: "live policy differs from the stack (- stack, + live)" }));
   for (const c of r.changes ?? []) {
     const show = (v: unknown) => (format === "markdown" ? "`" + JSON.stringify(v) + "`" : JSON.stringify(v));
@@ -112,7 +123,7 @@ export function textReport(report: DriftReport, color = false): string {
   const lines = [`kms-policy drift: ${headline(summarize(report))}`];
   for (const r of report.resources) {
     lines.push(
-      `  ${paint(r.status, r.status.padEnd(8))} ${r.kind} ${r.name}  (${location(r)}${r.keyArn}${r.grantId ? `, grant ${r.grantId}` : ""})`,
+      `  ${paint(r.status, r.status.padEnd(8))} ${r.kind} ${r.name}  (${location(r)}${r.keyArn}${r.grantId ? `, grant ${r.grantId}` : ""})${r.access?.newAccess ? "  NEW ACCESS" : ""}`,
     );
     if (r.status !== "in-sync") for (const d of details(r, "text")) lines.push(...d.split("\n").map((l) => `             ${l}`));
   }
@@ -143,11 +154,13 @@ export function markdownReport(report: DriftReport): string {
     "|---|---|---|---|---|",
   ];
   for (const r of report.resources)
-    lines.push(`| ${r.kind} \`${r.name}\` | ${r.account ?? ""} | ${r.region ?? ""} | \`${r.keyArn}\` | ${ICONS[r.status]} |`);
+    lines.push(
+      `| ${r.kind} \`${r.name}\` | ${r.account ?? ""} | ${r.region ?? ""} | \`${r.keyArn}\` | ${ICONS[r.status]}${r.access?.newAccess ? " **new access**" : ""} |`,
+    );
   for (const r of report.resources.filter((x) => x.status !== "in-sync")) {
     lines.push(
       "",
-      `<details><summary>${r.kind} <code>${r.name}</code>: ${r.status}</summary>`,
+      `<details><summary>${r.kind} <code>${r.name}</code>: ${r.status}${r.access?.newAccess ? ", grants new access" : ""}</summary>`,
       "",
       ...details(r, "markdown"),
       "",
@@ -201,12 +214,16 @@ export function junitReport(report: DriftReport): string {
   for (const r of report.resources) {
     const attributes = `classname="kms-policy.${r.kind}" name="${xml(r.name)}" file="${xml(r.urn)}"`;
     const body = details(r, "text").join("\n");
-    const summary = r.message ?? `${r.kind} ${r.name} is ${r.status} (${r.keyArn}${r.grantId ? `, grant ${r.grantId}` : ""})`;
+    const summary =
+      r.message ??
+      `${r.kind} ${r.name} is ${r.status}${r.access?.newAccess ? " and grants new access" : ""} (${r.keyArn}${r.grantId ? `, grant ${r.grantId}` : ""})`;
     const inner = [...junitProperties(r)];
     if (r.status === "not-listed-yet") inner.push(`      <system-out>${xml(summary)}</system-out>`);
     else if (r.status !== "in-sync") {
       const tag = r.status === "error" ? "error" : "failure";
-      inner.push(`      <${tag} type="${r.status}" message="${xml(summary.split("\n")[0])}">${xml(body)}</${tag}>`);
+      // A type of its own, so that a dashboard can alert on widening alone.
+      const type = r.access?.newAccess ? "drifted-new-access" : r.status;
+      inner.push(`      <${tag} type="${type}" message="${xml(summary.split("\n")[0])}">${xml(body)}</${tag}>`);
     }
     cases.push(inner.length ? [`    <testcase ${attributes}>`, ...inner, "    </testcase>"].join("\n") : `    <testcase ${attributes}/>`);
   }

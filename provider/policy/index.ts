@@ -29,3 +29,16 @@ export {
   SEVERITIES,
   atLeast,
 } from "./lint";
+export {
+  checkNoNewAccess,
+  checkAccessNotGranted,
+  accessOf,
+  AccessOfOptions,
+  AccessCheckResult,
+  AccessReason,
+  AccessQuery,
+  AccessMatrix,
+  AccessEntry,
+  ConditionalAccess,
+  GrantAccess,
+} from "./access";

@@ -5,13 +5,18 @@
  */
 import { KeyApi } from "../aws/keys";
 import { dynamicProvider } from "./dynamicProvider";
+import { keyPolicyAccessFailures } from "./keyPolicyAccess";
 import { checkKeyPolicy } from "./keyPolicyCheck";
 import { KeyPolicyLifecycle } from "./keyPolicyLifecycle";
 import { clientFor } from "./settings";
 
 const keyPolicyProvider = dynamicProvider(
-  // The lint settings come from the stack (checkKeyPolicy's default), not from the state's inputs.
-  (news) => checkKeyPolicy(news),
+  (news, olds) => {
+    const result = checkKeyPolicy(news);
+    // The access settings judge only a policy that passed the rest of the check.
+    if (result.failures.length > 0) return result;
+    return { ...result, failures: keyPolicyAccessFailures(olds, result.inputs.policy, result.inputs.keyId) };
+  },
   new KeyPolicyLifecycle((keyId, region, access) => new KeyApi(clientFor(keyId, region, access))),
 );
 

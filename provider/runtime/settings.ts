@@ -4,7 +4,7 @@ import { ClientSettings, DEFAULT_MAX_ATTEMPTS, DEFAULT_REQUEST_TIMEOUT_SECONDS, 
 import { credentialSource } from "../aws/credentials";
 import { DEFAULT_GRANT_LISTING_DELAY_SECONDS } from "../aws/grantFacts";
 import { keyRegion } from "../aws/keyRef";
-import { LintSuppression, SEVERITIES, Severity, parseSuppressions } from "../policy";
+import { AccessQuery, LintSuppression, SEVERITIES, Severity, parseSuppressions } from "../policy";
 
 /**
  * Provider-wide settings. The dynamic-provider host calls `configure` once per process with the
@@ -29,6 +29,10 @@ export interface ProviderSettings {
   failOn: Severity;
   /** `Sid:rule` pairs the lint leaves out. */
   lintIgnore: LintSuppression[];
+  /** A KeyPolicy update whose policy may grant access the current one does not fails check. */
+  noNewAccess: boolean;
+  /** Actions (and optionally principals) no KeyPolicy may grant: one that may fails check. */
+  accessNotGranted?: AccessQuery;
 }
 
 /** One stack setting: where it is read from, which values it takes, and what it does. */
@@ -62,6 +66,50 @@ function parseAssumeRole(raw: string): { value?: AssumeRole; problems: string[] 
 
 /** What `kms-policy:failOn` accepts: a suggestion never fails a preview. */
 const FAIL_ON: readonly Severity[] = SEVERITIES.filter((s) => s !== "suggestion");
+
+/**
+ * `kms-policy:accessNotGranted`: `{ actions, principals? }` (structured config), or the actions
+ * alone as a list or a comma-separated string. The value, or why it is refused.
+ */
+export function parseAccessNotGranted(raw: string): { value?: AccessQuery; problems: string[] } {
+  const fix =
+    "set it with `pulumi config set --path 'kms-policy:accessNotGranted.actions[0]' kms:Decrypt` (and `.principals[0]` for a principal)";
+  let value: unknown = raw;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    // A plain string: the actions, comma-separated.
+  }
+  if (typeof value === "string")
+    value = {
+      actions: value
+        .split(",")
+        .map((a) => a.trim())
+        .filter(Boolean),
+    };
+  if (Array.isArray(value)) value = { actions: value };
+  if (typeof value !== "object" || value === null) return { problems: [`kms-policy:accessNotGranted is not an object: ${fix}`] };
+  const { actions, principals, ...rest } = value as Record<string, unknown>;
+  const problems: string[] = [];
+  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "string" && x.trim() !== "");
+  if (!strings(actions) || (actions as string[]).length === 0)
+    problems.push(`kms-policy:accessNotGranted.actions must be a list of one or more actions (kms:Decrypt, kms:*): ${fix}`);
+  else
+    for (const a of actions as string[])
+      if (!/^(kms|\*)(:|$)/i.test(a) && a !== "*")
+        problems.push(`kms-policy:accessNotGranted.actions: "${a}" is not a KMS action (kms:Decrypt, kms:ReEncrypt*, kms:*)`);
+  if (principals !== undefined && !strings(principals))
+    problems.push("kms-policy:accessNotGranted.principals must be a list of principals (ARNs, account ids, service names)");
+  for (const key of Object.keys(rest)) problems.push(`kms-policy:accessNotGranted has no "${key}": it takes actions and principals`);
+  if (problems.length > 0) return { problems };
+  return {
+    value: {
+      actions: actions as string[],
+      ...(principals !== undefined && (principals as string[]).length > 0 ? { principals: principals as string[] } : {}),
+    },
+    problems,
+  };
+}
 
 const positiveNumber = (raw: string) => (Number(raw) > 0 ? Number(raw) : undefined);
 
@@ -141,6 +189,21 @@ export const STACK_SETTINGS: { readonly [F in keyof ProviderSettings]-?: StackSe
     accepts: "Sid:rule pairs (the rule after the last colon, a lint rule id or *), separated by commas or newlines, or a list",
     default: [],
     doc: "lint rules left out for one statement each",
+  },
+  noNewAccess: {
+    key: "kms-policy:noNewAccess",
+    parse: (raw) => (raw === "true" ? true : raw === "false" ? false : undefined),
+    accepts: "true or false",
+    default: false,
+    doc: "a KeyPolicy update whose new policy may grant access the current policy does not (checkNoNewAccess) fails `pulumi preview`, naming the statement, principals and actions; widening then needs the setting off in the same change",
+  },
+  accessNotGranted: {
+    key: "kms-policy:accessNotGranted",
+    parse: (raw) => parseAccessNotGranted(raw).value,
+    problem: (raw) => parseAccessNotGranted(raw).problems.join("; ") || undefined,
+    accepts: "an object { actions, principals? }, or the actions as a list or comma-separated",
+    default: undefined,
+    doc: "a KeyPolicy whose policy may allow any of these actions (to any principal, or to one of these principals) fails `pulumi preview` (checkAccessNotGranted)",
   },
 };
 

@@ -63,4 +63,49 @@ describe("integration: drift check on moto", () => {
       expect(exitCodeOf(report)).to.equal(0);
     });
   }
+
+  it("a drifted key policy says whether the live policy grants access the stack's does not, or only narrows it", async () => {
+    const declared = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "Root", Effect: "Allow", Principal: { AWS: "123456789012" }, Action: "kms:*", Resource: "*" },
+        {
+          Sid: "App",
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws:iam::123456789012:role/app" },
+          Action: ["kms:Decrypt", "kms:Encrypt"],
+          Resource: "*",
+        },
+      ],
+    });
+    const live = (actions: string[]) =>
+      JSON.stringify({
+        ...JSON.parse(declared),
+        Statement: [JSON.parse(declared).Statement[0], { ...JSON.parse(declared).Statement[1], Action: actions }],
+      });
+    const widened = await createKey(kms);
+    await kms.send(
+      new PutKeyPolicyCommand({
+        KeyId: widened.keyId,
+        PolicyName: "default",
+        Policy: live(["kms:Decrypt", "kms:Encrypt", "kms:CreateGrant"]),
+      }),
+    );
+    const narrowed = await createKey(kms);
+    await kms.send(new PutKeyPolicyCommand({ KeyId: narrowed.keyId, PolicyName: "default", Policy: live(["kms:Decrypt"]) }));
+    const report = await checkDrift(
+      [
+        { kind: "KeyPolicy", urn: "urn:w", name: "widened", keyArn: widened.arn, policyName: "default", policy: declared },
+        { kind: "KeyPolicy", urn: "urn:n", name: "narrowed", keyArn: narrowed.arn, policyName: "default", policy: declared },
+      ],
+      { keys: () => new KeyApi(kms), grants: () => new GrantApi(kms) },
+      { concurrency: 2 },
+    );
+    const byName = Object.fromEntries(report.resources.map((r) => [r.name, r]));
+    expect(byName.widened.status).to.equal("drifted");
+    expect(byName.widened.access?.newAccess).to.equal(true);
+    expect(byName.widened.access?.reasons.map((r) => r.message).join("\n")).to.contain("kms:CreateGrant");
+    expect(byName.narrowed.status).to.equal("drifted");
+    expect(byName.narrowed.access).to.deep.equal({ newAccess: false, reasons: [] });
+  });
 });

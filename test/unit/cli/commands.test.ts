@@ -290,7 +290,7 @@ describe("kms-policy command (the built command, run as a child process)", funct
     const cases: Array<[string[], string]> = [
       [["diff", a, reformatted, "--account", "111122223333"], "diff does not take --account: only validate does"],
       [["validate", a, "--tolerant"], "validate does not take --tolerant: only normalize and diff do"],
-      [["normalize", a, "--format", "text"], "normalize does not take --format: only validate, diff and drift do"],
+      [["normalize", a, "--format", "text"], "normalize does not take --format: only validate, diff, drift, check and access do"],
       [["drift", a, "--generic"], "drift does not take --generic: only validate, normalize and diff do"],
       [["diff", a, reformatted, "--ignore", "A:public-access"], "diff does not take --ignore: only validate does"],
       [["validate", a, "--concurrency", "2"], "validate does not take --concurrency: only drift does"],

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { diffPolicies } from "../../../provider/policy";
+import { accessChange } from "../../../provider/drift/access";
 import { DriftReport } from "../../../provider/drift/check";
 import { exitCodeOf, jsonReport, junitReport, markdownReport, summarize, textReport } from "../../../provider/drift/report";
 import { parseStackExport } from "../../../provider/drift/stackExport";
@@ -154,5 +155,56 @@ describe("drift: reports and exit codes", () => {
     // Nothing known, nothing said: no empty properties.
     expect(testcase("primary")).to.equal('<testcase classname="kms-policy.KeyPolicy" name="primary" file="u1"/>');
     expect(xml.match(/<testcase /g)).to.have.length(3);
+  });
+});
+
+describe("drift: whether a drifted key policy grants new access", () => {
+  const stack = {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "A", Effect: "Allow", Principal: { AWS: "111122223333" }, Action: ["kms:Decrypt", "kms:Encrypt"], Resource: "*" }],
+  };
+  const wider = { ...stack, Statement: [{ ...stack.Statement[0], Principal: { AWS: ["111122223333", "444455556666"] } }] };
+  const narrower = { ...stack, Statement: [{ ...stack.Statement[0], Action: "kms:Decrypt" }] };
+  const drifted = (name: string, live: object): DriftReport["resources"][number] => ({
+    kind: "KeyPolicy",
+    urn: `urn:${name}`,
+    name,
+    keyArn,
+    status: "drifted",
+    policyDiff: diffPolicies(stack, live),
+    access: accessChange(JSON.stringify(stack), JSON.stringify(live), { tolerant: true }),
+  });
+  const report: DriftReport = { resources: [drifted("widened", wider), drifted("narrowed", narrower)] };
+
+  it("is judged by checkNoNewAccess(stack's, live): a new principal is new access, a removed action only narrows", () => {
+    expect(report.resources[0].access?.newAccess).to.equal(true);
+    expect(report.resources[0].access?.reasons[0].message).to.contain("444455556666");
+    expect(report.resources[1].access).to.deep.equal({ newAccess: false, reasons: [] });
+    expect(summarize(report).newAccess).to.equal(1);
+  });
+
+  it("never throws on a live policy it cannot read: the judgement is left out", () => {
+    expect(accessChange(JSON.stringify(stack), "not json", { tolerant: true })).to.equal(undefined);
+  });
+
+  it("every format says it: text, markdown, the json access field, a junit failure type of its own", () => {
+    const text = textReport(report);
+    expect(text).to.contain("2 drifted (1 granting new access)");
+    expect(text).to.match(/drifted\s+KeyPolicy widened\s+\([^)]*\)\s+NEW ACCESS/);
+    expect(text).to.not.match(/KeyPolicy narrowed[^\n]*NEW ACCESS/);
+    expect(text).to.contain("SECURITY: the live policy may grant access the stack's policy does not");
+    expect(text).to.contain("the drift only narrows it");
+    const md = markdownReport(report);
+    expect(md).to.contain("**drifted** **new access** |");
+    expect(md).to.contain("<summary>KeyPolicy <code>widened</code>: drifted, grants new access</summary>");
+    const json = JSON.parse(jsonReport(report)) as {
+      summary: { newAccess: number };
+      resources: Array<{ access?: { newAccess: boolean } }>;
+    };
+    expect(json.summary.newAccess).to.equal(1);
+    expect(json.resources.map((r) => r.access?.newAccess)).to.deep.equal([true, false]);
+    const xml = junitReport(report);
+    expect(xml).to.match(/name="widened"[^]*?<failure type="drifted-new-access" message="[^"]*grants new access/);
+    expect(xml).to.match(/name="narrowed"[^]*?<failure type="drifted"/);
   });
 });

@@ -103,6 +103,8 @@ describe("stack settings table", () => {
       "aws:profile",
       "kms-policy:failOn",
       "kms-policy:ignore",
+      "kms-policy:noNewAccess",
+      "kms-policy:accessNotGranted",
     ]);
     for (const row of rows) {
       expect(row.accepts.length, row.key).to.be.greaterThan(0);
