@@ -47,11 +47,15 @@ export function readInput(name: string): string {
 /** How a policy reached us: as itself, or inside what `aws kms get-key-policy` prints. */
 export type PolicyWrapping = "get-key-policy" | "json-string";
 
+/** The top-level members of what `aws kms get-key-policy` prints: nothing else is its output. */
+const GET_KEY_POLICY_KEYS: ReadonlySet<string> = new Set(["Policy", "PolicyName"]);
+
 /**
  * The policy a file holds. `aws kms get-key-policy` prints `{"Policy": "<policy as a string>",
  * "PolicyName": "default"}`, and with `--query Policy --output json` the policy as one JSON string:
- * both are unwrapped. A document whose `Policy` is a string cannot be a policy (KMS refuses a
- * `Policy` key), so the unwrapping never hides a policy's own problem. Any other text is the policy.
+ * both are unwrapped. Only a document with no member but those two is unwrapped: a policy that also
+ * carries a string `Policy` member keeps its own statements in view (and its `Policy` key is a finding).
+ * Any other text is the policy.
  */
 export function unwrapPolicy(text: string): { text: string; wrapping?: PolicyWrapping } {
   const start = text.trimStart()[0];
@@ -63,7 +67,13 @@ export function unwrapPolicy(text: string): { text: string; wrapping?: PolicyWra
     return { text };
   }
   if (typeof value === "string") return { text: value, wrapping: "json-string" };
-  if (typeof value === "object" && value !== null && typeof (value as { Policy?: unknown }).Policy === "string")
+  if (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof (value as { Policy?: unknown }).Policy === "string" &&
+    Object.keys(value).every((key) => GET_KEY_POLICY_KEYS.has(key))
+  )
     return { text: (value as { Policy: string }).Policy, wrapping: "get-key-policy" };
   return { text };
 }

@@ -151,6 +151,21 @@ describe("kms-policy as a CI tool (the built command, run as a child process)", 
       expect(findings(notWrapped).findings.map((f) => f.rule)).to.include("unknown-key");
     });
 
+    it("a policy with its own statements and a string Policy member is read as itself, never as the benign policy it carries", () => {
+      const benign = JSON.stringify(policy(admin));
+      const smuggler = write("smuggler.json", { ...policy(admin, { ...use, Principal: "*" }), Policy: benign });
+      const v = run(["validate", smuggler]);
+      expect(v.status).to.equal(1);
+      expect(v.stdout).to.contain("[public-access]").and.not.contain("valid, no findings");
+      const d = run(["diff", write("benign.json", benign), smuggler, "--tolerant"]);
+      expect(d.status).to.equal(1);
+      expect(d.stdout).to.not.contain("equivalent");
+      // Near miss: get-key-policy's own shape (Policy and PolicyName alone) is still unwrapped.
+      const wrapped = write("wrapped-benign.json", { Policy: benign, PolicyName: "default" });
+      expect(run(["diff", good, wrapped, "--tolerant"]).stdout).to.not.contain("equivalent");
+      expect(run(["diff", write("benign2.json", benign), wrapped, "--tolerant"]).status).to.equal(0);
+    });
+
     it("one bad input does not sink the run: each is reported, the others checked, every format well-formed", () => {
       const absent = path.join(dir, "nope.json");
       const broken = write("broken.json", "{ not json");
