@@ -421,10 +421,18 @@ process.on("exit", () => {
 
     it("the GitHub Actions examples' commands run as written: new default --fail-on, SARIF kept, exit codes", () => {
       const examples = path.join(REPO_ROOT, "examples", "github-actions");
-      const commands = fs
-        .readdirSync(examples)
-        .flatMap((f) => fs.readFileSync(path.join(examples, f), "utf8").split("\n"))
-        .flatMap((line) => [...line.matchAll(/npx kms-policy ([^|>;&\n]+)/g)].map((m) => m[1].trim()));
+      const workflows = fs.readdirSync(examples).map((f) => fs.readFileSync(path.join(examples, f), "utf8"));
+      const commands = workflows
+        .flatMap((text) => text.split("\n"))
+        .flatMap((line) => [...line.matchAll(/npm exec --no -- kms-policy ([^|>;&\n]+)/g)].map((m) => m[1].trim()));
+      // A step that runs the command never runs after a failed install (if: always()), and runs it
+      // with --no: a missing install is then an error, never a download of another package.
+      for (const step of workflows.flatMap((text) => text.split(/\n(?= +- (?:name|uses|run):)/))) {
+        if (!step.includes("kms-policy ")) continue;
+        expect(step, step).to.not.match(/if: always\(\)/);
+        for (const line of step.split("\n").filter((l) => /\bkms-policy (validate|drift|lint|diff|normalize|check|access)\b/.test(l)))
+          expect(line, step).to.contain("npm exec --no -- kms-policy");
+      }
       const validates = commands.filter((c) => c.startsWith("validate "));
       expect(validates.length).to.be.greaterThan(1);
       expect(commands.some((c) => c.includes("--fail-on error"))).to.equal(false);
@@ -450,10 +458,31 @@ process.on("exit", () => {
       }
       expect(validates.some((c) => c.includes("sarif"))).to.equal(true);
       // The drift example's flags are ones drift takes (usage errors exit 2 before any AWS call).
-      for (const command of commands.filter((c) => c.startsWith("drift "))) {
+      const drifts = commands.filter((c) => c.startsWith("drift "));
+      expect(drifts.length).to.be.greaterThan(0);
+      for (const command of drifts) {
         const r = run([...command.split(/\s+/).map((a) => (a === "state.json" ? path.join(work, "absent.json") : a))]);
         expect(r.stderr, command).to.not.contain("does not take").and.not.contain("unknown flag");
       }
+    });
+
+    it("no example or doc runs npx with the bare command name, which would fetch any registry package called kms-policy", () => {
+      const texts = (dirName: string): Array<[string, string]> =>
+        fs
+          .readdirSync(path.join(REPO_ROOT, dirName), { recursive: true, encoding: "utf8" })
+          .map((f) => path.join(REPO_ROOT, dirName, f))
+          .filter((f) => fs.statSync(f).isFile() && !f.includes("node_modules"))
+          .map((f) => [f, fs.readFileSync(f, "utf8")]);
+      const files = [
+        ...texts("examples"),
+        ...texts("docs"),
+        [path.join(REPO_ROOT, "README.md"), fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8")] as [string, string],
+      ];
+      const bare = files.filter(([, text]) => /\bnpx +(--yes +|-y +)?kms-policy\b/.test(text)).map(([f]) => f);
+      expect(bare).to.deep.equal([]);
+      // Near miss: the safe forms are shown.
+      const cli = fs.readFileSync(path.join(REPO_ROOT, "docs", "cli.md"), "utf8");
+      expect(cli).to.contain("npx -p pulumi-kms-policy kms-policy validate").and.contain("npm exec --no -- kms-policy validate");
     });
 
     it("@pulumi/pulumi is an optional peer dependency: lint-only users need not install it", () => {
