@@ -43,8 +43,15 @@ export const COMMON_FLAGS: readonly FlagSpec[] = [
   { name: "help", short: "h", description: "this help" },
 ];
 
+/** What a lockout finding tells a user to give to accept a policy nobody can change: the AWS CLI's flag name. */
+export const LOCKOUT_OPT_OUT = "give --bypass-policy-lockout-safety-check";
+
 /** The flags several commands share, described once. */
 export const FLAGS = {
+  bypassLockout: {
+    name: "bypass-policy-lockout-safety-check",
+    description: "do not report a policy that leaves nobody able to change it (as the AWS CLI's flag of that name)",
+  },
   generic: {
     name: "generic",
     description: "generic mode: the policy grammar alone (IAM identity policies, no Principal needed), without the key-policy rules",
@@ -96,10 +103,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         value: "ID",
         description: "the account that owns the key(s), for the cross-account rules and the fixes (default: inferred, if certain)",
       },
-      {
-        name: "bypass-policy-lockout-safety-check",
-        description: "do not report a policy that leaves nobody able to change it (as the AWS CLI's flag of that name)",
-      },
+      FLAGS.bypassLockout,
       FLAGS.generic,
     ],
     exitCodes: [
@@ -115,8 +119,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     arity: { min: 1, max: 1 },
     summary: "print a policy's canonical JSON",
     description: "Prints the canonical form of the policy: two policies that mean the same print the same text.",
-    flags: [FLAGS.generic, FLAGS.tolerant],
-    exitCodes: ["printed", "-", "the file could not be read or is invalid (the problems on stderr)"],
+    flags: [FLAGS.generic, FLAGS.tolerant, FLAGS.bypassLockout],
+    exitCodes: ["printed", "-", "the file could not be read or is invalid, the lockout included (the problems on stderr)"],
     load: async () => import("./policyCommands").then((m) => ({ run: m.runNormalize })),
   },
   {
@@ -125,8 +129,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     arity: { min: 2, max: 2 },
     summary: "compare two policies by meaning; the differences as text or markdown",
     description: "Compares two policies as KMS reads them: order, case of actions, a string for a one-element list do not count.",
-    flags: [FLAGS.format(DIFF_FORMATS), FLAGS.generic, FLAGS.tolerant],
-    exitCodes: ["equivalent", "different (the difference on stdout)", "could not compare: a file could not be read or is invalid"],
+    flags: [FLAGS.format(DIFF_FORMATS), FLAGS.generic, FLAGS.tolerant, FLAGS.bypassLockout],
+    exitCodes: [
+      "equivalent",
+      "different (the difference on stdout)",
+      "could not compare: a file could not be read or is invalid, the lockout included",
+    ],
     load: async () => import("./policyCommands").then((m) => ({ run: m.runDiff })),
   },
   {

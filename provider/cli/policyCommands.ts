@@ -5,11 +5,12 @@ import {
   canonicalPolicyJson,
   diffPolicies,
   formatPolicyDiff,
+  lockoutProblem,
   parsePolicy,
   validatePolicy,
 } from "../policy";
 import { ParsedArgs, choiceFlag } from "./args";
-import { DIFF_FORMATS } from "./commands";
+import { DIFF_FORMATS, LOCKOUT_OPT_OUT } from "./commands";
 import { EXIT, InputError, Output, readPolicyFile } from "./io";
 
 /** How `normalize` and `diff` read their files; `validate` takes the same `generic`. */
@@ -21,15 +22,21 @@ export interface ReadOptions {
    * accepted them, and compared as well as they can be, as refresh and `kms-policy drift` do.
    */
   tolerant: boolean;
+  /** Leave out the lockout check (`--bypass-policy-lockout-safety-check`), as validate does. */
+  bypassLockout: boolean;
 }
 
-const readOptions = (args: ParsedArgs): ReadOptions => ({ generic: args.flags.generic === true, tolerant: args.flags.tolerant === true });
+const readOptions = (args: ParsedArgs): ReadOptions => ({
+  generic: args.flags.generic === true,
+  tolerant: args.flags.tolerant === true,
+  bypassLockout: args.flags["bypass-policy-lockout-safety-check"] === true,
+});
 const engineOptions = (options: ReadOptions): EngineOptions => ({ keyPolicy: !options.generic, tolerant: options.tolerant });
 
 /**
  * Each file's policy (unwrapped from `aws kms get-key-policy`'s output), or undefined after saying
- * on stderr, under the file's name, why it could not be read or is invalid. A tolerant read
- * validates nothing, but text that is not JSON is still unreadable.
+ * on stderr, under the file's name, why it could not be read or is invalid (the lockout included,
+ * unless bypassed or generic). A tolerant read validates nothing, but text that is not JSON is still unreadable.
  */
 function readAll(files: string[], io: Output, options: ReadOptions): string[] | undefined {
   let ok = true;
@@ -43,7 +50,13 @@ function readAll(files: string[], io: Output, options: ReadOptions): string[] | 
       ok = false;
       return "";
     }
-    const problems = options.tolerant ? unreadable(text) : validatePolicy(text, { keyPolicy: !options.generic });
+    let problems = options.tolerant ? unreadable(text) : validatePolicy(text, { keyPolicy: !options.generic });
+    // A policy about to be written that KMS would refuse for the lockout is as invalid as one it refuses
+    // for its grammar (validate and KeyPolicy's check say so too); one KMS returned (--tolerant) was accepted.
+    if (problems.length === 0 && !options.tolerant && !options.generic && !options.bypassLockout) {
+      const lockout = lockoutProblem(text, LOCKOUT_OPT_OUT);
+      if (lockout) problems = [lockout];
+    }
     if (problems.length > 0) {
       io.err(new PolicyValidationError(problems, name).message);
       ok = false;

@@ -2,7 +2,7 @@
 import { LintFinding, LintSuppression, SEVERITIES, lintPolicyReport, lockoutProblem, parseSuppressions } from "../policy";
 import { ACCOUNT_ID } from "../policy/grammar";
 import { ParsedArgs, UsageError, choiceFlag, stringFlag } from "./args";
-import { LINT_FORMATS } from "./commands";
+import { LINT_FORMATS, LOCKOUT_OPT_OUT } from "./commands";
 import { InputError, Output, packageVersion, readPolicyFile } from "./io";
 import { jsonLocations } from "./jsonLocations";
 import { FileFindings, lintExitCode, locateFindings, renderLint } from "./lintReport";
@@ -17,9 +17,6 @@ export interface ValidateOptions {
   /** Leave out the lockout check (`--bypass-policy-lockout-safety-check`). */
   bypassLockout: boolean;
 }
-
-/** The flag a user gives to accept a policy nobody can change: the AWS CLI's name for it. */
-const LOCKOUT_OPT_OUT = "give --bypass-policy-lockout-safety-check";
 
 export function run(args: ParsedArgs, io: Output): number {
   const { flags } = args;

@@ -61,6 +61,25 @@ describe("kms-policy as a CI tool (the built command, run as a child process)", 
       expect(run(["validate", nobody, "--generic"]).stdout).to.not.contain("policy-lockout");
     });
 
+    it("normalize and diff refuse a lockout (exit 2, on stderr) as validate reports it; the bypass flag, --tolerant and --generic let it through", () => {
+      const nobody = write("lockout-nd.json", policy(use));
+      for (const args of [
+        ["normalize", nobody],
+        ["diff", good, nobody],
+        ["diff", nobody, good],
+      ]) {
+        const r = run(args);
+        expect(r.status, args.join(" ")).to.equal(2);
+        expect(r.stderr).to.contain("policy-lockout").and.contain("--bypass-policy-lockout-safety-check").and.contain(nobody);
+        expect(r.stdout).to.equal("");
+        for (const flag of ["--bypass-policy-lockout-safety-check", "--tolerant", "--generic"])
+          expect(run([...args, flag]).status, `${args.join(" ")} ${flag}`).to.not.equal(2);
+      }
+      // Near miss: a policy that keeps an administrator normalizes and diffs as before.
+      expect(run(["normalize", good]).status).to.equal(0);
+      expect(run(["diff", good, good]).status).to.equal(0);
+    });
+
     it("Allow with NotPrincipal is a security finding, and the wildcard-principal rules apply to it", () => {
       const everyoneBut = write(
         "not-principal.json",
