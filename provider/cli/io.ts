@@ -47,6 +47,8 @@ export function readInput(name: string): string {
 /** How a policy reached us: as itself, or inside what `aws kms get-key-policy` prints. */
 export type PolicyWrapping = "get-key-policy" | "json-string";
 
+const BOM = "\uFEFF";
+
 /** The top-level members of what `aws kms get-key-policy` prints: nothing else is its output. */
 const GET_KEY_POLICY_KEYS: ReadonlySet<string> = new Set(["Policy", "PolicyName"]);
 
@@ -58,15 +60,20 @@ const GET_KEY_POLICY_KEYS: ReadonlySet<string> = new Set(["Policy", "PolicyName"
  * Any other text is the policy.
  */
 export function unwrapPolicy(text: string): { text: string; wrapping?: PolicyWrapping } {
-  const start = text.trimStart()[0];
+  // A byte-order mark (an editor's, PowerShell's) does not change what the file is. It stays in
+  // front of the unwrapped policy, so the engine judges it as for any file: an error for a policy
+  // about to be written, skipped in a tolerant read.
+  const bom = text.startsWith(BOM) ? BOM : "";
+  const json = text.slice(bom.length);
+  const start = json.trimStart()[0];
   if (start !== "{" && start !== '"') return { text };
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(json);
   } catch {
     return { text };
   }
-  if (typeof value === "string") return { text: value, wrapping: "json-string" };
+  if (typeof value === "string") return { text: bom + value, wrapping: "json-string" };
   if (
     typeof value === "object" &&
     value !== null &&
@@ -74,7 +81,7 @@ export function unwrapPolicy(text: string): { text: string; wrapping?: PolicyWra
     typeof (value as { Policy?: unknown }).Policy === "string" &&
     Object.keys(value).every((key) => GET_KEY_POLICY_KEYS.has(key))
   )
-    return { text: (value as { Policy: string }).Policy, wrapping: "get-key-policy" };
+    return { text: bom + (value as { Policy: string }).Policy, wrapping: "get-key-policy" };
   return { text };
 }
 

@@ -170,6 +170,26 @@ describe("kms-policy as a CI tool (the built command, run as a child process)", 
       expect(findings(notWrapped).findings.map((f) => f.rule)).to.include("unknown-key");
     });
 
+    it("get-key-policy output saved with a byte-order mark is unwrapped: accepted with --tolerant, the BOM an error for a policy to write", () => {
+      const text = fs.readFileSync(good, "utf8");
+      const wrapped = write("bom-get-key-policy.json", "\uFEFF" + JSON.stringify({ Policy: text, PolicyName: "default" }, null, 4));
+      const queried = write("bom-query-policy.json", "\uFEFF" + JSON.stringify(text));
+      for (const live of [wrapped, queried]) {
+        const d = run(["diff", good, live, "--tolerant"]);
+        expect(d.status, live).to.equal(0);
+        expect(d.stdout).to.contain("equivalent");
+        expect(run(["normalize", live, "--tolerant"]).stdout).to.equal(run(["normalize", good]).stdout);
+        const v = findings(live);
+        expect(v.status, live).to.equal(1);
+        expect(v.findings.map((f) => f.rule)).to.deep.equal(["byte-order-mark"]);
+        const n = run(["normalize", live]);
+        expect(n.status).to.equal(2);
+        expect(n.stderr).to.contain("byte-order mark");
+      }
+      // Near miss: without the BOM the same file validates clean.
+      expect(run(["validate", write("no-bom.json", JSON.stringify({ Policy: text, PolicyName: "default" }))]).status).to.equal(0);
+    });
+
     it("a policy with its own statements and a string Policy member is read as itself, never as the benign policy it carries", () => {
       const benign = JSON.stringify(policy(admin));
       const smuggler = write("smuggler.json", { ...policy(admin, { ...use, Principal: "*" }), Policy: benign });
