@@ -38,7 +38,7 @@ export const COMMON_FLAGS: readonly FlagSpec[] = [
     name: "output",
     short: "o",
     value: "FILE",
-    description: "write the result to FILE instead of standard output (messages stay on stderr)",
+    description: "write the result to FILE instead of standard output (- is standard output; messages stay on stderr)",
   },
   { name: "help", short: "h", description: "this help" },
 ];

@@ -28,19 +28,28 @@ export class InputError extends Error {
 }
 
 const REASONS: Record<string, string> = {
-  ENOENT: "no such file",
   EISDIR: "it is a directory, not a file",
   EACCES: "permission denied",
   EPERM: "permission denied",
+  ENOTDIR: "a part of its path is a file, not a directory",
+  EROFS: "the file system is read-only",
+  ENOSPC: "no space left on the device",
 };
+
+/** Why a file could not be read or written, in words; Node's own message only for a cause not named here. */
+export function fileErrorReason(err: unknown, use: "read" | "write"): string {
+  const code = (err as NodeJS.ErrnoException).code ?? "";
+  // ENOENT on a write means the folder is missing: the file itself would have been created.
+  if (code === "ENOENT") return use === "read" ? "no such file" : "its directory does not exist";
+  return REASONS[code] ?? (err as Error).message;
+}
 
 /** Reads a file, or standard input when the name is `-`. Throws InputError. */
 export function readInput(name: string): string {
   try {
     return name === "-" ? fs.readFileSync(0, "utf8") : fs.readFileSync(name, "utf8");
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? "";
-    throw new InputError(name === "-" ? "standard input" : name, REASONS[code] ?? (err as Error).message);
+    throw new InputError(name === "-" ? "standard input" : name, fileErrorReason(err, "read"));
   }
 }
 

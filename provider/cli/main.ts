@@ -7,7 +7,7 @@ import * as fs from "fs";
 import { UsageError, parseArgs } from "./args";
 import { COMMANDS, commandsTaking, findCommand, flagsOf } from "./commands";
 import { commandHelp, usage } from "./help";
-import { EXIT, Output, packageVersion } from "./io";
+import { EXIT, Output, fileErrorReason, packageVersion } from "./io";
 import { closest } from "../policy/grammar";
 
 const console_: Output = {
@@ -70,7 +70,8 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
     return EXIT.failed;
   }
 
-  const outputFile = typeof args.flags.output === "string" ? args.flags.output : undefined;
+  // `-o -` is standard output, as `-` is standard input for the files read.
+  const outputFile = typeof args.flags.output === "string" && args.flags.output !== "-" ? args.flags.output : undefined;
   const written: string[] = [];
   const target: Output = outputFile === undefined ? io : { out: (text) => written.push(text), err: (text) => io.err(text) };
   let code: number;
@@ -85,7 +86,7 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
     try {
       fs.writeFileSync(outputFile, written.map((t) => t + "\n").join(""));
     } catch (err) {
-      io.err(`kms-policy ${command.name}: cannot write ${outputFile}: ${(err as Error).message}`);
+      io.err(`kms-policy ${command.name}: cannot write ${outputFile}: ${fileErrorReason(err, "write")}`);
       return EXIT.failed;
     }
   }

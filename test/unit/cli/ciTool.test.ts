@@ -205,6 +205,27 @@ describe("kms-policy as a CI tool (the built command, run as a child process)", 
       expect(run(["diff", write("benign2.json", benign), wrapped, "--tolerant"]).status).to.equal(0);
     });
 
+    it("-o - writes to standard output; a report that cannot be written names the file and the reason in words", () => {
+      const work = fs.mkdtempSync(path.join(dir, "out-"));
+      const r = run(["normalize", good, "-o", "-"], { cwd: work });
+      expect(r.status).to.equal(0);
+      expect(r.stdout)
+        .to.equal(run(["normalize", good]).stdout)
+        .and.contain('"Statement"');
+      expect(fs.readdirSync(work)).to.deep.equal([]);
+      const missingDir = path.join(work, "no-such-dir", "report.sarif");
+      const w = run(["validate", good, "--format", "sarif", "-o", missingDir]);
+      expect(w.status).to.equal(2);
+      expect(w.stderr).to.contain(`cannot write ${missingDir}: its directory does not exist`).and.not.contain("ENOENT");
+      const w2 = run(["normalize", good, "-o", work]);
+      expect(w2.status).to.equal(2);
+      expect(w2.stderr).to.contain(`cannot write ${work}: it is a directory, not a file`).and.not.contain("EISDIR");
+      // Near miss: a file name is still a file.
+      const file = path.join(work, "out.json");
+      expect(run(["normalize", good, "-o", file]).status).to.equal(0);
+      expect(fs.readFileSync(file, "utf8")).to.equal(r.stdout);
+    });
+
     it("one bad input does not sink the run: each is reported, the others checked, every format well-formed", () => {
       const absent = path.join(dir, "nope.json");
       const broken = write("broken.json", "{ not json");
