@@ -94,7 +94,8 @@ function runOnFiles(check: CheckName, files: string[], run: (texts: string[]) =>
     try {
       reads.push(readPolicyFile(file));
     } catch (err) {
-      if (err instanceof InputError) return { file: subject, findings: [], error: err.message };
+      // The report names the subject: the reason alone for it, the other file's name with its reason.
+      if (err instanceof InputError) return { file: subject, findings: [], error: err.file === subject ? err.reason : err.message };
       throw err;
     }
   }

@@ -20,7 +20,8 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 export class InputError extends Error {
   constructor(
     readonly file: string,
-    reason: string,
+    /** Why, without the file's name (a report that names the file already says it once). */
+    readonly reason: string,
   ) {
     super(`cannot read ${file}: ${reason}`);
     this.name = "InputError";

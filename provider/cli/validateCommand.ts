@@ -48,7 +48,7 @@ export function checkFile(file: string, options: ValidateOptions, used: Set<Lint
   try {
     read = readPolicyFile(file);
   } catch (err) {
-    if (err instanceof InputError) return { file, findings: [], error: err.message.replace(/^cannot read [^:]*: /, "") };
+    if (err instanceof InputError) return { file, findings: [], error: err.reason };
     throw err;
   }
   const report = lintPolicyReport(read.text, { keyPolicy: !options.generic, ignore: options.ignore, account: options.account });

@@ -205,6 +205,24 @@ describe("kms-policy as a CI tool (the built command, run as a child process)", 
       expect(run(["diff", write("benign2.json", benign), wrapped, "--tolerant"]).status).to.equal(0);
     });
 
+    it("a file whose name holds a colon is reported with the reason once, in every format", () => {
+      const odd = path.join(dir, "C:odd: name.json");
+      const text = run(["validate", odd]);
+      expect(text.status).to.equal(2);
+      expect(text.stdout.trim()).to.equal(`${odd}: could not check: no such file`);
+      const github = run(["validate", odd, "--format", "github"]).stdout.trim();
+      expect(github)
+        .to.match(/::no such file$/)
+        .and.not.contain("cannot read");
+      const json = JSON.parse(run(["validate", odd, "--format", "json"]).stdout) as { files: Array<{ error?: string }> };
+      expect(json.files[0].error).to.equal("no such file");
+      const check = run(["check", "no-new-access", good, odd]);
+      expect(check.status).to.equal(2);
+      expect(check.stdout).to.contain(`${odd}: could not check: no such file`).and.not.contain("cannot read");
+      // Near miss: when the other file is missing, the report still names it.
+      expect(run(["check", "no-new-access", odd, good]).stdout).to.contain(`cannot read ${odd}: no such file`);
+    });
+
     it("-o - writes to standard output; a report that cannot be written names the file and the reason in words", () => {
       const work = fs.mkdtempSync(path.join(dir, "out-"));
       const r = run(["normalize", good, "-o", "-"], { cwd: work });
