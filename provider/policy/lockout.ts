@@ -22,6 +22,13 @@ function accountInPartition(principal: string): string | undefined {
   return owner ? `${owner.partition}:${owner.account}` : undefined;
 }
 
+/**
+ * Only an AWS principal (an account, user, role or session, or "*") can be the caller of
+ * PutKeyPolicy, and KMS's safety check asks whether that caller could call it again: an Allow to a
+ * service, federated or canonical-user principal alone keeps nobody able to change the policy.
+ */
+const canCallPutKeyPolicy = (principal: string) => principal.startsWith("AWS:");
+
 const isRoot = (principal: string) => principal.startsWith("AWS:") && ACCOUNT_ROOT_ARN.test(principal.slice(4));
 
 /**
@@ -52,7 +59,11 @@ export function allowsPolicyChanges(policy: PolicyInput | unknown, options: Engi
   };
   const stillAllowed = (principal: string) =>
     !denied.has(principal) && exceptionLists.every((exceptions) => excepted(principal, exceptions));
-  return relevant.some((s) => s.Effect === "Allow" && (s.NotPrincipal !== undefined || flattenPrincipal(s.Principal).some(stillAllowed)));
+  return relevant.some(
+    (s) =>
+      s.Effect === "Allow" &&
+      (s.NotPrincipal !== undefined || flattenPrincipal(s.Principal).some((p) => canCallPutKeyPolicy(p) && stillAllowed(p))),
+  );
 }
 
 /**
@@ -66,7 +77,7 @@ export function lockoutProblem(policy: PolicyInput | unknown, optOut: string, op
     path: "",
     rule: "policy-lockout",
     message:
-      "no principal is left allowed to call kms:PutKeyPolicy (no Allow grants it, or an unconditional Deny takes it back), so after this update nobody could change the policy again (lockout); KMS refuses it unless its safety check is bypassed",
+      "no principal is left allowed to call kms:PutKeyPolicy (no Allow grants it to an AWS account, user or role, or an unconditional Deny takes it back), so after this update nobody could change the policy again (lockout); KMS refuses it unless its safety check is bypassed",
     hint: `allow kms:PutKeyPolicy (or kms:*) to an administrator or the account root and keep it out of every Deny, or ${optOut} if that is really intended`,
   };
 }

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { allowsPolicyChanges } from "../../../provider/policy";
+import { allowsPolicyChanges, lockoutProblem } from "../../../provider/policy";
 
 const account = "111122223333";
 const root = `arn:aws:iam::${account}:root`;
@@ -34,6 +34,17 @@ describe("policy engine: lockout check", () => {
       const denyNobody = { Sid: "DenyAllButEveryone", Effect: "Deny", NotPrincipal, Action: "kms:*", Resource: "*" };
       expect(allowsPolicyChanges(doc(allowRoot, denyNobody)), JSON.stringify(NotPrincipal)).to.equal(true);
     }
+  });
+
+  it("an Allow of kms:PutKeyPolicy to a service principal alone is a lockout: a service cannot be PutKeyPolicy's caller", () => {
+    const logs = { Sid: "Logs", Effect: "Allow", Principal: { Service: "logs.amazonaws.com" }, Action: "kms:*", Resource: "*" };
+    expect(allowsPolicyChanges(doc(logs))).to.equal(false);
+    expect(allowsPolicyChanges(doc({ ...logs, Principal: { Federated: "cognito-identity.amazonaws.com" } }))).to.equal(false);
+    expect(lockoutProblem(doc(logs), "bypass")?.rule).to.equal("policy-lockout");
+    // Near miss: the same statement naming a role too, or beside an Allow to the root, allows changes.
+    expect(allowsPolicyChanges(doc({ ...logs, Principal: { Service: "logs.amazonaws.com", AWS: admins[0] } }))).to.equal(true);
+    expect(allowsPolicyChanges(doc(logs, allowRoot))).to.equal(true);
+    expect(allowsPolicyChanges(doc({ ...logs, Principal: "*" }))).to.equal(true);
   });
 
   it("no Allow of kms:PutKeyPolicy is a lockout", () => {
