@@ -166,7 +166,10 @@ export function wildcardRegExp(pattern: string, options: { ignoreCase: boolean }
   return new RegExp(`^${body}$`, options.ignoreCase ? "i" : "");
 }
 
-/** The closest candidate by edit distance, for "did you mean" hints; undefined if nothing is close. */
+/**
+ * The closest candidate by edit distance, for "did you mean" hints; else the one candidate the word
+ * begins (a shortened `warn` for `warning`); undefined if nothing is close.
+ */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
@@ -177,7 +180,10 @@ export function closest(word: string, candidates: readonly string[]): string | u
       best = candidate;
     }
   }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  if (bestDistance <= Math.max(2, Math.floor(word.length / 3))) return best;
+  const lower = word.toLowerCase();
+  const extended = lower.length < 2 ? [] : candidates.filter((c) => c.toLowerCase().startsWith(lower));
+  return extended.length === 1 ? extended[0] : undefined;
 }
 
 function editDistance(a: string, b: string): number {

@@ -41,7 +41,7 @@ export class JsonSyntaxError extends Error {
   constructor(
     readonly rule: JsonRule,
     message: string,
-    readonly hint: string,
+    public hint: string,
     public path = "",
   ) {
     super(message);
@@ -282,7 +282,13 @@ class Reader {
       this.nonAscii = true;
       this.outsideLatin1 = true;
     }
-    const value = this.value();
+    let value: unknown;
+    try {
+      value = this.value();
+    } catch (err) {
+      if (err instanceof JsonSyntaxError && err.rule === "nesting-too-deep") err.hint = nestingHint(err.path);
+      throw err;
+    }
     this.space();
     if (this.pos < this.text.length) this.fail("unexpected text after the end of the JSON document");
     return value;
@@ -486,7 +492,8 @@ class Reader {
       throw new JsonSyntaxError(
         "nesting-too-deep",
         `lists and objects are nested more than ${MAX_NESTING} deep; a key policy's deepest element, a condition value, is 7 deep`,
-        "a condition value is a string or a list of strings: remove the nested lists",
+        // Replaced by nestingHint once the path is known (document()).
+        "remove the nested lists",
       );
     }
   }
@@ -566,6 +573,20 @@ class Reader {
       }
     }
   }
+}
+
+/** The fix for lists nested too deep, worded for what the path is inside: a condition value, a principal, a statement... */
+export function nestingHint(path: string): string {
+  const inStatement = /^Statement(?:\[\d+\])?(.*)$/.exec(path);
+  const rest = inStatement?.[1];
+  if (rest === undefined) return "no element of a key policy is nested this deep: remove the nested lists and objects";
+  if (rest.startsWith("[")) return "Statement is a list of statement objects (or one object), never of lists: remove the nested lists";
+  if (/^\.Condition\b/.test(rest)) return "a condition value is a string or a list of strings: remove the nested lists";
+  if (/^\.(?:Not)?Principal\b/.test(rest))
+    return 'a principal is "*" or an object whose values (AWS, Service, ...) are a string or a list of strings: remove the nested lists';
+  if (/^\.(?:Not)?(?:Action|Resource)\b/.test(rest))
+    return "an action or resource is a string or a list of strings: remove the nested lists";
+  return "a statement's elements are strings, lists of strings or (Principal, Condition) objects of them: remove the nested lists and objects";
 }
 
 /** Adds the enclosing key or index to the path of an error found inside a value. */

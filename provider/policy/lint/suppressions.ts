@@ -1,3 +1,4 @@
+import { closest } from "../grammar";
 import { LINT_RULES } from "./rules";
 import { LintSuppression } from "./types";
 
@@ -71,7 +72,15 @@ function entryProblem(text: string, source: SuppressionSource): string | undefin
         : "separate them with commas or newlines, or set a list (pulumi config set --path 'kms-policy:ignore[0]' ...)";
     return `"${text}" looks like several entries (its Sid holds ":${joined}"): ${fix}`;
   }
-  if (!ignorable(rule))
-    return `"${text}": "${rule}" is not a rule id that can be ignored; the rule after the last colon is one of ${ruleList()} (error findings never are)`;
+  if (!ignorable(rule)) {
+    // One likely rule reads better than all of them; the list is for a rule id nothing resembles.
+    const guess = closest(
+      rule,
+      LINT_RULES.map((r) => r.id),
+    );
+    return guess
+      ? `"${text}": "${rule}" is not a rule id that can be ignored; did you mean ${guess}? (write "${text.slice(0, colon).trim()}:${guess}")`
+      : `"${text}": "${rule}" is not a rule id that can be ignored; the rule after the last colon is one of ${ruleList()} (error findings never are)`;
+  }
   return undefined;
 }

@@ -451,6 +451,14 @@ describe("kms-policy as a CI tool (the built command, run as a child process)", 
       expect(typo.status).to.equal(2);
       expect(typo.stderr.trim().split("\n")).to.have.length.at.most(2);
       expect(typo.stderr).to.contain("did you mean --fail-on?");
+      // A shortened value or a near rule id gets the one likely answer, not every choice.
+      const short = run(["validate", good, "--fail-on=warn"]);
+      expect(short.status).to.equal(2);
+      expect(short.stderr).to.contain("did you mean warning?");
+      const rule = run(["validate", good, "--ignore", "Public:public-acces"]);
+      expect(rule.status).to.equal(2);
+      expect(rule.stderr).to.contain("did you mean public-access?").and.not.contain("missing-sid");
+      expect(run(["validate", good, "--ignore", "Public:zzz"]).stderr).to.contain("missing-sid");
       const command = run(["valdate", good]);
       expect(command.status).to.equal(2);
       expect(command.stderr).to.contain("did you mean validate?");

@@ -193,3 +193,34 @@ describe("policy engine: the native fast path of the JSON reader", () => {
     expect(policiesEquivalent(withSid("a\\u0000b"), withSid("a\\u0000b"), { tolerant: true })).to.equal(true);
   });
 });
+
+describe("policy engine: lists nested too deep", () => {
+  const deep = (depth: number) => "[".repeat(depth) + '"x"' + "]".repeat(depth);
+  const hintAt = (text: string) => {
+    const problems = validatePolicy(text);
+    expect(problems.map((p) => p.rule)).to.deep.equal(["nesting-too-deep"]);
+    return problems[0];
+  };
+
+  it("the fix names what the path is inside: a condition value, a principal, an action, the Statement list itself", () => {
+    const statement = (member: string) =>
+      `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*",${member}}]}`;
+    const condition = hintAt(statement(`"Condition":{"StringEquals":{"kms:CallerAccount":${deep(100)}}}`));
+    expect(condition.path).to.match(/^Statement\[0\]\.Condition/);
+    expect(condition.hint).to.contain("a condition value");
+    const statements = hintAt(`{"Version":"2012-10-17","Statement":${deep(100)}}`);
+    expect(statements.path).to.match(/^Statement\[0\]\[0\]/);
+    expect(statements.hint).to.contain("Statement is a list of statement objects").and.not.contain("condition");
+    const principal = hintAt(statement(`"NotPrincipal":{"AWS":${deep(100)}}`));
+    expect(principal.hint).to.contain("a principal").and.not.contain("condition");
+    const resource = hintAt(statement(`"NotResource":${deep(100)}`));
+    expect(resource.hint).to.contain("an action or resource");
+    const other = hintAt(`{"Version":"2012-10-17","Statement":[],"Extra":${deep(100)}}`);
+    expect(other.path).to.match(/^Extra/);
+    expect(other.hint).to.not.contain("condition");
+    // Near miss: nesting within the limit is read, and reported for what it is, not as too deep.
+    expect(validatePolicy(statement(`"Condition":{"StringEquals":{"kms:CallerAccount":${deep(3)}}}`)).map((p) => p.rule)).to.not.include(
+      "nesting-too-deep",
+    );
+  });
+});

@@ -331,13 +331,18 @@ describe("lintPolicy", () => {
     expect(parseSuppressions(undefined)).to.deep.equal({ suppressions: [], invalid: [], problems: [] });
   });
 
-  it("kms-policy:ignore refuses a rule id that is no lint rule, naming the ids (it would suppress nothing)", () => {
+  it("kms-policy:ignore refuses a rule id that is no lint rule, with the one it resembles or else every id (it would suppress nothing)", () => {
     const parsed = parseSuppressions("A:publc-access, B:invalid-effect, C:Public-Access, D:public-access");
     expect(parsed.suppressions).to.deep.equal([{ sid: "D", rule: "public-access" }]);
     expect(parsed.invalid).to.deep.equal(["A:publc-access", "B:invalid-effect", "C:Public-Access"]);
     expect(parsed.problems).to.have.length(3);
-    for (const problem of parsed.problems) for (const r of LINT_RULES) expect(problem).to.contain(r.id);
-    expect(parsed.problems[0]).to.contain('"publc-access" is not a rule id');
+    expect(parsed.problems[0])
+      .to.contain('"publc-access" is not a rule id')
+      .and.contain('did you mean public-access? (write "A:public-access")');
+    expect(parsed.problems[2]).to.contain("did you mean public-access?");
+    for (const problem of [parsed.problems[0], parsed.problems[2]]) expect(problem).to.not.contain("missing-sid");
+    // Nothing resembles an error rule's id: every ignorable id is listed.
+    for (const r of LINT_RULES) expect(parsed.problems[1]).to.contain(r.id);
     expect(parsed.problems[1]).to.contain("error findings never are");
   });
 

@@ -35,7 +35,10 @@ describe("provider settings: kms-policy:failOn and kms-policy:ignore", () => {
     expect(joined.reason).to.contain("looks like several entries").and.contain("pulumi config set kms-policy:ignore");
     configureFromStack(config({ "kms-policy:ignore": "Everyone:public-acess,Other:public-access" }));
     expect(stackSettingProblems().map((p) => p.property)).to.deep.equal(["kms-policy:ignore"]);
-    expect(stackSettingProblems()[0].reason).to.contain('"public-acess" is not a rule id').and.contain("missing-sid");
+    expect(stackSettingProblems()[0].reason)
+      .to.contain('"public-acess" is not a rule id')
+      .and.contain("did you mean public-access?")
+      .and.not.contain("missing-sid");
     expect(providerSettings().lintIgnore).to.deep.equal([{ sid: "Other", rule: "public-access" }]);
     // Near miss: well-formed entries are no problem.
     configureFromStack(config({ "kms-policy:ignore": "Everyone:public-access\n*:missing-sid" }));
