@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { sarifValidator } from "../../support/sarif";
 import { run } from "./run";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-policy-access-"));
@@ -85,6 +86,8 @@ describe("kms-policy check and kms-policy access (the built command)", function 
         results: Array<{ ruleId: string; level: string; locations: unknown[] }>;
       }>;
     };
+    const validate = sarifValidator();
+    expect(validate(sarif), JSON.stringify(validate.errors)).to.equal(true);
     expect(sarif.runs[0].tool.driver.rules.map((r) => r.id)).to.deep.equal(["no-new-access"]);
     expect(sarif.runs[0].results).to.have.length(1);
     expect(sarif.runs[0].results[0].ruleId).to.equal("no-new-access");

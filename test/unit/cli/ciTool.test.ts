@@ -1,10 +1,9 @@
 import { expect } from "chai";
-import Ajv from "ajv-draft-04";
-import addFormats from "ajv-formats";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { lintPolicy, validatePolicy } from "../../../provider/policy";
+import { sarifValidator } from "../../support/sarif";
 import { REPO_ROOT } from "../../support/tools";
 import { run } from "./run";
 
@@ -19,13 +18,6 @@ const admin = { Sid: "Admin", Effect: "Allow", Principal: { AWS: `arn:aws:iam::$
 const use = { Sid: "Use", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/app` }, Action: "kms:Decrypt", Resource: "*" };
 const policy = (...statements: object[]) => ({ Version: "2012-10-17", Statement: statements });
 const good = write("good.json", policy(admin, use));
-
-function sarifValidator() {
-  const schemaFile = require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json");
-  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
-  addFormats(ajv);
-  return ajv.compile(JSON.parse(fs.readFileSync(schemaFile, "utf8")));
-}
 
 /** The findings `validate --format json` reports for one file. */
 function findings(file: string, ...flags: string[]) {
