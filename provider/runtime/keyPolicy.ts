@@ -7,11 +7,11 @@ import { KeyApi } from "../aws/keys";
 import { dynamicProvider } from "./dynamicProvider";
 import { checkKeyPolicy } from "./keyPolicyCheck";
 import { KeyPolicyLifecycle } from "./keyPolicyLifecycle";
-import { clientFor } from "./settings";
+import { clientFor, propagationWait } from "./settings";
 
 const keyPolicyProvider = dynamicProvider(
   checkKeyPolicy,
-  new KeyPolicyLifecycle((keyId, region, access) => new KeyApi(clientFor(keyId, region, access))),
+  new KeyPolicyLifecycle((keyId, region, access) => new KeyApi(clientFor(keyId, region, access), { propagation: propagationWait() })),
 );
 
 export = keyPolicyProvider;
