@@ -105,11 +105,12 @@ export function defaultKeyPolicy(keyArn: string): string {
 
 export class KeyPolicyLifecycle {
   /**
-   * The resources this process's diff decided to replace, by key ARN: their owner id and the
-   * pre-stack policy from their state. Pulumi then creates the replacement in the same process
-   * before it deletes the old one, and the create trusts that state, never a tag alone.
+   * The resources of the stack's state this process's diff saw, by key ARN: their owner id and
+   * the pre-stack policy from their state. Pulumi diffs a resource, creates its replacement, and
+   * only then deletes it, all in one provider process; the replacement's create trusts that state,
+   * never a tag alone.
    */
-  private readonly replacing = new Map<string, { ownerId?: string; previousPolicy: string; predecessor?: string }>();
+  private readonly inStack = new Map<string, { ownerId?: string; previousPolicy: string; predecessor?: string }>();
 
   constructor(
     private readonly apiFor: ApiFor,
@@ -164,7 +165,7 @@ export class KeyPolicyLifecycle {
    * predecessor this stack is replacing (see keyOwnership.ts).
    */
   private preStackPolicy(keyArn: string, live: string, found: Ownership): { previousPolicy: string; source: PreStackSource } {
-    const replaced = this.replacing.get(keyArn);
+    const replaced = this.inStack.get(keyArn);
     if (found.owner && replaced && replaced.ownerId === found.owner) {
       // The replaced resource may itself have been handed the pre-stack policy since its state was written.
       const previousPolicy = handedOver(found, replaced.ownerId, replaced.predecessor) ?? replaced.previousPolicy;
@@ -450,9 +451,9 @@ export class KeyPolicyLifecycle {
       settings.some((s) => !isUnknown(news[s]) && olds[s] !== news[s]) ||
       (!isUnknown(news.region) && olds.region !== news.region) ||
       (accessKnown && accessKey(oldAccess) !== accessKey(newAccess));
-    // The create of the replacement, next in this process, trusts this state (see `replacing`).
-    if (replaces.length > 0 && olds.keyArn)
-      this.replacing.set(olds.keyArn, { ownerId: olds.ownerId, previousPolicy: olds.previousPolicy, predecessor: olds.predecessor });
+    // A create on this key later in this process (the replacement, also one forced with
+    // `pulumi up --replace`) trusts this state, which is in the stack (see `inStack`).
+    if (olds.keyArn) this.inStack.set(olds.keyArn, { ownerId: olds.ownerId, previousPolicy: olds.previousPolicy, predecessor: olds.predecessor });
     if (replaces.length > 0 || policyChanged || settingsChanged) return { changes: true, replaces };
     const undecided = !keyKnown || !accessKnown || !policyKnown || isUnknown(news.policyName) || settings.some((s) => isUnknown(news[s]));
     return undecided ? { replaces } : { changes: false, replaces };
