@@ -241,10 +241,12 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
       await sleep(PROPAGATION_MS);
       const moved = await keyPolicies.create(policyInputs(key.keyId, { policy: policy(["kms:Encrypt"]) }));
       await sleep(PROPAGATION_MS);
+      // The old one's delete proves it was this stack's: it hands the pre-stack policy over.
       await keyPolicies.delete(old.id, old.outs);
       await sleep(PROPAGATION_MS);
       expect(policiesEquivalent(await live(key.keyId), policy(["kms:Encrypt"]))).to.equal(true);
-      expect(policiesEquivalent(moved.outs.previousPolicy, preStack)).to.equal(true);
+      const refreshed = await keyPolicies.read(moved.id, moved.outs);
+      expect(policiesEquivalent(refreshed.props?.previousPolicy as string, preStack)).to.equal(true);
       await keyPolicies.delete(moved.id, moved.outs);
       await sleep(PROPAGATION_MS);
       expect(policiesEquivalent(await live(key.keyId), preStack)).to.equal(true);
