@@ -61,7 +61,7 @@ export function benchLint(processes = 7): LintBenchResult {
   };
 }
 
-/** The README's table for these results. */
+/** The docs/benchmarks.md table for these results. */
 export function lintMarkdown(r: LintBenchResult, note = ""): string {
   const rows = r.rows.map((x) => `| ${x.targetKb} KB (${x.bytes} B) | ${x.statements} | ${x.lintMicros} | ${x.validateMicros} |`);
   return [

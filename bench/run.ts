@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: every benchmark, then the raw results in bench/results/ and the tables in the
- * README (between the bench markers). Benchmarks run on demand, never in CI.
+ * docs/benchmarks.md (between the bench markers). Benchmarks run on demand, never in CI.
  *   BENCH_REPEATS (default 3)   repeated runs per timed measurement; the median is reported
- *   BENCH_ONLY=engine,lint,calls,size,stack,drift   a subset (none: only re-render the README from latest.json)
+ *   BENCH_ONLY=engine,lint,calls,size,stack,drift   a subset (none: only re-render docs/benchmarks.md from latest.json)
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -42,7 +42,7 @@ const machineText = (m: Results["machine"]) => `${m.cpus} cores (${m.cpuModel})`
 const table = (header: string[], rows: Array<Array<string | number>>) =>
   [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 
-/** The engine section of the README (also printed by the run that measures it). */
+/** The engine section of docs/benchmarks.md (also printed by the run that measures it). */
 function engineMarkdown(e: EngineResult, when: string): string {
   const mark = (ratio: number, goal: number) => `${ratio}x ${ratio <= goal ? "✓" : "✗"}`;
   return [
@@ -73,7 +73,7 @@ function engineMarkdown(e: EngineResult, when: string): string {
   ].join("\n\n");
 }
 
-/** The whole-stack section of the README (also printed by the run that measures it). */
+/** The whole-stack section of docs/benchmarks.md (also printed by the run that measures it). */
 function stackMarkdown(stack: NonNullable<Results["stack"]>, when: string): string {
   const parts = [
     `**Wall time, 20 KeyPolicies + 200 Grants on moto** (floor = 220 do-nothing dynamic resources; issue 16 aims at 1.15x or less for \`preview --refresh\`)${when}:`,
@@ -158,7 +158,7 @@ function markdown(r: Results): string {
   return parts.join("\n\n");
 }
 
-/** Merges what has been measured so far into bench/results/latest.json and the README. */
+/** Merges what has been measured so far into bench/results/latest.json and docs/benchmarks.md. */
 function save(results: Results): void {
   const dir = path.join(REPO_ROOT, "bench", "results");
   const previous = fs.existsSync(path.join(dir, "latest.json"))
@@ -179,15 +179,13 @@ function save(results: Results): void {
   const merged: Results = { ...previous, ...results, measured, machines };
   fs.writeFileSync(path.join(dir, "latest.json"), JSON.stringify(merged, null, 2) + "\n");
   if (merged.engine) fs.writeFileSync(path.join(dir, "engine.svg"), engineChart(merged.engine.rows));
-  const readmePath = path.join(REPO_ROOT, "README.md");
-  const readme = fs.readFileSync(readmePath, "utf8");
+  const pagePath = path.join(REPO_ROOT, "docs", "benchmarks.md");
+  const page = fs.readFileSync(pagePath, "utf8");
   const start = "<!-- bench:start -->";
   const end = "<!-- bench:end -->";
   const body = `${start}\n${markdown(merged)}\n${end}`;
-  const updated = readme.includes(start)
-    ? readme.replace(new RegExp(`${start}[\\s\\S]*${end}`), body)
-    : `${readme}\n## Benchmarks\n\n${body}\n`;
-  fs.writeFileSync(readmePath, updated);
+  const updated = page.includes(start) ? page.replace(new RegExp(`${start}[\\s\\S]*${end}`), body) : `${page}\n${body}\n`;
+  fs.writeFileSync(pagePath, updated);
 }
 
 async function main(): Promise<void> {
@@ -218,7 +216,7 @@ async function main(): Promise<void> {
   }
   if (!["calls", "size", "stack", "drift"].some((s) => only.has(s))) {
     save(results); // nothing else to measure: render what latest.json holds
-    log("results in bench/results/latest.json and README.md");
+    log("results in bench/results/latest.json and docs/benchmarks.md");
     return;
   }
   const moto = await startMoto();
@@ -258,7 +256,7 @@ async function main(): Promise<void> {
     workspace?.remove();
     await moto.stop();
   }
-  log("results in bench/results/latest.json and README.md");
+  log("results in bench/results/latest.json and docs/benchmarks.md");
 }
 
 main().catch((err: unknown) => {

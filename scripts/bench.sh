@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks (on demand, not in CI): `npm run bench`. Writes bench/results/ and the README's tables.
+# Benchmarks (on demand, not in CI): `npm run bench`. Writes bench/results/ and the tables in docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 [ -d node_modules/@pulumi/pulumi ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund

@@ -4,11 +4,11 @@ import * as path from "path";
 import { LintBenchResult } from "../../../bench/lint";
 import { REPO_ROOT } from "../../support/tools";
 
-/** The committed benchmark results and the README's table rendered from them (`npm run bench`). */
+/** The committed benchmark results and the table docs/benchmarks.md renders from them (`npm run bench`). */
 describe("bench: the lint row", () => {
   const latest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "bench", "results", "latest.json"), "utf8")) as { lint?: LintBenchResult };
-  const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
-  const benchmarks = readme.slice(readme.indexOf("<!-- bench:start -->"), readme.indexOf("<!-- bench:end -->"));
+  const page = fs.readFileSync(path.join(REPO_ROOT, "docs", "benchmarks.md"), "utf8");
+  const benchmarks = page.slice(page.indexOf("<!-- bench:start -->"), page.indexOf("<!-- bench:end -->"));
 
   it("latest.json has warm lint of 4 KB and 32 KB policies, the catalog's cold load and the first lint", () => {
     expect(latest.lint, "run BENCH_ONLY=lint npm run bench").to.not.equal(undefined);
@@ -19,7 +19,7 @@ describe("bench: the lint row", () => {
     expect(lint.firstLintMs).to.be.a("number").greaterThan(0);
   });
 
-  it("the README's Benchmarks section shows those numbers", () => {
+  it("docs/benchmarks.md shows those numbers", () => {
     const lint = latest.lint as LintBenchResult;
     expect(benchmarks).to.contain(`loading KMS's catalog takes ${lint.catalogColdMs} ms`);
     expect(benchmarks).to.contain(`catalog included, ${lint.firstLintMs} ms`);
