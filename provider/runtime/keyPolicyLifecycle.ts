@@ -515,23 +515,24 @@ export class KeyPolicyLifecycle {
   }
 
   /**
-   * This resource's delete found a successor on the key. If the successor named it as its
-   * predecessor, hands the pre-stack policy from this state over to it through the tags; else (or
-   * when it cannot be written) says where the pre-stack policy is.
+   * This resource's delete found a successor on the key. A successor that named this resource as
+   * its predecessor recorded the live policy and waits for the pre-stack policy: it is handed over
+   * from this state through the tags. One that did not took it from this state (a replacement the
+   * diff saw), or found the key under another owner. Where the pre-stack policy cannot reach the
+   * successor, this says so and prints it.
    */
   private async handOver(api: KeyApi, keyArn: string, props: KeyPolicyOutputs, tags: Record<string, string>, recorded: Ownership): Promise<void> {
+    const stays = `KeyPolicy: key ${keyArn} is now managed by another KeyPolicy (this one was replaced or renamed); its policy stays as that one set it.`;
     const alreadyRecorded = recorded.previousPolicy !== undefined && equivalent(recorded.previousPolicy, props.previousPolicy, keyArn);
-    if (!props.previousPolicy || alreadyRecorded) {
-      await engineLog(
-        "info",
-        `KeyPolicy: key ${keyArn} is now managed by another KeyPolicy (this one was replaced or renamed); its policy stays as that one set it.`,
-      );
+    const waiting = !!props.ownerId && recorded.predecessor === props.ownerId;
+    if (!props.previousPolicy || alreadyRecorded || (props.ownerId && !waiting)) {
+      await engineLog("info", stays);
       return;
     }
-    if (props.ownerId && recorded.owner && recorded.predecessor === props.ownerId && providerSettings().previousPolicyInTags) {
+    if (waiting && recorded.owner && providerSettings().previousPolicyInTags) {
       const handover = {
         ...ownershipTags(recorded.owner, { previousPolicy: props.previousPolicy, pending: recorded.pending, predecessor: recorded.predecessor }),
-        [HANDED_OVER_TAG]: props.ownerId,
+        [HANDED_OVER_TAG]: props.ownerId as string,
       };
       if (recordsPreviousPolicy(handover)) {
         try {
@@ -542,7 +543,7 @@ export class KeyPolicyLifecycle {
           );
           await engineLog(
             "info",
-            `KeyPolicy: key ${keyArn} is now managed by another KeyPolicy (this one was replaced or renamed without an alias); its policy stays as that one set it, and this resource's pre-stack policy is handed over to it: its refresh records it as previousPolicy, its delete restores it.`,
+            `${stays} This resource's pre-stack policy is handed over to it: its refresh records it as previousPolicy, its delete restores it.`,
           );
           return;
         } catch (err) {
@@ -553,7 +554,7 @@ export class KeyPolicyLifecycle {
     // Once this resource leaves the state, this message is the last place the pre-stack policy is written.
     await engineLog(
       "warning",
-      `KeyPolicy: key ${keyArn} is now managed by another KeyPolicy (this one was replaced or renamed); its policy stays as that one set it. ` +
+      `${stays} ` +
         `That KeyPolicy could not learn from the key's tags the policy the key had before the stack, so with onDelete "restore" its delete will put back a policy this stack set instead. ` +
         `The pre-stack policy (this resource's previousPolicy) was:\n${props.previousPolicy}`,
     );

@@ -95,9 +95,15 @@ describe("integration: KeyPolicy and Grant trust paths in the KMS-faithful mode 
       const key = await createKey(direct);
       const created = await lifecycle.create(inputs(key.keyId));
       await sleep(PROPAGATION_MS);
-      const updated = await lifecycle.update(created.outs, inputs(key.keyId, { policy: policy(["kms:Encrypt"]) }));
-      const refreshed = await lifecycle.read(created.id, updated.outs);
-      expect(refreshed.props?.policy).to.equal(updated.outs.policy);
+      // The update's put, seen by a refresh in another process while it still propagates: the
+      // state the update writes, and the put itself through the mode.
+      const updated = await lifecycle.update({ ...created.outs, policy: policy(["kms:Encrypt"]) }, inputs(key.keyId, { policy: policy(["kms:Encrypt"]) }));
+      const state = { ...updated.outs, replacedPolicy: created.outs.policy };
+      await client.send(new PutKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default", Policy: policy(["kms:Encrypt"]) }));
+      const reads = proxy.count("GetKeyPolicy");
+      const refreshed = await lifecycle.read(created.id, state);
+      expect(refreshed.props?.policy).to.equal(state.policy);
+      expect(proxy.count("GetKeyPolicy") - reads).to.be.greaterThan(STALE_ANSWERS.indexOf("n"));
     });
 
     it("the read-back after a put does not end on the first equivalent answer: it reads the new policy five times in a row", async () => {

@@ -280,7 +280,17 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
       const created = await settling.create(policyInputs(key.keyId));
       await sleep(PROPAGATION_MS);
       const updated = await settling.update(created.outs, policyInputs(key.keyId, { policy: policy(["kms:Encrypt"]) }));
-      const reads = proxy.count("GetKeyPolicy");
+      // The update's read-back waited for five equivalent answers in a row, so it outlasted the
+      // stale answers: a refresh right after it reads once.
+      let reads = proxy.count("GetKeyPolicy");
+      expect((await settling.read(created.id, updated.outs)).props?.policy).to.equal(updated.outs.policy);
+      expect(proxy.count("GetKeyPolicy") - reads).to.equal(1);
+      // A refresh from another process while the put still propagates (the same put, made here
+      // without the read-back) reads past the stale answers.
+      await sleep(PROPAGATION_MS);
+      await client.send(new PutKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default", Policy: created.outs.policy }));
+      await client.send(new PutKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default", Policy: updated.outs.policy }));
+      reads = proxy.count("GetKeyPolicy");
       const refreshed = await settling.read(created.id, updated.outs);
       expect(refreshed.props?.policy).to.equal(updated.outs.policy);
       // The first read was the old policy (the mode's alternation), so the refresh read again.
