@@ -180,16 +180,22 @@ export class KeyPolicyLifecycle {
   /** Says at create which owner the tags named, and which policy is recorded as the one to restore. */
   private async reportPreStack(keyArn: string, found: Ownership, previousPolicy: string, source: PreStackSource): Promise<void> {
     if (!found.owner) return;
-    const recorded = found.previousPolicy !== undefined ? `They record this pre-stack policy:\n${found.previousPolicy}\n` : "They record no pre-stack policy. ";
+    const recorded =
+      found.previousPolicy !== undefined
+        ? `They record this pre-stack policy:\n${found.previousPolicy}\n`
+        : "They record no pre-stack policy. ";
     const why: Record<PreStackSource, string> = {
       replaced: "That resource is the one this stack is replacing, so its pre-stack policy (from its state) is recorded as previousPolicy.",
-      "unfinished-create": "That claim is from a create that never finished (killed after it claimed the key), and the key still has the policy it was putting, so the pre-stack policy it recorded is kept as previousPolicy.",
+      "unfinished-create":
+        "That claim is from a create that never finished (killed after it claimed the key), and the key still has the policy it was putting, so the pre-stack policy it recorded is kept as previousPolicy.",
       live:
         "That owner is not a resource this stack is replacing in this update (it may have left its stack without its delete: `pulumi state delete`, retainOnDelete, `stack rm --force`, or belong to another stack), so its tags are not trusted: " +
         "the key's live policy is recorded as previousPolicy, and a destroy restores that. If that owner is a resource of this stack renamed without an alias, its delete later in this update hands its pre-stack policy over (docs: Replacing and renaming).",
     };
     await engineLog(
-      source === "live" && found.previousPolicy !== undefined && !equivalent(found.previousPolicy, previousPolicy, keyArn) ? "warning" : "info",
+      source === "live" && found.previousPolicy !== undefined && !equivalent(found.previousPolicy, previousPolicy, keyArn)
+        ? "warning"
+        : "info",
       `KeyPolicy: key ${keyArn} carries the ownership tags of another KeyPolicy (owner ${found.owner}). ${recorded}${why[source]}` +
         (source === "live" ? `\nRecorded previousPolicy:\n${previousPolicy}` : ""),
     );
@@ -223,7 +229,13 @@ export class KeyPolicyLifecycle {
     // Claimed before the put, marked pending: should the process be killed before the state is
     // written, the next create finds the pre-stack policy recorded (keyOwnership.ts).
     const ownerId = tags
-      ? await this.claim(api, key.arn, { owner: newOwnerId(), previousPolicy, pending: policyDigest(inputs.policy, partitionOf(key.arn)), predecessor }, tags, found)
+      ? await this.claim(
+          api,
+          key.arn,
+          { owner: newOwnerId(), previousPolicy, pending: policyDigest(inputs.policy, partitionOf(key.arn)), predecessor },
+          tags,
+          found,
+        )
       : undefined;
     let putAnswered = false;
     try {
@@ -361,7 +373,10 @@ export class KeyPolicyLifecycle {
       );
       if (Object.keys(owned).length > 0) await api.tag(keyArn, owned);
     } catch (err) {
-      await engineLog("warning", `KeyPolicy: the key's policy is as it was, but its ownership tags could not be put back: ${(err as Error).message}`);
+      await engineLog(
+        "warning",
+        `KeyPolicy: the key's policy is as it was, but its ownership tags could not be put back: ${(err as Error).message}`,
+      );
     }
   }
 
@@ -416,7 +431,15 @@ export class KeyPolicyLifecycle {
     const outs: KeyPolicyOutputs = { ...props, policy, keyArn: key.arn, access: recordedAccess(props) };
     const handed = await this.handedOverPolicy(api, keyArn, props);
     if (handed !== undefined) outs.previousPolicy = handed;
-    const { keyArn: _arn, previousPolicy: _prev, access: _access, ownerId: _owner, replacedPolicy: _replaced, predecessor: _pred, ...inputs } = outs;
+    const {
+      keyArn: _arn,
+      previousPolicy: _prev,
+      access: _access,
+      ownerId: _owner,
+      replacedPolicy: _replaced,
+      predecessor: _pred,
+      ...inputs
+    } = outs;
     return { id: key.arn, props: outs, inputs };
   }
 
@@ -453,7 +476,8 @@ export class KeyPolicyLifecycle {
       (accessKnown && accessKey(oldAccess) !== accessKey(newAccess));
     // A create on this key later in this process (the replacement, also one forced with
     // `pulumi up --replace`) trusts this state, which is in the stack (see `inStack`).
-    if (olds.keyArn) this.inStack.set(olds.keyArn, { ownerId: olds.ownerId, previousPolicy: olds.previousPolicy, predecessor: olds.predecessor });
+    if (olds.keyArn)
+      this.inStack.set(olds.keyArn, { ownerId: olds.ownerId, previousPolicy: olds.previousPolicy, predecessor: olds.predecessor });
     if (replaces.length > 0 || policyChanged || settingsChanged) return { changes: true, replaces };
     const undecided = !keyKnown || !accessKnown || !policyKnown || isUnknown(news.policyName) || settings.some((s) => isUnknown(news[s]));
     return undecided ? { replaces } : { changes: false, replaces };
@@ -477,7 +501,13 @@ export class KeyPolicyLifecycle {
         // A key this state does not own yet: unclaimed, a predecessor's delete later in this
         // update would revert it. The tags' owner, if another, is named as the predecessor.
         if (found.owner && found.owner !== ownerId) predecessor = found.owner;
-        ownerId = await this.claim(api, keyArn, { owner: ownerId ?? newOwnerId(), previousPolicy: olds.previousPolicy, predecessor }, tags, found);
+        ownerId = await this.claim(
+          api,
+          keyArn,
+          { owner: ownerId ?? newOwnerId(), previousPolicy: olds.previousPolicy, predecessor },
+          tags,
+          found,
+        );
       } else if (ownerId && found.owner && found.owner !== ownerId) {
         await engineLog(
           "warning",
@@ -521,7 +551,13 @@ export class KeyPolicyLifecycle {
    * diff saw), or found the key under another owner. Where the pre-stack policy cannot reach the
    * successor, this says so and prints it.
    */
-  private async handOver(api: KeyApi, keyArn: string, props: KeyPolicyOutputs, tags: Record<string, string>, recorded: Ownership): Promise<void> {
+  private async handOver(
+    api: KeyApi,
+    keyArn: string,
+    props: KeyPolicyOutputs,
+    tags: Record<string, string>,
+    recorded: Ownership,
+  ): Promise<void> {
     const stays = `KeyPolicy: key ${keyArn} is now managed by another KeyPolicy (this one was replaced or renamed); its policy stays as that one set it.`;
     const alreadyRecorded = recorded.previousPolicy !== undefined && equivalent(recorded.previousPolicy, props.previousPolicy, keyArn);
     const waiting = !!props.ownerId && recorded.predecessor === props.ownerId;
@@ -531,7 +567,11 @@ export class KeyPolicyLifecycle {
     }
     if (waiting && recorded.owner && providerSettings().previousPolicyInTags) {
       const handover = {
-        ...ownershipTags(recorded.owner, { previousPolicy: props.previousPolicy, pending: recorded.pending, predecessor: recorded.predecessor }),
+        ...ownershipTags(recorded.owner, {
+          previousPolicy: props.previousPolicy,
+          pending: recorded.pending,
+          predecessor: recorded.predecessor,
+        }),
         [HANDED_OVER_TAG]: props.ownerId as string,
       };
       if (recordsPreviousPolicy(handover)) {

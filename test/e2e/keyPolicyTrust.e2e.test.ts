@@ -33,7 +33,8 @@ describe("e2e: KeyPolicy ownership through the pulumi CLI (state delete, a kill,
   });
   const root = { Sid: "Root", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${MOTO_ACCOUNT_ID}:root` }, Action: "kms:*", Resource: "*" };
   const rootOnly = () => ({ Version: "2012-10-17", Statement: [root] as Record<string, unknown>[] });
-  const livePolicy = async (keyId: string) => (await kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: "default" }))).Policy as string;
+  const livePolicy = async (keyId: string) =>
+    (await kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: "default" }))).Policy as string;
   const putDirect = (keyId: string, policy: unknown) =>
     kms.send(new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: "default", Policy: JSON.stringify(policy) }));
   const sids = (text: string) =>

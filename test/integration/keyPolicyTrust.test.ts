@@ -76,9 +76,12 @@ describe("integration: KeyPolicy and Grant trust paths in the KMS-faithful mode 
       const key = await createKey(direct);
       const young = `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/young-${key.keyId.slice(0, 8)}`;
       proxy.faithful?.createPrincipal(young);
-      const grant = () => new GrantApi(client).createGrant({ keyId: key.arn, granteePrincipal: young, operations: ["Decrypt"], name: "young" });
+      const grant = () =>
+        new GrantApi(client).createGrant({ keyId: key.arn, granteePrincipal: young, operations: ["Decrypt"], name: "young" });
       const put = () => new KeyApi(client).putKeyPolicy(key.arn, "default", policy([], young), false);
-      expect((await grant().catch((e: Error) => e)) as Error).to.have.property("message").that.contains("InvalidArnException");
+      expect((await grant().catch((e: Error) => e)) as Error)
+        .to.have.property("message")
+        .that.contains("InvalidArnException");
       expect((await put().catch((e: Error) => e)) as Error)
         .to.have.property("message")
         .that.contains("MalformedPolicyDocumentException")
@@ -97,7 +100,10 @@ describe("integration: KeyPolicy and Grant trust paths in the KMS-faithful mode 
       await sleep(PROPAGATION_MS);
       // The update's put, seen by a refresh in another process while it still propagates: the
       // state the update writes, and the put itself through the mode.
-      const updated = await lifecycle.update({ ...created.outs, policy: policy(["kms:Encrypt"]) }, inputs(key.keyId, { policy: policy(["kms:Encrypt"]) }));
+      const updated = await lifecycle.update(
+        { ...created.outs, policy: policy(["kms:Encrypt"]) },
+        inputs(key.keyId, { policy: policy(["kms:Encrypt"]) }),
+      );
       const state = { ...updated.outs, replacedPolicy: created.outs.policy };
       await client.send(new PutKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default", Policy: policy(["kms:Encrypt"]) }));
       const reads = proxy.count("GetKeyPolicy");

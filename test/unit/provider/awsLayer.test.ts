@@ -46,7 +46,9 @@ describe("AWS layer", () => {
     expect(stale.calls()).to.equal(7);
     const putBack = answering(["before"]);
     const started = putBack.clock.now();
-    expect(await putBack.api.settledKeyPolicy("k", "default", "after", same, 100, { replaced: "before", timeoutMs: 2000 })).to.equal("before");
+    expect(await putBack.api.settledKeyPolicy("k", "default", "after", same, 100, { replaced: "before", timeoutMs: 2000 })).to.equal(
+      "before",
+    );
     expect(putBack.clock.now() - started).to.be.at.least(1900);
   });
 
@@ -59,7 +61,8 @@ describe("AWS layer", () => {
   });
 
   describe("retry while IAM propagates (kms-policy:iamPropagationSeconds)", () => {
-    const refusal = (name: string, message: string) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400, attempts: 1 } });
+    const refusal = (name: string, message: string) =>
+      Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400, attempts: 1 } });
     /** A client that refuses `refusals` times, then succeeds. */
     const refusing = (refusals: number, error: () => Error, ok: unknown) => {
       let calls = 0;
@@ -72,13 +75,16 @@ describe("AWS layer", () => {
       };
     };
     const invalidArn = () => refusal("InvalidArnException", "ARN arn:aws:iam::111122223333:role/new is not valid");
-    const invalidPrincipals = () => refusal("MalformedPolicyDocumentException", "Policy contains a statement with one or more invalid principals.");
+    const invalidPrincipals = () =>
+      refusal("MalformedPolicyDocumentException", "Policy contains a statement with one or more invalid principals.");
 
     it("CreateGrant refused with InvalidArnException is retried until it succeeds, within the window", async () => {
       const clock = new InstantClock();
       const kms = refusing(4, invalidArn, { GrantId: "g", GrantToken: "t" });
       const api = new GrantApi(kms as never, { seconds: 120, clock });
-      expect(await api.createGrant({ keyId: arn, granteePrincipal: "arn:aws:iam::111122223333:role/new", operations: ["Decrypt"], name: "n" })).to.deep.equal({
+      expect(
+        await api.createGrant({ keyId: arn, granteePrincipal: "arn:aws:iam::111122223333:role/new", operations: ["Decrypt"], name: "n" }),
+      ).to.deep.equal({
         grantId: "g",
         grantToken: "t",
       });
@@ -104,8 +110,14 @@ describe("AWS layer", () => {
 
     it("other refusals, and the same ones with the window at 0, are not retried", async () => {
       const clock = new InstantClock();
-      const lockout = refusing(1, () => refusal("MalformedPolicyDocumentException", "The new key policy will not allow you to update the key policy in the future."), {});
-      await new KeyApi(lockout as never, { propagation: { seconds: 120, clock } }).putKeyPolicy(arn, "default", "{}", false).catch(() => undefined);
+      const lockout = refusing(
+        1,
+        () => refusal("MalformedPolicyDocumentException", "The new key policy will not allow you to update the key policy in the future."),
+        {},
+      );
+      await new KeyApi(lockout as never, { propagation: { seconds: 120, clock } })
+        .putKeyPolicy(arn, "default", "{}", false)
+        .catch(() => undefined);
       expect(lockout.calls()).to.equal(1);
       const off = refusing(1, invalidArn, { GrantId: "g" });
       await new GrantApi(off as never, { seconds: 0, clock })

@@ -7,8 +7,10 @@ import {
   newOwnerId,
   ownershipTagKeys,
   ownershipTags,
+  policyDigest,
   readOwnership,
 } from "../../../provider/runtime/keyOwnership";
+import { KmsFaithful } from "../../support/kmsFaithful";
 import { KeyApi } from "../../../provider/aws/keys";
 import { checkKeyPolicy } from "../../../provider/runtime/keyPolicyCheck";
 import { KeyPolicyLifecycle } from "../../../provider/runtime/keyPolicyLifecycle";
@@ -39,6 +41,16 @@ describe("KeyPolicy ownership tags", () => {
     }
     expect(readOwnership({ unrelated: "x", ...tags })).to.deep.equal({ owner, previousPolicy: policy });
     expect(ownershipTagKeys({ unrelated: "x", ...tags }).sort()).to.deep.equal(Object.keys(tags).sort());
+  });
+
+  it("a pending claim's digest means the policy: the same for KMS's re-serialization of it, another for another policy", () => {
+    const kms = new KmsFaithful();
+    const digest = policyDigest(policy, "aws");
+    expect(policyDigest(kms.reserialize(policy), "aws")).to.equal(digest);
+    expect(policyDigest(policy.replace("kms:Decrypt", "kms:Encrypt"), "aws")).to.not.equal(digest);
+    const tags = ownershipTags("o", { previousPolicy: policy, pending: digest, predecessor: "p" });
+    expect(readOwnership(tags)).to.deep.equal({ owner: "o", previousPolicy: policy, pending: digest, predecessor: "p" });
+    for (const value of Object.values(tags)) expect(value).to.match(/^[A-Za-z0-9 _.:/=+\-@]*$/);
   });
 
   it("a policy too large for the tags records only the owner; damaged chunks read as no policy", () => {
@@ -102,7 +114,9 @@ describe("KeyPolicy ownership: a pre-stack policy too large for the tags (README
 
     // A rename without an alias: the new resource is created first, on the same key.
     const b = await captureStderr(() => lifecycle.create(inputs("Second")));
-    expect(b.written).to.contain(`carries the ownership tags of another KeyPolicy (owner ${a.result.outs.ownerId}). They record no pre-stack policy.`);
+    expect(b.written).to.contain(
+      `carries the ownership tags of another KeyPolicy (owner ${a.result.outs.ownerId}). They record no pre-stack policy.`,
+    );
     expect(b.written).to.contain("the key's live policy is recorded as previousPolicy");
     expect(b.result.outs.previousPolicy).to.equal(declared("First"));
     expect(b.result.outs.predecessor).to.equal(a.result.outs.ownerId);

@@ -15,7 +15,13 @@ const policy = (...roles: string[]) =>
     Version: "2012-10-17",
     Statement: [
       { Sid: "Root", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
-      ...roles.map((r) => ({ Sid: r, Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:role/${r}` }, Action: "kms:Decrypt", Resource: "*" })),
+      ...roles.map((r) => ({
+        Sid: r,
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${account}:role/${r}` },
+        Action: "kms:Decrypt",
+        Resource: "*",
+      })),
     ],
   });
 const sids = (p: string) =>
@@ -101,7 +107,14 @@ describe("KeyPolicy trust: what a key's tags and KMS's answers are allowed to de
     const x = await quietly(() => lifecycle().create(inputs(policy("app"))));
     const tagsBefore = new Map(key.tags);
     key.failNext.TagResource = [kmsError("ThrottlingException", "Rate exceeded", 8)];
-    const failed = await captureStderr(() => lifecycle().create(inputs(policy("app", "auditor"))).then(() => undefined, (e: Error) => e));
+    const failed = await captureStderr(() =>
+      lifecycle()
+        .create(inputs(policy("app", "auditor")))
+        .then(
+          () => undefined,
+          (e: Error) => e,
+        ),
+    );
     expect(failed.result?.message).to.contain(`managed by another KeyPolicy (owner ${x.outs.ownerId})`);
     expect(failed.result?.message).to.contain("nothing was changed");
     expect(key.puts.length).to.equal(1);
@@ -124,7 +137,14 @@ describe("KeyPolicy trust: what a key's tags and KMS's answers are allowed to de
       if (command.constructor.name === "PutKeyPolicyCommand" && ++puts === 2) throw kmsError("ThrottlingException", "Rate exceeded", 8);
       return originalSend(command);
     };
-    const failed = await captureStderr(() => lifecycle().create(y).then(() => undefined, (e: unknown) => e));
+    const failed = await captureStderr(() =>
+      lifecycle()
+        .create(y)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+    );
     expect(failed.result).to.be.instanceOf(ResourceInitFailedError);
     const yState = (failed.result as ResourceInitFailedError).properties as unknown as KeyPolicyOutputs;
     key.send = originalSend;
