@@ -49,6 +49,12 @@ export interface ClaimDetails {
   pending?: string;
   /** The owner found on the key at the create. */
   predecessor?: string;
+  /**
+   * Kept from the owner found: the predecessor that had handed it `previousPolicy`. Its delete,
+   * later, hands that policy on rather than the older one in its state (which a refresh would
+   * have replaced).
+   */
+  handedOverBy?: string;
 }
 
 /**
@@ -56,10 +62,11 @@ export interface ClaimDetails {
  * when the policy does not fit or is not to be recorded.
  */
 export function ownershipTags(owner: string, details: ClaimDetails | string = {}): Record<string, string> {
-  const { previousPolicy, pending, predecessor } = typeof details === "string" ? { previousPolicy: details } : details;
+  const { previousPolicy, pending, predecessor, handedOverBy } = typeof details === "string" ? { previousPolicy: details } : details;
   const tags: Record<string, string> = { [OWNER_TAG]: owner };
   if (pending) tags[PENDING_TAG] = pending;
   if (predecessor) tags[PREDECESSOR_TAG] = predecessor;
+  if (handedOverBy && previousPolicy !== undefined) tags[HANDED_OVER_TAG] = handedOverBy;
   if (previousPolicy === undefined) return tags;
   const encoded = zlib.deflateRawSync(previousPolicy, { level: 9 }).toString("base64");
   const chunks = encoded.match(new RegExp(`.{1,${TAG_VALUE_LENGTH}}`, "g")) ?? [];

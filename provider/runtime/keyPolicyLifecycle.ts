@@ -228,11 +228,23 @@ export class KeyPolicyLifecycle {
     const predecessor = found.owner && source === "live" ? found.owner : undefined;
     // Claimed before the put, marked pending: should the process be killed before the state is
     // written, the next create finds the pre-stack policy recorded (keyOwnership.ts).
+    // A predecessor that had itself been handed a pre-stack policy (a rename, not refreshed since)
+    // hands that one on at its delete: the claim keeps it, and who handed it, in the tags.
+    const carried =
+      predecessor && found.handedOverBy && found.handedOverBy === found.predecessor && found.previousPolicy !== undefined
+        ? found
+        : undefined;
     const ownerId = tags
       ? await this.claim(
           api,
           key.arn,
-          { owner: newOwnerId(), previousPolicy, pending: policyDigest(inputs.policy, partitionOf(key.arn)), predecessor },
+          {
+            owner: newOwnerId(),
+            previousPolicy: carried?.previousPolicy ?? previousPolicy,
+            pending: policyDigest(inputs.policy, partitionOf(key.arn)),
+            predecessor,
+            handedOverBy: carried?.handedOverBy,
+          },
           tags,
           found,
         )
@@ -315,7 +327,7 @@ export class KeyPolicyLifecycle {
   private async claim(
     api: KeyApi,
     keyArn: string,
-    claim: { owner: string; previousPolicy: string; pending?: string; predecessor?: string },
+    claim: { owner: string; previousPolicy: string; pending?: string; predecessor?: string; handedOverBy?: string },
     current: Record<string, string>,
     found: Ownership,
   ): Promise<string | undefined> {
@@ -559,19 +571,26 @@ export class KeyPolicyLifecycle {
     recorded: Ownership,
   ): Promise<void> {
     const stays = `KeyPolicy: key ${keyArn} is now managed by another KeyPolicy (this one was replaced or renamed); its policy stays as that one set it.`;
-    const alreadyRecorded = recorded.previousPolicy !== undefined && equivalent(recorded.previousPolicy, props.previousPolicy, keyArn);
+    // Handed a pre-stack policy itself (kept in the tags by the successor's claim), this resource
+    // hands that one on, not the older one its state still has.
+    const own =
+      props.predecessor && recorded.handedOverBy === props.predecessor && recorded.previousPolicy !== undefined
+        ? recorded.previousPolicy
+        : props.previousPolicy;
     const waiting = !!props.ownerId && recorded.predecessor === props.ownerId;
-    if (!props.previousPolicy || alreadyRecorded || (props.ownerId && !waiting)) {
+    if (!own) {
       await engineLog("info", stays);
       return;
     }
-    if (waiting && recorded.owner && providerSettings().previousPolicyInTags) {
+    if (!waiting) {
+      const alreadyRecorded = recorded.previousPolicy !== undefined && equivalent(recorded.previousPolicy, own, keyArn);
+      if (props.ownerId || alreadyRecorded) {
+        await engineLog("info", stays);
+        return;
+      }
+    } else if (recorded.owner && providerSettings().previousPolicyInTags) {
       const handover = {
-        ...ownershipTags(recorded.owner, {
-          previousPolicy: props.previousPolicy,
-          pending: recorded.pending,
-          predecessor: recorded.predecessor,
-        }),
+        ...ownershipTags(recorded.owner, { previousPolicy: own, pending: recorded.pending, predecessor: recorded.predecessor }),
         [HANDED_OVER_TAG]: props.ownerId as string,
       };
       if (recordsPreviousPolicy(handover)) {
@@ -596,7 +615,7 @@ export class KeyPolicyLifecycle {
       "warning",
       `${stays} ` +
         `That KeyPolicy could not learn from the key's tags the policy the key had before the stack, so with onDelete "restore" its delete will put back a policy this stack set instead. ` +
-        `The pre-stack policy (this resource's previousPolicy) was:\n${props.previousPolicy}`,
+        `The pre-stack policy (this resource's previousPolicy) was:\n${own}`,
     );
   }
 

@@ -171,6 +171,19 @@ describe("KeyPolicy trust: what a key's tags and KMS's answers are allowed to de
     expect(sids(key.policy)).to.equal("Root,app");
   });
 
+  it("renamed twice without an alias and never refreshed: each delete hands on the pre-stack policy it was handed, and the last successor's destroy restores it", async () => {
+    const { key, keyArn, lifecycle, inputs } = scenario(policy("legacy"));
+    const x = await quietly(() => lifecycle().create(inputs(policy("app"))));
+    const y = await quietly(() => lifecycle().create(inputs(policy("app"))));
+    await quietly(() => lifecycle().delete(keyArn, x.outs));
+    // The next `up` renames Y to Z (or `pulumi up --replace`, whose create no diff announces).
+    const z = await quietly(() => lifecycle().create(inputs(policy("app", "auditor"))));
+    await quietly(() => lifecycle().delete(keyArn, y.outs));
+    expect(sids(key.policy)).to.equal("Root,app,auditor");
+    await quietly(() => lifecycle().delete(keyArn, z.outs));
+    expect(sids(key.policy)).to.equal("Root,legacy");
+  });
+
   it("a destroy then an up at once: a stale answer with the destroyed stack's policy is not recorded as the pre-stack policy (a settled read)", async () => {
     const { key, keyArn, lifecycle, inputs } = scenario(policy());
     const a = await quietly(() => lifecycle().create(inputs(policy("app"))));
