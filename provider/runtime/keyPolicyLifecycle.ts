@@ -486,8 +486,8 @@ export class KeyPolicyLifecycle {
       settings.some((s) => !isUnknown(news[s]) && olds[s] !== news[s]) ||
       (!isUnknown(news.region) && olds.region !== news.region) ||
       (accessKnown && accessKey(oldAccess) !== accessKey(newAccess));
-    // A create on this key later in this process (the replacement, also one forced with
-    // `pulumi up --replace`) trusts this state, which is in the stack (see `inStack`).
+    // A create on this key later in this process (the replacement) trusts this state, which is
+    // in the stack (see `inStack`).
     if (olds.keyArn)
       this.inStack.set(olds.keyArn, { ownerId: olds.ownerId, previousPolicy: olds.previousPolicy, predecessor: olds.predecessor });
     if (replaces.length > 0 || policyChanged || settingsChanged) return { changes: true, replaces };
