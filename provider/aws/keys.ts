@@ -139,7 +139,7 @@ export class KeyApi {
   /**
    * Reads until KMS answers a policy equivalent to `policy` (just put) `streak` times in a row:
    * the first equivalent answer may come from a host that has the change while the next does not.
-   * Returns the last answer, equivalent or not, when the time is up.
+   * When the time is up first, the last answer decides (a timeout of 0 reads once).
    */
   async readBack(
     keyId: string,
@@ -159,7 +159,7 @@ export class KeyApi {
       if (run >= streak) return { confirmed: true, live };
       // Once the new policy shows, the next reads are the count; before, back off.
       const next = run > 0 ? pollMs : wait;
-      if (this.clock.now() + next > deadline) return { confirmed: false, live };
+      if (this.clock.now() + next > deadline) return { confirmed: run > 0, live };
       await this.pause(next);
       if (run === 0) wait = Math.min(wait * 2, 4000);
     }

@@ -52,10 +52,14 @@ describe("AWS layer", () => {
     expect(putBack.clock.now() - started).to.be.at.least(1900);
   });
 
-  it("readBack: the first equivalent answer does not end it; five in a row do; else the last answer when the time is up", async () => {
+  it("readBack: the first equivalent answer does not end it; five in a row do; when the time is up first, the last answer decides", async () => {
     const flickering = answering(["old", "new", "old", "new", "new", "new", "new", "new"]);
     expect(await flickering.api.readBack("k", "default", "new", same, 1, 60_000)).to.deep.equal({ confirmed: true, live: "new" });
     expect(flickering.calls()).to.equal(8);
+    // A timeout of 0 reads once, and that answer decides.
+    const noTime = answering(["new", "old"]);
+    expect(await noTime.api.readBack("k", "default", "new", same, 100, 0)).to.deep.equal({ confirmed: true, live: "new" });
+    expect(noTime.calls()).to.equal(1);
     const never = answering(["old"]);
     expect(await never.api.readBack("k", "default", "new", same, 100, 1000)).to.deep.equal({ confirmed: false, live: "old" });
   });
