@@ -2,11 +2,13 @@ import { GONE_KEY_STATES, KeyApi, KeyFacts } from "../aws/keys";
 import { errorName, isRefusal } from "../aws/errors";
 import { Access, accessKey } from "../aws/access";
 import { partitionOf } from "../aws/keyRef";
+import { KEY_POLICY_NAME, defaultKeyPolicy } from "../aws/keyPolicyFacts";
 import { diffPolicies, formatPolicyDiff, policiesEquivalent, validatePolicy } from "../policy";
 import { KeyPolicyInputs } from "./keyPolicyCheck";
 import { engineLog } from "./engineLog";
 import { ResourceInitFailedError } from "./initFailure";
 import { isUnknown } from "./check";
+import { seeDocs } from "../docs";
 import { recordedAccess, sameKeyAs } from "./keyIdentity";
 import {
   HANDED_OVER_TAG,
@@ -79,28 +81,6 @@ function explainDiff(before: string, after: string, title: string, keyRef: strin
   } catch (err) {
     return `${title}: ${(err as Error).message}`;
   }
-}
-
-/** The key policy AWS gives a new key: the account may use IAM policies to allow access. */
-export function defaultKeyPolicy(keyArn: string): string {
-  const [, partition, , , account] = keyArn.split(":");
-  return JSON.stringify(
-    {
-      Version: "2012-10-17",
-      Id: "key-default-1",
-      Statement: [
-        {
-          Sid: "Enable IAM User Permissions",
-          Effect: "Allow",
-          Principal: { AWS: `arn:${partition}:iam::${account}:root` },
-          Action: "kms:*",
-          Resource: "*",
-        },
-      ],
-    },
-    null,
-    2,
-  );
 }
 
 export class KeyPolicyLifecycle {
@@ -190,7 +170,9 @@ export class KeyPolicyLifecycle {
         "That claim is from a create that never finished (killed after it claimed the key), and the key still has the policy it was putting, so the pre-stack policy it recorded is kept as previousPolicy.",
       live:
         "That owner is not a resource this stack is replacing in this update (it may have left its stack without its delete: `pulumi state delete`, retainOnDelete, `stack rm --force`, or belong to another stack), so its tags are not trusted: " +
-        "the key's live policy is recorded as previousPolicy, and a destroy restores that. If that owner is a resource of this stack renamed without an alias, its delete later in this update hands its pre-stack policy over (docs: Replacing and renaming).",
+        "the key's live policy is recorded as previousPolicy, and a destroy restores that. If that owner is a resource of this stack renamed without an alias, its delete later in this update hands its pre-stack policy over " +
+        seeDocs("keyPolicyReplacing") +
+        ".",
     };
     await engineLog(
       source === "live" && found.previousPolicy !== undefined && !equivalent(found.previousPolicy, previousPolicy, keyArn)
@@ -312,7 +294,7 @@ export class KeyPolicyLifecycle {
       if (!isRefusal(err)) throw err;
       await engineLog(
         "warning",
-        `KeyPolicy: ${(err as Error).message}\nWithout the key's tags, a replaced or renamed KeyPolicy cannot hand the key over (README: "Replacing and renaming").`,
+        `KeyPolicy: ${(err as Error).message}\nWithout the key's tags, a replaced or renamed KeyPolicy cannot hand the key over ${seeDocs("keyPolicyReplacing")}.`,
       );
       return undefined;
     }
@@ -338,7 +320,7 @@ export class KeyPolicyLifecycle {
         "warning",
         `KeyPolicy: the policy key ${keyArn} had before this stack (${claim.previousPolicy.length} characters) is too large for the key's ownership tags ` +
           `(deflated, it needs more than ${MAX_PREVIOUS_POLICY_TAGS} tag values of 256 characters), so only the owner is recorded. This resource keeps it as previousPolicy and restores it on delete; ` +
-          `but should this KeyPolicy be replaced, or renamed without an alias, its successor cannot learn it and would restore this stack's policy instead (README: "Replacing and renaming").`,
+          `but should this KeyPolicy be replaced, or renamed without an alias, its successor cannot learn it and would restore this stack's policy instead ${seeDocs("keyPolicyReplacing")}.`,
       );
     }
     try {
@@ -359,7 +341,7 @@ export class KeyPolicyLifecycle {
       }
       await engineLog(
         "warning",
-        `KeyPolicy: ${(err as Error).message}\nThe key's policy is set, but a replaced or renamed KeyPolicy on it could revert it (README: "Replacing and renaming").`,
+        `KeyPolicy: ${(err as Error).message}\nThe key's policy is set, but a replaced or renamed KeyPolicy on it could revert it ${seeDocs("keyPolicyReplacing")}.`,
       );
       return undefined;
     }
@@ -424,7 +406,7 @@ export class KeyPolicyLifecycle {
     // One read that differs may be KMS still answering with the policy before this stack's own put.
     const live = await api.settledKeyPolicy(
       keyArn,
-      props.policyName || "default",
+      props.policyName || KEY_POLICY_NAME,
       props.policy,
       (a, b) => equivalent(a, b, keyArn),
       this.readBackPollMs,
@@ -472,7 +454,7 @@ export class KeyPolicyLifecycle {
     const newAccess = accessKnown ? accessFor(news) : oldAccess;
     if (keyKnown && !(await sameKeyAs(oldKey, oldRegion, news.keyId, newRegion, oldAccess, newAccess))) replaces.push("keyId");
     if (oldRegion && newRegion && oldRegion !== newRegion) replaces.push("region");
-    if (!isUnknown(news.policyName) && (olds.policyName || "default") !== news.policyName) replaces.push("policyName");
+    if (!isUnknown(news.policyName) && (olds.policyName || KEY_POLICY_NAME) !== news.policyName) replaces.push("policyName");
     const policyKnown = !isUnknown(news.policy);
     const policyChanged = policyKnown && !equivalent(olds.policy, news.policy, oldKey);
     if (policyChanged && replaces.length === 0) {
@@ -643,7 +625,7 @@ export class KeyPolicyLifecycle {
       // Always put, never "read and skip when it already matches": right after a change, a read
       // can still show the policy from before it (KMS is eventually consistent), as in create.
       try {
-        await api.putKeyPolicy(keyArn, props.policyName || "default", target, props.bypassPolicyLockoutSafetyCheck);
+        await api.putKeyPolicy(keyArn, props.policyName || KEY_POLICY_NAME, target, props.bypassPolicyLockoutSafetyCheck);
       } catch (err) {
         const what = props.onDelete === "default" ? "AWS's default key policy" : "the policy the key had before this stack managed it";
         throw new Error(

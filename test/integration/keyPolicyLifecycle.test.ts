@@ -4,7 +4,8 @@ import { KeyApi, SETTLED_READS } from "../../provider/aws/keys";
 import { policiesEquivalent } from "../../provider/policy";
 import { checkKeyPolicy, KeyPolicyInputs } from "../../provider/runtime/keyPolicyCheck";
 import { ResourceInitFailedError } from "../../provider/runtime/initFailure";
-import { KeyPolicyLifecycle, KeyPolicyOutputs, defaultKeyPolicy } from "../../provider/runtime/keyPolicyLifecycle";
+import { KeyPolicyLifecycle, KeyPolicyOutputs } from "../../provider/runtime/keyPolicyLifecycle";
+import { defaultKeyPolicy } from "../../provider/aws/keyPolicyFacts";
 import { DUMMY_CREDENTIALS } from "../../toolchain/moto";
 import { FaultProxy } from "../support/faultProxy";
 import { FaithfulOptions } from "../support/kmsFaithful";
@@ -75,7 +76,7 @@ for (const mode of MODES)
       expect(policiesEquivalent(await live(key.keyId), policy())).to.equal(true);
       // GetKeyPolicy: the settled pre-stack read and the read-back, five equal answers each.
       // ListResourceTags, TagResource and UntagResource: the key's ownership tags, claimed before
-      // the put and marked pending until it is read back (docs/key-policy.md, "Replacing and renaming").
+      // the put and marked pending until it is read back (docs/key-policy.md#replacing-and-renaming).
       expect(Object.fromEntries(counting.calls)).to.deep.equal({
         DescribeKey: 1,
         ListKeyPolicies: 1,

@@ -4,7 +4,7 @@ import { GrantApi } from "../../provider/aws/grants";
 import { KeyApi } from "../../provider/aws/keys";
 import { PropagationWait } from "../../provider/aws/propagation";
 import { policiesEquivalent } from "../../provider/policy";
-import { systemClock } from "../../provider/runtime/clock";
+import { systemClock } from "../../provider/clock";
 import { checkGrant } from "../../provider/runtime/grantCheck";
 import { GrantLifecycle } from "../../provider/runtime/grantLifecycle";
 import { checkKeyPolicy, KeyPolicyInputs } from "../../provider/runtime/keyPolicyCheck";

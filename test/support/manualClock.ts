@@ -1,4 +1,4 @@
-import { Clock } from "../../provider/runtime/clock";
+import { Clock } from "../../provider/clock";
 
 /**
  * A clock that moves only when the test says so. With `timers: "manual"`, a task runs when

@@ -11,6 +11,7 @@ import {
   readOwnership,
 } from "../../../provider/runtime/keyOwnership";
 import { KmsFaithful } from "../../support/kmsFaithful";
+import { DOC_PAGES } from "../../../provider/docs";
 import { KeyApi } from "../../../provider/aws/keys";
 import { checkKeyPolicy } from "../../../provider/runtime/keyPolicyCheck";
 import { KeyPolicyLifecycle } from "../../../provider/runtime/keyPolicyLifecycle";
@@ -63,7 +64,7 @@ describe("KeyPolicy ownership tags", () => {
   });
 });
 
-describe("KeyPolicy ownership: a pre-stack policy too large for the tags (README, 'Replacing and renaming')", () => {
+describe("KeyPolicy ownership: a pre-stack policy too large for the tags (docs/key-policy.md, 'Replacing and renaming')", () => {
   const declared = (sid: string) =>
     JSON.stringify({
       Version: "2012-10-17",
@@ -118,6 +119,9 @@ describe("KeyPolicy ownership: a pre-stack policy too large for the tags (README
       `carries the ownership tags of another KeyPolicy (owner ${a.result.outs.ownerId}). They record no pre-stack policy.`,
     );
     expect(b.written).to.contain("the key's live policy is recorded as previousPolicy");
+    // Both messages cite the docs page that explains the hand-over, by path and anchor.
+    expect(a.written).to.contain(`(see pulumi-kms-policy's ${DOC_PAGES.keyPolicyReplacing})`);
+    expect(b.written).to.contain(`(see pulumi-kms-policy's ${DOC_PAGES.keyPolicyReplacing})`);
     expect(b.result.outs.previousPolicy).to.equal(declared("First"));
     expect(b.result.outs.predecessor).to.equal(a.result.outs.ownerId);
 
@@ -129,7 +133,7 @@ describe("KeyPolicy ownership: a pre-stack policy too large for the tags (README
     expect(deleted.written).to.contain("could not learn from the key's tags the policy the key had before the stack");
     expect(deleted.written).to.contain(`The pre-stack policy (this resource's previousPolicy) was:\n${before}`);
 
-    // As README says: a later destroy puts back the policy the stack set, not the pre-stack one.
+    // As docs/key-policy.md says: a later destroy puts back the policy the stack set, not the pre-stack one.
     await captureStderr(() => lifecycle.delete(keyArn, b.result.outs));
     expect(key.policy).to.equal(declared("First"));
     expect(key.tags.size).to.equal(0);
