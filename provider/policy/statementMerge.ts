@@ -155,3 +155,46 @@ export function mergedPolicyProblems(merged: string, sid: string, options: Engin
   }
   return problems;
 }
+
+/** The Version a lone statement is judged under (validation, lint, comparison). */
+const STATEMENT_VERSION = "2012-10-17";
+
+/**
+ * A one-statement policy holding `statement` (JSON text of one statement, already read as one JSON
+ * value): how the engine validates, lints and compares a statement without a policy around it.
+ * Paths of its problems start with `Statement[0]`; statementPath turns them into the statement's.
+ */
+export function statementDocument(statement: string): string {
+  return `{"Version":"${STATEMENT_VERSION}","Statement":[${statement}]}`;
+}
+
+/** A path in a statementDocument as a path in the statement: `Statement[0].Action` -> `statement.Action`. */
+export function statementPath(path: string): string {
+  return path.startsWith("Statement[0]") ? `statement${path.slice("Statement[0]".length)}` : path || "statement";
+}
+
+/** A statement as read from a policy, as JSON text: what a statementDocument holds. */
+export function statementText(statement: unknown, indent = 2): string {
+  return writeJson(statement, indent);
+}
+
+/**
+ * The policy with each of `statements` added after the last statement, unless the policy already
+ * has one with its Sid (that owner's current version wins) or, for a statement without a Sid, one
+ * that means the same. For statements a concurrent write took out of the policy by mistake.
+ */
+export function restoreStatements(policy: string, statements: unknown[], options: EngineOptions = {}): string {
+  let text = policy;
+  for (const s of statements) {
+    const sid = sidOf(s);
+    if (sid !== undefined) {
+      if (!statementSids(text).includes(sid)) text = mergeStatement(text, sid, s as Raw);
+      continue;
+    }
+    const key = otherStatementKeys(statementDocument(statementText(s)), "\u0000", options)[0];
+    if (otherStatementKeys(text, "\u0000", options).includes(key)) continue;
+    const e = editable(text);
+    text = serialize(withStatements(e, [...e.statements, s]));
+  }
+  return text;
+}
