@@ -48,7 +48,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const readAs = (keyRef: string) => ({ tolerant: true, partition: partitionOf(keyRef) });
 
 /** Equivalent, treating a document the engine cannot read as different rather than failing. */
-function equivalent(a: string, b: string, keyRef: string): boolean {
+export function equivalent(a: string, b: string, keyRef: string): boolean {
   try {
     return policiesEquivalent(a, b, readAs(keyRef));
   } catch {
@@ -56,7 +56,8 @@ function equivalent(a: string, b: string, keyRef: string): boolean {
   }
 }
 
-function explainDiff(before: string, after: string, title: string, keyRef: string): string {
+/** The statement-level diff of two policies of the key, as text; the engine's error when it cannot read one. */
+export function explainDiff(before: string, after: string, title: string, keyRef: string): string {
   try {
     return formatPolicyDiff(diffPolicies(before, after, readAs(keyRef)), { title });
   } catch (err) {
@@ -84,6 +85,17 @@ export function defaultKeyPolicy(keyArn: string): string {
     null,
     2,
   );
+}
+
+/** DescribeKey, refusing a key pending deletion: its policy cannot be managed. */
+export async function describeUsableKey(api: KeyApi, keyId: string): Promise<KeyFacts> {
+  const key = await api.describeKey(keyId);
+  if (GONE_KEY_STATES.has(key.state)) {
+    throw new Error(
+      `key ${key.arn} is ${key.state}: its policy cannot be managed. Cancel the deletion (CancelKeyDeletion) or point keyId at another key.`,
+    );
+  }
+  return key;
 }
 
 export class KeyPolicyLifecycle {
@@ -127,20 +139,10 @@ export class KeyPolicyLifecycle {
     }
   }
 
-  private async describeUsableKey(api: KeyApi, keyId: string): Promise<KeyFacts> {
-    const key = await api.describeKey(keyId);
-    if (GONE_KEY_STATES.has(key.state)) {
-      throw new Error(
-        `key ${key.arn} is ${key.state}: its policy cannot be managed. Cancel the deletion (CancelKeyDeletion) or point keyId at another key.`,
-      );
-    }
-    return key;
-  }
-
   async create(inputs: KeyPolicyInputs): Promise<{ id: string; outs: KeyPolicyOutputs }> {
     const access = accessFor(inputs);
     const api = this.api(inputs, access);
-    const key = await this.describeUsableKey(api, inputs.keyId);
+    const key = await describeUsableKey(api, inputs.keyId);
     const names = await api.listKeyPolicies(key.arn);
     if (!names.includes(inputs.policyName)) {
       throw new Error(`key ${key.arn} has no key policy named "${inputs.policyName}" (it has: ${names.join(", ") || "none"})`);
@@ -323,7 +325,7 @@ export class KeyPolicyLifecycle {
     // Settings such as onDelete live only in state: no API call unless the policy itself changed.
     if (!equivalent(olds.policy, news.policy, keyArn)) {
       const api = this.api(news, access, keyArn);
-      await this.describeUsableKey(api, keyArn);
+      await describeUsableKey(api, keyArn);
       await this.put(api, keyArn, news);
       await this.confirm(api, keyArn, news);
     }

@@ -1,0 +1,337 @@
+import { KeyApi, KeyFacts, GONE_KEY_STATES } from "../aws/keys";
+import { errorName, isRefusal } from "../aws/errors";
+import { Access, accessKey } from "../aws/access";
+import { partitionOf } from "../aws/keyRef";
+import { readJson } from "../policy/json";
+import {
+  findStatement,
+  mergeStatement,
+  mergedPolicyProblems,
+  otherStatementKeys,
+  otherStatements,
+  removeStatement,
+  restoreStatements,
+  statementDocument,
+  statementSids,
+  statementText,
+} from "../policy/statementMerge";
+import { isUnknown } from "./check";
+import { engineLog } from "./engineLog";
+import { ResourceInitFailedError } from "./initFailure";
+import { recordedAccess, sameKeyAs } from "./keyIdentity";
+import { readOwnership } from "./keyOwnership";
+import { ApiFor, describeUsableKey, equivalent, explainDiff } from "./keyPolicyLifecycle";
+import { KeyPolicyStatementInputs } from "./keyPolicyStatementCheck";
+import { accessFor, regionFor } from "./settings";
+
+/** What a KeyPolicyStatement keeps in state: its inputs, the key's ARN and the access the calls used. */
+export interface KeyPolicyStatementOutputs extends KeyPolicyStatementInputs {
+  /** The key's ARN, from DescribeKey; all later calls use it. */
+  keyArn: string;
+  /** The role and profile the calls used (the resource's, else the stack's). Never a credential. */
+  access?: Access;
+}
+
+/** KMS has one key policy per key, named `default`. */
+const POLICY_NAME = "default";
+/** A statement's Sid and a policy with no statement: how an absent statement (drifted away) is compared. */
+const EMPTY_POLICY = '{"Version":"2012-10-17","Statement":[]}';
+/** Puts of one write before it gives up on a key another writer keeps replacing. */
+export const MAX_WRITE_ATTEMPTS = 5;
+
+type Statement = Record<string, unknown>;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The statement's text as a one-statement policy; an absent statement ("") as a policy without any. */
+const documentOf = (statement: string) => (statement ? statementDocument(statement) : EMPTY_POLICY);
+
+/*
+ * Writes to one key's policy made by this process run one at a time, in the order they were
+ * asked: the resources of one program on one key then never race each other (read, merge, put).
+ * Writers in other processes are handled by the verification after each put (see write).
+ */
+const keyQueues = new Map<string, Promise<unknown>>();
+/** The policy this process last saw settle on each key: the next writer's read costs one call while KMS agrees. */
+const lastSettled = new Map<string, string>();
+
+/** Runs `work` after every earlier work on `keyArn` in this process has finished. */
+export function onKeyInTurn<T>(keyArn: string, work: () => Promise<T>): Promise<T> {
+  const run = (keyQueues.get(keyArn) ?? Promise.resolve()).then(work, work);
+  const tail = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  keyQueues.set(keyArn, tail);
+  void tail.then(() => {
+    if (keyQueues.get(keyArn) === tail) keyQueues.delete(keyArn);
+  });
+  return run;
+}
+
+export class KeyPolicyStatementLifecycle {
+  constructor(
+    private readonly apiFor: ApiFor,
+    private readonly pollMs = 250,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  private api(inputs: Pick<KeyPolicyStatementInputs, "keyId" | "region">, access: Access, keyArn?: string): KeyApi {
+    return this.apiFor(keyArn ?? inputs.keyId, regionFor(keyArn ?? inputs.keyId, inputs.region), access);
+  }
+
+  /** A pause of one to three polls, different in each process, so that two writers retrying do not meet again. */
+  private jitter(): Promise<void> {
+    return sleep(this.pollMs * (1 + 2 * this.random()));
+  }
+
+  /** The key's policy once KMS answers the same twice (one read when it answers `expected`). */
+  private settled(api: KeyApi, keyArn: string, expected = ""): Promise<string> {
+    return api.settledKeyPolicy(keyArn, POLICY_NAME, expected, (a, b) => equivalent(a, b, keyArn), this.pollMs);
+  }
+
+  /** Whether `policy` holds the statement as wanted (or, for `undefined`, holds none with the Sid). */
+  private holds(policy: string, sid: string, want: string | undefined, keyArn: string): boolean {
+    const found = statementSids(policy).filter((s) => s === sid);
+    if (want === undefined) return found.length === 0;
+    return found.length === 1 && equivalent(statementDocument(statementText(findStatement(policy, sid))), statementDocument(want), keyArn);
+  }
+
+  /**
+   * Makes the key's policy hold `want` as the statement `sid` (undefined: hold no such statement),
+   * leaving every other statement as it is. KMS has no conditional PutKeyPolicy, so a writer in
+   * another process that read the policy before this put and puts after it undoes it. After the
+   * put, the policy is read until settled, and read again after a pause; when this statement is
+   * not as wanted, the write was undone: it is merged again into the policy as it is now, with the
+   * other statements the same put took out (whose Sid the policy no longer has), and put again, at
+   * most MAX_WRITE_ATTEMPTS times with jittered pauses. A statement missing while this one held is
+   * left alone: its owner may have removed it. `before` checks the first read, before any write.
+   * Returns the policy the key settled on; `progress.put` tells a caller whose write failed whether it put anything.
+   */
+  private async write(
+    api: KeyApi,
+    keyArn: string,
+    sid: string,
+    want: string | undefined,
+    before: (live: string) => void = () => undefined,
+    progress: { put: boolean } = { put: false },
+  ): Promise<string> {
+    const partition = partitionOf(keyArn);
+    const statement = want === undefined ? undefined : (readJson(want) as Statement);
+    let base = await this.settled(api, keyArn, lastSettled.get(keyArn));
+    before(base);
+    for (let attempt = 1; ; attempt++) {
+      const target = statement ? mergeStatement(base, sid, statement) : removeStatement(base, sid);
+      const problems = mergedPolicyProblems(target, sid, { partition });
+      if (problems.length > 0) {
+        throw new Error(
+          `KeyPolicyStatement "${sid}" on key ${keyArn}: ${problems.map((p) => `${p.message}. Fix: ${p.hint}`).join("; ")}. Nothing was written.`,
+        );
+      }
+      if (!equivalent(target, base, keyArn)) {
+        await api.putKeyPolicy(keyArn, POLICY_NAME, target, false, `The key's policy with statement "${sid}" merged in was refused.`);
+        progress.put = true;
+      }
+      await this.settled(api, keyArn, target);
+      await this.jitter();
+      const live = await this.settled(api, keyArn, target);
+      if (this.holds(live, sid, want, keyArn)) {
+        lastSettled.set(keyArn, live);
+        return live;
+      }
+      if (attempt >= MAX_WRITE_ATTEMPTS) {
+        throw new Error(
+          `KeyPolicyStatement "${sid}" on key ${keyArn}: after ${attempt} puts the key's policy still ${want === undefined ? "has" : "lacks"} the statement as this stack declares it: ` +
+            "another writer (another stack, or someone editing the policy) keeps replacing the policy at the same time. " +
+            "The other statements were left as they are; run `pulumi up` again once the other writer is done.",
+        );
+      }
+      // Undone by a writer that read before this put: its put took out what it had not seen.
+      const liveKeys = new Set(otherStatementKeys(live, sid, { partition }));
+      const baseKeys = otherStatementKeys(base, sid, { partition });
+      const lost = otherStatements(base, sid).filter((_, i) => !liveKeys.has(baseKeys[i]));
+      await engineLog(
+        "info",
+        `KeyPolicyStatement "${sid}": another writer replaced the policy of ${keyArn} at the same time; merging again (attempt ${attempt + 1} of ${MAX_WRITE_ATTEMPTS}).`,
+      );
+      await this.jitter();
+      base = restoreStatements(live, lost, { partition });
+    }
+  }
+
+  /** Refuses a key whose ownership tag says a whole-policy KeyPolicy manages it: that one would remove the statement. */
+  private async refuseWholePolicyOwner(api: KeyApi, keyArn: string, sid: string): Promise<void> {
+    let tags: Record<string, string>;
+    try {
+      tags = await api.listTags(keyArn);
+    } catch (err) {
+      if (!isRefusal(err)) throw err;
+      await engineLog(
+        "warning",
+        `KeyPolicyStatement "${sid}": ${(err as Error).message}\nWithout the key's tags, a KeyPolicy managing the whole policy of ${keyArn} cannot be detected.`,
+      );
+      return;
+    }
+    const { owner } = readOwnership(tags);
+    if (owner) {
+      throw new Error(
+        `KeyPolicyStatement "${sid}": key ${keyArn} is managed whole by a KeyPolicy (its tag pulumi-kms-policy:owner is "${owner}", that KeyPolicy's ownerId), ` +
+          "which puts its own policy on every update and would remove this statement. Nothing was written. " +
+          `Fix: add the statement to that KeyPolicy's policy (find it with \`pulumi stack export | grep ${owner}\` in the stack that manages the key), ` +
+          "or replace that KeyPolicy with KeyPolicyStatements. If no KeyPolicy manages the key any more, the tag is left over: remove the key's pulumi-kms-policy: tags.",
+      );
+    }
+  }
+
+  async create(inputs: KeyPolicyStatementInputs): Promise<{ id: string; outs: KeyPolicyStatementOutputs }> {
+    const access = accessFor(inputs);
+    const api = this.api(inputs, access);
+    const key = await describeUsableKey(api, inputs.keyId);
+    const outs: KeyPolicyStatementOutputs = { ...inputs, keyArn: key.arn, access };
+    return onKeyInTurn(key.arn, async () => {
+      await this.refuseWholePolicyOwner(api, key.arn, inputs.sid);
+      const adopted = (live: string) => {
+        if (!inputs.adopt && statementSids(live).includes(inputs.sid)) {
+          throw new Error(
+            `KeyPolicyStatement: the policy of key ${key.arn} already has a statement with Sid "${inputs.sid}" (written by hand, or by another stack). Nothing was written. ` +
+              "Fix: give this statement another Sid, or set adopt: true to take that statement over (this resource's delete then removes it).",
+          );
+        }
+      };
+      const progress = { put: false };
+      try {
+        await this.write(api, key.arn, inputs.sid, inputs.statement, adopted, progress);
+      } catch (err) {
+        // Refused before any put (the Sid is taken, a lockout, KMS refused): the key is as it was.
+        if (!progress.put) throw err;
+        // Put, then failed (undone by another writer every time, or a read failed): the statement
+        // may be in the key, so the stack keeps the resource, with no statement recorded: the next
+        // `pulumi up` puts it for certain, `pulumi destroy` removes it.
+        throw new ResourceInitFailedError((err as Error).message, this.idOf(key, inputs.sid), { ...outs, statement: "" });
+      }
+      return { id: this.idOf(key, inputs.sid), outs };
+    });
+  }
+
+  private idOf(key: KeyFacts, sid: string): string {
+    return `${key.arn}#${sid}`;
+  }
+
+  async read(
+    id: string,
+    props: KeyPolicyStatementOutputs,
+  ): Promise<{ id?: string; props?: KeyPolicyStatementOutputs; inputs?: KeyPolicyStatementInputs }> {
+    const keyArn = props.keyArn;
+    const api = this.api(props, recordedAccess(props), keyArn);
+    let key: KeyFacts;
+    try {
+      key = await api.describeKey(keyArn);
+    } catch (err) {
+      if (errorName((err as Error).cause) === "NotFoundException") {
+        await engineLog(
+          "warning",
+          `KeyPolicyStatement "${props.sid}": key ${keyArn} no longer exists; the resource is gone from the stack.`,
+        );
+        return {};
+      }
+      throw err;
+    }
+    if (GONE_KEY_STATES.has(key.state)) {
+      await engineLog(
+        "warning",
+        `KeyPolicyStatement "${props.sid}": key ${keyArn} is ${key.state}; the resource is gone from the stack (cancel the deletion and run \`pulumi up\` to manage it again).`,
+      );
+      return {};
+    }
+    // Only this resource's statement is compared: another owner's statement changing is not drift.
+    // As for KeyPolicy, a statement that differs is read until KMS answers it twice.
+    const ownStatement = (policy: string) => {
+      const found = findStatement(policy, props.sid);
+      return found === undefined ? "" : statementText(found);
+    };
+    const same = (a: string, b: string) => equivalent(documentOf(ownStatement(a)), documentOf(ownStatement(b)), keyArn);
+    const live = await api.settledKeyPolicy(keyArn, POLICY_NAME, documentOf(props.statement), same, this.pollMs);
+    const liveStatement = ownStatement(live);
+    let statement = props.statement;
+    if (!equivalent(documentOf(liveStatement), documentOf(props.statement), keyArn)) {
+      statement = liveStatement;
+      await engineLog(
+        "warning",
+        explainDiff(
+          documentOf(props.statement),
+          documentOf(liveStatement),
+          `KeyPolicyStatement "${props.sid}": the statement in the policy of ${keyArn} has drifted from the stack${liveStatement ? "" : " (it was removed)"}; \`pulumi up\` puts it back (- stack, + live)`,
+          keyArn,
+        ),
+      );
+    }
+    const outs: KeyPolicyStatementOutputs = { ...props, statement, keyArn: key.arn, access: recordedAccess(props) };
+    const { keyArn: _arn, access: _access, ...inputs } = outs;
+    return { id, props: outs, inputs };
+  }
+
+  /**
+   * Replaces for another key, Region or Sid (the Sid is which statement the resource owns); a
+   * changed statement is an update. Unknown inputs decide nothing, as for KeyPolicy.
+   */
+  async diff(olds: KeyPolicyStatementOutputs, news: KeyPolicyStatementInputs): Promise<{ changes?: boolean; replaces: string[] }> {
+    const replaces: string[] = [];
+    const oldKey = olds.keyArn || olds.keyId;
+    const keyKnown = !isUnknown(news.keyId) && !isUnknown(news.region);
+    const accessKnown = !isUnknown(news.assumeRole) && !isUnknown(news.profile);
+    const oldRegion = regionFor(oldKey, olds.region);
+    const newRegion = keyKnown ? regionFor(news.keyId, news.region) : undefined;
+    const oldAccess = recordedAccess(olds);
+    const newAccess = accessKnown ? accessFor(news) : oldAccess;
+    if (keyKnown && !(await sameKeyAs(oldKey, oldRegion, news.keyId, newRegion, oldAccess, newAccess))) replaces.push("keyId");
+    if (oldRegion && newRegion && oldRegion !== newRegion) replaces.push("region");
+    const statementKnown = !isUnknown(news.statement) && !isUnknown(news.sid);
+    if (statementKnown && news.sid !== olds.sid) replaces.push("statement");
+    const statementChanged = statementKnown && !equivalent(documentOf(olds.statement), documentOf(news.statement), oldKey);
+    if (statementChanged && replaces.length === 0) {
+      await engineLog(
+        "info",
+        explainDiff(
+          documentOf(olds.statement),
+          documentOf(news.statement),
+          `KeyPolicyStatement "${news.sid}" on ${news.keyId}: statement will change (- current, + program)`,
+          oldKey,
+        ),
+      );
+    }
+    const settingsChanged =
+      (!isUnknown(news.adopt) && olds.adopt !== news.adopt) ||
+      (!isUnknown(news.region) && olds.region !== news.region) ||
+      (accessKnown && accessKey(oldAccess) !== accessKey(newAccess));
+    if (replaces.length > 0 || statementChanged || settingsChanged) return { changes: true, replaces };
+    const undecided = !keyKnown || !accessKnown || !statementKnown || isUnknown(news.adopt);
+    return undecided ? { replaces } : { changes: false, replaces };
+  }
+
+  async update(olds: KeyPolicyStatementOutputs, news: KeyPolicyStatementInputs): Promise<{ outs: KeyPolicyStatementOutputs }> {
+    const keyArn = olds.keyArn;
+    const access = accessFor(news);
+    // adopt and the access live only in state: no call unless the statement itself changed.
+    if (!equivalent(documentOf(olds.statement), documentOf(news.statement), keyArn)) {
+      const api = this.api(news, access, keyArn);
+      await describeUsableKey(api, keyArn);
+      await onKeyInTurn(keyArn, () => this.write(api, keyArn, news.sid, news.statement));
+    }
+    return { outs: { ...news, keyArn, access } };
+  }
+
+  /** Removes the statement; the rest of the policy stays as it is (nothing "previous" is restored). */
+  async delete(_id: string, props: KeyPolicyStatementOutputs): Promise<void> {
+    const keyArn = props.keyArn;
+    const api = this.api(props, recordedAccess(props), keyArn);
+    let key: KeyFacts;
+    try {
+      key = await api.describeKey(keyArn);
+    } catch (err) {
+      if (errorName((err as Error).cause) === "NotFoundException") return;
+      throw err;
+    }
+    if (GONE_KEY_STATES.has(key.state)) return;
+    await onKeyInTurn(keyArn, () => this.write(api, keyArn, props.sid, undefined));
+  }
+}
