@@ -39,6 +39,11 @@ const EMPTY_POLICY = '{"Version":"2012-10-17","Statement":[]}';
 /** Puts of one write before it gives up on a key another writer keeps replacing. */
 export const MAX_WRITE_ATTEMPTS = 5;
 
+/** Polls the policy must stay unchanged after a put before the write counts as done (see watch). */
+export const QUIET_POLLS = 4;
+/** Reads of one watch at most: a key whose policy never stays still fails the write's check instead. */
+const MAX_WATCH_READS = 24;
+
 type Statement = Record<string, unknown>;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -46,27 +51,28 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** The statement's text as a one-statement policy; an absent statement ("") as a policy without any. */
 const documentOf = (statement: string) => (statement ? statementDocument(statement) : EMPTY_POLICY);
 
-/*
- * Writes to one key's policy made by this process run one at a time, in the order they were
- * asked: the resources of one program on one key then never race each other (read, merge, put).
- * Writers in other processes are handled by the verification after each put (see write).
+/**
+ * Writes to one key's policy run one at a time, in the order they were asked: the resources of one
+ * program on one key (one provider process, one lifecycle) then never race each other (read,
+ * merge, put). Writers in other processes are handled by the verification after each put (see
+ * KeyPolicyStatementLifecycle's write).
  */
-const keyQueues = new Map<string, Promise<unknown>>();
-/** The policy this process last saw settle on each key: the next writer's read costs one call while KMS agrees. */
-const lastSettled = new Map<string, string>();
+export class KeyTurns {
+  private readonly queues = new Map<string, Promise<unknown>>();
 
-/** Runs `work` after every earlier work on `keyArn` in this process has finished. */
-export function onKeyInTurn<T>(keyArn: string, work: () => Promise<T>): Promise<T> {
-  const run = (keyQueues.get(keyArn) ?? Promise.resolve()).then(work, work);
-  const tail = run.then(
-    () => undefined,
-    () => undefined,
-  );
-  keyQueues.set(keyArn, tail);
-  void tail.then(() => {
-    if (keyQueues.get(keyArn) === tail) keyQueues.delete(keyArn);
-  });
-  return run;
+  /** Runs `work` after every earlier work on `keyArn` has finished. */
+  run<T>(keyArn: string, work: () => Promise<T>): Promise<T> {
+    const result = (this.queues.get(keyArn) ?? Promise.resolve()).then(work, work);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(keyArn, tail);
+    void tail.then(() => {
+      if (this.queues.get(keyArn) === tail) this.queues.delete(keyArn);
+    });
+    return result;
+  }
 }
 
 export class KeyPolicyStatementLifecycle {
@@ -75,6 +81,10 @@ export class KeyPolicyStatementLifecycle {
     private readonly pollMs = 250,
     private readonly random: () => number = Math.random,
   ) {}
+
+  private readonly turns = new KeyTurns();
+  /** The policy last seen settled on each key: the next write's first read costs one call while KMS agrees. */
+  private readonly lastSettled = new Map<string, string>();
 
   private api(inputs: Pick<KeyPolicyStatementInputs, "keyId" | "region">, access: Access, keyArn?: string): KeyApi {
     return this.apiFor(keyArn ?? inputs.keyId, regionFor(keyArn ?? inputs.keyId, inputs.region), access);
@@ -90,6 +100,27 @@ export class KeyPolicyStatementLifecycle {
     return api.settledKeyPolicy(keyArn, POLICY_NAME, expected, (a, b) => equivalent(a, b, keyArn), this.pollMs);
   }
 
+  /**
+   * The key's policy once it has stayed the same for QUIET_POLLS polls (at least twice the time a
+   * put took): a writer in another process that read the policy before this put, or read a host
+   * that had not seen it yet, puts within about that time, and the watch then sees its put. Bounded
+   * by MAX_WATCH_READS reads. Two equal answers in a row are not enough here: while a put
+   * propagates, reads alternate between hosts, and a stale answer can repeat.
+   */
+  private async watch(api: KeyApi, keyArn: string, putMs: number): Promise<string> {
+    const quietMs = Math.max(QUIET_POLLS * this.pollMs, 2 * putMs);
+    await this.jitter();
+    let last = await api.getKeyPolicy(keyArn, POLICY_NAME);
+    let since = Date.now();
+    for (let reads = 1; Date.now() - since < quietMs && reads < MAX_WATCH_READS; reads++) {
+      await sleep(this.pollMs);
+      const next = await api.getKeyPolicy(keyArn, POLICY_NAME);
+      if (!equivalent(next, last, keyArn)) since = Date.now();
+      last = next;
+    }
+    return last;
+  }
+
   /** Whether `policy` holds the statement as wanted (or, for `undefined`, holds none with the Sid). */
   private holds(policy: string, sid: string, want: string | undefined, keyArn: string): boolean {
     const found = statementSids(policy).filter((s) => s === sid);
@@ -101,8 +132,8 @@ export class KeyPolicyStatementLifecycle {
    * Makes the key's policy hold `want` as the statement `sid` (undefined: hold no such statement),
    * leaving every other statement as it is. KMS has no conditional PutKeyPolicy, so a writer in
    * another process that read the policy before this put and puts after it undoes it. After the
-   * put, the policy is read until settled, and read again after a pause; when this statement is
-   * not as wanted, the write was undone: it is merged again into the policy as it is now, with the
+   * put, the policy is watched until it stays still (see watch); when this statement is then not
+   * as wanted, the write was undone: it is merged again into the policy as it is now, with the
    * other statements the same put took out (whose Sid the policy no longer has), and put again, at
    * most MAX_WRITE_ATTEMPTS times with jittered pauses. A statement missing while this one held is
    * left alone: its owner may have removed it. `before` checks the first read, before any write.
@@ -118,25 +149,26 @@ export class KeyPolicyStatementLifecycle {
   ): Promise<string> {
     const partition = partitionOf(keyArn);
     const statement = want === undefined ? undefined : (readJson(want) as Statement);
-    let base = await this.settled(api, keyArn, lastSettled.get(keyArn));
+    let base = await this.settled(api, keyArn, this.lastSettled.get(keyArn));
     before(base);
     for (let attempt = 1; ; attempt++) {
       const target = statement ? mergeStatement(base, sid, statement) : removeStatement(base, sid);
       const problems = mergedPolicyProblems(target, sid, { partition });
       if (problems.length > 0) {
         throw new Error(
-          `KeyPolicyStatement "${sid}" on key ${keyArn}: ${problems.map((p) => `${p.message}. Fix: ${p.hint}`).join("; ")}. Nothing was written.`,
+          `KeyPolicyStatement "${sid}" on key ${keyArn}: ${problems.map((p) => `${p.message}. Fix: ${p.hint}`).join("; ")}.${attempt === 1 ? " Nothing was written." : ""}`,
         );
       }
+      let putMs = 0;
       if (!equivalent(target, base, keyArn)) {
+        const started = Date.now();
         await api.putKeyPolicy(keyArn, POLICY_NAME, target, false, `The key's policy with statement "${sid}" merged in was refused.`);
+        putMs = Date.now() - started;
         progress.put = true;
       }
-      await this.settled(api, keyArn, target);
-      await this.jitter();
-      const live = await this.settled(api, keyArn, target);
+      const live = await this.watch(api, keyArn, putMs);
       if (this.holds(live, sid, want, keyArn)) {
-        lastSettled.set(keyArn, live);
+        this.lastSettled.set(keyArn, live);
         return live;
       }
       if (attempt >= MAX_WRITE_ATTEMPTS) {
@@ -188,7 +220,7 @@ export class KeyPolicyStatementLifecycle {
     const api = this.api(inputs, access);
     const key = await describeUsableKey(api, inputs.keyId);
     const outs: KeyPolicyStatementOutputs = { ...inputs, keyArn: key.arn, access };
-    return onKeyInTurn(key.arn, async () => {
+    return this.turns.run(key.arn, async () => {
       await this.refuseWholePolicyOwner(api, key.arn, inputs.sid);
       const adopted = (live: string) => {
         if (!inputs.adopt && statementSids(live).includes(inputs.sid)) {
@@ -315,7 +347,7 @@ export class KeyPolicyStatementLifecycle {
     if (!equivalent(documentOf(olds.statement), documentOf(news.statement), keyArn)) {
       const api = this.api(news, access, keyArn);
       await describeUsableKey(api, keyArn);
-      await onKeyInTurn(keyArn, () => this.write(api, keyArn, news.sid, news.statement));
+      await this.turns.run(keyArn, () => this.write(api, keyArn, news.sid, news.statement));
     }
     return { outs: { ...news, keyArn, access } };
   }
@@ -332,6 +364,6 @@ export class KeyPolicyStatementLifecycle {
       throw err;
     }
     if (GONE_KEY_STATES.has(key.state)) return;
-    await onKeyInTurn(keyArn, () => this.write(api, keyArn, props.sid, undefined));
+    await this.turns.run(keyArn, () => this.write(api, keyArn, props.sid, undefined));
   }
 }
