@@ -1,4 +1,4 @@
-import { GetKeyPolicyCommand, KMSClient, PutKeyPolicyCommand } from "@aws-sdk/client-kms";
+import { GetKeyPolicyCommand, PutKeyPolicyCommand } from "@aws-sdk/client-kms";
 import { expect } from "chai";
 import { policiesEquivalent } from "../../provider/policy";
 import { findStatement, removeStatement, statementDocument, statementSids, statementText } from "../../provider/policy/statementMerge";
@@ -27,7 +27,7 @@ const allows = (sid: string, role: string, actions: string[] = ["kms:Decrypt"]) 
 });
 const policyOf = (...statements: unknown[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements }, null, 2);
 /** Whether the policy's statement with this Sid means `expected`. */
-const holds = (policy: string, expected: { Sid: string }) => {
+const holds = (policy: string, expected: { Sid: string } & Record<string, unknown>) => {
   const found = findStatement(policy, expected.Sid);
   return (
     found !== undefined &&
