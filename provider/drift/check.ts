@@ -7,7 +7,8 @@ import { Access, roleAccount } from "../aws/access";
 import { KeyIdentity, keyIdentity, partitionOf, sameIdentity } from "../aws/keyRef";
 import { PolicyDiff, diffPolicies, policiesEquivalent } from "../policy";
 import { AWS_UNIQUE_ID } from "../policy/grammar";
-import { ManagedGrant, ManagedKeyPolicy, ManagedResource } from "./stackExport";
+import { ManagedGrant, ManagedKeyPolicy, ManagedKeyPolicyStatement, ManagedResource } from "./stackExport";
+import { checkStatement } from "./statementCheck";
 
 /** `not-listed-yet`: a grant younger than the listing delay that ListGrants does not show yet. */
 export type DriftStatus = "in-sync" | "drifted" | "not-listed-yet" | "gone" | "error";
@@ -20,7 +21,7 @@ export interface FieldChange {
 }
 
 export interface ResourceReport {
-  kind: "KeyPolicy" | "Grant";
+  kind: "KeyPolicy" | "KeyPolicyStatement" | "Grant";
   urn: string;
   name: string;
   keyArn: string;
@@ -30,7 +31,7 @@ export interface ResourceReport {
   status: DriftStatus;
   /** Why it is gone, or what failed. */
   message?: string;
-  /** KeyPolicy drift: recorded (-) to live (+). */
+  /** KeyPolicy drift, or a KeyPolicyStatement's (its own statement only): recorded (-) to live (+). */
   policyDiff?: PolicyDiff;
   /** Grant drift. */
   changes?: FieldChange[];
@@ -180,6 +181,9 @@ async function checkKey(
   const reports: ResourceReport[] = [];
   for (const policy of group.filter((r): r is ManagedKeyPolicy => r.kind === "KeyPolicy")) {
     reports.push({ ...base(policy), ...(await checkPolicy(policy, keys)) });
+  }
+  for (const statement of group.filter((r): r is ManagedKeyPolicyStatement => r.kind === "KeyPolicyStatement")) {
+    reports.push({ ...base(statement), ...(await checkStatement(statement, keys)) });
   }
   const grants = group.filter((r): r is ManagedGrant => r.kind === "Grant");
   let unmanaged: UnmanagedGrant[] = [];

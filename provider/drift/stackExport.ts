@@ -8,6 +8,7 @@ import { GrantConstraints } from "../aws/grantFacts";
 
 export const KEY_POLICY_TYPE = "pulumi-nodejs:dynamic/kms:KeyPolicy";
 export const GRANT_TYPE = "pulumi-nodejs:dynamic/kms:Grant";
+export const KEY_POLICY_STATEMENT_TYPE = "pulumi-nodejs:dynamic/kms:KeyPolicyStatement";
 
 export interface ManagedKeyPolicy {
   kind: "KeyPolicy";
@@ -40,7 +41,20 @@ export interface ManagedGrant {
   access?: Access;
 }
 
-export type ManagedResource = ManagedKeyPolicy | ManagedGrant;
+/** A KeyPolicyStatement: the one statement of the key's policy it owns, by Sid. */
+export interface ManagedKeyPolicyStatement {
+  kind: "KeyPolicyStatement";
+  urn: string;
+  name: string;
+  keyArn: string;
+  region?: string;
+  sid: string;
+  /** The statement the stack recorded (JSON text; "" when it was found removed); undefined when it is a secret in the export. */
+  statement?: string;
+  access?: Access;
+}
+
+export type ManagedResource = ManagedKeyPolicy | ManagedGrant | ManagedKeyPolicyStatement;
 
 interface ExportedResource {
   urn?: string;
@@ -79,6 +93,17 @@ export function parseStackExport(text: string): ManagedResource[] {
         region: plain(o.region),
         policyName: plain<string>(o.policyName) ?? "default",
         policy: plain(o.policy),
+        ...accessOf(o),
+      });
+    } else if (r.type === KEY_POLICY_STATEMENT_TYPE) {
+      out.push({
+        kind: "KeyPolicyStatement",
+        urn: r.urn,
+        name,
+        keyArn,
+        region: plain(o.region),
+        sid: plain<string>(o.sid) ?? "",
+        statement: plain(o.statement),
         ...accessOf(o),
       });
     } else if (r.type === GRANT_TYPE) {

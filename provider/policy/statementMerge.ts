@@ -163,9 +163,16 @@ const STATEMENT_VERSION = "2012-10-17";
  * A one-statement policy holding `statement` (JSON text of one statement, already read as one JSON
  * value): how the engine validates, lints and compares a statement without a policy around it.
  * Paths of its problems start with `Statement[0]`; statementPath turns them into the statement's.
+ * No statement (`""`, one that is not in a key's policy) is a policy without statements.
  */
 export function statementDocument(statement: string): string {
   return `{"Version":"${STATEMENT_VERSION}","Statement":[${statement}]}`;
+}
+
+/** The text of the policy's statement with this Sid (statementText), or `""` when it has none. */
+export function ownStatementText(policy: string, sid: string): string {
+  const found = findStatement(policy, sid);
+  return found === undefined ? "" : statementText(found);
 }
 
 /** A path in a statementDocument as a path in the statement: `Statement[0].Action` -> `statement.Action`. */

@@ -9,6 +9,7 @@ import {
   mergedPolicyProblems,
   otherStatementKeys,
   otherStatements,
+  ownStatementText,
   removeStatement,
   restoreStatements,
   statementDocument,
@@ -34,8 +35,6 @@ export interface KeyPolicyStatementOutputs extends KeyPolicyStatementInputs {
 
 /** KMS has one key policy per key, named `default`. */
 const POLICY_NAME = "default";
-/** A statement's Sid and a policy with no statement: how an absent statement (drifted away) is compared. */
-const EMPTY_POLICY = '{"Version":"2012-10-17","Statement":[]}';
 /** Puts of one write before it gives up on a key another writer keeps replacing. */
 export const MAX_WRITE_ATTEMPTS = 5;
 
@@ -47,9 +46,6 @@ const MAX_WATCH_READS = 24;
 type Statement = Record<string, unknown>;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** The statement's text as a one-statement policy; an absent statement ("") as a policy without any. */
-const documentOf = (statement: string) => (statement ? statementDocument(statement) : EMPTY_POLICY);
 
 /**
  * Writes to one key's policy run one at a time, in the order they were asked: the resources of one
@@ -277,21 +273,18 @@ export class KeyPolicyStatementLifecycle {
     }
     // Only this resource's statement is compared: another owner's statement changing is not drift.
     // As for KeyPolicy, a statement that differs is read until KMS answers it twice.
-    const ownStatement = (policy: string) => {
-      const found = findStatement(policy, props.sid);
-      return found === undefined ? "" : statementText(found);
-    };
-    const same = (a: string, b: string) => equivalent(documentOf(ownStatement(a)), documentOf(ownStatement(b)), keyArn);
-    const live = await api.settledKeyPolicy(keyArn, POLICY_NAME, documentOf(props.statement), same, this.pollMs);
+    const ownStatement = (policy: string) => ownStatementText(policy, props.sid);
+    const same = (a: string, b: string) => equivalent(statementDocument(ownStatement(a)), statementDocument(ownStatement(b)), keyArn);
+    const live = await api.settledKeyPolicy(keyArn, POLICY_NAME, statementDocument(props.statement), same, this.pollMs);
     const liveStatement = ownStatement(live);
     let statement = props.statement;
-    if (!equivalent(documentOf(liveStatement), documentOf(props.statement), keyArn)) {
+    if (!equivalent(statementDocument(liveStatement), statementDocument(props.statement), keyArn)) {
       statement = liveStatement;
       await engineLog(
         "warning",
         explainDiff(
-          documentOf(props.statement),
-          documentOf(liveStatement),
+          statementDocument(props.statement),
+          statementDocument(liveStatement),
           `KeyPolicyStatement "${props.sid}": the statement in the policy of ${keyArn} has drifted from the stack${liveStatement ? "" : " (it was removed)"}; \`pulumi up\` puts it back (- stack, + live)`,
           keyArn,
         ),
@@ -319,13 +312,13 @@ export class KeyPolicyStatementLifecycle {
     if (oldRegion && newRegion && oldRegion !== newRegion) replaces.push("region");
     const statementKnown = !isUnknown(news.statement) && !isUnknown(news.sid);
     if (statementKnown && news.sid !== olds.sid) replaces.push("statement");
-    const statementChanged = statementKnown && !equivalent(documentOf(olds.statement), documentOf(news.statement), oldKey);
+    const statementChanged = statementKnown && !equivalent(statementDocument(olds.statement), statementDocument(news.statement), oldKey);
     if (statementChanged && replaces.length === 0) {
       await engineLog(
         "info",
         explainDiff(
-          documentOf(olds.statement),
-          documentOf(news.statement),
+          statementDocument(olds.statement),
+          statementDocument(news.statement),
           `KeyPolicyStatement "${news.sid}" on ${news.keyId}: statement will change (- current, + program)`,
           oldKey,
         ),
@@ -344,7 +337,7 @@ export class KeyPolicyStatementLifecycle {
     const keyArn = olds.keyArn;
     const access = accessFor(news);
     // adopt and the access live only in state: no call unless the statement itself changed.
-    if (!equivalent(documentOf(olds.statement), documentOf(news.statement), keyArn)) {
+    if (!equivalent(statementDocument(olds.statement), statementDocument(news.statement), keyArn)) {
       const api = this.api(news, access, keyArn);
       await describeUsableKey(api, keyArn);
       await this.turns.run(keyArn, () => this.write(api, keyArn, news.sid, news.statement));
