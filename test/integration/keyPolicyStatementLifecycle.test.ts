@@ -5,7 +5,8 @@ import { policiesEquivalent } from "../../provider/policy";
 import { findStatement, statementDocument, statementSids, statementText } from "../../provider/policy/statementMerge";
 import { OWNER_TAG } from "../../provider/runtime/keyOwnership";
 import { checkKeyPolicyStatement, KeyPolicyStatementInputs } from "../../provider/runtime/keyPolicyStatementCheck";
-import { KeyPolicyStatementLifecycle } from "../../provider/runtime/keyPolicyStatementLifecycle";
+import { KeyPolicyStatementLifecycle, MAX_WRITE_ATTEMPTS } from "../../provider/runtime/keyPolicyStatementLifecycle";
+import { ResourceInitFailedError } from "../../provider/runtime/initFailure";
 import { DUMMY_CREDENTIALS } from "../../toolchain/moto";
 import { CountingKms } from "../support/countingKms";
 import { FaultProxy } from "../support/faultProxy";
@@ -256,5 +257,26 @@ for (const mode of MODES)
         for (const sid of sids) expect(statementSids(now), sid).to.include(sid);
         expect(statementSids(now)).to.include.members(["Enable IAM User Permissions", "HandWritten"]);
       }
+    });
+
+    it("a writer that undoes every put makes the create fail after the bounded attempts, saying so; the stack keeps the resource", async () => {
+      const key = await sharedKey();
+      const original = policyOf(root, handWritten);
+      // After each put, another writer puts the policy it read before: this resource's put is always undone.
+      class Undone extends KeyApi {
+        override async putKeyPolicy(keyId: string, name: string, policy: string, bypass: boolean, lint?: string): Promise<void> {
+          await super.putKeyPolicy(keyId, name, policy, bypass, lint);
+          await kms.send(new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: "default", Policy: original }));
+        }
+      }
+      const raced = new KeyPolicyStatementLifecycle(() => new Undone(counting), 20);
+      let error: Error | undefined;
+      await raced.create(inputs(key.keyId, allows("AppDecrypts", "app"))).catch((err: Error) => (error = err));
+      expect(error).to.be.instanceOf(ResourceInitFailedError);
+      expect(error?.message).to.contain(`after ${MAX_WRITE_ATTEMPTS} puts`);
+      expect(error?.message).to.contain("another writer");
+      expect((error as ResourceInitFailedError).properties.statement).to.equal("");
+      expect(counting.calls.get("PutKeyPolicy")).to.equal(MAX_WRITE_ATTEMPTS);
+      expect(await live(key.keyId)).to.equal(original);
     });
   });
