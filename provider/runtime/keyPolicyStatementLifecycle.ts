@@ -41,7 +41,7 @@ export const MAX_WRITE_ATTEMPTS = 5;
 /** Polls the policy must stay unchanged after a put before the write counts as done (see watch). */
 export const QUIET_POLLS = 4;
 /** Reads of one watch at most: a key whose policy never stays still fails the write's check instead. */
-const MAX_WATCH_READS = 24;
+const MAX_WATCH_READS = 32;
 
 type Statement = Record<string, unknown>;
 
@@ -79,8 +79,6 @@ export class KeyPolicyStatementLifecycle {
   ) {}
 
   private readonly turns = new KeyTurns();
-  /** The policy last seen settled on each key: the next write's first read costs one call while KMS agrees. */
-  private readonly lastSettled = new Map<string, string>();
 
   private api(inputs: Pick<KeyPolicyStatementInputs, "keyId" | "region">, access: Access, keyArn?: string): KeyApi {
     return this.apiFor(keyArn ?? inputs.keyId, regionFor(keyArn ?? inputs.keyId, inputs.region), access);
@@ -99,22 +97,25 @@ export class KeyPolicyStatementLifecycle {
   /**
    * The key's policy once it has stayed the same for QUIET_POLLS polls (at least twice the time a
    * put took): a writer in another process that read the policy before this put, or read a host
-   * that had not seen it yet, puts within about that time, and the watch then sees its put. Bounded
-   * by MAX_WATCH_READS reads. Two equal answers in a row are not enough here: while a put
-   * propagates, reads alternate between hosts, and a stale answer can repeat.
+   * that had not seen it yet, puts within about that time, and the watch then sees its put. Two
+   * equal answers in a row are not enough here: while a put propagates, reads alternate between
+   * hosts, and a stale answer can repeat. Bounded by MAX_WATCH_READS reads; `recent` are the last
+   * answers (all equal after a quiet watch; the hosts' different answers when the bound ended it),
+   * and a write holds only if it holds in each of them.
    */
-  private async watch(api: KeyApi, keyArn: string, putMs: number): Promise<string> {
+  private async watch(api: KeyApi, keyArn: string, putMs: number): Promise<{ last: string; recent: string[] }> {
     const quietMs = Math.max(QUIET_POLLS * this.pollMs, 2 * putMs);
     await this.jitter();
-    let last = await api.getKeyPolicy(keyArn, POLICY_NAME);
+    const recent = [await api.getKeyPolicy(keyArn, POLICY_NAME)];
     let since = Date.now();
     for (let reads = 1; Date.now() - since < quietMs && reads < MAX_WATCH_READS; reads++) {
       await sleep(this.pollMs);
       const next = await api.getKeyPolicy(keyArn, POLICY_NAME);
-      if (!equivalent(next, last, keyArn)) since = Date.now();
-      last = next;
+      if (!equivalent(next, recent[recent.length - 1], keyArn)) since = Date.now();
+      recent.push(next);
+      if (recent.length > QUIET_POLLS) recent.shift();
     }
-    return last;
+    return { last: recent[recent.length - 1], recent };
   }
 
   /** Whether `policy` holds the statement as wanted (or, for `undefined`, holds none with the Sid). */
@@ -145,7 +146,8 @@ export class KeyPolicyStatementLifecycle {
   ): Promise<string> {
     const partition = partitionOf(keyArn);
     const statement = want === undefined ? undefined : (readJson(want) as Statement);
-    let base = await this.settled(api, keyArn, this.lastSettled.get(keyArn));
+    // No shortcut through the policy last seen: a host that has not seen another writer's put yet answers just that.
+    let base = await this.settled(api, keyArn);
     before(base);
     for (let attempt = 1; ; attempt++) {
       const target = statement ? mergeStatement(base, sid, statement) : removeStatement(base, sid);
@@ -162,11 +164,8 @@ export class KeyPolicyStatementLifecycle {
         putMs = Date.now() - started;
         progress.put = true;
       }
-      const live = await this.watch(api, keyArn, putMs);
-      if (this.holds(live, sid, want, keyArn)) {
-        this.lastSettled.set(keyArn, live);
-        return live;
-      }
+      const { last: live, recent } = await this.watch(api, keyArn, putMs);
+      if (recent.every((answer) => this.holds(answer, sid, want, keyArn))) return live;
       if (attempt >= MAX_WRITE_ATTEMPTS) {
         throw new Error(
           `KeyPolicyStatement "${sid}" on key ${keyArn}: after ${attempt} puts the key's policy still ${want === undefined ? "has" : "lacks"} the statement as this stack declares it: ` +
