@@ -39,7 +39,7 @@ const POLICY_NAME = "default";
 export const MAX_WRITE_ATTEMPTS = 5;
 
 /** Polls the policy must stay unchanged after a put before the write counts as done (see watch). */
-export const QUIET_POLLS = 4;
+export const QUIET_POLLS = 6;
 /** Reads of one watch at most: a key whose policy never stays still fails the write's check instead. */
 const MAX_WATCH_READS = 32;
 
@@ -181,8 +181,10 @@ export class KeyPolicyStatementLifecycle {
         "info",
         `KeyPolicyStatement "${sid}": another writer replaced the policy of ${keyArn} at the same time; merging again (attempt ${attempt + 1} of ${MAX_WRITE_ATTEMPTS}).`,
       );
+      // A pause, then the policy as it is now: merged onto the watch's last answer, the put would
+      // land a pause after that read, later than another writer's watch may look.
       await this.jitter();
-      base = restoreStatements(live, lost, { partition });
+      base = restoreStatements(await this.settled(api, keyArn), lost, { partition });
     }
   }
 

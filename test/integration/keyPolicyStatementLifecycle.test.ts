@@ -248,7 +248,7 @@ for (const mode of MODES)
     it("writers in separate processes (separate lifecycles) at once: merged again until none is lost", async () => {
       const key = await sharedKey();
       // Each its own provider process: no turns shared, so their read-merge-put cycles overlap. The
-      // watch after a put (4 polls of 100 ms) outlasts the faithful mode's propagation (300 ms).
+      // watch after a put (6 polls of 100 ms) outlasts the faithful mode's propagation (300 ms).
       const writers = Array.from({ length: 4 }, () => new KeyPolicyStatementLifecycle(() => new KeyApi(new CountingKms(client)), 100));
       for (let round = 0; round < 2; round++) {
         const sids = writers.map((_, i) => `Round${round}Writer${i}`);
