@@ -202,8 +202,12 @@ describe("e2e: KeyPolicyStatement, two stacks running pulumi up at once on one k
       expect(upA.code, upA.output).to.equal(0);
       expect(upB.code, upB.output).to.equal(0);
       const policy = await s.live();
-      for (const statement of [...a, ...b, root, handWritten])
-        expect(holds(policy, statement), `round ${round}: ${statement.Sid}`).to.equal(true);
+      // On failure: how often each stack merged again, and what the key has.
+      const retries = [upA, upB].map((up) => up.output.split("\n").filter((l) => l.includes("merging again")).length);
+      for (const statement of [...a, ...b, root, handWritten]) {
+        const why = `round ${round}: ${statement.Sid} (merged again: ${retries.join(", ")}; live: ${statementSids(policy).join(", ")})`;
+        expect(holds(policy, statement), why).to.equal(true);
+      }
     }
     await Promise.all([s.a.ok(["destroy", "--yes"]), s.b.ok(["destroy", "--yes"])]);
     expect(statementSids(await s.live()).sort()).to.deep.equal([ROOT, "HandWritten"].sort());
