@@ -2,6 +2,33 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+/**
+ * One no-restricted-imports block per provider folder. The TypeScript rule also sees
+ * `import x = require(...)`, which the resources use for the runtime's provider objects.
+ */
+function layers(table) {
+  return Object.entries(table).map(([folder, { folders, packages = [] }]) => ({
+    files: [`provider/${folder}/**/*.ts`],
+    rules: {
+      "no-restricted-imports": "off",
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            ...folders.map((f) => ({
+              group: [`../${f}`, `../${f}/*`, `../../${f}`, `../../${f}/*`],
+              message: `provider/${folder} must not import provider/${f} (the layers): move the shared fact down to a layer both may import.`,
+            })),
+            ...(packages.length > 0
+              ? [{ group: packages, message: `provider/${folder} loads no ${packages.join(", ")} (the layers keep SDKs out of it).` }]
+              : []),
+          ],
+        },
+      ],
+    },
+  }));
+}
+
 export default tseslint.config(
   { ignores: ["dist/", "build/", "node_modules/", "examples/**/node_modules/", "bench/results/"] },
   js.configs.recommended,
@@ -21,6 +48,18 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
+  // The layers, checked rather than described: policy (pure, no SDK) at the bottom; aws (the one
+  // layer that calls AWS) above it; drift and runtime above both; resources (over runtime) and cli
+  // (over drift) at the top. Each folder lists what it must never import. The root modules
+  // (provider/*.ts) are facts the top layers share.
+  ...layers({
+    policy: { folders: ["aws", "runtime", "resources", "drift", "cli"], packages: ["@aws-sdk/*", "@smithy/*", "@pulumi/*"] },
+    aws: { folders: ["runtime", "resources", "drift", "cli"], packages: ["@pulumi/*"] },
+    drift: { folders: ["runtime", "resources", "cli"], packages: ["@pulumi/*"] },
+    runtime: { folders: ["resources", "drift", "cli"] },
+    resources: { folders: ["drift", "cli"] },
+    cli: { folders: ["runtime", "resources"], packages: ["@pulumi/*"] },
+  }),
   {
     files: ["scripts/**/*.js"],
     languageOptions: {

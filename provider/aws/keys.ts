@@ -9,6 +9,7 @@ import {
   UntagResourceCommand,
 } from "@aws-sdk/client-kms";
 import { explainKmsError } from "./errors";
+import { parseKeyRef } from "./keyRef";
 import { allPages } from "./paging";
 
 /** What DescribeKey tells that the lifecycles and the drift check need. */
@@ -37,7 +38,9 @@ export class KeyApi {
     try {
       const { KeyMetadata: m } = await this.kms.send(new DescribeKeyCommand({ KeyId: keyId }));
       if (!m?.Arn || !m.KeyId) throw new Error("DescribeKey returned no key metadata");
-      return { arn: m.Arn, keyId: m.KeyId, account: m.AWSAccountId ?? m.Arn.split(":")[4], state: m.KeyState ?? "Unknown" };
+      const ref = parseKeyRef(m.Arn);
+      const account = m.AWSAccountId ?? ("error" in ref ? undefined : ref.account) ?? "";
+      return { arn: m.Arn, keyId: m.KeyId, account, state: m.KeyState ?? "Unknown" };
     } catch (err) {
       throw explainKmsError(err, { operation: "DescribeKey", keyId, permission: "kms:DescribeKey" });
     }

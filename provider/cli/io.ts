@@ -1,5 +1,5 @@
 import * as fs from "fs";
-import * as path from "path";
+import { ownPackageJson } from "../ownPackage";
 
 /** Reads a file, or standard input when the name is `-`. */
 export function readInput(name: string): string {
@@ -9,15 +9,7 @@ export function readInput(name: string): string {
 /** Exit codes shared by every subcommand: scripts and CI tell "different" from "broken". */
 export const EXIT = { ok: 0, different: 1, invalid: 2 } as const;
 
-/** This package's version, for SARIF's tool metadata: the nearest package.json named pulumi-kms-policy. */
+/** This package's version, for SARIF's tool metadata; "0.0.0" when its package.json cannot be found. */
 export function packageVersion(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: string; version?: string };
-      if (pkg.name === "pulumi-kms-policy" && pkg.version) return pkg.version;
-    } catch {
-      // not here; look one level up
-    }
-    if (path.dirname(dir) === dir) return "0.0.0";
-  }
+  return ownPackageJson()?.version ?? "0.0.0";
 }

@@ -35,7 +35,7 @@ export function exitCodeOf(report: DriftReport): 0 | 1 | 2 {
   return s.drifted + s.gone + s.unmanagedGrants > 0 ? 1 : 0;
 }
 
-/** The JSON report (documented in the README): stable field names, no secrets. */
+/** The JSON report (documented in docs/drift-in-ci.md): stable field names, no secrets. */
 export function jsonReport(report: DriftReport): string {
   return JSON.stringify(
     {

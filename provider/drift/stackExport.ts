@@ -1,14 +1,12 @@
 import { Access } from "../aws/access";
 import { GrantConstraints } from "../aws/grantFacts";
+import { KEY_POLICY_NAME } from "../aws/keyPolicyFacts";
+import { GRANT_TYPE, KEY_POLICY_STATEMENT_TYPE, KEY_POLICY_TYPE } from "../resourceTypes";
 
 /**
  * Finds this package's resources in a `pulumi stack export`. Secret values stay encrypted: the
  * drift check reads only non-secret outputs and never needs a grant token.
  */
-
-export const KEY_POLICY_TYPE = "pulumi-nodejs:dynamic/kms:KeyPolicy";
-export const GRANT_TYPE = "pulumi-nodejs:dynamic/kms:Grant";
-export const KEY_POLICY_STATEMENT_TYPE = "pulumi-nodejs:dynamic/kms:KeyPolicyStatement";
 
 export interface ManagedKeyPolicy {
   kind: "KeyPolicy";
@@ -91,7 +89,7 @@ export function parseStackExport(text: string): ManagedResource[] {
         name,
         keyArn,
         region: plain(o.region),
-        policyName: plain<string>(o.policyName) ?? "default",
+        policyName: plain<string>(o.policyName) ?? KEY_POLICY_NAME,
         policy: plain(o.policy),
         ...accessOf(o),
       });

@@ -1,5 +1,6 @@
 import { KeyApi } from "../aws/keys";
 import { partitionOf } from "../aws/keyRef";
+import { KEY_POLICY_NAME } from "../aws/keyPolicyFacts";
 import { diffPolicies, policiesEquivalent } from "../policy";
 import { ownStatementText, statementDocument } from "../policy/statementMerge";
 import type { ResourceReport } from "./check";
@@ -20,7 +21,7 @@ export async function checkStatement(
   try {
     const options = { tolerant: true, partition: partitionOf(resource.keyArn) };
     const own = (policy: string) => statementDocument(ownStatementText(policy, resource.sid));
-    const live = await keys.settledKeyPolicy(resource.keyArn, "default", statementDocument(recorded), (a, b) =>
+    const live = await keys.settledKeyPolicy(resource.keyArn, KEY_POLICY_NAME, statementDocument(recorded), (a, b) =>
       policiesEquivalent(own(a), own(b), options),
     );
     const diff = diffPolicies(statementDocument(recorded), own(live), options);

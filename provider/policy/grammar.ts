@@ -59,16 +59,30 @@ const BASE_CONDITION_OPERATORS = [
   "ArnNotLike",
 ];
 
-const SET_PREFIXES = ["", "ForAllValues:", "ForAnyValue:"];
+/** The set operators that qualify a condition operator for multivalued keys (`ForAnyValue:StringLike`). */
+export const SET_OPERATORS = ["ForAllValues", "ForAnyValue"] as const;
+const SET_PREFIXES = ["", ...SET_OPERATORS.map((set) => `${set}:`)];
 
-/** An operator name split into its parts: `ForAnyValue:StringLikeIfExists` -> ForAnyValue:, StringLike, IfExists. */
-export function splitOperator(operator: string): { prefix: string; base: string; ifExists: boolean } {
+/** A condition operator taken apart: `ForAnyValue:StringLikeIfExists` -> set `ForAnyValue`, base `StringLike`, ifExists. */
+export interface Operator {
+  set?: (typeof SET_OPERATORS)[number];
+  base: string;
+  ifExists: boolean;
+}
+
+/** Takes an operator name apart (see Operator); text before a colon that is no set operator stays in `base`. */
+export function parseOperator(operator: string): Operator {
   const colon = operator.indexOf(":");
-  const prefix = colon >= 0 ? operator.slice(0, colon + 1) : "";
-  let base = colon >= 0 ? operator.slice(colon + 1) : operator;
+  const set = SET_OPERATORS.find((s) => s.length === colon && operator.startsWith(s));
+  let base = set ? operator.slice(colon + 1) : operator;
   const ifExists = base.endsWith("IfExists");
   if (ifExists) base = base.slice(0, -"IfExists".length);
-  return { prefix, base, ifExists };
+  return set ? { set, base, ifExists } : { base, ifExists };
+}
+
+/** The operator name of its parts: the inverse of parseOperator. */
+export function operatorName(op: Operator): string {
+  return `${op.set ? `${op.set}:` : ""}${op.base}${op.ifExists ? "IfExists" : ""}`;
 }
 
 /** Every operator name AWS accepts: base, `...IfExists`, set-qualified forms, and `Null`. */
@@ -83,6 +97,8 @@ export const ACTION_PATTERN = /^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$/;
 /** The partitions AWS has; a key ARN names one. */
 export const PARTITIONS = ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"] as const;
 export const DEFAULT_PARTITION = "aws";
+/** A Region name's shape, the Region field of an ARN: us-east-1, us-gov-west-1, cn-north-1. */
+export const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 /** `arn:<partition>:iam::<account>:root` */
 export const ACCOUNT_ROOT_ARN = new RegExp(`^arn:(${PARTITIONS.join("|")}):iam::(\\d{12}):root$`);
 export const ACCOUNT_ID = /^\d{12}$/;
@@ -90,6 +106,19 @@ export const ACCOUNT_ID = /^\d{12}$/;
 const PRINCIPAL_ARN_START = "arn:aws[a-z-]*:(?:iam|sts)::(?:\\d{12}|aws):";
 /** IAM and STS principal ARNs, any partition. */
 export const AWS_PRINCIPAL_ARN = new RegExp(`^${PRINCIPAL_ARN_START}[^\\s]+$`);
+/** An IAM or STS principal ARN of an account (not of `aws` itself): its partition and account. */
+const ACCOUNT_PRINCIPAL_ARN = /^arn:(aws[a-z-]*):(?:iam|sts)::(\d{12}):[^\s]+$/;
+
+/**
+ * The account an AWS principal belongs to: a bare account id's, or an IAM or STS ARN's (a root,
+ * role, user, assumed role...), with the ARN's partition. Undefined for `*`, a unique id, or an
+ * ARN of no account.
+ */
+export function principalAccount(principal: string): { account: string; partition?: string } | undefined {
+  if (ACCOUNT_ID.test(principal)) return { account: principal };
+  const m = ACCOUNT_PRINCIPAL_ARN.exec(principal);
+  return m ? { partition: m[1], account: m[2] } : undefined;
+}
 /**
  * A service principal is a DNS name: most end in amazonaws.com, but not all (Route 53 DNSSEC's
  * documented key policy names `api-service.dnssec.route53.aws.internal`). PutKeyPolicy accepts any.
@@ -115,6 +144,24 @@ export const AWS_UNIQUE_ID = /^A(ROA|IDA)[A-Z0-9]{12,}$/;
 export const VALID_AWS_PRINCIPAL = new RegExp(
   `^(?:\\*|${ACCOUNT_ID.source.slice(1, -1)}|${PRINCIPAL_ARN_START}[^\\s*?]+|${AWS_UNIQUE_ID.source.slice(1, -1)})$`,
 );
+
+/** An ARN's (or ARN pattern's) six fields: `arn`, partition, service, region, account, resource; the resource may hold colons. Fewer when the text has fewer. */
+export function arnFields(text: string): string[] {
+  const parts = text.split(":");
+  return parts.length <= 6 ? parts : [...parts.slice(0, 5), parts.slice(5).join(":")];
+}
+
+/**
+ * A policy pattern as an anchored regular expression: `*` is any run of characters and `?` any one
+ * character, colons and newlines included; everything else is literal. `ignoreCase` is for what AWS
+ * compares without case, action names above all ("kms:decrypt" is kms:Decrypt: IAM JSON policy
+ * elements, Action); a condition value matched by StringLike or ArnLike is compared with case.
+ */
+export function wildcardRegExp(pattern: string, options: { ignoreCase: boolean }): RegExp {
+  let body = "";
+  for (const c of pattern) body += c === "*" ? "[\\s\\S]*" : c === "?" ? "[\\s\\S]" : c.replace(/[.+^${}()|[\]\\/-]/g, "\\$&");
+  return new RegExp(`^${body}$`, options.ignoreCase ? "i" : "");
+}
 
 /** The closest candidate by edit distance, for "did you mean" hints; undefined if nothing is close. */
 export function closest(word: string, candidates: readonly string[]): string | undefined {

@@ -3,6 +3,18 @@
  * nothing else it should refuse, and turns `3600.0` into `3600`. AWS refuses duplicate keys, so a
  * policy with two `Condition` blocks must be an error, not one block silently lost; and a number's
  * text is what a string condition compares, so it is kept as written.
+ *
+ * The duplicate-key protocol (this module owns it; parse.ts and validate.ts follow it):
+ * - A strict read refuses a key given twice in one object (JsonSyntaxError "duplicate-key", with
+ *   the path). A tolerant read keeps the last, as JSON.parse does: KMS already accepted the text.
+ * - The fast path (V8's JSON.parse) cannot see a duplicate; it counts the key separators of the
+ *   text instead, and a parsed value with fewer keys had a key twice (countKeys).
+ * - A caller that walks every object of the value anyway may take that count over
+ *   (JsonReadOptions.deferKeyCheck): the read then returns JsonRead.uncheckedKeys, and the caller
+ *   must settle it with keyLost before trusting the value. readPolicy passes the number on
+ *   (ParsedPolicy.uncheckedKeys); validateParsed settles it, and reads the text again with the
+ *   strict reader alone to say where the duplicate is. Nothing else may skip that step: a value
+ *   read with deferKeyCheck and never settled may silently lack one of two keys.
  */
 
 /** A JSON number kept as the text it was written with (`3600.0` stays "3600.0"). */
@@ -15,6 +27,11 @@ export class JsonNumber {
   toJSON(): number {
     return Number(this.text);
   }
+}
+
+/** A JSON object as the reader returns it: not a list, not null, not a number (JsonNumber is an object too). */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof JsonNumber);
 }
 
 /** Why a text is not strict JSON; `path` is the JSON path of the element, `""` for the document. */
@@ -34,9 +51,9 @@ export interface JsonReadOptions {
   /**
    * Accept what a strict reader refuses but a store may still hold: the last of duplicate keys
    * wins, a byte-order mark is skipped, raw control characters stay in strings. For text KMS
-   * returned, which KMS already accepted.
+   * returned, which KMS already accepted (the engine's `tolerant` option).
    */
-  lenient?: boolean;
+  tolerant?: boolean;
   /**
    * Key names the caller expects (see keyTable): a key with one of these texts is returned as the
    * table's own string, so that the many objects of a document share one copy of each name.
@@ -49,8 +66,8 @@ export interface JsonReadOptions {
   native?: boolean;
   /**
    * Leave the duplicate-key check of a native read to the caller, who walks the value anyway:
-   * JsonRead.uncheckedKeys is then the number of keys the text holds, and the value holds fewer
-   * exactly when one object gives a key twice (compare with countKeys). Strict reads only.
+   * JsonRead.uncheckedKeys is then the number of keys the text holds, which the caller must settle
+   * with keyLost (see the duplicate-key protocol above). Strict reads only.
    */
   deferKeyCheck?: boolean;
 }
@@ -62,7 +79,7 @@ export interface JsonRead {
   ascii: boolean;
   /**
    * The text may hold a character outside tab, LF, CR and U+0020..U+00FF: a string held one above
-   * U+00FF, a raw control character (lenient read) or the skipped byte-order mark. False means it
+   * U+00FF, a raw control character (tolerant read) or the skipped byte-order mark. False means it
    * holds none: outside strings, JSON allows only structure, literals and those four spaces.
    */
   outsideLatin1: boolean;
@@ -70,6 +87,31 @@ export interface JsonRead {
   holdsNul: boolean;
   /** The keys the text holds, when the caller must still compare them with the value's (see JsonReadOptions.deferKeyCheck). */
   uncheckedKeys?: number;
+}
+
+/**
+ * Settles a deferred duplicate-key check (the protocol above): true when the value holds fewer
+ * keys than the text, that is, when one object gave a key twice and the value kept only the last.
+ * `keysInValue` is the count the caller made on its walk, or countKeys(value).
+ */
+export function keyLost(uncheckedKeys: number | undefined, keysInValue: () => number): boolean {
+  return uncheckedKeys !== undefined && keysInValue() !== uncheckedKeys;
+}
+
+/** How many reads took each path since the last reset (for tests: the fast path must stay in use). */
+export interface JsonReadStats {
+  /** Reads V8's parser answered. */
+  native: number;
+  /** Reads the strict reader made (the fast path declined, was switched off, or refused the text). */
+  strict: number;
+}
+const readStats: JsonReadStats = { native: 0, strict: 0 };
+
+/** A copy of the read counters; `reset` zeroes them. */
+export function jsonReadStats(reset = false): JsonReadStats {
+  const copy = { ...readStats };
+  if (reset) readStats.native = readStats.strict = 0;
+  return copy;
 }
 
 /** Known key names grouped by length, for the reader's `keys` option. */
@@ -94,10 +136,14 @@ export function readJson(text: string, options: JsonReadOptions = {}): unknown {
 
 /** readJson, with what the read learnt about the text on the way (see JsonRead). */
 export function readJsonText(text: string, options: JsonReadOptions = {}): JsonRead {
-  const lenient = options.lenient === true;
-  const native = options.native === false ? undefined : nativeRead(text, lenient, options.deferKeyCheck === true);
-  if (native) return native;
-  const reader = new Reader(text, lenient, options.keys ?? []);
+  const tolerant = options.tolerant === true;
+  const native = options.native === false ? undefined : nativeRead(text, tolerant, options.deferKeyCheck === true);
+  if (native) {
+    readStats.native++;
+    return native;
+  }
+  readStats.strict++;
+  const reader = new Reader(text, tolerant, options.keys ?? []);
   const value = reader.document();
   return { value, ascii: !reader.nonAscii, outsideLatin1: reader.outsideLatin1, holdsNul: reader.holdsNul };
 }
@@ -116,7 +162,7 @@ export function readJsonText(text: string, options: JsonReadOptions = {}): JsonR
 /** A character above U+00FF; on a one-byte string V8 answers without looking at the text. */
 const ABOVE_LATIN1 = /[\u0100-\uffff]/;
 
-function nativeRead(text: string, lenient: boolean, deferKeyCheck: boolean): JsonRead | undefined {
+function nativeRead(text: string, tolerant: boolean, deferKeyCheck: boolean): JsonRead | undefined {
   const scan = scanStructure(text);
   if (scan < 0) return undefined;
   let value: unknown;
@@ -125,14 +171,14 @@ function nativeRead(text: string, lenient: boolean, deferKeyCheck: boolean): Jso
   } catch {
     return undefined;
   }
-  // A lenient read keeps the last of duplicate keys, as JSON.parse does.
+  // A tolerant read keeps the last of duplicate keys, as JSON.parse does.
   const keys = scan >>> 1;
-  if (!lenient && !deferKeyCheck && countKeys(value) !== keys) return undefined;
+  if (!tolerant && !deferKeyCheck && countKeys(value) !== keys) return undefined;
   // JSON.parse refused raw control characters and a BOM, so a character outside what KMS accepts
   // can only be one above U+00FF. Whether the text is ASCII is left unknown (a scan would cost
   // more than the caller's own check, which it makes only for long texts).
   const read: JsonRead = { value, ascii: false, outsideLatin1: ABOVE_LATIN1.test(text), holdsNul: (scan & 1) === 1 };
-  if (!lenient && deferKeyCheck) read.uncheckedKeys = keys;
+  if (!tolerant && deferKeyCheck) read.uncheckedKeys = keys;
   return read;
 }
 
@@ -221,13 +267,13 @@ class Reader {
   holdsNul = false;
   constructor(
     private readonly text: string,
-    private readonly lenient: boolean,
+    private readonly tolerant: boolean,
     private readonly keys: KeyTable,
   ) {}
 
   document(): unknown {
     if (this.text.charCodeAt(0) === 0xfeff) {
-      if (!this.lenient) {
+      if (!this.tolerant) {
         throw new JsonSyntaxError(
           "byte-order-mark",
           "the policy starts with a byte-order mark (U+FEFF), which AWS refuses",
@@ -305,7 +351,7 @@ class Reader {
       this.pos = p;
       this.fail("unterminated string");
     }
-    if (!this.lenient) this.controlCharacter(p, c);
+    if (!this.tolerant) this.controlCharacter(p, c);
     this.outsideLatin1 = true;
     if (c === 0) this.holdsNul = true;
   }
@@ -457,7 +503,7 @@ class Reader {
       } catch (err) {
         throw prefixed(err, key);
       }
-      if (hasOwn.call(out, key) && !this.lenient) {
+      if (hasOwn.call(out, key) && !this.tolerant) {
         throw new JsonSyntaxError(
           "duplicate-key",
           `"${key}" appears twice in one object; AWS refuses the policy, and a JSON reader would silently keep only the last`,

@@ -1,16 +1,11 @@
-import { ACCOUNT_ROOT_ARN } from "./grammar";
+import { flattenPrincipal } from "./diff";
+import { ACCOUNT_ROOT_ARN, principalAccount, wildcardRegExp } from "./grammar";
 import { EngineOptions, normalizePolicy } from "./normalize";
-import { NormalizedPrincipal, NormalizedStatement, PolicyInput } from "./types";
+import { NormalizedStatement, PolicyInput } from "./types";
 
 const PUT_KEY_POLICY = "kms:putkeypolicy";
 
-function actionPatternMatches(pattern: string): boolean {
-  const escaped = pattern
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${escaped}$`).test(PUT_KEY_POLICY);
-}
+const actionPatternMatches = (pattern: string): boolean => wildcardRegExp(pattern, { ignoreCase: true }).test(PUT_KEY_POLICY);
 
 /** A statement without Action (or NotAction) or without Resource (or NotResource) has no effect. */
 function coversPutKeyPolicy(s: NormalizedStatement): boolean {
@@ -19,18 +14,12 @@ function coversPutKeyPolicy(s: NormalizedStatement): boolean {
   return s.NotAction !== undefined && !s.NotAction.some(actionPatternMatches);
 }
 
-/** `type:value` for each principal named, so that an AWS and a Service principal never collide. */
-function principalsOf(p: NormalizedPrincipal | undefined): string[] {
-  return Object.entries(p ?? {}).flatMap(([type, values]) => (values as string[]).map((v) => `${type}:${v}`));
-}
-
 const EVERYONE = "AWS:*";
-const IAM_IDENTITY = /^AWS:arn:([a-z-]+):(?:iam|sts)::(\d{12}):/;
 
-/** `partition:account` of an IAM or STS principal, else undefined. */
-function accountOf(principal: string): string | undefined {
-  const m = IAM_IDENTITY.exec(principal);
-  return m ? `${m[1]}:${m[2]}` : undefined;
+/** `partition:account` of a flattened IAM or STS principal (`AWS:arn:...`), else undefined: a root and the identities it delegates to share it. */
+function accountInPartition(principal: string): string | undefined {
+  const owner = principal.startsWith("AWS:arn:") ? principalAccount(principal.slice(4)) : undefined;
+  return owner ? `${owner.partition}:${owner.account}` : undefined;
 }
 
 const isRoot = (principal: string) => principal.startsWith("AWS:") && ACCOUNT_ROOT_ARN.test(principal.slice(4));
@@ -50,18 +39,18 @@ const isRoot = (principal: string) => principal.startsWith("AWS:") && ACCOUNT_RO
 export function allowsPolicyChanges(policy: PolicyInput | unknown, options: EngineOptions = {}): boolean {
   const relevant = normalizePolicy(policy, options).Statement.filter(coversPutKeyPolicy);
   const certainDenies = relevant.filter((s) => s.Effect === "Deny" && !s.Condition && (s.Resource ?? []).includes("*"));
-  const denied = new Set(certainDenies.flatMap((s) => principalsOf(s.Principal)));
+  const denied = new Set(certainDenies.flatMap((s) => flattenPrincipal(s.Principal)));
   if (denied.has(EVERYONE)) return false;
   // A Deny with NotPrincipal denies everyone but the principals it lists.
-  const exceptionLists = certainDenies.filter((s) => s.NotPrincipal).map((s) => principalsOf(s.NotPrincipal));
+  const exceptionLists = certainDenies.filter((s) => s.NotPrincipal).map((s) => flattenPrincipal(s.NotPrincipal));
   const excepted = (principal: string, exceptions: string[]) => {
     // NotPrincipal "*" excepts everyone: such a Deny denies nobody (IAM's NotPrincipal with Deny).
     if (principal === EVERYONE || exceptions.includes(EVERYONE) || exceptions.includes(principal)) return true;
     if (!isRoot(principal)) return false;
-    const account = accountOf(principal);
-    return exceptions.some((e) => accountOf(e) === account);
+    const account = accountInPartition(principal);
+    return exceptions.some((e) => accountInPartition(e) === account);
   };
   const stillAllowed = (principal: string) =>
     !denied.has(principal) && exceptionLists.every((exceptions) => excepted(principal, exceptions));
-  return relevant.some((s) => s.Effect === "Allow" && (s.NotPrincipal !== undefined || principalsOf(s.Principal).some(stillAllowed)));
+  return relevant.some((s) => s.Effect === "Allow" && (s.NotPrincipal !== undefined || flattenPrincipal(s.Principal).some(stillAllowed)));
 }

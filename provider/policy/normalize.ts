@@ -1,7 +1,8 @@
 import { ACCOUNT_ID, DEFAULT_PARTITION, DEFAULT_POLICY_VERSION, PRINCIPAL_TYPES } from "./grammar";
-import { JsonNumber } from "./json";
+import { JsonNumber, isJsonObject } from "./json";
 import { readPolicy } from "./parse";
 import { PolicyValidationError, ValidateOptions, validateParsed } from "./validate";
+import { OptionsKey, TextCache, TextCacheStats } from "./textCache";
 import { canonicalOperator, literalVariables, valueCanonicalizer } from "./values";
 import { NormalizedConditions, NormalizedPolicy, NormalizedPrincipal, NormalizedStatement, PolicyInput, PolicyProblem } from "./types";
 
@@ -366,8 +367,6 @@ export function statementKey(s: NormalizedStatement, mayHoldNul = true): string 
   return key;
 }
 
-const isRaw = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
-
 interface Entry {
   sid: string;
   canon: NormalizedStatement;
@@ -391,7 +390,7 @@ function normalizeForm(input: PolicyInput | unknown, options: EngineOptions, wit
     const problems = validateParsed(parsed, options);
     if (problems.length > 0) throw new PolicyValidationError(problems);
   }
-  const doc = isRaw(parsed.value) ? parsed.value : {};
+  const doc = isJsonObject(parsed.value) ? parsed.value : {};
   const version = typeof doc.Version === "string" ? doc.Version : DEFAULT_POLICY_VERSION;
   const normalizer = new Normalizer(version, options.partition ?? DEFAULT_PARTITION, withWritten);
   const mayHoldNul = parsed.holdsNul;
@@ -399,7 +398,7 @@ function normalizeForm(input: PolicyInput | unknown, options: EngineOptions, wit
   const rawStatements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement === undefined ? [] : [doc.Statement];
   const all: Entry[] = [];
   for (const raw of rawStatements) {
-    if (!isRaw(raw)) continue; // only a tolerant read gets here
+    if (!isJsonObject(raw)) continue; // only a tolerant read gets here
     const [canon, written] = normalizer.statement(raw);
     all.push({ sid: canon.Sid ?? "\uffff", canon, written });
   }
@@ -516,93 +515,19 @@ export function policiesEquivalent(a: PolicyInput | unknown, b: PolicyInput | un
 
 /*
  * A refresh compares the same declared (and usually the same live) text again and again, so the
- * normalized form of each recent text is kept, keyed by the text and the options. An invalid
- * text keeps its problems. Objects are not cached: they can change between calls.
- *
- * A form is many small objects, and a cache full of forms that are never asked for again is work
- * for the garbage collector on every compare. So a text seen for the first time is only noted,
- * and its form is kept from the second time on: a text compared once costs no more than it must.
- *
- * The bound is in characters, so that a stream of large unseen texts neither grows memory nor
- * burdens the collector: a text counts once for itself and once more for its form, whose strings
- * are at most the text's own. Recency is kept in two generations rather than one ordered list:
- * new and recently used texts go to the current one; when it holds half the bound it becomes the
- * previous one, and the one before is dropped whole. Nothing is evicted one entry at a time
- * (a Map's oldest entry is found by walking over the holes its deletions left).
+ * normalized form of each recent text is kept (see TextCache). An invalid text keeps its problems.
+ * Objects are not cached: they can change between calls.
  */
-const CACHE_CHARS = 1 << 20;
-/**
- * Texts seen once, by fingerprint (and options): a table of numbers, one slot per fingerprint's
- * low bits, so that noting a text allocates nothing. Two texts that share a slot only make the
- * later one be stored a compare late (or early, for a shared fingerprint); never a wrong answer,
- * since a stored form is only returned for its own text.
- */
-const SEEN_SLOTS = 1 << 12;
-const seenTable = new Int32Array(SEEN_SLOTS).fill(-1);
 type Cached = Form | PolicyProblem[];
-/** A text, the options it was read with, and what the cache holds for it. */
-interface Slot {
-  text: string;
-  options: string;
-  value: Cached;
-}
-/*
- * Keyed by a fingerprint of the text rather than the text: a Map hashes every character of a new
- * string key, which costs a cold compare more than reading the text's start, end and a sample
- * between. Texts with one fingerprint share a bucket and are told apart by comparing them, so a
- * form is only ever returned for its own text.
- */
-class Generation {
-  readonly buckets = new Map<number, Slot[]>();
-  chars = 0;
 
-  find(print: number, text: string, options: string): Slot | undefined {
-    const bucket = this.buckets.get(print);
-    return bucket?.find((s) => s.text === text && s.options === options);
-  }
+/** How each engine option tells two forms apart: a new option fails to compile until it is listed here. */
+const ENGINE_OPTIONS_KEY: OptionsKey<EngineOptions> = {
+  keyPolicy: (v) => (v === false ? "generic" : "key"),
+  partition: (v) => v ?? DEFAULT_PARTITION,
+  tolerant: (v) => (v === true ? "tolerant" : "strict"),
+};
 
-  add(print: number, slot: Slot): void {
-    const bucket = this.buckets.get(print);
-    if (bucket) bucket.push(slot);
-    else this.buckets.set(print, [slot]);
-    this.chars += entryChars(slot);
-  }
-
-  remove(print: number, slot: Slot): void {
-    const bucket = this.buckets.get(print);
-    const at = bucket ? bucket.indexOf(slot) : -1;
-    if (!bucket || at < 0) return;
-    bucket.splice(at, 1);
-    if (bucket.length === 0) this.buckets.delete(print);
-    this.chars -= entryChars(slot);
-  }
-}
-let current = new Generation();
-let previous = new Generation();
-
-/** Empties the cache of normalized forms that policiesEquivalent keeps (for benchmarks and tests). */
-export function clearPolicyCache(): void {
-  current = new Generation();
-  previous = new Generation();
-  seenTable.fill(-1);
-}
-
-const entryChars = (slot: Slot) => slot.text.length + (Array.isArray(slot.value) ? 256 : slot.text.length);
-
-/**
- * The length, about 32 characters spread over the text, and its last 16 (where texts that are
- * otherwise alike differ most). Kept within 30 bits, so that V8 stores it as a small integer.
- */
-function fingerprint(text: string, seed = 0): number {
-  const n = text.length;
-  let h = (seed + n) | 0;
-  const step = (n >> 5) + 1;
-  for (let i = 0; i < n; i += step) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
-  for (let i = Math.max(0, n - 16); i < n; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
-  return h & 0x3fffffff;
-}
-
-function computeForm(input: PolicyInput | unknown, options: EngineOptions = {}): Form | PolicyProblem[] {
+function computeForm(input: PolicyInput | unknown, options: EngineOptions = {}): Cached {
   try {
     return normalizeForm(input, options, false);
   } catch (err) {
@@ -611,52 +536,32 @@ function computeForm(input: PolicyInput | unknown, options: EngineOptions = {}):
   }
 }
 
-const DEFAULT_OPTIONS = `sk${DEFAULT_PARTITION}`;
-/** The options a cached form was made with, as a short text. */
-const optionsText = (options?: EngineOptions): string =>
-  options === undefined
-    ? DEFAULT_OPTIONS
-    : `${options.tolerant === true ? "t" : "s"}${options.keyPolicy === false ? "g" : "k"}${options.partition ?? DEFAULT_PARTITION}`;
+/*
+ * A text counts once for itself and once more for its form, whose strings are at most the text's
+ * own; a list of problems is small.
+ */
+const formCache = new TextCache<EngineOptions, Cached>(
+  computeForm,
+  ENGINE_OPTIONS_KEY,
+  (text, value) => (Array.isArray(value) ? 256 : text.length),
+  1 << 20,
+);
 
-function cachedForm(text: string, options?: EngineOptions): Form | PolicyProblem[] {
-  const optionsKey = optionsText(options);
-  const print = fingerprint(text);
-  let slot = current.find(print, text, optionsKey);
-  if (!slot) {
-    slot = previous.find(print, text, optionsKey);
-    if (slot) {
-      previous.remove(print, slot);
-      rotateFor(entryChars(slot));
-      current.add(print, slot);
-    }
-  }
-  if (slot) return slot.value;
-  const form = computeForm(text, options);
-  const seen = fingerprint(optionsKey, print);
-  const at = seen & (SEEN_SLOTS - 1);
-  if (seenTable[at] === seen) {
-    const stored: Slot = { text, options: optionsKey, value: form };
-    const size = entryChars(stored);
-    if (size <= CACHE_CHARS / 4) {
-      rotateFor(size);
-      current.add(print, stored);
-    }
-  } else {
-    seenTable[at] = seen;
-  }
-  return form;
+/** Empties the cache of normalized forms that policiesEquivalent keeps (for benchmarks and tests). */
+export function clearPolicyCache(): void {
+  formCache.clear();
 }
 
-/** Starts a new generation (dropping the one before the current) if `size` more would pass half the bound. */
-function rotateFor(size: number): void {
-  if (current.chars + size > CACHE_CHARS / 2) {
-    previous = current;
-    current = new Generation();
-  }
+/** What the cache of normalized forms has done since it was last cleared (for tests and benchmarks). */
+export function policyCacheStats(): TextCacheStats {
+  return formCache.stats();
 }
+
+/** The cache key of a set of engine options (for tests: options that make different forms have different keys). */
+export const engineOptionsKey = (options?: EngineOptions): string => formCache.optionsKey(options);
 
 function canonicalForm(input: PolicyInput | unknown, which: string, options?: EngineOptions): Form {
-  const form = typeof input === "string" ? cachedForm(input, options) : computeForm(input, options);
+  const form = typeof input === "string" ? formCache.get(input, options) : computeForm(input, options);
   if (Array.isArray(form)) throw new PolicyValidationError(form, `${which} policy`);
   return form;
 }

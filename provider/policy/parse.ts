@@ -20,7 +20,7 @@ export interface ParsedPolicy {
   holdsNul: boolean;
   /**
    * Set when the duplicate-key check was left to the caller (ParseOptions.deferKeyCheck): the
-   * number of keys the text holds. validateParsed makes the check.
+   * number of keys the text holds. validateParsed settles it (json.ts: the duplicate-key protocol).
    */
   uncheckedKeys?: number;
 }
@@ -54,7 +54,7 @@ function utf8Bytes(text: string, outsideLatin1: boolean): number {
 /**
  * Parses JSON text (or takes an object) and checks what KMS checks on the raw text: strict JSON,
  * size, characters. `tolerant` reads text KMS already stored: it skips those checks and accepts
- * what only a strict reader refuses (see JsonReadOptions.lenient).
+ * what only a strict reader refuses (see JsonReadOptions.tolerant).
  */
 export function parsePolicy(input: PolicyInput | unknown, tolerant = false): ParsedPolicy {
   return readPolicy(input, tolerant);
@@ -78,7 +78,8 @@ export function readPolicy(input: PolicyInput | unknown, tolerant = false, optio
   let uncheckedKeys: number | undefined;
   try {
     const read = readJsonText(text, {
-      lenient: tolerant || typeof input !== "string",
+      // An object's own text is JSON.stringify's, which never repeats a key.
+      tolerant: tolerant || typeof input !== "string",
       keys: POLICY_KEYS,
       deferKeyCheck: options.deferKeyCheck === true,
       native: options.strictReader !== true,

@@ -1,5 +1,5 @@
 import { KMS_POLICY_MAX_BYTES } from "./grammar";
-import { JsonNumber, readJson } from "./json";
+import { JsonNumber, isJsonObject, readJson } from "./json";
 import { allowsPolicyChanges } from "./lockout";
 import { EngineOptions, canonicalPolicyJson } from "./normalize";
 import { PolicyProblem } from "./types";
@@ -13,8 +13,6 @@ import { PolicyProblem } from "./types";
 
 type Raw = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
-
 /** A policy this module can edit: a JSON object whose Statement is one statement or a list (or absent). */
 interface Editable {
   doc: Raw;
@@ -23,17 +21,17 @@ interface Editable {
 
 /** Reads a policy KMS stored (leniently: KMS accepted it) into the parts an edit needs; throws when it is not a policy document. */
 function editable(policy: string): Editable {
-  const doc = readJson(policy, { lenient: true });
-  if (!isObject(doc)) throw new Error("the key's policy is not a JSON object, so no statement can be merged into it");
+  const doc = readJson(policy, { tolerant: true });
+  if (!isJsonObject(doc)) throw new Error("the key's policy is not a JSON object, so no statement can be merged into it");
   const statement = doc.Statement;
   if (statement === undefined) return { doc, statements: [] };
   if (Array.isArray(statement)) return { doc, statements: statement };
-  if (isObject(statement)) return { doc, statements: [statement] };
+  if (isJsonObject(statement)) return { doc, statements: [statement] };
   throw new Error("the key's policy has a Statement that is neither a statement nor a list, so no statement can be merged into it");
 }
 
 const sidOf = (statement: unknown): string | undefined =>
-  isObject(statement) && typeof statement.Sid === "string" ? statement.Sid : undefined;
+  isJsonObject(statement) && typeof statement.Sid === "string" ? statement.Sid : undefined;
 
 /** JSON text of a value read by readJson: a JsonNumber keeps the text it was written with. */
 export function writeJson(value: unknown, indent = 2): string {
@@ -45,7 +43,7 @@ export function writeJson(value: unknown, indent = 2): string {
       if (v.length === 0) return "[]";
       return `[${v.map((item) => `${pad(depth + 1)}${write(item, depth + 1)}`).join(",")}${pad(depth)}]`;
     }
-    if (isObject(v)) {
+    if (isJsonObject(v)) {
       const entries = Object.entries(v).filter(([, item]) => item !== undefined);
       if (entries.length === 0) return "{}";
       return `{${entries.map(([k, item]) => `${pad(depth + 1)}${JSON.stringify(k)}${colon}${write(item, depth + 1)}`).join(",")}${pad(depth)}}`;

@@ -12,7 +12,7 @@ import {
   VALID_AWS_PRINCIPAL,
   closest,
 } from "./grammar";
-import { JsonNumber, countKeys, joinPath as join } from "./json";
+import { JsonNumber, countKeys, isJsonObject as isObject, joinPath as join, keyLost } from "./json";
 import { ParsedPolicy, readPolicy } from "./parse";
 import { PolicyInput, PolicyProblem } from "./types";
 
@@ -57,7 +57,6 @@ function lastIndexBefore(values: string[], value: string, end: number): number {
 const isScalar = (v: unknown): boolean =>
   typeof v === "string" || typeof v === "number" || typeof v === "boolean" || v instanceof JsonNumber;
 
-const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
 const typeName = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "array" : v instanceof JsonNumber ? "number" : typeof v);
 
 /**
@@ -71,20 +70,18 @@ export function validatePolicy(input: PolicyInput | unknown, options: ValidateOp
 
 /**
  * validatePolicy for a document parsePolicy has already read (the engine parses each input once).
- * When the read left the duplicate-key check to it (ParsedPolicy.uncheckedKeys), it makes it: a
- * valid document's walk has met every object, so it knows their keys; otherwise it counts them.
- * A document with fewer keys than its text had a key twice, and the strict reader reads it again
- * to say where.
+ * When the read left the duplicate-key check to it (ParsedPolicy.uncheckedKeys), it settles it as
+ * json.ts's duplicate-key protocol says: a valid document's walk has met every object, so it knows
+ * their keys; otherwise it counts them. A lost key sends the text to the strict reader alone, which
+ * says where the duplicate is.
  */
 export function validateParsed(parsed: ParsedPolicy, options: ValidateOptions = {}): PolicyProblem[] {
   const problems = [...parsed.problems];
   if (parsed.value === undefined && problems.length > 0) return problems;
   const validator = new Validator(problems, options.keyPolicy ?? true);
   validator.document(parsed.value);
-  if (parsed.uncheckedKeys !== undefined) {
-    const keys = problems.length === 0 ? validator.keys : countKeys(parsed.value);
-    if (keys !== parsed.uncheckedKeys) return validateParsed(readPolicy(parsed.text, false, { strictReader: true }), options);
-  }
+  const keysInValue = () => (problems.length === 0 ? validator.keys : countKeys(parsed.value));
+  if (keyLost(parsed.uncheckedKeys, keysInValue)) return validateParsed(readPolicy(parsed.text, false, { strictReader: true }), options);
   return problems;
 }
 

@@ -1,12 +1,19 @@
-import { splitOperator } from "./grammar";
+import { operatorName, parseOperator } from "./grammar";
 
 /*
  * Condition values compared as their operator compares them (IAM JSON policy elements: condition
  * operators). A value an operator cannot read is kept as written: two such values are equal only
- * when their text is.
+ * when their text is. The lint's condition-value-type rule asks these same functions whether a
+ * value is a number, a date or a network, so the two never disagree.
  */
 
-/** `-12.50` -> `-12.5`, `007` -> `7`, `3600.0` -> `3600`; undefined when not a decimal number. */
+/**
+ * `-12.50` -> `-12.5`, `007` -> `7`, `3600.0` -> `3600`; undefined when not a decimal number.
+ * Numeric operators compare "an integer or decimal value" (IAM User Guide, condition operators),
+ * and JSON, whose number the policy grammar takes (IAM JSON policy grammar: "Basic JSON data types
+ * ... are defined in RFC 7159"), writes one with an optional minus and digits on both sides of a
+ * point: `+5`, `5.` and `.5` are no such text, so they are compared as written and the lint flags them.
+ */
 export function canonicalNumber(text: string): string | undefined {
   const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
   if (!m) return undefined;
@@ -16,21 +23,22 @@ export function canonicalNumber(text: string): string | undefined {
   return body === "0" ? "0" : `${m[1]}${body}`;
 }
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2}))?$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /**
- * An instant as `YYYY-MM-DDTHH:MM:SS[.f]Z`: ISO 8601 with any offset (or a date alone, midnight
- * UTC) and epoch seconds name the same instant. A time without an offset is left as written,
- * since its zone is not certain.
+ * A Date* value (ISO 8601 as the IAM reference shows it: a date, optionally a time with an offset;
+ * or epoch seconds): undefined when it is no date, else its instant as canonicalDate writes it,
+ * which is undefined for a time without an offset (a date, but no certain instant).
  */
-export function canonicalDate(text: string): string | undefined {
-  if (/^\d{1,12}$/.test(text)) return iso(Number(text) * 1000, "");
+export function readDate(text: string): { instant: string | undefined } | undefined {
+  if (/^\d{1,12}$/.test(text)) return { instant: iso(Number(text) * 1000, "") };
   const m = ISO_DATE.exec(text);
   if (!m) return undefined;
-  const [, y, mo, d, h = "00", mi = "00", s = "00", fraction = "", zone = "Z"] = m;
+  const [, y, mo, d, h = "00", mi = "00", s = "00", fraction = "", zone] = m;
   if (+mo < 1 || +mo > 12 || +d < 1 || +d > 31 || +h > 23 || +mi > 59 || +s > 59) return undefined;
   let ms = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s);
   if (new Date(ms).getUTCDate() !== +d) return undefined; // 2021-02-30
+  if (zone === undefined) return { instant: m[4] === undefined ? iso(ms, "") : undefined };
   if (zone !== "Z") {
     const sign = zone[0] === "-" ? -1 : 1;
     const digits = zone.slice(1).replace(":", "");
@@ -40,7 +48,16 @@ export function canonicalDate(text: string): string | undefined {
     if (hours > 23 || minutes > 59) return undefined;
     ms -= sign * (hours * 60 + minutes) * 60_000;
   }
-  return iso(ms, fraction.replace(/0+$/, ""));
+  return { instant: iso(ms, fraction.replace(/0+$/, "")) };
+}
+
+/**
+ * An instant as `YYYY-MM-DDTHH:MM:SS[.f]Z`: ISO 8601 with any offset (or a date alone, midnight
+ * UTC) and epoch seconds name the same instant. A time without an offset is left as written,
+ * since its zone is not certain.
+ */
+export function canonicalDate(text: string): string | undefined {
+  return readDate(text)?.instant;
 }
 
 function iso(ms: number, fraction: string): string | undefined {
@@ -165,7 +182,7 @@ export function valueCanonicalizer(operator: string, version: string): (value: s
 }
 
 function makeCanonicalizer(operator: string, version: string): (value: string) => string {
-  const { base } = splitOperator(operator);
+  const { base } = parseOperator(operator);
   const variables = version === "2012-10-17";
   if (base.startsWith("Numeric")) return (v) => canonicalNumber(v) ?? v;
   if (base.startsWith("Date")) return (v) => canonicalDate(v) ?? v;
@@ -178,7 +195,7 @@ function makeCanonicalizer(operator: string, version: string): (value: string) =
 /** ArnEquals and ArnLike (and their Not forms) are documented as identical: one canonical name. */
 export function canonicalOperator(operator: string): string {
   if (!operator.includes("Arn")) return operator;
-  const { prefix, base, ifExists } = splitOperator(operator);
-  const renamed = base === "ArnEquals" ? "ArnLike" : base === "ArnNotEquals" ? "ArnNotLike" : undefined;
-  return renamed ? `${prefix}${renamed}${ifExists ? "IfExists" : ""}` : operator;
+  const op = parseOperator(operator);
+  const renamed = op.base === "ArnEquals" ? "ArnLike" : op.base === "ArnNotEquals" ? "ArnNotLike" : undefined;
+  return renamed ? operatorName({ ...op, base: renamed }) : operator;
 }

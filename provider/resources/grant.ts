@@ -1,6 +1,8 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { AssumeRole } from "../aws/access";
+import type { EffectivePrincipal } from "../aws/grantFacts";
+import { GRANT_TYPE_NAME, RESOURCE_MODULE } from "../resourceTypes";
 import { AssumeRoleArgs } from "./keyPolicy";
 import { assertSupportedSdk } from "./sdkCompatibility";
 import grantProvider = require("../runtime/grant");
@@ -18,11 +20,8 @@ export interface GrantConstraintsArgs {
   sourceArn?: pulumi.Input<string>;
 }
 
-/** A principal and its kind, as the grant's outputs report it. */
-export interface GrantPrincipal {
-  kind: "iam" | "service";
-  principal: string;
-}
+/** A principal and its kind ("iam" or "service"), as the grant's outputs report it. */
+export type GrantPrincipal = EffectivePrincipal;
 
 export interface GrantArgs {
   /** The key, by id or ARN (the same key either way). */
@@ -140,6 +139,6 @@ export class Grant extends pulumi.dynamic.Resource {
       name: args.name ?? defaultGrantName(pulumi.getProject(), pulumi.getStack(), name),
     };
     const secrets = [...(opts?.additionalSecretOutputs ?? []), "grantToken", "grantTokens", "grantCreationTokens"];
-    super(grantProvider, name, props, { ...opts, additionalSecretOutputs: secrets }, "kms", "Grant");
+    super(grantProvider, name, props, { ...opts, additionalSecretOutputs: secrets }, RESOURCE_MODULE, GRANT_TYPE_NAME);
   }
 }

@@ -5,11 +5,13 @@ import { KeyIdentity, REGION_ENVIRONMENT_VARIABLE, keyIdentity, keyRegion } from
 import { claimKey } from "./keyClaims";
 import { PolicyDocument } from "../policy/types";
 import { warnLintFindings } from "./lintWarnings";
+import type { OnDelete } from "../runtime/keyPolicyCheck";
+import { KEY_POLICY_TYPE_NAME, RESOURCE_MODULE } from "../resourceTypes";
 // The module's export is the provider object itself; see runtime/keyPolicy.ts for why.
 import keyPolicyProvider = require("../runtime/keyPolicy");
 
-/** What happens to the key's policy when the KeyPolicy is deleted. */
-export type KeyPolicyOnDelete = "restore" | "default" | "retain";
+/** What happens to the key's policy when the KeyPolicy is deleted: "restore", "default" or "retain". */
+export type KeyPolicyOnDelete = OnDelete;
 
 export interface KeyPolicyArgs {
   /** The key, by id or ARN. The id and the ARN of one key are the same key; another key replaces the resource. */
@@ -38,7 +40,7 @@ export interface KeyPolicyArgs {
   readBackTimeoutSeconds?: pulumi.Input<number>;
   /**
    * A role to assume for this resource's calls, e.g. to reach a key in another account. Default:
-   * the stack's `kms-policy:assumeRole`. See README, "Several accounts and Regions".
+   * the stack's `kms-policy:assumeRole`. See docs/accounts-and-regions.md.
    */
   assumeRole?: pulumi.Input<AssumeRoleArgs>;
   /** A profile of the shared AWS config files for this resource's calls (with `assumeRole`: the source credentials). Default: `aws:profile`. */
@@ -149,8 +151,8 @@ export class KeyPolicy extends pulumi.dynamic.Resource {
       name,
       { keyArn: undefined, previousPolicy: undefined, region: undefined, access: undefined, ...args },
       opts,
-      "kms",
-      "KeyPolicy",
+      RESOURCE_MODULE,
+      KEY_POLICY_TYPE_NAME,
     );
     // Two KeyPolicy resources on one key, or a KeyPolicy and a KeyPolicyStatement, would overwrite
     // each other on every `pulumi up` (keyClaims.ts).

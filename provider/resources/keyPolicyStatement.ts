@@ -5,6 +5,7 @@ import { PolicyStatement } from "../policy/types";
 import { statementDocument, statementPath } from "../policy/statementMerge";
 import { declaredSid } from "../runtime/keyPolicyStatementCheck";
 import { claimKey } from "./keyClaims";
+import { KEY_POLICY_STATEMENT_TYPE_NAME, RESOURCE_MODULE } from "../resourceTypes";
 import { AssumeRoleArgs, programIdentity, programKeyAccount, programSettings } from "./keyPolicy";
 import { warnLintFindings } from "./lintWarnings";
 // The module's export is the provider object itself; see runtime/keyPolicy.ts for why.
@@ -67,8 +68,8 @@ export class KeyPolicyStatement extends pulumi.dynamic.Resource {
       name,
       { keyArn: undefined, sid: undefined, region: undefined, access: undefined, ...args },
       opts,
-      "kms",
-      "KeyPolicyStatement",
+      RESOURCE_MODULE,
+      KEY_POLICY_STATEMENT_TYPE_NAME,
     );
     // One Sid of one key in two resources, or a KeyPolicy on the same key, would overwrite each
     // other on every `pulumi up` (keyClaims.ts). A statement without a Sid is check's to refuse.

@@ -8,8 +8,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { PACKAGE_NAME, ownPackageJson } from "../ownPackage";
 
-const PACKAGE_NAME = "pulumi-kms-policy";
 const SDK = "@pulumi/pulumi";
 
 /** One installed copy of the SDK. */
@@ -107,20 +107,10 @@ export function loadedSdkCopies(modulePaths: string[] = Object.keys(require.cach
   return [...roots.values()];
 }
 
-/** This package's own package.json, found upwards from this module (dist/ or a build dir). */
-function ownPackageJson(): { peerDependencies?: Record<string, string> } {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, "package.json");
-    if (fs.existsSync(candidate)) {
-      const pkg = JSON.parse(fs.readFileSync(candidate, "utf8")) as { name?: string; peerDependencies?: Record<string, string> };
-      if (pkg.name === PACKAGE_NAME) return pkg;
-    }
-    if (path.dirname(dir) === dir) throw new Error(`cannot find ${PACKAGE_NAME}'s package.json above ${__dirname}`);
-  }
-}
-
 export function supportedSdkRange(): string {
-  const range = ownPackageJson().peerDependencies?.[SDK];
+  const pkg = ownPackageJson();
+  if (!pkg) throw new Error(`cannot find ${PACKAGE_NAME}'s package.json above ${__dirname}`);
+  const range = pkg.peerDependencies?.[SDK];
   if (!range) throw new Error(`${PACKAGE_NAME}'s package.json declares no peer dependency on ${SDK}`);
   return range;
 }

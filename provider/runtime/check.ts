@@ -1,21 +1,24 @@
+import type { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { Access, checkAssumeRole } from "../aws/access";
-import { parseKeyRef, REGION_NAME } from "../aws/keyRef";
+import { parseKeyRef } from "../aws/keyRef";
+import { REGION_NAME } from "../policy/grammar";
 
 /**
  * What both resources' `check` share: the failure shape, Pulumi's unknown marker, and the rules
  * for the key and its Region. Pure: check runs at preview, before any AWS call.
  */
 
-/** One refused input: the property, then the rule and the fix in `reason`. */
-export interface CheckFailure {
-  property: string;
-  reason: string;
-}
+/** One refused input: the property, then the rule and the fix in `reason` (the SDK's own type). */
+export type { CheckFailure } from "@pulumi/pulumi/dynamic";
 
 export type Fail = (property: string, reason: string) => void;
 
-/** The value Pulumi passes for an input not known until apply (e.g. a key created in the same run). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/**
+ * The value Pulumi passes for an input not known until apply (e.g. a key created in the same run).
+ * Typed by the SDK's own constant, so a different marker fails to compile; not loaded from it, since
+ * its module would pull the SDK's RPC runtime into every check.
+ */
+export const UNKNOWN: typeof unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 export function isUnknown(value: unknown): boolean {
   if (value === UNKNOWN) return true;

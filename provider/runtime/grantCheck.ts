@@ -1,11 +1,16 @@
-import { GrantOperation } from "@aws-sdk/client-kms";
 import { Access } from "../aws/access";
-import { GRANT_IAM_PRINCIPAL, GRANT_SERVICE_PRINCIPAL, GRANT_SOURCE_ARN, GrantConstraints, GrantParameters } from "../aws/grantFacts";
+import {
+  GRANT_IAM_PRINCIPAL,
+  GRANT_NAME,
+  GRANT_OPERATIONS,
+  GRANT_SERVICE_PRINCIPAL,
+  GRANT_SOURCE_ARN,
+  GrantConstraints,
+  GrantParameters,
+  MAX_CONTEXT_PAIRS,
+  MAX_CONTEXT_VALUE_LENGTH,
+} from "../aws/grantFacts";
 import { CheckFailure, checkAccess, checkKeyId, checkRegion, Fail, isUnknown, withoutUndefined } from "./check";
-
-export const GRANT_OPERATIONS: readonly string[] = Object.values(GrantOperation);
-export const MAX_CONTEXT_PAIRS = 8;
-export const MAX_CONTEXT_VALUE_LENGTH = 384;
 
 /** Inputs of a Grant after check: operations sorted and distinct, defaults filled. */
 export interface GrantInputs extends GrantParameters, Access {
@@ -15,8 +20,6 @@ export interface GrantInputs extends GrantParameters, Access {
   retireOnDelete: boolean;
   region?: string;
 }
-
-const GRANT_NAME = /^[a-zA-Z0-9:/_-]{1,256}$/;
 
 const given = (value: unknown): boolean => value !== undefined && value !== null && value !== "";
 

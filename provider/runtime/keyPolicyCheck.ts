@@ -1,5 +1,6 @@
 import { Access, knownAccount } from "../aws/access";
 import { parseKeyRef } from "../aws/keyRef";
+import { KEY_POLICY_NAME } from "../aws/keyPolicyFacts";
 import { LintSuppression, Severity, atLeast, lintPolicy } from "../policy";
 import { CheckFailure, checkAccess, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
 import { allowsPolicyChanges } from "../policy/lockout";
@@ -82,11 +83,11 @@ export function checkKeyPolicy(
     policyText = policy as string;
   }
 
-  const policyName = news.policyName ?? "default";
-  if (!isUnknown(policyName) && policyName !== "default") {
+  const policyName = news.policyName ?? KEY_POLICY_NAME;
+  if (!isUnknown(policyName) && policyName !== KEY_POLICY_NAME) {
     fail(
       "policyName",
-      `policyName "${String(policyName)}" is not accepted by KMS: the only key policy name is "default". Remove policyName or set it to "default"`,
+      `policyName "${String(policyName)}" is not accepted by KMS: the only key policy name is "${KEY_POLICY_NAME}". Remove policyName or set it to "${KEY_POLICY_NAME}"`,
     );
   }
 

@@ -2,11 +2,13 @@ import { GONE_KEY_STATES, KeyApi, KeyFacts } from "../aws/keys";
 import { errorName, isRefusal } from "../aws/errors";
 import { Access, accessKey } from "../aws/access";
 import { partitionOf } from "../aws/keyRef";
+import { KEY_POLICY_NAME, defaultKeyPolicy } from "../aws/keyPolicyFacts";
 import { diffPolicies, formatPolicyDiff, policiesEquivalent, validatePolicy } from "../policy";
 import { KeyPolicyInputs } from "./keyPolicyCheck";
 import { engineLog } from "./engineLog";
 import { ResourceInitFailedError } from "./initFailure";
 import { isUnknown } from "./check";
+import { seeDocs } from "../docs";
 import { recordedAccess, sameKeyAs } from "./keyIdentity";
 import {
   MAX_PREVIOUS_POLICY_TAGS,
@@ -63,28 +65,6 @@ export function explainDiff(before: string, after: string, title: string, keyRef
   } catch (err) {
     return `${title}: ${(err as Error).message}`;
   }
-}
-
-/** The key policy AWS gives a new key: the account may use IAM policies to allow access. */
-export function defaultKeyPolicy(keyArn: string): string {
-  const [, partition, , , account] = keyArn.split(":");
-  return JSON.stringify(
-    {
-      Version: "2012-10-17",
-      Id: "key-default-1",
-      Statement: [
-        {
-          Sid: "Enable IAM User Permissions",
-          Effect: "Allow",
-          Principal: { AWS: `arn:${partition}:iam::${account}:root` },
-          Action: "kms:*",
-          Resource: "*",
-        },
-      ],
-    },
-    null,
-    2,
-  );
 }
 
 /** DescribeKey, refusing a key pending deletion: its policy cannot be managed. */
@@ -159,7 +139,7 @@ export class KeyPolicyLifecycle {
         "warning",
         `KeyPolicy: key ${key.arn} is managed by another KeyPolicy (this one replaces it, or it was renamed without an alias) whose tags do not record the policy the key had before the stack ` +
           `(too large for them, or removed by hand). This resource records the key's current policy as previousPolicy, so its delete will restore that, not the pre-stack policy. ` +
-          `The pre-stack policy is the other KeyPolicy's previousPolicy: its delete, later in this update, prints it (README: "Replacing and renaming").`,
+          `The pre-stack policy is the other KeyPolicy's previousPolicy: its delete, later in this update, prints it ${seeDocs("keyPolicyReplacing")}.`,
       );
     }
     let putAnswered = false;
@@ -196,7 +176,7 @@ export class KeyPolicyLifecycle {
       if (!isRefusal(err)) throw err;
       await engineLog(
         "warning",
-        `KeyPolicy: ${(err as Error).message}\nWithout the key's tags, a replaced or renamed KeyPolicy cannot hand the key over (README: "Replacing and renaming").`,
+        `KeyPolicy: ${(err as Error).message}\nWithout the key's tags, a replaced or renamed KeyPolicy cannot hand the key over ${seeDocs("keyPolicyReplacing")}.`,
       );
       return undefined;
     }
@@ -211,7 +191,7 @@ export class KeyPolicyLifecycle {
         "warning",
         `KeyPolicy: the policy key ${keyArn} had before this stack (${previousPolicy.length} characters) is too large for the key's ownership tags ` +
           `(deflated, it needs more than ${MAX_PREVIOUS_POLICY_TAGS} tag values of 256 characters), so only the owner is recorded. This resource keeps it as previousPolicy and restores it on delete; ` +
-          `but should this KeyPolicy be replaced, or renamed without an alias, its successor cannot learn it and would restore this stack's policy instead (README: "Replacing and renaming").`,
+          `but should this KeyPolicy be replaced, or renamed without an alias, its successor cannot learn it and would restore this stack's policy instead ${seeDocs("keyPolicyReplacing")}.`,
       );
     }
     try {
@@ -225,7 +205,7 @@ export class KeyPolicyLifecycle {
     } catch (err) {
       await engineLog(
         "warning",
-        `KeyPolicy: ${(err as Error).message}\nThe key's policy is set, but a replaced or renamed KeyPolicy on it could revert it (README: "Replacing and renaming").`,
+        `KeyPolicy: ${(err as Error).message}\nThe key's policy is set, but a replaced or renamed KeyPolicy on it could revert it ${seeDocs("keyPolicyReplacing")}.`,
       );
       return undefined;
     }
@@ -263,7 +243,7 @@ export class KeyPolicyLifecycle {
     // One read that differs may be KMS still answering with the policy before this stack's own put.
     const live = await api.settledKeyPolicy(
       keyArn,
-      props.policyName || "default",
+      props.policyName || KEY_POLICY_NAME,
       props.policy,
       (a, b) => equivalent(a, b, keyArn),
       this.readBackPollMs,
@@ -300,7 +280,7 @@ export class KeyPolicyLifecycle {
     const newAccess = accessKnown ? accessFor(news) : oldAccess;
     if (keyKnown && !(await sameKeyAs(oldKey, oldRegion, news.keyId, newRegion, oldAccess, newAccess))) replaces.push("keyId");
     if (oldRegion && newRegion && oldRegion !== newRegion) replaces.push("region");
-    if (!isUnknown(news.policyName) && (olds.policyName || "default") !== news.policyName) replaces.push("policyName");
+    if (!isUnknown(news.policyName) && (olds.policyName || KEY_POLICY_NAME) !== news.policyName) replaces.push("policyName");
     const policyKnown = !isUnknown(news.policy);
     const policyChanged = policyKnown && !equivalent(olds.policy, news.policy, oldKey);
     if (policyChanged && replaces.length === 0) {
@@ -370,7 +350,7 @@ export class KeyPolicyLifecycle {
       // Always put, never "read and skip when it already matches": right after a change, a read
       // can still show the policy from before it (KMS is eventually consistent), as in create.
       try {
-        await api.putKeyPolicy(keyArn, props.policyName || "default", target, props.bypassPolicyLockoutSafetyCheck);
+        await api.putKeyPolicy(keyArn, props.policyName || KEY_POLICY_NAME, target, props.bypassPolicyLockoutSafetyCheck);
       } catch (err) {
         const what = props.onDelete === "default" ? "AWS's default key policy" : "the policy the key had before this stack managed it";
         throw new Error(

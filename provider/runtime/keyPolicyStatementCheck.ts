@@ -1,7 +1,7 @@
 import { Access } from "../aws/access";
 import { parseKeyRef } from "../aws/keyRef";
 import { LintSuppression, Severity, atLeast, lintPolicy } from "../policy";
-import { JsonSyntaxError, readJson } from "../policy/json";
+import { JsonSyntaxError, isJsonObject, readJson } from "../policy/json";
 import { statementDocument, statementPath } from "../policy/statementMerge";
 import { CheckFailure, checkAccess, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
 import { keyAccountOf } from "./keyPolicyCheck";
@@ -19,8 +19,6 @@ export interface KeyPolicyStatementInputs extends Access {
   region?: string;
 }
 
-const isStatementObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
 /**
  * The Sid of a statement given as text or an object, read as check reads it; undefined when the
  * statement is not one JSON object with a string Sid. The program's registry uses it too.
@@ -29,12 +27,12 @@ export function declaredSid(statement: unknown): string | undefined {
   let value: unknown = statement;
   if (typeof statement === "string") {
     try {
-      value = readJson(statement, { lenient: true });
+      value = readJson(statement, { tolerant: true });
     } catch {
       return undefined;
     }
   }
-  return isStatementObject(value) && typeof value.Sid === "string" ? value.Sid : undefined;
+  return isJsonObject(value) && typeof value.Sid === "string" ? value.Sid : undefined;
 }
 
 /**
@@ -66,7 +64,7 @@ export function checkKeyPolicyStatement(
       "statement",
       'statement is required: one key policy statement, as an object or JSON text, with a Sid (e.g. { Sid: "AppDecrypts", ... })',
     );
-  } else if (typeof statement !== "string" && !isStatementObject(statement)) {
+  } else if (typeof statement !== "string" && !isJsonObject(statement)) {
     fail(
       "statement",
       `statement must be one key policy statement (an object or JSON text), not ${Array.isArray(statement) ? "a list" : typeof statement}`,
@@ -82,7 +80,7 @@ export function checkKeyPolicyStatement(
         fail("statement", `statement is not JSON: ${err.message}. Fix: ${err.hint}`);
       }
     }
-    if (value !== undefined && !isStatementObject(value)) {
+    if (value !== undefined && !isJsonObject(value)) {
       fail("statement", "statement must be one statement (a JSON object); for several statements declare one KeyPolicyStatement each");
     } else if (value !== undefined) {
       text = typeof statement === "string" ? statement : JSON.stringify(statement, null, 2);

@@ -2,6 +2,7 @@ import { KeyApi, KeyFacts, GONE_KEY_STATES } from "../aws/keys";
 import { errorName, isRefusal } from "../aws/errors";
 import { Access, accessKey } from "../aws/access";
 import { partitionOf } from "../aws/keyRef";
+import { KEY_POLICY_NAME } from "../aws/keyPolicyFacts";
 import { readJson } from "../policy/json";
 import {
   findStatement,
@@ -33,8 +34,6 @@ export interface KeyPolicyStatementOutputs extends KeyPolicyStatementInputs {
   access?: Access;
 }
 
-/** KMS has one key policy per key, named `default`. */
-const POLICY_NAME = "default";
 /** Puts of one write before it gives up on a key another writer keeps replacing. */
 export const MAX_WRITE_ATTEMPTS = 5;
 
@@ -91,7 +90,7 @@ export class KeyPolicyStatementLifecycle {
 
   /** The key's policy once KMS answers the same twice (one read when it answers `expected`). */
   private settled(api: KeyApi, keyArn: string, expected = ""): Promise<string> {
-    return api.settledKeyPolicy(keyArn, POLICY_NAME, expected, (a, b) => equivalent(a, b, keyArn), this.pollMs);
+    return api.settledKeyPolicy(keyArn, KEY_POLICY_NAME, expected, (a, b) => equivalent(a, b, keyArn), this.pollMs);
   }
 
   /**
@@ -106,11 +105,11 @@ export class KeyPolicyStatementLifecycle {
   private async watch(api: KeyApi, keyArn: string, putMs: number): Promise<{ last: string; recent: string[] }> {
     const quietMs = Math.max(QUIET_POLLS * this.pollMs, 2 * putMs);
     await this.jitter();
-    const recent = [await api.getKeyPolicy(keyArn, POLICY_NAME)];
+    const recent = [await api.getKeyPolicy(keyArn, KEY_POLICY_NAME)];
     let since = Date.now();
     for (let reads = 1; Date.now() - since < quietMs && reads < MAX_WATCH_READS; reads++) {
       await sleep(this.pollMs);
-      const next = await api.getKeyPolicy(keyArn, POLICY_NAME);
+      const next = await api.getKeyPolicy(keyArn, KEY_POLICY_NAME);
       if (!equivalent(next, recent[recent.length - 1], keyArn)) since = Date.now();
       recent.push(next);
       if (recent.length > QUIET_POLLS) recent.shift();
@@ -160,7 +159,7 @@ export class KeyPolicyStatementLifecycle {
       let putMs = 0;
       if (!equivalent(target, base, keyArn)) {
         const started = Date.now();
-        await api.putKeyPolicy(keyArn, POLICY_NAME, target, false, `The key's policy with statement "${sid}" merged in was refused.`);
+        await api.putKeyPolicy(keyArn, KEY_POLICY_NAME, target, false, `The key's policy with statement "${sid}" merged in was refused.`);
         putMs = Date.now() - started;
         progress.put = true;
       }
@@ -276,7 +275,7 @@ export class KeyPolicyStatementLifecycle {
     // As for KeyPolicy, a statement that differs is read until KMS answers it twice.
     const ownStatement = (policy: string) => ownStatementText(policy, props.sid);
     const same = (a: string, b: string) => equivalent(statementDocument(ownStatement(a)), statementDocument(ownStatement(b)), keyArn);
-    const live = await api.settledKeyPolicy(keyArn, POLICY_NAME, statementDocument(props.statement), same, this.pollMs);
+    const live = await api.settledKeyPolicy(keyArn, KEY_POLICY_NAME, statementDocument(props.statement), same, this.pollMs);
     const liveStatement = ownStatement(live);
     let statement = props.statement;
     if (!equivalent(statementDocument(liveStatement), statementDocument(props.statement), keyArn)) {

@@ -37,7 +37,7 @@ export interface StackSetting<T> {
   key: string;
   /** The value a raw configuration string stands for; undefined when the value is not accepted. */
   parse(raw: string): T | undefined;
-  /** The accepted values, in words, for messages and the README. */
+  /** The accepted values, in words, for messages and docs/stack-settings.md. */
   accepts: string;
   /** The value when the key is not set. */
   default: T;
@@ -200,7 +200,7 @@ export function accessFor(resource: Access): Access {
 
 /** The account an Access acts in (the role's, else STS GetCallerIdentity, cached). */
 export function accountFor(access: Access, region?: string): Promise<string> {
-  return credentialSource.accountOf(access, region);
+  return credentialSource.callerAccount(access, region);
 }
 
 /**

@@ -9,9 +9,8 @@ import { moto } from "../support/hooks";
 import { allGrants, kmsAs } from "../support/kms";
 import { Project, Workspace, resourcesOfType } from "../support/workspace";
 import { SCENARIO_PROGRAM, Scenario, appPolicy } from "./program";
+import { GRANT_TYPE, KEY_POLICY_TYPE } from "../../provider/resourceTypes";
 
-const KEY_POLICY_TYPE = "pulumi-nodejs:dynamic/kms:KeyPolicy";
-const GRANT_TYPE = "pulumi-nodejs:dynamic/kms:Grant";
 const ACCOUNT_A = MOTO_ACCOUNT_ID; // the default credentials and the profile "account-a"
 const ACCOUNT_B = "222233334444"; // the stack's kms-policy:assumeRole
 const ACCOUNT_C = "333344445555"; // one KeyPolicy's own assumeRole

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { moto } from "../support/hooks";
 import { FaultProxy } from "../support/faultProxy";
 import { Project, Workspace } from "../support/workspace";
+import { GRANT_TYPE, KEY_POLICY_TYPE } from "../../provider/resourceTypes";
 
 /**
  * At least 40 invalid inputs across KeyPolicy and Grant. Each must fail at `pulumi preview` with a
@@ -366,7 +367,7 @@ describe("e2e: bad input fails at preview, naming resource, property and fix, wi
           BAD_INPUT_CASE: String(index),
           AWS_ENDPOINT_URL_KMS: proxy.endpoint,
         });
-        const expected = `pulumi-nodejs:dynamic/kms:${kind} resource '${resourceName(name)}': property ${property} value`;
+        const expected = `${kind === "KeyPolicy" ? KEY_POLICY_TYPE : GRANT_TYPE} resource '${resourceName(name)}': property ${property} value`;
         const line = r.output.split("\n").find((l) => l.includes(expected) && reason.test(l));
         if (r.code === 0 || !line) failures.push(`${name}: exit ${r.code}; expected "${expected}" and ${reason}\n${r.output.slice(-1500)}`);
       }

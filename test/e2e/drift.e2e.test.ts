@@ -116,11 +116,11 @@ describe("e2e: drift gates and `kms-policy drift` on a real stack", function () 
     ],
   ];
   for (const [name, policy, explained] of drifts) {
-    it(`drift when ${name}: both gates fail with the explanation; the CLI exits 1 with the diff`, async () => {
+    it(`drift when ${name}: both gates exit 7 with the explanation; the CLI exits 1 with the diff`, async () => {
       await putLive(policy);
       for (const gate of gates) {
         const r = await project.pulumi(gate);
-        expect(r.code, `${gate.join(" ")}\n${r.output}`).to.not.equal(0);
+        expect(r.code, `${gate.join(" ")}\n${r.output}`).to.equal(7);
         expect(r.output).to.match(explained);
       }
       const cli = await drift();
@@ -129,6 +129,14 @@ describe("e2e: drift gates and `kms-policy drift` on a real stack", function () 
       expect(cli.stdout).to.match(explained);
     });
   }
+
+  it("a gate that cannot reach KMS is a broken run: it fails with a code other than drift's 7", async () => {
+    await putLive(declared);
+    for (const gate of gates) {
+      const r = await project.pulumi(gate, { AWS_ENDPOINT_URL_KMS: "http://127.0.0.1:9", AWS_MAX_ATTEMPTS: "1" });
+      expect([0, 7], `${gate.join(" ")} exited ${r.code}\n${r.output}`).to.not.include(r.code);
+    }
+  });
 
   it("json: a stable schema; markdown: a table with details; tokens never printed", async () => {
     await putLive(drifts[0][1]);

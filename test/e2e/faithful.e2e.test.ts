@@ -9,9 +9,8 @@ import { moto } from "../support/hooks";
 import { allGrants, createKey, testKms } from "../support/kms";
 import { Project, Workspace, resourcesOfType } from "../support/workspace";
 import { SCENARIO_PROGRAM, Scenario, appPolicy } from "./program";
+import { GRANT_TYPE, KEY_POLICY_TYPE } from "../../provider/resourceTypes";
 
-const GRANT_TYPE = "pulumi-nodejs:dynamic/kms:Grant";
-const KEY_POLICY_TYPE = "pulumi-nodejs:dynamic/kms:KeyPolicy";
 const LISTING_DELAY_MS = 2000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -7,8 +7,8 @@ import { allGrants, createKey, testKms } from "../support/kms";
 import { KMS_MODES, Project, Workspace, resourcesOfType } from "../support/workspace";
 import { DUMMY_CREDENTIALS } from "../../toolchain/moto";
 import { SCENARIO_PROGRAM, Scenario } from "./program";
+import { GRANT_TYPE } from "../../provider/resourceTypes";
 
-const GRANT_TYPE = "pulumi-nodejs:dynamic/kms:Grant";
 const role = (name: string) => `arn:aws:iam::123456789012:role/${name}`;
 
 // On moto as it is, and through the proxy's KMS-faithful mode: CreateGrant deduplicates by name,
@@ -99,7 +99,7 @@ for (const mode of MODES)
       const [reader] = (await allGrants(kms, key.keyId)).filter((g) => g.Name === "grants-e2e-reader");
       await kms.send(new RevokeGrantCommand({ KeyId: key.keyId, GrantId: reader.GrantId }));
       const preview = await project.pulumi(["preview", "--refresh", "--expect-no-changes"]);
-      expect(preview.code, preview.output).to.not.equal(0);
+      expect(preview.code, preview.output).to.equal(7);
       expect(preview.output).to.contain("no longer exists");
       await project.ok(["up", "--yes", "--refresh"]);
       expect(await liveNames()).to.deep.equal(["grants-e2e-reader", "grants-e2e-retirable", "grants-e2e-writer"]);

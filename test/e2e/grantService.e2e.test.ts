@@ -6,8 +6,8 @@ import { moto } from "../support/hooks";
 import { allGrants, createKey, testKms } from "../support/kms";
 import { Project, Workspace, resourcesOfType } from "../support/workspace";
 import { SCENARIO_PROGRAM, Scenario } from "./program";
+import { GRANT_TYPE } from "../../provider/resourceTypes";
 
-const GRANT_TYPE = "pulumi-nodejs:dynamic/kms:Grant";
 const service = "logs.us-east-1.amazonaws.com";
 const ops = `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/ops`;
 // A log group as the resource the service acts for (the SourceArn constraint of CreateGrant).

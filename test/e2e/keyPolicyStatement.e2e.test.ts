@@ -2,13 +2,13 @@ import { GetKeyPolicyCommand, PutKeyPolicyCommand } from "@aws-sdk/client-kms";
 import { expect } from "chai";
 import { policiesEquivalent } from "../../provider/policy";
 import { findStatement, removeStatement, statementDocument, statementSids, statementText } from "../../provider/policy/statementMerge";
+import { KEY_POLICY_STATEMENT_TYPE } from "../../provider/resourceTypes";
 import { moto } from "../support/hooks";
 import { createKey, testKms } from "../support/kms";
 import { FAITHFUL_DEFAULTS, KMS_MODES, Project, Workspace, resourcesOfType } from "../support/workspace";
 import { MOTO_ACCOUNT_ID } from "../../toolchain/moto";
 import { SCENARIO_PROGRAM, Scenario, appPolicy } from "./program";
 
-const STATEMENT_TYPE = "pulumi-nodejs:dynamic/kms:KeyPolicyStatement";
 const ROOT = "Enable IAM User Permissions";
 const root = { Sid: ROOT, Effect: "Allow", Principal: { AWS: `arn:aws:iam::${MOTO_ACCOUNT_ID}:root` }, Action: "kms:*", Resource: "*" };
 const handWritten = {
@@ -79,7 +79,7 @@ for (const mode of KMS_MODES)
       expect(await sids()).to.deep.equal(["AppA", "AppB", ROOT, "HandWritten"].sort());
       const policy = await s.live();
       expect(holds(policy, appA) && holds(policy, appB) && holds(policy, handWritten) && holds(policy, root)).to.equal(true);
-      const [resource] = resourcesOfType(await s.a.exportStack(), STATEMENT_TYPE);
+      const [resource] = resourcesOfType(await s.a.exportStack(), KEY_POLICY_STATEMENT_TYPE);
       expect(resource.outputs).to.deep.include({ keyArn: s.key.arn, sid: "AppA" });
       expect(String(resource.inputs?.__provider)).to.contain("pulumi-kms-policy/runtime/key-policy-statement");
     });
@@ -151,7 +151,7 @@ for (const mode of KMS_MODES)
       expect(up.output).to.contain('KeyPolicyStatement "DenyAll"');
       expect(up.output).to.contain("nobody could change the policy again");
       expect(await s.live()).to.equal(before);
-      expect(resourcesOfType(await s.a.exportStack(), STATEMENT_TYPE)).to.have.length(0);
+      expect(resourcesOfType(await s.a.exportStack(), KEY_POLICY_STATEMENT_TYPE)).to.have.length(0);
     });
 
     it("the same Sid twice in one program fails at preview, naming both", async () => {

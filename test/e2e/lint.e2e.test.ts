@@ -3,6 +3,7 @@ import { moto } from "../support/hooks";
 import { Project, Workspace } from "../support/workspace";
 import { MOTO_ACCOUNT_ID } from "../../toolchain/moto";
 import { SCENARIO_PROGRAM, appPolicy } from "./program";
+import { KEY_POLICY_TYPE } from "../../provider/resourceTypes";
 
 describe("e2e: lint findings at pulumi preview", function () {
   this.timeout(300_000);
@@ -43,7 +44,7 @@ describe("e2e: lint findings at pulumi preview", function () {
     expect(failed.code).to.not.equal(0);
     expect(failed.output).to.contain("Statement[2].Principal");
     expect(failed.output).to.contain("[public-access, security; kms-policy:failOn is security]");
-    expect(failed.output).to.contain("pulumi-nodejs:dynamic/kms:KeyPolicy (linted):");
+    expect(failed.output).to.contain(`${KEY_POLICY_TYPE} (linted):`);
 
     await project.ok(["config", "set", "--path", "kms-policy:ignore[0]", "Everyone:public-access"]);
     const passed = await project.ok(["preview"]);

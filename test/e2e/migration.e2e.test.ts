@@ -9,9 +9,10 @@ import { allGrants, createKey, testKms } from "../support/kms";
 import { FaithfulOptions } from "../support/kmsFaithful";
 import { Project, Workspace, resourcesOfType } from "../support/workspace";
 import { MIGRATION_PROGRAM, appPolicy } from "./program";
+import { GRANT_TYPE, KEY_POLICY_TYPE } from "../../provider/resourceTypes";
 
 /**
- * The README's migration guide from `@pulumi/aws`'s kms.KeyPolicy and kms.Grant, step by step on
+ * The migration guide (docs/migrating-from-pulumi-aws.md) from `@pulumi/aws`'s kms.KeyPolicy and kms.Grant, step by step on
  * moto. The live key, policy and grant are made out of band by the test, as the old stack left
  * them. The old stack's state is two resources of another type whose delete would change live
  * access (see MIGRATION_PROGRAM). While the new stack's `pulumi up` runs, the test samples the
@@ -113,7 +114,7 @@ for (const mode of MODES)
       const live = await allGrants(kms, key.keyId);
       expect(live, "grants on the key afterwards").to.have.length(1);
       const exported = await project.exportStack();
-      const [grant] = resourcesOfType(exported, "pulumi-nodejs:dynamic/kms:Grant");
+      const [grant] = resourcesOfType(exported, GRANT_TYPE);
       expect(grant.id).to.equal(live[0].GrantId);
       if (workspace.proxy) {
         // KMS returns the out-of-band grant itself (same Name and parameters): the stack adopts it,
@@ -125,7 +126,7 @@ for (const mode of MODES)
         // moto made a twin, and the provider's twin check revoked the older one, after the new one existed.
         expect(outOfBand.GrantId).to.not.equal(grant.id);
       }
-      const [keyPolicy] = resourcesOfType(exported, "pulumi-nodejs:dynamic/kms:KeyPolicy");
+      const [keyPolicy] = resourcesOfType(exported, KEY_POLICY_TYPE);
       expect(policiesEquivalent(keyPolicy.outputs?.previousPolicy as string, policy), "the adopted key's previous policy").to.equal(true);
       expect(fs.existsSync(deletedMarker)).to.equal(false);
     });

@@ -3,13 +3,14 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { policiesEquivalent } from "../../provider/policy";
-import { defaultKeyPolicy } from "../../provider/runtime/keyPolicyLifecycle";
+import { defaultKeyPolicy } from "../../provider/aws/keyPolicyFacts";
 import { DUMMY_CREDENTIALS, MOTO_ACCOUNT_ID } from "../../toolchain/moto";
 import { FaultProxy, FaultKind } from "../support/faultProxy";
 import { moto } from "../support/hooks";
 import { allGrants, createKey, testKms } from "../support/kms";
 import { Project, PulumiResult, Workspace, resourcesOfType } from "../support/workspace";
 import { SCENARIO_PROGRAM, Scenario, appPolicy } from "./program";
+import { GRANT_TYPE, KEY_POLICY_TYPE } from "../../provider/resourceTypes";
 
 const ALL_FAULTS: FaultKind[] = ["throttle", "internal", "dependency-timeout", "drop-before", "drop-after"];
 
@@ -163,7 +164,7 @@ describe("e2e: reliability under KMS faults and crashes", function () {
     proxy.reset();
     await run(["up", "--yes"]);
     const plain = await project.exportStack(true);
-    const tokens = resourcesOfType(plain, "pulumi-nodejs:dynamic/kms:Grant").map(
+    const tokens = resourcesOfType(plain, GRANT_TYPE).map(
       (r) => JSON.parse((r.outputs?.grantToken as { plaintext: string }).plaintext) as string,
     );
     expect(tokens).to.have.length(3);
@@ -189,7 +190,7 @@ describe("e2e: reliability under KMS faults and crashes", function () {
     expect(failed.code, failed.output.slice(-3000)).to.not.equal(0);
     expect(failed.output).to.contain("Putting the key's previous policy back failed as well");
     expect(policiesEquivalent(await livePolicy(key), appPolicy(MOTO_ACCOUNT_ID))).to.equal(true);
-    const [kept] = resourcesOfType(await project.exportStack(), "pulumi-nodejs:dynamic/kms:KeyPolicy");
+    const [kept] = resourcesOfType(await project.exportStack(), KEY_POLICY_TYPE);
     expect(kept?.outputs?.previousPolicy).to.equal(before);
     expect(kept?.initErrors).to.have.length(1);
 
@@ -218,7 +219,7 @@ describe("e2e: reliability under KMS faults and crashes", function () {
     expect(failed.output).to.contain("the check for duplicates of it failed");
     const live = await allGrants(kms, key.keyId);
     expect(live).to.have.length(1);
-    const [kept] = resourcesOfType(await project.exportStack(true), "pulumi-nodejs:dynamic/kms:Grant");
+    const [kept] = resourcesOfType(await project.exportStack(true), GRANT_TYPE);
     expect(kept?.id).to.equal(live[0].GrantId);
     expect(kept?.initErrors).to.have.length(1);
     const token = JSON.parse((kept?.outputs?.grantToken as { plaintext: string }).plaintext) as string;

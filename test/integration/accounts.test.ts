@@ -124,10 +124,10 @@ describe("integration: accounts and Regions on moto (STS and KMS through the pro
 
   it("the account of a bare id: a role's own account without a call; the default credentials' from one cached GetCallerIdentity", async () => {
     const source = new CredentialSource();
-    expect(await source.accountOf(role(ACCOUNT_C, "who"))).to.equal(ACCOUNT_C);
+    expect(await source.callerAccount(role(ACCOUNT_C, "who"))).to.equal(ACCOUNT_C);
     expect(proxy.count("GetCallerIdentity")).to.equal(0);
-    expect(await source.accountOf({}, "us-east-1")).to.equal(MOTO_ACCOUNT_ID);
-    expect(await source.accountOf({}, "us-east-1")).to.equal(MOTO_ACCOUNT_ID);
+    expect(await source.callerAccount({}, "us-east-1")).to.equal(MOTO_ACCOUNT_ID);
+    expect(await source.callerAccount({}, "us-east-1")).to.equal(MOTO_ACCOUNT_ID);
     expect(proxy.count("GetCallerIdentity")).to.equal(1);
   });
 

@@ -4,7 +4,8 @@ import { KeyApi } from "../../provider/aws/keys";
 import { policiesEquivalent } from "../../provider/policy";
 import { checkKeyPolicy, KeyPolicyInputs } from "../../provider/runtime/keyPolicyCheck";
 import { ResourceInitFailedError } from "../../provider/runtime/initFailure";
-import { KeyPolicyLifecycle, KeyPolicyOutputs, defaultKeyPolicy } from "../../provider/runtime/keyPolicyLifecycle";
+import { KeyPolicyLifecycle, KeyPolicyOutputs } from "../../provider/runtime/keyPolicyLifecycle";
+import { defaultKeyPolicy } from "../../provider/aws/keyPolicyFacts";
 import { DUMMY_CREDENTIALS } from "../../toolchain/moto";
 import { FaultProxy } from "../support/faultProxy";
 import { FaithfulOptions } from "../support/kmsFaithful";
@@ -73,7 +74,7 @@ for (const mode of MODES)
       expect(id).to.equal(key.arn);
       expectPolicy(outs.previousPolicy, before);
       expect(policiesEquivalent(await live(key.keyId), policy())).to.equal(true);
-      // ListResourceTags and TagResource: the key's ownership tags (README, "Replacing and renaming").
+      // ListResourceTags and TagResource: the key's ownership tags (docs/key-policy.md#replacing-and-renaming).
       expect(Object.fromEntries(counting.calls)).to.deep.equal({
         DescribeKey: 1,
         ListKeyPolicies: 1,

@@ -146,7 +146,7 @@ describe("integration: moto's KMS as this package uses it", () => {
     expect((await kms.send(new ListGrantsCommand({ KeyId: key.keyId }))).Grants).to.have.length(2);
   });
   it("TagResource, ListResourceTags, UntagResource: stores, lists in one page and removes tags, 31 of them with 256-character values", async () => {
-    // What KeyPolicy's ownership tags need at most (README, "Replacing and renaming"): 1 owner tag and 30 of the pre-stack policy.
+    // What KeyPolicy's ownership tags need at most (docs/key-policy.md#replacing-and-renaming): 1 owner tag and 30 of the pre-stack policy.
     const key = await createKey(kms);
     const tags = Array.from({ length: 31 }, (_, i) => ({ TagKey: `t${String(i).padStart(2, "0")}`, TagValue: String(i % 10).repeat(256) }));
     await kms.send(new TagResourceCommand({ KeyId: key.keyId, Tags: tags }));

@@ -254,7 +254,7 @@ export class FaultProxy {
     if (this.faithful) {
       const faithful = await this.faithful.handle(operation, json, (op, payload) => this.forwardJson(req, op, payload), scope?.[2] ?? "");
       if (faithful) {
-        let out = Buffer.from(JSON.stringify(faithful.body));
+        let out: Buffer = Buffer.from(JSON.stringify(faithful.body));
         if (operation === "CreateGrant" && faithful.status === 200) this.rememberServicePrincipals(json, out);
         if (operation === "ListGrants" && faithful.status === 200) out = this.withServicePrincipals(out);
         if (fault === "drop-after") return void req.socket.destroy();

@@ -5,6 +5,7 @@ import * as path from "path";
 import { MotoServer } from "../../toolchain/moto";
 import { FaultProxy } from "./faultProxy";
 import { FaithfulOptions } from "./kmsFaithful";
+import { pinnedSdkVersion } from "./sdkVersions";
 import { LAUNCHER, REPO_ROOT, requiredTool } from "./tools";
 
 /**
@@ -53,12 +54,6 @@ export const KMS_MODES: readonly KmsMode[] = [
 export function faithfulMode(option: FaithfulOptions | false | undefined): FaithfulOptions | undefined {
   if (option === false) return undefined;
   return option ?? (process.env.PULUMI_KMS_POLICY_TEST_KMS === "faithful" ? FAITHFUL_DEFAULTS : undefined);
-}
-
-/** The @pulumi/pulumi this repository's own tests pin (package.json devDependencies). */
-export function pinnedSdkVersion(): string {
-  return (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { devDependencies: Record<string, string> })
-    .devDependencies["@pulumi/pulumi"];
 }
 
 let packed: string | undefined;

@@ -3,7 +3,7 @@
  * identity) leaves anyone out. A pattern limits only if it matches none of a set of made-up values
  * from a foreign account: stripping literal prefixes misses partial ones (`o*`, `vpc*`, `A*`).
  */
-import { PARTITIONS } from "../grammar";
+import { PARTITIONS, REGION_NAME, arnFields, wildcardRegExp } from "../grammar";
 
 /** How a pattern is matched: StringLike over the whole text, ArnLike (and ArnEquals) per ARN field. */
 export type PatternOperator = "StringLike" | "ArnLike";
@@ -68,20 +68,9 @@ function withoutVariables(pattern: string): string {
 }
 
 const WILDCARD = /[*?]/;
-/** A Region name's shape (us-east-1, us-gov-west-1, cn-north-1). */
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
-/** A glob (`*` any run, `?` one character, both across colons) as an anchored, case-sensitive regex. */
-function glob(pattern: string): RegExp {
-  const body = [...pattern].map((c) => (c === "*" ? "[\\s\\S]*" : c === "?" ? "[\\s\\S]" : c.replace(/[.+^${}()|[\]\\/-]/g, "\\$&")));
-  return new RegExp(`^${body.join("")}$`);
-}
-
-/** An ARN's six fields (`arn`, partition, service, region, account, resource): the resource may hold colons. */
-function arnFields(text: string): string[] {
-  const parts = text.split(":");
-  return parts.length <= 6 ? parts : [...parts.slice(0, 5), parts.slice(5).join(":")];
-}
+/** StringLike and ArnLike compare with case. */
+const glob = (pattern: string): RegExp => wildcardRegExp(pattern, { ignoreCase: false });
 
 /**
  * ArnLike: each field is matched on its own, so a `*` in the service never stands for the account.
@@ -102,7 +91,7 @@ function foreignInstance(pattern: string): string | undefined {
   if (fields.length < 5 || fields[4] === "") return undefined;
   // With a literal region that is no region (StringLike's `arn:aws:*:111122223333:*`), the fields do
   // not line up with an ARN's, and the account id may stand in that slot: no instance.
-  if (!WILDCARD.test(fields[3]) && fields[3] !== "" && !REGION.test(fields[3])) return undefined;
+  if (!WILDCARD.test(fields[3]) && fields[3] !== "" && !REGION_NAME.test(fields[3])) return undefined;
   const filled = fields.map((f, i) => (i === 4 ? FOREIGN_ACCOUNT : f.replace(/[*?]/g, "z")));
   return (fields.length === 5 ? [...filled, "zzzz"] : filled).join(":");
 }

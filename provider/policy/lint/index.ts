@@ -8,8 +8,9 @@ import { validateParsed } from "../validate";
 import { kmsCatalog } from "./catalog";
 import { lintRule } from "./rules";
 import { keyOwner, securityRules } from "./security";
-import { RawFinding, documentRules, grammarRules, isObject, keyPolicyRules, statementsOf } from "./statements";
-import { LintFinding, LintOptions, LintSuppression } from "./types";
+import { isJsonObject } from "../json";
+import { RawFinding, documentRules, grammarRules, keyPolicyRules, statementsOf } from "./statements";
+import { LintFinding, LintOptions, LintSuppression, SEVERITIES } from "./types";
 
 export * from "./types";
 export { LINT_RULES, LintRule, lintRule } from "./rules";
@@ -26,7 +27,7 @@ export function lintPolicy(input: PolicyInput | unknown, options: LintOptions = 
   const findings: LintFinding[] = validateParsed(parsed, { keyPolicy }).map((p) => ({ ...p, severity: "error" }));
   // The engine's reading of the document: duplicate keys refused, numbers kept as written (JsonNumber).
   const doc = parsed.value;
-  if (!isObject(doc)) return findings; // not JSON, or not an object: validatePolicy has said so
+  if (!isJsonObject(doc)) return findings; // not JSON, or not an object: validatePolicy has said so
 
   const raw: RawFinding[] = [];
   const report = (f: RawFinding) => raw.push(f);
@@ -49,5 +50,4 @@ export function lintPolicy(input: PolicyInput | unknown, options: LintOptions = 
   return findings.sort((a, b) => rank(a) - rank(b));
 }
 
-const ORDER = ["error", "security", "warning", "suggestion"];
-const rank = (f: LintFinding) => ORDER.indexOf(f.severity);
+const rank = (f: LintFinding) => SEVERITIES.indexOf(f.severity);

@@ -1,6 +1,6 @@
 import { Severity } from "./types";
 
-/** What a rule is, for the README, SARIF's rule metadata and the `--format` outputs. */
+/** What a rule is, for docs/lint-rules.md, SARIF's rule metadata and the `--format` outputs. */
 export interface LintRule {
   id: string;
   severity: Severity;

@@ -2,12 +2,12 @@
  * The `security` rules: statements KMS accepts that give the key away. Each rule refuses to guess:
  * a condition that may limit the callers, or an account it cannot place, keeps it quiet.
  */
-import { ACCOUNT_ID, ACCOUNT_ROOT_ARN, AWS_PRINCIPAL_ARN } from "../grammar";
+import { ACCOUNT_ID, ACCOUNT_ROOT_ARN, parseOperator, principalAccount } from "../grammar";
 import { PatternOperator, patternIdentifies, patternLimits } from "./callerPatterns";
 import { KmsAction } from "./catalog";
-import { parseOperator } from "./operators";
 import { joinPath } from "./path";
-import { Obj, RawFinding, StatementView, isObject, strings } from "./statements";
+import { isJsonObject as isObject } from "../json";
+import { Obj, RawFinding, StatementView, strings } from "./statements";
 
 /**
  * Keys that limit a request to one account, organization or network of the caller's
@@ -80,15 +80,6 @@ const isWildcardPrincipal = (principal: unknown): boolean =>
 
 const covers = (actions: KmsAction[] | undefined, name: string) => actions?.some((a) => a.name === name) ?? false;
 
-/** The account of an AWS principal (id, root ARN or IAM/STS ARN); undefined for `*` or a unique id. */
-export function accountOf(principal: string): string | undefined {
-  if (ACCOUNT_ID.test(principal)) return principal;
-  const root = ACCOUNT_ROOT_ARN.exec(principal);
-  if (root) return root[2];
-  if (AWS_PRINCIPAL_ARN.test(principal)) return /^arn:[^:]+:[^:]+::(\d{12}):/.exec(principal)?.[1];
-  return undefined;
-}
-
 /**
  * The account that owns the key: given (from the key's ARN), or inferred from the policy. Only
  * the owner's principals can use kms:PutKeyPolicy (another account's permission for it has no
@@ -111,7 +102,7 @@ export function administeringAccounts(statements: StatementView[]): { all: Set<s
   for (const s of statements) {
     if (s.value.Effect !== "Allow" || !covers(s.actions, "PutKeyPolicy") || !isObject(s.value.Principal)) continue;
     for (const [p] of strings(s.value.Principal.AWS, "")) {
-      const account = accountOf(p);
+      const account = principalAccount(p)?.account;
       if (!account) continue;
       all.add(account);
       if (ACCOUNT_ID.test(p) || ACCOUNT_ROOT_ARN.test(p)) roots.add(account);
@@ -175,7 +166,7 @@ export function securityRules(s: StatementView, owner: KeyOwner | undefined, rep
     ? `account ${owner.account}, taken as the key's owner: ${owner.basis ?? "inferred from the policy"} (only the owner's principals can use that permission)`
     : `account ${owner.account}, the key's owner`;
   for (const [p, path] of strings(value.Principal.AWS, joinPath(principalAt, "AWS"))) {
-    const account = accountOf(p);
+    const account = principalAccount(p)?.account;
     if (!account || account === owner.account) continue;
     report({
       path,

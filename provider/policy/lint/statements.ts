@@ -2,14 +2,13 @@
  * The warning and suggestion rules, statement by statement. Defensive about shapes: validatePolicy
  * reports wrong types as errors, and the lint still looks at whatever parts are well formed.
  */
-import { closest } from "../grammar";
-import { JsonNumber } from "../json";
+import { arnFields, closest, parseOperator, wildcardRegExp } from "../grammar";
+import { JsonNumber, isJsonObject as isObject } from "../json";
 import { ConditionKeyInfo, KmsAction, KmsCatalog } from "./catalog";
-import { parseOperator, valueProblem } from "./operators";
+import { valueProblem } from "./operators";
 import { joinPath } from "./path";
 
 export type Obj = Record<string, unknown>;
-export const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
 /** A condition value as the policy wrote it: a number keeps its text (`0.0000001`, not `1e-7`). */
 const written = (v: string | boolean | JsonNumber): string => (v instanceof JsonNumber ? v.text : JSON.stringify(v));
 
@@ -47,14 +46,11 @@ export function statementsOf(doc: Obj): StatementView[] {
   );
 }
 
-const wildcardRegex = (pattern: string) =>
-  new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-      .replace(/\*/g, ".*")
-      .replace(/\?/g, ".")}$`,
-    "i",
-  );
+/*
+ * Action names are compared without case, as AWS does. A Resource is too: the rule reports only
+ * a Resource certain to match no key ARN, so it reads the pattern broadly.
+ */
+const wildcardRegex = (pattern: string) => wildcardRegExp(pattern, { ignoreCase: true });
 
 /** Document-level suggestions and duplicate Sids. */
 export function documentRules(doc: Obj, statements: StatementView[], report: (f: RawFinding) => void): void {
@@ -200,9 +196,9 @@ export function keyPolicyRules(s: StatementView, catalog: KmsCatalog, report: (f
  */
 function mayMatchKeyArn(resource: string): boolean {
   if (resource === "*" || resource.includes("${")) return true;
-  const parts = resource.split(":");
+  const parts = arnFields(resource);
   if (parts.length < 6 || !wildcardRegex(parts[0]).test("arn")) return false;
-  const rest = parts.slice(5).join(":");
+  const rest = parts[5];
   return wildcardRegex(parts[2]).test("kms") && (/^key\/./i.test(rest) || wildcardRegex(rest).test("key/x"));
 }
 

@@ -13,7 +13,7 @@ export function atLeast(severity: Severity, threshold: Severity): boolean {
 export interface LintFinding {
   /** JSON path of the element, in `validatePolicy`'s format (`Statement[1].Condition.Bool["aws:SecureTransport"]`); `""` for the document. */
   path: string;
-  /** Stable rule id, listed in the README's rules table. */
+  /** Stable rule id, listed in the rules table of docs/lint-rules.md. */
   rule: string;
   severity: Severity;
   /** What is wrong, in one sentence. */

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { diffPolicies } from "../../../provider/policy";
 import { DriftReport } from "../../../provider/drift/check";
 import { exitCodeOf, jsonReport, junitReport, markdownReport, summarize, textReport } from "../../../provider/drift/report";
-import { GRANT_TYPE, KEY_POLICY_TYPE, parseStackExport } from "../../../provider/drift/stackExport";
+import { parseStackExport } from "../../../provider/drift/stackExport";
+import { GRANT_TYPE, KEY_POLICY_TYPE } from "../../../provider/resourceTypes";
 
 const keyArn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const secret = (text: string) => ({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75f19e6a61c0", ciphertext: text });

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { PolicyValidationError, clearPolicyCache, policiesEquivalent } from "../../../provider/policy";
+import { EngineOptions, engineOptionsKey, policyCacheStats } from "../../../provider/policy/normalize";
 
 const policy = (action: string, sid = "Use") =>
   JSON.stringify({
@@ -116,5 +117,44 @@ describe("policy engine: the cache of canonical keys", () => {
         expect(policiesEquivalent(texts[i], texts[(i + 1) % texts.length])).to.equal(false);
       }
     }
+  });
+
+  it("notes a text the first time, stores its form the second and answers from the cache from the third on", () => {
+    const a = policy("kms:Decrypt");
+    const b = policy("KMS:DECRYPT");
+    expect(policiesEquivalent(a, b)).to.equal(true);
+    expect(policyCacheStats()).to.deep.equal({ hits: 0, misses: 2, stored: 0 });
+    expect(policiesEquivalent(a, b)).to.equal(true);
+    expect(policyCacheStats()).to.deep.equal({ hits: 0, misses: 4, stored: 2 });
+    for (let i = 0; i < 3; i++) expect(policiesEquivalent(a, b)).to.equal(true);
+    expect(policyCacheStats()).to.deep.equal({ hits: 6, misses: 4, stored: 2 });
+  });
+
+  it("never caches a policy given as an object, which may change between calls", () => {
+    const doc = JSON.parse(policy("kms:Decrypt")) as Record<string, unknown>;
+    for (let i = 0; i < 3; i++) expect(policiesEquivalent(doc, doc)).to.equal(true);
+    expect(policyCacheStats()).to.deep.equal({ hits: 0, misses: 0, stored: 0 });
+  });
+
+  it("never answers a text with a form made under other options: each option is part of the key", () => {
+    const text = policy("kms:Decrypt");
+    for (let i = 0; i < 3; i++) policiesEquivalent(text, text);
+    const { hits } = policyCacheStats();
+    policiesEquivalent(text, text, { tolerant: true });
+    policiesEquivalent(text, text, { keyPolicy: false });
+    policiesEquivalent(text, text, { partition: "aws-cn" });
+    expect(policyCacheStats().hits).to.equal(hits);
+    // Every option, each value that makes another form, has its own key; the defaults share one.
+    const variants: EngineOptions[] = [
+      {},
+      { tolerant: true },
+      { keyPolicy: false },
+      { partition: "aws-cn" },
+      { tolerant: true, keyPolicy: false },
+    ];
+    const keys = variants.map(engineOptionsKey);
+    expect(new Set(keys).size).to.equal(variants.length);
+    for (const same of [undefined, { tolerant: false }, { keyPolicy: true }, { partition: "aws" }])
+      expect(engineOptionsKey(same)).to.equal(keys[0]);
   });
 });

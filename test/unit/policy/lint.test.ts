@@ -6,6 +6,7 @@ import {
   PolicyStatement,
   lintPolicy,
   parseSuppressions,
+  policiesEquivalent,
   validatePolicy,
 } from "../../../provider/policy";
 
@@ -512,6 +513,29 @@ describe("lintPolicy", () => {
         expect(admin(pattern), pattern).to.not.include("wildcard-principal-admin");
       expect(admin("arn:aws:iam::111122223333:role/KeyAdmin*", "StringLike")).to.not.include("wildcard-principal-admin");
     });
+  });
+
+  it("flags a Numeric, Date or IpAddress value exactly when normalization cannot compare it as one (+5, 5., Feb 30)", () => {
+    const flagged = (operator: string, key: string, value: string, action = "kms:Decrypt") =>
+      findings(doc(use({ Action: action, Condition: { [operator]: { [key]: value } } }))).some((f) => f.rule === "condition-value-type");
+    const compared = (operator: string, key: string, a: string, b: string) =>
+      policiesEquivalent(doc(use({ Condition: { [operator]: { [key]: a } } })), doc(use({ Condition: { [operator]: { [key]: b } } })));
+    for (const text of ["+5", "5.", ".5", "1e3", "5 "]) {
+      expect(flagged("NumericLessThan", "aws:MultiFactorAuthAge", text), text).to.equal(true);
+      expect(compared("NumericLessThan", "aws:MultiFactorAuthAge", text, "5"), text).to.equal(false);
+    }
+    for (const text of ["5", "-5", "005", "5.0"]) {
+      expect(flagged("NumericLessThan", "aws:MultiFactorAuthAge", text), text).to.equal(false);
+      expect(compared("NumericLessThan", "aws:MultiFactorAuthAge", text, text.startsWith("-") ? "-5" : "5"), text).to.equal(true);
+    }
+    for (const text of ["2021-02-30", "2021-02-28T10:00:00+24:00", "1234567890123"])
+      expect(flagged("DateLessThan", "aws:CurrentTime", text), text).to.equal(true);
+    // A time without an offset is a date, though not a certain instant: not flagged, compared as written.
+    expect(flagged("DateLessThan", "aws:CurrentTime", "2021-02-28T10:00")).to.equal(false);
+    expect(compared("DateLessThan", "aws:CurrentTime", "2021-02-28T10:00", "2021-02-28T10:00:00Z")).to.equal(false);
+    for (const text of ["fe80::1%eth0", "010.0.0.1", "10.0.0.0/8/8"])
+      expect(flagged("IpAddress", "aws:SourceIp", text), text).to.equal(true);
+    expect(flagged("IpAddress", "aws:SourceIp", "2001:db8::/32")).to.equal(false);
   });
 
   it("reads numbers as written: long and small unquoted numbers are numbers, in the message too", () => {

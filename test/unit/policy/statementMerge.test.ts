@@ -38,7 +38,7 @@ const live = (statements: unknown[], extra: Json = {}) =>
 
 /** Each statement's canonical meaning, in document order. */
 const meanings = (policy: string): string[] =>
-  (readJson(policy, { lenient: true }) as { Statement: unknown[] }).Statement.map((s) =>
+  (readJson(policy, { tolerant: true }) as { Statement: unknown[] }).Statement.map((s) =>
     canonicalPolicyJson({ Version: "2012-10-17", Statement: [s] }, { tolerant: true }),
   );
 

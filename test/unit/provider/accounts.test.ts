@@ -18,6 +18,7 @@ import { KeyPolicyLifecycle, KeyPolicyOutputs } from "../../../provider/runtime/
 import { accessFor, configureFromStack, regionFor, stackSettingProblems } from "../../../provider/runtime/settings";
 import keyPolicyProvider = require("../../../provider/runtime/keyPolicy");
 import { main } from "../../../provider/cli/main";
+import { KEY_POLICY_TYPE } from "../../../provider/resourceTypes";
 
 const ROLE_A = "arn:aws:iam::111122223333:role/kms-admin";
 const ROLE_B = "arn:aws:iam::444455556666:role/kms-admin";
@@ -288,9 +289,9 @@ describe("credentials: STS, stubbed", () => {
     expect(err.message).to.contain(`could not assume role ${ROLE_B} (from the default credentials): AccessDenied: not authorized`);
     expect(err.message).to.contain("Fix: the role's trust policy must allow sts:AssumeRole");
 
-    expect(await source.accountOf({ assumeRole: { roleArn: ROLE_B } })).to.equal("444455556666");
-    expect(await source.accountOf({ profile: "x" })).to.equal("999988887777");
-    await source.accountOf({ profile: "x" });
+    expect(await source.callerAccount({ assumeRole: { roleArn: ROLE_B } })).to.equal("444455556666");
+    expect(await source.callerAccount({ profile: "x" })).to.equal("999988887777");
+    await source.callerAccount({ profile: "x" });
     expect(sent.filter((s) => (s.input as object) && Object.keys(s.input as object).length === 0)).to.have.length(1); // one GetCallerIdentity
   });
 });
@@ -465,7 +466,7 @@ describe("kms-policy drift --assume-role", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "drift-role-")), "export.json");
     const resource = {
       urn: "urn:pulumi:s::p::pulumi-nodejs:dynamic/kms:KeyPolicy::kp",
-      type: "pulumi-nodejs:dynamic/kms:KeyPolicy",
+      type: KEY_POLICY_TYPE,
       id: arnOf("us-east-1", "444455556666", MRK),
       outputs: { keyArn: arnOf("us-east-1", "444455556666", MRK), policy: "{}", policyName: "default" },
     };

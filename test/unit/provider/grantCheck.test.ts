@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { GRANT_OPERATIONS, checkGrant } from "../../../provider/runtime/grantCheck";
+import { GRANT_OPERATIONS } from "../../../provider/aws/grantFacts";
+import { checkGrant } from "../../../provider/runtime/grantCheck";
 import { defaultGrantName } from "../../../provider/resources/grant";
 
 const valid = {

@@ -9,6 +9,7 @@ import {
   ownershipTags,
   readOwnership,
 } from "../../../provider/runtime/keyOwnership";
+import { DOC_PAGES } from "../../../provider/docs";
 import { KeyApi } from "../../../provider/aws/keys";
 import { checkKeyPolicy } from "../../../provider/runtime/keyPolicyCheck";
 import { KeyPolicyLifecycle } from "../../../provider/runtime/keyPolicyLifecycle";
@@ -86,7 +87,7 @@ class MemoryKey {
   }
 }
 
-describe("KeyPolicy ownership: a pre-stack policy too large for the tags (README, 'Replacing and renaming')", () => {
+describe("KeyPolicy ownership: a pre-stack policy too large for the tags (docs/key-policy.md, 'Replacing and renaming')", () => {
   const declared = (sid: string) =>
     JSON.stringify({
       Version: "2012-10-17",
@@ -139,6 +140,9 @@ describe("KeyPolicy ownership: a pre-stack policy too large for the tags (README
     const b = await captureStderr(() => lifecycle.create(inputs("Second")));
     expect(b.written).to.contain("whose tags do not record the policy the key had before the stack");
     expect(b.written).to.contain("its delete will restore that, not the pre-stack policy");
+    // Both warnings cite the docs page that explains the hand-over, by path and anchor.
+    expect(a.written).to.contain(`(see pulumi-kms-policy's ${DOC_PAGES.keyPolicyReplacing})`);
+    expect(b.written).to.contain(`(see pulumi-kms-policy's ${DOC_PAGES.keyPolicyReplacing})`);
     expect(b.result.outs.previousPolicy).to.equal(declared("First"));
 
     // The replaced resource's delete leaves the key to its successor and prints what would be lost.
@@ -149,7 +153,7 @@ describe("KeyPolicy ownership: a pre-stack policy too large for the tags (README
     expect(deleted.written).to.contain("could not learn from the key's tags the policy the key had before the stack");
     expect(deleted.written).to.contain(`The pre-stack policy (this resource's previousPolicy) was:\n${before}`);
 
-    // As README says: a later destroy puts back the policy the stack set, not the pre-stack one.
+    // As docs/key-policy.md says: a later destroy puts back the policy the stack set, not the pre-stack one.
     await captureStderr(() => lifecycle.delete(keyArn, b.result.outs));
     expect(key.policy).to.equal(declared("First"));
     expect(key.tags.size).to.equal(0);

@@ -1,8 +1,10 @@
 import { expect } from "chai";
 import { changedParameters, fromListing, GrantParameters } from "../../../provider/aws/grantFacts";
-import { REGION_NAME } from "../../../provider/aws/keyRef";
-import { validatePolicy } from "../../../provider/policy";
-import { AWS_UNIQUE_ID } from "../../../provider/policy/grammar";
+import { unknownValue } from "@pulumi/pulumi/runtime";
+import { KEY_POLICY_NAME, defaultKeyPolicy } from "../../../provider/aws/keyPolicyFacts";
+import { policiesEquivalent, validatePolicy } from "../../../provider/policy";
+import { AWS_UNIQUE_ID, REGION_NAME } from "../../../provider/policy/grammar";
+import { UNKNOWN } from "../../../provider/runtime/check";
 import { STACK_SETTINGS } from "../../../provider/runtime/settings";
 
 const grant: GrantParameters = { granteePrincipal: "arn:aws:iam::111122223333:role/app", operations: ["Decrypt", "Encrypt"] };
@@ -21,6 +23,27 @@ describe("KMS facts shared by the lifecycles and the drift check", () => {
       });
     expect(validatePolicy(policy("AROA1234567890EXAMPLE"))).to.deep.equal([]);
     expect(validatePolicy(policy("AKIAIOSFODNN7EXAMPLE")).map((p) => p.rule)).to.deep.equal(["invalid-principal"]);
+  });
+
+  it("the default key policy allows kms:* to the root of the key ARN's own account, in its partition", () => {
+    const policy = defaultKeyPolicy("arn:aws-cn:kms:cn-north-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+    expect(validatePolicy(policy)).to.deep.equal([]);
+    const root = { Effect: "Allow", Principal: { AWS: "arn:aws-cn:iam::111122223333:root" }, Action: "kms:*", Resource: "*" };
+    expect(
+      policiesEquivalent(policy, {
+        Version: "2012-10-17",
+        Id: "key-default-1",
+        Statement: [{ Sid: "Enable IAM User Permissions", ...root }],
+      }),
+    ).to.equal(true);
+    // A key id or an alias ARN names no account: never a policy for a made-up one.
+    expect(() => defaultKeyPolicy("1234abcd-12ab-34cd-56ef-1234567890ab")).to.throw(/needs a key ARN/);
+    expect(() => defaultKeyPolicy("arn:aws:kms:us-east-1:111122223333:alias/app")).to.throw(/needs a key ARN/);
+    expect(KEY_POLICY_NAME).to.equal("default");
+  });
+
+  it("the unknown marker check reads is the Pulumi SDK's own", () => {
+    expect(UNKNOWN).to.equal(unknownValue);
   });
 
   it("Region names", () => {
