@@ -182,24 +182,3 @@ export function statementPath(path: string): string {
 export function statementText(statement: unknown, indent = 2): string {
   return writeJson(statement, indent);
 }
-
-/**
- * The policy with each of `statements` added after the last statement, unless the policy already
- * has one with its Sid (that owner's current version wins) or, for a statement without a Sid, one
- * that means the same. For statements a concurrent write took out of the policy by mistake.
- */
-export function restoreStatements(policy: string, statements: unknown[], options: EngineOptions = {}): string {
-  let text = policy;
-  for (const s of statements) {
-    const sid = sidOf(s);
-    if (sid !== undefined) {
-      if (!statementSids(text).includes(sid)) text = mergeStatement(text, sid, s as Raw);
-      continue;
-    }
-    const key = otherStatementKeys(statementDocument(statementText(s)), "\u0000", options)[0];
-    if (otherStatementKeys(text, "\u0000", options).includes(key)) continue;
-    const e = editable(text);
-    text = serialize(withStatements(e, [...e.statements, s]));
-  }
-  return text;
-}

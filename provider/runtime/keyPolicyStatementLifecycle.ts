@@ -8,11 +8,8 @@ import {
   findStatement,
   mergeStatement,
   mergedPolicyProblems,
-  otherStatementKeys,
-  otherStatements,
   ownStatementText,
   removeStatement,
-  restoreStatements,
   statementDocument,
   statementSids,
   statementText,
@@ -129,10 +126,9 @@ export class KeyPolicyStatementLifecycle {
    * leaving every other statement as it is. KMS has no conditional PutKeyPolicy, so a writer in
    * another process that read the policy before this put and puts after it undoes it. After the
    * put, the policy is watched until it stays still (see watch); when this statement is then not
-   * as wanted, the write was undone: it is merged again into the policy as it is now, with the
-   * other statements the same put took out (whose Sid the policy no longer has), and put again, at
-   * most MAX_WRITE_ATTEMPTS times with jittered pauses. A statement missing while this one held is
-   * left alone: its owner may have removed it. `before` checks the first read, before any write.
+   * as wanted, the write was undone: it is merged again into the policy as it is now and put
+   * again, at most MAX_WRITE_ATTEMPTS times with jittered pauses. Other statements are never put
+   * back: one gone may have been removed by its owner. `before` checks the first read, before any write.
    * Returns the policy the key settled on; `progress.put` tells a caller whose write failed whether it put anything.
    */
   private async write(
@@ -172,10 +168,9 @@ export class KeyPolicyStatementLifecycle {
             "The other statements were left as they are; run `pulumi up` again once the other writer is done.",
         );
       }
-      // Undone by a writer that read before this put: its put took out what it had not seen.
-      const liveKeys = new Set(otherStatementKeys(live, sid, { partition }));
-      const baseKeys = otherStatementKeys(base, sid, { partition });
-      const lost = otherStatements(base, sid).filter((_, i) => !liveKeys.has(baseKeys[i]));
+      // Undone by a writer that read before this put. Only this statement is merged again: another
+      // statement gone since this put may have been removed by its owner on purpose (putting it
+      // back would leave the key a statement nobody asked for); its owner's own watch guards it.
       await engineLog(
         "info",
         `KeyPolicyStatement "${sid}": another writer replaced the policy of ${keyArn} at the same time; merging again (attempt ${attempt + 1} of ${MAX_WRITE_ATTEMPTS}).`,
@@ -183,7 +178,7 @@ export class KeyPolicyStatementLifecycle {
       // A pause, then the policy as it is now: merged onto the watch's last answer, the put would
       // land a pause after that read, later than another writer's watch may look.
       await this.jitter();
-      base = restoreStatements(await this.settled(api, keyArn), lost, { partition });
+      base = await this.settled(api, keyArn);
     }
   }
 

@@ -8,7 +8,6 @@ import {
   mergedPolicyProblems,
   otherStatementKeys,
   removeStatement,
-  restoreStatements,
   statementDocument,
   statementPath,
   statementSids,
@@ -193,14 +192,5 @@ describe("policy engine: one statement as a document", () => {
     expect(JSON.parse(statementDocument(JSON.stringify(appStatement)))).to.deep.equal({ Version: "2012-10-17", Statement: [appStatement] });
     expect(statementPath("Statement[0].Principal.AWS[0]")).to.equal("statement.Principal.AWS[0]");
     expect(statementPath("")).to.equal("statement");
-  });
-
-  it("restoreStatements adds back only statements whose Sid (or, without one, meaning) the policy lacks", () => {
-    const updated = { ...handWritten, Action: "kms:Encrypt" };
-    const noSid = { Effect: "Allow", Principal: { AWS: root }, Action: "kms:Sign", Resource: "*" };
-    const restored = restoreStatements(live([allowRoot, updated]), [handWritten, appStatement, noSid, { ...noSid }]);
-    expect(statementSids(restored)).to.deep.equal(["Enable IAM User Permissions", "HandWritten", "AppDecrypts"]);
-    expect(findStatement(restored, "HandWritten")?.Action).to.equal("kms:Encrypt");
-    expect(meanings(restored)).to.have.length(4);
   });
 });
