@@ -62,14 +62,26 @@ export type ApiFor = (keyId: string, region?: string, access?: Access) => KeyApi
 
 /** How policies of a key are read and compared: one home, below refresh and drift (provider/verdict). */
 const readAs = policyReading;
-const equivalent = samePolicy;
+export const equivalent = samePolicy;
 
-function explainDiff(before: string, after: string, title: string, keyRef: string): string {
+/** The statement-level diff of two policies of the key, as text; the engine's error when it cannot read one. */
+export function explainDiff(before: string, after: string, title: string, keyRef: string): string {
   try {
     return formatPolicyDiff(diffPolicies(before, after, readAs(keyRef)), { title });
   } catch (err) {
     return `${title}: ${(err as Error).message}`;
   }
+}
+
+/** DescribeKey, refusing a key pending deletion: its policy cannot be managed. */
+export async function describeUsableKey(api: KeyApi, keyId: string): Promise<KeyFacts> {
+  const key = await api.describeKey(keyId);
+  if (GONE_KEY_STATES.has(key.state)) {
+    throw new Error(
+      `key ${key.arn} is ${key.state}: its policy cannot be managed. Cancel the deletion (CancelKeyDeletion) or point keyId at another key.`,
+    );
+  }
+  return key;
 }
 
 export class KeyPolicyLifecycle {
@@ -172,20 +184,10 @@ export class KeyPolicyLifecycle {
     );
   }
 
-  private async describeUsableKey(api: KeyApi, keyId: string): Promise<KeyFacts> {
-    const key = await api.describeKey(keyId);
-    if (GONE_KEY_STATES.has(key.state)) {
-      throw new Error(
-        `key ${key.arn} is ${key.state}: its policy cannot be managed. Cancel the deletion (CancelKeyDeletion) or point keyId at another key.`,
-      );
-    }
-    return key;
-  }
-
   async create(inputs: KeyPolicyInputs): Promise<{ id: string; outs: KeyPolicyOutputs }> {
     const access = accessFor(inputs);
     const api = this.api(inputs, access);
-    const key = await this.describeUsableKey(api, inputs.keyId);
+    const key = await describeUsableKey(api, inputs.keyId);
     const names = await api.listKeyPolicies(key.arn);
     if (!names.includes(inputs.policyName)) {
       throw new Error(`key ${key.arn} has no key policy named "${inputs.policyName}" (it has: ${names.join(", ") || "none"})`);
@@ -469,7 +471,7 @@ export class KeyPolicyLifecycle {
     // or the key is not claimed yet (a create that failed after its put, a state from before the tags).
     if (policyChanged || !ownerId) {
       const api = this.api(news, access, keyArn);
-      await this.describeUsableKey(api, keyArn);
+      await describeUsableKey(api, keyArn);
       const tags = await this.tags(api, keyArn);
       const found = tags ? readOwnership(tags) : {};
       if (tags && (!ownerId || !found.owner)) {
