@@ -205,7 +205,7 @@ describe("isRefusal: when a failed call certainly changed nothing", () => {
     expect(isRefusal(sdkError("KMSInternalException", 500, 1))).to.equal(false);
   });
 
-  it("issue 12 #6: a 4xx on a retry is no proof: an earlier attempt may have landed", () => {
+  it("a 4xx on a retry is no proof: an earlier attempt may have landed", () => {
     expect(isRefusal(sdkError("AccessDeniedException", 400, 2))).to.equal(false);
     expect(
       isRefusal(
@@ -246,7 +246,7 @@ describe("provider settings", () => {
     });
   });
 
-  it("issue 12 #8: refuses a value a setting does not take, naming the key, the value and what it takes", () => {
+  it("refuses a value a setting does not take, naming the key, the value and what it takes", () => {
     settings.configureFromStack(
       config({ "kms-policy:maxAttempts": "abc", "kms-policy:requestTimeoutSeconds": "0", "kms-policy:grantListingDelaySeconds": "60" }),
     );
