@@ -7,7 +7,8 @@ import { KeyIdentity, keyIdentity, partitionOf, sameIdentity } from "../aws/keyR
 import { PolicyDiff } from "../policy";
 import { FieldChange, judgeGrant, judgeKey, judgePolicy, KeyVerdict, samePolicy, unsettledMessage } from "../verdict";
 import { PolicyAccessChange, accessChange } from "./access";
-import { ManagedGrant, ManagedKeyPolicy, ManagedResource } from "./stackExport";
+import { ManagedGrant, ManagedKeyPolicy, ManagedKeyPolicyStatement, ManagedResource } from "./stackExport";
+import { checkStatement } from "./statementCheck";
 
 /** `not-listed-yet`: a grant younger than the listing delay that ListGrants does not show yet. */
 export type DriftStatus = "in-sync" | "drifted" | "not-listed-yet" | "gone" | "error";
@@ -15,7 +16,7 @@ export type DriftStatus = "in-sync" | "drifted" | "not-listed-yet" | "gone" | "e
 export type { FieldChange } from "../verdict";
 
 export interface ResourceReport {
-  kind: "KeyPolicy" | "Grant";
+  kind: "KeyPolicy" | "KeyPolicyStatement" | "Grant";
   urn: string;
   name: string;
   keyArn: string;
@@ -25,7 +26,7 @@ export interface ResourceReport {
   status: DriftStatus;
   /** Why it is gone, or what failed. */
   message?: string;
-  /** KeyPolicy drift: recorded (-) to live (+). */
+  /** KeyPolicy drift, or a KeyPolicyStatement's (its own statement only): recorded (-) to live (+). */
   policyDiff?: PolicyDiff;
   /** KeyPolicy drift: whether the live policy grants access the recorded one does not. */
   access?: PolicyAccessChange;
@@ -195,6 +196,9 @@ async function checkKey(
     }
     for (const policy of members.filter((r): r is ManagedKeyPolicy => r.kind === "KeyPolicy")) {
       reports.push({ ...base(policy), ...(await checkPolicy(policy, clients.keys(keyArn, region, access))) });
+    }
+    for (const statement of members.filter((r): r is ManagedKeyPolicyStatement => r.kind === "KeyPolicyStatement")) {
+      reports.push({ ...base(statement), ...(await checkStatement(statement, clients.keys(keyArn, region, access))) });
     }
     const grants = members.filter((r): r is ManagedGrant => r.kind === "Grant");
     // Unmanaged grants are listed once per key, with the first access that lists it anyway.

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { assertSupportedSdk } from "./sdkCompatibility";
 import { AssumeRole, effectiveAccess, knownAccount } from "../aws/access";
-import { KeyIdentity, REGION_ENVIRONMENT_VARIABLE, certainlySameKey, keyIdentity, keyRegion } from "../aws/keyRef";
+import { KeyIdentity, REGION_ENVIRONMENT_VARIABLE, keyIdentity, keyRegion } from "../aws/keyRef";
+import { claimKey } from "./keyClaims";
 import { PolicyDocument } from "../policy/types";
 import { warnLintFindings } from "./lintWarnings";
 import type { OnDelete } from "../runtime/keyPolicyCheck";
@@ -57,9 +58,6 @@ export interface AssumeRoleArgs {
   /** 900 to 43200 seconds. Default 3600; credentials are renewed before they expire. */
   durationSeconds?: pulumi.Input<number>;
 }
-
-/** Each KeyPolicy of the program by name, with the key it names. */
-const claimedKeys = new Map<string, { keyId: string; identity: KeyIdentity }>();
 
 /** The stack settings and environment a program's key identity depends on. */
 export interface ProgramSettings {
@@ -156,19 +154,11 @@ export class KeyPolicy extends pulumi.dynamic.Resource {
       RESOURCE_MODULE,
       KEY_POLICY_TYPE_NAME,
     );
-    // Two KeyPolicy resources on one key would overwrite each other on every `pulumi up`. One key
-    // is one partition, account, Region and id: two replicas of a multi-Region key are two keys.
+    // Two KeyPolicy resources on one key, or a KeyPolicy and a KeyPolicyStatement, would overwrite
+    // each other on every `pulumi up` (keyClaims.ts).
     pulumi.all([args.keyId, args.region, args.assumeRole, args.profile]).apply(([keyId, region, role, profile]) => {
       const identity = programIdentity({ keyId, region, assumeRole: role as AssumeRole | undefined, profile }, programSettings());
-      for (const [owner, other] of claimedKeys) {
-        if (owner !== name && certainlySameKey(other.identity, identity)) {
-          throw new pulumi.ResourceError(
-            `KeyPolicy "${name}" and KeyPolicy "${owner}" both manage key ${keyId}${other.keyId === keyId ? "" : ` (also given as ${other.keyId})`}; a key has one policy. Merge their statements into one KeyPolicy.`,
-            this,
-          );
-        }
-      }
-      claimedKeys.set(name, { keyId, identity });
+      claimKey({ kind: "KeyPolicy", name, keyId, identity }, this);
     });
     // Lint findings below kms-policy:failOn appear as warnings on this resource in Diagnostics.
     pulumi.all([args.policy, args.keyId, args.assumeRole, args.profile]).apply(([policy, keyId, role, profile]) => {

@@ -34,7 +34,7 @@ const failsOn = (news: Record<string, unknown>, property: string, reason: RegExp
   ).to.equal(true);
 };
 
-describe("Grant check: service principals and sourceArn (issue 15)", () => {
+describe("Grant check: service principals and sourceArn", () => {
   it("a service grantee with a sourceArn and a retiring principal passes, in the API's fields", () => {
     const { inputs, failures } = checkGrant(service);
     expect(failures).to.deep.equal([]);
