@@ -90,7 +90,7 @@ export function defaultGrantName(urn: string): string {
   return `${readable}-${digest}`;
 }
 
-type NamedGrants = Map<string, { resourceName: string; keyId: string; identity: KeyIdentity; name: string }>;
+type NamedGrants = Map<string, { resourceName: string; urn: string; keyId: string; identity: KeyIdentity; name: string }>;
 
 /**
  * Each Grant with an explicit name, by URN (the key it names and the name), per run of the program:
@@ -183,12 +183,14 @@ export class Grant extends pulumi.dynamic.Resource {
               throw new pulumi.ResourceError(
                 `Grant "${name}" and Grant "${claim.resourceName}" both name their grant "${grantName}" on key ${keyId}${claim.keyId === keyId ? "" : ` (also given as ${claim.keyId})`}. ` +
                   "KMS takes two grants with one key, name and parameters for one, so each resource's delete would revoke the other's access. " +
-                  "Give each Grant its own name, or leave name out (the default is unique per resource).",
+                  "Give each Grant its own name, or leave name out (the default is unique per resource). " +
+                  `If the stack already has both, they may record one grant id: first forget one of them with \`pulumi state delete '${claim.urn}'\` ` +
+                  "(this deletes nothing in KMS), then run `pulumi up`, which creates it again under its new name; the grant the other records stays.",
                 this,
               );
             }
           }
-          namedGrants.set(self, { resourceName: name, keyId, identity, name: grantName });
+          namedGrants.set(self, { resourceName: name, urn: self, keyId, identity, name: grantName });
         });
     }
   }

@@ -78,6 +78,14 @@ export class GrantLifecycle {
    * fails while KMS does not list the grant yet, and would revoke a grant adopted in a migration.)
    */
   private readonly holders = new Map<string, string>();
+  /**
+   * The grant ids that a diff of this deployment saw recorded by a Grant it keeps (no replacement).
+   * Pulumi diffs every resource of the program before it runs the deletes of replaced or removed
+   * resources, so a delete can tell that another Grant of the stack still records its grant id (two
+   * Grants that old default names, or a program made before the one-name check, gave one grant):
+   * revoking it would silently take the other's grantee's access away.
+   */
+  private readonly keptIds = new Set<string>();
 
   constructor(
     private readonly clients: GrantClients,
@@ -254,6 +262,7 @@ export class GrantLifecycle {
     if (!isUnknown(news.name) && olds.name !== news.name) replaces.push("name");
     // grantTokens only matter while CreateGrant runs: changing them changes no grant.
     const retireChanged = !isUnknown(news.retireOnDelete) && olds.retireOnDelete !== news.retireOnDelete;
+    if (replaces.length === 0 && olds.grantId) this.keptIds.add(olds.grantId);
     if (replaces.length > 0 || retireChanged || key.accessChanged) return { changes: true, replaces, deleteBeforeReplace: false };
     const undecided =
       !key.keyKnown ||
@@ -315,6 +324,14 @@ export class GrantLifecycle {
       await engineLog(
         "info",
         `Grant ${id} (${props.name}): not revoked: KMS handed this grant to the resource that replaces this one (same name and parameters), which manages it now.`,
+      );
+      return;
+    }
+    if (this.keptIds.has(id)) {
+      await engineLog(
+        "warning",
+        `Grant ${id} (${props.name}): not ${props.retireOnDelete ? "retired" : "revoked"}: another Grant of this stack records the same grant id and stays, so revoking it would take that Grant's grantee's access away. ` +
+          "The grant is left to that Grant, whose own delete removes it.",
       );
       return;
     }

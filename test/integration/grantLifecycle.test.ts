@@ -12,6 +12,7 @@ import { CountingKms } from "../support/countingKms";
 import { moto } from "../support/hooks";
 import { allGrants, createKey, testKms } from "../support/kms";
 import { ManualClock, settled } from "../support/manualClock";
+import { captureStderr } from "../support/stderr";
 
 const grantee = "arn:aws:iam::123456789012:role/app";
 const PAGE_SIZE = 7;
@@ -107,6 +108,24 @@ for (const mode of MODES)
         const ids = (await allGrants(kms, key.keyId)).map((g) => g.GrantId).sort();
         expect(ids).to.deep.equal([first.id, second.id].sort());
       }
+    });
+
+    it("a stack whose two Grants record one grant id (old colliding names): renaming one replaces it without revoking the grant the other keeps", async () => {
+      const key = await createKey(kms);
+      const a = await lifecycle.create(inputs(key.keyId, { name: "collided" }));
+      // A state written before the one-name check: B records A's grant id as its own.
+      const b: GrantOutputs = { ...a.outs };
+      // A later deployment (a new provider process): A stays, B gets a name of its own.
+      const next = new GrantLifecycle({ grants: () => new GrantApi(counting), keys: () => new KeyApi(counting) }, 10);
+      expect((await next.diff(a.outs, inputs(key.keyId, { name: "collided" }))).replaces).to.deep.equal([]);
+      expect((await next.diff(b, inputs(key.keyId, { name: "b-own" }))).replaces).to.deep.equal(["name"]);
+      const renamed = await next.create(inputs(key.keyId, { name: "b-own" }));
+      const { written } = await captureStderr(() => next.delete(a.id, b));
+      expect(written).to.contain(`Grant ${a.id} (collided): not revoked: another Grant of this stack records the same grant id and stays`);
+      expect((await allGrants(kms, key.keyId)).map((g) => g.GrantId).sort()).to.deep.equal([a.id, renamed.id].sort());
+      // A's own delete, when it goes, revokes the grant as usual.
+      await new GrantLifecycle({ grants: () => new GrantApi(counting), keys: () => new KeyApi(counting) }, 10).delete(a.id, a.outs);
+      expect((await allGrants(kms, key.keyId)).map((g) => g.GrantId)).to.deep.equal([renamed.id]);
     });
 
     it("concurrent creates on one key share the listing that looks for twins", async () => {
