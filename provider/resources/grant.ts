@@ -2,7 +2,7 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { AssumeRole } from "../aws/access";
 import type { EffectivePrincipal } from "../aws/grantFacts";
-import { KeyIdentity, certainlySameKey } from "../aws/keyRef";
+import { KeyIdentity, possiblySameKey } from "../aws/keyRef";
 // GRANT_TYPE: the type token as the URN has it (RESOURCE_MODULE and GRANT_TYPE_NAME, given to super below).
 import { GRANT_TYPE, GRANT_TYPE_NAME, RESOURCE_MODULE } from "../resourceTypes";
 import { AssumeRoleArgs, programIdentity, programSettings } from "./keyPolicy";
@@ -172,6 +172,9 @@ export class Grant extends pulumi.dynamic.Resource {
     // Two Grants with one key and one name are one grant to KMS (CreateGrant's Name rule), and the
     // delete of either would revoke the other's: refused at preview, naming both, as KeyPolicy does
     // for two policies of one key. A default name is unique per resource, so only given names can meet.
+    // Refused unless the keys are certainly different (a bare id under a profile and the key's ARN,
+    // or an mrk- id without Region, may be one key): a false refusal costs a rename, a missed one a
+    // grant. A keyId known only at apply is checked then (the create's check below catches the rest).
     if (args.name !== undefined) {
       const namedGrants = namedGrantsOfThisRun();
       pulumi
@@ -179,7 +182,7 @@ export class Grant extends pulumi.dynamic.Resource {
         .apply(([self, grantName, keyId, region, role, profile]) => {
           const identity = programIdentity({ keyId, region, assumeRole: role as AssumeRole | undefined, profile }, programSettings());
           for (const [other, claim] of namedGrants) {
-            if (other !== self && claim.name === grantName && certainlySameKey(claim.identity, identity)) {
+            if (other !== self && claim.name === grantName && possiblySameKey(claim.identity, identity)) {
               throw new pulumi.ResourceError(
                 `Grant "${name}" and Grant "${claim.resourceName}" both name their grant "${grantName}" on key ${keyId}${claim.keyId === keyId ? "" : ` (also given as ${claim.keyId})`}. ` +
                   "KMS takes two grants with one key, name and parameters for one, so each resource's delete would revoke the other's access. " +

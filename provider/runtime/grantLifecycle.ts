@@ -86,6 +86,8 @@ export class GrantLifecycle {
    * revoking it would silently take the other's grantee's access away.
    */
   private readonly keptIds = new Set<string>();
+  /** The grant ids of Grants a diff of this deployment replaces: their successor may be handed the grant. */
+  private readonly replacedIds = new Set<string>();
 
   constructor(
     private readonly clients: GrantClients,
@@ -150,12 +152,19 @@ export class GrantLifecycle {
       const listed = await this.directory.listAll(key.arn, access);
       const returned = listed.find((g) => g.GrantId === created.grantId);
       if (existedBefore(returned, asked)) {
-        await engineLog(
-          "info",
-          `Grant ${inputs.name}: KMS returned the existing grant ${created.grantId} with this name and these parameters (created ${new Date(
-            returned?.CreationDate as Date,
-          ).toISOString()}); this resource manages it from now on.`,
-        );
+        const since = new Date(returned?.CreationDate as Date).toISOString();
+        if (this.replacedIds.has(created.grantId))
+          await engineLog(
+            "info",
+            `Grant ${inputs.name}: KMS returned the existing grant ${created.grantId} with this name and these parameters (created ${since}), which the Grant this one replaces held; this resource manages it from now on.`,
+          );
+        else
+          await engineLog(
+            "warning",
+            `Grant ${inputs.name}: KMS returned grant ${created.grantId} on ${key.arn}, which existed before this create (created ${since}) with this name and these parameters (CreateGrant's Name rule), and this resource records it from now on. ` +
+              "If another Grant of this stack (or another stack) records the same grant id, the delete of either revokes the other's access: give one of them its own name. " +
+              "Expected only when this resource takes over from a Grant renamed without an alias or replaced with --replace, or after an interrupted create.",
+          );
       }
       const reported = constraintsFromListing(returned?.Constraints);
       if (reported) outs.reportedConstraints = reported;
@@ -262,7 +271,7 @@ export class GrantLifecycle {
     if (!isUnknown(news.name) && olds.name !== news.name) replaces.push("name");
     // grantTokens only matter while CreateGrant runs: changing them changes no grant.
     const retireChanged = !isUnknown(news.retireOnDelete) && olds.retireOnDelete !== news.retireOnDelete;
-    if (replaces.length === 0 && olds.grantId) this.keptIds.add(olds.grantId);
+    if (olds.grantId) (replaces.length === 0 ? this.keptIds : this.replacedIds).add(olds.grantId);
     if (replaces.length > 0 || retireChanged || key.accessChanged) return { changes: true, replaces, deleteBeforeReplace: false };
     const undecided =
       !key.keyKnown ||

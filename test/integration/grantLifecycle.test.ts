@@ -128,6 +128,23 @@ for (const mode of MODES)
       expect((await allGrants(kms, key.keyId)).map((g) => g.GrantId)).to.deep.equal([renamed.id]);
     });
 
+    it("a create that KMS hands a grant made before it (a Grant of one name on a key given another way, in an earlier run) warns, naming the grant id and the risk", async () => {
+      const key = await createKey(kms);
+      const first = await lifecycle.create(inputs(key.keyId, { name: "given-twice" }));
+      const later = new GrantLifecycle({ grants: () => new GrantApi(counting), keys: () => new KeyApi(counting) }, 10);
+      const { result, written } = await captureStderr(() => later.create(inputs(key.arn, { name: "given-twice" })));
+      if (mode.faithful) {
+        // KMS deduplicates by name and parameters (CreateGrant's Name rule): the same grant, said loudly.
+        expect(result.id).to.equal(first.id);
+        expect(written).to.match(new RegExp(`KMS returned grant ${result.id} on .*which existed before this create`));
+        expect(written).to.contain("the delete of either revokes the other's access");
+      } else {
+        // moto makes another grant: nothing was handed over, nothing to warn of.
+        expect(result.id).to.not.equal(first.id);
+        expect(written).to.not.contain("which existed before this create");
+      }
+    });
+
     it("concurrent creates on one key share the listing that looks for twins", async () => {
       const key = await createKey(kms);
       // Hold every CreateGrant answer until all 20 have come back, so that the 20 twin checks
