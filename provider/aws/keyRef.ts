@@ -128,7 +128,9 @@ export function certainlySameKey(x: KeyIdentity, y: KeyIdentity): boolean {
 export function possiblySameKey(x: KeyIdentity, y: KeyIdentity): boolean {
   const agree = (a?: string, b?: string) => a === undefined || b === undefined || a === b;
   const account = (a?: string) => (a !== undefined && /^\d{12}$/.test(a) ? a : undefined);
-  return x.keyId === y.keyId && agree(x.partition, y.partition) && agree(x.region, y.region) && agree(account(x.account), account(y.account));
+  return (
+    x.keyId === y.keyId && agree(x.partition, y.partition) && agree(x.region, y.region) && agree(account(x.account), account(y.account))
+  );
 }
 
 /** Two references name the same key when their ids match and any partition, region or account both state agrees. */

@@ -12,8 +12,8 @@ import {
 } from "../aws/grantFacts";
 import { GrantApi } from "../aws/grants";
 import { GONE_KEY_STATES, KeyApi, KeyFacts } from "../aws/keys";
-import { Access } from "../aws/access";
-import { GrantVerdict, judgeGrant, judgeKey, KeyVerdict, unsettled, unsettledMessage } from "../verdict";
+import { Access, accessKey } from "../aws/access";
+import { judgeGrantOnKey, judgeKey, KeyVerdict, unsettled, unsettledMessage } from "../verdict";
 import { CheckFailure, isUnknown, withoutUndefined } from "./check";
 import { Clock, systemClock } from "./clock";
 import { engineLog } from "./engineLog";
@@ -88,6 +88,8 @@ export class GrantLifecycle {
   private readonly keptIds = new Set<string>();
   /** The grant ids of Grants a diff of this deployment replaces: their successor may be handed the grant. */
   private readonly replacedIds = new Set<string>();
+  /** DescribeKey verdicts in flight, by key and access (see judgeKeyOf). */
+  private readonly keyReads = new Map<string, Promise<KeyVerdict>>();
 
   constructor(
     private readonly clients: GrantClients,
@@ -193,30 +195,36 @@ export class GrantLifecycle {
     const keyArn = props.keyArn;
     const access = recordedAccess(props);
     const delay = this.listingDelayMs();
+    const asRecorded = { ...props, grantId: id };
+    // The key first, then its listing, judged together as drift judges them (judgeGrantOnKey).
+    const keyRead = this.judgeKeyOf(props);
     let entry: GrantListEntry | undefined;
-    let verdict: GrantVerdict;
-    try {
-      entry = await this.directory.find(keyArn, id, access);
-      verdict = judgeGrant({ ...props, grantId: id }, entry, Date.now(), delay);
-      // A young grant KMS does not list yet, or lists with its grantee as a unique id, may settle
-      // in a moment: read again (afresh, not from a shared listing) a few times within the delay.
-      for (
-        let wait = this.consistencyPollMs;
-        unsettled(verdict) && verdict.ageMs + wait < delay && wait <= 8 * this.consistencyPollMs;
-        wait *= 2
-      ) {
-        await new Promise((r) => setTimeout(r, wait));
-        entry = await this.directory.find(keyArn, id, access, { fresh: true });
-        verdict = judgeGrant({ ...props, grantId: id }, entry, Date.now(), delay);
+    const listing = async (fresh: boolean) => {
+      try {
+        entry = await this.directory.find(keyArn, id, access, fresh ? { fresh: true } : undefined);
+        return { entry };
+      } catch (error) {
+        return { error };
       }
-    } catch (err) {
-      const key = await this.judgeKeyOf(props);
-      if (key.status === "gone") {
-        await engineLog("warning", `Grant ${id}: ${key.reason}; the grant is gone from the stack.`);
-        return {};
-      }
-      throw err;
+    };
+    // Asked together, so that reads arriving together still share one listing (GrantDirectory).
+    const [key, first] = await Promise.all([keyRead, listing(false)]);
+    let verdict = judgeGrantOnKey(asRecorded, key, first, Date.now(), delay);
+    // A young grant KMS does not list yet, or lists with its grantee as a unique id, may settle
+    // in a moment: read again (afresh, not from a shared listing) a few times within the delay.
+    for (
+      let wait = this.consistencyPollMs;
+      unsettled(verdict) && verdict.ageMs + wait < delay && wait <= 8 * this.consistencyPollMs;
+      wait *= 2
+    ) {
+      await new Promise((r) => setTimeout(r, wait));
+      verdict = judgeGrantOnKey(asRecorded, key, await listing(true), Date.now(), delay);
     }
+    if (verdict.status === "key-gone") {
+      await engineLog("warning", `Grant ${id}: ${verdict.reason}; the grant is gone from the stack.`);
+      return {};
+    }
+    if (verdict.status === "error") throw verdict.error;
     if (unsettled(verdict)) {
       await engineLog("info", `Grant ${id} on ${keyArn}: ${unsettledMessage(verdict)}; keeping it as the stack records it.`);
       return { id, props: withoutTokens(props), inputs: inputsOf(props) };
@@ -249,13 +257,22 @@ export class GrantLifecycle {
   }
 
   /** The key's state, judged as drift judges it: gone (deleted or pending deletion), usable, or unknown. */
-  private async judgeKeyOf(props: GrantOutputs): Promise<KeyVerdict> {
-    try {
-      const key = await this.clients.keys(props.keyArn, regionFor(props.keyArn), recordedAccess(props)).describeKey(props.keyArn);
-      return judgeKey(props.keyArn, { key });
-    } catch (error) {
-      return judgeKey(props.keyArn, { error });
+  private judgeKeyOf(props: GrantOutputs): Promise<KeyVerdict> {
+    // Reads of one key that arrive together (a refresh) share one DescribeKey, as they share one listing.
+    const slot = `${props.keyArn}\u0000${accessKey(recordedAccess(props))}`;
+    let verdict = this.keyReads.get(slot);
+    if (!verdict) {
+      verdict = this.clients
+        .keys(props.keyArn, regionFor(props.keyArn), recordedAccess(props))
+        .describeKey(props.keyArn)
+        .then(
+          (key) => judgeKey(props.keyArn, { key }),
+          (error: unknown) => judgeKey(props.keyArn, { error }),
+        )
+        .finally(() => this.keyReads.delete(slot));
+      this.keyReads.set(slot, verdict);
     }
+    return verdict;
   }
 
   /**

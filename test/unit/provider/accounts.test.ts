@@ -7,7 +7,16 @@ import { Access, accessKey, checkAssumeRole, effectiveAccess } from "../../../pr
 import { CredentialSource, refreshing, TemporaryCredentials } from "../../../provider/aws/credentials";
 import { GrantApi } from "../../../provider/aws/grants";
 import { KeyApi } from "../../../provider/aws/keys";
-import { certainlySameKey, identityText, possiblySameKey, keyIdentity, keyRegion, parseKeyRef, sameIdentity, sameKey } from "../../../provider/aws/keyRef";
+import {
+  certainlySameKey,
+  identityText,
+  possiblySameKey,
+  keyIdentity,
+  keyRegion,
+  parseKeyRef,
+  sameIdentity,
+  sameKey,
+} from "../../../provider/aws/keyRef";
 import { ProgramSettings, programIdentity } from "../../../provider/resources/keyPolicy";
 import { checkDrift } from "../../../provider/drift/check";
 import { jsonReport, markdownReport, textReport } from "../../../provider/drift/report";
@@ -114,9 +123,9 @@ describe("key identity: partition, account, Region and key id", () => {
     // Certainly different: another id, two known Regions of a multi-Region key, two known accounts.
     expect(meet({ keyId: single }, { keyId: MRK }, {})).to.equal(false);
     expect(meet({ keyId: MRK, region: "us-east-1" }, { keyId: MRK, region: "eu-west-1" }, {})).to.equal(false);
-    expect(meet({ keyId: MRK, assumeRole: { roleArn: ROLE_A } }, { keyId: MRK, assumeRole: { roleArn: ROLE_B } }, { region: "us-east-1" })).to.equal(
-      false,
-    );
+    expect(
+      meet({ keyId: MRK, assumeRole: { roleArn: ROLE_A } }, { keyId: MRK, assumeRole: { roleArn: ROLE_B } }, { region: "us-east-1" }),
+    ).to.equal(false);
   });
 
   it("an ARN's own account and Region win over the context; a bare id takes them from it", () => {
