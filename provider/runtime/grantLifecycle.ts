@@ -362,15 +362,23 @@ export class GrantLifecycle {
       return;
     }
     const api = this.clients.grants(props.keyArn, regionFor(props.keyArn), recordedAccess(props));
+    const done = props.retireOnDelete ? "retired" : "revoked";
     try {
+      // RevokeGrant and RetireGrant succeed on a key pending deletion (KMS Developer Guide, "Key
+      // states of AWS KMS keys"); a grant or key already gone is success (removeGrant). Only a
+      // refusal for the key's state is skipped: AccessDenied or a failure that outlived the
+      // retries fails the delete, as the grant may still serve its grantee.
       await api.removeGrant(props.keyArn, id, props.retireOnDelete ? "retire" : "revoke");
     } catch (err) {
+      const invalidState = [err, (err as { cause?: unknown }).cause].some((e) => errorName(e) === "KMSInvalidStateException");
+      if (!invalidState) throw err;
       const key = await this.judgeKeyOf(props);
-      if (key.status !== "gone") throw err;
+      const state =
+        key.status === "usable" ? `key ${key.key.arn} is ${key.key.state}` : key.status === "gone" ? key.reason : `key ${props.keyArn}`;
       await engineLog(
         "warning",
-        `Grant ${id} (${props.name}): not ${props.retireOnDelete ? "retired" : "revoked"}: ${key.reason}, and KMS refuses grant calls on it; the grant goes with the key. ` +
-          "Should the key's deletion be cancelled, the grant is back: revoke it then (RevokeGrant), or import it into a stack.",
+        `Grant ${id} (${props.name}): not ${done}: KMS refused the call for the key's state (${state}): ${(err as Error).message}. ` +
+          "The grant goes with the key if it is deleted; otherwise revoke it (RevokeGrant) once the key is usable, or import it into a stack.",
       );
     }
   }
