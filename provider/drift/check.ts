@@ -18,8 +18,12 @@ import {
 import { PolicyAccessChange, accessChange } from "./access";
 import { ManagedGrant, ManagedKeyPolicy, ManagedResource } from "./stackExport";
 
-/** `not-listed-yet`: a grant younger than the listing delay that ListGrants does not show yet. */
-export type DriftStatus = "in-sync" | "drifted" | "not-listed-yet" | "gone" | "error";
+/**
+ * `not-listed-yet`: a grant younger than the listing delay that ListGrants does not show yet.
+ * `unsettled-grantee`: a grant younger than the listing delay that ListGrants shows with its
+ * grantee as a unique id (a role created moments before). Neither is drift.
+ */
+export type DriftStatus = "in-sync" | "drifted" | "not-listed-yet" | "unsettled-grantee" | "gone" | "error";
 
 export type { FieldChange } from "../verdict";
 
@@ -272,7 +276,7 @@ function compareGrant(grant: ManagedGrant, verdict: GrantOnKeyVerdict): Pick<Res
     // A young grant that has not settled (not listed, or its grantee shown as a unique id) is not drift.
     case "not-listed-yet":
     case "unsettled-grantee":
-      return { status: "not-listed-yet", message: `grant ${grant.grantId}: ${unsettledMessage(verdict)}` };
+      return { status: verdict.status, message: `grant ${grant.grantId}: ${unsettledMessage(verdict)}` };
     case "key-gone":
       return { status: "gone", message: verdict.reason };
     case "error":
