@@ -107,3 +107,25 @@ describe("Grant check", () => {
     expect(given.inputs).to.not.have.property("defaultName");
   });
 });
+
+describe("check results the provider host can serialize", () => {
+  it("leaves a missing input absent rather than undefined", () => {
+    // As the resource sends them: inputs not given are present with the value undefined.
+    const news = {
+      keyId: "1234abcd-12ab-34cd-56ef-1234567890ab",
+      operations: ["Decrypt"],
+      granteePrincipal: undefined,
+      retiringPrincipal: undefined,
+      constraints: undefined,
+      name: undefined,
+      defaultName: "reader-0123456789abcdef01234567",
+    };
+    for (const olds of [{}, { name: "recorded-name", keyId: news.keyId }]) {
+      const { inputs } = checkGrant(news, olds);
+      expect(Object.values(inputs)).to.not.include(undefined);
+      expect(inputs).to.not.have.property("granteePrincipal");
+      expect(inputs).to.not.have.property("retiringPrincipal");
+      expect(inputs).to.not.have.property("constraints");
+    }
+  });
+});
