@@ -6,6 +6,7 @@ import { KeyIdentity, possiblySameKey } from "../aws/keyRef";
 // GRANT_TYPE: the type token as the URN has it (RESOURCE_MODULE and GRANT_TYPE_NAME, given to super below).
 import { GRANT_TYPE, GRANT_TYPE_NAME, RESOURCE_MODULE } from "../resourceTypes";
 import { AssumeRoleArgs, programIdentity, programSettings } from "./keyPolicy";
+import { perRunRegistry } from "./perRun";
 import { assertSupportedSdk } from "./sdkCompatibility";
 import grantProvider = require("../runtime/grant");
 
@@ -130,20 +131,8 @@ export function grantNameConflict(
   return undefined;
 }
 
-type NamedGrants = Map<string, GrantNameClaim>;
-
-/**
- * Each Grant with an explicit name, by URN (the key it names and the name), per run of the program:
- * a run is its Stack resource, so two runs in one process (Automation API) never compare.
- */
-const namedGrantsByRun = new WeakMap<object, NamedGrants>();
-const OUTSIDE_A_RUN = {};
-function namedGrantsOfThisRun(): NamedGrants {
-  const run = pulumi.runtime.getStackResource() ?? OUTSIDE_A_RUN;
-  let grants = namedGrantsByRun.get(run);
-  if (!grants) namedGrantsByRun.set(run, (grants = new Map()));
-  return grants;
-}
+/** Each Grant of the program by URN, with its key and the name the one-name check compares. */
+const namedGrantsOfThisRun = perRunRegistry<GrantNameClaim>();
 
 /**
  * A KMS grant. Grants cannot change in place, so any change of key, grantee, operations,

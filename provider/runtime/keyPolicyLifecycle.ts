@@ -42,13 +42,9 @@ export type ApiFor = (keyId: string, region?: string, access?: Access) => KeyApi
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** How policies of a key are read and compared: one home, below refresh and drift (provider/verdict). */
-const readAs = policyReading;
-const equivalent = samePolicy;
-
 function explainDiff(before: string, after: string, title: string, keyRef: string): string {
   try {
-    return formatPolicyDiff(diffPolicies(before, after, readAs(keyRef)), { title });
+    return formatPolicyDiff(diffPolicies(before, after, policyReading(keyRef)), { title });
   } catch (err) {
     return `${title}: ${(err as Error).message}`;
   }
@@ -82,7 +78,7 @@ export class KeyPolicyLifecycle {
     for (;;) {
       const live = await api.getKeyPolicy(keyArn, inputs.policyName);
       // Compared semantically: KMS may return the policy re-serialized or reordered.
-      if (equivalent(live, inputs.policy, keyArn)) return inputs.policy;
+      if (samePolicy(live, inputs.policy, keyArn)) return inputs.policy;
       if (Date.now() + wait > deadline) {
         throw new Error(
           `PutKeyPolicy on ${keyArn} succeeded, but after ${inputs.readBackTimeoutSeconds}s GetKeyPolicy still returns a different policy.\n` +
@@ -229,7 +225,7 @@ export class KeyPolicyLifecycle {
       keyArn,
       props.policyName || KEY_POLICY_NAME,
       props.policy,
-      (a, b) => equivalent(a, b, keyArn),
+      (a, b) => samePolicy(a, b, keyArn),
       this.readBackPollMs,
     );
     // Keep the recorded text while it means the same: a refresh then changes nothing.
@@ -259,7 +255,7 @@ export class KeyPolicyLifecycle {
     const oldKey = key.oldKey;
     if (!isUnknown(news.policyName) && (olds.policyName || KEY_POLICY_NAME) !== news.policyName) replaces.push("policyName");
     const policyKnown = !isUnknown(news.policy);
-    const policyChanged = policyKnown && !equivalent(olds.policy, news.policy, oldKey);
+    const policyChanged = policyKnown && !samePolicy(olds.policy, news.policy, oldKey);
     if (policyChanged && replaces.length === 0) {
       await engineLog(
         "info",
@@ -281,7 +277,7 @@ export class KeyPolicyLifecycle {
     const keyArn = olds.keyArn;
     const access = accessFor(news);
     // Settings such as onDelete live only in state: no API call unless the policy itself changed.
-    if (!equivalent(olds.policy, news.policy, keyArn)) {
+    if (!samePolicy(olds.policy, news.policy, keyArn)) {
       const api = this.api(news, access, keyArn);
       await this.describeUsableKey(api, keyArn);
       await this.put(api, keyArn, news);
