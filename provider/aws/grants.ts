@@ -11,6 +11,7 @@ import {
 import { errorName, explainKmsError, isNotFound, KmsOperationError } from "./errors";
 import { GrantParameters } from "./grantFacts";
 import { allPages } from "./paging";
+import { PropagationWait, retryWhilePropagating } from "./propagation";
 
 export interface CreateGrantInput extends GrantParameters {
   keyId: string;
@@ -40,16 +41,22 @@ function createGrantRequest(input: CreateGrantInput): CreateGrantCommandInput {
 
 /** The grant operations of KMS, each failure explained (see errors.ts). */
 export class GrantApi {
-  constructor(private readonly kms: Pick<KMSClient, "send">) {}
+  /** `propagation`: retry CreateGrant refused for a grantee IAM has not propagated yet (aws/propagation.ts). */
+  constructor(
+    private readonly kms: Pick<KMSClient, "send">,
+    private readonly propagation?: PropagationWait,
+  ) {}
 
   async createGrant(input: CreateGrantInput): Promise<{ grantId: string; grantToken: string }> {
-    try {
-      const out = await this.kms.send(new CreateGrantCommand(createGrantRequest(input)));
-      if (!out.GrantId) throw new Error("CreateGrant returned no GrantId");
-      return { grantId: out.GrantId, grantToken: out.GrantToken ?? "" };
-    } catch (err) {
-      throw explainKmsError(err, { operation: "CreateGrant", keyId: input.keyId, permission: "kms:CreateGrant" });
-    }
+    return retryWhilePropagating("CreateGrant", this.propagation, async () => {
+      try {
+        const out = await this.kms.send(new CreateGrantCommand(createGrantRequest(input)));
+        if (!out.GrantId) throw new Error("CreateGrant returned no GrantId");
+        return { grantId: out.GrantId, grantToken: out.GrantToken ?? "" };
+      } catch (err) {
+        throw explainKmsError(err, { operation: "CreateGrant", keyId: input.keyId, permission: "kms:CreateGrant" });
+      }
+    });
   }
 
   /**

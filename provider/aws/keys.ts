@@ -8,9 +8,12 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from "@aws-sdk/client-kms";
+import type { Clock } from "../clock";
+import { systemClock } from "../clock";
 import { explainKmsError } from "./errors";
 import { parseKeyRef } from "./keyRef";
 import { allPages } from "./paging";
+import { PropagationWait, retryWhilePropagating } from "./propagation";
 
 /** What DescribeKey tells that the lifecycles and the drift check need. */
 export interface KeyFacts {
@@ -27,12 +30,46 @@ export interface KeyFacts {
  */
 export const GONE_KEY_STATES: ReadonlySet<string> = new Set(["PendingDeletion", "PendingReplicaDeletion"]);
 
+/** Equal answers in a row that settle a read of a policy the stack did not write: Terraform's count (ContinuousTargetOccurence 5). */
+export const SETTLED_READS = 5;
+
+/** How a settled read decides (see KeyApi.settledKeyPolicy). */
+export interface SettleOptions {
+  /**
+   * The policy this stack last replaced: an answer meaning it is a host that has not seen the
+   * stack's write yet, so it is read again, and is the result only if it persists to the end.
+   */
+  replaced?: string;
+  /** Equal answers in a row that settle any other policy; default SETTLED_READS. */
+  streak?: number;
+  /** The longest the read goes on, in milliseconds; default 30 s. */
+  timeoutMs?: number;
+}
+
+/** What a KeyApi needs besides the client: the clock its waits use, and the IAM propagation window. */
+export interface KeyApiOptions {
+  clock?: Clock;
+  /** Retry PutKeyPolicy refused for a principal IAM has not propagated yet (aws/propagation.ts). */
+  propagation?: PropagationWait;
+}
+
 /**
  * The key operations of KMS: DescribeKey, the key-policy calls and the key's tags, each failure
  * explained (see errors.ts). KeyPolicy uses all of them; Grant and the drift check use DescribeKey.
  */
 export class KeyApi {
-  constructor(private readonly kms: Pick<KMSClient, "send">) {}
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly kms: Pick<KMSClient, "send">,
+    private readonly options: KeyApiOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => this.clock.after(ms, resolve));
+  }
 
   async describeKey(keyId: string): Promise<KeyFacts> {
     try {
@@ -67,43 +104,85 @@ export class KeyApi {
   }
 
   /**
-   * GetKeyPolicy until KMS gives the same answer twice in a row (by `same`, the caller's comparison
-   * by meaning), unless the first answer already means `expected`. Moments after a PutKeyPolicy
-   * KMS can still answer some reads with the policy before it (eventual consistency), so one
-   * answer that differs is not yet a change. An unchanged policy costs one call.
+   * A GetKeyPolicy that does not stop at a stale answer. Moments after a PutKeyPolicy, KMS answers
+   * some reads with the policy before it, not in a strict alternation (eventual consistency). The
+   * read decides from what the stack knows:
+   * - an answer meaning `expected` (what the stack last wrote) ends it at once: an unchanged
+   *   policy costs one call;
+   * - an answer meaning `replaced` (what that write replaced) is stale, and read again; it is the
+   *   result only if it is still the answer when the time is up (someone put it back);
+   * - any other policy is the result once KMS gives it `streak` times in a row (Terraform's five),
+   *   so two stale answers in a row never settle it.
+   * Without `expected` (the pre-stack read of a create), only the streak settles it. When the time
+   * is up, the last answer is the result.
    */
   async settledKeyPolicy(
     keyId: string,
     policyName: string,
-    expected: string,
+    expected: string | undefined,
     same: (a: string, b: string) => boolean,
     pollMs = 250,
-    maxReads = 6,
+    options: SettleOptions = {},
   ): Promise<string> {
-    let live = await this.getKeyPolicy(keyId, policyName);
-    if (same(live, expected)) return live;
-    for (let reads = 1, wait = pollMs; reads < maxReads; reads++, wait = Math.min(wait * 2, 2000)) {
-      await new Promise((resolve) => setTimeout(resolve, wait));
-      const next = await this.getKeyPolicy(keyId, policyName);
-      if (same(next, live)) return next;
-      live = next;
+    const streak = options.streak ?? SETTLED_READS;
+    const deadline = this.clock.now() + (options.timeoutMs ?? 30_000);
+    let last: string | undefined;
+    let run = 0;
+    for (;;) {
+      const live = await this.getKeyPolicy(keyId, policyName);
+      if (expected !== undefined && same(live, expected)) return live;
+      const stale = options.replaced !== undefined && same(live, options.replaced);
+      run = !stale && last !== undefined && same(live, last) ? run + 1 : stale ? 0 : 1;
+      last = live;
+      if (run >= streak || this.clock.now() + pollMs > deadline) return live;
+      await this.pause(pollMs);
     }
-    return live;
+  }
+
+  /**
+   * Reads until KMS answers a policy equivalent to `policy` (just put) `streak` times in a row:
+   * the first equivalent answer may come from a host that has the change while the next does not.
+   * When the time is up first, the last answer decides (a timeout of 0 reads once).
+   */
+  async readBack(
+    keyId: string,
+    policyName: string,
+    policy: string,
+    same: (a: string, b: string) => boolean,
+    pollMs: number,
+    timeoutMs: number,
+    streak = SETTLED_READS,
+  ): Promise<{ confirmed: boolean; live: string }> {
+    const deadline = this.clock.now() + timeoutMs;
+    let run = 0;
+    let wait = pollMs;
+    for (;;) {
+      const live = await this.getKeyPolicy(keyId, policyName);
+      run = same(live, policy) ? run + 1 : 0;
+      if (run >= streak) return { confirmed: true, live };
+      // Once the new policy shows, the next reads are the count; before, back off.
+      const next = run > 0 ? pollMs : wait;
+      if (this.clock.now() + next > deadline) return { confirmed: run > 0, live };
+      await this.pause(next);
+      if (run === 0) wait = Math.min(wait * 2, 4000);
+    }
   }
 
   async putKeyPolicy(keyId: string, policyName: string, policy: string, bypassPolicyLockoutSafetyCheck: boolean, lint = ""): Promise<void> {
-    try {
-      await this.kms.send(
-        new PutKeyPolicyCommand({
-          KeyId: keyId,
-          PolicyName: policyName,
-          Policy: policy,
-          BypassPolicyLockoutSafetyCheck: bypassPolicyLockoutSafetyCheck,
-        }),
-      );
-    } catch (err) {
-      throw explainKmsError(err, { operation: "PutKeyPolicy", keyId, permission: "kms:PutKeyPolicy" }, lint);
-    }
+    await retryWhilePropagating("PutKeyPolicy", this.options.propagation, async () => {
+      try {
+        await this.kms.send(
+          new PutKeyPolicyCommand({
+            KeyId: keyId,
+            PolicyName: policyName,
+            Policy: policy,
+            BypassPolicyLockoutSafetyCheck: bypassPolicyLockoutSafetyCheck,
+          }),
+        );
+      } catch (err) {
+        throw explainKmsError(err, { operation: "PutKeyPolicy", keyId, permission: "kms:PutKeyPolicy" }, lint);
+      }
+    });
   }
 
   /** The key's tags, all pages. */

@@ -16,7 +16,8 @@ import {
   unsettledMessage,
 } from "../verdict";
 import { PolicyAccessChange, accessChange } from "./access";
-import { ManagedGrant, ManagedKeyPolicy, ManagedResource } from "./stackExport";
+import { ManagedGrant, ManagedKeyPolicy, ManagedKeyPolicyStatement, ManagedResource } from "./stackExport";
+import { checkStatement } from "./statementCheck";
 
 /**
  * `not-listed-yet`: a grant younger than the listing delay that ListGrants does not show yet.
@@ -28,7 +29,7 @@ export type DriftStatus = "in-sync" | "drifted" | "not-listed-yet" | "unsettled-
 export type { FieldChange } from "../verdict";
 
 export interface ResourceReport {
-  kind: "KeyPolicy" | "Grant";
+  kind: "KeyPolicy" | "KeyPolicyStatement" | "Grant";
   urn: string;
   name: string;
   keyArn: string;
@@ -38,7 +39,7 @@ export interface ResourceReport {
   status: DriftStatus;
   /** Why it is gone, or what failed. */
   message?: string;
-  /** KeyPolicy drift: recorded (-) to live (+). */
+  /** KeyPolicy drift, or a KeyPolicyStatement's (its own statement only): recorded (-) to live (+). */
   policyDiff?: PolicyDiff;
   /** KeyPolicy drift: whether the live policy grants access the recorded one does not. */
   access?: PolicyAccessChange;
@@ -207,7 +208,7 @@ async function checkKey(
       });
     };
     if (keyVerdict.status !== "usable") {
-      const policies = members.filter((r) => r.kind === "KeyPolicy");
+      const policies = members.filter((r) => r.kind !== "Grant");
       const status: DriftStatus = keyVerdict.status === "gone" ? "gone" : "error";
       const message = keyVerdict.status === "gone" ? keyVerdict.reason : (keyVerdict.error as Error).message;
       reports.push(...policies.map((r) => ({ ...base(r), status, message })), ...judged(undefined));
@@ -215,6 +216,9 @@ async function checkKey(
     }
     for (const policy of members.filter((r): r is ManagedKeyPolicy => r.kind === "KeyPolicy")) {
       reports.push({ ...base(policy), ...(await checkPolicy(policy, clients.keys(keyArn, region, access))) });
+    }
+    for (const statement of members.filter((r): r is ManagedKeyPolicyStatement => r.kind === "KeyPolicyStatement")) {
+      reports.push({ ...base(statement), ...(await checkStatement(statement, clients.keys(keyArn, region, access))) });
     }
     // Unmanaged grants are listed once per key, with the first access that lists it anyway.
     const listForUnmanaged = wantUnmanaged && unmanaged === undefined;

@@ -109,7 +109,8 @@ function details(r: ResourceReport, format: "text" | "markdown"): string[] {
     );
     for (const reason of r.access.reasons) lines.push(`${format === "markdown" ? "- " : "  "}${reason.message}`);
   }
-  if (r.policyDiff) lines.push(formatPolicyDiff(r.policyDiff, { format, title: "live policy differs from the stack (- stack, + live)" }));
+  const what = r.kind === "KeyPolicyStatement" ? "live statement" : "live policy";
+  if (r.policyDiff) lines.push(formatPolicyDiff(r.policyDiff, { format, title: `${what} differs from the stack (- stack, + live)` }));
   for (const c of r.changes ?? []) {
     const show = (v: unknown) => (format === "markdown" ? "`" + JSON.stringify(v) + "`" : JSON.stringify(v));
     lines.push(`${format === "markdown" ? "- " : ""}${c.field}: stack ${show(c.recorded)}, live ${show(c.live)}`);

@@ -1,7 +1,7 @@
 import { Access } from "../aws/access";
 import { GrantConstraints } from "../aws/grantFacts";
 import { KEY_POLICY_NAME } from "../aws/keyPolicyFacts";
-import { GRANT_TYPE, KEY_POLICY_TYPE } from "../resourceTypes";
+import { GRANT_TYPE, KEY_POLICY_STATEMENT_TYPE, KEY_POLICY_TYPE } from "../resourceTypes";
 
 /**
  * Finds this package's resources in a `pulumi stack export`. Secret values stay encrypted: the
@@ -39,7 +39,20 @@ export interface ManagedGrant {
   access?: Access;
 }
 
-export type ManagedResource = ManagedKeyPolicy | ManagedGrant;
+/** A KeyPolicyStatement: the one statement of the key's policy it owns, by Sid. */
+export interface ManagedKeyPolicyStatement {
+  kind: "KeyPolicyStatement";
+  urn: string;
+  name: string;
+  keyArn: string;
+  region?: string;
+  sid: string;
+  /** The statement the stack recorded (JSON text; "" when it was found removed); undefined when it is a secret in the export. */
+  statement?: string;
+  access?: Access;
+}
+
+export type ManagedResource = ManagedKeyPolicy | ManagedGrant | ManagedKeyPolicyStatement;
 
 interface ExportedResource {
   urn?: string;
@@ -78,6 +91,17 @@ export function parseStackExport(text: string): ManagedResource[] {
         region: plain(o.region),
         policyName: plain<string>(o.policyName) ?? KEY_POLICY_NAME,
         policy: plain(o.policy),
+        ...accessOf(o),
+      });
+    } else if (r.type === KEY_POLICY_STATEMENT_TYPE) {
+      out.push({
+        kind: "KeyPolicyStatement",
+        urn: r.urn,
+        name,
+        keyArn,
+        region: plain(o.region),
+        sid: plain<string>(o.sid) ?? "",
+        statement: plain(o.statement),
         ...accessOf(o),
       });
     } else if (r.type === GRANT_TYPE) {

@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import { perRunRegistry } from "./perRun";
 import { assertSupportedSdk } from "./sdkCompatibility";
 import { AssumeRole, effectiveAccess, knownAccount } from "../aws/access";
-import { KeyIdentity, REGION_ENVIRONMENT_VARIABLE, certainlySameKey, keyIdentity, keyRegion } from "../aws/keyRef";
+import { KeyIdentity, REGION_ENVIRONMENT_VARIABLE, keyIdentity, keyRegion } from "../aws/keyRef";
+import { claimKey } from "./keyClaims";
 import { PolicyDocument } from "../policy/types";
 import { warnLintFindings } from "./lintWarnings";
 import type { OnDelete } from "../runtime/keyPolicyCheck";
-import { KEY_POLICY_TYPE, KEY_POLICY_TYPE_NAME, RESOURCE_MODULE } from "../resourceTypes";
+import { KEY_POLICY_TYPE_NAME, RESOURCE_MODULE } from "../resourceTypes";
 // The module's export is the provider object itself; see runtime/keyPolicy.ts for why.
 import keyPolicyProvider = require("../runtime/keyPolicy");
 
@@ -58,9 +58,6 @@ export interface AssumeRoleArgs {
   /** 900 to 43200 seconds. Default 3600; credentials are renewed before they expire. */
   durationSeconds?: pulumi.Input<number>;
 }
-
-/** Each KeyPolicy of the program by URN, per run, with its name and the key it names. */
-const claimedKeysOfThisRun = perRunRegistry<{ resourceName: string; keyId: string; identity: KeyIdentity }>();
 
 /** The stack settings and environment a program's key identity depends on. */
 export interface ProgramSettings {
@@ -157,23 +154,12 @@ export class KeyPolicy extends pulumi.dynamic.Resource {
       RESOURCE_MODULE,
       KEY_POLICY_TYPE_NAME,
     );
-    // Two KeyPolicy resources on one key would overwrite each other on every `pulumi up`. One key
-    // is one partition, account, Region and id: two replicas of a multi-Region key are two keys.
-    const claimedKeys = claimedKeysOfThisRun();
-    pulumi
-      .all([pulumi.createUrn(name, KEY_POLICY_TYPE, opts?.parent), args.keyId, args.region, args.assumeRole, args.profile])
-      .apply(([self, keyId, region, role, profile]) => {
-        const identity = programIdentity({ keyId, region, assumeRole: role as AssumeRole | undefined, profile }, programSettings());
-        for (const [owner, other] of claimedKeys) {
-          if (owner !== self && certainlySameKey(other.identity, identity)) {
-            throw new pulumi.ResourceError(
-              `KeyPolicy "${name}" and KeyPolicy "${other.resourceName}" both manage key ${keyId}${other.keyId === keyId ? "" : ` (also given as ${other.keyId})`}; a key has one policy. Merge their statements into one KeyPolicy.`,
-              this,
-            );
-          }
-        }
-        claimedKeys.set(self, { resourceName: name, keyId, identity });
-      });
+    // Two KeyPolicy resources on one key, or a KeyPolicy and a KeyPolicyStatement, would overwrite
+    // each other on every `pulumi up` (keyClaims.ts).
+    pulumi.all([args.keyId, args.region, args.assumeRole, args.profile]).apply(([keyId, region, role, profile]) => {
+      const identity = programIdentity({ keyId, region, assumeRole: role as AssumeRole | undefined, profile }, programSettings());
+      claimKey({ kind: "KeyPolicy", name, keyId, identity }, this);
+    });
     // Lint findings below kms-policy:failOn appear as warnings on this resource in Diagnostics.
     pulumi.all([args.policy, args.keyId, args.assumeRole, args.profile]).apply(([policy, keyId, role, profile]) => {
       const account = programKeyAccount({ assumeRole: role as AssumeRole | undefined, profile }, programSettings());

@@ -10,6 +10,12 @@ function stackSetting(key: string): string | undefined {
   return new pulumi.Config(key.slice(0, colon)).get(key.slice(colon + 1));
 }
 
+/** How a finding names its resource's kind, and a path in what was linted (with the property). */
+export interface LintSubject {
+  kind: string;
+  path(path: string): string;
+}
+
 /**
  * Prints the lint findings that do not fail the preview as warnings on the resource, so that
  * Diagnostics names it. The provider's check fails on the others (kms-policy:failOn and up); it
@@ -23,6 +29,7 @@ export function warnLintFindings(
   policy: string | PolicyDocument,
   keyId: string,
   keyAccount?: string,
+  subject: LintSubject = { kind: "KeyPolicy", path: (path) => `policy ${path || "(document)"}` },
 ): void {
   const { failOn: failOnRow, lintIgnore: ignoreRow } = STACK_SETTINGS;
   const failOnText = stackSetting(failOnRow.key);
@@ -42,7 +49,7 @@ export function warnLintFindings(
   for (const f of lintPolicy(policy, { ignore: suppressions, account })) {
     if (f.severity === "error" || atLeast(f.severity, failOn)) continue;
     pulumi.log.warn(
-      `KeyPolicy "${name}": policy ${f.path || "(document)"}: ${f.message} [${f.rule}, ${f.severity}]. Fix: ${f.hint}`,
+      `${subject.kind} "${name}": ${subject.path(f.path)}: ${f.message} [${f.rule}, ${f.severity}]. Fix: ${f.hint}`,
       resource,
     );
   }

@@ -7,11 +7,11 @@ import { KeyApi } from "../aws/keys";
 import { dynamicProvider } from "./dynamicProvider";
 import { checkGrant } from "./grantCheck";
 import { GrantLifecycle } from "./grantLifecycle";
-import { clientFor, providerSettings } from "./settings";
+import { clientFor, propagationWait, providerSettings } from "./settings";
 
 const lifecycle = new GrantLifecycle(
   {
-    grants: (keyId, region, access) => new GrantApi(clientFor(keyId, region, access)),
+    grants: (keyId, region, access) => new GrantApi(clientFor(keyId, region, access), propagationWait()),
     keys: (keyId, region, access) => new KeyApi(clientFor(keyId, region, access)),
   },
   500,

@@ -1,7 +1,7 @@
 import { GrantListEntry } from "@aws-sdk/client-kms";
 import { Access, accessKey } from "../aws/access";
 import { GrantApi } from "../aws/grants";
-import { Clock, systemClock } from "./clock";
+import { Clock, systemClock } from "../clock";
 
 interface Waiter {
   grantId: string;

@@ -15,7 +15,7 @@ import { GONE_KEY_STATES, KeyApi, KeyFacts } from "../aws/keys";
 import { Access, accessKey } from "../aws/access";
 import { judgeGrantOnKey, judgeKey, KeyVerdict, unsettled, unsettledMessage } from "../verdict";
 import { CheckFailure, isUnknown, withoutUndefined } from "./check";
-import { Clock, systemClock } from "./clock";
+import { Clock, systemClock } from "../clock";
 import { engineLog } from "./engineLog";
 import { ResourceInitFailedError } from "./initFailure";
 import { GrantInputs } from "./grantCheck";

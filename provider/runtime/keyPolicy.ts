@@ -8,7 +8,7 @@ import { dynamicProvider } from "./dynamicProvider";
 import { keyPolicyAccessFailures } from "./keyPolicyAccess";
 import { checkKeyPolicy } from "./keyPolicyCheck";
 import { KeyPolicyLifecycle } from "./keyPolicyLifecycle";
-import { clientFor } from "./settings";
+import { clientFor, propagationWait } from "./settings";
 
 const keyPolicyProvider = dynamicProvider(
   (news, olds) => {
@@ -17,7 +17,7 @@ const keyPolicyProvider = dynamicProvider(
     if (result.failures.length > 0) return result;
     return { ...result, failures: keyPolicyAccessFailures(olds, result.inputs.policy, result.inputs.keyId) };
   },
-  new KeyPolicyLifecycle((keyId, region, access) => new KeyApi(clientFor(keyId, region, access))),
+  new KeyPolicyLifecycle((keyId, region, access) => new KeyApi(clientFor(keyId, region, access), { propagation: propagationWait() })),
 );
 
 export = keyPolicyProvider;

@@ -4,6 +4,8 @@ import { ClientSettings, DEFAULT_MAX_ATTEMPTS, DEFAULT_REQUEST_TIMEOUT_SECONDS, 
 import { credentialSource } from "../aws/credentials";
 import { DEFAULT_GRANT_LISTING_DELAY_SECONDS } from "../aws/grantFacts";
 import { keyRegion } from "../aws/keyRef";
+import { DEFAULT_IAM_PROPAGATION_SECONDS, PropagationWait } from "../aws/propagation";
+import { systemClock } from "../clock";
 import { AccessQuery, LintSuppression, SEVERITIES, Severity, parseSuppressions } from "../policy";
 
 /**
@@ -25,6 +27,10 @@ export interface ProviderSettings {
   assumeRole?: AssumeRole;
   /** The stack's `aws:profile`: the credentials' profile (with a role: the source of the credentials that assume it). */
   profile?: string;
+  /** How long CreateGrant and PutKeyPolicy refused for a principal IAM has not propagated yet are retried. */
+  iamPropagationSeconds: number;
+  /** Whether a KeyPolicy writes the pre-stack policy into the key's ownership tags (else only the owner). */
+  previousPolicyInTags: boolean;
   /** The lint severity from which findings fail check. */
   failOn: Severity;
   /** `Sid:rule` pairs the lint leaves out. */
@@ -168,6 +174,20 @@ export const STACK_SETTINGS: { readonly [F in keyof ProviderSettings]-?: StackSe
     default: undefined,
     doc: "the profile whose credentials the resources use (with a role: the credentials that assume it) unless a resource sets its own",
   },
+  iamPropagationSeconds: {
+    key: "kms-policy:iamPropagationSeconds",
+    parse: (raw) => (raw.trim() !== "" && Number(raw) >= 0 ? Number(raw) : undefined),
+    accepts: "a number of seconds, 0 or more",
+    default: DEFAULT_IAM_PROPAGATION_SECONDS,
+    doc: "for this long, a CreateGrant refused with InvalidArnException and a PutKeyPolicy refused for invalid principals are retried, since a role or user created moments ago may not have reached KMS yet (Terraform waits 2 minutes too); 0 turns the retry off",
+  },
+  previousPolicyInTags: {
+    key: "kms-policy:previousPolicyInTags",
+    parse: (raw) => (raw === "true" ? true : raw === "false" ? false : undefined),
+    accepts: "true or false",
+    default: true,
+    doc: "a KeyPolicy records the policy the key had before the stack in the key's tags, readable by anyone allowed kms:ListResourceTags or tag:GetResources; false keeps it out of the tags (only the owner is recorded), at the cost of the restore after a killed create and after a rename without an alias",
+  },
   failOn: {
     key: "kms-policy:failOn",
     parse: (raw) => FAIL_ON.find((s) => s === raw),
@@ -254,6 +274,11 @@ export function stackSettingProblems(): ReadonlyArray<{ property: string; reason
 /** The stack's Access: `kms-policy:assumeRole` and `aws:profile`. */
 export function stackAccess(): Access {
   return { assumeRole: settings.assumeRole, profile: settings.profile };
+}
+
+/** How long the providers wait for IAM propagation (`kms-policy:iamPropagationSeconds`), on the system clock. */
+export function propagationWait(): PropagationWait {
+  return { seconds: settings.iamPropagationSeconds, clock: systemClock };
 }
 
 /** The Access a resource uses: its own assumeRole or profile, else the stack's (see aws/access.ts). */

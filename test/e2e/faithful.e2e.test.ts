@@ -97,6 +97,9 @@ describe("e2e: the KMS-faithful mode through the pulumi CLI (issue 12 #1-#4)", f
     await project.ok(["up", "--yes", "--replace", urn(KEY_POLICY_TYPE, "policy-moved")]);
     await sleep(2000);
     expect(policiesEquivalent(await livePolicy(), declared)).to.equal(true);
+    // The replaced resource's delete handed its pre-stack policy over through the key's tags; a
+    // refresh records it in the state (docs/key-policy.md, "Replacing and renaming").
+    await project.ok(["refresh", "--yes"]);
     const [state] = resourcesOfType(await project.exportStack(), KEY_POLICY_TYPE);
     expect(policiesEquivalent(state.outputs?.previousPolicy as string, preStack)).to.equal(true);
   });

@@ -5,9 +5,10 @@
 export const SCENARIO_PROGRAM = `
 const fs = require("fs");
 const path = require("path");
-const { KeyPolicy, Grant } = require("pulumi-kms-policy");
+const { KeyPolicy, KeyPolicyStatement, Grant } = require("pulumi-kms-policy");
 const scenario = JSON.parse(fs.readFileSync(path.join(__dirname, "scenario.json"), "utf8"));
 for (const p of scenario.keyPolicies || []) new KeyPolicy(p.name, p.args);
+for (const s of scenario.keyPolicyStatements || []) new KeyPolicyStatement(s.name, s.args);
 const grants = {};
 for (const g of scenario.grants || []) grants[g.name] = new Grant(g.name, g.args);
 module.exports = { grantIds: Object.fromEntries(Object.entries(grants).map(([n, g]) => [n, g.grantId])) };
@@ -15,6 +16,7 @@ module.exports = { grantIds: Object.fromEntries(Object.entries(grants).map(([n, 
 
 export interface Scenario {
   keyPolicies?: Array<{ name: string; args: Record<string, unknown> }>;
+  keyPolicyStatements?: Array<{ name: string; args: Record<string, unknown> }>;
   grants?: Array<{ name: string; args: Record<string, unknown> }>;
 }
 

@@ -1,6 +1,6 @@
 import { GetKeyPolicyCommand, KMSClient, PutKeyPolicyCommand, ScheduleKeyDeletionCommand } from "@aws-sdk/client-kms";
 import { expect } from "chai";
-import { KeyApi } from "../../provider/aws/keys";
+import { KeyApi, SETTLED_READS } from "../../provider/aws/keys";
 import { policiesEquivalent } from "../../provider/policy";
 import { checkKeyPolicy, KeyPolicyInputs } from "../../provider/runtime/keyPolicyCheck";
 import { ResourceInitFailedError } from "../../provider/runtime/initFailure";
@@ -75,14 +75,17 @@ for (const mode of MODES)
       expect(id).to.equal(key.arn);
       expectPolicy(outs.previousPolicy, before);
       expect(policiesEquivalent(await live(key.keyId), policy())).to.equal(true);
-      // ListResourceTags and TagResource: the key's ownership tags (docs/key-policy.md#replacing-and-renaming).
+      // GetKeyPolicy: the settled pre-stack read and the read-back, five equal answers each.
+      // ListResourceTags, TagResource and UntagResource: the key's ownership tags, claimed before
+      // the put and marked pending until it is read back (docs/key-policy.md#replacing-and-renaming).
       expect(Object.fromEntries(counting.calls)).to.deep.equal({
         DescribeKey: 1,
         ListKeyPolicies: 1,
-        GetKeyPolicy: 2,
+        GetKeyPolicy: 2 * SETTLED_READS,
         PutKeyPolicy: 1,
         ListResourceTags: 1,
         TagResource: 1,
+        UntagResource: 1,
       });
     });
 

@@ -330,10 +330,12 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
       await sleep(PROPAGATION_MS);
       const moved = await keyPolicies.create(policyInputs(key.keyId, { policy: policy(["kms:Encrypt"]) }));
       await sleep(PROPAGATION_MS);
+      // The old one's delete proves it was this stack's: it hands the pre-stack policy over.
       await keyPolicies.delete(old.id, old.outs);
       await sleep(PROPAGATION_MS);
       expect(policiesEquivalent(await live(key.keyId), policy(["kms:Encrypt"]))).to.equal(true);
-      expect(policiesEquivalent(moved.outs.previousPolicy, preStack)).to.equal(true);
+      const refreshed = await keyPolicies.read(moved.id, moved.outs);
+      expect(policiesEquivalent(refreshed.props?.previousPolicy as string, preStack)).to.equal(true);
       await keyPolicies.delete(moved.id, moved.outs);
       await sleep(PROPAGATION_MS);
       expect(policiesEquivalent(await live(key.keyId), preStack)).to.equal(true);
@@ -367,7 +369,17 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
       const created = await settling.create(policyInputs(key.keyId));
       await sleep(PROPAGATION_MS);
       const updated = await settling.update(created.outs, policyInputs(key.keyId, { policy: policy(["kms:Encrypt"]) }));
-      const reads = proxy.count("GetKeyPolicy");
+      // The update's read-back waited for five equivalent answers in a row, so it outlasted the
+      // stale answers: a refresh right after it reads once.
+      let reads = proxy.count("GetKeyPolicy");
+      expect((await settling.read(created.id, updated.outs)).props?.policy).to.equal(updated.outs.policy);
+      expect(proxy.count("GetKeyPolicy") - reads).to.equal(1);
+      // A refresh from another process while the put still propagates (the same put, made here
+      // without the read-back) reads past the stale answers.
+      await sleep(PROPAGATION_MS);
+      await client.send(new PutKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default", Policy: created.outs.policy }));
+      await client.send(new PutKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default", Policy: updated.outs.policy }));
+      reads = proxy.count("GetKeyPolicy");
       const refreshed = await settling.read(created.id, updated.outs);
       expect(refreshed.props?.policy).to.equal(updated.outs.policy);
       // The first read was the old policy (the mode's alternation), so the refresh read again.

@@ -23,6 +23,18 @@ export interface FaithfulOptions {
    * moments before the grant, until IAM has propagated it (aws-sdk-go#1718).
    */
   youngGranteeUniqueIdMs?: number;
+  /**
+   * Which answers are stale during that time, cycled: `o` the policy before the put, `n` the one
+   * put. Default "on", a strict alternation starting with the old one; "oonono" gives two stale
+   * answers in a row, as KMS can (which host serves a read is not promised).
+   */
+  staleAnswers?: string;
+  /**
+   * A role or user registered with `createPrincipal` is unknown to KMS for this long (IAM
+   * propagation): CreateGrant naming it answers InvalidArnException, PutKeyPolicy naming it
+   * MalformedPolicyDocumentException ("invalid principals").
+   */
+  iamPropagationMs?: number;
 }
 
 /** What the proxy sends back: a JSON body and its HTTP status. */
@@ -88,6 +100,8 @@ export class KmsFaithful {
   private readonly created = new Map<string, number>();
   private readonly stale = new Map<string, Stale>();
   private readonly uniqueIds = new Map<string, string>();
+  /** Principals created through `createPrincipal`, with when. */
+  private readonly principalsCreated = new Map<string, number>();
   /**
    * The creation time given to grants made behind the proxy's back (directly on moto, e.g. a test's
    * setup): the proxy's own start, so that they date from before anything sent through it.
@@ -104,6 +118,21 @@ export class KmsFaithful {
     const id = uniqueIdOf(arn, crypto.randomBytes(16).toString("hex"));
     this.uniqueIds.set(arn, id);
     return id;
+  }
+
+  /**
+   * A role or user created now: KMS refuses calls naming it for `iamPropagationMs` (IAM is
+   * eventually consistent). moto has no IAM check at all, so the principal need not exist there.
+   */
+  createPrincipal(arn: string): void {
+    this.principalsCreated.set(arn, Date.now());
+  }
+
+  /** The first principal in `text` that KMS does not know yet, if any. */
+  private unpropagated(text: string): string | undefined {
+    const window = this.options.iamPropagationMs ?? 0;
+    for (const [arn, at] of this.principalsCreated) if (Date.now() - at < window && text.includes(arn)) return arn;
+    return undefined;
   }
 
   /**
@@ -126,6 +155,8 @@ export class KmsFaithful {
   }
 
   private async createGrant(input: Record<string, unknown>, forward: Forward): Promise<Answer> {
+    const young = this.unpropagated(`${String(input.GranteePrincipal ?? "")} ${String(input.RetiringPrincipal ?? "")}`);
+    if (young) return { status: 400, body: { __type: "InvalidArnException", message: `ARN ${young} is not valid.` } };
     if (typeof input.Name === "string") {
       // KMS sees every grant, listed yet or not: the check goes to moto directly.
       const listing = await forward("ListGrants", { KeyId: input.KeyId });
@@ -172,6 +203,12 @@ export class KmsFaithful {
   }
 
   private async putKeyPolicy(input: Record<string, unknown>, forward: Forward, region: string): Promise<Answer> {
+    if (this.unpropagated(String(input.Policy ?? ""))) {
+      return {
+        status: 400,
+        body: { __type: "MalformedPolicyDocumentException", message: "Policy contains a statement with one or more invalid principals." },
+      };
+    }
     const before = await forward("GetKeyPolicy", { KeyId: input.KeyId, PolicyName: "default" });
     const answer = await forward("PutKeyPolicy", input);
     const old = before.body.Policy;
@@ -186,7 +223,8 @@ export class KmsFaithful {
     if (answer.status !== 200 || typeof answer.body.Policy !== "string") return answer;
     let policy = answer.body.Policy;
     const stale = this.stale.get(placeOf(region, input.KeyId));
-    if (stale && Date.now() < stale.until && stale.reads++ % 2 === 0) policy = stale.policy;
+    const pattern = this.options.staleAnswers || "on";
+    if (stale && Date.now() < stale.until && pattern[stale.reads++ % pattern.length] === "o") policy = stale.policy;
     return { status: 200, body: { ...answer.body, Policy: this.reserialize(policy) } };
   }
 

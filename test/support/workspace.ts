@@ -236,8 +236,13 @@ export class Project {
     });
   }
 
-  /** Starts `pulumi ARGS` in its own process group, so that a test can kill the whole run mid-way. */
-  start(args: string[], extraEnv: Record<string, string> = {}): { kill(): void; exited: Promise<number | null> } {
+  /**
+   * Starts `pulumi ARGS` in its own process group, so that a test can kill the whole run mid-way.
+   * `kill` kills that group; the CLI starts each plugin (the dynamic providers among them) in a
+   * process group of its own, which outlives it and may finish its calls. `killTree` kills every
+   * process descended from the run as well, as a CI job's timeout or an OOM kill of the machine does.
+   */
+  start(args: string[], extraEnv: Record<string, string> = {}): { kill(): void; killTree(): void; exited: Promise<number | null> } {
     const child = spawn(this.workspace.node, [LAUNCHER, ...args, "--non-interactive"], {
       cwd: this.dir,
       env: this.workspace.env(extraEnv),
@@ -245,7 +250,19 @@ export class Project {
       stdio: "ignore",
     });
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    return { kill: () => process.kill(-(child.pid as number), "SIGKILL"), exited };
+    const kill = () => process.kill(-(child.pid as number), "SIGKILL");
+    const killTree = () => {
+      const pids = descendants(child.pid as number);
+      kill();
+      for (const pid of pids) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone with its group
+        }
+      }
+    };
+    return { kill, killTree, exited };
   }
 
   /** Like pulumi(), but a non-zero exit is a test failure that shows the CLI's output. */
@@ -292,4 +309,32 @@ export function resourcesOfType(exported: StackExport, type: string): StackResou
 /** The default grant name (resources/grant.ts) of a Grant declared at the top of a program, by project, stack and resource name. */
 export function defaultNameOf(project: string, resource: string, stack = "e2e"): string {
   return defaultGrantName(`urn:pulumi:${stack}::${project}::${GRANT_TYPE}::${resource}`);
+}
+
+/** Every process descended from `root` (children, their children, ...), from /proc. */
+function descendants(root: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name, in parentheses, may hold spaces: the fields after its closing one.
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      parents.set(Number(entry), ppid);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const found: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    const parent = queue.shift() as number;
+    for (const [pid, ppid] of parents) {
+      if (ppid === parent && !found.includes(pid)) {
+        found.push(pid);
+        queue.push(pid);
+      }
+    }
+  }
+  return found;
 }

@@ -7,15 +7,18 @@ import {
   newOwnerId,
   ownershipTagKeys,
   ownershipTags,
+  policyDigest,
   readOwnership,
 } from "../../../provider/runtime/keyOwnership";
+import { KmsFaithful } from "../../support/kmsFaithful";
 import { DOC_PAGES } from "../../../provider/docs";
 import { KeyApi } from "../../../provider/aws/keys";
 import { checkKeyPolicy } from "../../../provider/runtime/keyPolicyCheck";
 import { KeyPolicyLifecycle } from "../../../provider/runtime/keyPolicyLifecycle";
 import { captureStderr } from "../../support/stderr";
+import { MemoryKey } from "../../support/memoryKey";
 
-describe("KeyPolicy ownership tags (issue 12 #2)", () => {
+describe("KeyPolicy ownership tags", () => {
   const policy = JSON.stringify({
     Version: "2012-10-17",
     Statement: Array.from({ length: 40 }, (_, i) => ({
@@ -41,6 +44,16 @@ describe("KeyPolicy ownership tags (issue 12 #2)", () => {
     expect(ownershipTagKeys({ unrelated: "x", ...tags }).sort()).to.deep.equal(Object.keys(tags).sort());
   });
 
+  it("a pending claim's digest means the policy: the same for KMS's re-serialization of it, another for another policy", () => {
+    const kms = new KmsFaithful();
+    const digest = policyDigest(policy, "aws");
+    expect(policyDigest(kms.reserialize(policy), "aws")).to.equal(digest);
+    expect(policyDigest(policy.replace("kms:Decrypt", "kms:Encrypt"), "aws")).to.not.equal(digest);
+    const tags = ownershipTags("o", { previousPolicy: policy, pending: digest, predecessor: "p" });
+    expect(readOwnership(tags)).to.deep.equal({ owner: "o", previousPolicy: policy, pending: digest, predecessor: "p" });
+    for (const value of Object.values(tags)) expect(value).to.match(/^[A-Za-z0-9 _.:/=+\-@]*$/);
+  });
+
   it("a policy too large for the tags records only the owner; damaged chunks read as no policy", () => {
     const noise = crypto.randomBytes(20_000).toString("base64");
     const tags = ownershipTags("o", noise);
@@ -50,42 +63,6 @@ describe("KeyPolicy ownership tags (issue 12 #2)", () => {
     expect(readOwnership({})).to.deep.equal({});
   });
 });
-
-/** One key in memory, answering the calls KeyPolicy's create and delete make (KeyApi's commands). */
-class MemoryKey {
-  readonly tags = new Map<string, string>();
-  readonly puts: string[] = [];
-  constructor(
-    readonly arn: string,
-    public policy: string,
-  ) {}
-
-  async send(command: { constructor: { name: string }; input: Record<string, unknown> }): Promise<unknown> {
-    const input = command.input;
-    switch (command.constructor.name) {
-      case "DescribeKeyCommand":
-        return { KeyMetadata: { Arn: this.arn, KeyId: this.arn.split("/").pop(), KeyState: "Enabled", AWSAccountId: "111122223333" } };
-      case "ListKeyPoliciesCommand":
-        return { PolicyNames: ["default"] };
-      case "GetKeyPolicyCommand":
-        return { Policy: this.policy };
-      case "PutKeyPolicyCommand":
-        this.policy = String(input.Policy);
-        this.puts.push(this.policy);
-        return {};
-      case "ListResourceTagsCommand":
-        return { Tags: [...this.tags].map(([TagKey, TagValue]) => ({ TagKey, TagValue })), Truncated: false };
-      case "TagResourceCommand":
-        for (const t of input.Tags as Array<{ TagKey: string; TagValue: string }>) this.tags.set(t.TagKey, t.TagValue);
-        return {};
-      case "UntagResourceCommand":
-        for (const k of input.TagKeys as string[]) this.tags.delete(k);
-        return {};
-      default:
-        throw new Error(`unexpected ${command.constructor.name}`);
-    }
-  }
-}
 
 describe("KeyPolicy ownership: a pre-stack policy too large for the tags (docs/key-policy.md, 'Replacing and renaming')", () => {
   const declared = (sid: string) =>
@@ -136,14 +113,17 @@ describe("KeyPolicy ownership: a pre-stack policy too large for the tags (docs/k
     expect(a.result.outs.previousPolicy).to.equal(before);
     expect([...key.tags.keys()]).to.deep.equal([OWNER_TAG]);
 
-    // The replacement (or a rename without an alias): created first, on the same key.
+    // A rename without an alias: the new resource is created first, on the same key.
     const b = await captureStderr(() => lifecycle.create(inputs("Second")));
-    expect(b.written).to.contain("whose tags do not record the policy the key had before the stack");
-    expect(b.written).to.contain("its delete will restore that, not the pre-stack policy");
-    // Both warnings cite the docs page that explains the hand-over, by path and anchor.
+    expect(b.written).to.contain(
+      `carries the ownership tags of another KeyPolicy (owner ${a.result.outs.ownerId}). They record no pre-stack policy.`,
+    );
+    expect(b.written).to.contain("the key's live policy is recorded as previousPolicy");
+    // Both messages cite the docs page that explains the hand-over, by path and anchor.
     expect(a.written).to.contain(`(see pulumi-kms-policy's ${DOC_PAGES.keyPolicyReplacing})`);
     expect(b.written).to.contain(`(see pulumi-kms-policy's ${DOC_PAGES.keyPolicyReplacing})`);
     expect(b.result.outs.previousPolicy).to.equal(declared("First"));
+    expect(b.result.outs.predecessor).to.equal(a.result.outs.ownerId);
 
     // The replaced resource's delete leaves the key to its successor and prints what would be lost.
     const putsBefore = key.puts.length;
@@ -159,19 +139,20 @@ describe("KeyPolicy ownership: a pre-stack policy too large for the tags (docs/k
     expect(key.tags.size).to.equal(0);
   });
 
-  it("a pre-stack policy that fits: no warning, and the successor's destroy restores it", async () => {
+  it("a pre-stack policy that fits: no warning; the renamed one's delete hands it over, and the successor's refresh and destroy take it", async () => {
     const keyArn = "arn:aws:kms:us-east-1:111122223333:key/0b0b0b0b-1111-2222-3333-444444444444";
     const before = declared("PreStackSmall");
     const { key, lifecycle, inputs } = scenario(keyArn, before);
     const a = await captureStderr(() => lifecycle.create(inputs("First")));
     const b = await captureStderr(() => lifecycle.create(inputs("Second")));
     const deleted = await captureStderr(() => lifecycle.delete(keyArn, a.result.outs));
-    for (const written of [a.written, b.written, deleted.written]) {
-      expect(written).to.not.contain("too large");
-      expect(written).to.not.contain("pre-stack policy");
-    }
-    expect(b.result.outs.previousPolicy).to.equal(before);
+    for (const written of [a.written, b.written, deleted.written]) expect(written).to.not.contain("too large");
+    expect(deleted.written).to.contain("pre-stack policy is handed over to it");
+    expect(key.policy).to.equal(declared("Second"));
+    const refreshed = await captureStderr(() => lifecycle.read(keyArn, b.result.outs));
+    expect(refreshed.result.props?.previousPolicy).to.equal(before);
     await captureStderr(() => lifecycle.delete(keyArn, b.result.outs));
     expect(key.policy).to.equal(before);
+    expect(key.tags.size).to.equal(0);
   });
 });

@@ -101,6 +101,8 @@ describe("stack settings table", () => {
       "kms-policy:dryRun",
       "kms-policy:assumeRole",
       "aws:profile",
+      "kms-policy:iamPropagationSeconds",
+      "kms-policy:previousPolicyInTags",
       "kms-policy:failOn",
       "kms-policy:ignore",
       "kms-policy:noNewAccess",
@@ -125,6 +127,13 @@ describe("stack settings table", () => {
     expect(STACK_SETTINGS.dryRun.parse("yes")).to.equal(undefined);
     expect(STACK_SETTINGS.dryRun.default).to.equal(false);
     expect(STACK_SETTINGS.profile.parse("audit")).to.equal("audit");
+    expect(STACK_SETTINGS.iamPropagationSeconds.default).to.equal(120);
+    expect(STACK_SETTINGS.iamPropagationSeconds.parse("0")).to.equal(0);
+    expect(STACK_SETTINGS.iamPropagationSeconds.parse("")).to.equal(undefined);
+    expect(STACK_SETTINGS.iamPropagationSeconds.parse("-5")).to.equal(undefined);
+    expect(STACK_SETTINGS.previousPolicyInTags.default).to.equal(true);
+    expect(STACK_SETTINGS.previousPolicyInTags.parse("false")).to.equal(false);
+    expect(STACK_SETTINGS.previousPolicyInTags.parse("no")).to.equal(undefined);
     const role = { roleArn: "arn:aws:iam::111122223333:role/kms-admin", externalId: "ext-1" };
     expect(STACK_SETTINGS.assumeRole.parse(JSON.stringify(role))).to.deep.equal(role);
     expect(STACK_SETTINGS.assumeRole.parse('{"roleArn":"arn:aws:iam::1:role/x"}')).to.equal(undefined);

@@ -1,0 +1,32 @@
+import { KeyApi } from "../aws/keys";
+import { partitionOf } from "../aws/keyRef";
+import { KEY_POLICY_NAME } from "../aws/keyPolicyFacts";
+import { diffPolicies, policiesEquivalent } from "../policy";
+import { ownStatementText, statementDocument } from "../policy/statementMerge";
+import type { ResourceReport } from "./check";
+import { ManagedKeyPolicyStatement } from "./stackExport";
+
+/**
+ * A KeyPolicyStatement's drift: its own statement only (by Sid), recorded against live, compared
+ * by meaning. Another owner's statement changing is not its drift. As refresh does, a statement
+ * that differs is read until KMS answers it twice (a deploy moments ago may still show).
+ */
+export async function checkStatement(
+  resource: ManagedKeyPolicyStatement,
+  keys: KeyApi,
+): Promise<Pick<ResourceReport, "status" | "message" | "policyDiff">> {
+  const recorded = resource.statement;
+  if (recorded === undefined)
+    return { status: "error", message: "the recorded statement is a secret in this export; export with --show-secrets to check it" };
+  try {
+    const options = { tolerant: true, partition: partitionOf(resource.keyArn) };
+    const own = (policy: string) => statementDocument(ownStatementText(policy, resource.sid));
+    const live = await keys.settledKeyPolicy(resource.keyArn, KEY_POLICY_NAME, statementDocument(recorded), (a, b) =>
+      policiesEquivalent(own(a), own(b), options),
+    );
+    const diff = diffPolicies(statementDocument(recorded), own(live), options);
+    return diff.equivalent ? { status: "in-sync" } : { status: "drifted", policyDiff: diff };
+  } catch (err) {
+    return { status: "error", message: (err as Error).message };
+  }
+}
