@@ -118,6 +118,21 @@ export function certainlySameKey(x: KeyIdentity, y: KeyIdentity): boolean {
   return !isMultiRegionKeyId(x.keyId) || (x.region === undefined) === (y.region === undefined);
 }
 
+/**
+ * Whether two identities may name one key: nothing known on both sides tells them apart. The
+ * opposite doubt to certainlySameKey, for a refusal that must not let a possible collision through
+ * (two Grants of one name): the ids match, and the partition, Region and account agree wherever
+ * both sides know them. An account counts only as a 12-digit id: `profile p` (what a profile's
+ * account is known as before any call) may be any account.
+ */
+export function possiblySameKey(x: KeyIdentity, y: KeyIdentity): boolean {
+  const agree = (a?: string, b?: string) => a === undefined || b === undefined || a === b;
+  const account = (a?: string) => (a !== undefined && /^\d{12}$/.test(a) ? a : undefined);
+  return (
+    x.keyId === y.keyId && agree(x.partition, y.partition) && agree(x.region, y.region) && agree(account(x.account), account(y.account))
+  );
+}
+
 /** Two references name the same key when their ids match and any partition, region or account both state agrees. */
 export function sameKey(a: string, b: string): boolean {
   if ("error" in parseKeyRef(a) || "error" in parseKeyRef(b)) return a === b;

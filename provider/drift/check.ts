@@ -5,13 +5,26 @@ import { KeyApi } from "../aws/keys";
 import { Access, accessKey, roleAccount } from "../aws/access";
 import { KeyIdentity, keyIdentity, partitionOf, sameIdentity } from "../aws/keyRef";
 import { PolicyDiff } from "../policy";
-import { FieldChange, judgeGrant, judgeKey, judgePolicy, KeyVerdict, samePolicy, unsettledMessage } from "../verdict";
+import {
+  FieldChange,
+  GrantOnKeyVerdict,
+  judgeGrantOnKey,
+  judgeKey,
+  judgePolicy,
+  KeyVerdict,
+  samePolicy,
+  unsettledMessage,
+} from "../verdict";
 import { PolicyAccessChange, accessChange } from "./access";
 import { ManagedGrant, ManagedKeyPolicy, ManagedKeyPolicyStatement, ManagedResource } from "./stackExport";
 import { checkStatement } from "./statementCheck";
 
-/** `not-listed-yet`: a grant younger than the listing delay that ListGrants does not show yet. */
-export type DriftStatus = "in-sync" | "drifted" | "not-listed-yet" | "gone" | "error";
+/**
+ * `not-listed-yet`: a grant younger than the listing delay that ListGrants does not show yet.
+ * `unsettled-grantee`: a grant younger than the listing delay that ListGrants shows with its
+ * grantee as a unique id (a role created moments before). Neither is drift.
+ */
+export type DriftStatus = "in-sync" | "drifted" | "not-listed-yet" | "unsettled-grantee" | "gone" | "error";
 
 export type { FieldChange } from "../verdict";
 
@@ -179,19 +192,26 @@ async function checkKey(
   const reports: ResourceReport[] = [];
   let unmanaged: UnmanagedGrant[] | undefined;
   for (const { access, members } of byAccess.values()) {
-    const all = (status: DriftStatus, message: string) => members.map((r) => ({ ...base(r), status, message }));
     let keyVerdict: KeyVerdict;
     try {
       keyVerdict = judgeKey(keyArn, { key: await clients.keys(keyArn, region, access).describeKey(keyArn) });
     } catch (error) {
       keyVerdict = judgeKey(keyArn, { error });
     }
-    if (keyVerdict.status === "gone") {
-      reports.push(...all("gone", keyVerdict.reason));
-      continue;
-    }
-    if (keyVerdict.status === "error") {
-      reports.push(...all("error", (keyVerdict.error as Error).message));
+    const grants = members.filter((r): r is ManagedGrant => r.kind === "Grant");
+    // A grant is judged from the key and the listing together, as refresh judges it (judgeGrantOnKey).
+    const judged = (listing: Parameters<typeof judgeGrantOnKey>[2], byId?: Map<string | undefined, GrantListEntry>) => {
+      const now = Date.now();
+      return grants.map((g) => {
+        const answer = listing && !("error" in listing) ? { entry: byId?.get(g.grantId) } : listing;
+        return { ...base(g), ...compareGrant(g, judgeGrantOnKey(g, keyVerdict, answer, now, listingDelayMs)) };
+      });
+    };
+    if (keyVerdict.status !== "usable") {
+      const policies = members.filter((r) => r.kind !== "Grant");
+      const status: DriftStatus = keyVerdict.status === "gone" ? "gone" : "error";
+      const message = keyVerdict.status === "gone" ? keyVerdict.reason : (keyVerdict.error as Error).message;
+      reports.push(...policies.map((r) => ({ ...base(r), status, message })), ...judged(undefined));
       continue;
     }
     for (const policy of members.filter((r): r is ManagedKeyPolicy => r.kind === "KeyPolicy")) {
@@ -200,20 +220,17 @@ async function checkKey(
     for (const statement of members.filter((r): r is ManagedKeyPolicyStatement => r.kind === "KeyPolicyStatement")) {
       reports.push({ ...base(statement), ...(await checkStatement(statement, clients.keys(keyArn, region, access))) });
     }
-    const grants = members.filter((r): r is ManagedGrant => r.kind === "Grant");
     // Unmanaged grants are listed once per key, with the first access that lists it anyway.
     const listForUnmanaged = wantUnmanaged && unmanaged === undefined;
     if (grants.length === 0 && !listForUnmanaged) continue;
     let live: GrantListEntry[];
     try {
       live = await clients.grants(keyArn, region, access).listGrants(keyArn);
-    } catch (err) {
-      reports.push(...grants.map((g) => ({ ...base(g), status: "error" as const, message: (err as Error).message })));
+    } catch (error) {
+      reports.push(...judged({ error }));
       continue;
     }
-    const byId = new Map(live.map((g) => [g.GrantId, g]));
-    const now = Date.now();
-    for (const grant of grants) reports.push({ ...base(grant), ...compareGrant(grant, byId.get(grant.grantId), now, listingDelayMs) });
+    reports.push(...judged({ entry: undefined }, new Map(live.map((g) => [g.GrantId, g]))));
     if (listForUnmanaged) {
       unmanaged = live
         .filter((g) => !declared.has(g.GrantId ?? ""))
@@ -256,20 +273,18 @@ async function checkPolicy(
   }
 }
 
-function compareGrant(
-  grant: ManagedGrant,
-  entry: GrantListEntry | undefined,
-  now: number,
-  listingDelayMs: number,
-): Pick<ResourceReport, "status" | "message" | "changes"> {
-  const verdict = judgeGrant(grant, entry, now, listingDelayMs);
+function compareGrant(grant: ManagedGrant, verdict: GrantOnKeyVerdict): Pick<ResourceReport, "status" | "message" | "changes"> {
   switch (verdict.status) {
     case "in-sync":
       return { status: "in-sync" };
     // A young grant that has not settled (not listed, or its grantee shown as a unique id) is not drift.
     case "not-listed-yet":
     case "unsettled-grantee":
-      return { status: "not-listed-yet", message: `grant ${grant.grantId}: ${unsettledMessage(verdict)}` };
+      return { status: verdict.status, message: `grant ${grant.grantId}: ${unsettledMessage(verdict)}` };
+    case "key-gone":
+      return { status: "gone", message: verdict.reason };
+    case "error":
+      return { status: "error", message: (verdict.error as Error).message };
     case "gone":
       return {
         status: "gone",

@@ -10,6 +10,8 @@ export interface DriftSummary {
   inSync: number;
   /** Grants younger than the listing delay that ListGrants does not show yet: not drift. */
   notListedYet: number;
+  /** Grants younger than the listing delay that ListGrants shows with a unique-id grantee: not drift yet. */
+  unsettledGrantee: number;
   drifted: number;
   /** Drifted key policies whose live policy may grant access the stack's does not (a security alert). */
   newAccess: number;
@@ -24,6 +26,7 @@ export function summarize(report: DriftReport): DriftSummary {
     resources: report.resources.length,
     inSync: count("in-sync"),
     notListedYet: count("not-listed-yet"),
+    unsettledGrantee: count("unsettled-grantee"),
     drifted: count("drifted"),
     newAccess: report.resources.filter((r) => r.access?.newAccess === true).length,
     gone: count("gone"),
@@ -79,6 +82,7 @@ export function jsonReport(report: DriftReport): string {
 const COLORS: Record<DriftStatus, string> = {
   "in-sync": "\u001b[32m",
   "not-listed-yet": "\u001b[36m",
+  "unsettled-grantee": "\u001b[36m",
   drifted: "\u001b[31m",
   gone: "\u001b[33m",
   error: "\u001b[35m",
@@ -88,6 +92,7 @@ const RESET = "\u001b[0m";
 function headline(s: DriftSummary): string {
   const parts = [`${s.inSync} in sync`];
   if (s.notListedYet) parts.push(`${s.notListedYet} not listed yet`);
+  if (s.unsettledGrantee) parts.push(`${s.unsettledGrantee} with a grantee not settled yet`);
   if (s.drifted) parts.push(`${s.drifted} drifted${s.newAccess ? ` (${s.newAccess} granting new access)` : ""}`);
   if (s.gone) parts.push(`${s.gone} gone`);
   if (s.errors) parts.push(`${s.errors} could not be checked`);
@@ -141,6 +146,7 @@ export function textReport(report: DriftReport, color = false): string {
 const ICONS: Record<DriftStatus, string> = {
   "in-sync": "in sync",
   "not-listed-yet": "not listed yet",
+  "unsettled-grantee": "grantee not settled yet",
   drifted: "**drifted**",
   gone: "**gone**",
   error: "**error**",
@@ -205,7 +211,7 @@ function junitProperties(r: ResourceReport): string[] {
 /**
  * JUnit XML for CI dashboards: one test case per resource (and per unmanaged grant, when asked
  * for). Drifted and gone are failures, a resource that could not be checked is an error; a grant
- * not listed yet passes, with the reason as its output. A resource's account and Region, when
+ * not listed yet, or with a grantee not settled yet, passes, with the reason as its output. A resource's account and Region, when
  * known, are test-case properties `account` and `region`: a dashboard then tells two replicas of a
  * multi-Region key apart without parsing the key ARN.
  */
@@ -219,7 +225,7 @@ export function junitReport(report: DriftReport): string {
       r.message ??
       `${r.kind} ${r.name} is ${r.status}${r.access?.newAccess ? " and grants new access" : ""} (${r.keyArn}${r.grantId ? `, grant ${r.grantId}` : ""})`;
     const inner = [...junitProperties(r)];
-    if (r.status === "not-listed-yet") inner.push(`      <system-out>${xml(summary)}</system-out>`);
+    if (r.status === "not-listed-yet" || r.status === "unsettled-grantee") inner.push(`      <system-out>${xml(summary)}</system-out>`);
     else if (r.status !== "in-sync") {
       const tag = r.status === "error" ? "error" : "failure";
       // A type of its own, so that a dashboard can alert on widening alone.

@@ -2,10 +2,11 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { AssumeRole } from "../aws/access";
 import type { EffectivePrincipal } from "../aws/grantFacts";
-import { KeyIdentity, certainlySameKey } from "../aws/keyRef";
+import { KeyIdentity, possiblySameKey } from "../aws/keyRef";
 // GRANT_TYPE: the type token as the URN has it (RESOURCE_MODULE and GRANT_TYPE_NAME, given to super below).
 import { GRANT_TYPE, GRANT_TYPE_NAME, RESOURCE_MODULE } from "../resourceTypes";
 import { AssumeRoleArgs, programIdentity, programSettings } from "./keyPolicy";
+import { perRunRegistry } from "./perRun";
 import { assertSupportedSdk } from "./sdkCompatibility";
 import grantProvider = require("../runtime/grant");
 
@@ -90,20 +91,48 @@ export function defaultGrantName(urn: string): string {
   return `${readable}-${digest}`;
 }
 
-type NamedGrants = Map<string, { resourceName: string; keyId: string; identity: KeyIdentity; name: string }>;
+/**
+ * The default grant name of earlier versions: `<project>-<stack>-<resource name>` folded to KMS's
+ * characters (a digest replaced the tail past 200). A stack made by them keeps these names in its
+ * state, so two Grants whose names fold alike may record one grant id there.
+ */
+export function legacyDefaultGrantName(project: string, stack: string, resourceName: string): string {
+  const readable = `${project}-${stack}-${resourceName}`.replace(/[^a-zA-Z0-9:/_-]/g, "_");
+  if (readable.length <= 200) return readable;
+  const digest = crypto.createHash("sha256").update(`${project}\u0000${stack}\u0000${resourceName}`).digest("hex").slice(0, 16);
+  return `${readable.slice(0, 183)}-${digest}`;
+}
+
+/** A Grant of the program as the one-name check sees it: its given name, else its earlier default. */
+export interface GrantNameClaim {
+  resourceName: string;
+  urn: string;
+  keyId: string;
+  identity: KeyIdentity;
+  name: string;
+  /** The name is the program's (`name`), not the earlier default. */
+  explicit: boolean;
+}
 
 /**
- * Each Grant with an explicit name, by URN (the key it names and the name), per run of the program:
- * a run is its Stack resource, so two runs in one process (Automation API) never compare.
+ * The first other Grant whose name may meet `claim`'s on one key (possiblySameKey): `certain` when
+ * both names are given (KMS would take them for one grant: refused), else one of them is an earlier
+ * default name that a stack made by an earlier version may still record (a warning: the state, which
+ * the program cannot read, decides).
  */
-const namedGrantsByRun = new WeakMap<object, NamedGrants>();
-const OUTSIDE_A_RUN = {};
-function namedGrantsOfThisRun(): NamedGrants {
-  const run = pulumi.runtime.getStackResource() ?? OUTSIDE_A_RUN;
-  let grants = namedGrantsByRun.get(run);
-  if (!grants) namedGrantsByRun.set(run, (grants = new Map()));
-  return grants;
+export function grantNameConflict(
+  claims: Iterable<GrantNameClaim>,
+  claim: GrantNameClaim,
+): { other: GrantNameClaim; certain: boolean } | undefined {
+  for (const other of claims) {
+    if (other.urn !== claim.urn && other.name === claim.name && possiblySameKey(other.identity, claim.identity))
+      return { other, certain: other.explicit && claim.explicit };
+  }
+  return undefined;
 }
+
+/** Each Grant of the program by URN, with its key and the name the one-name check compares. */
+const namedGrantsOfThisRun = perRunRegistry<GrantNameClaim>();
 
 /**
  * A KMS grant. Grants cannot change in place, so any change of key, grantee, operations,
@@ -171,25 +200,42 @@ export class Grant extends pulumi.dynamic.Resource {
     super(grantProvider, name, props, { ...opts, additionalSecretOutputs: secrets }, RESOURCE_MODULE, GRANT_TYPE_NAME);
     // Two Grants with one key and one name are one grant to KMS (CreateGrant's Name rule), and the
     // delete of either would revoke the other's: refused at preview, naming both, as KeyPolicy does
-    // for two policies of one key. A default name is unique per resource, so only given names can meet.
-    if (args.name !== undefined) {
-      const namedGrants = namedGrantsOfThisRun();
-      pulumi
-        .all([urn, args.name, args.keyId, args.region, args.assumeRole, args.profile])
-        .apply(([self, grantName, keyId, region, role, profile]) => {
-          const identity = programIdentity({ keyId, region, assumeRole: role as AssumeRole | undefined, profile }, programSettings());
-          for (const [other, claim] of namedGrants) {
-            if (other !== self && claim.name === grantName && certainlySameKey(claim.identity, identity)) {
-              throw new pulumi.ResourceError(
-                `Grant "${name}" and Grant "${claim.resourceName}" both name their grant "${grantName}" on key ${keyId}${claim.keyId === keyId ? "" : ` (also given as ${claim.keyId})`}. ` +
-                  "KMS takes two grants with one key, name and parameters for one, so each resource's delete would revoke the other's access. " +
-                  "Give each Grant its own name, or leave name out (the default is unique per resource).",
-                this,
-              );
-            }
-          }
-          namedGrants.set(self, { resourceName: name, keyId, identity, name: grantName });
-        });
-    }
+    // for two policies of one key. A default name is unique per resource, so only given names can
+    // meet; default names of earlier versions may have met in the state of an old stack: a warning.
+    // Refused unless the keys are certainly different (a bare id under a profile and the key's ARN,
+    // or an mrk- id without Region, may be one key): a false refusal costs a rename, a missed one a
+    // grant. A keyId known only at apply is checked then (the create's check below catches the rest).
+    const namedGrants = namedGrantsOfThisRun();
+    pulumi
+      .all([urn, args.name, args.keyId, args.region, args.assumeRole, args.profile])
+      .apply(([self, givenName, keyId, region, role, profile]) => {
+        const identity = programIdentity({ keyId, region, assumeRole: role as AssumeRole | undefined, profile }, programSettings());
+        const grantName = givenName ?? legacyDefaultGrantName(pulumi.getProject(), pulumi.getStack(), name);
+        const claim = { resourceName: name, urn: self, keyId, identity, name: grantName, explicit: givenName !== undefined };
+        const conflict = grantNameConflict(namedGrants.values(), claim);
+        namedGrants.set(self, claim);
+        if (!conflict) return;
+        const { other } = conflict;
+        const both = `Grant "${name}" and Grant "${other.resourceName}"`;
+        const key = `key ${keyId}${other.keyId === keyId ? "" : ` (also given as ${other.keyId})`}`;
+        // Forgetting one (state only) and re-creating it never revokes the grant id the two may share.
+        const fix =
+          `first forget one of them with \`pulumi state delete '${other.urn}'\` (this deletes nothing in KMS), ` +
+          "then run `pulumi up`, which creates it again under its new name; the grant the other records stays.";
+        if (conflict.certain)
+          throw new pulumi.ResourceError(
+            `${both} both name their grant "${grantName}" on ${key}. ` +
+              "KMS takes two grants with one key, name and parameters for one, so each resource's delete would revoke the other's access. " +
+              "Give each Grant its own name, or leave name out (the default is unique per resource). " +
+              `If the stack already has both, they may record one grant id: ${fix}`,
+            this,
+          );
+        pulumi.log.warn(
+          `${both} on ${key} had one grant name, "${grantName}", under the default of earlier versions (or a given name equal to it). ` +
+            "If this stack was made by such a version, both may record one grant id, and the delete or replacement of either would revoke the other's access. " +
+            `Compare their grantId in \`pulumi stack export\`; if they match, ${fix}`,
+          this,
+        );
+      });
   }
 }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { KeyIdentity, certainlySameKey } from "../aws/keyRef";
+import { perRunRegistry } from "./perRun";
 
 /**
  * What the program's resources claim of each key: a KeyPolicy the whole policy, a
@@ -10,6 +11,8 @@ import { KeyIdentity, certainlySameKey } from "../aws/keyRef";
 export interface KeyClaim {
   kind: "KeyPolicy" | "KeyPolicyStatement";
   name: string;
+  /** The resource's URN: two resources of one name under different parents are two claims. */
+  urn: string;
   /** The key as the program gave it. */
   keyId: string;
   identity: KeyIdentity;
@@ -17,7 +20,8 @@ export interface KeyClaim {
   sid?: string;
 }
 
-const claims: KeyClaim[] = [];
+/** The claims of this run of the program, by URN (perRunRegistry: Automation API runs never meet). */
+const claimsOfThisRun = perRunRegistry<KeyClaim>();
 
 /** Why two claims on one key cannot both stand; undefined when they can. */
 function conflict(claim: KeyClaim, other: KeyClaim): string | undefined {
@@ -38,11 +42,12 @@ function conflict(claim: KeyClaim, other: KeyClaim): string | undefined {
 
 /** Records the claim, or throws a ResourceError on `resource` naming the claim it conflicts with. */
 export function claimKey(claim: KeyClaim, resource: pulumi.Resource): void {
-  for (const other of claims) {
-    if (other.name === claim.name && other.kind === claim.kind) continue;
+  const claims = claimsOfThisRun();
+  for (const other of claims.values()) {
+    if (other.urn === claim.urn) continue;
     if (!certainlySameKey(other.identity, claim.identity)) continue;
     const why = conflict(claim, other);
     if (why) throw new pulumi.ResourceError(why, resource);
   }
-  claims.push(claim);
+  claims.set(claim.urn, claim);
 }

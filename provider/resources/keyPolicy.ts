@@ -6,7 +6,7 @@ import { claimKey } from "./keyClaims";
 import { PolicyDocument } from "../policy/types";
 import { warnLintFindings } from "./lintWarnings";
 import type { OnDelete } from "../runtime/keyPolicyCheck";
-import { KEY_POLICY_TYPE_NAME, RESOURCE_MODULE } from "../resourceTypes";
+import { KEY_POLICY_TYPE, KEY_POLICY_TYPE_NAME, RESOURCE_MODULE } from "../resourceTypes";
 // The module's export is the provider object itself; see runtime/keyPolicy.ts for why.
 import keyPolicyProvider = require("../runtime/keyPolicy");
 
@@ -156,10 +156,12 @@ export class KeyPolicy extends pulumi.dynamic.Resource {
     );
     // Two KeyPolicy resources on one key, or a KeyPolicy and a KeyPolicyStatement, would overwrite
     // each other on every `pulumi up` (keyClaims.ts).
-    pulumi.all([args.keyId, args.region, args.assumeRole, args.profile]).apply(([keyId, region, role, profile]) => {
-      const identity = programIdentity({ keyId, region, assumeRole: role as AssumeRole | undefined, profile }, programSettings());
-      claimKey({ kind: "KeyPolicy", name, keyId, identity }, this);
-    });
+    pulumi
+      .all([pulumi.createUrn(name, KEY_POLICY_TYPE, opts?.parent), args.keyId, args.region, args.assumeRole, args.profile])
+      .apply(([urn, keyId, region, role, profile]) => {
+        const identity = programIdentity({ keyId, region, assumeRole: role as AssumeRole | undefined, profile }, programSettings());
+        claimKey({ kind: "KeyPolicy", name, urn, keyId, identity }, this);
+      });
     // Lint findings below kms-policy:failOn appear as warnings on this resource in Diagnostics.
     pulumi.all([args.policy, args.keyId, args.assumeRole, args.profile]).apply(([policy, keyId, role, profile]) => {
       const account = programKeyAccount({ assumeRole: role as AssumeRole | undefined, profile }, programSettings());

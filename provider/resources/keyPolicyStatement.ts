@@ -5,7 +5,7 @@ import { PolicyStatement } from "../policy/types";
 import { statementDocument, statementPath } from "../policy/statementMerge";
 import { declaredSid } from "../runtime/keyPolicyStatementCheck";
 import { claimKey } from "./keyClaims";
-import { KEY_POLICY_STATEMENT_TYPE_NAME, RESOURCE_MODULE } from "../resourceTypes";
+import { KEY_POLICY_STATEMENT_TYPE, KEY_POLICY_STATEMENT_TYPE_NAME, RESOURCE_MODULE } from "../resourceTypes";
 import { AssumeRoleArgs, programIdentity, programKeyAccount, programSettings } from "./keyPolicy";
 import { warnLintFindings } from "./lintWarnings";
 // The module's export is the provider object itself; see runtime/keyPolicy.ts for why.
@@ -74,11 +74,18 @@ export class KeyPolicyStatement extends pulumi.dynamic.Resource {
     // One Sid of one key in two resources, or a KeyPolicy on the same key, would overwrite each
     // other on every `pulumi up` (keyClaims.ts). A statement without a Sid is check's to refuse.
     pulumi
-      .all([args.keyId, args.region, args.assumeRole, args.profile, args.statement])
-      .apply(([keyId, region, role, profile, statement]) => {
+      .all([
+        pulumi.createUrn(name, KEY_POLICY_STATEMENT_TYPE, opts?.parent),
+        args.keyId,
+        args.region,
+        args.assumeRole,
+        args.profile,
+        args.statement,
+      ])
+      .apply(([urn, keyId, region, role, profile, statement]) => {
         const identity = programIdentity({ keyId, region, assumeRole: role as AssumeRole | undefined, profile }, programSettings());
         const sid = declaredSid(statement);
-        if (sid) claimKey({ kind: "KeyPolicyStatement", name, keyId, identity, sid }, this);
+        if (sid) claimKey({ kind: "KeyPolicyStatement", name, urn, keyId, identity, sid }, this);
       });
     // Lint findings below kms-policy:failOn appear as warnings on this resource in Diagnostics.
     pulumi.all([args.statement, args.keyId, args.assumeRole, args.profile]).apply(([statement, keyId, role, profile]) => {

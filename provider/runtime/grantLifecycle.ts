@@ -12,8 +12,8 @@ import {
 } from "../aws/grantFacts";
 import { GrantApi } from "../aws/grants";
 import { GONE_KEY_STATES, KeyApi, KeyFacts } from "../aws/keys";
-import { Access } from "../aws/access";
-import { GrantVerdict, judgeGrant, judgeKey, KeyVerdict, unsettled, unsettledMessage } from "../verdict";
+import { Access, accessKey } from "../aws/access";
+import { judgeGrantOnKey, judgeKey, KeyVerdict, unsettled, unsettledMessage } from "../verdict";
 import { CheckFailure, isUnknown, withoutUndefined } from "./check";
 import { Clock, systemClock } from "../clock";
 import { engineLog } from "./engineLog";
@@ -78,6 +78,18 @@ export class GrantLifecycle {
    * fails while KMS does not list the grant yet, and would revoke a grant adopted in a migration.)
    */
   private readonly holders = new Map<string, string>();
+  /**
+   * The grant ids that a diff of this deployment saw recorded by a Grant it keeps (no replacement).
+   * Pulumi diffs every resource of the program before it runs the deletes of replaced or removed
+   * resources, so a delete can tell that another Grant of the stack still records its grant id (two
+   * Grants that old default names, or a program made before the one-name check, gave one grant):
+   * revoking it would silently take the other's grantee's access away.
+   */
+  private readonly keptIds = new Set<string>();
+  /** The grant ids of Grants a diff of this deployment replaces: their successor may be handed the grant. */
+  private readonly replacedIds = new Set<string>();
+  /** DescribeKey verdicts in flight, by key and access (see judgeKeyOf). */
+  private readonly keyReads = new Map<string, Promise<KeyVerdict>>();
 
   constructor(
     private readonly clients: GrantClients,
@@ -142,12 +154,19 @@ export class GrantLifecycle {
       const listed = await this.directory.listAll(key.arn, access);
       const returned = listed.find((g) => g.GrantId === created.grantId);
       if (existedBefore(returned, asked)) {
-        await engineLog(
-          "info",
-          `Grant ${inputs.name}: KMS returned the existing grant ${created.grantId} with this name and these parameters (created ${new Date(
-            returned?.CreationDate as Date,
-          ).toISOString()}); this resource manages it from now on.`,
-        );
+        const since = new Date(returned?.CreationDate as Date).toISOString();
+        if (this.replacedIds.has(created.grantId))
+          await engineLog(
+            "info",
+            `Grant ${inputs.name}: KMS returned the existing grant ${created.grantId} with this name and these parameters (created ${since}), which the Grant this one replaces held; this resource manages it from now on.`,
+          );
+        else
+          await engineLog(
+            "warning",
+            `Grant ${inputs.name}: KMS returned grant ${created.grantId} on ${key.arn}, which existed before this create (created ${since}) with this name and these parameters (CreateGrant's Name rule), and this resource records it from now on. ` +
+              "If another Grant of this stack (or another stack) records the same grant id, the delete of either revokes the other's access: give one of them its own name. " +
+              "Expected only when this resource takes over from a Grant renamed without an alias or replaced with --replace, or after an interrupted create.",
+          );
       }
       const reported = constraintsFromListing(returned?.Constraints);
       if (reported) outs.reportedConstraints = reported;
@@ -176,30 +195,36 @@ export class GrantLifecycle {
     const keyArn = props.keyArn;
     const access = recordedAccess(props);
     const delay = this.listingDelayMs();
+    const asRecorded = { ...props, grantId: id };
+    // The key first, then its listing, judged together as drift judges them (judgeGrantOnKey).
+    const keyRead = this.judgeKeyOf(props);
     let entry: GrantListEntry | undefined;
-    let verdict: GrantVerdict;
-    try {
-      entry = await this.directory.find(keyArn, id, access);
-      verdict = judgeGrant({ ...props, grantId: id }, entry, Date.now(), delay);
-      // A young grant KMS does not list yet, or lists with its grantee as a unique id, may settle
-      // in a moment: read again (afresh, not from a shared listing) a few times within the delay.
-      for (
-        let wait = this.consistencyPollMs;
-        unsettled(verdict) && verdict.ageMs + wait < delay && wait <= 8 * this.consistencyPollMs;
-        wait *= 2
-      ) {
-        await new Promise((r) => setTimeout(r, wait));
-        entry = await this.directory.find(keyArn, id, access, { fresh: true });
-        verdict = judgeGrant({ ...props, grantId: id }, entry, Date.now(), delay);
+    const listing = async (fresh: boolean) => {
+      try {
+        entry = await this.directory.find(keyArn, id, access, fresh ? { fresh: true } : undefined);
+        return { entry };
+      } catch (error) {
+        return { error };
       }
-    } catch (err) {
-      const key = await this.judgeKeyOf(props);
-      if (key.status === "gone") {
-        await engineLog("warning", `Grant ${id}: ${key.reason}; the grant is gone from the stack.`);
-        return {};
-      }
-      throw err;
+    };
+    // Asked together, so that reads arriving together still share one listing (GrantDirectory).
+    const [key, first] = await Promise.all([keyRead, listing(false)]);
+    let verdict = judgeGrantOnKey(asRecorded, key, first, Date.now(), delay);
+    // A young grant KMS does not list yet, or lists with its grantee as a unique id, may settle
+    // in a moment: read again (afresh, not from a shared listing) a few times within the delay.
+    for (
+      let wait = this.consistencyPollMs;
+      unsettled(verdict) && verdict.ageMs + wait < delay && wait <= 8 * this.consistencyPollMs;
+      wait *= 2
+    ) {
+      await new Promise((r) => setTimeout(r, wait));
+      verdict = judgeGrantOnKey(asRecorded, key, await listing(true), Date.now(), delay);
     }
+    if (verdict.status === "key-gone") {
+      await engineLog("warning", `Grant ${id}: ${verdict.reason}; the grant is gone from the stack.`);
+      return {};
+    }
+    if (verdict.status === "error") throw verdict.error;
     if (unsettled(verdict)) {
       await engineLog("info", `Grant ${id} on ${keyArn}: ${unsettledMessage(verdict)}; keeping it as the stack records it.`);
       return { id, props: withoutTokens(props), inputs: inputsOf(props) };
@@ -232,13 +257,22 @@ export class GrantLifecycle {
   }
 
   /** The key's state, judged as drift judges it: gone (deleted or pending deletion), usable, or unknown. */
-  private async judgeKeyOf(props: GrantOutputs): Promise<KeyVerdict> {
-    try {
-      const key = await this.clients.keys(props.keyArn, regionFor(props.keyArn), recordedAccess(props)).describeKey(props.keyArn);
-      return judgeKey(props.keyArn, { key });
-    } catch (error) {
-      return judgeKey(props.keyArn, { error });
+  private judgeKeyOf(props: GrantOutputs): Promise<KeyVerdict> {
+    // Reads of one key that arrive together (a refresh) share one DescribeKey, as they share one listing.
+    const slot = `${props.keyArn}\u0000${accessKey(recordedAccess(props))}`;
+    let verdict = this.keyReads.get(slot);
+    if (!verdict) {
+      verdict = this.clients
+        .keys(props.keyArn, regionFor(props.keyArn), recordedAccess(props))
+        .describeKey(props.keyArn)
+        .then(
+          (key) => judgeKey(props.keyArn, { key }),
+          (error: unknown) => judgeKey(props.keyArn, { error }),
+        )
+        .finally(() => this.keyReads.delete(slot));
+      this.keyReads.set(slot, verdict);
     }
+    return verdict;
   }
 
   /**
@@ -254,6 +288,7 @@ export class GrantLifecycle {
     if (!isUnknown(news.name) && olds.name !== news.name) replaces.push("name");
     // grantTokens only matter while CreateGrant runs: changing them changes no grant.
     const retireChanged = !isUnknown(news.retireOnDelete) && olds.retireOnDelete !== news.retireOnDelete;
+    if (olds.grantId) (replaces.length === 0 ? this.keptIds : this.replacedIds).add(olds.grantId);
     if (replaces.length > 0 || retireChanged || key.accessChanged) return { changes: true, replaces, deleteBeforeReplace: false };
     const undecided =
       !key.keyKnown ||
@@ -318,16 +353,32 @@ export class GrantLifecycle {
       );
       return;
     }
-    const api = this.clients.grants(props.keyArn, regionFor(props.keyArn), recordedAccess(props));
-    try {
-      await api.removeGrant(props.keyArn, id, props.retireOnDelete ? "retire" : "revoke");
-    } catch (err) {
-      const key = await this.judgeKeyOf(props);
-      if (key.status !== "gone") throw err;
+    if (this.keptIds.has(id)) {
       await engineLog(
         "warning",
-        `Grant ${id} (${props.name}): not ${props.retireOnDelete ? "retired" : "revoked"}: ${key.reason}, and KMS refuses grant calls on it; the grant goes with the key. ` +
-          "Should the key's deletion be cancelled, the grant is back: revoke it then (RevokeGrant), or import it into a stack.",
+        `Grant ${id} (${props.name}): not ${props.retireOnDelete ? "retired" : "revoked"}: another Grant of this stack records the same grant id and stays, so revoking it would take that Grant's grantee's access away. ` +
+          "The grant is left to that Grant, whose own delete removes it.",
+      );
+      return;
+    }
+    const api = this.clients.grants(props.keyArn, regionFor(props.keyArn), recordedAccess(props));
+    const done = props.retireOnDelete ? "retired" : "revoked";
+    try {
+      // RevokeGrant and RetireGrant succeed on a key pending deletion (KMS Developer Guide, "Key
+      // states of AWS KMS keys"); a grant or key already gone is success (removeGrant). Only a
+      // refusal for the key's state is skipped: AccessDenied or a failure that outlived the
+      // retries fails the delete, as the grant may still serve its grantee.
+      await api.removeGrant(props.keyArn, id, props.retireOnDelete ? "retire" : "revoke");
+    } catch (err) {
+      const invalidState = [err, (err as { cause?: unknown }).cause].some((e) => errorName(e) === "KMSInvalidStateException");
+      if (!invalidState) throw err;
+      const key = await this.judgeKeyOf(props);
+      const state =
+        key.status === "usable" ? `key ${key.key.arn} is ${key.key.state}` : key.status === "gone" ? key.reason : `key ${props.keyArn}`;
+      await engineLog(
+        "warning",
+        `Grant ${id} (${props.name}): not ${done}: KMS refused the call for the key's state (${state}): ${(err as Error).message}. ` +
+          "The grant goes with the key if it is deleted; otherwise revoke it (RevokeGrant) once the key is usable, or import it into a stack.",
       );
     }
   }

@@ -132,8 +132,40 @@ export function judgeGrant(recorded: RecordedGrant, entry: GrantListEntry | unde
   return { status: "drifted", live, changes, granteeDeleted: uniqueId };
 }
 
+/** What a grant's key and its listing mean together: a grant verdict, or the key's gone or failed reading. */
+export type GrantOnKeyVerdict =
+  | GrantVerdict
+  /** The key is deleted or pending deletion (`reason` says which): the grant is gone from the stack. */
+  | { status: "key-gone"; reason: string }
+  /** DescribeKey or ListGrants failed: nothing can be said of the grant. */
+  | { status: "error"; error: unknown };
+
+/**
+ * Judges a grant from its key's verdict (DescribeKey, asked first) and the key's listing
+ * (`undefined` when not asked, which a gone or failed key leaves unneeded). A grant on a key pending
+ * deletion is gone, as a KeyPolicy on it is (judgeKey): ListGrants still answers there (KMS
+ * Developer Guide, "Key states of AWS KMS keys"), but the key cannot be used and is deleted at the
+ * end of its waiting period, taking its grants with it; cancelling the deletion brings the key
+ * back, and the next refresh finds the grant as it is then. Refresh and drift both judge with this.
+ */
+export function judgeGrantOnKey(
+  recorded: RecordedGrant,
+  key: KeyVerdict,
+  listing: { entry: GrantListEntry | undefined } | { error: unknown } | undefined,
+  now: number,
+  youngMs: number,
+): GrantOnKeyVerdict {
+  if (key.status === "gone") return { status: "key-gone", reason: key.reason };
+  if (key.status === "error") return { status: "error", error: key.error };
+  if (listing === undefined) return { status: "error", error: new Error(`grant ${recorded.grantId}: its key's grants were not listed`) };
+  if ("error" in listing) return { status: "error", error: listing.error };
+  return judgeGrant(recorded, listing.entry, now, youngMs);
+}
+
 /** Whether reading the grant again may change the verdict (it is young, and not settled). */
-export function unsettled(verdict: GrantVerdict): verdict is Extract<GrantVerdict, { status: "not-listed-yet" | "unsettled-grantee" }> {
+export function unsettled(
+  verdict: GrantOnKeyVerdict,
+): verdict is Extract<GrantVerdict, { status: "not-listed-yet" | "unsettled-grantee" }> {
   return verdict.status === "not-listed-yet" || verdict.status === "unsettled-grantee";
 }
 

@@ -148,7 +148,16 @@ describe("e2e: drift gates and `kms-policy drift` on a real stack", function () 
       resources: Array<Record<string, unknown>>;
     };
     expect(report.schemaVersion).to.equal(1);
-    expect(report.summary).to.deep.equal({ resources: 3, inSync: 2, drifted: 1, gone: 0, notListedYet: 0, errors: 0, unmanagedGrants: 0 });
+    expect(report.summary).to.deep.equal({
+      resources: 3,
+      inSync: 2,
+      drifted: 1,
+      gone: 0,
+      notListedYet: 0,
+      unsettledGrantee: 0,
+      errors: 0,
+      unmanagedGrants: 0,
+    });
     expect(report.resources.map((r) => [r.kind, r.name, r.status])).to.deep.equal([
       ["KeyPolicy", "policy", "drifted"],
       ["Grant", "grant-a", "in-sync"],

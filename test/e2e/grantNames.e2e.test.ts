@@ -51,6 +51,7 @@ describe("e2e: grant names with the pulumi CLI", function () {
     expect(preview.output).to.match(/Grant "(first|second)" and Grant "(first|second)" both name their grant "shared" on key/);
     expect(preview.output).to.contain('Grant "first"').and.contain('Grant "second"');
     expect(preview.output).to.contain("Give each Grant its own name");
+    expect(preview.output).to.match(/pulumi state delete .urn:pulumi:[^ ]*::(first|second)/);
     const up = await project.pulumi(["up", "--yes"]);
     expect(up.code, up.output).to.not.equal(0);
     expect(await allGrants(kms, key.keyId)).to.deep.equal([]);

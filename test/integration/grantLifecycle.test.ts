@@ -12,6 +12,7 @@ import { CountingKms } from "../support/countingKms";
 import { moto } from "../support/hooks";
 import { allGrants, createKey, testKms } from "../support/kms";
 import { ManualClock, settled } from "../support/manualClock";
+import { captureStderr } from "../support/stderr";
 
 const grantee = "arn:aws:iam::123456789012:role/app";
 const PAGE_SIZE = 7;
@@ -106,6 +107,41 @@ for (const mode of MODES)
         // The second's twin check finds the first's grant, which this run made for another resource.
         const ids = (await allGrants(kms, key.keyId)).map((g) => g.GrantId).sort();
         expect(ids).to.deep.equal([first.id, second.id].sort());
+      }
+    });
+
+    it("a stack whose two Grants record one grant id (old colliding names): renaming one replaces it without revoking the grant the other keeps", async () => {
+      const key = await createKey(kms);
+      const a = await lifecycle.create(inputs(key.keyId, { name: "collided" }));
+      // A state written before the one-name check: B records A's grant id as its own.
+      const b: GrantOutputs = { ...a.outs };
+      // A later deployment (a new provider process): A stays, B gets a name of its own.
+      const next = new GrantLifecycle({ grants: () => new GrantApi(counting), keys: () => new KeyApi(counting) }, 10);
+      expect((await next.diff(a.outs, inputs(key.keyId, { name: "collided" }))).replaces).to.deep.equal([]);
+      expect((await next.diff(b, inputs(key.keyId, { name: "b-own" }))).replaces).to.deep.equal(["name"]);
+      const renamed = await next.create(inputs(key.keyId, { name: "b-own" }));
+      const { written } = await captureStderr(() => next.delete(a.id, b));
+      expect(written).to.contain(`Grant ${a.id} (collided): not revoked: another Grant of this stack records the same grant id and stays`);
+      expect((await allGrants(kms, key.keyId)).map((g) => g.GrantId).sort()).to.deep.equal([a.id, renamed.id].sort());
+      // A's own delete, when it goes, revokes the grant as usual.
+      await new GrantLifecycle({ grants: () => new GrantApi(counting), keys: () => new KeyApi(counting) }, 10).delete(a.id, a.outs);
+      expect((await allGrants(kms, key.keyId)).map((g) => g.GrantId)).to.deep.equal([renamed.id]);
+    });
+
+    it("a create that KMS hands a grant made before it (a Grant of one name on a key given another way, in an earlier run) warns, naming the grant id and the risk", async () => {
+      const key = await createKey(kms);
+      const first = await lifecycle.create(inputs(key.keyId, { name: "given-twice" }));
+      const later = new GrantLifecycle({ grants: () => new GrantApi(counting), keys: () => new KeyApi(counting) }, 10);
+      const { result, written } = await captureStderr(() => later.create(inputs(key.arn, { name: "given-twice" })));
+      if (mode.faithful) {
+        // KMS deduplicates by name and parameters (CreateGrant's Name rule): the same grant, said loudly.
+        expect(result.id).to.equal(first.id);
+        expect(written).to.match(new RegExp(`KMS returned grant ${result.id} on .*which existed before this create`));
+        expect(written).to.contain("the delete of either revokes the other's access");
+      } else {
+        // moto makes another grant: nothing was handed over, nothing to warn of.
+        expect(result.id).to.not.equal(first.id);
+        expect(written).to.not.contain("which existed before this create");
       }
     });
 

@@ -305,7 +305,7 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
         };
         const clients = { keys: () => new KeyApi(newRolesClient), grants: () => new GrantApi(newRolesClient) };
         const young = await checkDrift([resource], clients, { grantListingDelaySeconds: 60 });
-        expect(young.resources[0].status).to.equal("not-listed-yet");
+        expect(young.resources[0].status).to.equal("unsettled-grantee");
         expect(young.resources[0].message).to.match(/unique id AROA/);
         expect(exitCodeOf(young)).to.equal(0);
         // ... and past the listing delay it means the role was deleted: drift, and a refresh records it.

@@ -126,6 +126,32 @@ describe("drift: reports and exit codes", () => {
     expect(xml).to.contain('<testcase classname="kms-policy.UnmanagedGrant" name="stray">');
   });
 
+  it("a grant whose grantee is not settled yet is reported as such in every format, and is not drift", () => {
+    const unsettled: DriftReport = {
+      resources: [
+        {
+          kind: "Grant",
+          urn: "u5",
+          name: "young",
+          keyArn,
+          grantId: "yid",
+          status: "unsettled-grantee",
+          message: "grant yid: its grantee is listed as the unique id AROAEXAMPLEUNIQUEID01",
+        },
+      ],
+    };
+    expect(exitCodeOf(unsettled)).to.equal(0);
+    expect(summarize(unsettled)).to.include({ unsettledGrantee: 1, notListedYet: 0, drifted: 0 });
+    expect(textReport(unsettled)).to.contain("1 resource: 0 in sync, 1 with a grantee not settled yet");
+    expect(markdownReport(unsettled)).to.contain("grantee not settled yet");
+    const xml = junitReport(unsettled);
+    expect(xml).to.contain("<system-out>grant yid: its grantee is listed as the unique id AROAEXAMPLEUNIQUEID01</system-out>");
+    expect(xml).to.not.contain("<failure");
+    expect((JSON.parse(jsonReport(unsettled)) as { resources: Array<{ status: string }> }).resources[0].status).to.equal(
+      "unsettled-grantee",
+    );
+  });
+
   it("junit: each resource's account and Region are test-case properties, so two replicas of a multi-Region key are told apart", () => {
     const mrk = "mrk-1234abcd12ab34cd56ef1234567890ab";
     const located: DriftReport = {

@@ -7,7 +7,16 @@ import { Access, accessKey, checkAssumeRole, effectiveAccess } from "../../../pr
 import { CredentialSource, refreshing, TemporaryCredentials } from "../../../provider/aws/credentials";
 import { GrantApi } from "../../../provider/aws/grants";
 import { KeyApi } from "../../../provider/aws/keys";
-import { certainlySameKey, identityText, keyIdentity, keyRegion, parseKeyRef, sameIdentity, sameKey } from "../../../provider/aws/keyRef";
+import {
+  certainlySameKey,
+  identityText,
+  possiblySameKey,
+  keyIdentity,
+  keyRegion,
+  parseKeyRef,
+  sameIdentity,
+  sameKey,
+} from "../../../provider/aws/keyRef";
 import { ProgramSettings, programIdentity } from "../../../provider/resources/keyPolicy";
 import { checkDrift } from "../../../provider/drift/check";
 import { jsonReport, markdownReport, textReport } from "../../../provider/drift/report";
@@ -101,6 +110,22 @@ describe("key identity: partition, account, Region and key id", () => {
     // Known parts that differ are never the same, whatever is unknown.
     expect(both({ keyId: MRK, ...role }, { keyId: MRK, assumeRole: { roleArn: ROLE_B } }, { region: "us-east-1" })).to.equal(false);
     expect(both({ keyId: MRK, region: "us-east-1" }, { keyId: MRK, region: "eu-west-1" }, {})).to.equal(false);
+  });
+
+  it("the program's 'both name their grant' check refuses unless the keys are certainly different: a bare id under a profile and the ARN, an mrk- id without Region", () => {
+    const meet = (a: Parameters<typeof programIdentity>[0], b: Parameters<typeof programIdentity>[0], settings: ProgramSettings) =>
+      possiblySameKey(programIdentity(a, settings), programIdentity(b, settings));
+    const single = "1234abcd-12ab-34cd-56ef-1234567890ab";
+    // A profile's account is unknown before a call: its bare id may be the key the ARN names.
+    expect(meet({ keyId: single, profile: "dev" }, { keyId: arnOf("us-east-1", "111122223333", single) }, {})).to.equal(true);
+    expect(meet({ keyId: MRK }, { keyId: MRK, region: "eu-west-1" }, {})).to.equal(true);
+    expect(meet({ keyId: MRK }, { keyId: arnOf("eu-west-1", "111122223333", MRK) }, { assumeRole: { roleArn: ROLE_A } })).to.equal(true);
+    // Certainly different: another id, two known Regions of a multi-Region key, two known accounts.
+    expect(meet({ keyId: single }, { keyId: MRK }, {})).to.equal(false);
+    expect(meet({ keyId: MRK, region: "us-east-1" }, { keyId: MRK, region: "eu-west-1" }, {})).to.equal(false);
+    expect(
+      meet({ keyId: MRK, assumeRole: { roleArn: ROLE_A } }, { keyId: MRK, assumeRole: { roleArn: ROLE_B } }, { region: "us-east-1" }),
+    ).to.equal(false);
   });
 
   it("an ARN's own account and Region win over the context; a bare id takes them from it", () => {

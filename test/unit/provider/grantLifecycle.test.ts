@@ -57,23 +57,30 @@ describe("Grant lifecycle without KMS", () => {
 
 describe("Grant delete on a key pending deletion", () => {
   const keyArn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-  const refused = Object.assign(new Error(`${keyArn} is pending deletion.`), {
-    name: "KMSInvalidStateException",
-    $metadata: { httpStatusCode: 400 },
-  });
-  /** KMS for a key in `state`: RevokeGrant and RetireGrant refused as KMS refuses them on a key pending deletion. */
-  const kmsWith = (state: string) => ({
+  const failure = (name: string, message: string) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
+  /**
+   * KMS for a key in `state`, whose RevokeGrant and RetireGrant answer `answer` (undefined:
+   * success, as the Developer Guide's key-state table says they do on a key pending deletion).
+   */
+  const kmsWith = (state: string, calls: string[], answer?: Error) => ({
     async send(command: object): Promise<unknown> {
       if (command instanceof DescribeKeyCommand)
         return {
           KeyMetadata: { Arn: keyArn, KeyId: "1234abcd-12ab-34cd-56ef-1234567890ab", AWSAccountId: "123456789012", KeyState: state },
         };
-      if (command instanceof RevokeGrantCommand || command instanceof RetireGrantCommand) throw refused;
+      if (command instanceof RevokeGrantCommand || command instanceof RetireGrantCommand) {
+        calls.push(command.constructor.name.replace("Command", ""));
+        if (answer) throw answer;
+        return {};
+      }
       throw new Error(`unexpected ${command.constructor.name}`);
     },
   });
-  const lifecycleOn = (state: string) =>
-    new GrantLifecycle({ grants: () => new GrantApi(kmsWith(state)), keys: () => new KeyApi(kmsWith(state)) }, 10);
+  const lifecycleOn = (state: string, calls: string[], answer?: Error) =>
+    new GrantLifecycle(
+      { grants: () => new GrantApi(kmsWith(state, calls, answer)), keys: () => new KeyApi(kmsWith(state, calls, answer)) },
+      10,
+    );
   const props = {
     ...checkGrant({ keyId: keyArn, granteePrincipal: grantee, operations: ["Decrypt"], name: "app-grant" }).inputs,
     grantId: "g1",
@@ -82,19 +89,34 @@ describe("Grant delete on a key pending deletion", () => {
     createdAt: "2020-01-01T00:00:00.000Z",
   };
 
-  it("is skipped, and says so and why, rather than failing or passing silently", async () => {
-    const { written } = await captureStderr(() => lifecycleOn("PendingDeletion").delete("g1", props));
-    expect(written).to.contain(`Grant g1 (app-grant): not revoked: key ${keyArn} is PendingDeletion`);
-    expect(written).to.contain("the grant goes with the key");
+  it("revokes or retires the grant: KMS takes both calls on a key pending deletion", async () => {
+    const calls: string[] = [];
+    const { written } = await captureStderr(async () => {
+      await lifecycleOn("PendingDeletion", calls).delete("g1", props);
+      await lifecycleOn("PendingDeletion", calls).delete("g1", { ...props, retireOnDelete: true });
+    });
+    expect(calls).to.deep.equal(["RevokeGrant", "RetireGrant"]);
+    expect(written).to.not.contain("not revoked");
   });
 
-  it("on a key that is not pending deletion, the refusal fails the delete", async () => {
-    const err = await lifecycleOn("Disabled")
-      .delete("g1", { ...props, retireOnDelete: true })
-      .then(
-        () => expect.fail("the delete succeeded"),
-        (e: Error) => e,
-      );
-    expect(err.message).to.contain("RetireGrant on key");
+  it("an AccessDenied fails the delete, pending deletion or not: the grant may still serve its grantee", async () => {
+    for (const state of ["PendingDeletion", "Enabled"]) {
+      const err = await lifecycleOn(state, [], failure("AccessDeniedException", "not authorized"))
+        .delete("g1", props)
+        .then(
+          () => expect.fail(`the delete succeeded on a key ${state}`),
+          (e: Error) => e,
+        );
+      expect(err.message).to.contain("RevokeGrant on key");
+    }
+  });
+
+  it("a refusal for the key's state is skipped, and the log says which call, which state and what to do", async () => {
+    const refused = failure("KMSInvalidStateException", `${keyArn} is pending deletion.`);
+    const { written } = await captureStderr(() => lifecycleOn("PendingDeletion", [], refused).delete("g1", props));
+    expect(written).to.contain(
+      `Grant g1 (app-grant): not revoked: KMS refused the call for the key's state (key ${keyArn} is PendingDeletion)`,
+    );
+    expect(written).to.contain("revoke it (RevokeGrant) once the key is usable");
   });
 });

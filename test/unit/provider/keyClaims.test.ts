@@ -6,8 +6,13 @@ import { claimKey } from "../../../provider/resources/keyClaims";
 const id = "5f7c1a2b-1111-4aaa-8bbb-1234567890ab";
 const arn = `arn:aws:kms:us-east-1:111122223333:key/${id}`;
 const onKey = (keyId: string) => ({ keyId, identity: keyIdentity(keyId, { region: "us-east-1", account: "111122223333" }) });
-const claim = (kind: "KeyPolicy" | "KeyPolicyStatement", name: string, keyId: string, sid?: string) => () =>
-  claimKey({ kind, name, ...onKey(keyId), ...(sid ? { sid } : {}) }, undefined as unknown as pulumi.Resource);
+const claim =
+  (kind: "KeyPolicy" | "KeyPolicyStatement", name: string, keyId: string, sid?: string, parent = "") =>
+  () =>
+    claimKey(
+      { kind, name, urn: `urn:pulumi:dev::app::${parent}pulumi-kms-policy:kms:${kind}::${name}`, ...onKey(keyId), ...(sid ? { sid } : {}) },
+      undefined as unknown as pulumi.Resource,
+    );
 
 // The registry is the program's: each test uses keys of its own.
 describe("the program's key claims", () => {
@@ -34,5 +39,13 @@ describe("the program's key claims", () => {
     const key = "arn:aws:kms:us-east-1:111122223333:key/5f7c1a2b-4444-4aaa-8bbb-1234567890ab";
     claim("KeyPolicy", "a", key)();
     expect(claim("KeyPolicy", "b", key)).to.throw('KeyPolicy "b" and KeyPolicy "a" both manage key');
+  });
+
+  it("two KeyPolicies of one name under different parents on one key are two resources, and refused", () => {
+    const key = "arn:aws:kms:us-east-1:111122223333:key/5f7c1a2b-5555-4aaa-8bbb-1234567890ab";
+    claim("KeyPolicy", "policy", key, undefined, "team:Component$")();
+    expect(claim("KeyPolicy", "policy", key, undefined, "other:Component$")).to.throw(
+      'KeyPolicy "policy" and KeyPolicy "policy" both manage key',
+    );
   });
 });
