@@ -5,7 +5,7 @@
  */
 import * as path from "path";
 import { pathToFileURL } from "url";
-import { LINT_RULES, LintFinding, LintRule, SEVERITIES, Severity, atLeast, lintRule } from "../policy";
+import { LINT_RULES, LintFinding, LintRule, SEVERITIES, Severity, atLeast, lintRule } from "../policy/lint";
 import { LINT_FORMATS } from "./commands";
 import { EXIT, ExitCode } from "./io";
 import { Location, findingLocation, jsonLocations } from "./jsonLocations";

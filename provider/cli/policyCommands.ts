@@ -1,14 +1,11 @@
 /** `kms-policy normalize` and `kms-policy diff`: read policies, print the canonical form or the difference. */
-import {
-  EngineOptions,
-  PolicyValidationError,
-  canonicalPolicyJson,
-  diffPolicies,
-  formatPolicyDiff,
-  lockoutProblem,
-  parsePolicy,
-  validatePolicy,
-} from "../policy";
+// From the engine's own modules rather than its index, which would load the lint and the access checks too.
+import { EngineOptions, canonicalPolicyJson } from "../policy/normalize";
+import { PolicyValidationError, validatePolicy } from "../policy/validate";
+import { diffPolicies } from "../policy/diff";
+import { formatPolicyDiff } from "../policy/format";
+import { lockoutProblem } from "../policy/lockout";
+import { parsePolicy } from "../policy/parse";
 import { ParsedArgs, choiceFlag } from "./args";
 import { DIFF_FORMATS, LOCKOUT_OPT_OUT } from "./commands";
 import { EXIT, InputError, Output, readPolicyFile } from "./io";
