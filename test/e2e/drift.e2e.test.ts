@@ -169,7 +169,8 @@ describe("e2e: drift gates and `kms-policy drift` on a real stack", function () 
     expect(tokens.length).to.be.greaterThan(0);
     const markdown = await drift(["--format", "markdown"], true);
     expect(markdown.stdout).to.contain("| KeyPolicy `policy` |");
-    expect(markdown.stdout).to.contain("<details><summary>KeyPolicy <code>policy</code>: drifted</summary>");
+    expect(markdown.stdout).to.contain("<details><summary>KeyPolicy <code>policy</code>: drifted, grants new access</summary>");
+    expect(markdown.stdout).to.contain("**new access**");
     for (const token of tokens) {
       expect(json.stdout).to.not.contain(token);
       expect(markdown.stdout).to.not.contain(token);
