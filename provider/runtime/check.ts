@@ -50,6 +50,12 @@ export function checkKeyId(news: Record<string, unknown>, fail: Fail, messages: 
   }
 }
 
+/** What checkKeyId says of a missing or unusable keyId for the resources that manage a key's policy. */
+export const KEY_POLICY_KEY_ID_MESSAGES = {
+  required: "keyId is required: give the key id (1234abcd-12ab-34cd-56ef-1234567890ab) or key ARN of an existing KMS key",
+  fix: ". Pass the key's id or ARN (e.g. key.arn)",
+};
+
 /** `region`, when given, must be a Region name. */
 export function checkRegion(region: unknown, fail: Fail): void {
   if (region !== undefined && !isUnknown(region) && (typeof region !== "string" || !REGION_NAME.test(region))) {

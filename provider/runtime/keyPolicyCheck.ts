@@ -2,7 +2,7 @@ import { Access, knownAccount } from "../aws/access";
 import { parseKeyRef } from "../aws/keyRef";
 import { KEY_POLICY_NAME } from "../aws/keyPolicyFacts";
 import { LintSuppression, Severity, atLeast, lintPolicy } from "../policy";
-import { CheckFailure, checkAccess, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
+import { CheckFailure, KEY_POLICY_KEY_ID_MESSAGES, checkAccess, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
 import { lockoutProblem } from "../policy/lockout";
 import { providerSettings, stackAccess } from "./settings";
 
@@ -46,10 +46,7 @@ export function checkKeyPolicy(
   const fail = (property: string, reason: string) => failures.push({ property, reason });
 
   const keyId = news.keyId;
-  checkKeyId(news, fail, {
-    required: "keyId is required: give the key id (1234abcd-12ab-34cd-56ef-1234567890ab) or key ARN of an existing KMS key",
-    fix: ". Pass the key's id or ARN (e.g. key.arn)",
-  });
+  checkKeyId(news, fail, KEY_POLICY_KEY_ID_MESSAGES);
 
   let policyText = "";
   const policy = news.policy;

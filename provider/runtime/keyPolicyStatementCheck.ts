@@ -3,7 +3,7 @@ import { parseKeyRef } from "../aws/keyRef";
 import { LintSuppression, Severity, atLeast, lintPolicy } from "../policy";
 import { JsonSyntaxError, isJsonObject, readJson } from "../policy/json";
 import { statementDocument, statementPath } from "../policy/statementMerge";
-import { CheckFailure, checkAccess, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
+import { CheckFailure, KEY_POLICY_KEY_ID_MESSAGES, checkAccess, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
 import { keyAccountOf } from "./keyPolicyCheck";
 import { providerSettings } from "./settings";
 
@@ -48,10 +48,7 @@ export function checkKeyPolicyStatement(
   const fail = (property: string, reason: string) => failures.push({ property, reason });
 
   const keyId = news.keyId;
-  checkKeyId(news, fail, {
-    required: "keyId is required: give the key id (1234abcd-12ab-34cd-56ef-1234567890ab) or key ARN of an existing KMS key",
-    fix: ". Pass the key's id or ARN (e.g. key.arn)",
-  });
+  checkKeyId(news, fail, KEY_POLICY_KEY_ID_MESSAGES);
 
   let text = "";
   let sid = "";
