@@ -13,3 +13,8 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   after: (ms, task) => void setTimeout(task, ms),
 };
+
+/** Resolves `ms` milliseconds from now on `clock`: the one way runtime code waits. */
+export function sleep(clock: Clock, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => clock.after(ms, resolve));
+}

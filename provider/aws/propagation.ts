@@ -1,4 +1,4 @@
-import type { Clock } from "../clock";
+import { Clock, sleep } from "../clock";
 import { errorName, KmsOperationError } from "./errors";
 
 /**
@@ -31,7 +31,6 @@ export function isPropagationRefusal(operation: "CreateGrant" | "PutKeyPolicy", 
   return name === "MalformedPolicyDocumentException" && /invalid principal/i.test((cause as Error)?.message ?? "");
 }
 
-const pause = (clock: Clock, ms: number) => new Promise<void>((resolve) => clock.after(ms, resolve));
 
 /**
  * Runs `call`; while it fails with a propagation refusal and the window is open, waits and runs it
@@ -62,7 +61,7 @@ export async function retryWhilePropagating<T>(
         if (err instanceof KmsOperationError) throw new KmsOperationError(message, err.code, err.cause);
         throw new Error(message, { cause: err });
       }
-      await pause(wait.clock, Math.min(pauseMs, deadline - now));
+      await sleep(wait.clock, Math.min(pauseMs, deadline - now));
       pauseMs = Math.min(pauseMs * 2, 10_000);
     }
   }
