@@ -28,6 +28,8 @@ export AWS_ENDPOINT_URL=http://127.0.0.1:9 AWS_CONFIG_FILE=/dev/null AWS_SHARED_
 
 # dist/ (the package) is what the e2e layer packs; the unit and integration layers use build/ alone.
 [ "$layers" = unit ] || [ "$layers" = integration ] || npx tsc -p tsconfig.json
+# A test file moved or deleted must not keep running from an old build: start build/ afresh.
+rm -rf build/test build/provider build/bench
 npx tsc -p tsconfig.test.json
 
 mocha_args=("$@")
