@@ -1,6 +1,6 @@
 import { Access, AssumeRole, checkAssumeRole } from "../aws/access";
 import { GrantApi } from "../aws/grants";
-import { kmsClient } from "../aws/client";
+import { KmsClients } from "../aws/client";
 import { KeyApi } from "../aws/keys";
 import { DEFAULT_CONCURRENCY, checkDrift } from "../drift/check";
 import { exitCodeOf, jsonReport, junitReport, markdownReport, textReport } from "../drift/report";
@@ -66,10 +66,12 @@ export async function driftCommand(file: string, io: Output, options: DriftComma
     io.err(`kms-policy drift: ${(err as Error).message}`);
     return EXIT.failed;
   }
-  // checkDrift resolves each key's Region (ARN, recorded region, --region) and Access.
+  // checkDrift resolves each key's Region (ARN, recorded region, --region) and Access; the
+  // clients and their credentials are this run's own.
+  const kms = new KmsClients();
   const clients = {
-    keys: (_keyArn: string, region?: string, access?: Access) => new KeyApi(kmsClient({ region, access })),
-    grants: (_keyArn: string, region?: string, access?: Access) => new GrantApi(kmsClient({ region, access })),
+    keys: (_keyArn: string, region?: string, access?: Access) => new KeyApi(kms.client({ region, access })),
+    grants: (_keyArn: string, region?: string, access?: Access) => new GrantApi(kms.client({ region, access })),
   };
   const showProgress = options.tty && resources.length > 20;
   const report = await checkDrift(resources, clients, {

@@ -4,14 +4,14 @@ import { DEFAULT_GRANT_LISTING_DELAY_SECONDS } from "../aws/grantFacts";
 import { KeyApi } from "../aws/keys";
 import { Access, accessKey, roleAccount } from "../aws/access";
 import { KeyIdentity, keyIdentity, partitionOf, sameIdentity } from "../aws/keyRef";
+import { Clock, systemClock } from "../clock";
 import { PolicyDiff } from "../policy";
 import {
+  describeAndJudgeKey,
   FieldChange,
   GrantOnKeyVerdict,
   judgeGrantOnKey,
-  judgeKey,
   judgePolicy,
-  KeyVerdict,
   samePolicy,
   unsettledMessage,
 } from "../verdict";
@@ -78,6 +78,8 @@ export interface DriftOptions {
   region?: string;
   /** Used instead of every resource's recorded access (`--assume-role`). */
   access?: Access;
+  /** The clock a grant's age is measured on. Default: the system's. */
+  clock?: Clock;
 }
 
 /** KMS APIs for a key in a Region, with the credentials of an Access. */
@@ -149,6 +151,7 @@ export async function checkDrift(resources: ManagedResource[], clients: DriftCli
         clients,
         options.unmanagedGrants ?? false,
         (options.grantListingDelaySeconds ?? DEFAULT_GRANT_LISTING_DELAY_SECONDS) * 1000,
+        options.clock ?? systemClock,
       );
       reports.push(...result.reports);
       unmanaged.push(...result.unmanaged);
@@ -167,6 +170,7 @@ async function checkKey(
   clients: DriftClients,
   wantUnmanaged: boolean,
   listingDelayMs: number,
+  clock: Clock,
 ): Promise<{ reports: ResourceReport[]; unmanaged: UnmanagedGrant[] }> {
   const { resource: first, account, region } = located[0];
   // Every call names the key as the group's lead does (its ARN, when any member recorded it).
@@ -192,16 +196,11 @@ async function checkKey(
   const reports: ResourceReport[] = [];
   let unmanaged: UnmanagedGrant[] | undefined;
   for (const { access, members } of byAccess.values()) {
-    let keyVerdict: KeyVerdict;
-    try {
-      keyVerdict = judgeKey(keyArn, { key: await clients.keys(keyArn, region, access).describeKey(keyArn) });
-    } catch (error) {
-      keyVerdict = judgeKey(keyArn, { error });
-    }
+    const keyVerdict = await describeAndJudgeKey(clients.keys(keyArn, region, access), keyArn);
     const grants = members.filter((r): r is ManagedGrant => r.kind === "Grant");
     // A grant is judged from the key and the listing together, as refresh judges it (judgeGrantOnKey).
     const judged = (listing: Parameters<typeof judgeGrantOnKey>[2], byId?: Map<string | undefined, GrantListEntry>) => {
-      const now = Date.now();
+      const now = clock.now();
       return grants.map((g) => {
         const answer = listing && !("error" in listing) ? { entry: byId?.get(g.grantId) } : listing;
         return { ...base(g), ...compareGrant(g, judgeGrantOnKey(g, keyVerdict, answer, now, listingDelayMs)) };

@@ -1,6 +1,6 @@
-import { KeyApi, KeyFacts, GONE_KEY_STATES } from "../aws/keys";
-import { errorName, isRefusal } from "../aws/errors";
-import { Access, accessKey } from "../aws/access";
+import { KeyApi, KeyFacts } from "../aws/keys";
+import { isRefusal } from "../aws/errors";
+import { Access } from "../aws/access";
 import { partitionOf } from "../aws/keyRef";
 import { KEY_POLICY_NAME } from "../aws/keyPolicyFacts";
 import { readJson } from "../policy/json";
@@ -15,13 +15,14 @@ import {
   statementText,
 } from "../policy/statementMerge";
 import { isUnknown } from "./check";
-import { engineLog } from "./engineLog";
+import { sleep } from "../clock";
+import { describeAndJudgeKey, samePolicy } from "../verdict";
+import { ProviderContext } from "./context";
 import { ResourceInitFailedError } from "./initFailure";
-import { recordedAccess, sameKeyAs } from "./keyIdentity";
+import { keyChange, recordedAccess } from "./keyIdentity";
 import { readOwnership } from "./keyOwnership";
-import { ApiFor, describeUsableKey, equivalent, explainDiff } from "./keyPolicyLifecycle";
+import { ApiFor, describeUsableKey, explainDiff } from "./keyPolicyLifecycle";
 import { KeyPolicyStatementInputs } from "./keyPolicyStatementCheck";
-import { accessFor, regionFor } from "./settings";
 
 /** What a KeyPolicyStatement keeps in state: its inputs, the key's ARN and the access the calls used. */
 export interface KeyPolicyStatementOutputs extends KeyPolicyStatementInputs {
@@ -40,8 +41,6 @@ export const QUIET_POLLS = 6;
 const MAX_WATCH_READS = 32;
 
 type Statement = Record<string, unknown>;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Writes to one key's policy run one at a time, in the order they were asked: the resources of one
@@ -68,26 +67,28 @@ export class KeyTurns {
 }
 
 export class KeyPolicyStatementLifecycle {
+  /** `context`: the provider's Region and access rules, its log, and the clock every pause and watch runs on. */
   constructor(
     private readonly apiFor: ApiFor,
     private readonly pollMs = 250,
     private readonly random: () => number = Math.random,
+    private readonly context: ProviderContext = new ProviderContext(),
   ) {}
 
   private readonly turns = new KeyTurns();
 
   private api(inputs: Pick<KeyPolicyStatementInputs, "keyId" | "region">, access: Access, keyArn?: string): KeyApi {
-    return this.apiFor(keyArn ?? inputs.keyId, regionFor(keyArn ?? inputs.keyId, inputs.region), access);
+    return this.apiFor(keyArn ?? inputs.keyId, this.context.regionFor(keyArn ?? inputs.keyId, inputs.region), access);
   }
 
   /** A pause of one to three polls, different in each process, so that two writers retrying do not meet again. */
   private jitter(): Promise<void> {
-    return sleep(this.pollMs * (1 + 2 * this.random()));
+    return sleep(this.context.clock, this.pollMs * (1 + 2 * this.random()));
   }
 
   /** The key's policy once KMS answers the same twice (one read when it answers `expected`). */
   private settled(api: KeyApi, keyArn: string, expected = ""): Promise<string> {
-    return api.settledKeyPolicy(keyArn, KEY_POLICY_NAME, expected, (a, b) => equivalent(a, b, keyArn), this.pollMs);
+    return api.settledKeyPolicy(keyArn, KEY_POLICY_NAME, expected, (a, b) => samePolicy(a, b, keyArn), this.pollMs);
   }
 
   /**
@@ -103,11 +104,11 @@ export class KeyPolicyStatementLifecycle {
     const quietMs = Math.max(QUIET_POLLS * this.pollMs, 2 * putMs);
     await this.jitter();
     const recent = [await api.getKeyPolicy(keyArn, KEY_POLICY_NAME)];
-    let since = Date.now();
-    for (let reads = 1; Date.now() - since < quietMs && reads < MAX_WATCH_READS; reads++) {
-      await sleep(this.pollMs);
+    let since = this.context.clock.now();
+    for (let reads = 1; this.context.clock.now() - since < quietMs && reads < MAX_WATCH_READS; reads++) {
+      await sleep(this.context.clock, this.pollMs);
       const next = await api.getKeyPolicy(keyArn, KEY_POLICY_NAME);
-      if (!equivalent(next, recent[recent.length - 1], keyArn)) since = Date.now();
+      if (!samePolicy(next, recent[recent.length - 1], keyArn)) since = this.context.clock.now();
       recent.push(next);
       if (recent.length > QUIET_POLLS) recent.shift();
     }
@@ -118,7 +119,7 @@ export class KeyPolicyStatementLifecycle {
   private holds(policy: string, sid: string, want: string | undefined, keyArn: string): boolean {
     const found = statementSids(policy).filter((s) => s === sid);
     if (want === undefined) return found.length === 0;
-    return found.length === 1 && equivalent(statementDocument(statementText(findStatement(policy, sid))), statementDocument(want), keyArn);
+    return found.length === 1 && samePolicy(statementDocument(statementText(findStatement(policy, sid))), statementDocument(want), keyArn);
   }
 
   /**
@@ -153,10 +154,10 @@ export class KeyPolicyStatementLifecycle {
         );
       }
       let putMs = 0;
-      if (!equivalent(target, base, keyArn)) {
-        const started = Date.now();
+      if (!samePolicy(target, base, keyArn)) {
+        const started = this.context.clock.now();
         await api.putKeyPolicy(keyArn, KEY_POLICY_NAME, target, false, `The key's policy with statement "${sid}" merged in was refused.`);
-        putMs = Date.now() - started;
+        putMs = this.context.clock.now() - started;
         progress.put = true;
       }
       const { last: live, recent } = await this.watch(api, keyArn, putMs);
@@ -171,7 +172,7 @@ export class KeyPolicyStatementLifecycle {
       // Undone by a writer that read before this put. Only this statement is merged again: another
       // statement gone since this put may have been removed by its owner on purpose (putting it
       // back would leave the key a statement nobody asked for); its owner's own watch guards it.
-      await engineLog(
+      await this.context.log(
         "info",
         `KeyPolicyStatement "${sid}": another writer replaced the policy of ${keyArn} at the same time; merging again (attempt ${attempt + 1} of ${MAX_WRITE_ATTEMPTS}).`,
       );
@@ -189,7 +190,7 @@ export class KeyPolicyStatementLifecycle {
       tags = await api.listTags(keyArn);
     } catch (err) {
       if (!isRefusal(err)) throw err;
-      await engineLog(
+      await this.context.log(
         "warning",
         `KeyPolicyStatement "${sid}": ${(err as Error).message}\nWithout the key's tags, a KeyPolicy managing the whole policy of ${keyArn} cannot be detected.`,
       );
@@ -207,7 +208,7 @@ export class KeyPolicyStatementLifecycle {
   }
 
   async create(inputs: KeyPolicyStatementInputs): Promise<{ id: string; outs: KeyPolicyStatementOutputs }> {
-    const access = accessFor(inputs);
+    const access = this.context.accessFor(inputs);
     const api = this.api(inputs, access);
     const key = await describeUsableKey(api, inputs.keyId);
     const outs: KeyPolicyStatementOutputs = { ...inputs, keyArn: key.arn, access };
@@ -245,37 +246,28 @@ export class KeyPolicyStatementLifecycle {
     props: KeyPolicyStatementOutputs,
   ): Promise<{ id?: string; props?: KeyPolicyStatementOutputs; inputs?: KeyPolicyStatementInputs }> {
     const keyArn = props.keyArn;
-    const api = this.api(props, recordedAccess(props), keyArn);
-    let key: KeyFacts;
-    try {
-      key = await api.describeKey(keyArn);
-    } catch (err) {
-      if (errorName((err as Error).cause) === "NotFoundException") {
-        await engineLog(
-          "warning",
-          `KeyPolicyStatement "${props.sid}": key ${keyArn} no longer exists; the resource is gone from the stack.`,
-        );
-        return {};
-      }
-      throw err;
-    }
-    if (GONE_KEY_STATES.has(key.state)) {
-      await engineLog(
+    const api = this.api(props, recordedAccess(props, this.context), keyArn);
+    const verdict = await describeAndJudgeKey(api, keyArn);
+    if (verdict.status === "error") throw verdict.error;
+    if (verdict.status === "gone") {
+      await this.context.log(
         "warning",
-        `KeyPolicyStatement "${props.sid}": key ${keyArn} is ${key.state}; the resource is gone from the stack (cancel the deletion and run \`pulumi up\` to manage it again).`,
+        `KeyPolicyStatement "${props.sid}": ${verdict.reason}; the resource is gone from the stack` +
+          (verdict.key ? " (cancel the deletion and run `pulumi up` to manage it again)." : "."),
       );
       return {};
     }
+    const key = verdict.key;
     // Only this resource's statement is compared: another owner's statement changing is not drift.
     // As for KeyPolicy, a statement that differs is read until KMS answers it twice.
     const ownStatement = (policy: string) => ownStatementText(policy, props.sid);
-    const same = (a: string, b: string) => equivalent(statementDocument(ownStatement(a)), statementDocument(ownStatement(b)), keyArn);
+    const same = (a: string, b: string) => samePolicy(statementDocument(ownStatement(a)), statementDocument(ownStatement(b)), keyArn);
     const live = await api.settledKeyPolicy(keyArn, KEY_POLICY_NAME, statementDocument(props.statement), same, this.pollMs);
     const liveStatement = ownStatement(live);
     let statement = props.statement;
-    if (!equivalent(statementDocument(liveStatement), statementDocument(props.statement), keyArn)) {
+    if (!samePolicy(statementDocument(liveStatement), statementDocument(props.statement), keyArn)) {
       statement = liveStatement;
-      await engineLog(
+      await this.context.log(
         "warning",
         explainDiff(
           statementDocument(props.statement),
@@ -285,7 +277,7 @@ export class KeyPolicyStatementLifecycle {
         ),
       );
     }
-    const outs: KeyPolicyStatementOutputs = { ...props, statement, keyArn: key.arn, access: recordedAccess(props) };
+    const outs: KeyPolicyStatementOutputs = { ...props, statement, keyArn: key.arn, access: recordedAccess(props, this.context) };
     const { keyArn: _arn, access: _access, ...inputs } = outs;
     return { id, props: outs, inputs };
   }
@@ -295,21 +287,14 @@ export class KeyPolicyStatementLifecycle {
    * changed statement is an update. Unknown inputs decide nothing, as for KeyPolicy.
    */
   async diff(olds: KeyPolicyStatementOutputs, news: KeyPolicyStatementInputs): Promise<{ changes?: boolean; replaces: string[] }> {
-    const replaces: string[] = [];
-    const oldKey = olds.keyArn || olds.keyId;
-    const keyKnown = !isUnknown(news.keyId) && !isUnknown(news.region);
-    const accessKnown = !isUnknown(news.assumeRole) && !isUnknown(news.profile);
-    const oldRegion = regionFor(oldKey, olds.region);
-    const newRegion = keyKnown ? regionFor(news.keyId, news.region) : undefined;
-    const oldAccess = recordedAccess(olds);
-    const newAccess = accessKnown ? accessFor(news) : oldAccess;
-    if (keyKnown && !(await sameKeyAs(oldKey, oldRegion, news.keyId, newRegion, oldAccess, newAccess))) replaces.push("keyId");
-    if (oldRegion && newRegion && oldRegion !== newRegion) replaces.push("region");
+    const key = await keyChange(olds, news, this.context);
+    const replaces: string[] = [...key.replaces];
+    const oldKey = key.oldKey;
     const statementKnown = !isUnknown(news.statement) && !isUnknown(news.sid);
     if (statementKnown && news.sid !== olds.sid) replaces.push("statement");
-    const statementChanged = statementKnown && !equivalent(statementDocument(olds.statement), statementDocument(news.statement), oldKey);
+    const statementChanged = statementKnown && !samePolicy(statementDocument(olds.statement), statementDocument(news.statement), oldKey);
     if (statementChanged && replaces.length === 0) {
-      await engineLog(
+      await this.context.log(
         "info",
         explainDiff(
           statementDocument(olds.statement),
@@ -322,17 +307,17 @@ export class KeyPolicyStatementLifecycle {
     const settingsChanged =
       (!isUnknown(news.adopt) && olds.adopt !== news.adopt) ||
       (!isUnknown(news.region) && olds.region !== news.region) ||
-      (accessKnown && accessKey(oldAccess) !== accessKey(newAccess));
+      key.accessChanged;
     if (replaces.length > 0 || statementChanged || settingsChanged) return { changes: true, replaces };
-    const undecided = !keyKnown || !accessKnown || !statementKnown || isUnknown(news.adopt);
+    const undecided = !key.keyKnown || !key.accessKnown || !statementKnown || isUnknown(news.adopt);
     return undecided ? { replaces } : { changes: false, replaces };
   }
 
   async update(olds: KeyPolicyStatementOutputs, news: KeyPolicyStatementInputs): Promise<{ outs: KeyPolicyStatementOutputs }> {
     const keyArn = olds.keyArn;
-    const access = accessFor(news);
+    const access = this.context.accessFor(news);
     // adopt and the access live only in state: no call unless the statement itself changed.
-    if (!equivalent(statementDocument(olds.statement), statementDocument(news.statement), keyArn)) {
+    if (!samePolicy(statementDocument(olds.statement), statementDocument(news.statement), keyArn)) {
       const api = this.api(news, access, keyArn);
       await describeUsableKey(api, keyArn);
       await this.turns.run(keyArn, () => this.write(api, keyArn, news.sid, news.statement));
@@ -343,15 +328,10 @@ export class KeyPolicyStatementLifecycle {
   /** Removes the statement; the rest of the policy stays as it is (nothing "previous" is restored). */
   async delete(_id: string, props: KeyPolicyStatementOutputs): Promise<void> {
     const keyArn = props.keyArn;
-    const api = this.api(props, recordedAccess(props), keyArn);
-    let key: KeyFacts;
-    try {
-      key = await api.describeKey(keyArn);
-    } catch (err) {
-      if (errorName((err as Error).cause) === "NotFoundException") return;
-      throw err;
-    }
-    if (GONE_KEY_STATES.has(key.state)) return;
+    const api = this.api(props, recordedAccess(props, this.context), keyArn);
+    const verdict = await describeAndJudgeKey(api, keyArn);
+    if (verdict.status === "error") throw verdict.error;
+    if (verdict.status === "gone") return;
     await this.turns.run(keyArn, () => this.write(api, keyArn, props.sid, undefined));
   }
 }

@@ -9,6 +9,7 @@ import { DUMMY_CREDENTIALS } from "../../toolchain/moto";
 import { FaultProxy } from "../support/faultProxy";
 import { moto } from "../support/hooks";
 import { allGrants, createKey, testKms } from "../support/kms";
+import { ProviderContext } from "../../provider/runtime/context";
 
 /**
  * Issue 15 against moto, through the test proxy. moto ignores GranteeServicePrincipal,
@@ -44,7 +45,7 @@ describe("integration: service principals, sourceArn and the dry run, as sent to
     });
     const clients = { grants: () => new GrantApi(client), keys: () => new KeyApi(client) };
     lifecycle = new GrantLifecycle(clients, 10);
-    dryRunning = new GrantLifecycle(clients, 10, undefined, undefined, () => true);
+    dryRunning = new GrantLifecycle(clients, 10, new ProviderContext({ settings: { dryRun: true } }));
   });
   beforeEach(() => proxy.reset());
   after(async () => proxy?.stop());

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import * as keyPolicyProvider from "../../../provider/runtime/keyPolicy";
 import { keyPolicyAccessFailures } from "../../../provider/runtime/keyPolicyAccess";
-import { configureFromStack, parseAccessNotGranted, providerSettings, stackSettingProblems } from "../../../provider/runtime/settings";
+import { parseAccessNotGranted } from "../../../provider/runtime/settings";
+import { ProviderContext } from "../../../provider/runtime/context";
 
 const config = (values: Record<string, string>) => ({ get: (key: string) => values[key] });
 const KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -21,12 +22,13 @@ async function check(olds: Record<string, unknown>, news: Record<string, unknown
 }
 
 describe("stack settings kms-policy:noNewAccess and kms-policy:accessNotGranted", () => {
-  afterEach(() => configureFromStack(config({})));
+  const context = new ProviderContext();
+  afterEach(() => context.configure(config({})));
 
   it("default: both off", () => {
-    configureFromStack(config({}));
-    expect(providerSettings().noNewAccess).to.equal(false);
-    expect(providerSettings().accessNotGranted).to.equal(undefined);
+    context.configure(config({}));
+    expect(context.settings.noNewAccess).to.equal(false);
+    expect(context.settings.accessNotGranted).to.equal(undefined);
   });
 
   it("accessNotGranted reads an object set with --path, a list of actions, or comma-separated actions; refuses what is not one", () => {
@@ -36,8 +38,8 @@ describe("stack settings kms-policy:noNewAccess and kms-policy:accessNotGranted"
     });
     expect(parseAccessNotGranted('["kms:Decrypt","kms:ReEncrypt*"]').value).to.deep.equal({ actions: ["kms:Decrypt", "kms:ReEncrypt*"] });
     expect(parseAccessNotGranted("kms:Decrypt, kms:Encrypt").value).to.deep.equal({ actions: ["kms:Decrypt", "kms:Encrypt"] });
-    configureFromStack(config({ "kms-policy:accessNotGranted": '{"action":["kms:Decrypt"]}', "kms-policy:noNewAccess": "yes" }));
-    const problems = stackSettingProblems();
+    context.configure(config({ "kms-policy:accessNotGranted": '{"action":["kms:Decrypt"]}', "kms-policy:noNewAccess": "yes" }));
+    const problems = context.problems;
     expect(problems.map((p) => p.property)).to.have.members(["kms-policy:accessNotGranted", "kms-policy:noNewAccess"]);
     expect(problems.find((p) => p.property === "kms-policy:accessNotGranted")?.reason)
       .to.contain("actions must be a list")

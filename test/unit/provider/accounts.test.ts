@@ -24,7 +24,7 @@ import { ManagedResource } from "../../../provider/drift/stackExport";
 import { checkGrant } from "../../../provider/runtime/grantCheck";
 import { checkKeyPolicy } from "../../../provider/runtime/keyPolicyCheck";
 import { KeyPolicyLifecycle, KeyPolicyOutputs } from "../../../provider/runtime/keyPolicyLifecycle";
-import { accessFor, configureFromStack, regionFor, stackSettingProblems } from "../../../provider/runtime/settings";
+import { ProviderContext } from "../../../provider/runtime/context";
 import keyPolicyProvider = require("../../../provider/runtime/keyPolicy");
 import { main } from "../../../provider/cli/main";
 import { KEY_POLICY_TYPE } from "../../../provider/resourceTypes";
@@ -36,8 +36,12 @@ const MRK = "mrk-1234abcd12ab34cd56ef1234567890ab";
 const MOTO_MRK = "mrk-99471eb5-71ca-4ade-8298-c7267cfe4986";
 const arnOf = (region: string, account: string, id: string) => `arn:aws:kms:${region}:${account}:key/${id}`;
 
-/** Stack settings for one test; `undefined` for every key not given. */
-const stack = (values: Record<string, string> = {}) => configureFromStack({ get: (key) => values[key] });
+/** The providers' context of these tests; `stack` gives it the stack settings of one test (`undefined` for every key not given). */
+const context = new ProviderContext();
+const stack = (values: Record<string, string> = {}) => context.configure({ get: (key) => values[key] });
+/** The KeyPolicy provider's own context, given the stack settings as the engine gives them. */
+const configureProvider = (values: Record<string, string> = {}) =>
+  keyPolicyProvider.configure!({ config: { get: (key: string) => values[key] } } as never);
 
 describe("key identity: partition, account, Region and key id", () => {
   it("accepts KMS's mrk-<32 hex> and moto's mrk-<dashed uuid>; refuses other mrk- forms", () => {
@@ -75,11 +79,11 @@ describe("key identity: partition, account, Region and key id", () => {
       // The providers leave AWS_REGION to the SDK (the client then reads it); the rule is otherwise the same.
       process.env.AWS_REGION = "sa-east-1";
       stack({});
-      expect(regionFor(MRK)).to.equal(undefined);
-      expect(regionFor(MRK, "eu-west-1")).to.equal("eu-west-1");
+      expect(context.regionFor(MRK)).to.equal(undefined);
+      expect(context.regionFor(MRK, "eu-west-1")).to.equal("eu-west-1");
       stack({ "aws:region": "us-west-2" });
-      expect(regionFor(MRK)).to.equal("us-west-2");
-      expect(regionFor(eu)).to.equal("eu-west-1");
+      expect(context.regionFor(MRK)).to.equal("us-west-2");
+      expect(context.regionFor(eu)).to.equal("eu-west-1");
     } finally {
       process.env.AWS_REGION = environment;
       stack();
@@ -169,16 +173,16 @@ describe("credentials: precedence and checks", () => {
   it("the stack settings feed the precedence (kms-policy:assumeRole, aws:profile)", () => {
     stack({ "kms-policy:assumeRole": JSON.stringify({ roleArn: ROLE_A, externalId: "ext-1" }), "aws:profile": "central" });
     try {
-      expect(accessFor({})).to.deep.equal({ assumeRole: { roleArn: ROLE_A, externalId: "ext-1" }, profile: "central" });
-      expect(accessFor({ profile: "b" })).to.deep.equal({ profile: "b" });
-      expect(stackSettingProblems()).to.deep.equal([]);
+      expect(context.accessFor({})).to.deep.equal({ assumeRole: { roleArn: ROLE_A, externalId: "ext-1" }, profile: "central" });
+      expect(context.accessFor({ profile: "b" })).to.deep.equal({ profile: "b" });
+      expect(context.problems).to.deep.equal([]);
     } finally {
       stack();
     }
   });
 
   it("a bad kms-policy:assumeRole fails every resource's check, naming the setting and the fix", async () => {
-    stack({ "kms-policy:assumeRole": JSON.stringify({ roleArn: "arn:aws:iam::111122223333:user/bob" }) });
+    await configureProvider({ "kms-policy:assumeRole": JSON.stringify({ roleArn: "arn:aws:iam::111122223333:user/bob" }) });
     try {
       const policy = {
         Version: "2012-10-17",
@@ -191,7 +195,7 @@ describe("credentials: precedence and checks", () => {
         /roleArn "arn:aws:iam::111122223333:user\/bob" is not an IAM role ARN.*arn:aws:iam::111122223333:role\/kms-admin/,
       );
     } finally {
-      stack();
+      await configureProvider();
     }
   });
 
@@ -388,7 +392,7 @@ describe("refresh uses the recorded access", () => {
       getKeyPolicy: async () => policy,
       settledKeyPolicy: async () => policy,
     } as unknown as KeyApi;
-  });
+  }, undefined, context);
 
   it("reads in the key ARN's Region with the recorded role, whatever the stack says now", async () => {
     stack({ "kms-policy:assumeRole": JSON.stringify({ roleArn: ROLE_B }) });
