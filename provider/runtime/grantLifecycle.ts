@@ -113,7 +113,9 @@ export class GrantLifecycle {
   }
 
   private async usableKey(inputs: Pick<GrantInputs, "keyId" | "region">, access: Access): Promise<KeyFacts> {
-    const key = await this.clients.keys(inputs.keyId, this.context.regionFor(inputs.keyId, inputs.region), access).describeKey(inputs.keyId);
+    const key = await this.clients
+      .keys(inputs.keyId, this.context.regionFor(inputs.keyId, inputs.region), access)
+      .describeKey(inputs.keyId);
     if (key.state === "Disabled" || GONE_KEY_STATES.has(key.state)) {
       throw new Error(
         `key ${key.arn} is ${key.state}: KMS refuses new grants on it. Enable the key (or cancel its deletion), then run again.`,
@@ -266,8 +268,8 @@ export class GrantLifecycle {
     const slot = `${props.keyArn}\u0000${accessKey(access)}`;
     let verdict = this.keyReads.get(slot);
     if (!verdict) {
-      verdict = describeAndJudgeKey(this.clients.keys(props.keyArn, this.context.regionFor(props.keyArn), access), props.keyArn).finally(() =>
-        this.keyReads.delete(slot),
+      verdict = describeAndJudgeKey(this.clients.keys(props.keyArn, this.context.regionFor(props.keyArn), access), props.keyArn).finally(
+        () => this.keyReads.delete(slot),
       );
       this.keyReads.set(slot, verdict);
     }

@@ -43,7 +43,10 @@ export type CheckSettings = Pick<ProviderSettings, "failOn" | "assumeRole" | "pr
  * the fix; unknown values (not yet computed during preview) are checked at the next check.
  * `lint`: the stack's settings (its provider context's), the defaults when left out.
  */
-export function checkKeyPolicy(news: Record<string, unknown>, lint: CheckSettings = defaultSettings()): { inputs: KeyPolicyInputs; failures: CheckFailure[] } {
+export function checkKeyPolicy(
+  news: Record<string, unknown>,
+  lint: CheckSettings = defaultSettings(),
+): { inputs: KeyPolicyInputs; failures: CheckFailure[] } {
   const failures: CheckFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason });
 
@@ -61,7 +64,8 @@ export function checkKeyPolicy(news: Record<string, unknown>, lint: CheckSetting
       policyText = typeof policy === "string" ? policy : JSON.stringify(policy, null, 2);
       // Findings below failOn are the program's to show (resources/lintWarnings.ts): check cannot name the resource.
       const ref = typeof keyId === "string" ? parseKeyRef(keyId) : undefined;
-      const account = (ref && !("error" in ref) ? ref.account : undefined) ?? keyAccountOf(news, { assumeRole: lint.assumeRole, profile: lint.profile });
+      const account =
+        (ref && !("error" in ref) ? ref.account : undefined) ?? keyAccountOf(news, { assumeRole: lint.assumeRole, profile: lint.profile });
       const findings = lintPolicy(policyText, { ignore: lint.lintIgnore, account }).filter((f) => atLeast(f.severity, lint.failOn));
       const failing = (p: (typeof findings)[number]) =>
         p.severity === "error" ? "" : `, ${p.severity}; kms-policy:failOn is ${lint.failOn}`;

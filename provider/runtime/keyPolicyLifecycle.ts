@@ -343,7 +343,10 @@ export class KeyPolicyLifecycle {
     try {
       await api.untag(keyArn, [PENDING_TAG]);
     } catch (err) {
-      await this.context.log("warning", `KeyPolicy: the key's policy is set, but its claim stays marked pending: ${(err as Error).message}`);
+      await this.context.log(
+        "warning",
+        `KeyPolicy: the key's policy is set, but its claim stays marked pending: ${(err as Error).message}`,
+      );
     }
   }
 

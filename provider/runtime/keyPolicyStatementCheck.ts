@@ -40,7 +40,10 @@ export function declaredSid(statement: unknown): string | undefined {
  * policy: the statement is validated and linted as a one-statement policy (the merged policy's
  * lockout and size depend on the live policy, so create and update check them, before any write).
  */
-export function checkKeyPolicyStatement(news: Record<string, unknown>, lint: CheckSettings = defaultSettings()): { inputs: KeyPolicyStatementInputs; failures: CheckFailure[] } {
+export function checkKeyPolicyStatement(
+  news: Record<string, unknown>,
+  lint: CheckSettings = defaultSettings(),
+): { inputs: KeyPolicyStatementInputs; failures: CheckFailure[] } {
   const failures: CheckFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason });
 
@@ -88,7 +91,8 @@ export function checkKeyPolicyStatement(news: Record<string, unknown>, lint: Che
       } else sid = declared;
       // Validated and linted as checkKeyPolicy does a policy: lint includes validation's errors.
       const ref = typeof keyId === "string" ? parseKeyRef(keyId) : undefined;
-      const account = (ref && !("error" in ref) ? ref.account : undefined) ?? keyAccountOf(news, { assumeRole: lint.assumeRole, profile: lint.profile });
+      const account =
+        (ref && !("error" in ref) ? ref.account : undefined) ?? keyAccountOf(news, { assumeRole: lint.assumeRole, profile: lint.profile });
       const findings = lintPolicy(statementDocument(text), { ignore: lint.lintIgnore, account }).filter((f) =>
         atLeast(f.severity, lint.failOn),
       );

@@ -226,7 +226,9 @@ export const STACK_SETTINGS: { readonly [F in keyof ProviderSettings]-?: StackSe
 
 /** The settings of a stack that sets none: every row's default. */
 export function defaultSettings(): ProviderSettings {
-  return Object.fromEntries(Object.entries(STACK_SETTINGS).map(([field, setting]) => [field, setting.default])) as unknown as ProviderSettings;
+  return Object.fromEntries(
+    Object.entries(STACK_SETTINGS).map(([field, setting]) => [field, setting.default]),
+  ) as unknown as ProviderSettings;
 }
 
 export interface StackConfig {

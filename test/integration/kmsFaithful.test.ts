@@ -86,7 +86,11 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
     }).start();
     client = new KMSClient({ region: server.awsEnv.AWS_REGION, endpoint: proxy.endpoint, credentials: DUMMY_CREDENTIALS, maxAttempts: 3 });
     keyPolicies = new KeyPolicyLifecycle(() => new KeyApi(client), 10);
-    grants = new GrantLifecycle({ grants: () => new GrantApi(client), keys: () => new KeyApi(client) }, 10, new ProviderContext({ settings: { grantListingDelaySeconds: (LISTING_DELAY_MS * 10) / 1000 } }));
+    grants = new GrantLifecycle(
+      { grants: () => new GrantApi(client), keys: () => new KeyApi(client) },
+      10,
+      new ProviderContext({ settings: { grantListingDelaySeconds: (LISTING_DELAY_MS * 10) / 1000 } }),
+    );
     slowListing = await new FaultProxy(server.endpoint, 13, { pageSize: PAGE_SIZE, grantListingDelayMs: 600_000 }).start();
     slowClient = new KMSClient({ region: server.awsEnv.AWS_REGION, endpoint: slowListing.endpoint, credentials: DUMMY_CREDENTIALS });
     newRoles = await new FaultProxy(server.endpoint, 14, { youngGranteeUniqueIdMs: NEW_ROLE_MS }).start();
@@ -213,7 +217,11 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
 
     it("the same, when the replacement comes while KMS does not list the old grant yet", async () => {
       const slowRun = () =>
-        new GrantLifecycle({ grants: () => new GrantApi(slowClient), keys: () => new KeyApi(slowClient) }, 10, new ProviderContext({ settings: { grantListingDelaySeconds: 600 } }));
+        new GrantLifecycle(
+          { grants: () => new GrantApi(slowClient), keys: () => new KeyApi(slowClient) },
+          10,
+          new ProviderContext({ settings: { grantListingDelaySeconds: 600 } }),
+        );
       const key = await createKey(direct);
       const old = await slowRun().create(grantInputs(key.arn));
       // The replacement's deployment (a provider process of its own) follows at once.
@@ -232,11 +240,19 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
     it("the limit: when the replaced resource's delete runs in a later process (a failed up), it revokes the grant; a refresh then finds it gone", async () => {
       const key = await createKey(direct);
       const old = await grants.create(grantInputs(key.arn, { name: "failed-run" }));
-      const replacing = new GrantLifecycle({ grants: () => new GrantApi(client), keys: () => new KeyApi(client) }, 10, new ProviderContext({ settings: { grantListingDelaySeconds: 0 } }));
+      const replacing = new GrantLifecycle(
+        { grants: () => new GrantApi(client), keys: () => new KeyApi(client) },
+        10,
+        new ProviderContext({ settings: { grantListingDelaySeconds: 0 } }),
+      );
       const replacement = await replacing.create(grantInputs(key.arn, { name: "failed-run" }));
       expect(replacement.id).to.equal(old.id);
       // The next run's provider process knows nothing of the hand-over.
-      const nextRun = new GrantLifecycle({ grants: () => new GrantApi(client), keys: () => new KeyApi(client) }, 10, new ProviderContext({ settings: { grantListingDelaySeconds: 0 } }));
+      const nextRun = new GrantLifecycle(
+        { grants: () => new GrantApi(client), keys: () => new KeyApi(client) },
+        10,
+        new ProviderContext({ settings: { grantListingDelaySeconds: 0 } }),
+      );
       await nextRun.delete(old.id, old.outs);
       expect(await allGrants(direct, key.keyId)).to.deep.equal([]);
       expect(await nextRun.read(replacement.id, replacement.outs), "gone: pulumi up creates it again").to.deep.equal({});
@@ -468,7 +484,11 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
 
     it("kms-policy drift reports a grant younger than the listing delay that ListGrants does not show yet as not listed yet", async () => {
       const key = await createKey(direct);
-      const slow = new GrantLifecycle({ grants: () => new GrantApi(slowClient), keys: () => new KeyApi(slowClient) }, 10, new ProviderContext({ settings: { grantListingDelaySeconds: 600 } }));
+      const slow = new GrantLifecycle(
+        { grants: () => new GrantApi(slowClient), keys: () => new KeyApi(slowClient) },
+        10,
+        new ProviderContext({ settings: { grantListingDelaySeconds: 600 } }),
+      );
       const { id, outs } = await slow.create(grantInputs(key.arn, { name: "young" }));
       const resource = {
         kind: "Grant" as const,

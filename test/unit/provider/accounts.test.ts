@@ -385,14 +385,18 @@ describe("refresh uses the recorded access", () => {
     ...(access ? { access } : {}),
   });
   const used: Array<[string | undefined, Access | undefined]> = [];
-  const lifecycle = new KeyPolicyLifecycle((_keyId, region, access) => {
-    used.push([region, access]);
-    return {
-      describeKey: async () => ({ arn: keyArn, keyId: MRK, account: "111122223333", state: "Enabled" }),
-      getKeyPolicy: async () => policy,
-      settledKeyPolicy: async () => policy,
-    } as unknown as KeyApi;
-  }, undefined, context);
+  const lifecycle = new KeyPolicyLifecycle(
+    (_keyId, region, access) => {
+      used.push([region, access]);
+      return {
+        describeKey: async () => ({ arn: keyArn, keyId: MRK, account: "111122223333", state: "Enabled" }),
+        getKeyPolicy: async () => policy,
+        settledKeyPolicy: async () => policy,
+      } as unknown as KeyApi;
+    },
+    undefined,
+    context,
+  );
 
   it("reads in the key ARN's Region with the recorded role, whatever the stack says now", async () => {
     stack({ "kms-policy:assumeRole": JSON.stringify({ roleArn: ROLE_B }) });

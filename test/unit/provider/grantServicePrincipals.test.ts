@@ -293,7 +293,11 @@ const refusal = (name: string, status: number) =>
 describe("kms-policy:dryRun: check asks KMS before a grant is created or replaced", () => {
   const inputs = checkGrant(service).inputs;
   const lifecycleWith = (client: Pick<KMSClient, "send">, dryRun = true) =>
-    new GrantLifecycle({ grants: () => new GrantApi(client), keys: () => new KeyApi(client) }, 10, new ProviderContext({ settings: { dryRun } }));
+    new GrantLifecycle(
+      { grants: () => new GrantApi(client), keys: () => new KeyApi(client) },
+      10,
+      new ProviderContext({ settings: { dryRun } }),
+    );
 
   it("off by default: no call", async () => {
     const { client, sent } = dryRunKms(() => expect.fail("called KMS"));

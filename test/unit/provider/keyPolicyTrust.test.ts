@@ -40,7 +40,6 @@ function scenario(before: string) {
 const quietly = async <T>(run: () => Promise<T>) => (await captureStderr(run)).result;
 
 describe("KeyPolicy trust: what a key's tags and KMS's answers are allowed to decide", () => {
-
   it("tags left by an owner that left the stack without its delete are not trusted: the live policy is recorded, the create names the owner and both policies, and destroy restores the live one", async () => {
     const { key, keyArn, lifecycle, inputs } = scenario(policy("oldContractor"));
     const a = await quietly(() => lifecycle().create(inputs(policy("appA"))));
