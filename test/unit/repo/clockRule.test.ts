@@ -1,13 +1,7 @@
 import { expect } from "chai";
 import { ESLint } from "eslint";
-import * as path from "path";
+import { ruleIds } from "../../support/eslint";
 import { REPO_ROOT } from "../../support/tools";
-
-/** The rule ids ESLint reports for a module with `source` at `file` (relative to the repository). */
-async function ruleIds(eslint: ESLint, file: string, source: string): Promise<string[]> {
-  const [result] = await eslint.lintText(source, { filePath: path.join(REPO_ROOT, file) });
-  return result.messages.map((m) => m.ruleId ?? m.message);
-}
 
 describe("repository: npm run lint keeps runtime and drift code on the injected clock", function () {
   this.timeout(60_000);

@@ -6,6 +6,7 @@ import { KeyApi } from "../../../provider/aws/keys";
 import { ProviderContext } from "../../../provider/runtime/context";
 import { checkGrant } from "../../../provider/runtime/grantCheck";
 import { GrantLifecycle } from "../../../provider/runtime/grantLifecycle";
+import { checkKeyPolicy } from "../../../provider/runtime/keyPolicyCheck";
 import { KeyPolicyLifecycle, KeyPolicyOutputs } from "../../../provider/runtime/keyPolicyLifecycle";
 import grantProvider = require("../../../provider/runtime/grant");
 import keyPolicyProvider = require("../../../provider/runtime/keyPolicy");
@@ -51,16 +52,8 @@ describe("provider context: each provider's settings, clients and clock are its 
       Version: "2012-10-17",
       Statement: [{ Sid: "Root", Effect: "Allow", Principal: { AWS: "111122223333" }, Action: "kms:*", Resource: "*" }],
     });
-    const state: KeyPolicyOutputs = {
-      keyId,
-      keyArn: "",
-      policy,
-      policyName: "default",
-      bypassPolicyLockoutSafetyCheck: false,
-      onDelete: "restore",
-      readBackTimeoutSeconds: 60,
-      previousPolicy: policy,
-    };
+    // A state from before the access was recorded, of a key given by bare id.
+    const state: KeyPolicyOutputs = { ...checkKeyPolicy({ keyId, policy }).inputs, keyArn: "", previousPolicy: policy };
     const asked: Array<[string | undefined, Access | undefined]> = [];
     const lifecycleIn = (context: ProviderContext) =>
       new KeyPolicyLifecycle(
