@@ -68,6 +68,28 @@ export function explainDiff(before: string, after: string, title: string, keyRef
   }
 }
 
+/**
+ * The recorded key as a refresh reads it (describeAndJudgeKey): its facts while usable; undefined
+ * when it is deleted or pending deletion, after telling `who` (the resource, as its messages name
+ * it) is gone from the stack. A failure to read it is thrown: the state stays as it is.
+ */
+export async function refreshedKey(
+  api: KeyApi,
+  keyArn: string,
+  who: string,
+  context: Pick<ProviderContext, "log">,
+): Promise<KeyFacts | undefined> {
+  const verdict = await describeAndJudgeKey(api, keyArn);
+  if (verdict.status === "error") throw verdict.error;
+  if (verdict.status === "usable") return verdict.key;
+  await context.log(
+    "warning",
+    `${who}: ${verdict.reason}; the resource is gone from the stack` +
+      (verdict.key ? " (cancel the deletion and run `pulumi up` to manage it again)." : "."),
+  );
+  return undefined;
+}
+
 /** DescribeKey, refusing a key pending deletion: its policy cannot be managed. */
 export async function describeUsableKey(api: KeyApi, keyId: string): Promise<KeyFacts> {
   const key = await api.describeKey(keyId);
@@ -222,25 +244,24 @@ export class KeyPolicyLifecycle {
           found,
         )
       : undefined;
+    // What the state records, with the policy the key has (or, after a failure, may have).
+    const outs = (policy: string): KeyPolicyOutputs => ({
+      ...inputs,
+      policy,
+      keyArn: key.arn,
+      previousPolicy,
+      access,
+      replacedPolicy: livePolicy,
+      ...(ownerId ? { ownerId } : {}),
+      ...(predecessor ? { predecessor } : {}),
+    });
     let putAnswered = false;
     try {
       await this.put(api, key.arn, inputs);
       putAnswered = true;
       const policy = await this.confirm(api, key.arn, inputs);
       if (ownerId) await this.settleClaim(api, key.arn);
-      return {
-        id: key.arn,
-        outs: {
-          ...inputs,
-          policy,
-          keyArn: key.arn,
-          previousPolicy,
-          access,
-          replacedPolicy: livePolicy,
-          ...(ownerId ? { ownerId } : {}),
-          ...(predecessor ? { predecessor } : {}),
-        },
-      };
+      return { id: key.arn, outs: outs(policy) };
     } catch (err) {
       if (!putAnswered && isRefusal(err)) {
         if (ownerId && tags) await this.unclaim(api, key.arn, tags);
@@ -263,16 +284,7 @@ export class KeyPolicyLifecycle {
         // Whether the new policy landed is unknown, so the state says the old one: the next
         // `pulumi up` then puts the declared policy for certain. The claim stays: the key may have
         // this resource's policy.
-        {
-          ...inputs,
-          policy: livePolicy,
-          keyArn: key.arn,
-          previousPolicy,
-          access,
-          replacedPolicy: livePolicy,
-          ...(ownerId ? { ownerId } : {}),
-          ...(predecessor ? { predecessor } : {}),
-        },
+        { ...outs(livePolicy) },
       );
     }
   }
@@ -380,16 +392,8 @@ export class KeyPolicyLifecycle {
   async read(id: string, props: KeyPolicyOutputs): Promise<{ id?: string; props?: KeyPolicyOutputs; inputs?: KeyPolicyInputs }> {
     const keyArn = props.keyArn || id;
     const api = this.api(props, recordedAccess(props, this.context), keyArn);
-    const verdict = await describeAndJudgeKey(api, keyArn);
-    if (verdict.status === "error") throw verdict.error;
-    if (verdict.status === "gone") {
-      await this.context.log(
-        "warning",
-        `KeyPolicy: ${verdict.reason}; the resource is gone from the stack (if the key is pending deletion: cancel the deletion and run \`pulumi up\` to manage it again).`,
-      );
-      return {};
-    }
-    const key = verdict.key;
+    const key = await refreshedKey(api, keyArn, "KeyPolicy", this.context);
+    if (!key) return {};
     // One read that differs may be KMS still answering with the policy before this stack's own put.
     const live = await api.settledKeyPolicy(
       keyArn,

@@ -21,7 +21,7 @@ import { ProviderContext } from "./context";
 import { ResourceInitFailedError } from "./initFailure";
 import { keyChange, recordedAccess } from "./keyIdentity";
 import { readOwnership } from "./keyOwnership";
-import { ApiFor, describeUsableKey, explainDiff } from "./keyPolicyLifecycle";
+import { ApiFor, describeUsableKey, explainDiff, refreshedKey } from "./keyPolicyLifecycle";
 import { KeyPolicyStatementInputs } from "./keyPolicyStatementCheck";
 
 /** What a KeyPolicyStatement keeps in state: its inputs, the key's ARN and the access the calls used. */
@@ -247,17 +247,8 @@ export class KeyPolicyStatementLifecycle {
   ): Promise<{ id?: string; props?: KeyPolicyStatementOutputs; inputs?: KeyPolicyStatementInputs }> {
     const keyArn = props.keyArn;
     const api = this.api(props, recordedAccess(props, this.context), keyArn);
-    const verdict = await describeAndJudgeKey(api, keyArn);
-    if (verdict.status === "error") throw verdict.error;
-    if (verdict.status === "gone") {
-      await this.context.log(
-        "warning",
-        `KeyPolicyStatement "${props.sid}": ${verdict.reason}; the resource is gone from the stack` +
-          (verdict.key ? " (cancel the deletion and run `pulumi up` to manage it again)." : "."),
-      );
-      return {};
-    }
-    const key = verdict.key;
+    const key = await refreshedKey(api, keyArn, `KeyPolicyStatement "${props.sid}"`, this.context);
+    if (!key) return {};
     // Only this resource's statement is compared: another owner's statement changing is not drift.
     // As for KeyPolicy, a statement that differs is read until KMS answers it twice.
     const ownStatement = (policy: string) => ownStatementText(policy, props.sid);
