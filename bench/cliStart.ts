@@ -2,6 +2,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { REPO_ROOT } from "../test/support/tools";
 import { declaredPolicy, kmsStyleJson } from "./pairs";
 import { median, round } from "./stats";
 
@@ -20,7 +21,8 @@ export interface CliStartResult {
 
 export const CLI_START_GOAL = 1.5;
 
-const CLI = path.join(__dirname, "..", "provider", "cli", "main.js");
+/** The package's bin as `npm run build` writes it (bundled: scripts/bundle-cli.js); bench.sh builds it first. */
+const CLI = path.join(REPO_ROOT, "dist", "cli", "kms-policy.js");
 
 function wallMs(args: string[]): number {
   const start = process.hrtime.bigint();
