@@ -1,14 +1,18 @@
 /**
  * Bundles the `kms-policy` command, so that it starts fast: `node scripts/bundle-cli.js [OUT_DIR]`
- * (default dist/cli, which `npm run build` and so `npm pack` write; the unit tests bundle into
- * build/provider/cli). Writes, from the TypeScript sources:
- *   OUT_DIR/kms-policy.js       the executable (provider/cli/bin.ts; the package's `bin`)
- *   OUT_DIR/kms-policy-main.js  the command with validate, normalize, diff, check, access and the policy
- *                               engine they use, in one file (and its source map, .js.map)
- * Left out of the bundle, loaded only by the command that needs them: every package (node_modules:
- * the AWS SDK that only drift loads, the IAM data validate reads) and `drift`, which loads from tsc's
- * output beside the bundle (OUT_DIR/driftCommand.js and the modules it imports). The build fails when
- * the bundle would hold drift or import an SDK (so the quick commands never parse nor load them).
+ * (default dist/cli, which `npm run build` and so `npm pack` write; scripts/test.sh bundles into
+ * build/provider/cli for the tests that run the command). One file per entry, from the TypeScript sources:
+ *   OUT_DIR/kms-policy.js           the executable (provider/cli/bin.ts; the package's `bin`)
+ *   OUT_DIR/kms-policy-main.js      the command table, flags and help (main.ts): all `--help` loads
+ *   OUT_DIR/kms-policy-validate.js  validate, with the lint (validateCommand.ts)
+ *   OUT_DIR/kms-policy-policy.js    normalize and diff (policyCommands.ts)
+ *   OUT_DIR/kms-policy-access.js    check and access (accessCommands.ts)
+ * each with its source map (.js.map: readable stack traces under `node --enable-source-maps`; the
+ * code is not minified, so names and lines stay as written). A run loads the executable, the main
+ * file and its command's file. Left out of every bundle: the packages (node_modules: the AWS SDK,
+ * the IAM data validate reads) and `drift`, which loads from tsc's output beside them
+ * (OUT_DIR/driftCommand.js, as before bundling). The build fails when a bundle would hold drift or
+ * load an SDK: only drift may.
  */
 const esbuild = require("esbuild");
 const fs = require("fs");
@@ -16,49 +20,61 @@ const path = require("path");
 
 const ROOT = path.join(__dirname, "..");
 const CLI_SOURCES = path.join(ROOT, "provider", "cli");
-/** What the bundle must neither hold nor load: drift's command, and the SDKs (only drift needs AWS's). */
+
+/** The bundles: source module (as provider/cli's modules require it) to the file beside the others. */
+const ENTRIES = {
+  "./bin": "kms-policy.js",
+  "./main": "kms-policy-main.js",
+  "./validateCommand": "kms-policy-validate.js",
+  "./policyCommands": "kms-policy-policy.js",
+  "./accessCommands": "kms-policy-access.js",
+};
+/** Loaded from tsc's output beside the bundles, with the AWS SDK it needs. */
+const UNBUNDLED = { "./driftCommand": "driftCommand.js" };
+const BESIDE = { ...ENTRIES, ...UNBUNDLED };
+
+/** What no bundle may hold or load: drift's command, and the SDKs (only drift needs AWS's). */
 const DRIFT = "provider/cli/driftCommand.ts";
 const SDKS = /^(@aws-sdk|@smithy|@pulumi)\//;
 
-/** The files the bundle loads beside itself, by the name the sources import them by. */
-const BESIDE = { "./main": "./kms-policy-main.js", "./driftCommand": "./driftCommand.js" };
-
+/**
+ * provider/cli's modules that are files of their own stay out of the bundles that require them: the
+ * command table's require of the command being bundled too, which would otherwise wrap the whole
+ * bundle in lazy module initialisers that Node's compile cache does not keep.
+ */
 const besidePlugin = {
   name: "beside",
   setup(build) {
-    build.onResolve({ filter: /^\.\/(main|driftCommand)$/ }, (args) =>
-      args.resolveDir === CLI_SOURCES ? { path: BESIDE[args.path], external: true } : undefined,
+    build.onResolve({ filter: /^\.\/\w+$/ }, (args) =>
+      args.resolveDir === CLI_SOURCES && BESIDE[args.path] ? { path: `./${BESIDE[args.path]}`, external: true } : undefined,
     );
   },
 };
 
 async function bundle(outDir) {
-  const common = {
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    target: "node22",
-    packages: "external",
-    plugins: [besidePlugin],
-    logLevel: "warning",
-    absWorkingDir: ROOT,
-  };
-  await esbuild.build({ ...common, entryPoints: [path.join(CLI_SOURCES, "bin.ts")], outfile: path.join(outDir, "kms-policy.js") });
-  const main = await esbuild.build({
-    ...common,
-    entryPoints: [path.join(CLI_SOURCES, "main.ts")],
-    outfile: path.join(outDir, "kms-policy-main.js"),
-    // Readable stack traces: not minified (names and lines as written), and the map for `node --enable-source-maps`.
-    sourcemap: true,
-    metafile: true,
-  });
-  const [output] = Object.values(main.metafile.outputs);
-  const leaked = [
-    ...Object.keys(main.metafile.inputs).filter((file) => file === DRIFT),
-    ...output.imports.filter((i) => i.external && SDKS.test(i.path)).map((i) => i.path),
-  ];
-  if (leaked.length > 0) throw new Error(`the kms-policy bundle must not hold or load ${leaked.join(", ")}: only drift may, from its own file`);
-  fs.chmodSync(path.join(outDir, "kms-policy.js"), 0o755);
+  for (const [entry, file] of Object.entries(ENTRIES)) {
+    const result = await esbuild.build({
+      entryPoints: [path.join(CLI_SOURCES, `${entry.slice(2)}.ts`)],
+      outfile: path.join(outDir, file),
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      target: "node22",
+      packages: "external",
+      plugins: [besidePlugin],
+      sourcemap: entry !== "./bin",
+      metafile: true,
+      logLevel: "warning",
+      absWorkingDir: ROOT,
+    });
+    const [output] = Object.values(result.metafile.outputs);
+    const leaked = [
+      ...Object.keys(result.metafile.inputs).filter((input) => input === DRIFT),
+      ...output.imports.filter((i) => i.external && SDKS.test(i.path)).map((i) => i.path),
+    ];
+    if (leaked.length > 0) throw new Error(`${file} must not hold or load ${leaked.join(", ")}: only drift may, from its own file`);
+  }
+  fs.chmodSync(path.join(outDir, ENTRIES["./bin"]), 0o755);
 }
 
 bundle(path.resolve(process.argv[2] ?? path.join(ROOT, "dist", "cli"))).catch((err) => {
