@@ -7,11 +7,11 @@ import * as fs from "fs";
 import { UsageError, isUsageError, parseArgs } from "./args";
 import { COMMANDS, commandsTaking, findCommand, flagsOf } from "./commands";
 import { commandHelp, usage } from "./help";
-import { EXIT, Output, fileErrorReason, packageVersion } from "./io";
+import { EXIT, Output, fileErrorReason, packageVersion, writeStdout } from "./io";
 import { closest } from "../policy/grammar";
 
 const console_: Output = {
-  out: (text) => process.stdout.write(text + "\n"),
+  out: (text) => writeStdout(text + "\n"),
   err: (text) => process.stderr.write(text + "\n"),
 };
 
