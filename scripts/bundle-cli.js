@@ -51,6 +51,22 @@ const besidePlugin = {
   },
 };
 
+/**
+ * `import * as fs from "fs"` of a Node built-in, bundled as `import fs = require("fs")`: the same
+ * object for every use the sources make of it, without the copy of each of its properties that the
+ * bundler's namespace helper makes at every start.
+ */
+const BUILTIN_NAMESPACE = /^import \* as (\w+) from "(fs|path|url|os|buffer|module|crypto|util)";$/gm;
+const builtinsPlugin = {
+  name: "builtins",
+  setup(build) {
+    build.onLoad({ filter: /\.ts$/ }, async (args) => ({
+      contents: (await fs.promises.readFile(args.path, "utf8")).replace(BUILTIN_NAMESPACE, 'import $1 = require("$2");'),
+      loader: "ts",
+    }));
+  },
+};
+
 async function bundle(outDir) {
   for (const [entry, file] of Object.entries(ENTRIES)) {
     const result = await esbuild.build({
@@ -61,7 +77,7 @@ async function bundle(outDir) {
       format: "cjs",
       target: "node22",
       packages: "external",
-      plugins: [besidePlugin],
+      plugins: [besidePlugin, builtinsPlugin],
       sourcemap: entry !== "./bin",
       metafile: true,
       logLevel: "warning",

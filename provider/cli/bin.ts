@@ -5,7 +5,7 @@
  * the command loads without being compiled again. In the package, `./main` is the bundle of the
  * command and its quick commands (scripts/bundle-cli.js writes it as kms-policy.js beside this file).
  */
-import * as nodeModule from "module";
+import nodeModule = require("module");
 
 nodeModule.enableCompileCache?.();
 (require("./main") as typeof import("./main")).runMain();
