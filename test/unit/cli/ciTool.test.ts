@@ -476,7 +476,7 @@ describe("kms-policy as a CI tool (the built command, run as a child process)", 
       expect(unwritable.stderr).to.contain("cannot write");
     });
 
-    it("validate, normalize, diff and --help load neither the AWS SDK nor @pulumi/pulumi, and of this package's code only its bundle; drift loads the SDK", () => {
+    it("validate, normalize, diff and --help load neither the AWS SDK nor @pulumi/pulumi, and of this package's code only the bundles they run; drift loads the SDK", () => {
       // A preload that writes, at exit, whether the process loaded either package, and which of the command's own files.
       const report = path.join(dir, "loaded.txt");
       const cliDir = path.dirname(CLI);
@@ -497,8 +497,17 @@ process.on("exit", () => {
         run(args, { env: { ...process.env, NODE_OPTIONS: `--require ${hook}` } });
         return JSON.parse(fs.readFileSync(report, "utf8")) as { sdk: boolean; pulumi: boolean; own: string[] };
       };
-      for (const args of [["validate", good], ["normalize", good], ["diff", good, good], ["--help"], ["--version"], ["help", "drift"]])
-        expect(loaded(args), args.join(" ")).to.deep.equal({ sdk: false, pulumi: false, own: ["kms-policy.js", "kms-policy-main.js"] });
+      // Each run loads the executable, the main file, and its command's bundle (none for help).
+      const cases: Array<[string[], string[]]> = [
+        [["validate", good], ["kms-policy-validate.js"]],
+        [["normalize", good], ["kms-policy-policy.js"]],
+        [["diff", good, good], ["kms-policy-policy.js"]],
+        [["--help"], []],
+        [["--version"], []],
+        [["help", "drift"], []],
+      ];
+      for (const [args, bundle] of cases)
+        expect(loaded(args), args.join(" ")).to.deep.equal({ sdk: false, pulumi: false, own: ["kms-policy.js", "kms-policy-main.js", ...bundle] });
       // The hook can see a load: drift needs the SDK, from its own file beside the bundle (the export is unreadable, so no call is made).
       const drift = loaded(["drift", path.join(dir, "absent-export.json")]);
       expect(drift.sdk).to.equal(true);
