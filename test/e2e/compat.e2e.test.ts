@@ -169,7 +169,9 @@ describe("e2e: compatibility matrix (Node.js x @pulumi/pulumi), installed from n
 
       it("the packed package's kms-policy runs on this Node: validate, normalize and diff from its bundle, drift from its own file", () => {
         const bin = path.join(workspace.dir, "node_modules", ".bin", "kms-policy");
-        expect(fs.realpathSync(bin)).to.equal(fs.realpathSync(path.join(workspace.dir, "node_modules", "pulumi-kms-policy", "dist", "cli", "kms-policy.js")));
+        expect(fs.realpathSync(bin)).to.equal(
+          fs.realpathSync(path.join(workspace.dir, "node_modules", "pulumi-kms-policy", "dist", "cli", "kms-policy.js")),
+        );
         const file = path.join(workspace.dir, "declared.json");
         fs.writeFileSync(file, JSON.stringify(declared()));
         // As a user's shell runs it: the bin's `#!/usr/bin/env node` finds this cell's Node first on the workspace's PATH.
@@ -184,7 +186,10 @@ describe("e2e: compatibility matrix (Node.js x @pulumi/pulumi), installed from n
         const diff = cli("diff", file, file);
         expect([diff.status, diff.stdout.trim()], diff.stderr).to.deep.equal([0, `${file} and ${file} are equivalent`]);
         const drift = cli("drift", path.join(workspace.dir, "no-such-export.json"));
-        expect([drift.status, drift.stderr.trim()]).to.deep.equal([2, `kms-policy drift: cannot read ${path.join(workspace.dir, "no-such-export.json")}: no such file`]);
+        expect([drift.status, drift.stderr.trim()]).to.deep.equal([
+          2,
+          `kms-policy drift: cannot read ${path.join(workspace.dir, "no-such-export.json")}: no such file`,
+        ]);
       });
 
       if (cell.typescript) {

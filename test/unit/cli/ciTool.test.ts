@@ -507,7 +507,11 @@ process.on("exit", () => {
         [["help", "drift"], []],
       ];
       for (const [args, bundle] of cases)
-        expect(loaded(args), args.join(" ")).to.deep.equal({ sdk: false, pulumi: false, own: ["kms-policy.js", "kms-policy-main.js", ...bundle] });
+        expect(loaded(args), args.join(" ")).to.deep.equal({
+          sdk: false,
+          pulumi: false,
+          own: ["kms-policy.js", "kms-policy-main.js", ...bundle],
+        });
       // The hook can see a load: drift needs the SDK, from its own file beside the bundle (the export is unreadable, so no call is made).
       const drift = loaded(["drift", path.join(dir, "absent-export.json")]);
       expect(drift.sdk).to.equal(true);
