@@ -476,6 +476,22 @@ describe("kms-policy as a CI tool (the built command, run as a child process)", 
       expect(unwritable.stderr).to.contain("cannot write");
     });
 
+    it("a report larger than a pipe holds reaches the reader whole, through a pipe as through a file", () => {
+      // Standard output is written straight to its descriptor (io.ts writeStdout), in pieces when the pipe is full.
+      const risky = write(
+        "many-findings.json",
+        policy(admin, ...Array.from({ length: 30 }, (_, i) => ({ ...use, Sid: `Public${i}`, Principal: "*" }))),
+      );
+      const files = Array.from({ length: 8 }, () => risky);
+      const piped = run(["validate", ...files, "--format", "sarif"]);
+      expect(piped.stdout.length).to.be.greaterThan(256 * 1024);
+      const sarif = JSON.parse(piped.stdout) as { runs: Array<{ results: unknown[] }> };
+      expect(sarif.runs[0].results.length).to.be.at.least(8 * 30);
+      const out = path.join(dir, "many.sarif");
+      expect(run(["validate", ...files, "--format", "sarif", "-o", out]).status).to.equal(piped.status);
+      expect(fs.readFileSync(out, "utf8")).to.equal(piped.stdout);
+    });
+
     it("validate, normalize, diff and --help load neither the AWS SDK nor @pulumi/pulumi, and of this package's code only the bundles they run; drift loads the SDK", () => {
       // A preload that writes, at exit, whether the process loaded either package, and which of the command's own files.
       const report = path.join(dir, "loaded.txt");
