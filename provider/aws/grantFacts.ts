@@ -51,6 +51,7 @@ export const GRANT_PARAMETER_FIELDS = [
   "retiringServicePrincipal",
   "constraints",
 ] as const satisfies ReadonlyArray<keyof GrantParameters>;
+export type GrantParameterField = (typeof GRANT_PARAMETER_FIELDS)[number];
 
 /** A principal and its kind, as the outputs report the grantee and the retiring principal. */
 export interface EffectivePrincipal {

@@ -8,6 +8,7 @@ import {
   fromListing,
   GRANT_PARAMETER_FIELDS,
   GrantConstraints,
+  GrantParameterField,
   GrantParameters,
 } from "../aws/grantFacts";
 import { GrantApi } from "../aws/grants";
@@ -20,8 +21,10 @@ import { engineLog } from "./engineLog";
 import { ResourceInitFailedError } from "./initFailure";
 import { GrantInputs } from "./grantCheck";
 import { GrantDirectory } from "./grantDirectory";
-import { keyChange, recordedAccess } from "./keyIdentity";
+import { KeyChange, keyChange, recordedAccess } from "./keyIdentity";
 import { accessFor, regionFor } from "./settings";
+import { GRANT_FIELDS } from "../fields/grant";
+import { CheckedInputs, ReplacingFields, StateFields, inputsFromState, sameFields } from "../fields/table";
 
 /** What a Grant keeps in state. `grantToken` is a Pulumi secret (see resources/grant.ts). */
 export interface GrantOutputs extends GrantInputs {
@@ -41,6 +44,13 @@ export interface GrantOutputs extends GrantInputs {
   /** The role and profile the calls used (the resource's, else the stack's); see KeyPolicyOutputs. */
   access?: Access;
 }
+
+// The state and the checked inputs are the table's (fields/grant.ts): a field added to one and not to
+// the other fails to compile here, naming it.
+sameFields<keyof GrantOutputs & string, StateFields<typeof GRANT_FIELDS>>(true);
+sameFields<keyof GrantInputs & string, CheckedInputs<typeof GRANT_FIELDS>>(true);
+// What diff replaces a grant for: its key and Region (keyChange), each parameter and its name.
+sameFields<KeyChange["replaces"][number] | GrantParameterField | "name", ReplacingFields<typeof GRANT_FIELDS>>(true);
 
 /** The outputs that report the grant's principals, whichever fields name them. */
 function effectiveOutputs(params: GrantParameters): Pick<GrantOutputs, "effectiveGrantee" | "effectiveRetiringPrincipal"> {
@@ -404,20 +414,7 @@ function withoutTokens(outs: GrantOutputs): GrantOutputs {
   return rest;
 }
 
+/** The inputs a refresh gives back: the table's inputs but the create-only tokens. */
 function inputsOf(outs: GrantOutputs): GrantInputs {
-  const {
-    grantId: _i,
-    grantToken: _t,
-    keyArn: _k,
-    createdAt: _c,
-    issuingAccount: _a,
-    creationDate: _d,
-    effectiveGrantee: _g,
-    effectiveRetiringPrincipal: _r,
-    reportedConstraints: _rc,
-    access: _x,
-    grantTokens: _gt,
-    ...inputs
-  } = outs;
-  return inputs;
+  return inputsFromState(GRANT_FIELDS, outs);
 }
