@@ -10,7 +10,6 @@ export const GRANT_FIELDS = {
     output: "declared",
     replaces: true,
     check: "runtime/check.ts checkKeyId",
-    drift: true,
     doc: "key id or ARN (the same key either way)",
   },
   granteePrincipal: {
@@ -90,7 +89,11 @@ export const GRANT_FIELDS = {
   },
   region: { input: "program", replaces: true, check: "runtime/check.ts checkRegion", drift: true, doc: "the key's region" },
   assumeRole: { input: "program", check: "runtime/check.ts checkAccess", doc: "a role to assume for this grant's calls" },
-  profile: { input: "program", check: "runtime/check.ts checkAccess", doc: "a profile of the shared AWS config files for this grant's calls" },
+  profile: {
+    input: "program",
+    check: "runtime/check.ts checkAccess",
+    doc: "a profile of the shared AWS config files for this grant's calls",
+  },
   grantId: { output: "declared", drift: true, doc: "the grant's id, from CreateGrant" },
   grantToken: { output: "declared", secret: true, doc: "lets the grantee use the grant before it is consistent everywhere" },
   keyArn: { output: "declared", drift: true, doc: "the key's ARN, from DescribeKey" },

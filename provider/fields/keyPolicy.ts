@@ -11,7 +11,6 @@ export const KEY_POLICY_FIELDS = {
     output: "declared",
     replaces: true,
     check: "runtime/check.ts checkKeyId",
-    drift: true,
     doc: "key id or key ARN; another key replaces the resource",
   },
   policy: {
@@ -35,7 +34,14 @@ export const KEY_POLICY_FIELDS = {
     drift: true,
     doc: 'KMS has only `"default"`',
   },
-  region: { input: "program", output: "declared", replaces: true, check: "runtime/check.ts checkRegion", drift: true, doc: "the key's region" },
+  region: {
+    input: "program",
+    output: "declared",
+    replaces: true,
+    check: "runtime/check.ts checkRegion",
+    drift: true,
+    doc: "the key's region",
+  },
   onDelete: {
     input: "program",
     output: "declared",
@@ -48,7 +54,11 @@ export const KEY_POLICY_FIELDS = {
     doc: "how long to wait for KMS to return the policy that was put",
   },
   assumeRole: { input: "program", check: "runtime/check.ts checkAccess", doc: "a role to assume for this resource's calls" },
-  profile: { input: "program", check: "runtime/check.ts checkAccess", doc: "a profile of the shared AWS config files for this resource's calls" },
+  profile: {
+    input: "program",
+    check: "runtime/check.ts checkAccess",
+    doc: "a profile of the shared AWS config files for this resource's calls",
+  },
   keyArn: { output: "declared", drift: true, doc: "the key's ARN, from DescribeKey" },
   previousPolicy: { output: "declared", doc: "the policy the key had before this resource managed it" },
   ownerId: { output: "declared", doc: "this resource's id in the key's ownership tag" },

@@ -11,7 +11,6 @@ export const KEY_POLICY_STATEMENT_FIELDS = {
     output: "declared",
     replaces: true,
     check: "runtime/check.ts checkKeyId",
-    drift: true,
     doc: "key id or key ARN; another key replaces the resource",
   },
   statement: {
@@ -35,9 +34,20 @@ export const KEY_POLICY_STATEMENT_FIELDS = {
     check: "runtime/keyPolicyStatementCheck.ts checkKeyPolicyStatement (a boolean)",
     doc: "take over a statement with this Sid that the key's policy already has",
   },
-  region: { input: "program", output: "declared", replaces: true, check: "runtime/check.ts checkRegion", drift: true, doc: "the key's region" },
+  region: {
+    input: "program",
+    output: "declared",
+    replaces: true,
+    check: "runtime/check.ts checkRegion",
+    drift: true,
+    doc: "the key's region",
+  },
   assumeRole: { input: "program", check: "runtime/check.ts checkAccess", doc: "a role to assume for this resource's calls" },
-  profile: { input: "program", check: "runtime/check.ts checkAccess", doc: "a profile of the shared AWS config files for this resource's calls" },
+  profile: {
+    input: "program",
+    check: "runtime/check.ts checkAccess",
+    doc: "a profile of the shared AWS config files for this resource's calls",
+  },
   keyArn: { output: "declared", drift: true, doc: "the key's ARN, from DescribeKey" },
   access: { output: "declared", drift: true, doc: "the role and profile its calls use" },
 } as const satisfies FieldTable;

@@ -56,10 +56,32 @@ export type DeclaredOutputs<T extends FieldTable> = Keys<T, { output: "declared"
 export type CheckedInputs<T extends FieldTable> = Exclude<Keys<T, { input: "program" | "check" }>, Keys<T, { aliasOf: string }>>;
 /** What the state's outputs hold: the checked inputs and every field the provider sets. */
 export type StateFields<T extends FieldTable> = CheckedInputs<T> | Keys<T, { output: "declared" | "state" }>;
+/**
+ * The fields `kms-policy drift` reads from one resource's exported outputs, by the drift check's
+ * names: each as `read` gives it (undefined when absent or secret).
+ */
+export function driftFieldsOf<T extends FieldTable>(
+  table: T,
+  outputs: Record<string, unknown>,
+  read: (v: unknown) => unknown,
+): Record<string, unknown> {
+  return Object.fromEntries(
+    fieldsWhere(table, (spec) => spec.drift !== undefined).map((name) => {
+      const as = table[name].drift;
+      return [typeof as === "string" ? as : name, read(outputs[name])];
+    }),
+  );
+}
+
 /** The fields whose change replaces the resource. */
 export type ReplacingFields<T extends FieldTable> = Keys<T, { replaces: true }>;
 /** The fields `kms-policy drift` reads from a stack export. */
 export type DriftFields<T extends FieldTable> = Keys<T, { drift: true | string }>;
+
+/** The names the drift check gives the fields it reads (a field's own, unless the table renames it). */
+export type DriftNames<T extends FieldTable> = {
+  [K in DriftFields<T>]: T[K]["drift"] extends string ? T[K]["drift"] : K;
+}[DriftFields<T>];
 
 /**
  * `true` only when A and B are the same set of names; otherwise a type that names the strays.

@@ -151,14 +151,7 @@ export class KeyPolicy extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: KeyPolicyArgs, opts?: pulumi.CustomResourceOptions) {
     assertSupportedSdk();
-    super(
-      keyPolicyProvider,
-      name,
-      { ...outputSlots(KEY_POLICY_FIELDS), ...args },
-      opts,
-      RESOURCE_MODULE,
-      KEY_POLICY_TYPE_NAME,
-    );
+    super(keyPolicyProvider, name, { ...outputSlots(KEY_POLICY_FIELDS), ...args }, opts, RESOURCE_MODULE, KEY_POLICY_TYPE_NAME);
     // Two KeyPolicy resources on one key, or a KeyPolicy and a KeyPolicyStatement, would overwrite
     // each other on every `pulumi up` (keyClaims.ts).
     pulumi
