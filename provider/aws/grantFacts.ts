@@ -137,6 +137,16 @@ export function fromListing(entry: GrantListEntry): GrantParameters {
 }
 
 /**
+ * The grantee as KMS lists it: the ARN or service principal the grant was made for, or the bare
+ * unique id (e.g. `AROA...`) KMS shows once the role or user it named was deleted. Undefined when
+ * the entry names none.
+ */
+export function reportedGrantee(entry: GrantListEntry): EffectivePrincipal | undefined {
+  const listed = fromListing(entry);
+  return effectivePrincipal(listed.granteePrincipal, listed.granteeServicePrincipal);
+}
+
+/**
  * The parameters in which two grants differ, in a fixed order. A grantee or operations that
  * `recorded` leaves out (a stack export can lack them) are not compared: nothing says they changed.
  */

@@ -107,6 +107,7 @@ export const GRANT_FIELDS = {
   effectiveGrantee: { output: "declared", doc: "`{ kind, principal }`: whichever input named the grantee" },
   effectiveRetiringPrincipal: { output: "declared", doc: "the same for the retiring principal" },
   reportedConstraints: { output: "declared", doc: "the constraints as ListGrants reports them" },
+  reportedGrantee: { output: "declared", doc: "`{ kind, principal }`: the grantee as ListGrants reports it" },
   access: { output: "declared", drift: true, doc: "the role and profile its calls use" },
 } as const satisfies FieldTable;
 

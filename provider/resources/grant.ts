@@ -166,6 +166,8 @@ export class Grant extends pulumi.dynamic.Resource {
   declare readonly effectiveRetiringPrincipal: pulumi.Output<GrantPrincipal | undefined>;
   /** The constraints as ListGrants reports them; undefined until KMS lists the grant, or when it has none. */
   declare readonly reportedConstraints: pulumi.Output<GrantConstraintsArgs | undefined>;
+  /** The grantee as ListGrants reports it: a bare unique id once the role or user it named was deleted. */
+  declare readonly reportedGrantee: pulumi.Output<GrantPrincipal | undefined>;
   /** The account that created the grant. */
   declare readonly issuingAccount: pulumi.Output<string | undefined>;
   /** When KMS created the grant, as ListGrants reports it (when it does). */

@@ -10,6 +10,7 @@ import {
   GrantConstraints,
   GrantParameterField,
   GrantParameters,
+  reportedGrantee,
 } from "../aws/grantFacts";
 import { GrantApi } from "../aws/grants";
 import { GONE_KEY_STATES, KeyApi, KeyFacts } from "../aws/keys";
@@ -41,6 +42,8 @@ export interface GrantOutputs extends GrantInputs {
   effectiveRetiringPrincipal?: EffectivePrincipal;
   /** The constraints as ListGrants last reported them; absent until KMS lists the grant. */
   reportedConstraints?: GrantConstraints;
+  /** The grantee as ListGrants last reported it (a unique id once the principal was deleted); absent until KMS lists the grant. */
+  reportedGrantee?: EffectivePrincipal;
   /** The role and profile the calls used (the resource's, else the stack's); see KeyPolicyOutputs. */
   access?: Access;
 }
@@ -180,6 +183,8 @@ export class GrantLifecycle {
       }
       const reported = constraintsFromListing(returned?.Constraints);
       if (reported) outs.reportedConstraints = reported;
+      const grantee = returned && reportedGrantee(returned);
+      if (grantee) outs.reportedGrantee = grantee;
       // A grant another create of this run made is another resource's of this stack: never a twin to revoke.
       const twins = listed.filter((g) => g.GrantId !== created.grantId && !this.holders.has(g.GrantId ?? "") && sameGrant(g, inputs));
       for (const twin of twins) await api.removeGrant(key.arn, twin.GrantId as string, "revoke");
@@ -260,6 +265,7 @@ export class GrantLifecycle {
       await engineLog("warning", `Grant ${id} (${props.name}): ${why} \`pulumi up\` replaces the grant.`);
     }
     if (entry.IssuingAccount) outs.issuingAccount = entry.IssuingAccount;
+    outs.reportedGrantee = reportedGrantee(entry);
     if (entry.CreationDate) outs.creationDate = new Date(entry.CreationDate).toISOString();
     // Without undefined values: the host cannot send them back to the engine.
     const recorded = withoutUndefined(outs);
