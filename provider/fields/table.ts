@@ -39,7 +39,10 @@ export interface FieldSpec {
 
 export type FieldTable = Readonly<Record<string, FieldSpec>>;
 
-/** "input", "output" or "both", as a user sees the field: given by the program, read by it, or both. */
+/**
+ * As a user sees the field: "input" (the program gives it), "output" (the program reads it),
+ * "both", or "state" (neither: the provider's bookkeeping).
+ */
 export function roleOf(spec: FieldSpec): "input" | "output" | "both" | "state" {
   if (spec.output === "state") return "state";
   if (spec.input === "program") return spec.output === "declared" ? "both" : "input";
@@ -56,23 +59,6 @@ export type DeclaredOutputs<T extends FieldTable> = Keys<T, { output: "declared"
 export type CheckedInputs<T extends FieldTable> = Exclude<Keys<T, { input: "program" | "check" }>, Keys<T, { aliasOf: string }>>;
 /** What the state's outputs hold: the checked inputs and every field the provider sets. */
 export type StateFields<T extends FieldTable> = CheckedInputs<T> | Keys<T, { output: "declared" | "state" }>;
-/**
- * The fields `kms-policy drift` reads from one resource's exported outputs, by the drift check's
- * names: each as `read` gives it (undefined when absent or secret).
- */
-export function driftFieldsOf<T extends FieldTable>(
-  table: T,
-  outputs: Record<string, unknown>,
-  read: (v: unknown) => unknown,
-): Record<string, unknown> {
-  return Object.fromEntries(
-    fieldsWhere(table, (spec) => spec.drift !== undefined).map((name) => {
-      const as = table[name].drift;
-      return [typeof as === "string" ? as : name, read(outputs[name])];
-    }),
-  );
-}
-
 /** The fields whose change replaces the resource. */
 export type ReplacingFields<T extends FieldTable> = Keys<T, { replaces: true }>;
 /** The fields `kms-policy drift` reads from a stack export. */
@@ -104,16 +90,29 @@ export function fieldsWhere<T extends FieldTable>(table: T, test: (spec: FieldSp
 /**
  * The inputs a refresh gives back from the state's outputs: the outputs without the fields the
  * provider sets and without create-only ones. Anything else the state holds (an older version's
- * field) passes through, as it always has.
+ * field) passes through, as it always has. `I` is the caller's inputs type, which the caller's
+ * `sameFields` checks keep equal to the table's.
  */
 export function inputsFromState<T extends FieldTable, S extends object, I>(table: T, outs: S): I {
   const dropped = new Set<string>(fieldsWhere(table, (spec) => spec.input === undefined || spec.createOnly === true));
   return Object.fromEntries(Object.entries(outs).filter(([key]) => !dropped.has(key))) as I;
 }
 
-/** The fields a diff replaces the resource for, as the table says. */
-export function replacingFields<T extends FieldTable>(table: T): Array<keyof T & string> {
-  return fieldsWhere(table, (spec) => spec.replaces === true);
+/**
+ * The fields `kms-policy drift` reads from one resource's exported outputs, by the drift check's
+ * names: each as `read` gives it (undefined when absent or secret).
+ */
+export function driftFieldsOf<T extends FieldTable>(
+  table: T,
+  outputs: Record<string, unknown>,
+  read: (v: unknown) => unknown,
+): Record<string, unknown> {
+  return Object.fromEntries(
+    fieldsWhere(table, (spec) => spec.drift !== undefined).map((name) => {
+      const as = table[name].drift;
+      return [typeof as === "string" ? as : name, read(outputs[name])];
+    }),
+  );
 }
 
 /**
