@@ -1,8 +1,11 @@
 import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
 import { GRANT_FIELDS } from "../../../provider/fields/grant";
 import { KEY_POLICY_FIELDS } from "../../../provider/fields/keyPolicy";
 import { KEY_POLICY_STATEMENT_FIELDS } from "../../../provider/fields/keyPolicyStatement";
 import { FieldTable, fieldsWhere, inputsFromState, outputSlots, roleOf } from "../../../provider/fields/table";
+import { REPO_ROOT } from "../../support/tools";
 
 const TABLES: Array<[string, FieldTable]> = [
   ["Grant", GRANT_FIELDS],
@@ -31,6 +34,19 @@ describe("the resources' field tables", () => {
         if (spec.aliasOf !== undefined) expect(table, `${name} is an alias of ${spec.aliasOf}`).to.have.property(spec.aliasOf);
         expect(spec.doc.length, `${name} has no doc text`).to.be.greaterThan(10);
         expect(roleOf(spec)).to.be.oneOf(["input", "output", "both", "state"]);
+      }
+    });
+  }
+
+  for (const [resource, table] of TABLES) {
+    it(`${resource}: each field's check names a function of provider/ that exists, and every input has one`, () => {
+      for (const [name, spec] of Object.entries(table)) {
+        if (spec.input === "program") expect(spec.check, `${name} names its check`).to.be.a("string");
+        if (spec.check === undefined) continue;
+        const [, file, fn] = /^(\S+\.ts) (\w+)/.exec(spec.check) ?? [];
+        expect(file, `${name}: "${spec.check}" names a module and a function`).to.be.a("string");
+        const source = fs.readFileSync(path.join(REPO_ROOT, "provider", file), "utf8");
+        expect(source, `${name}: ${file} has no function ${fn}`).to.match(new RegExp(`function ${fn}\\b`));
       }
     });
   }
