@@ -13,7 +13,7 @@ const LISTING_DELAY_MS = 2000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Issue 12's lifecycle bugs through the real CLI, with every KMS call going through the proxy in
+ * The lifecycles' KMS-dependent paths through the real CLI, with every KMS call going through the proxy in
  * its KMS-faithful mode: CreateGrant deduplicates by Name, ListGrants pages (2 a page here) and
  * lists new grants late, GetKeyPolicy answers re-serialized and, for a while after a put, stale.
  */

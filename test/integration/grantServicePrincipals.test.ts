@@ -10,7 +10,7 @@ import { moto } from "../support/hooks";
 import { allGrants, createKey, testKms } from "../support/kms";
 
 /**
- * Issue 15 against moto, through the test proxy. moto ignores GranteeServicePrincipal,
+ * Service principals, SourceArn and the dry run against moto, through the test proxy. moto ignores GranteeServicePrincipal,
  * RetiringServicePrincipal and DryRun (docs/kms-emulator.md), so these tests assert what the
  * provider *sends*, from the bodies the proxy records; the proxy answers dry runs as KMS does and
  * lists the service principals moto drops.

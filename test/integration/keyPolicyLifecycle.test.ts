@@ -115,7 +115,7 @@ for (const mode of MODES)
       const { outs } = await lifecycle.create(inputs(key.keyId));
       counting.reset();
       const reordered = JSON.stringify({ Statement: [...JSON.parse(policy()).Statement].reverse(), Version: "2012-10-17" });
-      // The key by ARN instead of id: the same key, no change at all (issue 12 #4).
+      // The key by ARN instead of id: the same key, no change at all.
       expect(await lifecycle.diff(outs, inputs(key.arn, { policy: reordered }))).to.deep.equal({ changes: false, replaces: [] });
       expect(await lifecycle.diff(outs, inputs(key.keyId, { policy: reordered }))).to.deep.equal({ changes: false, replaces: [] });
       const other = await createKey(kms);
