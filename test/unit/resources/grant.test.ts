@@ -1,7 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { keyIdentity } from "../../../provider/aws/keyRef";
-import { defaultGrantName, Grant, GrantArgs, grantNameConflict, GrantNameClaim, legacyDefaultGrantName } from "../../../provider/resources/grant";
+import {
+  defaultGrantName,
+  Grant,
+  GrantArgs,
+  grantNameConflict,
+  GrantNameClaim,
+  legacyDefaultGrantName,
+} from "../../../provider/resources/grant";
 import { GRANT_TYPE } from "../../../provider/resourceTypes";
 import grantProvider = require("../../../provider/runtime/grant");
 import { isSecretInput, runProgram, valueOf } from "../../support/pulumiMocks";

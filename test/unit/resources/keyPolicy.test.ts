@@ -65,7 +65,9 @@ describe("the KeyPolicy class in a program (Pulumi's runtime mocks)", () => {
   const policy: PolicyDocument = { Version: "2012-10-17", Statement: [admin, open] };
 
   it("registers with the KeyPolicy provider under its type token; keyArn, previousPolicy, region and access are outputs to come", async () => {
-    const run = await runProgram(() => void new KeyPolicy("kp", { keyId: KEY, policy: JSON.stringify({ Version: "2012-10-17", Statement: [admin] }) }));
+    const run = await runProgram(
+      () => void new KeyPolicy("kp", { keyId: KEY, policy: JSON.stringify({ Version: "2012-10-17", Statement: [admin] }) }),
+    );
     const sent = run.registration("kp");
     expect(sent.type).to.equal(KEY_POLICY_TYPE);
     expect(sent.provider).to.equal(keyPolicyProvider);

@@ -8,7 +8,13 @@ import { runProgram } from "../../support/pulumiMocks";
 
 const KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const APP = "arn:aws:iam::111122223333:role/app";
-const decrypts = (sid: string): PolicyStatement => ({ Sid: sid, Effect: "Allow", Principal: { AWS: APP }, Action: "kms:Decrypt", Resource: "*" });
+const decrypts = (sid: string): PolicyStatement => ({
+  Sid: sid,
+  Effect: "Allow",
+  Principal: { AWS: APP },
+  Action: "kms:Decrypt",
+  Resource: "*",
+});
 
 describe("the KeyPolicyStatement class in a program (Pulumi's runtime mocks)", () => {
   it("registers with the KeyPolicyStatement provider under its type token; keyArn, sid, region and access are outputs to come", async () => {
@@ -36,7 +42,9 @@ describe("the KeyPolicyStatement class in a program (Pulumi's runtime mocks)", (
       new KeyPolicyStatement("part", { keyId: KEY, statement: decrypts("AppDecrypts") });
     });
     expect(withPolicy.errors).to.have.length(1);
-    expect(withPolicy.errors[0].message).to.contain(`KeyPolicy "whole" manages the whole policy of key ${KEY}, and KeyPolicyStatement "part"`);
+    expect(withPolicy.errors[0].message).to.contain(
+      `KeyPolicy "whole" manages the whole policy of key ${KEY}, and KeyPolicyStatement "part"`,
+    );
   });
 
   it("warns of its lint findings at the statement's own paths; a statement without a Sid is left to the provider's check", async () => {
