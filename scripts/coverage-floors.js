@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 // Fails the run when line coverage of a directory falls below its floor. Reads c8's
 // json-summary (build/coverage/coverage-summary.json), whose paths are the TypeScript sources.
-// The floors sit a little under what the unit layer alone measures (policy 97.7%, aws 94.7% on
-// 2026-12-01), so the whole suite, which covers more, clears them, and a change that drops tests
-// is noticed; raise them when coverage rises.
+// The floors sit a little under what the unit layer alone measures for policy and aws (97.7%, 94.7%
+// on 2026-12-01), and under what the unit and integration layers measure for runtime and resources
+// (95.9%, 98.7% on 2026-12-06: the lifecycles run on moto, the resource classes on Pulumi's runtime
+// mocks), so the whole suite, which covers more, clears them, and a change that drops tests is
+// noticed; raise them when coverage rises.
 const fs = require("fs");
 const path = require("path");
 
 const FLOORS = {
   "provider/policy": 96,
   "provider/aws": 93,
+  "provider/runtime": 94,
+  "provider/resources": 96,
 };
 
 const summaryFile = process.argv[2] || path.join("build", "coverage", "coverage-summary.json");

@@ -39,7 +39,8 @@ export interface FileFindings {
  * output, whose own lines are not the file's.
  */
 export function locateFindings<F extends ReportFinding>(text: string, findings: F[], at?: Location): Array<F & Location> {
-  const locations = at ? undefined : jsonLocations(text);
+  // Nothing to place, nothing to scan the text for.
+  const locations = at || findings.length === 0 ? undefined : jsonLocations(text);
   const place = (f: F): Location => (locations ? findingLocation(locations, f) : (at as Location));
   const located = findings.map((f) => ({ ...f, ...place(f) }));
   return located.sort((a, b) => a.line - b.line || a.column - b.column || SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));

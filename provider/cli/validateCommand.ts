@@ -1,8 +1,10 @@
 /** `kms-policy validate FILE...` (also `lint`): every finding of every file, in the chosen format. */
 // The lint and the lockout check from their own modules, not the engine's index: the command starts
 // faster without the modules it does not run (the access checks, the diff formatter).
-import { LintFinding, LintSuppression, SEVERITIES, lintPolicyReport, parseSuppressions } from "../policy/lint";
-import { lockoutProblem } from "../policy/lockout";
+import { LintFinding, LintSuppression, SEVERITIES, lintParsed, parseSuppressions } from "../policy/lint";
+import { normalizedLockoutProblem } from "../policy/lockout";
+import { normalizeParsed } from "../policy/normalize";
+import { parsePolicy } from "../policy/parse";
 import { ACCOUNT_ID } from "../policy/grammar";
 import { ParsedArgs, UsageError, choiceFlag, stringFlag } from "./args";
 import { LINT_FORMATS, LOCKOUT_OPT_OUT } from "./commands";
@@ -54,11 +56,14 @@ export function checkFile(file: string, options: ValidateOptions, used: Set<Lint
     if (err instanceof InputError) return { file, findings: [], error: err.reason };
     throw err;
   }
-  const report = lintPolicyReport(read.text, { keyPolicy: !options.generic, ignore: options.ignore, account: options.account });
+  // Read once: the lint and the lockout check share what was read.
+  const parsed = parsePolicy(read.text);
+  const report = lintParsed(parsed, { keyPolicy: !options.generic, ignore: options.ignore, account: options.account });
   for (const s of report.suppressed) used.add(s.by);
   const findings: LintFinding[] = report.findings;
+  // No error finding: the grammar accepts the document, so it needs no second validation to be normalized.
   if (!options.generic && !options.bypassLockout && !findings.some((f) => f.severity === "error")) {
-    const lockout = lockoutProblem(read.text, LOCKOUT_OPT_OUT);
+    const lockout = normalizedLockoutProblem(normalizeParsed(parsed, {}, false).policy, LOCKOUT_OPT_OUT);
     if (lockout) findings.unshift({ ...lockout, severity: "error" });
   }
   // A policy unwrapped from get-key-policy's output: its lines are not the file's, so point at the Policy string.

@@ -1,4 +1,4 @@
-import { EngineOptions, compareStrings, normalizeDocument } from "./normalize";
+import { EngineOptions, Normalized, compareStrings, normalizeDocument } from "./normalize";
 import { PRINCIPAL_TYPES } from "./grammar";
 import { NormalizedConditions, NormalizedPrincipal, NormalizedStatement, PolicyInput } from "./types";
 
@@ -158,10 +158,19 @@ const MIN_MATCH_SIMILARITY = 0.34;
  * text is not JSON at all).
  */
 export function diffPolicies(before: PolicyInput | unknown, after: PolicyInput | unknown, options?: EngineOptions): PolicyDiff {
-  const sides = (input: PolicyInput | unknown) => {
-    const n = normalizeDocument(input, options);
-    return { policy: n.policy, sides: n.policy.Statement.map((canon, i): Side => ({ canon, written: n.written[i], key: n.keys[i] })) };
-  };
+  return diffNormalized(normalizeDocument(before, options), normalizeDocument(after, options));
+}
+
+/**
+ * diffPolicies of two documents already normalized with their written forms (normalizeDocument's
+ * default): for a caller that has checked them on the way (`kms-policy diff`'s lockout check), so
+ * that each is normalized once.
+ */
+export function diffNormalized(before: Normalized, after: Normalized): PolicyDiff {
+  const sides = (n: Normalized) => ({
+    policy: n.policy,
+    sides: n.policy.Statement.map((canon, i): Side => ({ canon, written: n.written[i], key: n.keys[i] })),
+  });
   const a = sides(before);
   const b = sides(after);
   const diff: PolicyDiff = { equivalent: true, added: [], removed: [], changed: [] };

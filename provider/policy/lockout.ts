@@ -1,7 +1,7 @@
 import { flattenPrincipal } from "./diff";
 import { ACCOUNT_ROOT_ARN, principalAccount, wildcardRegExp } from "./grammar";
 import { EngineOptions, normalizePolicy } from "./normalize";
-import { NormalizedStatement, PolicyInput, PolicyProblem } from "./types";
+import { NormalizedPolicy, NormalizedStatement, PolicyInput, PolicyProblem } from "./types";
 
 const PUT_KEY_POLICY = "kms:putkeypolicy";
 
@@ -44,7 +44,16 @@ const isRoot = (principal: string) => principal.startsWith("AWS:") && ACCOUNT_RO
  * that excepts any identity of that account may leave it able to change the policy.
  */
 export function allowsPolicyChanges(policy: PolicyInput | unknown, options: EngineOptions = {}): boolean {
-  const relevant = normalizePolicy(policy, options).Statement.filter(coversPutKeyPolicy);
+  return normalizedAllowsPolicyChanges(normalizePolicy(policy, options));
+}
+
+/**
+ * allowsPolicyChanges of a policy already normalized (normalizePolicy's result): for a caller that
+ * needs the canonical form anyway (`kms-policy normalize` and `diff`), so that the document is
+ * normalized once.
+ */
+export function normalizedAllowsPolicyChanges(policy: NormalizedPolicy): boolean {
+  const relevant = policy.Statement.filter(coversPutKeyPolicy);
   const certainDenies = relevant.filter((s) => s.Effect === "Deny" && !s.Condition && (s.Resource ?? []).includes("*"));
   const denied = new Set(certainDenies.flatMap((s) => flattenPrincipal(s.Principal)));
   if (denied.has(EVERYONE)) return false;
@@ -72,7 +81,12 @@ export function allowsPolicyChanges(policy: PolicyInput | unknown, options: Engi
  * for the rare policy meant to be final (a stack setting, a flag).
  */
 export function lockoutProblem(policy: PolicyInput | unknown, optOut: string, options: EngineOptions = {}): PolicyProblem | undefined {
-  if (allowsPolicyChanges(policy, options)) return undefined;
+  return normalizedLockoutProblem(normalizePolicy(policy, options), optOut);
+}
+
+/** lockoutProblem of a policy already normalized (see normalizedAllowsPolicyChanges). */
+export function normalizedLockoutProblem(policy: NormalizedPolicy, optOut: string): PolicyProblem | undefined {
+  if (normalizedAllowsPolicyChanges(policy)) return undefined;
   return {
     path: "",
     rule: "policy-lockout",

@@ -1,9 +1,10 @@
 import { ACCOUNT_ID, DEFAULT_PARTITION, DEFAULT_POLICY_VERSION, PRINCIPAL_TYPES } from "./grammar";
 import { JsonNumber, isJsonObject } from "./json";
-import { readPolicy } from "./parse";
+import { ParsedPolicy, readPolicy } from "./parse";
 import { PolicyValidationError, ValidateOptions, validateParsed } from "./validate";
 import { OptionsKey, TextCache, TextCacheStats } from "./textCache";
 import { canonicalOperator, literalVariables, valueCanonicalizer } from "./values";
+import { engineWork } from "./work";
 import { NormalizedConditions, NormalizedPolicy, NormalizedPrincipal, NormalizedStatement, PolicyInput, PolicyProblem } from "./types";
 
 /** Options every function of the engine takes. */
@@ -390,6 +391,12 @@ function normalizeForm(input: PolicyInput | unknown, options: EngineOptions, wit
     const problems = validateParsed(parsed, options);
     if (problems.length > 0) throw new PolicyValidationError(problems);
   }
+  return buildForm(parsed, options, withWritten);
+}
+
+/** The form of a document already read, and validated unless tolerant. */
+function buildForm(parsed: ParsedPolicy, options: EngineOptions, withWritten: boolean): Form {
+  engineWork.normalizations++;
   const doc = isJsonObject(parsed.value) ? parsed.value : {};
   const version = typeof doc.Version === "string" ? doc.Version : DEFAULT_POLICY_VERSION;
   const normalizer = new Normalizer(version, options.partition ?? DEFAULT_PARTITION, withWritten);
@@ -428,6 +435,16 @@ function normalizeForm(input: PolicyInput | unknown, options: EngineOptions, wit
 /** Parses, validates (unless tolerant) and normalizes; throws PolicyValidationError. */
 export function normalizeDocument(input: PolicyInput | unknown, options: EngineOptions = {}, withWritten = true): Normalized {
   return normalizeForm(input, options, withWritten).normalized;
+}
+
+/**
+ * normalizeDocument for a document a caller has already read and checked: `parsed` must be one
+ * validateParsed found no problem in (or a tolerant read), since it is not validated again. For a
+ * caller that validates or lints a document and then needs its canonical form too (`kms-policy
+ * validate`'s lockout check), so that the text is read and validated once.
+ */
+export function normalizeParsed(parsed: ParsedPolicy, options: EngineOptions = {}, withWritten = true): Normalized {
+  return buildForm(parsed, options, withWritten).normalized;
 }
 
 const sameList = (a: string[] | undefined, b: string[] | undefined): boolean => {
@@ -505,7 +522,12 @@ export function normalizePolicy(input: PolicyInput | unknown, options: EngineOpt
 
 /** Pretty, stable JSON of the canonical form: identical text for any two policies that mean the same. */
 export function canonicalPolicyJson(input: PolicyInput | unknown, options?: EngineOptions): string {
-  return JSON.stringify(normalizePolicy(input, options), null, 2);
+  return canonicalJson(normalizePolicy(input, options));
+}
+
+/** canonicalPolicyJson of a policy already normalized. */
+export function canonicalJson(policy: NormalizedPolicy): string {
+  return JSON.stringify(policy, null, 2);
 }
 
 /** True when the two policies mean the same thing; throws PolicyValidationError if either is invalid. */

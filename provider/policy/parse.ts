@@ -9,6 +9,7 @@ import {
 import { isAscii } from "buffer";
 import { JsonSyntaxError, keyTable, readJsonText } from "./json";
 import { PolicyInput, PolicyProblem } from "./types";
+import { engineWork } from "./work";
 
 export interface ParsedPolicy {
   /** The parsed JSON value (not yet known to be a valid document); numbers are JsonNumber. */
@@ -66,6 +67,7 @@ export function parsePolicy(input: PolicyInput | unknown, tolerant = false): Par
  * would silently lose one of the two.
  */
 export function readPolicy(input: PolicyInput | unknown, tolerant = false, options: ParseOptions = {}): ParsedPolicy {
+  engineWork.reads++;
   const problems: PolicyProblem[] = [];
   // What KMS receives is the JSON text, so judge an object as that text: properties set to
   // undefined are absent, as they are once serialized.

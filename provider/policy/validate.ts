@@ -17,6 +17,7 @@ import { JsonNumber, countKeys, isJsonObject as isObject, keyLost } from "./json
 import { joinPath as join } from "./path";
 import { ParsedPolicy, readPolicy } from "./parse";
 import { PolicyInput, PolicyProblem, ProblemRule } from "./types";
+import { engineWork } from "./work";
 
 export interface ValidateOptions {
   /**
@@ -78,6 +79,7 @@ export function validatePolicy(input: PolicyInput | unknown, options: ValidateOp
  * says where the duplicate is.
  */
 export function validateParsed(parsed: ParsedPolicy, options: ValidateOptions = {}): PolicyProblem[] {
+  engineWork.validations++;
   const problems = [...parsed.problems];
   if (parsed.value === undefined && problems.length > 0) return problems;
   const validator = new Validator(problems, options.keyPolicy ?? true);

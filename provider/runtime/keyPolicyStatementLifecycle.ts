@@ -23,6 +23,8 @@ import { keyChange, recordedAccess } from "./keyIdentity";
 import { readOwnership } from "./keyOwnership";
 import { ApiFor, describeUsableKey, explainDiff, refreshedKey } from "./keyPolicyLifecycle";
 import { KeyPolicyStatementInputs } from "./keyPolicyStatementCheck";
+import { KEY_POLICY_STATEMENT_FIELDS } from "../fields/keyPolicyStatement";
+import { CheckedInputs, ReplacingFields, StateFields, inputsFromState, sameFields } from "../fields/table";
 
 /** What a KeyPolicyStatement keeps in state: its inputs, the key's ARN and the access the calls used. */
 export interface KeyPolicyStatementOutputs extends KeyPolicyStatementInputs {
@@ -31,6 +33,13 @@ export interface KeyPolicyStatementOutputs extends KeyPolicyStatementInputs {
   /** The role and profile the calls used (the resource's, else the stack's). Never a credential. */
   access?: Access;
 }
+
+// The state, the checked inputs and what replaces the resource are the table's
+// (fields/keyPolicyStatement.ts): a field added to one and not to the other fails to compile here.
+sameFields<keyof KeyPolicyStatementOutputs & string, StateFields<typeof KEY_POLICY_STATEMENT_FIELDS>>(true);
+sameFields<keyof KeyPolicyStatementInputs & string, CheckedInputs<typeof KEY_POLICY_STATEMENT_FIELDS>>(true);
+// A new Sid replaces the resource; diff names it by the input that carries it, `statement`.
+sameFields<"keyId" | "region" | "sid", ReplacingFields<typeof KEY_POLICY_STATEMENT_FIELDS>>(true);
 
 /** Puts of one write before it gives up on a key another writer keeps replacing. */
 export const MAX_WRITE_ATTEMPTS = 5;
@@ -269,8 +278,7 @@ export class KeyPolicyStatementLifecycle {
       );
     }
     const outs: KeyPolicyStatementOutputs = { ...props, statement, keyArn: key.arn, access: recordedAccess(props, this.context) };
-    const { keyArn: _arn, access: _access, ...inputs } = outs;
-    return { id, props: outs, inputs };
+    return { id, props: outs, inputs: inputsFromState(KEY_POLICY_STATEMENT_FIELDS, outs) };
   }
 
   /**

@@ -300,7 +300,7 @@ describe("e2e: one stack, keys in several accounts and Regions (STS roles, a pro
 
   it("no credential (default, profile or assumed) appears in `pulumi stack export`, the backend files or any output", async () => {
     const exported = [JSON.stringify(await project.exportStack(false)), JSON.stringify(await project.exportStack(true))];
-    const onDisk = readAll(workspace.backend);
+    const onDisk = workspace.backendText();
     const secrets = [DUMMY_CREDENTIALS.secretAccessKey, DUMMY_CREDENTIALS.sessionToken, PROFILE_SECRET, ...proxy.issuedSecrets];
     expect(proxy.issuedSecrets.length).to.be.greaterThan(2);
     for (const text of [...exported, onDisk, ...outputs]) {
@@ -326,12 +326,3 @@ describe("e2e: one stack, keys in several accounts and Regions (STS roles, a pro
     expect(strayKmsCalls()).to.deep.equal([]);
   });
 });
-
-function readAll(dir: string): string {
-  let text = "";
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    text += entry.isDirectory() ? readAll(full) : fs.readFileSync(full, "utf8");
-  }
-  return text;
-}

@@ -1,8 +1,6 @@
 import { GetKeyPolicyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { expect } from "chai";
 import * as crypto from "crypto";
-import * as fs from "fs";
-import * as path from "path";
 import { policiesEquivalent } from "../../provider/policy";
 import { MOTO_ACCOUNT_ID } from "../../toolchain/moto";
 import { moto } from "../support/hooks";
@@ -15,7 +13,7 @@ const LISTING_DELAY_MS = 2000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Issue 12's lifecycle bugs through the real CLI, with every KMS call going through the proxy in
+ * The lifecycles' KMS-dependent paths through the real CLI, with every KMS call going through the proxy in
  * its KMS-faithful mode: CreateGrant deduplicates by Name, ListGrants pages (2 a page here) and
  * lists new grants late, GetKeyPolicy answers re-serialized and, for a while after a put, stale.
  */
@@ -113,11 +111,11 @@ describe("e2e: the KMS-faithful mode through the pulumi CLI", function () {
     // The control: the tokens are in the state, as a secret that --show-secrets reveals.
     expect(JSON.stringify(await project.exportStack(true))).to.contain(token);
     expect(JSON.stringify(await project.exportStack())).to.not.contain(token);
-    expect(readAll(workspace.backend)).to.not.contain(token);
+    expect(workspace.backendText()).to.not.contain(token);
     // A refresh records the inputs read returns: still no plaintext token anywhere.
     await project.ok(["refresh", "--yes"]);
     expect(JSON.stringify(await project.exportStack())).to.not.contain(token);
-    expect(readAll(workspace.backend)).to.not.contain(token);
+    expect(workspace.backendText()).to.not.contain(token);
   });
 
   it("keyId changed between the key id and its ARN is no change: preview --expect-no-changes passes for KeyPolicy and Grant", async () => {
@@ -132,12 +130,3 @@ describe("e2e: the KMS-faithful mode through the pulumi CLI", function () {
     expect(await allGrants(kms, key.keyId)).to.deep.equal([]);
   });
 });
-
-function readAll(dir: string): string {
-  let text = "";
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    text += entry.isDirectory() ? readAll(full) : fs.readFileSync(full, "latin1");
-  }
-  return text;
-}

@@ -1,7 +1,5 @@
 import { KMSClient, RevokeGrantCommand } from "@aws-sdk/client-kms";
 import { expect } from "chai";
-import * as fs from "fs";
-import * as path from "path";
 import { moto } from "../support/hooks";
 import { allGrants, createKey, testKms } from "../support/kms";
 import { KMS_MODES, Project, Workspace, resourcesOfType, defaultNameOf } from "../support/workspace";
@@ -84,7 +82,7 @@ for (const mode of MODES)
       const tokens = resourcesOfType(plain, GRANT_TYPE).map((r) => revealed(r.outputs?.grantToken));
       expect(tokens).to.have.length(3);
       const hidden = JSON.stringify(await project.exportStack(false));
-      const onDisk = readAll(workspace.backend);
+      const onDisk = workspace.backendText();
       for (const token of tokens) {
         expect(token).to.match(/^[0-9a-f]{8,}$/);
         expect(hidden).to.not.contain(token);
@@ -144,13 +142,4 @@ function revealed(value: unknown): string {
   const plaintext = (value as { plaintext?: string } | undefined)?.plaintext;
   if (plaintext === undefined) throw new Error(`expected a secret, got ${JSON.stringify(value)}`);
   return JSON.parse(plaintext) as string;
-}
-
-function readAll(dir: string): string {
-  let text = "";
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    text += entry.isDirectory() ? readAll(full) : fs.readFileSync(full, "latin1");
-  }
-  return text;
 }

@@ -16,6 +16,7 @@ import { parseKeyRef } from "../../provider/aws/keyRef";
 import { DUMMY_CREDENTIALS, MOTO_ACCOUNT_ID } from "../../toolchain/moto";
 import { FaultProxy } from "../support/faultProxy";
 import { moto } from "../support/hooks";
+import { kmsAs } from "../support/kms";
 
 /** The clients (and credentials) of these tests, as one provider or one drift run holds them. */
 const kms = new KmsClients();
@@ -31,17 +32,7 @@ describe("integration: accounts and Regions on moto (STS and KMS through the pro
   const savedEnv = { ...process.env };
 
   /** A test-side client acting as `access` in `region`, straight to moto through the proxy. */
-  const clientAs = async (roleArn: string | undefined, region = "us-east-1"): Promise<KMSClient> => {
-    if (!roleArn) return new KMSClient({ region, endpoint: proxy.endpoint, credentials: DUMMY_CREDENTIALS });
-    const sts = new STSClient({ region, endpoint: proxy.endpoint, credentials: DUMMY_CREDENTIALS });
-    const out = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "test-setup" }));
-    const c = out.Credentials;
-    return new KMSClient({
-      region,
-      endpoint: proxy.endpoint,
-      credentials: { accessKeyId: c?.AccessKeyId as string, secretAccessKey: c?.SecretAccessKey as string, sessionToken: c?.SessionToken },
-    });
-  };
+  const clientAs = (roleArn: string | undefined, region = "us-east-1"): Promise<KMSClient> => kmsAs(proxy.endpoint, roleArn, region);
   const failure = (p: Promise<unknown>) =>
     p.then(
       () => expect.fail("the call succeeded"),

@@ -5,7 +5,6 @@ import { KeyApi } from "../../provider/aws/keys";
 import { checkGrant, GrantInputs } from "../../provider/runtime/grantCheck";
 import { GrantLifecycle, GrantOutputs } from "../../provider/runtime/grantLifecycle";
 import { ResourceInitFailedError } from "../../provider/runtime/initFailure";
-import { DUMMY_CREDENTIALS } from "../../toolchain/moto";
 import { FaultProxy } from "../support/faultProxy";
 import { FaithfulOptions } from "../support/kmsFaithful";
 import { CountingKms } from "../support/countingKms";
@@ -49,9 +48,7 @@ for (const mode of MODES)
       const server = await moto();
       kms = testKms(server);
       faithfulProxy = mode.faithful ? await new FaultProxy(server.endpoint, 1, mode.faithful).start() : undefined;
-      const client = faithfulProxy
-        ? new KMSClient({ region: server.awsEnv.AWS_REGION, endpoint: faithfulProxy.endpoint, credentials: DUMMY_CREDENTIALS })
-        : kms;
+      const client = faithfulProxy ? testKms(server, { via: faithfulProxy }) : kms;
       counting = new CountingKms(client);
       lifecycle = new GrantLifecycle({ grants: () => new GrantApi(counting), keys: () => new KeyApi(counting) }, 10);
     });
@@ -69,7 +66,9 @@ for (const mode of MODES)
       const read = await lifecycle.read(id, outs);
       expect(read.id).to.equal(id);
       expect(read.props?.operations).to.deep.equal(["Decrypt", "Encrypt"]);
+      expect(read.props?.reportedGrantee).to.deep.equal({ kind: "iam", principal: grantee });
       expect(read.inputs).to.not.have.property("grantToken");
+      expect(read.inputs).to.not.have.property("reportedGrantee");
     });
 
     it("create is idempotent: a twin with the same name and parameters (an interrupted run) is removed", async () => {
@@ -269,12 +268,7 @@ for (const mode of MODES)
       const server = await moto();
       const proxy = await new FaultProxy(server.endpoint).start();
       try {
-        const client = new KMSClient({
-          region: server.awsEnv.AWS_REGION,
-          endpoint: proxy.endpoint,
-          credentials: DUMMY_CREDENTIALS,
-          maxAttempts: 2,
-        });
+        const client = testKms(server, { via: proxy, maxAttempts: 2 });
         const viaProxy = new GrantLifecycle({ grants: () => new GrantApi(client), keys: () => new KeyApi(client) }, 10);
         const key = await createKey(kms);
         proxy.reset({ faults: [{ operations: ["ListGrants"], rate: 1, kinds: ["internal"] }] });

@@ -5,14 +5,13 @@ import { KeyApi } from "../../provider/aws/keys";
 import { checkDrift } from "../../provider/drift/check";
 import { checkGrant, GrantInputs } from "../../provider/runtime/grantCheck";
 import { GrantLifecycle } from "../../provider/runtime/grantLifecycle";
-import { DUMMY_CREDENTIALS } from "../../toolchain/moto";
 import { FaultProxy } from "../support/faultProxy";
 import { moto } from "../support/hooks";
 import { allGrants, createKey, testKms } from "../support/kms";
 import { ProviderContext } from "../../provider/runtime/context";
 
 /**
- * Issue 15 against moto, through the test proxy. moto ignores GranteeServicePrincipal,
+ * Service principals, SourceArn and the dry run against moto, through the test proxy. moto ignores GranteeServicePrincipal,
  * RetiringServicePrincipal and DryRun (docs/kms-emulator.md), so these tests assert what the
  * provider *sends*, from the bodies the proxy records; the proxy answers dry runs as KMS does and
  * lists the service principals moto drops.
@@ -25,6 +24,8 @@ const sourceArn = "arn:aws:logs:us-east-1:123456789012:log-group:app";
 describe("integration: service principals, sourceArn and the dry run, as sent to KMS", () => {
   let kms: KMSClient;
   let proxy: FaultProxy;
+  /** A client through the proxy, which lists the service principals moto drops. */
+  let viaProxy: KMSClient;
   let lifecycle: GrantLifecycle;
   let dryRunning: GrantLifecycle;
   const checked = (news: Record<string, unknown>): GrantInputs => {
@@ -37,12 +38,8 @@ describe("integration: service principals, sourceArn and the dry run, as sent to
     const server = await moto();
     kms = testKms(server);
     proxy = await new FaultProxy(server.endpoint).start();
-    const client = new KMSClient({
-      region: server.awsEnv.AWS_REGION,
-      endpoint: proxy.endpoint,
-      credentials: DUMMY_CREDENTIALS,
-      maxAttempts: 2,
-    });
+    const client = testKms(server, { via: proxy, maxAttempts: 2 });
+    viaProxy = testKms(server, { via: proxy });
     const clients = { grants: () => new GrantApi(client), keys: () => new KeyApi(client) };
     lifecycle = new GrantLifecycle(clients, 10);
     dryRunning = new GrantLifecycle(clients, 10, new ProviderContext({ settings: { dryRun: true } }));
@@ -72,8 +69,10 @@ describe("integration: service principals, sourceArn and the dry run, as sent to
     expect(outs.effectiveGrantee).to.deep.equal({ kind: "service", principal: service });
     expect(outs.effectiveRetiringPrincipal).to.deep.equal({ kind: "iam", principal: role });
     expect(outs.reportedConstraints).to.deep.equal({ sourceArn });
-    const read = await lifecycle.read(id, { ...outs, createdAt: "2000-01-01T00:00:00.000Z" });
+    expect(outs.reportedGrantee).to.deep.equal({ kind: "service", principal: service });
+    const read = await lifecycle.read(id, { ...outs, reportedGrantee: undefined, createdAt: "2000-01-01T00:00:00.000Z" });
     expect(read.props?.granteeServicePrincipal).to.equal(service);
+    expect(read.props?.reportedGrantee).to.deep.equal({ kind: "service", principal: service });
     expect(read.props).to.not.have.property("granteePrincipal");
     expect(read.inputs).to.deep.equal(inputs);
     expect(await lifecycle.diff(read.props as never, inputs)).to.deep.include({ changes: false });
@@ -122,8 +121,7 @@ describe("integration: service principals, sourceArn and the dry run, as sent to
       operations: ["Decrypt"],
       constraints: { sourceArn },
     };
-    const client = new KMSClient({ region: "us-east-1", endpoint: proxy.endpoint, credentials: DUMMY_CREDENTIALS });
-    const clients = { keys: () => new KeyApi(client), grants: () => new GrantApi(client) };
+    const clients = { keys: () => new KeyApi(viaProxy), grants: () => new GrantApi(viaProxy) };
     expect((await checkDrift([recorded], clients)).resources[0].status).to.equal("in-sync");
     const other = await checkDrift([{ ...recorded, constraints: { sourceArn: `${sourceArn}-other` } }], clients);
     expect(other.resources[0]).to.deep.include({

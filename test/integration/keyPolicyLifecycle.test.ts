@@ -7,7 +7,6 @@ import { ResourceInitFailedError } from "../../provider/runtime/initFailure";
 import { KeyPolicyLifecycle, KeyPolicyOutputs } from "../../provider/runtime/keyPolicyLifecycle";
 import { defaultKeyPolicy } from "../../provider/aws/keyPolicyFacts";
 import { captureStderr } from "../support/stderr";
-import { DUMMY_CREDENTIALS } from "../../toolchain/moto";
 import { FaultProxy } from "../support/faultProxy";
 import { FaithfulOptions } from "../support/kmsFaithful";
 import { CountingKms } from "../support/countingKms";
@@ -59,9 +58,7 @@ for (const mode of MODES)
       const server = await moto();
       kms = testKms(server);
       faithfulProxy = mode.faithful ? await new FaultProxy(server.endpoint, 1, mode.faithful).start() : undefined;
-      const client = faithfulProxy
-        ? new KMSClient({ region: server.awsEnv.AWS_REGION, endpoint: faithfulProxy.endpoint, credentials: DUMMY_CREDENTIALS })
-        : kms;
+      const client = faithfulProxy ? testKms(server, { via: faithfulProxy }) : kms;
       counting = new CountingKms(client);
       lifecycle = new KeyPolicyLifecycle(() => new KeyApi(counting), 10);
     });
@@ -118,7 +115,7 @@ for (const mode of MODES)
       const { outs } = await lifecycle.create(inputs(key.keyId));
       counting.reset();
       const reordered = JSON.stringify({ Statement: [...JSON.parse(policy()).Statement].reverse(), Version: "2012-10-17" });
-      // The key by ARN instead of id: the same key, no change at all (issue 12 #4).
+      // The key by ARN instead of id: the same key, no change at all.
       expect(await lifecycle.diff(outs, inputs(key.arn, { policy: reordered }))).to.deep.equal({ changes: false, replaces: [] });
       expect(await lifecycle.diff(outs, inputs(key.keyId, { policy: reordered }))).to.deep.equal({ changes: false, replaces: [] });
       const other = await createKey(kms);
@@ -195,12 +192,7 @@ for (const mode of MODES)
       before(async () => {
         const server = await moto();
         proxy = await new FaultProxy(server.endpoint).start();
-        const client = new KMSClient({
-          region: server.awsEnv.AWS_REGION,
-          endpoint: proxy.endpoint,
-          credentials: DUMMY_CREDENTIALS,
-          maxAttempts: 2,
-        });
+        const client = testKms(server, { via: proxy, maxAttempts: 2 });
         viaProxy = new KeyPolicyLifecycle(() => new KeyApi(client), 10);
       });
       after(() => proxy.stop());

@@ -7,7 +7,6 @@ import { OWNER_TAG } from "../../provider/runtime/keyOwnership";
 import { checkKeyPolicyStatement, KeyPolicyStatementInputs } from "../../provider/runtime/keyPolicyStatementCheck";
 import { KeyPolicyStatementLifecycle, MAX_WRITE_ATTEMPTS } from "../../provider/runtime/keyPolicyStatementLifecycle";
 import { ResourceInitFailedError } from "../../provider/runtime/initFailure";
-import { DUMMY_CREDENTIALS } from "../../toolchain/moto";
 import { CountingKms } from "../support/countingKms";
 import { FaultProxy } from "../support/faultProxy";
 import { FaithfulOptions } from "../support/kmsFaithful";
@@ -82,7 +81,7 @@ for (const mode of MODES)
       const server = await moto();
       kms = testKms(server);
       proxy = mode.faithful ? await new FaultProxy(server.endpoint, 1, mode.faithful).start() : undefined;
-      client = proxy ? new KMSClient({ region: server.awsEnv.AWS_REGION, endpoint: proxy.endpoint, credentials: DUMMY_CREDENTIALS }) : kms;
+      client = proxy ? testKms(server, { via: proxy }) : kms;
       counting = new CountingKms(client);
       lifecycle = new KeyPolicyStatementLifecycle(() => new KeyApi(counting), 20);
     });

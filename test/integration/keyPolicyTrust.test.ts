@@ -9,7 +9,7 @@ import { checkGrant } from "../../provider/runtime/grantCheck";
 import { GrantLifecycle } from "../../provider/runtime/grantLifecycle";
 import { checkKeyPolicy, KeyPolicyInputs } from "../../provider/runtime/keyPolicyCheck";
 import { KeyPolicyLifecycle } from "../../provider/runtime/keyPolicyLifecycle";
-import { DUMMY_CREDENTIALS, MOTO_ACCOUNT_ID } from "../../toolchain/moto";
+import { MOTO_ACCOUNT_ID } from "../../toolchain/moto";
 import { FaultProxy } from "../support/faultProxy";
 import { moto } from "../support/hooks";
 import { createKey, testKms } from "../support/kms";
@@ -52,7 +52,7 @@ describe("integration: KeyPolicy and Grant trust paths in the KMS-faithful mode 
       staleAnswers: STALE_ANSWERS,
       iamPropagationMs: IAM_PROPAGATION_MS,
     }).start();
-    client = new KMSClient({ region: server.awsEnv.AWS_REGION, endpoint: proxy.endpoint, credentials: DUMMY_CREDENTIALS, maxAttempts: 1 });
+    client = testKms(server, { via: proxy, maxAttempts: 1 });
   });
   beforeEach(() => proxy.reset());
   after(() => proxy.stop());

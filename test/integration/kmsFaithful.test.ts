@@ -19,7 +19,7 @@ import { GrantLifecycle, GrantOutputs } from "../../provider/runtime/grantLifecy
 import { checkKeyPolicy, KeyPolicyInputs } from "../../provider/runtime/keyPolicyCheck";
 import { KeyPolicyLifecycle } from "../../provider/runtime/keyPolicyLifecycle";
 import { STACK_SETTINGS } from "../../provider/runtime/settings";
-import { DUMMY_CREDENTIALS, MOTO_ACCOUNT_ID } from "../../toolchain/moto";
+import { MOTO_ACCOUNT_ID } from "../../toolchain/moto";
 import { FaultProxy } from "../support/faultProxy";
 import { moto } from "../support/hooks";
 import { allGrants, createKey, testKms } from "../support/kms";
@@ -84,7 +84,7 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
       grantListingDelayMs: LISTING_DELAY_MS,
       policyPropagationMs: PROPAGATION_MS,
     }).start();
-    client = new KMSClient({ region: server.awsEnv.AWS_REGION, endpoint: proxy.endpoint, credentials: DUMMY_CREDENTIALS, maxAttempts: 3 });
+    client = testKms(server, { via: proxy, maxAttempts: 3 });
     keyPolicies = new KeyPolicyLifecycle(() => new KeyApi(client), 10);
     grants = new GrantLifecycle(
       { grants: () => new GrantApi(client), keys: () => new KeyApi(client) },
@@ -92,9 +92,9 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
       new ProviderContext({ settings: { grantListingDelaySeconds: (LISTING_DELAY_MS * 10) / 1000 } }),
     );
     slowListing = await new FaultProxy(server.endpoint, 13, { pageSize: PAGE_SIZE, grantListingDelayMs: 600_000 }).start();
-    slowClient = new KMSClient({ region: server.awsEnv.AWS_REGION, endpoint: slowListing.endpoint, credentials: DUMMY_CREDENTIALS });
+    slowClient = testKms(server, { via: slowListing });
     newRoles = await new FaultProxy(server.endpoint, 14, { youngGranteeUniqueIdMs: NEW_ROLE_MS }).start();
-    newRolesClient = new KMSClient({ region: server.awsEnv.AWS_REGION, endpoint: newRoles.endpoint, credentials: DUMMY_CREDENTIALS });
+    newRolesClient = testKms(server, { via: newRoles });
   });
   beforeEach(() => {
     proxy.reset();

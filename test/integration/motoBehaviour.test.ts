@@ -15,7 +15,7 @@ import {
   UntagResourceCommand,
 } from "@aws-sdk/client-kms";
 import { expect } from "chai";
-import { DUMMY_CREDENTIALS, MotoServer } from "../../toolchain/moto";
+import { MotoServer } from "../../toolchain/moto";
 import { moto } from "../support/hooks";
 import { createKey, testKms } from "../support/kms";
 
@@ -185,12 +185,7 @@ describe("integration: moto's KMS as this package uses it", () => {
       await failure(kms.send(new CreateGrantCommand({ KeyId: key.keyId, GranteePrincipal: grantee, Operations: ["Decrypt"] }))),
     ).to.equal("no error");
     // Real KMS: NotFoundException. moto answers HTTP 500 with an HTML body.
-    const noRetries = new KMSClient({
-      region: server.awsEnv.AWS_REGION,
-      endpoint: server.endpoint,
-      credentials: DUMMY_CREDENTIALS,
-      maxAttempts: 1,
-    });
+    const noRetries = testKms(server, { maxAttempts: 1 });
     const unknown = await noRetries.send(new ListGrantsCommand({ KeyId: "11111111-2222-3333-4444-555555555555" })).then(
       () => undefined,
       (e: { name: string; $metadata?: { httpStatusCode?: number } }) => e,

@@ -184,9 +184,7 @@ export class FaultProxy {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of req) chunks.push(chunk as Uint8Array);
-    const body = Buffer.concat(chunks);
+    const body = await readBody(req);
     const target = String(req.headers["x-amz-target"] ?? "");
     const form = String(req.headers["content-type"] ?? "").includes("x-www-form-urlencoded")
       ? new URLSearchParams(body.toString())
@@ -350,12 +348,17 @@ export class FaultProxy {
     if (overrideTarget) headers["x-amz-target"] = overrideTarget;
     return new Promise((resolve, reject) => {
       const upstream = http.request(url, { method: req.method, headers }, (answer) => {
-        const parts: Uint8Array[] = [];
-        answer.on("data", (c: Uint8Array) => parts.push(c));
-        answer.on("end", () => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: Buffer.concat(parts) }));
+        readBody(answer).then((body) => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body }), reject);
       });
       upstream.on("error", reject);
       upstream.end(body);
     });
   }
+}
+
+/** The whole body of a request or an answer. */
+async function readBody(stream: http.IncomingMessage): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Uint8Array);
+  return Buffer.concat(chunks);
 }

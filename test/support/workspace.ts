@@ -93,6 +93,20 @@ export class Workspace {
   }
 
   /**
+   * Every file the backend holds (states, checkpoints, backups, history), as one text: a test of
+   * secrets asserts that no value it knows is in it. Read as latin1, which maps every byte to a
+   * character, so a binary or non-UTF-8 file hides nothing.
+   */
+  backendText(): string {
+    const read = (dir: string): string =>
+      fs
+        .readdirSync(dir, { withFileTypes: true })
+        .map((entry) => (entry.isDirectory() ? read(path.join(dir, entry.name)) : fs.readFileSync(path.join(dir, entry.name), "latin1")))
+        .join("");
+    return read(this.backend);
+  }
+
+  /**
    * A temp dir whose node_modules holds the packed package and a @pulumi/pulumi of the program's
    * own: this repo's pinned devDependency unless `options.sdkVersion` says otherwise. With
    * `options.template`, the workspace is a copy of that project directory (a program as a user lays

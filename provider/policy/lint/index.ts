@@ -2,13 +2,14 @@
  * lintPolicy: validatePolicy's errors plus findings KMS accepts but a reviewer would flag, each
  * with a severity. Pure, apart from reading the KMS catalog once on first use.
  */
-import { parsePolicy } from "../parse";
+import { ParsedPolicy, parsePolicy } from "../parse";
 import { PolicyInput } from "../types";
 import { validateParsed } from "../validate";
 import { kmsCatalog } from "./catalog";
 import { lintRule } from "./rules";
 import { keyOwner, securityRules } from "./security";
 import { isJsonObject } from "../json";
+import { engineWork } from "../work";
 import { RawFinding, documentRules, grammarRules, keyPolicyRules, statementsOf } from "./statements";
 import { LintFinding, LintOptions, LintSuppression, SEVERITIES } from "./types";
 
@@ -33,8 +34,17 @@ export function lintPolicy(input: PolicyInput | unknown, options: LintOptions = 
 
 /** lintPolicy, with the findings each `ignore` entry left out (so a caller can tell an entry that suppresses nothing). */
 export function lintPolicyReport(input: PolicyInput | unknown, options: LintOptions = {}): LintReport {
+  return lintParsed(parsePolicy(input), options);
+}
+
+/**
+ * lintPolicyReport of a document parsePolicy has already read: for a caller that goes on to use
+ * what was read (`kms-policy validate` normalizes it for the lockout check), so that the text is
+ * read once.
+ */
+export function lintParsed(parsed: ParsedPolicy, options: LintOptions = {}): LintReport {
+  engineWork.lints++;
   const keyPolicy = options.keyPolicy ?? true;
-  const parsed = parsePolicy(input);
   const findings: LintFinding[] = validateParsed(parsed, { keyPolicy }).map((p) => ({ ...p, severity: "error" }));
   const suppressed: LintReport["suppressed"] = [];
   // The engine's reading of the document: duplicate keys refused, numbers kept as written (JsonNumber).

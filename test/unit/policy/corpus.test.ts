@@ -39,8 +39,8 @@ function kmsReserialized(policy: Record<string, unknown>): string {
 }
 
 describe("policy engine: corpus of documented key policies", () => {
-  it("holds at least 40 policies, each citing its source", () => {
-    expect(keyPolicies.length).to.be.at.least(40);
+  it("holds at least 60 policies, each citing its source", () => {
+    expect(keyPolicies.length).to.be.at.least(60);
     for (const f of keyPolicies) expect(f.source, f.name).to.match(/^https:\/\//);
     expect(new Set(keyPolicies.map((f) => f.name)).size).to.equal(keyPolicies.length);
   });

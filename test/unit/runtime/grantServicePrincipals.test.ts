@@ -9,7 +9,7 @@ import { GrantLifecycle, GrantOutputs } from "../../../provider/runtime/grantLif
 import { ProviderContext } from "../../../provider/runtime/context";
 
 /**
- * Issue 15's inputs at check time: the rules CreateGrant states for service principals and the
+ * Service-principal grants' inputs at check time: the rules CreateGrant states for service principals and the
  * SourceArn constraint (KMS API Reference, CreateGrant and GrantConstraints; patterns from the API
  * model's ServicePrincipalType and GrantConstraintSourceArnType shapes), and @pulumi/aws's shapes.
  */

@@ -5,7 +5,6 @@ import { GrantApi } from "../../../provider/aws/grants";
 import { KeyApi, SETTLED_READS } from "../../../provider/aws/keys";
 import { InstantClock } from "../../support/manualClock";
 import { parseKeyRef, sameKey } from "../../../provider/aws/keyRef";
-import { ProviderContext } from "../../../provider/runtime/context";
 
 const id = "1234abcd-12ab-34cd-56ef-1234567890ab";
 const arn = `arn:aws:kms:us-east-1:111122223333:key/${id}`;
@@ -217,47 +216,5 @@ describe("isRefusal: when a failed call certainly changed nothing", () => {
         }),
       ),
     ).to.equal(false);
-  });
-});
-
-describe("provider settings", () => {
-  const settings = require("../../../provider/runtime/settings") as typeof import("../../../provider/runtime/settings");
-  const config = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
-  const context = new ProviderContext();
-  afterEach(() => context.configure(config({})));
-
-  it("region: the resource's, else the key ARN's, else the stack's aws:region", () => {
-    context.configure(config({ "aws:region": "eu-central-1" }));
-    expect(context.regionFor(id, "ap-south-1")).to.equal("ap-south-1");
-    expect(context.regionFor(arn)).to.equal("us-east-1");
-    expect(context.regionFor(id)).to.equal("eu-central-1");
-    context.configure(config({}));
-    expect(context.regionFor(id)).to.equal(undefined); // the AWS SDK resolves it
-  });
-
-  it("reads kms-policy:maxAttempts, requestTimeoutSeconds and grantListingDelaySeconds, with defaults", () => {
-    context.configure(
-      config({ "kms-policy:maxAttempts": "3", "kms-policy:grantListingDelaySeconds": "0", "kms-policy:requestTimeoutSeconds": "2.5" }),
-    );
-    expect(context.settings).to.deep.include({ maxAttempts: 3, grantListingDelaySeconds: 0, requestTimeoutSeconds: 2.5 });
-    context.configure(config({}));
-    expect(context.settings).to.deep.include({
-      maxAttempts: undefined,
-      grantListingDelaySeconds: 300,
-      requestTimeoutSeconds: undefined,
-    });
-  });
-
-  it("refuses a value a setting does not take, naming the key, the value and what it takes", () => {
-    context.configure(
-      config({ "kms-policy:maxAttempts": "abc", "kms-policy:requestTimeoutSeconds": "0", "kms-policy:grantListingDelaySeconds": "60" }),
-    );
-    const problems = context.problems;
-    expect(problems.map((p) => p.property)).to.deep.equal(["kms-policy:maxAttempts", "kms-policy:requestTimeoutSeconds"]);
-    expect(problems[0].reason).to.contain('kms-policy:maxAttempts is "abc"').and.contain(settings.STACK_SETTINGS.maxAttempts.accepts);
-    expect(problems[0].reason).to.contain("pulumi config set kms-policy:maxAttempts");
-    expect(problems[1].reason).to.contain('"0"').and.contain(settings.STACK_SETTINGS.requestTimeoutSeconds.accepts);
-    context.configure(config({ "kms-policy:maxAttempts": "3" }));
-    expect(context.problems).to.deep.equal([]);
   });
 });

@@ -5,7 +5,6 @@ import { KEY_POLICY_NAME, defaultKeyPolicy } from "../../../provider/aws/keyPoli
 import { policiesEquivalent, validatePolicy } from "../../../provider/policy";
 import { AWS_UNIQUE_ID, REGION_NAME } from "../../../provider/policy/grammar";
 import { UNKNOWN } from "../../../provider/runtime/check";
-import { STACK_SETTINGS } from "../../../provider/runtime/settings";
 
 const grant: GrantParameters = { granteePrincipal: "arn:aws:iam::111122223333:role/app", operations: ["Decrypt", "Encrypt"] };
 
@@ -87,60 +86,5 @@ describe("KMS facts shared by the lifecycles and the drift check", () => {
       ...grant,
       constraints: { encryptionContextSubset: { a: "b" } },
     });
-  });
-});
-
-describe("stack settings table", () => {
-  it("every setting names its key, its accepted values and what it does", () => {
-    const rows = Object.values(STACK_SETTINGS);
-    expect(rows.map((r) => r.key)).to.have.members([
-      "aws:region",
-      "kms-policy:maxAttempts",
-      "kms-policy:requestTimeoutSeconds",
-      "kms-policy:grantListingDelaySeconds",
-      "kms-policy:dryRun",
-      "kms-policy:assumeRole",
-      "aws:profile",
-      "kms-policy:iamPropagationSeconds",
-      "kms-policy:previousPolicyInTags",
-      "kms-policy:failOn",
-      "kms-policy:ignore",
-      "kms-policy:noNewAccess",
-      "kms-policy:accessNotGranted",
-    ]);
-    for (const row of rows) {
-      expect(row.accepts.length, row.key).to.be.greaterThan(0);
-      expect(row.doc.length, row.key).to.be.greaterThan(0);
-    }
-  });
-
-  it("each row parses what it accepts and refuses the rest", () => {
-    expect(STACK_SETTINGS.maxAttempts.parse("3")).to.equal(3);
-    expect(STACK_SETTINGS.maxAttempts.parse("2.5")).to.equal(undefined);
-    expect(STACK_SETTINGS.requestTimeoutSeconds.parse("0.5")).to.equal(0.5);
-    expect(STACK_SETTINGS.requestTimeoutSeconds.parse("-1")).to.equal(undefined);
-    expect(STACK_SETTINGS.grantListingDelaySeconds.parse("0")).to.equal(0);
-    expect(STACK_SETTINGS.grantListingDelaySeconds.parse("soon")).to.equal(undefined);
-    expect(STACK_SETTINGS.region.parse("")).to.equal(undefined);
-    expect(STACK_SETTINGS.dryRun.parse("true")).to.equal(true);
-    expect(STACK_SETTINGS.dryRun.parse("false")).to.equal(false);
-    expect(STACK_SETTINGS.dryRun.parse("yes")).to.equal(undefined);
-    expect(STACK_SETTINGS.dryRun.default).to.equal(false);
-    expect(STACK_SETTINGS.profile.parse("audit")).to.equal("audit");
-    expect(STACK_SETTINGS.iamPropagationSeconds.default).to.equal(120);
-    expect(STACK_SETTINGS.iamPropagationSeconds.parse("0")).to.equal(0);
-    expect(STACK_SETTINGS.iamPropagationSeconds.parse("")).to.equal(undefined);
-    expect(STACK_SETTINGS.iamPropagationSeconds.parse("-5")).to.equal(undefined);
-    expect(STACK_SETTINGS.previousPolicyInTags.default).to.equal(true);
-    expect(STACK_SETTINGS.previousPolicyInTags.parse("false")).to.equal(false);
-    expect(STACK_SETTINGS.previousPolicyInTags.parse("no")).to.equal(undefined);
-    const role = { roleArn: "arn:aws:iam::111122223333:role/kms-admin", externalId: "ext-1" };
-    expect(STACK_SETTINGS.assumeRole.parse(JSON.stringify(role))).to.deep.equal(role);
-    expect(STACK_SETTINGS.assumeRole.parse('{"roleArn":"arn:aws:iam::1:role/x"}')).to.equal(undefined);
-    expect(STACK_SETTINGS.assumeRole.problem?.('{"roleArn":"arn:aws:iam::1:role/x"}')).to.match(
-      /kms-policy:assumeRole\.roleArn .* is not an IAM role ARN/,
-    );
-    expect(STACK_SETTINGS.assumeRole.problem?.("arn:aws:iam::111122223333:role/x")).to.match(/not a JSON object.*config set --path/);
-    expect(STACK_SETTINGS.assumeRole.problem?.(JSON.stringify(role))).to.equal(undefined);
   });
 });

@@ -11,7 +11,7 @@ const policy = JSON.stringify({
   Statement: [{ Sid: "Root", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" }],
 });
 
-// Issue 12 #9: at preview an input from a resource not created yet is Pulumi's unknown value. The
+// At preview an input from a resource not created yet is Pulumi's unknown value. The
 // diff must not guess: what is known decides, and otherwise `changes` stays unknown (undefined).
 describe("diff with inputs not known yet (preview)", () => {
   const noKms: GrantClients = { grants: () => expect.fail("diff called KMS"), keys: () => expect.fail("diff called KMS") };
