@@ -8,7 +8,7 @@ import { isUnknown } from "./check";
 import { engineLog } from "./engineLog";
 import { ResourceInitFailedError } from "./initFailure";
 import { recordedAccess, sameKeyAs } from "./keyIdentity";
-import { readOwnership } from "./keyOwnership";
+import { readOwnership, statementTag } from "./keyOwnership";
 import { ApiFor, describeUsableKey, equivalent, explainDiff } from "./keyPolicyLifecycle";
 import { KeyPolicyStatementInputs } from "./keyPolicyStatementCheck";
 import { accessFor, regionFor } from "./settings";
@@ -65,6 +65,36 @@ export class KeyPolicyStatementLifecycle {
     }
   }
 
+  /**
+   * Tags the key with this statement's claim (keyOwnership.ts statementTag), so that a KeyPolicy
+   * of another stack refuses the key rather than remove the statement. Best effort: a key without
+   * the claim (no kms:TagResource, or no room left of KMS's 50 tags) still gets the statement, with
+   * a warning. Returns whether the claim was written.
+   */
+  private async claim(api: KeyApi, keyArn: string, sid: string): Promise<boolean> {
+    const { key, value } = statementTag(sid);
+    try {
+      await api.tag(keyArn, { [key]: value });
+      return true;
+    } catch (err) {
+      await engineLog(
+        "warning",
+        `KeyPolicyStatement "${sid}": ${(err as Error).message}\nWithout its tag ${key} on ${keyArn}, a KeyPolicy created on the key by another stack is not refused, and would remove this statement.`,
+      );
+      return false;
+    }
+  }
+
+  /** Removes this statement's claim from the key's tags; a failure is a warning (the tag is then left over). */
+  private async unclaim(api: KeyApi, keyArn: string, sid: string): Promise<void> {
+    const { key } = statementTag(sid);
+    try {
+      await api.untag(keyArn, [key]);
+    } catch (err) {
+      await engineLog("warning", `KeyPolicyStatement "${sid}": ${(err as Error).message}\nIts tag ${key} is left on ${keyArn}: remove it by hand.`);
+    }
+  }
+
   async create(inputs: KeyPolicyStatementInputs): Promise<{ id: string; outs: KeyPolicyStatementOutputs }> {
     const access = accessFor(inputs);
     const api = this.api(inputs, access);
@@ -79,11 +109,16 @@ export class KeyPolicyStatementLifecycle {
         );
       }
     };
+    // Claimed before the put: a KeyPolicy created meanwhile by another stack sees the claim and refuses the key.
+    const claimed = await this.claim(api, key.arn, inputs.sid);
     try {
       await this.writes.write(api, key.arn, { sid: inputs.sid, want: inputs.statement, before: adopted });
     } catch (err) {
-      // Refused before any put (the Sid is taken, a lockout, KMS refused): the key is as it was.
-      if (!(err instanceof StatementWriteError) || !err.put) throw err;
+      // Refused before any put (the Sid is taken, a lockout, KMS refused): the key is as it was, its tags too.
+      if (!(err instanceof StatementWriteError) || !err.put) {
+        if (claimed) await this.unclaim(api, key.arn, inputs.sid);
+        throw err;
+      }
       // Put, then failed (undone by another writer every time, or a read failed): the statement
       // may be in the key, so the stack keeps the resource, with no statement recorded: the next
       // `pulumi up` puts it for certain, `pulumi destroy` removes it.
@@ -209,5 +244,6 @@ export class KeyPolicyStatementLifecycle {
     }
     if (GONE_KEY_STATES.has(key.state)) return;
     await this.writes.write(api, keyArn, { sid: props.sid, want: undefined });
+    await this.unclaim(api, keyArn, props.sid);
   }
 }

@@ -147,7 +147,9 @@ export class StatementWrites {
   /**
    * Watches the policy after a put: at least WATCH_POLLS polls from the put and QUIET_POLLS polls
    * (at least twice the time the put took) since the last change seen, at most MAX_WATCH_READS
-   * reads. Returns the last QUIET_POLLS answers: a write holds only if it holds in each.
+   * reads. Returns the answers a write must hold in: the last one when the watch ended quiet (every
+   * answer since the last change is equivalent to it), else the last QUIET_POLLS answers (the
+   * hosts' different answers when the bound ended it).
    */
   private async watch(api: KeyApi, keyArn: string, putAt: number, putMs: number): Promise<string[]> {
     const quietMs = Math.max(QUIET_POLLS * this.pollMs, 2 * putMs);
@@ -155,14 +157,15 @@ export class StatementWrites {
     await this.jitter();
     const recent = [await api.getKeyPolicy(keyArn, KEY_POLICY_NAME)];
     let since = this.clock.now();
-    for (let reads = 1; (this.clock.now() - since < quietMs || this.clock.now() < until) && reads < MAX_WATCH_READS; reads++) {
+    const quiet = () => this.clock.now() - since >= quietMs;
+    for (let reads = 1; (!quiet() || this.clock.now() < until) && reads < MAX_WATCH_READS; reads++) {
       await this.poll();
       const next = await api.getKeyPolicy(keyArn, KEY_POLICY_NAME);
       if (!equivalent(next, recent[recent.length - 1], keyArn)) since = this.clock.now();
       recent.push(next);
       if (recent.length > QUIET_POLLS) recent.shift();
     }
-    return recent;
+    return quiet() ? recent.slice(-1) : recent;
   }
 
   /** Whether `policy` holds the statement as wanted (or, for `undefined`, holds none with the Sid). */
