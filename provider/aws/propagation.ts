@@ -31,7 +31,6 @@ export function isPropagationRefusal(operation: "CreateGrant" | "PutKeyPolicy", 
   return name === "MalformedPolicyDocumentException" && /invalid principal/i.test((cause as Error)?.message ?? "");
 }
 
-
 /**
  * Runs `call`; while it fails with a propagation refusal and the window is open, waits and runs it
  * again. A refusal changed nothing, so running again is safe. The last refusal is rethrown with a

@@ -158,7 +158,10 @@ const TAG_KEY_LENGTH = 128;
 export function statementTag(sid: string): { key: string; value: string } {
   const readable = TAG_TEXT.test(sid) && STATEMENT_TAG_PREFIX.length + sid.length <= TAG_KEY_LENGTH;
   const key = STATEMENT_TAG_PREFIX + (readable ? sid : crypto.createHash("sha256").update(sid).digest("hex").slice(0, 32));
-  const value = [...sid].filter((c) => TAG_TEXT.test(c)).join("").slice(0, TAG_VALUE_LENGTH);
+  const value = [...sid]
+    .filter((c) => TAG_TEXT.test(c))
+    .join("")
+    .slice(0, TAG_VALUE_LENGTH);
   return { key, value };
 }
 

@@ -91,7 +91,10 @@ export class KeyPolicyStatementLifecycle {
     try {
       await api.untag(keyArn, [key]);
     } catch (err) {
-      await engineLog("warning", `KeyPolicyStatement "${sid}": ${(err as Error).message}\nIts tag ${key} is left on ${keyArn}: remove it by hand.`);
+      await engineLog(
+        "warning",
+        `KeyPolicyStatement "${sid}": ${(err as Error).message}\nIts tag ${key} is left on ${keyArn}: remove it by hand.`,
+      );
     }
   }
 

@@ -259,7 +259,10 @@ export class StatementWrites {
         target = base;
         for (const [sid, want] of writes.written) target = this.merged(target, sid, want);
         const problems = mergedPolicyProblems(target, batch[batch.length - 1].sid, { partition });
-        if (problems.length > 0) throw new Error(`KeyPolicyStatement ${names} on key ${keyArn}: ${problems.map((p) => `${p.message}. Fix: ${p.hint}`).join("; ")}.`);
+        if (problems.length > 0)
+          throw new Error(
+            `KeyPolicyStatement ${names} on key ${keyArn}: ${problems.map((p) => `${p.message}. Fix: ${p.hint}`).join("; ")}.`,
+          );
       } catch (err) {
         // What the key holds of a failed batch is unknown: later batches neither put it back nor remove it.
         for (const request of batch) {

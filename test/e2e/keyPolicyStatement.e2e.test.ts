@@ -210,7 +210,10 @@ describe("e2e: KeyPolicyStatement, two stacks running pulumi up at once on one k
       for (const statement of [...a, ...b, root, handWritten])
         expect(holds(policy, statement), why(ups, policy, `round ${round}: ${statement.Sid}`)).to.equal(true);
     }
-    const downs = await Promise.all([s.a.pulumi(["destroy", "--yes", "--skip-preview"]), s.b.pulumi(["destroy", "--yes", "--skip-preview"])]);
+    const downs = await Promise.all([
+      s.a.pulumi(["destroy", "--yes", "--skip-preview"]),
+      s.b.pulumi(["destroy", "--yes", "--skip-preview"]),
+    ]);
     for (const down of downs) expect(down.code, down.output).to.equal(0);
     const policy = await s.live();
     expect(statementSids(policy).sort(), why(downs, policy, "after both destroys")).to.deep.equal([ROOT, "HandWritten"].sort());
