@@ -52,8 +52,13 @@ export default tseslint.config(
   // layer that calls AWS) above it; verdict (what KMS's answers mean, for refresh and drift alike)
   // above both; drift and runtime above all three; resources (over runtime) and cli
   // (over drift) at the top. Each folder lists what it must never import. The root modules
-  // (provider/*.ts) are facts the top layers share.
+  // (provider/*.ts) are facts the top layers share; so are the resources' field tables
+  // (provider/fields), which import nothing, so that the resources load no SDK for them.
   ...layers({
+    fields: {
+      folders: ["policy", "aws", "verdict", "runtime", "resources", "drift", "cli"],
+      packages: ["@aws-sdk/*", "@smithy/*", "@pulumi/*"],
+    },
     policy: { folders: ["aws", "runtime", "resources", "drift", "cli"], packages: ["@aws-sdk/*", "@smithy/*", "@pulumi/*"] },
     aws: { folders: ["runtime", "resources", "drift", "cli"], packages: ["@pulumi/*"] },
     verdict: { folders: ["runtime", "resources", "drift", "cli"], packages: ["@pulumi/*"] },

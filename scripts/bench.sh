@@ -12,6 +12,6 @@ eval "$toolchain_env"
 # The engine benchmark's Go peer (hashicorp/awspolicyequivalence), built into the same cache.
 case ",${BENCH_ONLY:-engine}," in *,engine,*) PULUMI_KMS_POLICY_PEER=$(bash bench/peer/build.sh); export PULUMI_KMS_POLICY_PEER ;; esac
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
-npx tsc -p tsconfig.json
+npm run --silent build
 npx tsc -p tsconfig.test.json
 node build/bench/run.js

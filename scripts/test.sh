@@ -27,10 +27,12 @@ export AWS_ACCESS_KEY_ID=invalid AWS_SECRET_ACCESS_KEY=invalid AWS_REGION=us-eas
 export AWS_ENDPOINT_URL=http://127.0.0.1:9 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 
 # dist/ (the package) is what the e2e layer packs; the unit and integration layers use build/ alone.
-[ "$layers" = unit ] || [ "$layers" = integration ] || npx tsc -p tsconfig.json
+[ "$layers" = unit ] || [ "$layers" = integration ] || npm run --silent build
 # A test file moved or deleted must not keep running from an old build: start build/ afresh.
 rm -rf build/test build/provider build/bench
 npx tsc -p tsconfig.test.json
+# The command as the package ships it (bundled), for the tests that run it as a child process.
+node scripts/bundle-cli.js build/provider/cli
 
 mocha_args=("$@")
 mocha() { npx mocha --require build/test/support/hooks.js --reporter build/test/support/reporter.js --forbid-only --forbid-pending "$@" ${mocha_args[@]+"${mocha_args[@]}"}; }

@@ -51,6 +51,7 @@ export const GRANT_PARAMETER_FIELDS = [
   "retiringServicePrincipal",
   "constraints",
 ] as const satisfies ReadonlyArray<keyof GrantParameters>;
+export type GrantParameterField = (typeof GRANT_PARAMETER_FIELDS)[number];
 
 /** A principal and its kind, as the outputs report the grantee and the retiring principal. */
 export interface EffectivePrincipal {
@@ -133,6 +134,16 @@ export function fromListing(entry: GrantListEntry): GrantParameters {
         : {}),
     ...(constraints ? { constraints } : {}),
   };
+}
+
+/**
+ * The grantee as KMS lists it: the ARN or service principal the grant was made for, or the bare
+ * unique id (e.g. `AROA...`) KMS shows once the role or user it named was deleted. Undefined when
+ * the entry names none.
+ */
+export function reportedGrantee(entry: GrantListEntry): EffectivePrincipal | undefined {
+  const listed = fromListing(entry);
+  return effectivePrincipal(listed.granteePrincipal, listed.granteeServicePrincipal);
 }
 
 /**

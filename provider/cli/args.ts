@@ -33,6 +33,14 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * A UsageError from any copy of this module: by name, since `drift` runs from its own file beside the
+ * bundle of the quick commands (scripts/bundle-cli.js), with its own copy of the class.
+ */
+export function isUsageError(err: unknown): err is UsageError {
+  return err instanceof Error && err.name === "UsageError";
+}
+
 /** `--name VALUE` or `--name` for a switch, with `-x` when it has one. */
 export function flagLabel(flag: FlagSpec): string {
   const long = `--${flag.name}${flag.value ? ` ${flag.value}` : ""}`;

@@ -2,7 +2,8 @@
  * The commands of `kms-policy`: one entry each, with its operands, flags, help and exit codes.
  * The parser, `--help`, `kms-policy help COMMAND` and the docs test read this table; a new command is
  * one entry here and its own module, loaded only when it runs (so `validate` never loads the AWS SDK
- * that `drift` needs).
+ * that `drift` needs). The modules are required by these names, which the bundle of the command maps
+ * to one file per command module (scripts/bundle-cli.js).
  */
 import { FlagSpec, ParsedArgs } from "./args";
 import { Output } from "./io";
@@ -28,7 +29,7 @@ export interface CommandSpec {
   flags: readonly FlagSpec[];
   /** What each exit code means for this command (0, 1, 2). */
   exitCodes: readonly [string, string, string];
-  /** Loads the module that runs it. */
+  /** Loads the module that runs it (by require: import() would load it through Node's slower ES module loader). */
   load(): Promise<CommandModule>;
 }
 
@@ -111,7 +112,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "findings at or above --fail-on (what KMS would refuse always is)",
       "a file could not be read, a usage error, or an internal error",
     ],
-    load: async () => import("./validateCommand"),
+    load: async () => require("./validateCommand") as CommandModule,
   },
   {
     name: "normalize",
@@ -121,7 +122,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: "Prints the canonical form of the policy: two policies that mean the same print the same text.",
     flags: [FLAGS.generic, FLAGS.tolerant, FLAGS.bypassLockout],
     exitCodes: ["printed", "-", "the file could not be read or is invalid, the lockout included (the problems on stderr)"],
-    load: async () => import("./policyCommands").then((m) => ({ run: m.runNormalize })),
+    load: async () => ({ run: (require("./policyCommands") as typeof import("./policyCommands")).runNormalize }),
   },
   {
     name: "diff",
@@ -135,7 +136,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "different (the difference on stdout)",
       "could not compare: a file could not be read or is invalid, the lockout included",
     ],
-    load: async () => import("./policyCommands").then((m) => ({ run: m.runDiff })),
+    load: async () => ({ run: (require("./policyCommands") as typeof import("./policyCommands")).runDiff }),
   },
   {
     name: "drift",
@@ -168,7 +169,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: "session-name", value: "NAME", description: "the --assume-role session name (default pulumi-kms-policy)" },
     ],
     exitCodes: ["in sync", "drift", "error: the export could not be read, or a key could not be checked"],
-    load: async () => import("./driftCommand"),
+    load: async () => require("./driftCommand") as CommandModule,
   },
   {
     name: "check",
@@ -200,7 +201,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "FAIL (each statement that may grant the access on stdout)",
       "could not check: a file could not be read or is not a valid key policy, a usage error",
     ],
-    load: async () => import("./accessCommands").then((m) => ({ run: m.runCheck })),
+    load: async () => ({ run: (require("./accessCommands") as typeof import("./accessCommands")).runCheck }),
   },
   {
     name: "access",
@@ -213,7 +214,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "`pulumi stack export`, one matrix per KeyPolicy, with the stack's Grants on that key added.",
     flags: [FLAGS.format(ACCESS_FORMATS)],
     exitCodes: ["printed", "-", "a file could not be read, or a policy is invalid or a secret in the export"],
-    load: async () => import("./accessCommands").then((m) => ({ run: m.runAccess })),
+    load: async () => ({ run: (require("./accessCommands") as typeof import("./accessCommands")).runAccess }),
   },
 ];
 

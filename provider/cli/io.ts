@@ -28,6 +28,30 @@ export class InputError extends Error {
   }
 }
 
+let stdoutStream = false;
+
+/**
+ * Writes to standard output. Directly to the descriptor while that works: `process.stdout` loads
+ * Node's stream modules, a few ms of every cold start that prints anything. From the first write the
+ * descriptor refuses (a non-blocking pipe that is full, a closed reader), the rest goes through
+ * `process.stdout` as before, in order.
+ */
+export function writeStdout(text: string): void {
+  if (!stdoutStream) {
+    const bytes = Buffer.from(text, "utf8");
+    let written = 0;
+    try {
+      while (written < bytes.length) written += fs.writeSync(1, bytes, written);
+      return;
+    } catch {
+      stdoutStream = true;
+      process.stdout.write(bytes.subarray(written));
+      return;
+    }
+  }
+  process.stdout.write(text);
+}
+
 const REASONS: Record<string, string> = {
   EISDIR: "it is a directory, not a file",
   EACCES: "permission denied",

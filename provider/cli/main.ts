@@ -1,22 +1,17 @@
-#!/usr/bin/env node
 /**
  * `kms-policy`: finds the command in the table (commands.ts), reads its flags, and runs its module.
- * Loads nothing but this folder's table until a command runs.
+ * Loads nothing but this folder's table until a command runs. The executable is bin.ts; the package
+ * ships this module bundled with the quick commands (scripts/bundle-cli.js).
  */
-import * as nodeModule from "module";
-// Node's on-disk cache of compiled code (Node 22.1 and later; NODE_COMPILE_CACHE moves it): from the
-// second run on a machine, the command's modules load without being compiled again. Before the
-// imports below, so that they are cached too.
-nodeModule.enableCompileCache?.();
 import * as fs from "fs";
-import { UsageError, parseArgs } from "./args";
+import { UsageError, isUsageError, parseArgs } from "./args";
 import { COMMANDS, commandsTaking, findCommand, flagsOf } from "./commands";
 import { commandHelp, usage } from "./help";
-import { EXIT, Output, fileErrorReason, packageVersion } from "./io";
+import { EXIT, Output, fileErrorReason, packageVersion, writeStdout } from "./io";
 import { closest } from "../policy/grammar";
 
 const console_: Output = {
-  out: (text) => process.stdout.write(text + "\n"),
+  out: (text) => writeStdout(text + "\n"),
   err: (text) => process.stderr.write(text + "\n"),
 };
 
@@ -70,7 +65,7 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
       throw new UsageError(`${command.name} takes ${wanted}, not ${n === 0 ? "none" : n}\nsee: kms-policy help ${command.name}`);
     }
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
+    if (!isUsageError(err)) throw err;
     io.err(err.message);
     return EXIT.failed;
   }
@@ -84,7 +79,7 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
     const module = await command.load();
     code = await module.run(args, target);
   } catch (err) {
-    io.err(err instanceof UsageError ? err.message : `kms-policy ${command.name}: ${(err as Error).message}`);
+    io.err(isUsageError(err) ? err.message : `kms-policy ${command.name}: ${(err as Error).message}`);
     code = EXIT.failed;
   }
   if (outputFile !== undefined) {
@@ -104,8 +99,9 @@ function unknownCommand(name: string, io: Output): number {
   return EXIT.failed;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
+/** Runs the command of `process.argv` and sets the process's exit code; bin.ts calls it. */
+export function runMain(argv: string[] = process.argv.slice(2)): void {
+  main(argv).then(
     (code) => {
       process.exitCode = code;
     },

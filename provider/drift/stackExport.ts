@@ -2,6 +2,10 @@ import { Access } from "../aws/access";
 import { GrantConstraints } from "../aws/grantFacts";
 import { KEY_POLICY_NAME } from "../aws/keyPolicyFacts";
 import { GRANT_TYPE, KEY_POLICY_STATEMENT_TYPE, KEY_POLICY_TYPE } from "../resourceTypes";
+import { GRANT_FIELDS } from "../fields/grant";
+import { KEY_POLICY_FIELDS } from "../fields/keyPolicy";
+import { KEY_POLICY_STATEMENT_FIELDS } from "../fields/keyPolicyStatement";
+import { DriftNames, FieldTable, driftFieldsOf, sameFields } from "../fields/table";
 
 /**
  * Finds this package's resources in a `pulumi stack export`. Secret values stay encrypted: the
@@ -54,6 +58,14 @@ export interface ManagedKeyPolicyStatement {
 
 export type ManagedResource = ManagedKeyPolicy | ManagedGrant | ManagedKeyPolicyStatement;
 
+/** A Managed* type's fields read from the outputs: all but the kind and what the URN says. */
+type ReadFields<M> = Exclude<keyof M, "kind" | "urn" | "name"> & string;
+// Each resource's fields read from the export are the ones its table marks `drift` (provider/fields):
+// a field added to one and not to the other fails to compile here, naming it.
+sameFields<ReadFields<ManagedKeyPolicy>, DriftNames<typeof KEY_POLICY_FIELDS>>(true);
+sameFields<ReadFields<ManagedGrant>, DriftNames<typeof GRANT_FIELDS>>(true);
+sameFields<ReadFields<ManagedKeyPolicyStatement>, DriftNames<typeof KEY_POLICY_STATEMENT_FIELDS>>(true);
+
 interface ExportedResource {
   urn?: string;
   type?: string;
@@ -83,48 +95,34 @@ export function parseStackExport(text: string): ManagedResource[] {
     const name = r.urn.slice(r.urn.lastIndexOf("::") + 2);
     const keyArn = plain<string>(o.keyArn) ?? plain<string>(o.keyId) ?? "";
     if (r.type === KEY_POLICY_TYPE) {
+      const fields = fieldsOf<ManagedKeyPolicy>(KEY_POLICY_FIELDS, o);
       out.push({
+        ...fields,
         kind: "KeyPolicy",
         urn: r.urn,
         name,
         keyArn,
-        region: plain(o.region),
-        policyName: plain<string>(o.policyName) ?? KEY_POLICY_NAME,
-        policy: plain(o.policy),
+        policyName: fields.policyName ?? KEY_POLICY_NAME,
         ...accessOf(o),
       });
     } else if (r.type === KEY_POLICY_STATEMENT_TYPE) {
-      out.push({
-        kind: "KeyPolicyStatement",
-        urn: r.urn,
-        name,
-        keyArn,
-        region: plain(o.region),
-        sid: plain<string>(o.sid) ?? "",
-        statement: plain(o.statement),
-        ...accessOf(o),
-      });
+      const fields = fieldsOf<ManagedKeyPolicyStatement>(KEY_POLICY_STATEMENT_FIELDS, o);
+      out.push({ ...fields, kind: "KeyPolicyStatement", urn: r.urn, name, keyArn, sid: fields.sid ?? "", ...accessOf(o) });
     } else if (r.type === GRANT_TYPE) {
-      out.push({
-        kind: "Grant",
-        urn: r.urn,
-        name,
-        keyArn,
-        region: plain(o.region),
-        grantId: plain<string>(o.grantId) ?? r.id ?? "",
-        grantName: plain(o.name),
-        granteePrincipal: plain(o.granteePrincipal),
-        granteeServicePrincipal: plain(o.granteeServicePrincipal),
-        operations: plain(o.operations),
-        retiringPrincipal: plain(o.retiringPrincipal),
-        retiringServicePrincipal: plain(o.retiringServicePrincipal),
-        constraints: plain(o.constraints),
-        createdAt: plain(o.createdAt),
-        ...accessOf(o),
-      });
+      const fields = fieldsOf<ManagedGrant>(GRANT_FIELDS, o);
+      out.push({ ...fields, kind: "Grant", urn: r.urn, name, keyArn, grantId: fields.grantId ?? r.id ?? "", ...accessOf(o) });
     }
   }
   return out;
+}
+
+/**
+ * The fields the table marks `drift`, as the outputs record them (a secret or absent one
+ * undefined), but the access, which accessOf reads.
+ */
+function fieldsOf<M>(table: FieldTable, outputs: Record<string, unknown>): Partial<Omit<M, "access">> {
+  const { access: _access, ...fields } = driftFieldsOf(table, outputs, plain);
+  return fields as Partial<Omit<M, "access">>;
 }
 
 /** The recorded Access; a state from before it was recorded has the resource's own inputs at most. */

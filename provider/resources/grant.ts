@@ -5,6 +5,9 @@ import type { EffectivePrincipal } from "../aws/grantFacts";
 import { KeyIdentity, possiblySameKey } from "../aws/keyRef";
 // GRANT_TYPE: the type token as the URN has it (RESOURCE_MODULE and GRANT_TYPE_NAME, given to super below).
 import { GRANT_TYPE, GRANT_TYPE_NAME, RESOURCE_MODULE } from "../resourceTypes";
+import { GRANT_FIELDS } from "../fields/grant";
+import { DeclaredOutputProperties } from "./declaredOutputs";
+import { DeclaredOutputs, ProgramInputs, fieldsWhere, outputSlots, sameFields } from "../fields/table";
 import { AssumeRoleArgs, programIdentity, programSettings } from "./keyPolicy";
 import { perRunRegistry } from "./perRun";
 import { assertSupportedSdk } from "./sdkCompatibility";
@@ -155,12 +158,16 @@ export class Grant extends pulumi.dynamic.Resource {
   declare readonly operations: pulumi.Output<string[]>;
   declare readonly retiringPrincipal: pulumi.Output<string | undefined>;
   declare readonly retiringServicePrincipal: pulumi.Output<string | undefined>;
+  /** The constraints as declared, in the object form. */
+  declare readonly constraints: pulumi.Output<GrantConstraintsArgs | undefined>;
   /** Who gets the permissions, an IAM or a service principal, whichever input named them. */
   declare readonly effectiveGrantee: pulumi.Output<GrantPrincipal>;
   /** Who may retire the grant, whichever input named them; undefined when nobody is named. */
   declare readonly effectiveRetiringPrincipal: pulumi.Output<GrantPrincipal | undefined>;
   /** The constraints as ListGrants reports them; undefined until KMS lists the grant, or when it has none. */
   declare readonly reportedConstraints: pulumi.Output<GrantConstraintsArgs | undefined>;
+  /** The grantee as ListGrants reports it: a bare unique id once the role or user it named was deleted. */
+  declare readonly reportedGrantee: pulumi.Output<GrantPrincipal | undefined>;
   /** The account that created the grant. */
   declare readonly issuingAccount: pulumi.Output<string | undefined>;
   /** When KMS created the grant, as ListGrants reports it (when it does). */
@@ -172,20 +179,7 @@ export class Grant extends pulumi.dynamic.Resource {
     assertSupportedSdk();
     const urn = pulumi.createUrn(name, GRANT_TYPE, opts?.parent);
     const props = {
-      grantId: undefined,
-      grantToken: undefined,
-      keyArn: undefined,
-      issuingAccount: undefined,
-      creationDate: undefined,
-      createdAt: undefined,
-      access: undefined,
-      retiringPrincipal: undefined,
-      granteePrincipal: undefined,
-      granteeServicePrincipal: undefined,
-      retiringServicePrincipal: undefined,
-      effectiveGrantee: undefined,
-      effectiveRetiringPrincipal: undefined,
-      reportedConstraints: undefined,
+      ...outputSlots(GRANT_FIELDS),
       ...args,
       // The alias travels as grantTokens, so that it is kept secret as they are; check refuses the
       // two when they differ, so the alias is passed on only beside grantTokens. Both are secret
@@ -196,7 +190,7 @@ export class Grant extends pulumi.dynamic.Resource {
       // Used by the provider's check only when neither the program nor the state names the grant.
       defaultName: urn.apply(defaultGrantName),
     };
-    const secrets = [...(opts?.additionalSecretOutputs ?? []), "grantToken", "grantTokens", "grantCreationTokens"];
+    const secrets = [...(opts?.additionalSecretOutputs ?? []), ...GRANT_SECRETS];
     super(grantProvider, name, props, { ...opts, additionalSecretOutputs: secrets }, RESOURCE_MODULE, GRANT_TYPE_NAME);
     // Two Grants with one key and one name are one grant to KMS (CreateGrant's Name rule), and the
     // delete of either would revoke the other's: refused at preview, naming both, as KeyPolicy does
@@ -239,3 +233,11 @@ export class Grant extends pulumi.dynamic.Resource {
       });
   }
 }
+
+/** The fields the table says are secret: Pulumi keeps them secret in the outputs. */
+const GRANT_SECRETS = fieldsWhere(GRANT_FIELDS, (spec) => spec.secret === true);
+
+// The Args and the declared outputs are the table's (fields/grant.ts): a field added to one and not
+// to the other fails to compile here, naming it.
+sameFields<keyof GrantArgs & string, ProgramInputs<typeof GRANT_FIELDS>>(true);
+sameFields<DeclaredOutputProperties<Grant>, DeclaredOutputs<typeof GRANT_FIELDS>>(true);

@@ -7,6 +7,9 @@ import { PolicyDocument } from "../policy/types";
 import { warnLintFindings } from "./lintWarnings";
 import type { OnDelete } from "../runtime/keyPolicyCheck";
 import { KEY_POLICY_TYPE, KEY_POLICY_TYPE_NAME, RESOURCE_MODULE } from "../resourceTypes";
+import { KEY_POLICY_FIELDS } from "../fields/keyPolicy";
+import { DeclaredOutputs, ProgramInputs, outputSlots, sameFields } from "../fields/table";
+import { DeclaredOutputProperties } from "./declaredOutputs";
 // The module's export is the provider object itself; see runtime/keyPolicy.ts for why.
 import keyPolicyProvider = require("../runtime/keyPolicy");
 
@@ -141,19 +144,14 @@ export class KeyPolicy extends pulumi.dynamic.Resource {
   declare readonly onDelete: pulumi.Output<KeyPolicyOnDelete>;
   declare readonly bypassPolicyLockoutSafetyCheck: pulumi.Output<boolean>;
   declare readonly region: pulumi.Output<string | undefined>;
+  /** This resource's id in the key's ownership tag (docs/key-policy.md); absent when tagging was not allowed. */
+  declare readonly ownerId: pulumi.Output<string | undefined>;
   /** The role and profile the provider's calls use (this resource's, else the stack's). Never a credential. */
   declare readonly access: pulumi.Output<{ assumeRole?: AssumeRole; profile?: string }>;
 
   constructor(name: string, args: KeyPolicyArgs, opts?: pulumi.CustomResourceOptions) {
     assertSupportedSdk();
-    super(
-      keyPolicyProvider,
-      name,
-      { keyArn: undefined, previousPolicy: undefined, region: undefined, access: undefined, ...args },
-      opts,
-      RESOURCE_MODULE,
-      KEY_POLICY_TYPE_NAME,
-    );
+    super(keyPolicyProvider, name, { ...outputSlots(KEY_POLICY_FIELDS), ...args }, opts, RESOURCE_MODULE, KEY_POLICY_TYPE_NAME);
     // Two KeyPolicy resources on one key, or a KeyPolicy and a KeyPolicyStatement, would overwrite
     // each other on every `pulumi up` (keyClaims.ts).
     pulumi
@@ -169,3 +167,8 @@ export class KeyPolicy extends pulumi.dynamic.Resource {
     });
   }
 }
+
+// The Args and the declared outputs are the table's (fields/keyPolicy.ts): a field added to one and
+// not to the other fails to compile here, naming it.
+sameFields<keyof KeyPolicyArgs & string, ProgramInputs<typeof KEY_POLICY_FIELDS>>(true);
+sameFields<DeclaredOutputProperties<KeyPolicy>, DeclaredOutputs<typeof KEY_POLICY_FIELDS>>(true);

@@ -6,6 +6,9 @@ import { statementDocument, statementPath } from "../policy/statementMerge";
 import { declaredSid } from "../runtime/keyPolicyStatementCheck";
 import { claimKey } from "./keyClaims";
 import { KEY_POLICY_STATEMENT_TYPE, KEY_POLICY_STATEMENT_TYPE_NAME, RESOURCE_MODULE } from "../resourceTypes";
+import { KEY_POLICY_STATEMENT_FIELDS } from "../fields/keyPolicyStatement";
+import { DeclaredOutputs, ProgramInputs, outputSlots, sameFields } from "../fields/table";
+import { DeclaredOutputProperties } from "./declaredOutputs";
 import { AssumeRoleArgs, programIdentity, programKeyAccount, programSettings } from "./keyPolicy";
 import { warnLintFindings } from "./lintWarnings";
 // The module's export is the provider object itself; see runtime/keyPolicy.ts for why.
@@ -66,7 +69,7 @@ export class KeyPolicyStatement extends pulumi.dynamic.Resource {
     super(
       keyPolicyStatementProvider,
       name,
-      { keyArn: undefined, sid: undefined, region: undefined, access: undefined, ...args },
+      { ...outputSlots(KEY_POLICY_STATEMENT_FIELDS), ...args },
       opts,
       RESOURCE_MODULE,
       KEY_POLICY_STATEMENT_TYPE_NAME,
@@ -96,3 +99,8 @@ export class KeyPolicyStatement extends pulumi.dynamic.Resource {
     });
   }
 }
+
+// The Args and the declared outputs are the table's (fields/keyPolicyStatement.ts): a field added
+// to one and not to the other fails to compile here, naming it.
+sameFields<keyof KeyPolicyStatementArgs & string, ProgramInputs<typeof KEY_POLICY_STATEMENT_FIELDS>>(true);
+sameFields<DeclaredOutputProperties<KeyPolicyStatement>, DeclaredOutputs<typeof KEY_POLICY_STATEMENT_FIELDS>>(true);

@@ -8,7 +8,9 @@ import {
   fromListing,
   GRANT_PARAMETER_FIELDS,
   GrantConstraints,
+  GrantParameterField,
   GrantParameters,
+  reportedGrantee,
 } from "../aws/grantFacts";
 import { GrantApi } from "../aws/grants";
 import { GONE_KEY_STATES, KeyApi, KeyFacts } from "../aws/keys";
@@ -20,8 +22,10 @@ import { engineLog } from "./engineLog";
 import { ResourceInitFailedError } from "./initFailure";
 import { GrantInputs } from "./grantCheck";
 import { GrantDirectory } from "./grantDirectory";
-import { keyChange, recordedAccess } from "./keyIdentity";
+import { KeyChange, keyChange, recordedAccess } from "./keyIdentity";
 import { accessFor, regionFor } from "./settings";
+import { GRANT_FIELDS } from "../fields/grant";
+import { CheckedInputs, ReplacingFields, StateFields, inputsFromState, sameFields } from "../fields/table";
 
 /** What a Grant keeps in state. `grantToken` is a Pulumi secret (see resources/grant.ts). */
 export interface GrantOutputs extends GrantInputs {
@@ -38,9 +42,18 @@ export interface GrantOutputs extends GrantInputs {
   effectiveRetiringPrincipal?: EffectivePrincipal;
   /** The constraints as ListGrants last reported them; absent until KMS lists the grant. */
   reportedConstraints?: GrantConstraints;
+  /** The grantee as ListGrants last reported it (a unique id once the principal was deleted); absent until KMS lists the grant. */
+  reportedGrantee?: EffectivePrincipal;
   /** The role and profile the calls used (the resource's, else the stack's); see KeyPolicyOutputs. */
   access?: Access;
 }
+
+// The state and the checked inputs are the table's (fields/grant.ts): a field added to one and not to
+// the other fails to compile here, naming it.
+sameFields<keyof GrantOutputs & string, StateFields<typeof GRANT_FIELDS>>(true);
+sameFields<keyof GrantInputs & string, CheckedInputs<typeof GRANT_FIELDS>>(true);
+// What diff replaces a grant for: its key and Region (keyChange), each parameter and its name.
+sameFields<KeyChange["replaces"][number] | GrantParameterField | "name", ReplacingFields<typeof GRANT_FIELDS>>(true);
 
 /** The outputs that report the grant's principals, whichever fields name them. */
 function effectiveOutputs(params: GrantParameters): Pick<GrantOutputs, "effectiveGrantee" | "effectiveRetiringPrincipal"> {
@@ -170,6 +183,8 @@ export class GrantLifecycle {
       }
       const reported = constraintsFromListing(returned?.Constraints);
       if (reported) outs.reportedConstraints = reported;
+      const grantee = returned && reportedGrantee(returned);
+      if (grantee) outs.reportedGrantee = grantee;
       // A grant another create of this run made is another resource's of this stack: never a twin to revoke.
       const twins = listed.filter((g) => g.GrantId !== created.grantId && !this.holders.has(g.GrantId ?? "") && sameGrant(g, inputs));
       for (const twin of twins) await api.removeGrant(key.arn, twin.GrantId as string, "revoke");
@@ -250,6 +265,7 @@ export class GrantLifecycle {
       await engineLog("warning", `Grant ${id} (${props.name}): ${why} \`pulumi up\` replaces the grant.`);
     }
     if (entry.IssuingAccount) outs.issuingAccount = entry.IssuingAccount;
+    outs.reportedGrantee = reportedGrantee(entry);
     if (entry.CreationDate) outs.creationDate = new Date(entry.CreationDate).toISOString();
     // Without undefined values: the host cannot send them back to the engine.
     const recorded = withoutUndefined(outs);
@@ -404,20 +420,7 @@ function withoutTokens(outs: GrantOutputs): GrantOutputs {
   return rest;
 }
 
+/** The inputs a refresh gives back: the table's inputs but the create-only tokens. */
 function inputsOf(outs: GrantOutputs): GrantInputs {
-  const {
-    grantId: _i,
-    grantToken: _t,
-    keyArn: _k,
-    createdAt: _c,
-    issuingAccount: _a,
-    creationDate: _d,
-    effectiveGrantee: _g,
-    effectiveRetiringPrincipal: _r,
-    reportedConstraints: _rc,
-    access: _x,
-    grantTokens: _gt,
-    ...inputs
-  } = outs;
-  return inputs;
+  return inputsFromState(GRANT_FIELDS, outs);
 }

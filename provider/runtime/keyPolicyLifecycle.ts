@@ -9,7 +9,7 @@ import { engineLog } from "./engineLog";
 import { ResourceInitFailedError } from "./initFailure";
 import { isUnknown } from "./check";
 import { seeDocs } from "../docs";
-import { keyChange, recordedAccess } from "./keyIdentity";
+import { KeyChange, keyChange, recordedAccess } from "./keyIdentity";
 import { judgeKey, judgePolicy, KeyVerdict, policyReading, samePolicy } from "../verdict";
 import {
   HANDED_OVER_TAG,
@@ -27,6 +27,8 @@ import {
   recordsPreviousPolicy,
 } from "./keyOwnership";
 import { accessFor, providerSettings, regionFor } from "./settings";
+import { KEY_POLICY_FIELDS } from "../fields/keyPolicy";
+import { CheckedInputs, ReplacingFields, StateFields, inputsFromState, sameFields } from "../fields/table";
 
 /** What a KeyPolicy keeps in state: its inputs, plus what it learned from KMS. */
 export interface KeyPolicyOutputs extends KeyPolicyInputs {
@@ -56,6 +58,12 @@ export interface KeyPolicyOutputs extends KeyPolicyInputs {
    */
   predecessor?: string;
 }
+
+// The state, the checked inputs and what replaces the resource are the table's (fields/keyPolicy.ts):
+// a field added to one and not to the other fails to compile here, naming it.
+sameFields<keyof KeyPolicyOutputs & string, StateFields<typeof KEY_POLICY_FIELDS>>(true);
+sameFields<keyof KeyPolicyInputs & string, CheckedInputs<typeof KEY_POLICY_FIELDS>>(true);
+sameFields<KeyChange["replaces"][number] | "policyName", ReplacingFields<typeof KEY_POLICY_FIELDS>>(true);
 
 /** Where a create's previousPolicy came from, for its message and its tests. */
 export type PreStackSource = "live" | "replaced" | "unfinished-create";
@@ -417,16 +425,7 @@ export class KeyPolicyLifecycle {
     const outs: KeyPolicyOutputs = { ...props, policy, keyArn: key.arn, access: recordedAccess(props) };
     const handed = await this.handedOverPolicy(api, keyArn, props);
     if (handed !== undefined) outs.previousPolicy = handed;
-    const {
-      keyArn: _arn,
-      previousPolicy: _prev,
-      access: _access,
-      ownerId: _owner,
-      replacedPolicy: _replaced,
-      predecessor: _pred,
-      ...inputs
-    } = outs;
-    return { id: key.arn, props: outs, inputs };
+    return { id: key.arn, props: outs, inputs: inputsFromState(KEY_POLICY_FIELDS, outs) };
   }
 
   /**

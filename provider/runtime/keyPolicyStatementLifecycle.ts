@@ -13,6 +13,8 @@ import { ApiFor, describeUsableKey, equivalent, explainDiff } from "./keyPolicyL
 import { KeyPolicyStatementInputs } from "./keyPolicyStatementCheck";
 import { accessFor, regionFor } from "./settings";
 import { StatementWriteError, StatementWrites } from "./statementWrites";
+import { KEY_POLICY_STATEMENT_FIELDS } from "../fields/keyPolicyStatement";
+import { CheckedInputs, ReplacingFields, StateFields, inputsFromState, sameFields } from "../fields/table";
 
 /** What a KeyPolicyStatement keeps in state: its inputs, the key's ARN and the access the calls used. */
 export interface KeyPolicyStatementOutputs extends KeyPolicyStatementInputs {
@@ -21,6 +23,13 @@ export interface KeyPolicyStatementOutputs extends KeyPolicyStatementInputs {
   /** The role and profile the calls used (the resource's, else the stack's). Never a credential. */
   access?: Access;
 }
+
+// The state, the checked inputs and what replaces the resource are the table's
+// (fields/keyPolicyStatement.ts): a field added to one and not to the other fails to compile here.
+sameFields<keyof KeyPolicyStatementOutputs & string, StateFields<typeof KEY_POLICY_STATEMENT_FIELDS>>(true);
+sameFields<keyof KeyPolicyStatementInputs & string, CheckedInputs<typeof KEY_POLICY_STATEMENT_FIELDS>>(true);
+// A new Sid replaces the resource; diff names it by the input that carries it, `statement`.
+sameFields<"keyId" | "region" | "sid", ReplacingFields<typeof KEY_POLICY_STATEMENT_FIELDS>>(true);
 
 export { MAX_WRITE_ATTEMPTS } from "./statementWrites";
 
@@ -180,8 +189,7 @@ export class KeyPolicyStatementLifecycle {
       );
     }
     const outs: KeyPolicyStatementOutputs = { ...props, statement, keyArn: key.arn, access: recordedAccess(props) };
-    const { keyArn: _arn, access: _access, ...inputs } = outs;
-    return { id, props: outs, inputs };
+    return { id, props: outs, inputs: inputsFromState(KEY_POLICY_STATEMENT_FIELDS, outs) };
   }
 
   /**

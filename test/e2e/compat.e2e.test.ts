@@ -1,6 +1,6 @@
 import { GetKeyPolicyCommand, KMSClient, PutKeyPolicyCommand, RevokeGrantCommand } from "@aws-sdk/client-kms";
 import { expect } from "chai";
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { policiesEquivalent } from "../../provider/policy";
@@ -165,6 +165,31 @@ describe("e2e: compatibility matrix (Node.js x @pulumi/pulumi), installed from n
       it("installs one copy of @pulumi/pulumi, the program's own", () => {
         const copies = workspace.sdkCopies();
         expect(copies.map((c) => c.version)).to.deep.equal([cell.sdk()]);
+      });
+
+      it("the packed package's kms-policy runs on this Node: validate, normalize and diff from its bundle, drift from its own file", () => {
+        const bin = path.join(workspace.dir, "node_modules", ".bin", "kms-policy");
+        expect(fs.realpathSync(bin)).to.equal(
+          fs.realpathSync(path.join(workspace.dir, "node_modules", "pulumi-kms-policy", "dist", "cli", "kms-policy.js")),
+        );
+        const file = path.join(workspace.dir, "declared.json");
+        fs.writeFileSync(file, JSON.stringify(declared()));
+        // As a user's shell runs it: the bin's `#!/usr/bin/env node` finds this cell's Node first on the workspace's PATH.
+        const cli = (...args: string[]) => spawnSync(bin, args, { encoding: "utf8", env: workspace.env() });
+        const validate = cli("validate", file, "--format", "json");
+        expect(validate.status, validate.stderr).to.be.oneOf([0, 1]);
+        const report = JSON.parse(validate.stdout) as { files: Array<{ file: string; error?: string; findings: unknown[] }> };
+        expect(report.files.map((f) => [f.file, f.error])).to.deep.equal([[file, undefined]]);
+        const normalized = cli("normalize", file);
+        expect(normalized.status, normalized.stderr).to.equal(0);
+        expect((JSON.parse(normalized.stdout) as { Version: string }).Version).to.equal("2012-10-17");
+        const diff = cli("diff", file, file);
+        expect([diff.status, diff.stdout.trim()], diff.stderr).to.deep.equal([0, `${file} and ${file} are equivalent`]);
+        const drift = cli("drift", path.join(workspace.dir, "no-such-export.json"));
+        expect([drift.status, drift.stderr.trim()]).to.deep.equal([
+          2,
+          `kms-policy drift: cannot read ${path.join(workspace.dir, "no-such-export.json")}: no such file`,
+        ]);
       });
 
       if (cell.typescript) {

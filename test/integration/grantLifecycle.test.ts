@@ -68,7 +68,9 @@ for (const mode of MODES)
       const read = await lifecycle.read(id, outs);
       expect(read.id).to.equal(id);
       expect(read.props?.operations).to.deep.equal(["Decrypt", "Encrypt"]);
+      expect(read.props?.reportedGrantee).to.deep.equal({ kind: "iam", principal: grantee });
       expect(read.inputs).to.not.have.property("grantToken");
+      expect(read.inputs).to.not.have.property("reportedGrantee");
     });
 
     it("create is idempotent: a twin with the same name and parameters (an interrupted run) is removed", async () => {

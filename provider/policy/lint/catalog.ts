@@ -57,17 +57,31 @@ export function kmsCatalog(): KmsCatalog {
   return cached;
 }
 
+/**
+ * The package's folder, found along Node's lookup path for it. Not by require.resolve: its reading of
+ * the package's "exports" costs a few ms, which each cold start of `kms-policy validate` would pay.
+ */
+function packageDir(): string {
+  for (const dir of require.resolve.paths(PACKAGE) ?? []) {
+    const candidate = path.join(dir, PACKAGE);
+    if (fs.existsSync(path.join(candidate, "package.json"))) return candidate;
+  }
+  // Not installed where Node looks: require.resolve throws Node's own "Cannot find module".
+  return path.join(path.dirname(require.resolve(PACKAGE)), "..", "..");
+}
+
 function load(): KmsCatalog {
   // The package's "./data" export is a folder mapping, which Node no longer resolves; its own
   // reader finds the files relative to its entry point, and so do we.
-  const dataDir = path.join(path.dirname(require.resolve(PACKAGE)), "..", "..", "data");
+  const root = packageDir();
+  const dataDir = path.join(root, "data");
   const read = <T>(...parts: string[]): T => JSON.parse(fs.readFileSync(path.join(dataDir, ...parts), "utf8")) as T;
   const rawActions = read<Record<string, RawAction>>("actions", "kms.json");
   const rawKeys = read<Record<string, RawKey>>("conditionKeys", "kms.json");
   const resourceTypes = read<Record<string, { conditionKeys?: string[] }>>("resourceTypes", "kms.json");
   // The package's index also loads its readers of every service's files (some 20 ms at a cold
   // start, which each `kms-policy validate` pays); its global-key table is one module beside it.
-  const iamData = require(path.join(path.dirname(require.resolve(PACKAGE)), "globalConditionKeys.js")) as IamDataIndex;
+  const iamData = require(path.join(root, "dist", "cjs", "globalConditionKeys.js")) as IamDataIndex;
 
   const actions = new Map<string, KmsAction>();
   for (const raw of Object.values(rawActions)) {

@@ -5,7 +5,7 @@ import * as path from "path";
 import { lintPolicy, validatePolicy } from "../../../provider/policy";
 import { sarifValidator } from "../../support/sarif";
 import { REPO_ROOT } from "../../support/tools";
-import { run } from "./run";
+import { CLI, run } from "./run";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-policy-ci-"));
 const write = (name: string, value: unknown) => {
@@ -476,25 +476,62 @@ describe("kms-policy as a CI tool (the built command, run as a child process)", 
       expect(unwritable.stderr).to.contain("cannot write");
     });
 
-    it("validate, normalize, diff and --help load neither the AWS SDK nor @pulumi/pulumi; drift loads the SDK", () => {
-      // A preload that writes, at exit, which of the two packages the process loaded.
+    it("a report larger than a pipe holds reaches the reader whole, through a pipe as through a file", () => {
+      // Standard output is written straight to its descriptor (io.ts writeStdout), in pieces when the pipe is full.
+      const risky = write(
+        "many-findings.json",
+        policy(admin, ...Array.from({ length: 30 }, (_, i) => ({ ...use, Sid: `Public${i}`, Principal: "*" }))),
+      );
+      const files = Array.from({ length: 8 }, () => risky);
+      const piped = run(["validate", ...files, "--format", "sarif"]);
+      expect(piped.stdout.length).to.be.greaterThan(256 * 1024);
+      const sarif = JSON.parse(piped.stdout) as { runs: Array<{ results: unknown[] }> };
+      expect(sarif.runs[0].results.length).to.be.at.least(8 * 30);
+      const out = path.join(dir, "many.sarif");
+      expect(run(["validate", ...files, "--format", "sarif", "-o", out]).status).to.equal(piped.status);
+      expect(fs.readFileSync(out, "utf8")).to.equal(piped.stdout);
+    });
+
+    it("validate, normalize, diff and --help load neither the AWS SDK nor @pulumi/pulumi, and of this package's code only the bundles they run; drift loads the SDK", () => {
+      // A preload that writes, at exit, whether the process loaded either package, and which of the command's own files.
       const report = path.join(dir, "loaded.txt");
+      const cliDir = path.dirname(CLI);
       const hook = write(
         "hook.js",
         `const fs = require("fs");
+const path = require("path");
 process.on("exit", () => {
   const loaded = Object.keys(require.cache);
-  fs.writeFileSync(${JSON.stringify(report)}, JSON.stringify({ sdk: loaded.some((m) => m.includes("@aws-sdk")), pulumi: loaded.some((m) => m.includes("@pulumi/pulumi")) }));
+  fs.writeFileSync(${JSON.stringify(report)}, JSON.stringify({
+    sdk: loaded.some((m) => m.includes("@aws-sdk")),
+    pulumi: loaded.some((m) => m.includes("@pulumi/pulumi")),
+    own: loaded.filter((m) => path.dirname(m).startsWith(${JSON.stringify(path.dirname(cliDir))})).map((m) => path.relative(${JSON.stringify(cliDir)}, m)),
+  }));
 });`,
       );
       const loaded = (args: string[]) => {
         run(args, { env: { ...process.env, NODE_OPTIONS: `--require ${hook}` } });
-        return JSON.parse(fs.readFileSync(report, "utf8")) as { sdk: boolean; pulumi: boolean };
+        return JSON.parse(fs.readFileSync(report, "utf8")) as { sdk: boolean; pulumi: boolean; own: string[] };
       };
-      for (const args of [["validate", good], ["normalize", good], ["diff", good, good], ["--help"], ["--version"], ["help", "drift"]])
-        expect(loaded(args), args.join(" ")).to.deep.equal({ sdk: false, pulumi: false });
-      // The hook can see a load: drift needs the SDK (the export is unreadable, so no call is made).
-      expect(loaded(["drift", path.join(dir, "absent-export.json")]).sdk).to.equal(true);
+      // Each run loads the executable, the main file, and its command's bundle (none for help).
+      const cases: Array<[string[], string[]]> = [
+        [["validate", good], ["kms-policy-validate.js"]],
+        [["normalize", good], ["kms-policy-policy.js"]],
+        [["diff", good, good], ["kms-policy-policy.js"]],
+        [["--help"], []],
+        [["--version"], []],
+        [["help", "drift"], []],
+      ];
+      for (const [args, bundle] of cases)
+        expect(loaded(args), args.join(" ")).to.deep.equal({
+          sdk: false,
+          pulumi: false,
+          own: ["kms-policy.js", "kms-policy-main.js", ...bundle],
+        });
+      // The hook can see a load: drift needs the SDK, from its own file beside the bundle (the export is unreadable, so no call is made).
+      const drift = loaded(["drift", path.join(dir, "absent-export.json")]);
+      expect(drift.sdk).to.equal(true);
+      expect(drift.own).to.include.members(["kms-policy-main.js", "driftCommand.js"]);
     });
 
     it("the GitHub Actions examples' commands run as written: new default --fail-on, SARIF kept, exit codes", () => {

@@ -5,10 +5,9 @@ import * as os from "os";
 import * as path from "path";
 import { pathToFileURL } from "url";
 import { sarifValidator } from "../../support/sarif";
-import { run } from "./run";
+import { CLI, run } from "./run";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-policy-cli-"));
-const cli = path.resolve(__dirname, "../../../provider/cli/main.js");
 const write = (name: string, value: unknown) => {
   const file = path.join(dir, name);
   fs.writeFileSync(file, typeof value === "string" ? value : JSON.stringify(value, null, 2));
@@ -78,7 +77,7 @@ describe("kms-policy command (the built command, run as a child process)", funct
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("the installed bin runs: diff reads - from standard input and sets the exit code", () => {
-    const r = spawnSync(process.execPath, [cli, "diff", a, "-"], { input: fs.readFileSync(widened, "utf8"), encoding: "utf8" });
+    const r = spawnSync(process.execPath, [CLI, "diff", a, "-"], { input: fs.readFileSync(widened, "utf8"), encoding: "utf8" });
     expect(r.status).to.equal(1);
     expect(r.stdout).to.contain("~ statement Use");
   });

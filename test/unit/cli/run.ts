@@ -1,8 +1,11 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
 
-/** The compiled command, as `npx kms-policy` runs it (the package's bin is the same file, built to dist/). */
-export const CLI = path.resolve(__dirname, "../../../provider/cli/main.js");
+/**
+ * The command as `npx kms-policy` runs it: the package's bin, bundled as `npm run build` bundles it to
+ * dist/ (scripts/test.sh bundles it beside the compiled tests: scripts/bundle-cli.js).
+ */
+export const CLI = path.resolve(__dirname, "../../../provider/cli/kms-policy.js");
 
 export interface Run {
   status: number;

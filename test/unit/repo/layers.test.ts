@@ -25,6 +25,8 @@ describe("repository: npm run lint checks the layers of provider/", function () 
     ["provider/verdict/x.ts", 'import { UNKNOWN } from "../runtime/check";\nexport const x = UNKNOWN;\n'],
     ["provider/resources/x.ts", 'import check = require("../drift/check");\nexport const x = check;\n'],
     ["provider/cli/x.ts", 'import { KeyPolicy } from "../resources/keyPolicy";\nexport const x = KeyPolicy;\n'],
+    ["provider/fields/x.ts", 'import { GRANT_OPERATIONS } from "../aws/grantFacts";\nexport const x = GRANT_OPERATIONS;\n'],
+    ["provider/fields/x.ts", 'import * as pulumi from "@pulumi/pulumi";\nexport const x = pulumi;\n'],
   ];
   for (const [file, source] of refused) {
     it(`refuses ${source.split("\n")[0]} in ${file}`, async () => {
@@ -42,6 +44,8 @@ describe("repository: npm run lint checks the layers of provider/", function () 
       ["provider/verdict/x.ts", 'import { GONE_KEY_STATES } from "../aws/keys";\nexport const x = GONE_KEY_STATES;\n'],
       ["provider/cli/x.ts", 'import { checkDrift } from "../drift/check";\nexport const x = checkDrift;\n'],
       ["provider/resources/x.ts", 'import grant = require("../runtime/grant");\nexport const x = grant;\n'],
+      ["provider/drift/x.ts", 'import { GRANT_FIELDS } from "../fields/grant";\nexport const x = GRANT_FIELDS;\n'],
+      ["provider/resources/x.ts", 'import { GRANT_FIELDS } from "../fields/grant";\nexport const x = GRANT_FIELDS;\n'],
     ])
       expect(await ruleIds(eslint, file, source), file).to.not.include(RESTRICTED);
   });
