@@ -111,3 +111,8 @@ export function runMain(argv: string[] = process.argv.slice(2)): void {
     },
   );
 }
+
+// Run directly (`node dist/cli/main.js`, the executable's path before the bundle), this module is
+// the command: CI steps that call it by path must still fail on a bad policy. Required by bin.ts or
+// a test, it only exports.
+if (require.main === module) runMain();
