@@ -1,7 +1,9 @@
 /**
  * `kms-policy`: finds the command in the table (commands.ts), reads its flags, and runs its module.
- * Loads nothing but this folder's table until a command runs. The executable is bin.ts; the package
- * ships this module bundled with the quick commands (scripts/bundle-cli.js).
+ * Loads nothing but this folder's table until a command runs. The executable is bin.ts, which requires
+ * this module: in the package, kms-policy-main.js, this module bundled with the table, flags, help and
+ * io but none of the commands, each of which is a file of its own (scripts/bundle-cli.js). tsc's
+ * output of this module (dist/cli/main.js) ships too and runs the command when node runs it.
  */
 import * as fs from "fs";
 import { UsageError, isUsageError, parseArgs } from "./args";
