@@ -27,6 +27,7 @@ export async function run(args: ParsedArgs, io: Output): Promise<number> {
     format: choiceFlag(flags, "format", DRIFT_FORMATS, "text"),
     concurrency,
     unmanagedGrants: flags["unmanaged-grants"] === true,
+    unownedStatements: flags["unowned-statements"] === true,
     grantListingDelaySeconds: delay,
     region: stringFlag(flags, "region"),
     assumeRole: stringFlag(flags, "assume-role"),
@@ -40,6 +41,8 @@ export interface DriftCommandOptions {
   format: DriftFormat;
   concurrency?: number;
   unmanagedGrants: boolean;
+  /** `--unowned-statements`: list the statements no KeyPolicyStatement owns on keys managed statement by statement. */
+  unownedStatements?: boolean;
   grantListingDelaySeconds?: number;
   region?: string;
   /** `--assume-role ARN`: this role instead of each resource's recorded one (e.g. from a central audit account). */
@@ -75,6 +78,7 @@ export async function driftCommand(file: string, io: Output, options: DriftComma
   const report = await checkDrift(resources, clients, {
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     unmanagedGrants: options.unmanagedGrants,
+    unownedStatements: options.unownedStatements ?? false,
     grantListingDelaySeconds: options.grantListingDelaySeconds,
     region: options.region,
     ...(role.assumeRole ? { access: { assumeRole: role.assumeRole } } : {}),

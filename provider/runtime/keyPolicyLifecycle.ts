@@ -19,6 +19,8 @@ import {
   handedOver,
   newOwnerId,
   ownershipTagKeys,
+  statementClaims,
+  STATEMENT_TAG_PREFIX,
   ownershipTags,
   policyDigest,
   readOwnership,
@@ -201,6 +203,7 @@ export class KeyPolicyLifecycle {
       throw new Error(`key ${key.arn} has no key policy named "${inputs.policyName}" (it has: ${names.join(", ") || "none"})`);
     }
     const tags = await this.tags(api, key.arn);
+    refuseStatementOwners(key.arn, tags);
     const found = tags ? readOwnership(tags) : {};
     // Captured before anything changes, so that a failed create can put it back.
     const livePolicy = await this.settledLive(api, key.arn, inputs);
@@ -648,5 +651,22 @@ function reverted(keyArn: string, err: Error): Error {
   return new Error(
     `KeyPolicy: the create failed and key ${keyArn} was reverted: the policy it had before was put back, so nothing changed. What failed:\n${err.message}`,
     { cause: err },
+  );
+}
+
+/**
+ * Refuses, with nothing written, a key whose tags say KeyPolicyStatements own statements in its
+ * policy: a whole-policy KeyPolicy would remove them, and their stacks would put them back on
+ * their next refresh and `up`, a fight without end. The tags are claims by stacks that may be
+ * gone, so the error says how to remove a stale one.
+ */
+function refuseStatementOwners(keyArn: string, tags: Record<string, string> | undefined): void {
+  const sids = tags ? statementClaims(tags) : [];
+  if (sids.length === 0) return;
+  throw new Error(
+    `KeyPolicy: key ${keyArn} has statements owned by KeyPolicyStatements (Sid ${sids.map((s) => `"${s}"`).join(", ")}, by its ${STATEMENT_TAG_PREFIX} tags). ` +
+      "A KeyPolicy puts the whole policy: it would remove them, and their stacks would put them back. Nothing was written. " +
+      "Fix: manage this key's policy with KeyPolicyStatements too, or destroy those KeyPolicyStatements first (their delete removes the statement and its tag) and declare their statements in this KeyPolicy. " +
+      `If a stack that owned one is gone, its tag is left over: remove it (\`aws kms untag-resource --key-id ${keyArn} --tag-keys '${STATEMENT_TAG_PREFIX}<Sid>'\`).`,
   );
 }
