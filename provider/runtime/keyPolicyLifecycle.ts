@@ -9,6 +9,7 @@ import { ProviderContext } from "./context";
 import { ResourceInitFailedError } from "./initFailure";
 import { isUnknown } from "./check";
 import { seeDocs } from "../docs";
+import { statementSids } from "../policy/statementMerge";
 import { KeyChange, keyChange, recordedAccess } from "./keyIdentity";
 import { describeAndJudgeKey, judgePolicy, policyReading, samePolicy } from "../verdict";
 import {
@@ -20,6 +21,7 @@ import {
   newOwnerId,
   ownershipTagKeys,
   statementClaims,
+  statementTag,
   STATEMENT_TAG_PREFIX,
   ownershipTags,
   policyDigest,
@@ -225,10 +227,10 @@ export class KeyPolicyLifecycle {
       throw new Error(`key ${key.arn} has no key policy named "${inputs.policyName}" (it has: ${names.join(", ") || "none"})`);
     }
     const tags = await this.tags(api, key.arn);
-    refuseStatementOwners(key.arn, tags);
     const found = tags ? readOwnership(tags) : {};
     // Captured before anything changes, so that a failed create can put it back.
     const livePolicy = await this.settledLive(api, key.arn, inputs);
+    refuseStatementOwners(key.arn, tags, livePolicy);
     const { previousPolicy, source } = this.preStackPolicy(key.arn, livePolicy, found);
     await this.reportPreStack(key.arn, found, previousPolicy, source);
     const predecessor = found.owner && source === "live" ? found.owner : undefined;
@@ -654,18 +656,31 @@ function reverted(keyArn: string, err: Error): Error {
 }
 
 /**
- * Refuses, with nothing written, a key whose tags say KeyPolicyStatements own statements in its
- * policy: a whole-policy KeyPolicy would remove them, and their stacks would put them back on
- * their next refresh and `up`, a fight without end. The tags are claims by stacks that may be
- * gone, so the error says how to remove a stale one.
+ * Refuses, with nothing written, a key whose policy holds statements KeyPolicyStatements claim: a
+ * whole-policy KeyPolicy would remove them (or own them twice), and their stacks would put them
+ * back on their next refresh and `up`, a fight without end. A claim tag is a mark by a stack that
+ * may be gone: it counts only while the statement it names is still in the policy, the sign that
+ * its owner still stands behind it. A claim whose statement is gone is left over, and passed over.
  */
-function refuseStatementOwners(keyArn: string, tags: Record<string, string> | undefined): void {
-  const sids = tags ? statementClaims(tags) : [];
-  if (sids.length === 0) return;
+function refuseStatementOwners(keyArn: string, tags: Record<string, string> | undefined, livePolicy: string): void {
+  const claims = tags ? statementClaims(tags) : [];
+  if (!tags || claims.length === 0) return;
+  let liveSids: string[];
+  try {
+    liveSids = statementSids(livePolicy);
+  } catch {
+    // A live policy this reader cannot take apart: every claim counts, since none can be disproved.
+    return refuse(keyArn, claims);
+  }
+  const standing = [...new Set(liveSids.filter((sid) => statementTag(sid).key in tags))].sort();
+  if (standing.length > 0) refuse(keyArn, standing);
+}
+
+function refuse(keyArn: string, sids: string[]): never {
   throw new Error(
     `KeyPolicy: key ${keyArn} has statements owned by KeyPolicyStatements (Sid ${sids.map((s) => `"${s}"`).join(", ")}, by its ${STATEMENT_TAG_PREFIX} tags). ` +
       "A KeyPolicy puts the whole policy: it would remove them, and their stacks would put them back. Nothing was written. " +
       "Fix: manage this key's policy with KeyPolicyStatements too, or destroy those KeyPolicyStatements first (their delete removes the statement and its tag) and declare their statements in this KeyPolicy. " +
-      `If a stack that owned one is gone, its tag is left over: remove it (\`aws kms untag-resource --key-id ${keyArn} --tag-keys '${STATEMENT_TAG_PREFIX}<Sid>'\`).`,
+      `If a stack that owned one is gone and its statement should stay, remove its tag (\`aws kms untag-resource --key-id ${keyArn} --tag-keys '${STATEMENT_TAG_PREFIX}<Sid>'\`).`,
   );
 }

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { KeyApi } from "../../provider/aws/keys";
 import { policiesEquivalent } from "../../provider/policy";
 import { findStatement, statementDocument, statementSids, statementText } from "../../provider/policy/statementMerge";
-import { OWNER_TAG, STATEMENT_TAG_PREFIX } from "../../provider/runtime/keyOwnership";
+import { OWNER_TAG, STATEMENT_TAG_PREFIX, statementTag } from "../../provider/runtime/keyOwnership";
 import { checkKeyPolicy } from "../../provider/runtime/keyPolicyCheck";
 import { KeyPolicyLifecycle } from "../../provider/runtime/keyPolicyLifecycle";
 import { checkKeyPolicyStatement, KeyPolicyStatementInputs } from "../../provider/runtime/keyPolicyStatementCheck";
@@ -203,6 +203,18 @@ for (const mode of MODES)
       expect(Object.keys(await new KeyApi(kms).listTags(key.arn)).filter((k) => k.startsWith(STATEMENT_TAG_PREFIX))).to.deep.equal([]);
       const created = await whole.create(wholeInputs);
       expect(created.id).to.equal(key.arn);
+    });
+
+    it("a claim tag whose statement is no longer in the policy is left over: a KeyPolicy create passes it over and takes the key", async () => {
+      const key = await sharedKey();
+      const leftOver = statementTag("GoneTeam");
+      await kms.send(new TagResourceCommand({ KeyId: key.arn, Tags: [{ TagKey: leftOver.key, TagValue: leftOver.value }] }));
+      const whole = new KeyPolicyLifecycle(() => new KeyApi(kms), 10);
+      const { inputs: wholeInputs, failures } = checkKeyPolicy({ keyId: key.keyId, policy: policyOf(root) });
+      expect(failures).to.deep.equal([]);
+      const created = await whole.create(wholeInputs);
+      expect(created.id).to.equal(key.arn);
+      expect(statementSids(await live(key.keyId))).to.deep.equal(statementSids(policyOf(root)));
     });
 
     it("a create refused with no write (its Sid taken) leaves no claim in the key's tags", async () => {
