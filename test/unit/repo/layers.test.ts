@@ -13,7 +13,7 @@ describe("repository: npm run lint checks the layers of provider/", function () 
     ["provider/policy/lint/x.ts", 'import { EXIT } from "../../cli/io";\nexport const x = EXIT;\n'],
     ["provider/policy/x.ts", 'import { KMSClient } from "@aws-sdk/client-kms";\nexport const x = KMSClient;\n'],
     ["provider/policy/x.ts", 'import * as pulumi from "@pulumi/pulumi";\nexport const x = pulumi;\n'],
-    ["provider/aws/x.ts", 'import { accessFor } from "../runtime/settings";\nexport const x = accessFor;\n'],
+    ["provider/aws/x.ts", 'import { readStackSettings } from "../runtime/settings";\nexport const x = readStackSettings;\n'],
     ["provider/drift/x.ts", 'import { UNKNOWN } from "../runtime/check";\nexport const x = UNKNOWN;\n'],
     ["provider/verdict/x.ts", 'import { checkDrift } from "../drift/check";\nexport const x = checkDrift;\n'],
     ["provider/verdict/x.ts", 'import { UNKNOWN } from "../runtime/check";\nexport const x = UNKNOWN;\n'],
