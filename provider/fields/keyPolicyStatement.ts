@@ -50,6 +50,7 @@ export const KEY_POLICY_STATEMENT_FIELDS = {
   },
   keyArn: { output: "declared", drift: true, doc: "the key's ARN, from DescribeKey" },
   access: { output: "declared", drift: true, doc: "the role and profile its calls use" },
+  ownerId: { output: "declared", doc: "this resource's id in its claim tag on the key" },
 } as const satisfies FieldTable;
 
 export type KeyPolicyStatementField = keyof typeof KEY_POLICY_STATEMENT_FIELDS;

@@ -63,6 +63,8 @@ export class KeyPolicyStatement extends pulumi.dynamic.Resource {
   declare readonly region: pulumi.Output<string | undefined>;
   /** The role and profile the provider's calls use (this resource's, else the stack's). Never a credential. */
   declare readonly access: pulumi.Output<{ assumeRole?: AssumeRole; profile?: string }>;
+  /** This resource's id in its claim tag on the key (`pulumi-kms-policy:statement:<Sid>`): who owns the statement. */
+  declare readonly ownerId: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: KeyPolicyStatementArgs, opts?: pulumi.CustomResourceOptions) {
     assertSupportedSdk();

@@ -145,30 +145,89 @@ export function ownershipTagKeys(tags: Record<string, string>): string[] {
 
 /**
  * A KeyPolicyStatement's claim on a key: one tag per statement, `pulumi-kms-policy:statement:<Sid>`
- * (the Sid's digest when it does not fit a tag key), whose value is the Sid. A KeyPolicy create
- * finding one refuses the key: putting its whole policy would remove the statement, and the
- * statement's stack would put it back (docs/key-policy.md, "Keys with KeyPolicyStatements").
+ * (the Sid's digest when it does not fit a tag key), whose value names the claiming resource's
+ * owner id and when it claimed: `owner=<ownerId> at=<ISO time> sid=<Sid>`. A claim written before
+ * owner ids (its value the Sid alone) names no owner: "owner unknown". A KeyPolicy create finding a
+ * standing claim refuses the key (docs/key-policy.md, "Keys with KeyPolicyStatements"); a
+ * KeyPolicyStatement writes, re-merges and removes a statement only while its claim names it
+ * (docs/key-policy-statement.md, "Who owns a statement").
  */
 export const STATEMENT_TAG_PREFIX = "pulumi-kms-policy:statement:";
 /** KMS tag keys: at most 128 characters of letters, digits, spaces and `_.:/=+-@` (API Reference, Tag). */
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const TAG_KEY_LENGTH = 128;
+const CLAIM_VALUE = /^owner=([0-9a-f]+) at=(\S+)(?: sid=(.*))?$/s;
 
-/** The tag that records a KeyPolicyStatement's claim on its Sid, and the tag's value. */
-export function statementTag(sid: string): { key: string; value: string } {
+/**
+ * How long a claim counts as being written: a KeyPolicyStatement claims its Sid, then reads the
+ * policy until settled, puts and watches (up to five puts of about 10 s each). Within this window
+ * a claim whose statement is not in the policy yet stands; past it, such a claim is left over.
+ */
+export const CLAIM_FRESH_MS = 10 * 60_000;
+
+/** What a statement's claim tag says. */
+export interface StatementClaim {
+  /** The claiming KeyPolicyStatement's ownerId; undefined for a claim of the older form (owner unknown). */
+  owner?: string;
+  /** When it was written (ms since the epoch); undefined for a claim of the older form. */
+  at?: number;
+  /** The tag's value as it is, to put back a claim replaced by a create that was then refused. */
+  value: string;
+}
+
+/** The Sid with only the characters a tag value allows. */
+function tagText(sid: string): string {
+  return [...sid].filter((c) => TAG_TEXT.test(c)).join("");
+}
+
+/**
+ * The tag that records a KeyPolicyStatement's claim on its Sid, and the tag's value: naming
+ * `owner`, claimed at `at`; without an owner, the older form (the Sid alone).
+ */
+export function statementTag(sid: string, owner?: string, at?: number): { key: string; value: string } {
   const readable = TAG_TEXT.test(sid) && STATEMENT_TAG_PREFIX.length + sid.length <= TAG_KEY_LENGTH;
   const key = STATEMENT_TAG_PREFIX + (readable ? sid : crypto.createHash("sha256").update(sid).digest("hex").slice(0, 32));
-  const value = [...sid]
-    .filter((c) => TAG_TEXT.test(c))
-    .join("")
-    .slice(0, TAG_VALUE_LENGTH);
-  return { key, value };
+  const value = owner === undefined ? tagText(sid) : `owner=${owner} at=${new Date(at ?? 0).toISOString()} sid=${tagText(sid)}`;
+  return { key, value: value.slice(0, TAG_VALUE_LENGTH) };
+}
+
+/** The claim on `sid` in the key's tags, if any. */
+export function readStatementClaim(tags: Record<string, string>, sid: string): StatementClaim | undefined {
+  const value = tags[statementTag(sid).key];
+  if (value === undefined) return undefined;
+  const parsed = CLAIM_VALUE.exec(value);
+  const at = parsed ? Date.parse(parsed[2]) : NaN;
+  return parsed ? { owner: parsed[1], ...(Number.isNaN(at) ? {} : { at }), value } : { value };
+}
+
+/**
+ * Whether the claim is `owner`'s: it names that owner id, or (for a resource created before owner
+ * ids, `owner` undefined) it is of the older form. A missing claim (never written: no
+ * kms:TagResource) is nobody else's either.
+ */
+export function claimHeldBy(claim: StatementClaim | undefined, owner: string | undefined): boolean {
+  return claim === undefined || claim.owner === owner;
+}
+
+/** Whether a claim was written within CLAIM_FRESH_MS of `now` (or later: another host's clock). */
+export function claimIsFresh(claim: StatementClaim, now: number): boolean {
+  return claim.at !== undefined && now - claim.at < CLAIM_FRESH_MS;
+}
+
+/** Who a claim names, for messages. */
+export function claimOwnerText(claim: StatementClaim): string {
+  return claim.owner
+    ? `the KeyPolicyStatement with ownerId ${claim.owner}${claim.at !== undefined ? `, claimed ${new Date(claim.at).toISOString()}` : ""}`
+    : "a KeyPolicyStatement of an older version (its claim names no owner)";
 }
 
 /** The Sids (as their tags record them) of the statements KeyPolicyStatements claim on the key. */
 export function statementClaims(tags: Record<string, string>): string[] {
   return Object.keys(tags)
     .filter((k) => k.startsWith(STATEMENT_TAG_PREFIX))
-    .map((k) => tags[k] || k.slice(STATEMENT_TAG_PREFIX.length))
+    .map((k) => {
+      const parsed = CLAIM_VALUE.exec(tags[k]);
+      return (parsed ? parsed[3] : tags[k]) || k.slice(STATEMENT_TAG_PREFIX.length);
+    })
     .sort();
 }

@@ -20,6 +20,8 @@ import {
   handedOver,
   newOwnerId,
   ownershipTagKeys,
+  claimIsFresh,
+  readStatementClaim,
   statementClaims,
   statementTag,
   STATEMENT_TAG_PREFIX,
@@ -230,7 +232,7 @@ export class KeyPolicyLifecycle {
     const found = tags ? readOwnership(tags) : {};
     // Captured before anything changes, so that a failed create can put it back.
     const livePolicy = await this.settledLive(api, key.arn, inputs);
-    refuseStatementOwners(key.arn, tags, livePolicy);
+    refuseStatementOwners(key.arn, tags, livePolicy, this.context.clock.now());
     const { previousPolicy, source } = this.preStackPolicy(key.arn, livePolicy, found);
     await this.reportPreStack(key.arn, found, previousPolicy, source);
     const predecessor = found.owner && source === "live" ? found.owner : undefined;
@@ -659,10 +661,11 @@ function reverted(keyArn: string, err: Error): Error {
  * Refuses, with nothing written, a key whose policy holds statements KeyPolicyStatements claim: a
  * whole-policy KeyPolicy would remove them (or own them twice), and their stacks would put them
  * back on their next refresh and `up`, a fight without end. A claim tag is a mark by a stack that
- * may be gone: it counts only while the statement it names is still in the policy, the sign that
- * its owner still stands behind it. A claim whose statement is gone is left over, and passed over.
+ * may be gone. It stands while the statement it names is in the policy, or while it is fresh
+ * (written within CLAIM_FRESH_MS: its statement may not have landed yet, or be drifted out for a
+ * moment). Only a claim past that window whose statement is absent is left over, and passed over.
  */
-function refuseStatementOwners(keyArn: string, tags: Record<string, string> | undefined, livePolicy: string): void {
+function refuseStatementOwners(keyArn: string, tags: Record<string, string> | undefined, livePolicy: string, now: number): void {
   const claims = tags ? statementClaims(tags) : [];
   if (!tags || claims.length === 0) return;
   let liveSids: string[];
@@ -672,15 +675,21 @@ function refuseStatementOwners(keyArn: string, tags: Record<string, string> | un
     // A live policy this reader cannot take apart: every claim counts, since none can be disproved.
     return refuse(keyArn, claims);
   }
-  const standing = [...new Set(liveSids.filter((sid) => statementTag(sid).key in tags))].sort();
+  const inPolicy = liveSids.filter((sid) => statementTag(sid).key in tags);
+  const fresh = claims.filter((sid) => {
+    const claim = readStatementClaim(tags, sid);
+    return claim !== undefined && claimIsFresh(claim, now);
+  });
+  const standing = [...new Set([...inPolicy, ...fresh])].sort();
   if (standing.length > 0) refuse(keyArn, standing);
 }
 
 function refuse(keyArn: string, sids: string[]): never {
+  const keys = [...new Set(sids.map((sid) => statementTag(sid).key))];
   throw new Error(
     `KeyPolicy: key ${keyArn} has statements owned by KeyPolicyStatements (Sid ${sids.map((s) => `"${s}"`).join(", ")}, by its ${STATEMENT_TAG_PREFIX} tags). ` +
       "A KeyPolicy puts the whole policy: it would remove them, and their stacks would put them back. Nothing was written. " +
       "Fix: manage this key's policy with KeyPolicyStatements too, or destroy those KeyPolicyStatements first (their delete removes the statement and its tag) and declare their statements in this KeyPolicy. " +
-      `If a stack that owned one is gone and its statement should stay, remove its tag (\`aws kms untag-resource --key-id ${keyArn} --tag-keys '${STATEMENT_TAG_PREFIX}<Sid>'\`).`,
+      `If a stack that owned one is gone and its statement should stay, remove its tag (\`aws kms untag-resource --key-id ${keyArn} --tag-keys ${keys.map((k) => `'${k}'`).join(" ")}\`).`,
   );
 }

@@ -1,6 +1,6 @@
 import { KeyApi, KeyFacts } from "../aws/keys";
 import { isRefusal } from "../aws/errors";
-import { Access } from "../aws/access";
+import { Access, accessKey } from "../aws/access";
 import { KEY_POLICY_NAME } from "../aws/keyPolicyFacts";
 import { describeAndJudgeKey, samePolicy } from "../verdict";
 import { ProviderContext } from "./context";
@@ -8,7 +8,17 @@ import { ownStatementText, statementDocument, statementSids } from "../policy/st
 import { isUnknown } from "./check";
 import { ResourceInitFailedError } from "./initFailure";
 import { keyChange, recordedAccess } from "./keyIdentity";
-import { readOwnership, statementTag } from "./keyOwnership";
+import {
+  OWNER_TAG,
+  StatementClaim,
+  claimHeldBy,
+  claimIsFresh,
+  claimOwnerText,
+  newOwnerId,
+  readOwnership,
+  readStatementClaim,
+  statementTag,
+} from "./keyOwnership";
 import { ApiFor, describeUsableKey, explainDiff, refreshedKey } from "./keyPolicyLifecycle";
 import { KeyPolicyStatementInputs } from "./keyPolicyStatementCheck";
 import { StatementWriteError, StatementWrites } from "./statementWrites";
@@ -21,6 +31,8 @@ export interface KeyPolicyStatementOutputs extends KeyPolicyStatementInputs {
   keyArn: string;
   /** The role and profile the calls used (the resource's, else the stack's). Never a credential. */
   access?: Access;
+  /** This resource's id in its claim tag (keyOwnership.ts statementTag); absent in a state from before owner ids. */
+  ownerId?: string;
 }
 
 // The state, the checked inputs and what replaces the resource are the table's
@@ -50,8 +62,11 @@ export class KeyPolicyStatementLifecycle {
     return this.apiFor(keyArn ?? inputs.keyId, this.context.regionFor(keyArn ?? inputs.keyId, inputs.region), access);
   }
 
-  /** Refuses a key whose ownership tag says a whole-policy KeyPolicy manages it: that one would remove the statement. */
-  private async refuseWholePolicyOwner(api: KeyApi, keyArn: string, sid: string): Promise<void> {
+  /**
+   * The key's tags, refusing a key whose ownership tag says a whole-policy KeyPolicy manages it
+   * (that one would remove the statement). Undefined, with a warning, without kms:ListResourceTags.
+   */
+  private async keyTags(api: KeyApi, keyArn: string, sid: string): Promise<Record<string, string> | undefined> {
     let tags: Record<string, string>;
     try {
       tags = await api.listTags(keyArn);
@@ -59,29 +74,31 @@ export class KeyPolicyStatementLifecycle {
       if (!isRefusal(err)) throw err;
       await this.context.log(
         "warning",
-        `KeyPolicyStatement "${sid}": ${(err as Error).message}\nWithout the key's tags, a KeyPolicy managing the whole policy of ${keyArn} cannot be detected.`,
+        `KeyPolicyStatement "${sid}": ${(err as Error).message}\nWithout the key's tags, a KeyPolicy managing the whole policy of ${keyArn}, or another owner of this Sid, cannot be detected.`,
       );
-      return;
+      return undefined;
     }
     const { owner } = readOwnership(tags);
     if (owner) {
       throw new Error(
-        `KeyPolicyStatement "${sid}": key ${keyArn} is managed whole by a KeyPolicy (its tag pulumi-kms-policy:owner is "${owner}", that KeyPolicy's ownerId), ` +
+        `KeyPolicyStatement "${sid}": key ${keyArn} is managed whole by a KeyPolicy (its tag ${OWNER_TAG} is "${owner}", that KeyPolicy's ownerId), ` +
           "which puts its own policy on every update and would remove this statement. Nothing was written. " +
           `Fix: add the statement to that KeyPolicy's policy (find it with \`pulumi stack export | grep ${owner}\` in the stack that manages the key), ` +
           "or replace that KeyPolicy with KeyPolicyStatements. If no KeyPolicy manages the key any more, the tag is left over: remove the key's pulumi-kms-policy: tags.",
       );
     }
+    return tags;
   }
 
   /**
-   * Tags the key with this statement's claim (keyOwnership.ts statementTag), so that a KeyPolicy
-   * of another stack refuses the key rather than remove the statement. Best effort: a key without
-   * the claim (no kms:TagResource, or no room left of KMS's 50 tags) still gets the statement, with
-   * a warning. Returns whether the claim was written.
+   * Tags the key with this statement's claim, naming `owner` (keyOwnership.ts statementTag), so
+   * that a KeyPolicy of another stack refuses the key rather than remove the statement, and another
+   * KeyPolicyStatement of this Sid leaves it alone. Best effort: a key without the claim (no
+   * kms:TagResource, or no room left of KMS's 50 tags) still gets the statement, with a warning.
+   * Returns whether the claim was written.
    */
-  private async claim(api: KeyApi, keyArn: string, sid: string): Promise<boolean> {
-    const { key, value } = statementTag(sid);
+  private async claim(api: KeyApi, keyArn: string, sid: string, owner: string): Promise<boolean> {
+    const { key, value } = statementTag(sid, owner, this.context.clock.now());
     try {
       await api.tag(keyArn, { [key]: value });
       return true;
@@ -94,15 +111,22 @@ export class KeyPolicyStatementLifecycle {
     }
   }
 
-  /** Removes this statement's claim from the key's tags; a failure is a warning (the tag is then left over). */
-  private async unclaim(api: KeyApi, keyArn: string, sid: string): Promise<void> {
+  /**
+   * Takes this statement's claim back off the key's tags, only while it still names `owner`
+   * (another stack may have claimed the Sid since): puts back `previous` (the claim this resource
+   * replaced), else removes the tag. A failure is a warning (the tag is then left over).
+   */
+  private async unclaim(api: KeyApi, keyArn: string, sid: string, owner: string | undefined, previous?: StatementClaim): Promise<void> {
     const { key } = statementTag(sid);
     try {
-      await api.untag(keyArn, [key]);
+      const claim = readStatementClaim(await api.listTags(keyArn), sid);
+      if (!claim || !claimHeldBy(claim, owner)) return;
+      if (previous) await api.tag(keyArn, { [key]: previous.value });
+      else await api.untag(keyArn, [key]);
     } catch (err) {
       await this.context.log(
         "warning",
-        `KeyPolicyStatement "${sid}": ${(err as Error).message}\nIts tag ${key} is left on ${keyArn}: remove it by hand.`,
+        `KeyPolicyStatement "${sid}": ${(err as Error).message}\nIts tag ${key} is left on ${keyArn}: remove it by hand (\`aws kms untag-resource --key-id ${keyArn} --tag-keys '${key}'\`).`,
       );
     }
   }
@@ -111,8 +135,19 @@ export class KeyPolicyStatementLifecycle {
     const access = this.context.accessFor(inputs);
     const api = this.api(inputs, access);
     const key = await describeUsableKey(api, inputs.keyId);
-    const outs: KeyPolicyStatementOutputs = { ...inputs, keyArn: key.arn, access };
-    await this.refuseWholePolicyOwner(api, key.arn, inputs.sid);
+    const ownerId = newOwnerId();
+    const outs: KeyPolicyStatementOutputs = { ...inputs, keyArn: key.arn, access, ownerId };
+    const tags = await this.keyTags(api, key.arn, inputs.sid);
+    // A claim of another owner written within CLAIM_FRESH_MS: its statement may not be in the
+    // policy yet (another stack creating the same Sid right now). Checked before claiming, so a
+    // refused create never touches another owner's claim.
+    const previous = tags ? readStatementClaim(tags, inputs.sid) : undefined;
+    if (previous && !inputs.adopt && claimIsFresh(previous, this.context.clock.now())) {
+      throw new Error(
+        `KeyPolicyStatement: Sid "${inputs.sid}" on key ${key.arn} is claimed by ${claimOwnerText(previous)} (its tag ${statementTag(inputs.sid).key}), which is writing it or wrote it moments ago. Nothing was written. ` +
+          "Fix: give this statement another Sid, or set adopt: true to take that statement over (this resource's delete then removes it).",
+      );
+    }
     const adopted = (live: string) => {
       if (!inputs.adopt && statementSids(live).includes(inputs.sid)) {
         throw new Error(
@@ -122,18 +157,25 @@ export class KeyPolicyStatementLifecycle {
       }
     };
     // Claimed before the put: a KeyPolicy created meanwhile by another stack sees the claim and refuses the key.
-    const claimed = await this.claim(api, key.arn, inputs.sid);
+    const claimed = await this.claim(api, key.arn, inputs.sid, ownerId);
     try {
-      await this.writes.write(api, key.arn, { sid: inputs.sid, want: inputs.statement, before: adopted });
+      await this.writes.write(api, key.arn, {
+        sid: inputs.sid,
+        want: inputs.statement,
+        before: adopted,
+        owner: ownerId,
+        access: accessKey(access),
+      });
     } catch (err) {
       // Refused before any put (the Sid is taken, a lockout, KMS refused): the key is as it was, its tags too.
       if (!(err instanceof StatementWriteError) || !err.put) {
-        if (claimed) await this.unclaim(api, key.arn, inputs.sid);
+        if (claimed) await this.unclaim(api, key.arn, inputs.sid, ownerId, previous);
         throw err;
       }
-      // Put, then failed (undone by another writer every time, or a read failed): the statement
-      // may be in the key, so the stack keeps the resource, with no statement recorded: the next
-      // `pulumi up` puts it for certain, `pulumi destroy` removes it.
+      // Put, then failed (undone by another writer every time, another owner claimed the Sid, or
+      // a read failed): the statement may be in the key, so the stack keeps the resource, with no
+      // statement recorded: the next `pulumi up` puts it (or refuses, if another owner claims the
+      // Sid), `pulumi destroy` removes it (while its claim is this resource's).
       throw new ResourceInitFailedError(err.message, this.idOf(key, inputs.sid), { ...outs, statement: "" });
     }
     return { id: this.idOf(key, inputs.sid), outs };
@@ -208,23 +250,60 @@ export class KeyPolicyStatementLifecycle {
   async update(olds: KeyPolicyStatementOutputs, news: KeyPolicyStatementInputs): Promise<{ outs: KeyPolicyStatementOutputs }> {
     const keyArn = olds.keyArn;
     const access = this.context.accessFor(news);
+    // A resource created before owner ids gets one at its next write.
+    let ownerId = olds.ownerId;
     // adopt and the access live only in state: no call unless the statement itself changed.
     if (!samePolicy(statementDocument(olds.statement), statementDocument(news.statement), keyArn)) {
       const api = this.api(news, access, keyArn);
       await describeUsableKey(api, keyArn);
-      await this.writes.write(api, keyArn, { sid: news.sid, want: news.statement });
+      // As at create: a key a whole-policy KeyPolicy took over since is refused (else the two
+      // would undo each other on every `up`), and so is a Sid another owner claimed since.
+      const tags = await this.keyTags(api, keyArn, news.sid);
+      const claim = tags ? readStatementClaim(tags, news.sid) : undefined;
+      if (!claimHeldBy(claim, olds.ownerId)) {
+        throw new Error(
+          `KeyPolicyStatement "${news.sid}" on key ${keyArn}: the Sid is now claimed by ${claimOwnerText(claim!)} (its tag ${statementTag(news.sid).key}; another resource adopted it, or created it after this one's create failed). Nothing was written. ` +
+            "Fix: remove this resource from the stack without touching the statement (`pulumi state delete URN`), or give it another Sid; to take the statement back, replace it with a resource with adopt: true.",
+        );
+      }
+      ownerId ??= newOwnerId();
+      const claimed = await this.claim(api, keyArn, news.sid, ownerId);
+      await this.writes.write(api, keyArn, {
+        sid: news.sid,
+        want: news.statement,
+        owner: claimed ? ownerId : olds.ownerId,
+        access: accessKey(access),
+      });
     }
-    return { outs: { ...news, keyArn, access } };
+    return { outs: { ...news, keyArn, access, ...(ownerId ? { ownerId } : {}) } };
   }
 
-  /** Removes the statement; the rest of the policy stays as it is (nothing "previous" is restored). */
+  /**
+   * Removes the statement and its claim, while the claim is this resource's; the rest of the
+   * policy stays as it is (nothing "previous" is restored). A Sid another owner has claimed since
+   * (adopt) is theirs: both stay, with a warning.
+   */
   async delete(_id: string, props: KeyPolicyStatementOutputs): Promise<void> {
     const keyArn = props.keyArn;
     const api = this.api(props, recordedAccess(props, this.context), keyArn);
     const verdict = await describeAndJudgeKey(api, keyArn);
     if (verdict.status === "error") throw verdict.error;
     if (verdict.status === "gone") return;
-    await this.writes.write(api, keyArn, { sid: props.sid, want: undefined });
-    await this.unclaim(api, keyArn, props.sid);
+    try {
+      await this.writes.write(api, keyArn, {
+        sid: props.sid,
+        want: undefined,
+        owner: props.ownerId,
+        access: accessKey(recordedAccess(props, this.context)),
+      });
+    } catch (err) {
+      if (!(err instanceof StatementWriteError) || err.claimedBy === undefined) throw err;
+      await this.context.log(
+        "warning",
+        `KeyPolicyStatement "${props.sid}" on key ${keyArn}: deleted from the stack, but the statement was left in the key's policy: its claim now names ${err.claimedBy}, which owns it now.`,
+      );
+      return;
+    }
+    await this.unclaim(api, keyArn, props.sid, props.ownerId);
   }
 }

@@ -14,6 +14,8 @@ import {
 } from "../policy/statementMerge";
 import { samePolicy } from "../verdict";
 import { EngineLog, LogSeverity } from "./engineLog";
+import { isRefusal } from "../aws/errors";
+import { OWNER_TAG, claimHeldBy, claimOwnerText, readOwnership, readStatementClaim, statementTag } from "./keyOwnership";
 
 /** Puts of one batch before it gives up on a key another writer keeps replacing. */
 export const MAX_WRITE_ATTEMPTS = 5;
@@ -39,6 +41,14 @@ export interface StatementChange {
   want: string | undefined;
   /** Checks the policy as first read before this change joins a put; throwing refuses it with nothing written. */
   before?: (live: string) => void;
+  /**
+   * The owner id the Sid's claim tag must name for this process to write it (keyOwnership.ts
+   * claimHeldBy): checked before every put. Undefined: a resource from before owner ids, whose
+   * claim is of the older form.
+   */
+  owner?: string;
+  /** The credentials the change is made with (accessKey): a batch only takes changes with the same. */
+  access?: string;
 }
 
 /** What became of a change that failed: whether any put carried it (then the key may hold it). */
@@ -46,9 +56,17 @@ export class StatementWriteError extends Error {
   constructor(
     message: string,
     readonly put: boolean,
+    /** Set when the Sid's claim names another owner now (keyOwnership.ts claimOwnerText): the statement is theirs. */
+    readonly claimedBy?: string,
   ) {
     super(message);
   }
+}
+
+/** A statement this process wrote, as it wrote it (want undefined: removed), and the owner whose claim allows it. */
+interface Written {
+  want: string | undefined;
+  owner: string | undefined;
 }
 
 interface Request extends StatementChange {
@@ -64,7 +82,7 @@ interface KeyWrites {
    * removed). Each put merges all of them again and each watch checks all of them: a put of this
    * process undone by a writer elsewhere is put back by the next one, whichever resource it is for.
    */
-  written: Map<string, string | undefined>;
+  written: Map<string, Written>;
   pending: Request[];
   running: boolean;
 }
@@ -187,15 +205,67 @@ export class StatementWrites {
   }
 
   /** The statements of `written` that `policy` does not hold as written. */
-  private missing(policy: string, written: Map<string, string | undefined>, keyArn: string): string[] {
-    return [...written].filter(([sid, want]) => !this.holds(policy, sid, want, keyArn)).map(([sid]) => sid);
+  private missing(policy: string, written: Map<string, Written>, keyArn: string): string[] {
+    return [...written].filter(([sid, { want }]) => !this.holds(policy, sid, want, keyArn)).map(([sid]) => sid);
   }
 
-  /** One batch: the changes pending after the settled read, put together until they hold or the attempts run out. */
+  /** `base` with every statement of `written` as this process wrote it. */
+  private remerged(base: string, written: Map<string, Written>): string {
+    let target = base;
+    for (const [sid, { want }] of written) target = this.merged(target, sid, want);
+    return target;
+  }
+
+  /**
+   * Drops from `written` (and refuses, if in `batch`) each statement whose claim tag now names
+   * another owner, or that a whole-policy KeyPolicy's ownership tag now covers: another stack
+   * adopted or created that Sid since, and this process must neither put its own text back nor
+   * remove theirs. Without kms:ListResourceTags no claim can be read: nothing is dropped (the
+   * create already warned that its claim could not be checked).
+   */
+  private async dropDisowned(api: KeyApi, keyArn: string, writes: KeyWrites, batch: Request[]): Promise<void> {
+    let tags: Record<string, string>;
+    try {
+      tags = await api.listTags(keyArn);
+    } catch (err) {
+      if (!isRefusal(err)) throw err;
+      return;
+    }
+    const whole = readOwnership(tags).owner;
+    for (const [sid, { want, owner }] of [...writes.written]) {
+      const claim = readStatementClaim(tags, sid);
+      let why: string | undefined;
+      if (!claimHeldBy(claim, owner)) {
+        why = `its claim tag ${statementTag(sid).key} now names another owner: ${claimOwnerText(claim!)}. That statement is theirs: this stack leaves it (and the claim) as it is`;
+      } else if (whole && want !== undefined) {
+        why = `the key is now managed whole by a KeyPolicy (its tag ${OWNER_TAG} is "${whole}"), which would remove the statement again. Nothing more is written`;
+      }
+      if (!why) continue;
+      writes.written.delete(sid);
+      const index = batch.findIndex((r) => r.sid === sid);
+      if (index < 0) {
+        await this.log("info", `KeyPolicyStatement "${sid}" on key ${keyArn}: no longer merged again by this stack: ${why}.`);
+        continue;
+      }
+      const [request] = batch.splice(index, 1);
+      request.reject(
+        new StatementWriteError(
+          `KeyPolicyStatement "${sid}" on key ${keyArn}: ${why}.`,
+          request.put,
+          claim ? claimOwnerText(claim) : undefined,
+        ),
+      );
+    }
+  }
+
+  /**
+   * One batch: the changes pending after the settled read (those with the first one's
+   * credentials, one per Sid), put together until they hold or the attempts run out.
+   */
   private async batch(keyArn: string, writes: KeyWrites): Promise<void> {
     const partition = partitionOf(keyArn);
     // No shortcut through the policy last seen: a host that has not seen another writer's put yet answers just that.
-    const api = writes.pending[0].api;
+    const { api, access } = writes.pending[0];
     let base: string;
     try {
       base = await this.settled(api, keyArn);
@@ -205,10 +275,18 @@ export class StatementWrites {
       return;
     }
     // Everything asked meanwhile joins this batch: one put for the program's statements on the key.
-    const batch: Request[] = [];
-    let target = base;
-    for (const [sid, want] of writes.written) target = this.merged(target, sid, want);
+    // Except a change made with other credentials (the put is made with this batch's), or a second
+    // change of one Sid (a create and a delete of one Sid would undo each other): they wait for the next.
+    const taken: Request[] = [];
+    const waiting: Request[] = [];
     for (const request of writes.pending.splice(0)) {
+      if (request.access !== access || taken.some((r) => r.sid === request.sid)) waiting.push(request);
+      else taken.push(request);
+    }
+    writes.pending.unshift(...waiting);
+    const batch: Request[] = [];
+    let target = this.remerged(base, writes.written);
+    for (const request of taken) {
       try {
         request.before?.(base);
         const next = this.merged(target, request.sid, request.want);
@@ -225,21 +303,34 @@ export class StatementWrites {
       }
     }
     if (batch.length === 0) return;
-    for (const request of batch) writes.written.set(request.sid, request.want);
+    for (const request of batch) writes.written.set(request.sid, { want: request.want, owner: request.owner });
     const names = batch.map((r) => `"${r.sid}"`).join(", ");
     for (let attempt = 1; ; attempt++) {
       let putMs = 0;
       const putAt = this.clock.now();
       try {
+        // Before every put: only statements whose claim still names their owner are written.
+        await this.dropDisowned(api, keyArn, writes, batch);
+        if (batch.length === 0) return;
+        target = this.remerged(base, writes.written);
         if (!samePolicy(target, base, keyArn)) {
           await api.putKeyPolicy(keyArn, KEY_POLICY_NAME, target, false, `The key's policy with statement ${names} merged in was refused.`);
           putMs = this.clock.now() - putAt;
           for (const request of batch) request.put = true;
         }
         const recent = await this.watch(api, keyArn, putAt, putMs);
-        const missing = [...new Set(recent.flatMap((answer) => this.missing(answer, writes.written, keyArn)))];
+        let missing = [...new Set(recent.flatMap((answer) => this.missing(answer, writes.written, keyArn)))];
+        if (missing.length > 0) {
+          // Gone, or there, against what this process wrote: another owner may have claimed it since.
+          await this.dropDisowned(api, keyArn, writes, batch);
+          missing = missing.filter((sid) => writes.written.has(sid));
+        }
         if (missing.length === 0) {
-          for (const request of batch) request.resolve(recent[recent.length - 1]);
+          for (const request of batch) {
+            request.resolve(recent[recent.length - 1]);
+            // A removal is done once settled: a later write must not remove again a Sid another stack may create.
+            if (request.want === undefined && writes.written.get(request.sid)?.want === undefined) writes.written.delete(request.sid);
+          }
           return;
         }
         const list = missing.map((sid) => `"${sid}"`).join(", ");
@@ -262,9 +353,7 @@ export class StatementWrites {
         // land a pause after that read, later than another writer's watch may look.
         await this.jitter();
         base = await this.settled(api, keyArn);
-        target = base;
-        for (const [sid, want] of writes.written) target = this.merged(target, sid, want);
-        const problems = mergedPolicyProblems(target, batch[batch.length - 1].sid, { partition });
+        const problems = mergedPolicyProblems(this.remerged(base, writes.written), batch[batch.length - 1].sid, { partition });
         if (problems.length > 0)
           throw new Error(
             `KeyPolicyStatement ${names} on key ${keyArn}: ${problems.map((p) => `${p.message}. Fix: ${p.hint}`).join("; ")}.`,
@@ -272,7 +361,7 @@ export class StatementWrites {
       } catch (err) {
         // What the key holds of a failed batch is unknown: later batches neither put it back nor remove it.
         for (const request of batch) {
-          if (writes.written.get(request.sid) === request.want) writes.written.delete(request.sid);
+          if (writes.written.get(request.sid)?.want === request.want) writes.written.delete(request.sid);
           request.reject(new StatementWriteError((err as Error).message, request.put));
         }
         return;
