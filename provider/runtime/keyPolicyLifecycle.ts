@@ -92,15 +92,13 @@ export async function refreshedKey(
   keyArn: string,
   who: string,
   context: Pick<ProviderContext, "log">,
+  /** What to do to manage it again, once the deletion is cancelled. */
+  comeBack = "cancel the deletion and run `pulumi up` to manage it again",
 ): Promise<KeyFacts | undefined> {
   const verdict = await describeAndJudgeKey(api, keyArn);
   if (verdict.status === "error") throw verdict.error;
   if (verdict.status === "usable") return verdict.key;
-  await context.log(
-    "warning",
-    `${who}: ${verdict.reason}; the resource is gone from the stack` +
-      (verdict.key ? " (cancel the deletion and run `pulumi up` to manage it again)." : "."),
-  );
+  await context.log("warning", `${who}: ${verdict.reason}; the resource is gone from the stack` + (verdict.key ? ` (${comeBack}).` : "."));
   return undefined;
 }
 

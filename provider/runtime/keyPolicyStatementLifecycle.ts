@@ -191,7 +191,15 @@ export class KeyPolicyStatementLifecycle {
   ): Promise<{ id?: string; props?: KeyPolicyStatementOutputs; inputs?: KeyPolicyStatementInputs }> {
     const keyArn = props.keyArn;
     const api = this.api(props, recordedAccess(props, this.context), keyArn);
-    const key = await refreshedKey(api, keyArn, `KeyPolicyStatement "${props.sid}"`, this.context);
+    // Its statement and claim stay on the key: once back in the stack, a create without adopt would
+    // refuse the Sid the policy already has.
+    const key = await refreshedKey(
+      api,
+      keyArn,
+      `KeyPolicyStatement "${props.sid}"`,
+      this.context,
+      "its statement and its claim tag stay on the key: to manage it again, cancel the deletion (and enable the key), then run `pulumi up` with adopt: true on this resource, which takes the statement back",
+    );
     if (!key) return {};
     // Only this resource's statement is compared: another owner's statement changing is not drift.
     // As for KeyPolicy, a statement that differs is read until KMS answers it twice.

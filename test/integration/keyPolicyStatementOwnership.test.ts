@@ -1,4 +1,12 @@
-import { GetKeyPolicyCommand, KMSClient, PutKeyPolicyCommand, TagResourceCommand } from "@aws-sdk/client-kms";
+import {
+  CancelKeyDeletionCommand,
+  EnableKeyCommand,
+  GetKeyPolicyCommand,
+  KMSClient,
+  PutKeyPolicyCommand,
+  ScheduleKeyDeletionCommand,
+  TagResourceCommand,
+} from "@aws-sdk/client-kms";
 import { expect } from "chai";
 import { KeyApi } from "../../provider/aws/keys";
 import { policiesEquivalent } from "../../provider/policy";
@@ -236,5 +244,24 @@ for (const mode of MODES)
       expect(error?.message).to.contain("fedcba9876543210fedcba98");
       expect(a.counting.calls.get("PutKeyPolicy") ?? 0).to.equal(0);
       expect(statementSids(await live(key.keyId))).to.deep.equal(["Enable IAM User Permissions"]);
+    });
+
+    it("after a refresh on a key pending deletion, the warning's way back (cancel, then adopt: true) manages the statement again", async () => {
+      const key = await freshKey();
+      const a = stack();
+      const mine = await a.lifecycle.create(inputs(key.keyId, allows("X", "a")));
+      await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.keyId, PendingWindowInDays: 7 }));
+      expect(await a.lifecycle.read(mine.id, mine.outs)).to.deep.equal({});
+      const warning = a.log.kept.find((s) => s.severity === "warning" && s.message.includes("gone from the stack"));
+      expect(warning?.message).to.contain("adopt: true");
+      await kms.send(new CancelKeyDeletionCommand({ KeyId: key.keyId }));
+      await kms.send(new EnableKeyCommand({ KeyId: key.keyId }));
+      // As the warning says: without adopt the Sid is refused, with it the statement is taken back.
+      let error: Error | undefined;
+      await a.lifecycle.create(inputs(key.keyId, allows("X", "a"))).catch((err: Error) => (error = err));
+      expect(error?.message).to.contain('Sid "X"');
+      expect(error?.message).to.contain("adopt: true");
+      const back = await a.lifecycle.create(inputs(key.keyId, allows("X", "a"), { adopt: true }));
+      expect(await claimOwner(key.arn, "X")).to.equal(back.outs.ownerId);
     });
   });
