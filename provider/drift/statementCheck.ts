@@ -34,11 +34,18 @@ export async function checkStatement(
 /**
  * The statements of a key's policy that no KeyPolicyStatement of the stack owns (by Sid), in the
  * policy's order: the key's default statement, hand-written ones, other stacks' statements. A
- * statement without a Sid is listed by its place in the policy.
+ * statement without a Sid is listed by its place in the policy. A resource owns the first
+ * statement with its Sid (the one it compares and writes); a later duplicate (KMS accepts
+ * duplicate Sids) is listed.
  */
 export function unownedStatements(keyArn: string, live: string, owned: ReadonlySet<string>): UnownedStatement[] {
+  const taken = new Set<string>();
   return policyStatements(live)
     .map((s, index) => ({ ...s, index }))
-    .filter(({ sid }) => sid === undefined || !owned.has(sid))
+    .filter(({ sid }) => {
+      if (sid === undefined || !owned.has(sid) || taken.has(sid)) return true;
+      taken.add(sid);
+      return false;
+    })
     .map(({ sid, statement, index }) => ({ keyArn, ...(sid !== undefined ? { sid } : { index }), statement: statementText(statement, 0) }));
 }

@@ -95,15 +95,15 @@ export function otherStatements(policy: string, sid: string): unknown[] {
 
 /**
  * The policy with `statement` as the statement whose Sid is `sid`: in the place of the first
- * statement with that Sid (later ones with the same Sid are dropped: a Sid names one statement),
- * or after the last statement when none has it. `statement` must carry `sid` as its Sid.
+ * statement with that Sid, or after the last statement when none has it. `statement` must carry
+ * `sid` as its Sid. Later statements with the same Sid stay as they are: KMS accepts duplicate
+ * Sids, and a duplicate written by hand is nobody's to drop.
  */
 export function mergeStatement(policy: string, sid: string, statement: Raw): string {
   if (sidOf(statement) !== sid) throw new Error(`the statement to merge has Sid ${JSON.stringify(sidOf(statement))}, not "${sid}"`);
   const e = editable(policy);
   const at = e.statements.findIndex((s) => sidOf(s) === sid);
-  const rest = e.statements.filter((s, i) => i === at || sidOf(s) !== sid);
-  const statements = at < 0 ? [...rest, statement] : rest.map((s) => (sidOf(s) === sid ? statement : s));
+  const statements = at < 0 ? [...e.statements, statement] : e.statements.map((s, i) => (i === at ? statement : s));
   return serialize(withStatements(e, statements));
 }
 

@@ -4,12 +4,11 @@ import { KEY_POLICY_NAME } from "../aws/keyPolicyFacts";
 import { Clock, sleep, systemClock } from "../clock";
 import { readJson } from "../policy/json";
 import {
-  findStatement,
   mergeStatement,
   mergedPolicyProblems,
+  policyStatements,
   removeStatement,
   statementDocument,
-  statementSids,
   statementText,
 } from "../policy/statementMerge";
 import { samePolicy } from "../verdict";
@@ -192,11 +191,15 @@ export class StatementWrites {
     return quiet() ? recent.slice(-1) : recent;
   }
 
-  /** Whether `policy` holds the statement as wanted (or, for `undefined`, holds none with the Sid). */
+  /**
+   * Whether `policy` holds the statement as wanted (one of the statements with the Sid means the
+   * same: KMS allows duplicate Sids, and a hand-written duplicate is not this write's to remove),
+   * or, for `undefined`, holds none with the Sid.
+   */
   private holds(policy: string, sid: string, want: string | undefined, keyArn: string): boolean {
-    const found = statementSids(policy).filter((s) => s === sid);
+    const found = policyStatements(policy).filter((s) => s.sid === sid);
     if (want === undefined) return found.length === 0;
-    return found.length === 1 && samePolicy(statementDocument(statementText(findStatement(policy, sid))), statementDocument(want), keyArn);
+    return found.some((s) => samePolicy(statementDocument(statementText(s.statement)), statementDocument(want), keyArn));
   }
 
   /** `base` with the statement `sid` as wanted. */

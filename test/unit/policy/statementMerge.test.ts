@@ -50,11 +50,12 @@ describe("policy engine: merging one statement by Sid", () => {
     expect(doc.Id).to.equal("key-default-1");
   });
 
-  it("replaces the statement with the Sid in its place, and drops later statements with the same Sid", () => {
+  it("replaces the first statement with the Sid in its place, and keeps a later duplicate of the Sid (KMS accepts them) as it is", () => {
     const old = { ...appStatement, Action: "kms:Encrypt" };
     const merged = mergeStatement(live([old, allowRoot, { ...old, Action: "kms:Sign" }, handWritten]), "AppDecrypts", appStatement);
-    expect(statementSids(merged)).to.deep.equal(["AppDecrypts", "Enable IAM User Permissions", "HandWritten"]);
+    expect(statementSids(merged)).to.deep.equal(["AppDecrypts", "Enable IAM User Permissions", "AppDecrypts", "HandWritten"]);
     expect(findStatement(merged, "AppDecrypts")?.Action).to.equal("kms:Decrypt");
+    expect((JSON.parse(merged) as { Statement: Array<{ Action: string }> }).Statement[2].Action).to.equal("kms:Sign");
   });
 
   it("keeps a number's text in another owner's statement (3600.0 stays 3600.0)", () => {

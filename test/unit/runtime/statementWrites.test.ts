@@ -202,4 +202,16 @@ describe("StatementWrites: one process's writes to one key's policy", () => {
     expect(key.putBy).to.deep.equal(["role-a", "role-b"]);
     expect(statementSids(key.live())).to.deep.equal(["Root", "A", "B"]);
   });
+
+  it("a hand-written duplicate of a Sid this process writes stays through its writes and watch, and is not taken for a missing statement", async () => {
+    const clock = new InstantClock();
+    const key = fakeKey(clock);
+    const writes = new StatementWrites({ pollMs: 250, random: () => 0.5, clock });
+    key.set(policyOf(root, JSON.parse(allows("A", "old")), JSON.parse(allows("A", "by-hand"))));
+    await writes.write(key.api, keyArn, { sid: "A", want: allows("A") });
+    await writes.write(key.api, keyArn, { sid: "B", want: allows("B") });
+    expect(statementSids(key.live())).to.deep.equal(["Root", "A", "A", "B"]);
+    expect(key.live()).to.contain("role/by-hand");
+    expect(key.puts).to.have.length(2);
+  });
 });
