@@ -67,6 +67,31 @@ export default tseslint.config(
     resources: { folders: ["drift", "cli"] },
     cli: { folders: ["runtime", "resources"], packages: ["@pulumi/*"] },
   }),
+  // Runtime and drift code takes time from the Clock it is given (provider/clock.ts: now, after,
+  // sleep), so that a test decides when a window closes and no wait needs real time to pass.
+  {
+    files: ["provider/runtime/**/*.ts", "provider/drift/**/*.ts"],
+    rules: {
+      "no-restricted-globals": [
+        "error",
+        ...["setTimeout", "setInterval", "setImmediate", "performance"].map((name) => ({
+          name,
+          message: "runtime/ and drift/ wait with sleep(clock, ms) on the injected Clock (provider/clock.ts), never on Node's timers.",
+        })),
+      ],
+      "no-restricted-properties": [
+        "error",
+        { object: "Date", property: "now", message: "runtime/ and drift/ read the time from the injected Clock: clock.now()." },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: "runtime/ and drift/ read the time from the injected Clock: new Date(clock.now()).",
+        },
+      ],
+    },
+  },
   {
     files: ["scripts/**/*.js"],
     languageOptions: {

@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, then the raw results in bench/results/ and the tables in the
  * docs/benchmarks.md (between the bench markers). Benchmarks run on demand, never in CI.
  *   BENCH_REPEATS (default 3)   repeated runs per timed measurement; the median is reported
- *   BENCH_ONLY=engine,lint,cli,access,calls,size,stack,drift   a subset (none: only re-render docs/benchmarks.md from latest.json)
+ *   BENCH_ONLY=engine,lint,cli,access,calls,size,stack,drift,statements   a subset (none: only re-render docs/benchmarks.md from latest.json)
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -19,6 +19,7 @@ import { engineChart } from "./chart";
 import { LintBenchResult, benchLint, lintMarkdown } from "./lint";
 import { CliStartResult, benchCliStart, cliStartMarkdown } from "./cliStart";
 import { AccessBenchRow, accessMarkdown, benchAccess } from "./access";
+import { StatementBenchResult, benchStatements } from "./statements";
 
 interface Results {
   date: string;
@@ -32,13 +33,14 @@ interface Results {
   lint?: LintBenchResult;
   cli?: CliStartResult;
   access?: AccessBenchRow[];
+  statements?: StatementBenchResult;
   /** The day each section was last measured (a run may measure only some: BENCH_ONLY). */
   measured?: Partial<Record<Section, string>>;
   /** The machine each section was last measured on, when a partial run was on another one. */
   machines?: Partial<Record<Section, string>>;
 }
 
-const SECTIONS = ["engine", "lint", "cli", "access", "refreshCalls", "providerSize", "stack", "drift"] as const;
+const SECTIONS = ["engine", "lint", "cli", "access", "refreshCalls", "providerSize", "stack", "drift", "statements"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const machineText = (m: Results["machine"]) => `${m.cpus} cores (${m.cpuModel})`;
@@ -111,6 +113,23 @@ function stackMarkdown(stack: NonNullable<Results["stack"]>, when: string): stri
   return parts.join("\n\n");
 }
 
+/** The KeyPolicyStatement section of docs/benchmarks.md. */
+function statementsMarkdown(st: StatementBenchResult, when: string): string {
+  const operations = [...new Set(st.calls.flatMap((row) => Object.keys(row.calls)))].sort();
+  return [
+    `**KMS calls of one KeyPolicyStatement** on moto (counted; every wait over at once and the jitter's draw fixed, so the count is the same on any machine; no other writer, so no put is repeated)${when}. A write reads the policy until five answers agree, puts, then watches the policy for at least 20 polls (5 s) so that a writer in another stack that read before the put is caught; a refresh that finds its statement as recorded reads once:`,
+    table(
+      ["operation", ...operations, "total"],
+      st.calls.map((row) => [row.operation, ...operations.map((op) => row.calls[op] ?? 0), row.total]),
+    ),
+    `**Wall time of ${st.times[0]?.statements ?? 20} KeyPolicyStatements on one key** through the real CLI on moto (\`--skip-preview\`; the statements asked at once share a put)${when}:`,
+    table(
+      ["operation", "statements", "time (ms)"],
+      st.times.map((row) => [row.operation, row.statements, row.ms]),
+    ),
+  ].join("\n\n");
+}
+
 function markdown(r: Results): string {
   const parts = [
     `Measured ${r.date.slice(0, 10)} on ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, Node ${r.machine.node}; medians of ${r.repeats} runs for timings; a section measured on another day says so. Raw results: \`bench/results/latest.json\`. Re-run with \`npm run bench\`.`,
@@ -158,6 +177,7 @@ function markdown(r: Results): string {
       ),
     );
   }
+  if (r.statements) parts.push(statementsMarkdown(r.statements, when("statements")));
   if (r.lint) parts.push(lintMarkdown(r.lint, when("lint")));
   if (r.cli) parts.push(cliStartMarkdown(r.cli, when("cli")));
   if (r.access) parts.push(accessMarkdown(r.access, when("access")));
@@ -195,7 +215,7 @@ function save(results: Results): void {
 }
 
 async function main(): Promise<void> {
-  const only = new Set((process.env.BENCH_ONLY ?? "engine,lint,cli,access,calls,size,stack,drift").split(","));
+  const only = new Set((process.env.BENCH_ONLY ?? "engine,lint,cli,access,calls,size,stack,drift,statements").split(","));
   const repeats = Number(process.env.BENCH_REPEATS ?? 3);
   const results: Results = {
     date: new Date().toISOString(),
@@ -230,7 +250,7 @@ async function main(): Promise<void> {
     results.access = benchAccess();
     save(results);
   }
-  if (!["calls", "size", "stack", "drift"].some((s) => only.has(s))) {
+  if (!["calls", "size", "stack", "drift", "statements"].some((s) => only.has(s))) {
     save(results); // nothing else to measure: render what latest.json holds
     log("results in bench/results/latest.json and docs/benchmarks.md");
     return;
@@ -250,7 +270,7 @@ async function main(): Promise<void> {
       ]);
       save(results);
     }
-    if (only.has("size") || only.has("stack") || only.has("drift")) workspace = await Workspace.create(moto);
+    if (["size", "stack", "drift", "statements"].some((s) => only.has(s))) workspace = await Workspace.create(moto);
     if (workspace && only.has("size")) {
       log("__provider size");
       results.providerSize = await benchProviderSize(workspace);
@@ -262,6 +282,12 @@ async function main(): Promise<void> {
       results.stack = await benchStackTimes(workspace, repeats);
       save(results);
       console.log(`\n${stackMarkdown(results.stack, "")}\n`);
+    }
+    if (workspace && only.has("statements")) {
+      log("KeyPolicyStatement calls and times");
+      await moto.reset();
+      results.statements = await benchStatements(moto, workspace, repeats);
+      save(results);
     }
     if (workspace && only.has("drift")) {
       log("kms-policy drift");

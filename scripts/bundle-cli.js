@@ -13,6 +13,11 @@
  * the IAM data validate reads) and `drift`, which loads from tsc's output beside them
  * (OUT_DIR/driftCommand.js, as before bundling). The build fails when a bundle would hold drift or
  * load an SDK: only drift may.
+ * Each bundle holds its own copy of the small modules it uses: the command table, flags and io are in
+ * the main file and again in each command's (about 10 KB of each bundle). They are not shared because
+ * a shared file would be one more file to load at every start, which the bundles are there to avoid,
+ * and the copies hold no state two of them could disagree on: only main's writes to stdout (io.ts
+ * writeStdout), and a UsageError is recognised by name (args.ts isUsageError).
  */
 const esbuild = require("esbuild");
 const fs = require("fs");

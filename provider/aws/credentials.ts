@@ -146,6 +146,3 @@ export class CredentialSource {
     return account;
   }
 }
-
-/** The process's one CredentialSource, shared by the providers and the drift command. */
-export const credentialSource = new CredentialSource();

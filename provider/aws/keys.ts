@@ -8,8 +8,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from "@aws-sdk/client-kms";
-import type { Clock } from "../clock";
-import { systemClock } from "../clock";
+import { Clock, sleep, systemClock } from "../clock";
 import { explainKmsError } from "./errors";
 import { parseKeyRef } from "./keyRef";
 import { allPages } from "./paging";
@@ -65,10 +64,6 @@ export class KeyApi {
     private readonly options: KeyApiOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => this.clock.after(ms, resolve));
   }
 
   async describeKey(keyId: string): Promise<KeyFacts> {
@@ -135,7 +130,7 @@ export class KeyApi {
       run = !stale && last !== undefined && same(live, last) ? run + 1 : stale ? 0 : 1;
       last = live;
       if (run >= streak || this.clock.now() + pollMs > deadline) return live;
-      await this.pause(pollMs);
+      await sleep(this.clock, pollMs);
     }
   }
 
@@ -163,7 +158,7 @@ export class KeyApi {
       // Once the new policy shows, the next reads are the count; before, back off.
       const next = run > 0 ? pollMs : wait;
       if (this.clock.now() + next > deadline) return { confirmed: run > 0, live };
-      await this.pause(next);
+      await sleep(this.clock, next);
       if (run === 0) wait = Math.min(wait * 2, 4000);
     }
   }

@@ -34,8 +34,9 @@ export class UsageError extends Error {
 }
 
 /**
- * A UsageError from any copy of this module: by name, since `drift` runs from its own file beside the
- * bundle of the quick commands (scripts/bundle-cli.js), with its own copy of the class.
+ * A UsageError from any copy of this module: by name, since every bundle of the command holds its own
+ * copy (scripts/bundle-cli.js) and drift runs from tsc's output with another, so that a UsageError a
+ * command throws is not an instance of the class main.ts catches with.
  */
 export function isUsageError(err: unknown): err is UsageError {
   return err instanceof Error && err.name === "UsageError";

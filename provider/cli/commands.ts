@@ -151,6 +151,10 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: "concurrency", value: "N", description: "keys checked at once, 1 to 256 (default 8)" },
       { name: "unmanaged-grants", description: "also report grants on managed keys that no Grant declares" },
       {
+        name: "unowned-statements",
+        description: "also list the statements no KeyPolicyStatement owns on keys managed statement by statement (not drift)",
+      },
+      {
         name: "grant-listing-delay",
         value: "SECONDS",
         description: 'a grant younger than this that ListGrants does not show yet is "not listed yet", not gone (default 300)',

@@ -1,6 +1,6 @@
 import { Access, AssumeRole, checkAssumeRole } from "../aws/access";
 import { GrantApi } from "../aws/grants";
-import { kmsClient } from "../aws/client";
+import { KmsClients } from "../aws/client";
 import { KeyApi } from "../aws/keys";
 import { DEFAULT_CONCURRENCY, checkDrift } from "../drift/check";
 import { exitCodeOf, jsonReport, junitReport, markdownReport, textReport } from "../drift/report";
@@ -27,6 +27,7 @@ export async function run(args: ParsedArgs, io: Output): Promise<number> {
     format: choiceFlag(flags, "format", DRIFT_FORMATS, "text"),
     concurrency,
     unmanagedGrants: flags["unmanaged-grants"] === true,
+    unownedStatements: flags["unowned-statements"] === true,
     grantListingDelaySeconds: delay,
     region: stringFlag(flags, "region"),
     assumeRole: stringFlag(flags, "assume-role"),
@@ -40,6 +41,8 @@ export interface DriftCommandOptions {
   format: DriftFormat;
   concurrency?: number;
   unmanagedGrants: boolean;
+  /** `--unowned-statements`: list the statements no KeyPolicyStatement owns on keys managed statement by statement. */
+  unownedStatements?: boolean;
   grantListingDelaySeconds?: number;
   region?: string;
   /** `--assume-role ARN`: this role instead of each resource's recorded one (e.g. from a central audit account). */
@@ -66,15 +69,18 @@ export async function driftCommand(file: string, io: Output, options: DriftComma
     io.err(`kms-policy drift: ${(err as Error).message}`);
     return EXIT.failed;
   }
-  // checkDrift resolves each key's Region (ARN, recorded region, --region) and Access.
+  // checkDrift resolves each key's Region (ARN, recorded region, --region) and Access; the
+  // clients and their credentials are this run's own.
+  const kms = new KmsClients();
   const clients = {
-    keys: (_keyArn: string, region?: string, access?: Access) => new KeyApi(kmsClient({ region, access })),
-    grants: (_keyArn: string, region?: string, access?: Access) => new GrantApi(kmsClient({ region, access })),
+    keys: (_keyArn: string, region?: string, access?: Access) => new KeyApi(kms.client({ region, access })),
+    grants: (_keyArn: string, region?: string, access?: Access) => new GrantApi(kms.client({ region, access })),
   };
   const showProgress = options.tty && resources.length > 20;
   const report = await checkDrift(resources, clients, {
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     unmanagedGrants: options.unmanagedGrants,
+    unownedStatements: options.unownedStatements ?? false,
     grantListingDelaySeconds: options.grantListingDelaySeconds,
     region: options.region,
     ...(role.assumeRole ? { access: { assumeRole: role.assumeRole } } : {}),

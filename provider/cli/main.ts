@@ -1,7 +1,9 @@
 /**
  * `kms-policy`: finds the command in the table (commands.ts), reads its flags, and runs its module.
- * Loads nothing but this folder's table until a command runs. The executable is bin.ts; the package
- * ships this module bundled with the quick commands (scripts/bundle-cli.js).
+ * Loads nothing but this folder's table until a command runs. The executable is bin.ts, which requires
+ * this module: in the package, kms-policy-main.js, this module bundled with the table, flags, help and
+ * io but none of the commands, each of which is a file of its own (scripts/bundle-cli.js). tsc's
+ * output of this module (dist/cli/main.js) ships too and runs the command when node runs it.
  */
 import * as fs from "fs";
 import { UsageError, isUsageError, parseArgs } from "./args";
@@ -111,3 +113,8 @@ export function runMain(argv: string[] = process.argv.slice(2)): void {
     },
   );
 }
+
+// Run directly (`node dist/cli/main.js`, the executable's path before the bundle), this module is
+// the command: CI steps that call it by path must still fail on a bad policy. Required by bin.ts or
+// a test, it only exports.
+if (require.main === module) runMain();

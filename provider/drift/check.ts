@@ -4,20 +4,20 @@ import { DEFAULT_GRANT_LISTING_DELAY_SECONDS } from "../aws/grantFacts";
 import { KeyApi } from "../aws/keys";
 import { Access, accessKey, roleAccount } from "../aws/access";
 import { KeyIdentity, keyIdentity, partitionOf, sameIdentity } from "../aws/keyRef";
+import { Clock, systemClock } from "../clock";
 import { PolicyDiff } from "../policy";
 import {
+  describeAndJudgeKey,
   FieldChange,
   GrantOnKeyVerdict,
   judgeGrantOnKey,
-  judgeKey,
   judgePolicy,
-  KeyVerdict,
   samePolicy,
   unsettledMessage,
 } from "../verdict";
 import { PolicyAccessChange, accessChange } from "./access";
 import { ManagedGrant, ManagedKeyPolicy, ManagedKeyPolicyStatement, ManagedResource } from "./stackExport";
-import { checkStatement } from "./statementCheck";
+import { checkStatement, unownedStatements } from "./statementCheck";
 
 /**
  * `not-listed-yet`: a grant younger than the listing delay that ListGrants does not show yet.
@@ -57,9 +57,24 @@ export interface UnmanagedGrant {
   operations: string[];
 }
 
+/**
+ * A statement of a key's policy that no KeyPolicyStatement of the stack owns, on a key the stack
+ * manages statement by statement (no KeyPolicy of the stack on it): the key's default statement,
+ * hand-written ones, other stacks' statements. Listed for review, not drift.
+ */
+export interface UnownedStatement {
+  keyArn: string;
+  /** The statement's Sid; a statement without one is named by its place (`index`, from 0) in the policy. */
+  sid?: string;
+  index?: number;
+  /** The statement as the key has it, compact JSON. */
+  statement: string;
+}
+
 export interface DriftReport {
   resources: ResourceReport[];
   unmanagedGrants?: UnmanagedGrant[];
+  unownedStatements?: UnownedStatement[];
 }
 
 export interface DriftOptions {
@@ -67,6 +82,8 @@ export interface DriftOptions {
   concurrency?: number;
   /** Also list grants on managed keys that no Grant in the stack declares. */
   unmanagedGrants?: boolean;
+  /** Also list the statements no KeyPolicyStatement of the stack owns, on keys it manages statement by statement. */
+  unownedStatements?: boolean;
   /**
    * For this long after its creation, a grant that ListGrants does not show is "not listed yet"
    * rather than gone (KMS lists new grants with a delay). Default DEFAULT_GRANT_LISTING_DELAY_SECONDS.
@@ -78,6 +95,8 @@ export interface DriftOptions {
   region?: string;
   /** Used instead of every resource's recorded access (`--assume-role`). */
   access?: Access;
+  /** The clock a grant's age is measured on. Default: the system's. */
+  clock?: Clock;
 }
 
 /** KMS APIs for a key in a Region, with the credentials of an Access. */
@@ -139,19 +158,21 @@ export async function checkDrift(resources: ManagedResource[], clients: DriftCli
   const groups = groupByKey(resources, options);
   const reports: ResourceReport[] = [];
   const unmanaged: UnmanagedGrant[] = [];
+  const unowned: UnownedStatement[] = [];
   let next = 0;
   let done = 0;
   const worker = async () => {
     while (next < groups.length) {
       const group = groups[next++];
-      const result = await checkKey(
-        group,
-        clients,
-        options.unmanagedGrants ?? false,
-        (options.grantListingDelaySeconds ?? DEFAULT_GRANT_LISTING_DELAY_SECONDS) * 1000,
-      );
+      const result = await checkKey(group, clients, {
+        unmanagedGrants: options.unmanagedGrants ?? false,
+        unownedStatements: options.unownedStatements ?? false,
+        listingDelayMs: (options.grantListingDelaySeconds ?? DEFAULT_GRANT_LISTING_DELAY_SECONDS) * 1000,
+        clock: options.clock ?? systemClock,
+      });
       reports.push(...result.reports);
       unmanaged.push(...result.unmanaged);
+      unowned.push(...result.unowned);
       options.onProgress?.(++done, groups.length);
     }
   };
@@ -159,15 +180,21 @@ export async function checkDrift(resources: ManagedResource[], clients: DriftCli
   // Key policies first, then grants, each by name: the same report for the same state, easy to scan.
   const rank = (r: ResourceReport) => `${r.kind === "KeyPolicy" ? 0 : 1}\u0000${r.name}\u0000${r.urn}`;
   reports.sort((a, b) => (rank(a) < rank(b) ? -1 : rank(a) > rank(b) ? 1 : 0));
-  return { resources: reports, ...(options.unmanagedGrants ? { unmanagedGrants: unmanaged } : {}) };
+  // Unowned statements by key, then in the policy's order.
+  unowned.sort((a, b) => (a.keyArn < b.keyArn ? -1 : a.keyArn > b.keyArn ? 1 : 0));
+  return {
+    resources: reports,
+    ...(options.unmanagedGrants ? { unmanagedGrants: unmanaged } : {}),
+    ...(options.unownedStatements ? { unownedStatements: unowned } : {}),
+  };
 }
 
 async function checkKey(
   located: Located[],
   clients: DriftClients,
-  wantUnmanaged: boolean,
-  listingDelayMs: number,
-): Promise<{ reports: ResourceReport[]; unmanaged: UnmanagedGrant[] }> {
+  wanted: { unmanagedGrants: boolean; unownedStatements: boolean; listingDelayMs: number; clock: Clock },
+): Promise<{ reports: ResourceReport[]; unmanaged: UnmanagedGrant[]; unowned: UnownedStatement[] }> {
+  const { unmanagedGrants: wantUnmanaged, listingDelayMs, clock } = wanted;
   const { resource: first, account, region } = located[0];
   // Every call names the key as the group's lead does (its ARN, when any member recorded it).
   const keyArn = first.keyArn;
@@ -191,17 +218,16 @@ async function checkKey(
   const declared = new Set(located.flatMap(({ resource }) => (resource.kind === "Grant" ? [resource.grantId] : [])));
   const reports: ResourceReport[] = [];
   let unmanaged: UnmanagedGrant[] | undefined;
+  let unowned: UnownedStatement[] | undefined;
+  // Statements are unowned only on a key no KeyPolicy of the stack manages whole.
+  const statementKey = wanted.unownedStatements && located.every(({ resource }) => resource.kind !== "KeyPolicy");
+  const owned = new Set(located.flatMap(({ resource }) => (resource.kind === "KeyPolicyStatement" ? [resource.sid] : [])));
   for (const { access, members } of byAccess.values()) {
-    let keyVerdict: KeyVerdict;
-    try {
-      keyVerdict = judgeKey(keyArn, { key: await clients.keys(keyArn, region, access).describeKey(keyArn) });
-    } catch (error) {
-      keyVerdict = judgeKey(keyArn, { error });
-    }
+    const keyVerdict = await describeAndJudgeKey(clients.keys(keyArn, region, access), keyArn);
     const grants = members.filter((r): r is ManagedGrant => r.kind === "Grant");
     // A grant is judged from the key and the listing together, as refresh judges it (judgeGrantOnKey).
     const judged = (listing: Parameters<typeof judgeGrantOnKey>[2], byId?: Map<string | undefined, GrantListEntry>) => {
-      const now = Date.now();
+      const now = clock.now();
       return grants.map((g) => {
         const answer = listing && !("error" in listing) ? { entry: byId?.get(g.grantId) } : listing;
         return { ...base(g), ...compareGrant(g, judgeGrantOnKey(g, keyVerdict, answer, now, listingDelayMs)) };
@@ -218,7 +244,10 @@ async function checkKey(
       reports.push({ ...base(policy), ...(await checkPolicy(policy, clients.keys(keyArn, region, access))) });
     }
     for (const statement of members.filter((r): r is ManagedKeyPolicyStatement => r.kind === "KeyPolicyStatement")) {
-      reports.push({ ...base(statement), ...(await checkStatement(statement, clients.keys(keyArn, region, access))) });
+      const { live, ...checked } = await checkStatement(statement, clients.keys(keyArn, region, access));
+      reports.push({ ...base(statement), ...checked });
+      // Listed once per key, from the policy its statements' check read (settled, as they read it).
+      if (statementKey && unowned === undefined && live !== undefined) unowned = unownedStatements(keyArn, live, owned);
     }
     // Unmanaged grants are listed once per key, with the first access that lists it anyway.
     const listForUnmanaged = wantUnmanaged && unmanaged === undefined;
@@ -244,7 +273,7 @@ async function checkKey(
         }));
     }
   }
-  return { reports, unmanaged: unmanaged ?? [] };
+  return { reports, unmanaged: unmanaged ?? [], unowned: unowned ?? [] };
 }
 
 async function checkPolicy(

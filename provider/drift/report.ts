@@ -1,6 +1,6 @@
 import { formatPolicyDiff } from "../policy";
 import { accessChangeLine } from "./access";
-import { DriftReport, DriftStatus, ResourceReport } from "./check";
+import { DriftReport, DriftStatus, ResourceReport, UnownedStatement } from "./check";
 
 /** Version of the JSON report's schema; bumped on any incompatible change. */
 export const DRIFT_REPORT_SCHEMA_VERSION = 1;
@@ -18,6 +18,8 @@ export interface DriftSummary {
   gone: number;
   errors: number;
   unmanagedGrants: number;
+  /** Statements no KeyPolicyStatement of the stack owns (when asked for): listed for review, not drift. */
+  unownedStatements: number;
 }
 
 export function summarize(report: DriftReport): DriftSummary {
@@ -32,10 +34,14 @@ export function summarize(report: DriftReport): DriftSummary {
     gone: count("gone"),
     errors: count("error"),
     unmanagedGrants: report.unmanagedGrants?.length ?? 0,
+    unownedStatements: report.unownedStatements?.length ?? 0,
   };
 }
 
-/** 0 in sync, 1 drift (drifted, gone, or unmanaged grants when asked for), 2 error. */
+/**
+ * 0 in sync, 1 drift (drifted, gone, or unmanaged grants when asked for), 2 error. Unowned
+ * statements never fail the check: every key has one (its default statement), by design.
+ */
 export function exitCodeOf(report: DriftReport): 0 | 1 | 2 {
   const s = summarize(report);
   if (s.errors > 0) return 2;
@@ -73,10 +79,16 @@ export function jsonReport(report: DriftReport): string {
         ...(r.changes ? { changes: r.changes } : {}),
       })),
       ...(report.unmanagedGrants ? { unmanagedGrants: report.unmanagedGrants } : {}),
+      ...(report.unownedStatements ? { unownedStatements: report.unownedStatements } : {}),
     },
     null,
     2,
   );
+}
+
+/** How a report names an unowned statement: its Sid, else its place in the policy. */
+function statementName(u: UnownedStatement): string {
+  return u.sid !== undefined ? `Sid "${u.sid}"` : `statement ${u.index ?? 0} (no Sid)`;
 }
 
 const COLORS: Record<DriftStatus, string> = {
@@ -97,6 +109,7 @@ function headline(s: DriftSummary): string {
   if (s.gone) parts.push(`${s.gone} gone`);
   if (s.errors) parts.push(`${s.errors} could not be checked`);
   if (s.unmanagedGrants) parts.push(`${s.unmanagedGrants} unmanaged grant${s.unmanagedGrants > 1 ? "s" : ""}`);
+  if (s.unownedStatements) parts.push(`${s.unownedStatements} unowned statement${s.unownedStatements > 1 ? "s" : ""}`);
   return `${s.resources} resource${s.resources === 1 ? "" : "s"}: ${parts.join(", ")}`;
 }
 
@@ -140,6 +153,10 @@ export function textReport(report: DriftReport, color = false): string {
         `    ${g.grantId}  ${g.name ?? "(no name)"}  ${g.granteeServicePrincipal ?? g.granteePrincipal ?? ""}  ${g.operations.join(",")}  (${g.keyArn})`,
       );
   }
+  if (report.unownedStatements?.length) {
+    lines.push(`  unowned statements (on keys managed statement by statement, owned by no KeyPolicyStatement in the stack):`);
+    for (const u of report.unownedStatements) lines.push(`    ${statementName(u)}  ${u.statement}  (${u.keyArn})`);
+  }
   return lines.join("\n");
 }
 
@@ -180,6 +197,12 @@ export function markdownReport(report: DriftReport): string {
       lines.push(
         `| \`${g.grantId}\` | ${g.name ?? ""} | \`${g.granteeServicePrincipal ?? g.granteePrincipal ?? ""}\` | ${g.operations.join(", ")} | \`${g.keyArn}\` |`,
       );
+  }
+  if (report.unownedStatements?.length) {
+    lines.push("", "#### Unowned statements", "", "| statement | key | text |", "|---|---|---|");
+    // A pipe would end the cell: escaped, as GitHub's tables take it.
+    for (const u of report.unownedStatements)
+      lines.push(`| ${statementName(u)} | \`${u.keyArn}\` | \`${u.statement.replace(/\|/g, "\\|")}\` |`);
   }
   return lines.join("\n");
 }
@@ -238,6 +261,13 @@ export function junitReport(report: DriftReport): string {
     const what = `grant ${g.grantId} (${g.name ?? "no name"}) on ${g.keyArn} is declared by no Grant in the stack`;
     cases.push(
       `    <testcase classname="kms-policy.UnmanagedGrant" name="${xml(g.grantId)}">\n      <failure type="unmanaged" message="${xml(what)}">${xml(`grantee ${g.granteePrincipal ?? ""}, operations ${g.operations.join(",")}`)}</failure>\n    </testcase>`,
+    );
+  }
+  // Listed for review, so they pass: their text is the test case's output.
+  for (const u of report.unownedStatements ?? []) {
+    const name = statementName(u);
+    cases.push(
+      `    <testcase classname="kms-policy.UnownedStatement" name="${xml(name)}" file="${xml(u.keyArn)}">\n      <system-out>${xml(`${name} on ${u.keyArn} is owned by no KeyPolicyStatement in the stack: ${u.statement}`)}</system-out>\n    </testcase>`,
     );
   }
   const failures = s.drifted + s.gone + s.unmanagedGrants;

@@ -2,8 +2,8 @@ import { KeyApi } from "../aws/keys";
 import { partitionOf } from "../aws/keyRef";
 import { KEY_POLICY_NAME } from "../aws/keyPolicyFacts";
 import { diffPolicies, policiesEquivalent } from "../policy";
-import { ownStatementText, statementDocument } from "../policy/statementMerge";
-import type { ResourceReport } from "./check";
+import { ownStatementText, policyStatements, statementDocument, statementText } from "../policy/statementMerge";
+import type { ResourceReport, UnownedStatement } from "./check";
 import { ManagedKeyPolicyStatement } from "./stackExport";
 
 /**
@@ -14,7 +14,7 @@ import { ManagedKeyPolicyStatement } from "./stackExport";
 export async function checkStatement(
   resource: ManagedKeyPolicyStatement,
   keys: KeyApi,
-): Promise<Pick<ResourceReport, "status" | "message" | "policyDiff">> {
+): Promise<Pick<ResourceReport, "status" | "message" | "policyDiff"> & { live?: string }> {
   const recorded = resource.statement;
   if (recorded === undefined)
     return { status: "error", message: "the recorded statement is a secret in this export; export with --show-secrets to check it" };
@@ -25,8 +25,20 @@ export async function checkStatement(
       policiesEquivalent(own(a), own(b), options),
     );
     const diff = diffPolicies(statementDocument(recorded), own(live), options);
-    return diff.equivalent ? { status: "in-sync" } : { status: "drifted", policyDiff: diff };
+    return diff.equivalent ? { status: "in-sync", live } : { status: "drifted", policyDiff: diff, live };
   } catch (err) {
     return { status: "error", message: (err as Error).message };
   }
+}
+
+/**
+ * The statements of a key's policy that no KeyPolicyStatement of the stack owns (by Sid), in the
+ * policy's order: the key's default statement, hand-written ones, other stacks' statements. A
+ * statement without a Sid is listed by its place in the policy.
+ */
+export function unownedStatements(keyArn: string, live: string, owned: ReadonlySet<string>): UnownedStatement[] {
+  return policyStatements(live)
+    .map((s, index) => ({ ...s, index }))
+    .filter(({ sid }) => sid === undefined || !owned.has(sid))
+    .map(({ sid, statement, index }) => ({ keyArn, ...(sid !== undefined ? { sid } : { index }), statement: statementText(statement, 0) }));
 }

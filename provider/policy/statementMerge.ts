@@ -75,6 +75,14 @@ export function statementSids(policy: string): string[] {
     .filter((s): s is string => s !== undefined);
 }
 
+/** The policy's statements, as read (numbers as JsonNumber), each with its Sid if it has one, in document order. */
+export function policyStatements(policy: string): Array<{ sid?: string; statement: unknown }> {
+  return editable(policy).statements.map((statement) => {
+    const sid = sidOf(statement);
+    return sid === undefined ? { statement } : { sid, statement };
+  });
+}
+
 /** The statement with this Sid, as read (numbers as JsonNumber); undefined when there is none. */
 export function findStatement(policy: string, sid: string): Raw | undefined {
   return editable(policy).statements.find((s) => sidOf(s) === sid) as Raw | undefined;

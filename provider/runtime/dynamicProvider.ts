@@ -1,7 +1,8 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { CheckFailure } from "./check";
 import { createForHost } from "./initFailure";
-import { configureFromStack, stackSettingProblems } from "./settings";
+import { ProviderContext } from "./context";
+import { ProviderSettings } from "./settings";
 
 /** The operations a resource's lifecycle carries out against KMS, in the state's terms. */
 export interface ResourceLifecycle<I, O> {
@@ -21,19 +22,25 @@ export interface ResourceLifecycle<I, O> {
  * The provider object for one resource type: the host's calls, mapped onto its check and lifecycle.
  * Each runtime module must still export the object this returns as the module itself (see
  * runtime/keyPolicy.ts): that is what keeps `__provider` in the state a short `require`.
+ * `context` is the one the lifecycle was made with: `configure` fills it with the stack's settings.
  */
 export function dynamicProvider<I extends object, O>(
-  /** `olds`: the inputs the state records, empty for a new resource. */
-  check: (news: Record<string, unknown>, olds: Record<string, unknown>) => { inputs: I; failures: CheckFailure[] },
+  context: ProviderContext,
+  /** `olds`: the inputs the state records, empty for a new resource; `settings`: the context's. */
+  check: (
+    news: Record<string, unknown>,
+    olds: Record<string, unknown>,
+    settings: Readonly<ProviderSettings>,
+  ) => { inputs: I; failures: CheckFailure[] },
   lifecycle: ResourceLifecycle<I, O>,
 ): dynamic.ResourceProvider<I, O> {
   return {
     async configure(req) {
-      configureFromStack(req.config);
+      context.configure(req.config);
     },
     async check(olds, news) {
-      const result = check(news as unknown as Record<string, unknown>, (olds ?? {}) as Record<string, unknown>);
-      const failures = [...result.failures, ...stackSettingProblems()];
+      const result = check(news as unknown as Record<string, unknown>, (olds ?? {}) as Record<string, unknown>, context.settings);
+      const failures = [...result.failures, ...context.problems];
       if (failures.length === 0 && lifecycle.preflight)
         failures.push(...(await lifecycle.preflight((olds ?? {}) as Record<string, unknown>, result.inputs)));
       return { ...result, failures };

@@ -12,7 +12,7 @@
  */
 import * as path from "path";
 
-type Severity = "info" | "warning";
+export type LogSeverity = "info" | "warning";
 
 interface EngineClient {
   log(request: unknown, callback: (err: unknown) => void): void;
@@ -27,8 +27,6 @@ interface EngineConnection {
   client: EngineClient;
   proto: EngineProto;
 }
-
-let connection: EngineConnection | null | undefined;
 
 /** The engine's address is the first argument every plugin is started with. */
 function engineAddress(): string | undefined {
@@ -51,19 +49,26 @@ function connect(): EngineConnection | null {
   }
 }
 
-/** The engine asks the provider for the same diff more than once in one run; say it once. */
-const said = new Set<string>();
+/**
+ * One provider's channel to the person running pulumi: the engine's Log service when the plugin
+ * was started by the engine, else stderr. Each provider context owns one (runtime/context.ts).
+ */
+export class EngineLog {
+  private connection: EngineConnection | null | undefined;
+  /** The engine asks the provider for the same diff more than once in one run; say it once. */
+  private readonly said = new Set<string>();
 
-/** Shows `message` to the person running pulumi (under the preview's Diagnostics), once per process. */
-export async function engineLog(severity: Severity, message: string): Promise<void> {
-  if (said.has(message)) return;
-  said.add(message);
-  if (connection === undefined) connection = connect();
-  if (connection && (await sendToEngine(connection, severity, message))) return;
-  process.stderr.write(`${message}\n`);
+  /** Shows `message` to the person running pulumi (under the preview's Diagnostics), once per EngineLog. */
+  async say(severity: LogSeverity, message: string): Promise<void> {
+    if (this.said.has(message)) return;
+    this.said.add(message);
+    if (this.connection === undefined) this.connection = connect();
+    if (this.connection && (await sendToEngine(this.connection, severity, message))) return;
+    process.stderr.write(`${message}\n`);
+  }
 }
 
-async function sendToEngine({ client, proto }: EngineConnection, severity: Severity, message: string): Promise<boolean> {
+async function sendToEngine({ client, proto }: EngineConnection, severity: LogSeverity, message: string): Promise<boolean> {
   try {
     const request = new proto.LogRequest();
     request.setSeverity(severity === "warning" ? proto.LogSeverity.WARNING : proto.LogSeverity.INFO);

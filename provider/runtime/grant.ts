@@ -2,24 +2,23 @@
  * The Grant dynamic provider. Like runtime/keyPolicy.ts, the module's export is the provider
  * object, recorded in state as `require("pulumi-kms-policy/runtime/grant")`.
  */
-import { GrantApi } from "../aws/grants";
-import { KeyApi } from "../aws/keys";
+import { ProviderContext } from "./context";
 import { dynamicProvider } from "./dynamicProvider";
 import { checkGrant } from "./grantCheck";
 import { GrantLifecycle } from "./grantLifecycle";
-import { clientFor, propagationWait, providerSettings } from "./settings";
+
+/** This provider's settings, clients, clock and log (see runtime/keyPolicy.ts). */
+const context = new ProviderContext();
 
 const lifecycle = new GrantLifecycle(
   {
-    grants: (keyId, region, access) => new GrantApi(clientFor(keyId, region, access), propagationWait()),
-    keys: (keyId, region, access) => new KeyApi(clientFor(keyId, region, access)),
+    grants: (keyId, region, access) => context.grantApi(keyId, region, access),
+    keys: (keyId, region, access) => context.keyApi(keyId, region, access),
   },
   500,
-  () => providerSettings().grantListingDelaySeconds * 1000,
-  undefined,
-  () => providerSettings().dryRun,
+  context,
 );
 
-const grantProvider = dynamicProvider(checkGrant, lifecycle);
+const grantProvider = dynamicProvider(context, checkGrant, lifecycle);
 
 export = grantProvider;

@@ -15,15 +15,14 @@ import {
 import { GrantApi } from "../aws/grants";
 import { GONE_KEY_STATES, KeyApi, KeyFacts } from "../aws/keys";
 import { Access, accessKey } from "../aws/access";
-import { judgeGrantOnKey, judgeKey, KeyVerdict, unsettled, unsettledMessage } from "../verdict";
+import { describeAndJudgeKey, judgeGrantOnKey, KeyVerdict, unsettled, unsettledMessage } from "../verdict";
 import { CheckFailure, isUnknown, withoutUndefined } from "./check";
-import { Clock, systemClock } from "../clock";
-import { engineLog } from "./engineLog";
+import { sleep } from "../clock";
+import { ProviderContext } from "./context";
 import { ResourceInitFailedError } from "./initFailure";
 import { GrantInputs } from "./grantCheck";
 import { GrantDirectory } from "./grantDirectory";
 import { KeyChange, keyChange, recordedAccess } from "./keyIdentity";
-import { accessFor, regionFor } from "./settings";
 import { GRANT_FIELDS } from "../fields/grant";
 import { CheckedInputs, ReplacingFields, StateFields, inputsFromState, sameFields } from "../fields/table";
 
@@ -104,26 +103,32 @@ export class GrantLifecycle {
   /** DescribeKey verdicts in flight, by key and access (see judgeKeyOf). */
   private readonly keyReads = new Map<string, Promise<KeyVerdict>>();
 
+  /**
+   * `context`: the provider's settings (the listing delay, `kms-policy:dryRun`), its Region and
+   * access rules, its clock (the polls, the ListGrants batching windows, `createdAt`) and its log.
+   */
   constructor(
     private readonly clients: GrantClients,
     private readonly consistencyPollMs = 500,
-    /** How long after its creation a missing grant counts as not listed yet (eventual consistency). */
-    private readonly listingDelayMs: () => number = () => 300_000,
-    /** The clock of the ListGrants batching windows (see GrantDirectory). */
-    directoryClock: Clock = systemClock,
-    /** Whether check asks KMS with a dry run before a grant is created or replaced (`kms-policy:dryRun`). */
-    private readonly dryRun: () => boolean = () => false,
+    private readonly context: ProviderContext = new ProviderContext(),
   ) {
     this.directory = new GrantDirectory(
-      (keyArn, access) => clients.grants(keyArn, regionFor(keyArn), access),
+      (keyArn, access) => clients.grants(keyArn, context.regionFor(keyArn), access),
       undefined,
       undefined,
-      directoryClock,
+      context.clock,
     );
   }
 
+  /** How long after its creation a missing grant counts as not listed yet (eventual consistency). */
+  private get listingDelayMs(): number {
+    return this.context.settings.grantListingDelaySeconds * 1000;
+  }
+
   private async usableKey(inputs: Pick<GrantInputs, "keyId" | "region">, access: Access): Promise<KeyFacts> {
-    const key = await this.clients.keys(inputs.keyId, regionFor(inputs.keyId, inputs.region), access).describeKey(inputs.keyId);
+    const key = await this.clients
+      .keys(inputs.keyId, this.context.regionFor(inputs.keyId, inputs.region), access)
+      .describeKey(inputs.keyId);
     if (key.state === "Disabled" || GONE_KEY_STATES.has(key.state)) {
       throw new Error(
         `key ${key.arn} is ${key.state}: KMS refuses new grants on it. Enable the key (or cancel its deletion), then run again.`,
@@ -133,14 +138,14 @@ export class GrantLifecycle {
   }
 
   async create(inputs: GrantInputs): Promise<{ id: string; outs: GrantOutputs }> {
-    const access = accessFor(inputs);
+    const access = this.context.accessFor(inputs);
     const key = await this.usableKey(inputs, access);
-    const api = this.clients.grants(key.arn, regionFor(key.arn), access);
+    const api = this.clients.grants(key.arn, this.context.regionFor(key.arn), access);
     // The Name makes CreateGrant idempotent in KMS: a retried or re-run create returns the same
     // grant. An interrupted run, or a service that does not deduplicate, can still leave a twin
     // with the same name and parameters; it is removed below so that exactly one grant remains.
     const request = { ...inputs, keyId: key.arn };
-    const asked = Date.now();
+    const asked = this.context.clock.now();
     const created = await api.createGrant(request);
     const { grantTokens: _tokens, ...kept } = inputs;
     const outs: GrantOutputs = {
@@ -148,7 +153,7 @@ export class GrantLifecycle {
       grantId: created.grantId,
       grantToken: created.grantToken,
       keyArn: key.arn,
-      createdAt: new Date().toISOString(),
+      createdAt: new Date(this.context.clock.now()).toISOString(),
       issuingAccount: key.account,
       ...effectiveOutputs(inputs),
       access,
@@ -169,12 +174,12 @@ export class GrantLifecycle {
       if (existedBefore(returned, asked)) {
         const since = new Date(returned?.CreationDate as Date).toISOString();
         if (this.replacedIds.has(created.grantId))
-          await engineLog(
+          await this.context.log(
             "info",
             `Grant ${inputs.name}: KMS returned the existing grant ${created.grantId} with this name and these parameters (created ${since}), which the Grant this one replaces held; this resource manages it from now on.`,
           );
         else
-          await engineLog(
+          await this.context.log(
             "warning",
             `Grant ${inputs.name}: KMS returned grant ${created.grantId} on ${key.arn}, which existed before this create (created ${since}) with this name and these parameters (CreateGrant's Name rule), and this resource records it from now on. ` +
               "If another Grant of this stack (or another stack) records the same grant id, the delete of either revokes the other's access: give one of them its own name. " +
@@ -189,7 +194,7 @@ export class GrantLifecycle {
       const twins = listed.filter((g) => g.GrantId !== created.grantId && !this.holders.has(g.GrantId ?? "") && sameGrant(g, inputs));
       for (const twin of twins) await api.removeGrant(key.arn, twin.GrantId as string, "revoke");
       if (twins.length)
-        await engineLog(
+        await this.context.log(
           "warning",
           `Grant ${inputs.name}: revoked ${twins.length} other grant(s) of key ${key.arn} with this name and these parameters (left by an interrupted create, or held by the resource this one replaces, on an endpoint that does not deduplicate by name).`,
         );
@@ -208,8 +213,8 @@ export class GrantLifecycle {
 
   async read(id: string, props: GrantOutputs): Promise<{ id?: string; props?: GrantOutputs; inputs?: GrantInputs }> {
     const keyArn = props.keyArn;
-    const access = recordedAccess(props);
-    const delay = this.listingDelayMs();
+    const access = recordedAccess(props, this.context);
+    const delay = this.listingDelayMs;
     const asRecorded = { ...props, grantId: id };
     // The key first, then its listing, judged together as drift judges them (judgeGrantOnKey).
     const keyRead = this.judgeKeyOf(props);
@@ -224,7 +229,7 @@ export class GrantLifecycle {
     };
     // Asked together, so that reads arriving together still share one listing (GrantDirectory).
     const [key, first] = await Promise.all([keyRead, listing(false)]);
-    let verdict = judgeGrantOnKey(asRecorded, key, first, Date.now(), delay);
+    let verdict = judgeGrantOnKey(asRecorded, key, first, this.context.clock.now(), delay);
     // A young grant KMS does not list yet, or lists with its grantee as a unique id, may settle
     // in a moment: read again (afresh, not from a shared listing) a few times within the delay.
     for (
@@ -232,20 +237,20 @@ export class GrantLifecycle {
       unsettled(verdict) && verdict.ageMs + wait < delay && wait <= 8 * this.consistencyPollMs;
       wait *= 2
     ) {
-      await new Promise((r) => setTimeout(r, wait));
-      verdict = judgeGrantOnKey(asRecorded, key, await listing(true), Date.now(), delay);
+      await sleep(this.context.clock, wait);
+      verdict = judgeGrantOnKey(asRecorded, key, await listing(true), this.context.clock.now(), delay);
     }
     if (verdict.status === "key-gone") {
-      await engineLog("warning", `Grant ${id}: ${verdict.reason}; the grant is gone from the stack.`);
+      await this.context.log("warning", `Grant ${id}: ${verdict.reason}; the grant is gone from the stack.`);
       return {};
     }
     if (verdict.status === "error") throw verdict.error;
     if (unsettled(verdict)) {
-      await engineLog("info", `Grant ${id} on ${keyArn}: ${unsettledMessage(verdict)}; keeping it as the stack records it.`);
+      await this.context.log("info", `Grant ${id} on ${keyArn}: ${unsettledMessage(verdict)}; keeping it as the stack records it.`);
       return { id, props: withoutTokens(props), inputs: inputsOf(props) };
     }
     if (verdict.status === "gone" || !entry) {
-      await engineLog(
+      await this.context.log(
         "warning",
         `Grant ${id} (${props.name}) no longer exists on key ${keyArn}: it was revoked or retired outside Pulumi. \`pulumi up\` creates it again.`,
       );
@@ -262,7 +267,7 @@ export class GrantLifecycle {
         verdict.status === "drifted" && verdict.granteeDeleted
           ? "KMS now shows the grantee as a bare unique id: the role or user it named was deleted, so the grant serves nobody."
           : "the grantee differs from the stack.";
-      await engineLog("warning", `Grant ${id} (${props.name}): ${why} \`pulumi up\` replaces the grant.`);
+      await this.context.log("warning", `Grant ${id} (${props.name}): ${why} \`pulumi up\` replaces the grant.`);
     }
     if (entry.IssuingAccount) outs.issuingAccount = entry.IssuingAccount;
     outs.reportedGrantee = reportedGrantee(entry);
@@ -275,17 +280,13 @@ export class GrantLifecycle {
   /** The key's state, judged as drift judges it: gone (deleted or pending deletion), usable, or unknown. */
   private judgeKeyOf(props: GrantOutputs): Promise<KeyVerdict> {
     // Reads of one key that arrive together (a refresh) share one DescribeKey, as they share one listing.
-    const slot = `${props.keyArn}\u0000${accessKey(recordedAccess(props))}`;
+    const access = recordedAccess(props, this.context);
+    const slot = `${props.keyArn}\u0000${accessKey(access)}`;
     let verdict = this.keyReads.get(slot);
     if (!verdict) {
-      verdict = this.clients
-        .keys(props.keyArn, regionFor(props.keyArn), recordedAccess(props))
-        .describeKey(props.keyArn)
-        .then(
-          (key) => judgeKey(props.keyArn, { key }),
-          (error: unknown) => judgeKey(props.keyArn, { error }),
-        )
-        .finally(() => this.keyReads.delete(slot));
+      verdict = describeAndJudgeKey(this.clients.keys(props.keyArn, this.context.regionFor(props.keyArn), access), props.keyArn).finally(
+        () => this.keyReads.delete(slot),
+      );
       this.keyReads.set(slot, verdict);
     }
     return verdict;
@@ -298,7 +299,7 @@ export class GrantLifecycle {
    * known changes, `changes` is left unknown for the engine to settle once the value is known.
    */
   async diff(olds: GrantOutputs, news: GrantInputs): Promise<{ changes?: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
-    const key = await keyChange(olds, news);
+    const key = await keyChange(olds, news, this.context);
     const replaces: string[] = [...key.replaces];
     replaces.push(...changedParameters(olds, news).filter((field) => !isUnknown((news as unknown as Record<string, unknown>)[field])));
     if (!isUnknown(news.name) && olds.name !== news.name) replaces.push("name");
@@ -322,19 +323,19 @@ export class GrantLifecycle {
    * error says nothing about the grant, so it is a warning.
    */
   async preflight(olds: Record<string, unknown>, inputs: GrantInputs): Promise<CheckFailure[]> {
-    if (!this.dryRun()) return [];
+    if (!this.context.settings.dryRun) return [];
     if (isUnknown(inputs)) {
-      await engineLog("info", `Grant ${inputs.name}: no dry run of CreateGrant at preview: some inputs are known only at apply.`);
+      await this.context.log("info", `Grant ${inputs.name}: no dry run of CreateGrant at preview: some inputs are known only at apply.`);
       return [];
     }
     const isNew = olds.keyId === undefined;
     if (!isNew && (await this.diff(olds as unknown as GrantOutputs, inputs)).replaces.length === 0) return [];
     const result = await this.clients
-      .grants(inputs.keyId, regionFor(inputs.keyId, inputs.region), accessFor(inputs))
+      .grants(inputs.keyId, this.context.regionFor(inputs.keyId, inputs.region), this.context.accessFor(inputs))
       .dryRunCreateGrant(inputs);
     if (result.ok) return [];
     if (isTransient(result.error.cause)) {
-      await engineLog(
+      await this.context.log(
         "warning",
         `Grant ${inputs.name}: the dry run of CreateGrant could not finish, so preview cannot say whether pulumi up will succeed: ${result.error.message}`,
       );
@@ -355,7 +356,7 @@ export class GrantLifecycle {
         retireOnDelete: news.retireOnDelete,
         assumeRole,
         profile,
-        access: accessFor(news),
+        access: this.context.accessFor(news),
       }),
     };
   }
@@ -363,21 +364,21 @@ export class GrantLifecycle {
   async delete(id: string, props: GrantOutputs): Promise<void> {
     const holder = this.holders.get(id);
     if (holder !== undefined && holder !== props.createdAt) {
-      await engineLog(
+      await this.context.log(
         "info",
         `Grant ${id} (${props.name}): not revoked: KMS handed this grant to the resource that replaces this one (same name and parameters), which manages it now.`,
       );
       return;
     }
     if (this.keptIds.has(id)) {
-      await engineLog(
+      await this.context.log(
         "warning",
         `Grant ${id} (${props.name}): not ${props.retireOnDelete ? "retired" : "revoked"}: another Grant of this stack records the same grant id and stays, so revoking it would take that Grant's grantee's access away. ` +
           "The grant is left to that Grant, whose own delete removes it.",
       );
       return;
     }
-    const api = this.clients.grants(props.keyArn, regionFor(props.keyArn), recordedAccess(props));
+    const api = this.clients.grants(props.keyArn, this.context.regionFor(props.keyArn), recordedAccess(props, this.context));
     const done = props.retireOnDelete ? "retired" : "revoked";
     try {
       // RevokeGrant and RetireGrant succeed on a key pending deletion (KMS Developer Guide, "Key
@@ -391,7 +392,7 @@ export class GrantLifecycle {
       const key = await this.judgeKeyOf(props);
       const state =
         key.status === "usable" ? `key ${key.key.arn} is ${key.key.state}` : key.status === "gone" ? key.reason : `key ${props.keyArn}`;
-      await engineLog(
+      await this.context.log(
         "warning",
         `Grant ${id} (${props.name}): not ${done}: KMS refused the call for the key's state (${state}): ${(err as Error).message}. ` +
           "The grant goes with the key if it is deleted; otherwise revoke it (RevokeGrant) once the key is usable, or import it into a stack.",

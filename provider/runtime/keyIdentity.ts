@@ -1,7 +1,10 @@
 import { Access, accessKey } from "../aws/access";
 import { keyIdentity, parseKeyRef, sameIdentity } from "../aws/keyRef";
 import { isUnknown } from "./check";
-import { accessFor, accountFor, regionFor } from "./settings";
+import type { ProviderContext } from "./context";
+
+/** What key identity reads of a provider's context: the stack's Region and access, the STS account. */
+export type IdentityContext = Pick<ProviderContext, "accessFor" | "accountFor" | "regionFor">;
 
 /**
  * Key identity in the lifecycles' terms: which credentials a resource in state used, and whether
@@ -9,8 +12,8 @@ import { accessFor, accountFor, regionFor } from "./settings";
  */
 
 /** The Access recorded in state; a state written before accounts were recorded uses today's settings. */
-export function recordedAccess(props: Access & { access?: Access }): Access {
-  return props.access ?? accessFor(props);
+export function recordedAccess(props: Access & { access?: Access }, context: IdentityContext): Access {
+  return props.access ?? context.accessFor(props);
 }
 
 /**
@@ -25,10 +28,11 @@ export async function sameKeyAs(
   newRegion: string | undefined,
   oldAccess: Access,
   newAccess: Access,
+  context: IdentityContext,
 ): Promise<boolean> {
   const ref = parseKeyRef(newKey);
   const needsAccount = !("error" in ref) && !ref.account && accessKey(oldAccess) !== accessKey(newAccess);
-  const account = needsAccount ? await accountFor(newAccess, newRegion) : undefined;
+  const account = needsAccount ? await context.accountFor(newAccess, newRegion) : undefined;
   return sameIdentity(keyIdentity(oldKey, { region: oldRegion }), keyIdentity(newKey, { region: newRegion, account }));
 }
 
@@ -56,16 +60,17 @@ export interface KeyChange {
 export async function keyChange(
   olds: Access & { keyId: string; keyArn?: string; region?: string; access?: Access },
   news: Access & { keyId: string; region?: string },
+  context: IdentityContext,
 ): Promise<KeyChange> {
   const oldKey = olds.keyArn || olds.keyId;
   const keyKnown = !isUnknown(news.keyId) && !isUnknown(news.region);
   const accessKnown = !isUnknown(news.assumeRole) && !isUnknown(news.profile);
-  const oldRegion = regionFor(oldKey, olds.region);
-  const newRegion = keyKnown ? regionFor(news.keyId, news.region) : undefined;
-  const oldAccess = recordedAccess(olds);
-  const newAccess = accessKnown ? accessFor(news) : oldAccess;
+  const oldRegion = context.regionFor(oldKey, olds.region);
+  const newRegion = keyKnown ? context.regionFor(news.keyId, news.region) : undefined;
+  const oldAccess = recordedAccess(olds, context);
+  const newAccess = accessKnown ? context.accessFor(news) : oldAccess;
   const replaces: KeyChange["replaces"] = [];
-  if (keyKnown && !(await sameKeyAs(oldKey, oldRegion, news.keyId, newRegion, oldAccess, newAccess))) replaces.push("keyId");
+  if (keyKnown && !(await sameKeyAs(oldKey, oldRegion, news.keyId, newRegion, oldAccess, newAccess, context))) replaces.push("keyId");
   if (oldRegion && newRegion && oldRegion !== newRegion) replaces.push("region");
   const accessChanged = accessKnown && accessKey(oldAccess) !== accessKey(newAccess);
   return { replaces, keyKnown, accessKnown, oldKey, oldAccess, newAccess, accessChanged };

@@ -142,3 +142,33 @@ export function ownershipTagKeys(tags: Record<string, string>): string[] {
   const own = new Set([OWNER_TAG, PENDING_TAG, PREDECESSOR_TAG, HANDED_OVER_TAG]);
   return Object.keys(tags).filter((k) => own.has(k) || k.startsWith(PREVIOUS_POLICY_TAG_PREFIX));
 }
+
+/**
+ * A KeyPolicyStatement's claim on a key: one tag per statement, `pulumi-kms-policy:statement:<Sid>`
+ * (the Sid's digest when it does not fit a tag key), whose value is the Sid. A KeyPolicy create
+ * finding one refuses the key: putting its whole policy would remove the statement, and the
+ * statement's stack would put it back (docs/key-policy.md, "Keys with KeyPolicyStatements").
+ */
+export const STATEMENT_TAG_PREFIX = "pulumi-kms-policy:statement:";
+/** KMS tag keys: at most 128 characters of letters, digits, spaces and `_.:/=+-@` (API Reference, Tag). */
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TAG_KEY_LENGTH = 128;
+
+/** The tag that records a KeyPolicyStatement's claim on its Sid, and the tag's value. */
+export function statementTag(sid: string): { key: string; value: string } {
+  const readable = TAG_TEXT.test(sid) && STATEMENT_TAG_PREFIX.length + sid.length <= TAG_KEY_LENGTH;
+  const key = STATEMENT_TAG_PREFIX + (readable ? sid : crypto.createHash("sha256").update(sid).digest("hex").slice(0, 32));
+  const value = [...sid]
+    .filter((c) => TAG_TEXT.test(c))
+    .join("")
+    .slice(0, TAG_VALUE_LENGTH);
+  return { key, value };
+}
+
+/** The Sids (as their tags record them) of the statements KeyPolicyStatements claim on the key. */
+export function statementClaims(tags: Record<string, string>): string[] {
+  return Object.keys(tags)
+    .filter((k) => k.startsWith(STATEMENT_TAG_PREFIX))
+    .map((k) => tags[k] || k.slice(STATEMENT_TAG_PREFIX.length))
+    .sort();
+}

@@ -6,7 +6,7 @@
 import { parseKeyRef } from "../aws/keyRef";
 import { AccessCheckResult, AccessQuery, checkAccessNotGranted, checkNoNewAccess } from "../policy";
 import { CheckFailure, isUnknown } from "./check";
-import { ProviderSettings, providerSettings } from "./settings";
+import { ProviderSettings, defaultSettings } from "./settings";
 
 /** The reasons of a FAIL, one line each: the statement's path and what it may grant. */
 const reasonsText = (result: AccessCheckResult) => result.reasons.map((r) => `${r.path ? `${r.path}: ` : ""}${r.message}`).join("; ");
@@ -21,7 +21,7 @@ export function keyPolicyAccessFailures(
   olds: Record<string, unknown>,
   policy: unknown,
   keyId: unknown,
-  settings: Pick<ProviderSettings, "noNewAccess" | "accessNotGranted"> = providerSettings(),
+  settings: Pick<ProviderSettings, "noNewAccess" | "accessNotGranted"> = defaultSettings(),
 ): CheckFailure[] {
   if (typeof policy !== "string" || isUnknown(policy) || policy === "") return [];
   const ref = typeof keyId === "string" && !isUnknown(keyId) ? parseKeyRef(keyId) : undefined;

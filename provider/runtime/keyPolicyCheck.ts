@@ -1,10 +1,10 @@
 import { Access, knownAccount } from "../aws/access";
 import { parseKeyRef } from "../aws/keyRef";
 import { KEY_POLICY_NAME } from "../aws/keyPolicyFacts";
-import { LintSuppression, Severity, atLeast, lintPolicy } from "../policy";
+import { LintSuppression, atLeast, lintPolicy } from "../policy";
 import { CheckFailure, KEY_POLICY_KEY_ID_MESSAGES, checkAccess, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
 import { lockoutProblem } from "../policy/lockout";
-import { providerSettings, stackAccess } from "./settings";
+import { ProviderSettings, defaultSettings } from "./settings";
 
 export type OnDelete = "restore" | "default" | "retain";
 export const ON_DELETE_CHOICES: readonly OnDelete[] = ["restore", "default", "retain"];
@@ -25,22 +25,27 @@ export interface KeyPolicyInputs extends Access {
  * The account a key given by bare id is in, if check can tell (aws/access.ts's knownAccount, as the
  * program's lint warnings use): the account of the role assumed. While the resource's own
  * assumeRole or profile is not known yet (preview), neither is the account: not the stack's.
+ * `stack`: the stack's `kms-policy:assumeRole` and `aws:profile`.
  */
-export function keyAccountOf(news: Record<string, unknown>): string | undefined {
+export function keyAccountOf(news: Record<string, unknown>, stack: Access): string | undefined {
   if (isUnknown(news.assumeRole) || isUnknown(news.profile)) return undefined;
   const role = news.assumeRole;
   const own = typeof role === "object" && role !== null && typeof (role as { roleArn?: unknown }).roleArn === "string";
   const profile = typeof news.profile === "string" ? news.profile : undefined;
-  return knownAccount({ ...(own ? { assumeRole: role as Access["assumeRole"] } : {}), ...(profile ? { profile } : {}) }, stackAccess());
+  return knownAccount({ ...(own ? { assumeRole: role as Access["assumeRole"] } : {}), ...(profile ? { profile } : {}) }, stack);
 }
+
+/** The stack settings a policy's check reads: the lint's, and the stack's access (for the key's account). */
+export type CheckSettings = Pick<ProviderSettings, "failOn" | "assumeRole" | "profile"> & { lintIgnore: readonly LintSuppression[] };
 
 /**
  * Validates KeyPolicy inputs without calling AWS. Every failure names the property, the rule and
  * the fix; unknown values (not yet computed during preview) are checked at the next check.
+ * `lint`: the stack's settings (its provider context's), the defaults when left out.
  */
 export function checkKeyPolicy(
   news: Record<string, unknown>,
-  lint: { failOn: Severity; lintIgnore: readonly LintSuppression[] } = providerSettings(),
+  lint: CheckSettings = defaultSettings(),
 ): { inputs: KeyPolicyInputs; failures: CheckFailure[] } {
   const failures: CheckFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason });
@@ -59,7 +64,8 @@ export function checkKeyPolicy(
       policyText = typeof policy === "string" ? policy : JSON.stringify(policy, null, 2);
       // Findings below failOn are the program's to show (resources/lintWarnings.ts): check cannot name the resource.
       const ref = typeof keyId === "string" ? parseKeyRef(keyId) : undefined;
-      const account = (ref && !("error" in ref) ? ref.account : undefined) ?? keyAccountOf(news);
+      const account =
+        (ref && !("error" in ref) ? ref.account : undefined) ?? keyAccountOf(news, { assumeRole: lint.assumeRole, profile: lint.profile });
       const findings = lintPolicy(policyText, { ignore: lint.lintIgnore, account }).filter((f) => atLeast(f.severity, lint.failOn));
       const failing = (p: (typeof findings)[number]) =>
         p.severity === "error" ? "" : `, ${p.severity}; kms-policy:failOn is ${lint.failOn}`;

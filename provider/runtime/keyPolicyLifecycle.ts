@@ -1,16 +1,17 @@
 import { GONE_KEY_STATES, KeyApi, KeyFacts } from "../aws/keys";
-import { errorName, isRefusal } from "../aws/errors";
+import { isRefusal } from "../aws/errors";
 import { Access } from "../aws/access";
 import { partitionOf } from "../aws/keyRef";
 import { KEY_POLICY_NAME, defaultKeyPolicy } from "../aws/keyPolicyFacts";
 import { diffPolicies, formatPolicyDiff, validatePolicy } from "../policy";
 import { KeyPolicyInputs } from "./keyPolicyCheck";
-import { engineLog } from "./engineLog";
+import { ProviderContext } from "./context";
 import { ResourceInitFailedError } from "./initFailure";
 import { isUnknown } from "./check";
 import { seeDocs } from "../docs";
+import { statementSids } from "../policy/statementMerge";
 import { KeyChange, keyChange, recordedAccess } from "./keyIdentity";
-import { judgeKey, judgePolicy, KeyVerdict, policyReading, samePolicy } from "../verdict";
+import { describeAndJudgeKey, judgePolicy, policyReading, samePolicy } from "../verdict";
 import {
   HANDED_OVER_TAG,
   PENDING_TAG,
@@ -19,12 +20,14 @@ import {
   handedOver,
   newOwnerId,
   ownershipTagKeys,
+  statementClaims,
+  statementTag,
+  STATEMENT_TAG_PREFIX,
   ownershipTags,
   policyDigest,
   readOwnership,
   recordsPreviousPolicy,
 } from "./keyOwnership";
-import { accessFor, providerSettings, regionFor } from "./settings";
 import { KEY_POLICY_FIELDS } from "../fields/keyPolicy";
 import { CheckedInputs, ReplacingFields, StateFields, inputsFromState, sameFields } from "../fields/table";
 
@@ -68,17 +71,35 @@ export type PreStackSource = "live" | "replaced" | "unfinished-create";
 
 export type ApiFor = (keyId: string, region?: string, access?: Access) => KeyApi;
 
-/** How policies of a key are read and compared: one home, below refresh and drift (provider/verdict). */
-const readAs = policyReading;
-export const equivalent = samePolicy;
-
 /** The statement-level diff of two policies of the key, as text; the engine's error when it cannot read one. */
 export function explainDiff(before: string, after: string, title: string, keyRef: string): string {
   try {
-    return formatPolicyDiff(diffPolicies(before, after, readAs(keyRef)), { title });
+    return formatPolicyDiff(diffPolicies(before, after, policyReading(keyRef)), { title });
   } catch (err) {
     return `${title}: ${(err as Error).message}`;
   }
+}
+
+/**
+ * The recorded key as a refresh reads it (describeAndJudgeKey): its facts while usable; undefined
+ * when it is deleted or pending deletion, after telling `who` (the resource, as its messages name
+ * it) is gone from the stack. A failure to read it is thrown: the state stays as it is.
+ */
+export async function refreshedKey(
+  api: KeyApi,
+  keyArn: string,
+  who: string,
+  context: Pick<ProviderContext, "log">,
+): Promise<KeyFacts | undefined> {
+  const verdict = await describeAndJudgeKey(api, keyArn);
+  if (verdict.status === "error") throw verdict.error;
+  if (verdict.status === "usable") return verdict.key;
+  await context.log(
+    "warning",
+    `${who}: ${verdict.reason}; the resource is gone from the stack` +
+      (verdict.key ? " (cancel the deletion and run `pulumi up` to manage it again)." : "."),
+  );
+  return undefined;
 }
 
 /** DescribeKey, refusing a key pending deletion: its policy cannot be managed. */
@@ -101,13 +122,18 @@ export class KeyPolicyLifecycle {
    */
   private readonly inStack = new Map<string, { ownerId?: string; previousPolicy: string; predecessor?: string }>();
 
+  /**
+   * `context`: the provider's settings (`kms-policy:previousPolicyInTags`), its Region and access
+   * rules and its log; the clock is the one `apiFor`'s KeyApis wait on.
+   */
   constructor(
     private readonly apiFor: ApiFor,
     private readonly readBackPollMs = 250,
+    private readonly context: ProviderContext = new ProviderContext(),
   ) {}
 
   private api(inputs: Pick<KeyPolicyInputs, "keyId" | "region">, access: Access, keyArn?: string): KeyApi {
-    return this.apiFor(keyArn ?? inputs.keyId, regionFor(keyArn ?? inputs.keyId, inputs.region), access);
+    return this.apiFor(keyArn ?? inputs.keyId, this.context.regionFor(keyArn ?? inputs.keyId, inputs.region), access);
   }
 
   private lint(policy: string): string {
@@ -130,7 +156,7 @@ export class KeyPolicyLifecycle {
       keyArn,
       inputs.policyName,
       inputs.policy,
-      (a, b) => equivalent(a, b, keyArn),
+      (a, b) => samePolicy(a, b, keyArn),
       this.readBackPollMs,
       inputs.readBackTimeoutSeconds * 1000,
     );
@@ -144,7 +170,7 @@ export class KeyPolicyLifecycle {
 
   /** The key's policy now, as a settled read: moments after another stack's destroy, KMS may still answer with that stack's policy. */
   private settledLive(api: KeyApi, keyArn: string, inputs: KeyPolicyInputs): Promise<string> {
-    return api.settledKeyPolicy(keyArn, inputs.policyName, undefined, (a, b) => equivalent(a, b, keyArn), this.readBackPollMs, {
+    return api.settledKeyPolicy(keyArn, inputs.policyName, undefined, (a, b) => samePolicy(a, b, keyArn), this.readBackPollMs, {
       timeoutMs: inputs.readBackTimeoutSeconds * 1000,
     });
   }
@@ -183,8 +209,8 @@ export class KeyPolicyLifecycle {
         seeDocs("keyPolicyReplacing") +
         ".",
     };
-    await engineLog(
-      source === "live" && found.previousPolicy !== undefined && !equivalent(found.previousPolicy, previousPolicy, keyArn)
+    await this.context.log(
+      source === "live" && found.previousPolicy !== undefined && !samePolicy(found.previousPolicy, previousPolicy, keyArn)
         ? "warning"
         : "info",
       `KeyPolicy: key ${keyArn} carries the ownership tags of another KeyPolicy (owner ${found.owner}). ${recorded}${why[source]}` +
@@ -193,7 +219,7 @@ export class KeyPolicyLifecycle {
   }
 
   async create(inputs: KeyPolicyInputs): Promise<{ id: string; outs: KeyPolicyOutputs }> {
-    const access = accessFor(inputs);
+    const access = this.context.accessFor(inputs);
     const api = this.api(inputs, access);
     const key = await describeUsableKey(api, inputs.keyId);
     const names = await api.listKeyPolicies(key.arn);
@@ -204,6 +230,7 @@ export class KeyPolicyLifecycle {
     const found = tags ? readOwnership(tags) : {};
     // Captured before anything changes, so that a failed create can put it back.
     const livePolicy = await this.settledLive(api, key.arn, inputs);
+    refuseStatementOwners(key.arn, tags, livePolicy);
     const { previousPolicy, source } = this.preStackPolicy(key.arn, livePolicy, found);
     await this.reportPreStack(key.arn, found, previousPolicy, source);
     const predecessor = found.owner && source === "live" ? found.owner : undefined;
@@ -230,25 +257,24 @@ export class KeyPolicyLifecycle {
           found,
         )
       : undefined;
+    // What the state records, with the policy the key has (or, after a failure, may have).
+    const outs = (policy: string): KeyPolicyOutputs => ({
+      ...inputs,
+      policy,
+      keyArn: key.arn,
+      previousPolicy,
+      access,
+      replacedPolicy: livePolicy,
+      ...(ownerId ? { ownerId } : {}),
+      ...(predecessor ? { predecessor } : {}),
+    });
     let putAnswered = false;
     try {
       await this.put(api, key.arn, inputs);
       putAnswered = true;
       const policy = await this.confirm(api, key.arn, inputs);
       if (ownerId) await this.settleClaim(api, key.arn);
-      return {
-        id: key.arn,
-        outs: {
-          ...inputs,
-          policy,
-          keyArn: key.arn,
-          previousPolicy,
-          access,
-          replacedPolicy: livePolicy,
-          ...(ownerId ? { ownerId } : {}),
-          ...(predecessor ? { predecessor } : {}),
-        },
-      };
+      return { id: key.arn, outs: outs(policy) };
     } catch (err) {
       if (!putAnswered && isRefusal(err)) {
         if (ownerId && tags) await this.unclaim(api, key.arn, tags);
@@ -271,16 +297,7 @@ export class KeyPolicyLifecycle {
         // Whether the new policy landed is unknown, so the state says the old one: the next
         // `pulumi up` then puts the declared policy for certain. The claim stays: the key may have
         // this resource's policy.
-        {
-          ...inputs,
-          policy: livePolicy,
-          keyArn: key.arn,
-          previousPolicy,
-          access,
-          replacedPolicy: livePolicy,
-          ...(ownerId ? { ownerId } : {}),
-          ...(predecessor ? { predecessor } : {}),
-        },
+        { ...outs(livePolicy) },
       );
     }
   }
@@ -291,7 +308,7 @@ export class KeyPolicyLifecycle {
       return await api.listTags(keyArn);
     } catch (err) {
       if (!isRefusal(err)) throw err;
-      await engineLog(
+      await this.context.log(
         "warning",
         `KeyPolicy: ${(err as Error).message}\nWithout the key's tags, a replaced or renamed KeyPolicy cannot hand the key over ${seeDocs("keyPolicyReplacing")}.`,
       );
@@ -312,10 +329,10 @@ export class KeyPolicyLifecycle {
     current: Record<string, string>,
     found: Ownership,
   ): Promise<string | undefined> {
-    const inTags = providerSettings().previousPolicyInTags;
+    const inTags = this.context.settings.previousPolicyInTags;
     const tags = ownershipTags(claim.owner, { ...claim, previousPolicy: inTags ? claim.previousPolicy : undefined });
     if (inTags && !recordsPreviousPolicy(tags)) {
-      await engineLog(
+      await this.context.log(
         "warning",
         `KeyPolicy: the policy key ${keyArn} had before this stack (${claim.previousPolicy.length} characters) is too large for the key's ownership tags ` +
           `(deflated, it needs more than ${MAX_PREVIOUS_POLICY_TAGS} tag values of 256 characters), so only the owner is recorded. This resource keeps it as previousPolicy and restores it on delete; ` +
@@ -338,7 +355,7 @@ export class KeyPolicyLifecycle {
           { cause: err },
         );
       }
-      await engineLog(
+      await this.context.log(
         "warning",
         `KeyPolicy: ${(err as Error).message}\nThe key's policy is set, but a replaced or renamed KeyPolicy on it could revert it ${seeDocs("keyPolicyReplacing")}.`,
       );
@@ -351,7 +368,10 @@ export class KeyPolicyLifecycle {
     try {
       await api.untag(keyArn, [PENDING_TAG]);
     } catch (err) {
-      await engineLog("warning", `KeyPolicy: the key's policy is set, but its claim stays marked pending: ${(err as Error).message}`);
+      await this.context.log(
+        "warning",
+        `KeyPolicy: the key's policy is set, but its claim stays marked pending: ${(err as Error).message}`,
+      );
     }
   }
 
@@ -366,7 +386,7 @@ export class KeyPolicyLifecycle {
       );
       if (Object.keys(owned).length > 0) await api.tag(keyArn, owned);
     } catch (err) {
-      await engineLog(
+      await this.context.log(
         "warning",
         `KeyPolicy: the key's policy is as it was, but its ownership tags could not be put back: ${(err as Error).message}`,
       );
@@ -384,28 +404,15 @@ export class KeyPolicyLifecycle {
 
   async read(id: string, props: KeyPolicyOutputs): Promise<{ id?: string; props?: KeyPolicyOutputs; inputs?: KeyPolicyInputs }> {
     const keyArn = props.keyArn || id;
-    const api = this.api(props, recordedAccess(props), keyArn);
-    let verdict: KeyVerdict;
-    try {
-      verdict = judgeKey(keyArn, { key: await api.describeKey(keyArn) });
-    } catch (error) {
-      verdict = judgeKey(keyArn, { error });
-    }
-    if (verdict.status === "error") throw verdict.error;
-    if (verdict.status === "gone") {
-      await engineLog(
-        "warning",
-        `KeyPolicy: ${verdict.reason}; the resource is gone from the stack (if the key is pending deletion: cancel the deletion and run \`pulumi up\` to manage it again).`,
-      );
-      return {};
-    }
-    const key = verdict.key;
+    const api = this.api(props, recordedAccess(props, this.context), keyArn);
+    const key = await refreshedKey(api, keyArn, "KeyPolicy", this.context);
+    if (!key) return {};
     // One read that differs may be KMS still answering with the policy before this stack's own put.
     const live = await api.settledKeyPolicy(
       keyArn,
       props.policyName || KEY_POLICY_NAME,
       props.policy,
-      (a, b) => equivalent(a, b, keyArn),
+      (a, b) => samePolicy(a, b, keyArn),
       this.readBackPollMs,
       { replaced: props.replacedPolicy, timeoutMs: (props.readBackTimeoutSeconds ?? 60) * 1000 },
     );
@@ -413,13 +420,13 @@ export class KeyPolicyLifecycle {
     let policy = props.policy;
     if (judgePolicy(props.policy, live, keyArn).status === "drifted") {
       policy = live;
-      await engineLog(
+      await this.context.log(
         "warning",
         explainDiff(props.policy, live, `KeyPolicy: the live policy of ${keyArn} has drifted from the stack (- stack, + live)`, keyArn),
       );
     }
     // A state written before the access was recorded records it now, for drift.
-    const outs: KeyPolicyOutputs = { ...props, policy, keyArn: key.arn, access: recordedAccess(props) };
+    const outs: KeyPolicyOutputs = { ...props, policy, keyArn: key.arn, access: recordedAccess(props, this.context) };
     const handed = await this.handedOverPolicy(api, keyArn, props);
     if (handed !== undefined) outs.previousPolicy = handed;
     return { id: key.arn, props: outs, inputs: inputsFromState(KEY_POLICY_FIELDS, outs) };
@@ -432,14 +439,14 @@ export class KeyPolicyLifecycle {
    * changes, `changes` is left unknown for the engine to settle once the value is known.
    */
   async diff(olds: KeyPolicyOutputs, news: KeyPolicyInputs): Promise<{ changes?: boolean; replaces: string[] }> {
-    const key = await keyChange(olds, news);
+    const key = await keyChange(olds, news, this.context);
     const replaces: string[] = [...key.replaces];
     const oldKey = key.oldKey;
     if (!isUnknown(news.policyName) && (olds.policyName || KEY_POLICY_NAME) !== news.policyName) replaces.push("policyName");
     const policyKnown = !isUnknown(news.policy);
-    const policyChanged = policyKnown && !equivalent(olds.policy, news.policy, oldKey);
+    const policyChanged = policyKnown && !samePolicy(olds.policy, news.policy, oldKey);
     if (policyChanged && replaces.length === 0) {
-      await engineLog(
+      await this.context.log(
         "info",
         explainDiff(olds.policy, news.policy, `KeyPolicy ${news.keyId}: policy will change (- current, + program)`, oldKey),
       );
@@ -461,8 +468,8 @@ export class KeyPolicyLifecycle {
 
   async update(olds: KeyPolicyOutputs, news: KeyPolicyInputs): Promise<{ outs: KeyPolicyOutputs }> {
     const keyArn = olds.keyArn;
-    const access = accessFor(news);
-    const policyChanged = !equivalent(olds.policy, news.policy, keyArn);
+    const access = this.context.accessFor(news);
+    const policyChanged = !samePolicy(olds.policy, news.policy, keyArn);
     let ownerId = olds.ownerId;
     let predecessor = olds.predecessor;
     let replacedPolicy = olds.replacedPolicy;
@@ -485,7 +492,7 @@ export class KeyPolicyLifecycle {
           found,
         );
       } else if (ownerId && found.owner && found.owner !== ownerId) {
-        await engineLog(
+        await this.context.log(
           "warning",
           `KeyPolicy: key ${keyArn} is now claimed by another KeyPolicy (owner ${found.owner}); this update puts its policy, but that one's delete may revert it. Two KeyPolicies on one key overwrite each other: keep one.`,
         );
@@ -543,16 +550,16 @@ export class KeyPolicyLifecycle {
         : props.previousPolicy;
     const waiting = !!props.ownerId && recorded.predecessor === props.ownerId;
     if (!own) {
-      await engineLog("info", stays);
+      await this.context.log("info", stays);
       return;
     }
     if (!waiting) {
-      const alreadyRecorded = recorded.previousPolicy !== undefined && equivalent(recorded.previousPolicy, own, keyArn);
+      const alreadyRecorded = recorded.previousPolicy !== undefined && samePolicy(recorded.previousPolicy, own, keyArn);
       if (props.ownerId || alreadyRecorded) {
-        await engineLog("info", stays);
+        await this.context.log("info", stays);
         return;
       }
-    } else if (recorded.owner && providerSettings().previousPolicyInTags) {
+    } else if (recorded.owner && this.context.settings.previousPolicyInTags) {
       const handover = {
         ...ownershipTags(recorded.owner, { previousPolicy: own, pending: recorded.pending, predecessor: recorded.predecessor }),
         [HANDED_OVER_TAG]: props.ownerId as string,
@@ -564,18 +571,18 @@ export class KeyPolicyLifecycle {
             keyArn,
             ownershipTagKeys(tags).filter((k) => !(k in handover)),
           );
-          await engineLog(
+          await this.context.log(
             "info",
             `${stays} This resource's pre-stack policy is handed over to it: its refresh records it as previousPolicy, its delete restores it.`,
           );
           return;
         } catch (err) {
-          await engineLog("warning", `KeyPolicy: handing the pre-stack policy over failed: ${(err as Error).message}`);
+          await this.context.log("warning", `KeyPolicy: handing the pre-stack policy over failed: ${(err as Error).message}`);
         }
       }
     }
     // Once this resource leaves the state, this message is the last place the pre-stack policy is written.
-    await engineLog(
+    await this.context.log(
       "warning",
       `${stays} ` +
         `That KeyPolicy could not learn from the key's tags the policy the key had before the stack, so with onDelete "restore" its delete will put back a policy this stack set instead. ` +
@@ -585,24 +592,21 @@ export class KeyPolicyLifecycle {
 
   async delete(_id: string, props: KeyPolicyOutputs): Promise<void> {
     const keyArn = props.keyArn;
-    const api = this.api(props, recordedAccess(props), keyArn);
-    let key: KeyFacts;
-    try {
-      key = await api.describeKey(keyArn);
-    } catch (err) {
-      if (errorName((err as Error).cause) === "NotFoundException") return; // nothing left to restore
-      throw err;
-    }
-    if (GONE_KEY_STATES.has(key.state)) {
+    const api = this.api(props, recordedAccess(props, this.context), keyArn);
+    const verdict = await describeAndJudgeKey(api, keyArn);
+    if (verdict.status === "error") throw verdict.error;
+    if (verdict.status === "gone") {
+      if (!verdict.key) return; // the key no longer exists: nothing left to restore
       const retained = props.onDelete === "retain";
-      await engineLog(
+      await this.context.log(
         retained ? "info" : "warning",
-        `KeyPolicy: key ${keyArn} is ${key.state}, so its policy was left as this stack set it` +
+        `KeyPolicy: ${verdict.reason}, so its policy was left as this stack set it` +
           (retained ? ' (onDelete "retain"). ' : ` (onDelete "${props.onDelete}" not carried out): KMS deletes the key with its policy. `) +
           "Should the deletion be cancelled, the key keeps this stack's policy: put back the one you want then (PutKeyPolicy), or manage the key in a stack again.",
       );
       return;
     }
+    const key = verdict.key;
     const tags = await this.tags(api, keyArn);
     const recorded = tags ? readOwnership(tags) : {};
     const owner = recorded.owner;
@@ -630,7 +634,7 @@ export class KeyPolicyLifecycle {
       try {
         await api.untag(keyArn, ownershipTagKeys(tags));
       } catch (err) {
-        await engineLog(
+        await this.context.log(
           "warning",
           `KeyPolicy: the key's policy is as onDelete says, but its ownership tags stay: ${(err as Error).message}`,
         );
@@ -648,5 +652,35 @@ function reverted(keyArn: string, err: Error): Error {
   return new Error(
     `KeyPolicy: the create failed and key ${keyArn} was reverted: the policy it had before was put back, so nothing changed. What failed:\n${err.message}`,
     { cause: err },
+  );
+}
+
+/**
+ * Refuses, with nothing written, a key whose policy holds statements KeyPolicyStatements claim: a
+ * whole-policy KeyPolicy would remove them (or own them twice), and their stacks would put them
+ * back on their next refresh and `up`, a fight without end. A claim tag is a mark by a stack that
+ * may be gone: it counts only while the statement it names is still in the policy, the sign that
+ * its owner still stands behind it. A claim whose statement is gone is left over, and passed over.
+ */
+function refuseStatementOwners(keyArn: string, tags: Record<string, string> | undefined, livePolicy: string): void {
+  const claims = tags ? statementClaims(tags) : [];
+  if (!tags || claims.length === 0) return;
+  let liveSids: string[];
+  try {
+    liveSids = statementSids(livePolicy);
+  } catch {
+    // A live policy this reader cannot take apart: every claim counts, since none can be disproved.
+    return refuse(keyArn, claims);
+  }
+  const standing = [...new Set(liveSids.filter((sid) => statementTag(sid).key in tags))].sort();
+  if (standing.length > 0) refuse(keyArn, standing);
+}
+
+function refuse(keyArn: string, sids: string[]): never {
+  throw new Error(
+    `KeyPolicy: key ${keyArn} has statements owned by KeyPolicyStatements (Sid ${sids.map((s) => `"${s}"`).join(", ")}, by its ${STATEMENT_TAG_PREFIX} tags). ` +
+      "A KeyPolicy puts the whole policy: it would remove them, and their stacks would put them back. Nothing was written. " +
+      "Fix: manage this key's policy with KeyPolicyStatements too, or destroy those KeyPolicyStatements first (their delete removes the statement and its tag) and declare their statements in this KeyPolicy. " +
+      `If a stack that owned one is gone and its statement should stay, remove its tag (\`aws kms untag-resource --key-id ${keyArn} --tag-keys '${STATEMENT_TAG_PREFIX}<Sid>'\`).`,
   );
 }

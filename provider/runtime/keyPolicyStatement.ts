@@ -2,18 +2,19 @@
  * The KeyPolicyStatement dynamic provider. As runtime/keyPolicy.ts, this module's export *is* the
  * provider object: the state records `require("pulumi-kms-policy/runtime/key-policy-statement")`.
  */
-import { KeyApi } from "../aws/keys";
+import { ProviderContext } from "./context";
 import { dynamicProvider } from "./dynamicProvider";
 import { checkKeyPolicyStatement } from "./keyPolicyStatementCheck";
 import { KeyPolicyStatementLifecycle } from "./keyPolicyStatementLifecycle";
-import { clientFor, propagationWait } from "./settings";
+
+/** This provider's settings, clients, clock and log (see runtime/keyPolicy.ts). */
+const context = new ProviderContext();
 
 const keyPolicyStatementProvider = dynamicProvider(
-  // The lint settings come from the stack (the check's default), not from the state's inputs.
-  (news) => checkKeyPolicyStatement(news),
-  new KeyPolicyStatementLifecycle(
-    (keyId, region, access) => new KeyApi(clientFor(keyId, region, access), { propagation: propagationWait() }),
-  ),
+  context,
+  // The lint settings come from the stack, not from the state's inputs.
+  (news, _olds, settings) => checkKeyPolicyStatement(news, settings),
+  new KeyPolicyStatementLifecycle((keyId, region, access) => context.keyApi(keyId, region, access, true), undefined, undefined, context),
 );
 
 export = keyPolicyStatementProvider;

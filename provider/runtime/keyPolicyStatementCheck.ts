@@ -1,11 +1,11 @@
 import { Access } from "../aws/access";
 import { parseKeyRef } from "../aws/keyRef";
-import { LintSuppression, Severity, atLeast, lintPolicy } from "../policy";
+import { atLeast, lintPolicy } from "../policy";
 import { JsonSyntaxError, isJsonObject, readJson } from "../policy/json";
 import { statementDocument, statementPath } from "../policy/statementMerge";
 import { CheckFailure, KEY_POLICY_KEY_ID_MESSAGES, checkAccess, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
-import { keyAccountOf } from "./keyPolicyCheck";
-import { providerSettings } from "./settings";
+import { CheckSettings, keyAccountOf } from "./keyPolicyCheck";
+import { defaultSettings } from "./settings";
 
 /** Inputs of a KeyPolicyStatement after check: the statement as JSON text, its Sid beside it. */
 export interface KeyPolicyStatementInputs extends Access {
@@ -42,7 +42,7 @@ export function declaredSid(statement: unknown): string | undefined {
  */
 export function checkKeyPolicyStatement(
   news: Record<string, unknown>,
-  lint: { failOn: Severity; lintIgnore: readonly LintSuppression[] } = providerSettings(),
+  lint: CheckSettings = defaultSettings(),
 ): { inputs: KeyPolicyStatementInputs; failures: CheckFailure[] } {
   const failures: CheckFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason });
@@ -91,7 +91,8 @@ export function checkKeyPolicyStatement(
       } else sid = declared;
       // Validated and linted as checkKeyPolicy does a policy: lint includes validation's errors.
       const ref = typeof keyId === "string" ? parseKeyRef(keyId) : undefined;
-      const account = (ref && !("error" in ref) ? ref.account : undefined) ?? keyAccountOf(news);
+      const account =
+        (ref && !("error" in ref) ? ref.account : undefined) ?? keyAccountOf(news, { assumeRole: lint.assumeRole, profile: lint.profile });
       const findings = lintPolicy(statementDocument(text), { ignore: lint.lintIgnore, account }).filter((f) =>
         atLeast(f.severity, lint.failOn),
       );

@@ -1,27 +1,17 @@
-import { KeyApi, KeyFacts, GONE_KEY_STATES } from "../aws/keys";
-import { errorName, isRefusal } from "../aws/errors";
-import { Access, accessKey } from "../aws/access";
-import { partitionOf } from "../aws/keyRef";
+import { KeyApi, KeyFacts } from "../aws/keys";
+import { isRefusal } from "../aws/errors";
+import { Access } from "../aws/access";
 import { KEY_POLICY_NAME } from "../aws/keyPolicyFacts";
-import { readJson } from "../policy/json";
-import {
-  findStatement,
-  mergeStatement,
-  mergedPolicyProblems,
-  ownStatementText,
-  removeStatement,
-  statementDocument,
-  statementSids,
-  statementText,
-} from "../policy/statementMerge";
+import { describeAndJudgeKey, samePolicy } from "../verdict";
+import { ProviderContext } from "./context";
+import { ownStatementText, statementDocument, statementSids } from "../policy/statementMerge";
 import { isUnknown } from "./check";
-import { engineLog } from "./engineLog";
 import { ResourceInitFailedError } from "./initFailure";
-import { recordedAccess, sameKeyAs } from "./keyIdentity";
-import { readOwnership } from "./keyOwnership";
-import { ApiFor, describeUsableKey, equivalent, explainDiff } from "./keyPolicyLifecycle";
+import { keyChange, recordedAccess } from "./keyIdentity";
+import { readOwnership, statementTag } from "./keyOwnership";
+import { ApiFor, describeUsableKey, explainDiff, refreshedKey } from "./keyPolicyLifecycle";
 import { KeyPolicyStatementInputs } from "./keyPolicyStatementCheck";
-import { accessFor, regionFor } from "./settings";
+import { StatementWriteError, StatementWrites } from "./statementWrites";
 import { KEY_POLICY_STATEMENT_FIELDS } from "../fields/keyPolicyStatement";
 import { CheckedInputs, StateFields, inputsFromState, sameFields } from "../fields/table";
 
@@ -40,155 +30,24 @@ sameFields<keyof KeyPolicyStatementInputs & string, CheckedInputs<typeof KEY_POL
 // What diff replaces the resource for is not a type here: a new Sid is reported under the input that
 // carries it, `statement`. test/unit/fields/diff.test.ts runs diff against the table instead.
 
-/** Puts of one write before it gives up on a key another writer keeps replacing. */
-export const MAX_WRITE_ATTEMPTS = 5;
-
-/** Polls the policy must stay unchanged after a put before the write counts as done (see watch). */
-export const QUIET_POLLS = 6;
-/** Reads of one watch at most: a key whose policy never stays still fails the write's check instead. */
-const MAX_WATCH_READS = 32;
-
-type Statement = Record<string, unknown>;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/**
- * Writes to one key's policy run one at a time, in the order they were asked: the resources of one
- * program on one key (one provider process, one lifecycle) then never race each other (read,
- * merge, put). Writers in other processes are handled by the verification after each put (see
- * KeyPolicyStatementLifecycle's write).
- */
-export class KeyTurns {
-  private readonly queues = new Map<string, Promise<unknown>>();
-
-  /** Runs `work` after every earlier work on `keyArn` has finished. */
-  run<T>(keyArn: string, work: () => Promise<T>): Promise<T> {
-    const result = (this.queues.get(keyArn) ?? Promise.resolve()).then(work, work);
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.queues.set(keyArn, tail);
-    void tail.then(() => {
-      if (this.queues.get(keyArn) === tail) this.queues.delete(keyArn);
-    });
-    return result;
-  }
-}
+export { MAX_WRITE_ATTEMPTS } from "./statementWrites";
 
 export class KeyPolicyStatementLifecycle {
+  /** The writes of this process, per key: batched, then watched (see StatementWrites). */
+  private readonly writes: StatementWrites;
+
   constructor(
     private readonly apiFor: ApiFor,
     private readonly pollMs = 250,
-    private readonly random: () => number = Math.random,
-  ) {}
-
-  private readonly turns = new KeyTurns();
+    random: () => number = Math.random,
+    /** The provider's Region and access rules, its log, and the clock every pause and watch runs on. */
+    private readonly context: ProviderContext = new ProviderContext(),
+  ) {
+    this.writes = new StatementWrites({ pollMs, random, clock: context.clock, log: (severity, message) => context.log(severity, message) });
+  }
 
   private api(inputs: Pick<KeyPolicyStatementInputs, "keyId" | "region">, access: Access, keyArn?: string): KeyApi {
-    return this.apiFor(keyArn ?? inputs.keyId, regionFor(keyArn ?? inputs.keyId, inputs.region), access);
-  }
-
-  /** A pause of one to three polls, different in each process, so that two writers retrying do not meet again. */
-  private jitter(): Promise<void> {
-    return sleep(this.pollMs * (1 + 2 * this.random()));
-  }
-
-  /** The key's policy once KMS answers the same twice (one read when it answers `expected`). */
-  private settled(api: KeyApi, keyArn: string, expected = ""): Promise<string> {
-    return api.settledKeyPolicy(keyArn, KEY_POLICY_NAME, expected, (a, b) => equivalent(a, b, keyArn), this.pollMs);
-  }
-
-  /**
-   * The key's policy once it has stayed the same for QUIET_POLLS polls (at least twice the time a
-   * put took): a writer in another process that read the policy before this put, or read a host
-   * that had not seen it yet, puts within about that time, and the watch then sees its put. Two
-   * equal answers in a row are not enough here: while a put propagates, reads alternate between
-   * hosts, and a stale answer can repeat. Bounded by MAX_WATCH_READS reads; `recent` are the last
-   * answers (all equal after a quiet watch; the hosts' different answers when the bound ended it),
-   * and a write holds only if it holds in each of them.
-   */
-  private async watch(api: KeyApi, keyArn: string, putMs: number): Promise<{ last: string; recent: string[] }> {
-    const quietMs = Math.max(QUIET_POLLS * this.pollMs, 2 * putMs);
-    await this.jitter();
-    const recent = [await api.getKeyPolicy(keyArn, KEY_POLICY_NAME)];
-    let since = Date.now();
-    for (let reads = 1; Date.now() - since < quietMs && reads < MAX_WATCH_READS; reads++) {
-      await sleep(this.pollMs);
-      const next = await api.getKeyPolicy(keyArn, KEY_POLICY_NAME);
-      if (!equivalent(next, recent[recent.length - 1], keyArn)) since = Date.now();
-      recent.push(next);
-      if (recent.length > QUIET_POLLS) recent.shift();
-    }
-    return { last: recent[recent.length - 1], recent };
-  }
-
-  /** Whether `policy` holds the statement as wanted (or, for `undefined`, holds none with the Sid). */
-  private holds(policy: string, sid: string, want: string | undefined, keyArn: string): boolean {
-    const found = statementSids(policy).filter((s) => s === sid);
-    if (want === undefined) return found.length === 0;
-    return found.length === 1 && equivalent(statementDocument(statementText(findStatement(policy, sid))), statementDocument(want), keyArn);
-  }
-
-  /**
-   * Makes the key's policy hold `want` as the statement `sid` (undefined: hold no such statement),
-   * leaving every other statement as it is. KMS has no conditional PutKeyPolicy, so a writer in
-   * another process that read the policy before this put and puts after it undoes it. After the
-   * put, the policy is watched until it stays still (see watch); when this statement is then not
-   * as wanted, the write was undone: it is merged again into the policy as it is now and put
-   * again, at most MAX_WRITE_ATTEMPTS times with jittered pauses. Other statements are never put
-   * back: one gone may have been removed by its owner. `before` checks the first read, before any write.
-   * Returns the policy the key settled on; `progress.put` tells a caller whose write failed whether it put anything.
-   */
-  private async write(
-    api: KeyApi,
-    keyArn: string,
-    sid: string,
-    want: string | undefined,
-    before: (live: string) => void = () => undefined,
-    progress: { put: boolean } = { put: false },
-  ): Promise<string> {
-    const partition = partitionOf(keyArn);
-    const statement = want === undefined ? undefined : (readJson(want) as Statement);
-    // No shortcut through the policy last seen: a host that has not seen another writer's put yet answers just that.
-    let base = await this.settled(api, keyArn);
-    before(base);
-    for (let attempt = 1; ; attempt++) {
-      const target = statement ? mergeStatement(base, sid, statement) : removeStatement(base, sid);
-      const problems = mergedPolicyProblems(target, sid, { partition });
-      if (problems.length > 0) {
-        throw new Error(
-          `KeyPolicyStatement "${sid}" on key ${keyArn}: ${problems.map((p) => `${p.message}. Fix: ${p.hint}`).join("; ")}.${attempt === 1 ? " Nothing was written." : ""}`,
-        );
-      }
-      let putMs = 0;
-      if (!equivalent(target, base, keyArn)) {
-        const started = Date.now();
-        await api.putKeyPolicy(keyArn, KEY_POLICY_NAME, target, false, `The key's policy with statement "${sid}" merged in was refused.`);
-        putMs = Date.now() - started;
-        progress.put = true;
-      }
-      const { last: live, recent } = await this.watch(api, keyArn, putMs);
-      if (recent.every((answer) => this.holds(answer, sid, want, keyArn))) return live;
-      if (attempt >= MAX_WRITE_ATTEMPTS) {
-        throw new Error(
-          `KeyPolicyStatement "${sid}" on key ${keyArn}: after ${attempt} puts the key's policy still ${want === undefined ? "has" : "lacks"} the statement as this stack declares it: ` +
-            "another writer (another stack, or someone editing the policy) keeps replacing the policy at the same time. " +
-            "The other statements were left as they are; run `pulumi up` again once the other writer is done.",
-        );
-      }
-      // Undone by a writer that read before this put. Only this statement is merged again: another
-      // statement gone since this put may have been removed by its owner on purpose (putting it
-      // back would leave the key a statement nobody asked for); its owner's own watch guards it.
-      await engineLog(
-        "info",
-        `KeyPolicyStatement "${sid}": another writer replaced the policy of ${keyArn} at the same time; merging again (attempt ${attempt + 1} of ${MAX_WRITE_ATTEMPTS}).`,
-      );
-      // A pause, then the policy as it is now: merged onto the watch's last answer, the put would
-      // land a pause after that read, later than another writer's watch may look.
-      await this.jitter();
-      base = await this.settled(api, keyArn);
-    }
+    return this.apiFor(keyArn ?? inputs.keyId, this.context.regionFor(keyArn ?? inputs.keyId, inputs.region), access);
   }
 
   /** Refuses a key whose ownership tag says a whole-policy KeyPolicy manages it: that one would remove the statement. */
@@ -198,7 +57,7 @@ export class KeyPolicyStatementLifecycle {
       tags = await api.listTags(keyArn);
     } catch (err) {
       if (!isRefusal(err)) throw err;
-      await engineLog(
+      await this.context.log(
         "warning",
         `KeyPolicyStatement "${sid}": ${(err as Error).message}\nWithout the key's tags, a KeyPolicy managing the whole policy of ${keyArn} cannot be detected.`,
       );
@@ -215,34 +74,69 @@ export class KeyPolicyStatementLifecycle {
     }
   }
 
+  /**
+   * Tags the key with this statement's claim (keyOwnership.ts statementTag), so that a KeyPolicy
+   * of another stack refuses the key rather than remove the statement. Best effort: a key without
+   * the claim (no kms:TagResource, or no room left of KMS's 50 tags) still gets the statement, with
+   * a warning. Returns whether the claim was written.
+   */
+  private async claim(api: KeyApi, keyArn: string, sid: string): Promise<boolean> {
+    const { key, value } = statementTag(sid);
+    try {
+      await api.tag(keyArn, { [key]: value });
+      return true;
+    } catch (err) {
+      await this.context.log(
+        "warning",
+        `KeyPolicyStatement "${sid}": ${(err as Error).message}\nWithout its tag ${key} on ${keyArn}, a KeyPolicy created on the key by another stack is not refused, and would remove this statement.`,
+      );
+      return false;
+    }
+  }
+
+  /** Removes this statement's claim from the key's tags; a failure is a warning (the tag is then left over). */
+  private async unclaim(api: KeyApi, keyArn: string, sid: string): Promise<void> {
+    const { key } = statementTag(sid);
+    try {
+      await api.untag(keyArn, [key]);
+    } catch (err) {
+      await this.context.log(
+        "warning",
+        `KeyPolicyStatement "${sid}": ${(err as Error).message}\nIts tag ${key} is left on ${keyArn}: remove it by hand.`,
+      );
+    }
+  }
+
   async create(inputs: KeyPolicyStatementInputs): Promise<{ id: string; outs: KeyPolicyStatementOutputs }> {
-    const access = accessFor(inputs);
+    const access = this.context.accessFor(inputs);
     const api = this.api(inputs, access);
     const key = await describeUsableKey(api, inputs.keyId);
     const outs: KeyPolicyStatementOutputs = { ...inputs, keyArn: key.arn, access };
-    return this.turns.run(key.arn, async () => {
-      await this.refuseWholePolicyOwner(api, key.arn, inputs.sid);
-      const adopted = (live: string) => {
-        if (!inputs.adopt && statementSids(live).includes(inputs.sid)) {
-          throw new Error(
-            `KeyPolicyStatement: the policy of key ${key.arn} already has a statement with Sid "${inputs.sid}" (written by hand, or by another stack). Nothing was written. ` +
-              "Fix: give this statement another Sid, or set adopt: true to take that statement over (this resource's delete then removes it).",
-          );
-        }
-      };
-      const progress = { put: false };
-      try {
-        await this.write(api, key.arn, inputs.sid, inputs.statement, adopted, progress);
-      } catch (err) {
-        // Refused before any put (the Sid is taken, a lockout, KMS refused): the key is as it was.
-        if (!progress.put) throw err;
-        // Put, then failed (undone by another writer every time, or a read failed): the statement
-        // may be in the key, so the stack keeps the resource, with no statement recorded: the next
-        // `pulumi up` puts it for certain, `pulumi destroy` removes it.
-        throw new ResourceInitFailedError((err as Error).message, this.idOf(key, inputs.sid), { ...outs, statement: "" });
+    await this.refuseWholePolicyOwner(api, key.arn, inputs.sid);
+    const adopted = (live: string) => {
+      if (!inputs.adopt && statementSids(live).includes(inputs.sid)) {
+        throw new Error(
+          `KeyPolicyStatement: the policy of key ${key.arn} already has a statement with Sid "${inputs.sid}" (written by hand, or by another stack). Nothing was written. ` +
+            "Fix: give this statement another Sid, or set adopt: true to take that statement over (this resource's delete then removes it).",
+        );
       }
-      return { id: this.idOf(key, inputs.sid), outs };
-    });
+    };
+    // Claimed before the put: a KeyPolicy created meanwhile by another stack sees the claim and refuses the key.
+    const claimed = await this.claim(api, key.arn, inputs.sid);
+    try {
+      await this.writes.write(api, key.arn, { sid: inputs.sid, want: inputs.statement, before: adopted });
+    } catch (err) {
+      // Refused before any put (the Sid is taken, a lockout, KMS refused): the key is as it was, its tags too.
+      if (!(err instanceof StatementWriteError) || !err.put) {
+        if (claimed) await this.unclaim(api, key.arn, inputs.sid);
+        throw err;
+      }
+      // Put, then failed (undone by another writer every time, or a read failed): the statement
+      // may be in the key, so the stack keeps the resource, with no statement recorded: the next
+      // `pulumi up` puts it for certain, `pulumi destroy` removes it.
+      throw new ResourceInitFailedError(err.message, this.idOf(key, inputs.sid), { ...outs, statement: "" });
+    }
+    return { id: this.idOf(key, inputs.sid), outs };
   }
 
   private idOf(key: KeyFacts, sid: string): string {
@@ -254,37 +148,19 @@ export class KeyPolicyStatementLifecycle {
     props: KeyPolicyStatementOutputs,
   ): Promise<{ id?: string; props?: KeyPolicyStatementOutputs; inputs?: KeyPolicyStatementInputs }> {
     const keyArn = props.keyArn;
-    const api = this.api(props, recordedAccess(props), keyArn);
-    let key: KeyFacts;
-    try {
-      key = await api.describeKey(keyArn);
-    } catch (err) {
-      if (errorName((err as Error).cause) === "NotFoundException") {
-        await engineLog(
-          "warning",
-          `KeyPolicyStatement "${props.sid}": key ${keyArn} no longer exists; the resource is gone from the stack.`,
-        );
-        return {};
-      }
-      throw err;
-    }
-    if (GONE_KEY_STATES.has(key.state)) {
-      await engineLog(
-        "warning",
-        `KeyPolicyStatement "${props.sid}": key ${keyArn} is ${key.state}; the resource is gone from the stack (cancel the deletion and run \`pulumi up\` to manage it again).`,
-      );
-      return {};
-    }
+    const api = this.api(props, recordedAccess(props, this.context), keyArn);
+    const key = await refreshedKey(api, keyArn, `KeyPolicyStatement "${props.sid}"`, this.context);
+    if (!key) return {};
     // Only this resource's statement is compared: another owner's statement changing is not drift.
     // As for KeyPolicy, a statement that differs is read until KMS answers it twice.
     const ownStatement = (policy: string) => ownStatementText(policy, props.sid);
-    const same = (a: string, b: string) => equivalent(statementDocument(ownStatement(a)), statementDocument(ownStatement(b)), keyArn);
+    const same = (a: string, b: string) => samePolicy(statementDocument(ownStatement(a)), statementDocument(ownStatement(b)), keyArn);
     const live = await api.settledKeyPolicy(keyArn, KEY_POLICY_NAME, statementDocument(props.statement), same, this.pollMs);
     const liveStatement = ownStatement(live);
     let statement = props.statement;
-    if (!equivalent(statementDocument(liveStatement), statementDocument(props.statement), keyArn)) {
+    if (!samePolicy(statementDocument(liveStatement), statementDocument(props.statement), keyArn)) {
       statement = liveStatement;
-      await engineLog(
+      await this.context.log(
         "warning",
         explainDiff(
           statementDocument(props.statement),
@@ -294,7 +170,7 @@ export class KeyPolicyStatementLifecycle {
         ),
       );
     }
-    const outs: KeyPolicyStatementOutputs = { ...props, statement, keyArn: key.arn, access: recordedAccess(props) };
+    const outs: KeyPolicyStatementOutputs = { ...props, statement, keyArn: key.arn, access: recordedAccess(props, this.context) };
     return { id, props: outs, inputs: inputsFromState(KEY_POLICY_STATEMENT_FIELDS, outs) };
   }
 
@@ -303,21 +179,14 @@ export class KeyPolicyStatementLifecycle {
    * changed statement is an update. Unknown inputs decide nothing, as for KeyPolicy.
    */
   async diff(olds: KeyPolicyStatementOutputs, news: KeyPolicyStatementInputs): Promise<{ changes?: boolean; replaces: string[] }> {
-    const replaces: string[] = [];
-    const oldKey = olds.keyArn || olds.keyId;
-    const keyKnown = !isUnknown(news.keyId) && !isUnknown(news.region);
-    const accessKnown = !isUnknown(news.assumeRole) && !isUnknown(news.profile);
-    const oldRegion = regionFor(oldKey, olds.region);
-    const newRegion = keyKnown ? regionFor(news.keyId, news.region) : undefined;
-    const oldAccess = recordedAccess(olds);
-    const newAccess = accessKnown ? accessFor(news) : oldAccess;
-    if (keyKnown && !(await sameKeyAs(oldKey, oldRegion, news.keyId, newRegion, oldAccess, newAccess))) replaces.push("keyId");
-    if (oldRegion && newRegion && oldRegion !== newRegion) replaces.push("region");
+    const key = await keyChange(olds, news, this.context);
+    const replaces: string[] = [...key.replaces];
+    const oldKey = key.oldKey;
     const statementKnown = !isUnknown(news.statement) && !isUnknown(news.sid);
     if (statementKnown && news.sid !== olds.sid) replaces.push("statement");
-    const statementChanged = statementKnown && !equivalent(statementDocument(olds.statement), statementDocument(news.statement), oldKey);
+    const statementChanged = statementKnown && !samePolicy(statementDocument(olds.statement), statementDocument(news.statement), oldKey);
     if (statementChanged && replaces.length === 0) {
-      await engineLog(
+      await this.context.log(
         "info",
         explainDiff(
           statementDocument(olds.statement),
@@ -330,20 +199,20 @@ export class KeyPolicyStatementLifecycle {
     const settingsChanged =
       (!isUnknown(news.adopt) && olds.adopt !== news.adopt) ||
       (!isUnknown(news.region) && olds.region !== news.region) ||
-      (accessKnown && accessKey(oldAccess) !== accessKey(newAccess));
+      key.accessChanged;
     if (replaces.length > 0 || statementChanged || settingsChanged) return { changes: true, replaces };
-    const undecided = !keyKnown || !accessKnown || !statementKnown || isUnknown(news.adopt);
+    const undecided = !key.keyKnown || !key.accessKnown || !statementKnown || isUnknown(news.adopt);
     return undecided ? { replaces } : { changes: false, replaces };
   }
 
   async update(olds: KeyPolicyStatementOutputs, news: KeyPolicyStatementInputs): Promise<{ outs: KeyPolicyStatementOutputs }> {
     const keyArn = olds.keyArn;
-    const access = accessFor(news);
+    const access = this.context.accessFor(news);
     // adopt and the access live only in state: no call unless the statement itself changed.
-    if (!equivalent(statementDocument(olds.statement), statementDocument(news.statement), keyArn)) {
+    if (!samePolicy(statementDocument(olds.statement), statementDocument(news.statement), keyArn)) {
       const api = this.api(news, access, keyArn);
       await describeUsableKey(api, keyArn);
-      await this.turns.run(keyArn, () => this.write(api, keyArn, news.sid, news.statement));
+      await this.writes.write(api, keyArn, { sid: news.sid, want: news.statement });
     }
     return { outs: { ...news, keyArn, access } };
   }
@@ -351,15 +220,11 @@ export class KeyPolicyStatementLifecycle {
   /** Removes the statement; the rest of the policy stays as it is (nothing "previous" is restored). */
   async delete(_id: string, props: KeyPolicyStatementOutputs): Promise<void> {
     const keyArn = props.keyArn;
-    const api = this.api(props, recordedAccess(props), keyArn);
-    let key: KeyFacts;
-    try {
-      key = await api.describeKey(keyArn);
-    } catch (err) {
-      if (errorName((err as Error).cause) === "NotFoundException") return;
-      throw err;
-    }
-    if (GONE_KEY_STATES.has(key.state)) return;
-    await this.turns.run(keyArn, () => this.write(api, keyArn, props.sid, undefined));
+    const api = this.api(props, recordedAccess(props, this.context), keyArn);
+    const verdict = await describeAndJudgeKey(api, keyArn);
+    if (verdict.status === "error") throw verdict.error;
+    if (verdict.status === "gone") return;
+    await this.writes.write(api, keyArn, { sid: props.sid, want: undefined });
+    await this.unclaim(api, keyArn, props.sid);
   }
 }

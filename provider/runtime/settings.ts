@@ -1,16 +1,13 @@
-import { KMSClient } from "@aws-sdk/client-kms";
-import { Access, AssumeRole, checkAssumeRole, effectiveAccess } from "../aws/access";
-import { ClientSettings, DEFAULT_MAX_ATTEMPTS, DEFAULT_REQUEST_TIMEOUT_SECONDS, kmsClient } from "../aws/client";
-import { credentialSource } from "../aws/credentials";
+import { AssumeRole, checkAssumeRole } from "../aws/access";
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_REQUEST_TIMEOUT_SECONDS } from "../aws/client";
 import { DEFAULT_GRANT_LISTING_DELAY_SECONDS } from "../aws/grantFacts";
-import { keyRegion } from "../aws/keyRef";
-import { DEFAULT_IAM_PROPAGATION_SECONDS, PropagationWait } from "../aws/propagation";
-import { systemClock } from "../clock";
+import { DEFAULT_IAM_PROPAGATION_SECONDS } from "../aws/propagation";
 import { AccessQuery, LintSuppression, SEVERITIES, Severity, parseSuppressions } from "../policy";
 
 /**
- * Provider-wide settings. The dynamic-provider host calls `configure` once per process with the
- * stack's configuration; only non-secret AWS settings are read from it, never credentials.
+ * Provider-wide settings. The dynamic-provider host calls `configure` once per provider with the
+ * stack's configuration, which fills that provider's context (runtime/context.ts); only non-secret
+ * AWS settings are read from it, never credentials.
  */
 export interface ProviderSettings {
   /** The stack's `aws:region`, if set. */
@@ -227,18 +224,21 @@ export const STACK_SETTINGS: { readonly [F in keyof ProviderSettings]-?: StackSe
   },
 };
 
-const defaults = (): ProviderSettings =>
-  Object.fromEntries(Object.entries(STACK_SETTINGS).map(([field, setting]) => [field, setting.default])) as unknown as ProviderSettings;
-
-let settings: ProviderSettings = defaults();
-let problems: Array<{ property: string; reason: string }> = [];
-
-export function providerSettings(): Readonly<ProviderSettings> {
-  return settings;
+/** The settings of a stack that sets none: every row's default. */
+export function defaultSettings(): ProviderSettings {
+  return Object.fromEntries(
+    Object.entries(STACK_SETTINGS).map(([field, setting]) => [field, setting.default]),
+  ) as unknown as ProviderSettings;
 }
 
 export interface StackConfig {
   get(key: string): string | undefined;
+}
+
+/** A stack setting refused by its row: every resource's check reports it. */
+export interface SettingProblem {
+  property: string;
+  reason: string;
 }
 
 /** Why a setting refuses a value: the key, the value, what it takes and the fix. */
@@ -248,64 +248,19 @@ function refusal(setting: StackSetting<unknown>, raw: string): string {
 
 /**
  * Reads every stack setting. A value a setting does not take is a problem that every resource's
- * check reports at preview (stackSettingProblems), naming the key, the value and what it takes:
- * silently running with the default would hide the mistake.
+ * check reports at preview, naming the key, the value and what it takes: silently running with
+ * the default would hide the mistake. Pure: the provider's context keeps the result.
  */
-export function configureFromStack(config: StackConfig): void {
+export function readStackSettings(config: StackConfig): { settings: ProviderSettings; problems: SettingProblem[] } {
   const next: Record<string, unknown> = {};
-  const found: typeof problems = [];
+  const problems: SettingProblem[] = [];
   for (const [field, setting] of Object.entries(STACK_SETTINGS) as Array<[string, StackSetting<unknown>]>) {
     const raw = config.get(setting.key);
     const value = raw === undefined ? undefined : setting.parse(raw);
     next[field] = value ?? setting.default;
     // A value the row does not take is refused, never silently replaced by the default.
     const problem = raw === undefined ? undefined : (setting.problem?.(raw) ?? (value === undefined ? refusal(setting, raw) : undefined));
-    if (problem) found.push({ property: setting.key, reason: problem });
+    if (problem) problems.push({ property: setting.key, reason: problem });
   }
-  settings = next as unknown as ProviderSettings;
-  problems = found;
-}
-
-/** Stack settings refused by their row's `problem`: every resource's check reports them. */
-export function stackSettingProblems(): ReadonlyArray<{ property: string; reason: string }> {
-  return problems;
-}
-
-/** The stack's Access: `kms-policy:assumeRole` and `aws:profile`. */
-export function stackAccess(): Access {
-  return { assumeRole: settings.assumeRole, profile: settings.profile };
-}
-
-/** How long the providers wait for IAM propagation (`kms-policy:iamPropagationSeconds`), on the system clock. */
-export function propagationWait(): PropagationWait {
-  return { seconds: settings.iamPropagationSeconds, clock: systemClock };
-}
-
-/** The Access a resource uses: its own assumeRole or profile, else the stack's (see aws/access.ts). */
-export function accessFor(resource: Access): Access {
-  return effectiveAccess(resource, stackAccess());
-}
-
-/** The account an Access acts in (the role's, else STS GetCallerIdentity, cached). */
-export function accountFor(access: Access, region?: string): Promise<string> {
-  return credentialSource.callerAccount(access, region);
-}
-
-/**
- * The region for a key, by aws/keyRef.ts's keyRegion: the resource's `region`, else the region in a
- * key ARN, else the stack's `aws:region`. Undefined leaves the rest of the rule to the SDK, which
- * reads AWS_REGION and then the profile's `region` itself.
- */
-export function regionFor(keyId: string, region?: string): string | undefined {
-  return keyRegion(keyId, { resource: region, stack: settings.region });
-}
-
-export function clientFor(keyId: string, region?: string, access: Access = {}): KMSClient {
-  const options: ClientSettings = {
-    region: regionFor(keyId, region),
-    maxAttempts: settings.maxAttempts,
-    requestTimeoutSeconds: settings.requestTimeoutSeconds,
-    access,
-  };
-  return kmsClient(options);
+  return { settings: next as unknown as ProviderSettings, problems };
 }

@@ -23,8 +23,8 @@ export function isKeyNotFound(err: unknown): boolean {
 /** What DescribeKey's answer means for every resource on the key. */
 export type KeyVerdict =
   | { status: "usable"; key: KeyFacts }
-  /** Deleted, or pending deletion: the resources on it are gone from the stack. */
-  | { status: "gone"; reason: string }
+  /** Deleted, or pending deletion (then `key` says its state): the resources on it are gone from the stack. */
+  | { status: "gone"; reason: string; key?: KeyFacts }
   | { status: "error"; error: unknown };
 
 /** Judges DescribeKey's answer (the key's facts, or the failure) for the key `keyRef` names. */
@@ -35,8 +35,21 @@ export function judgeKey(keyRef: string, answer: { key: KeyFacts } | { error: un
       : { status: "error", error: answer.error };
   }
   const { key } = answer;
-  if (GONE_KEY_STATES.has(key.state)) return { status: "gone", reason: `key ${key.arn} is ${key.state}` };
+  if (GONE_KEY_STATES.has(key.state)) return { status: "gone", reason: `key ${key.arn} is ${key.state}`, key };
   return { status: "usable", key };
+}
+
+/**
+ * Asks DescribeKey through `keys` and judges its answer (judgeKey): refresh, delete and drift read
+ * a recorded key with this. A failure is judged too, never thrown: `error` carries one that is not
+ * NotFound.
+ */
+export async function describeAndJudgeKey(keys: { describeKey(keyId: string): Promise<KeyFacts> }, keyRef: string): Promise<KeyVerdict> {
+  try {
+    return judgeKey(keyRef, { key: await keys.describeKey(keyRef) });
+  } catch (error) {
+    return judgeKey(keyRef, { error });
+  }
 }
 
 /**

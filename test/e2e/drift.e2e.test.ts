@@ -157,6 +157,7 @@ describe("e2e: drift gates and `kms-policy drift` on a real stack", function () 
       unsettledGrantee: 0,
       errors: 0,
       unmanagedGrants: 0,
+      unownedStatements: 0,
       // The added statement lets another account decrypt: the report says it grants new access.
       newAccess: 1,
     });

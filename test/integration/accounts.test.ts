@@ -9,7 +9,7 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { expect } from "chai";
 import { Access } from "../../provider/aws/access";
-import { kmsClient } from "../../provider/aws/client";
+import { KmsClients } from "../../provider/aws/client";
 import { CredentialSource } from "../../provider/aws/credentials";
 import { KeyApi } from "../../provider/aws/keys";
 import { parseKeyRef } from "../../provider/aws/keyRef";
@@ -17,6 +17,9 @@ import { DUMMY_CREDENTIALS, MOTO_ACCOUNT_ID } from "../../toolchain/moto";
 import { FaultProxy } from "../support/faultProxy";
 import { moto } from "../support/hooks";
 import { kmsAs } from "../support/kms";
+
+/** The clients (and credentials) of these tests, as one provider or one drift run holds them. */
+const kms = new KmsClients();
 
 const ACCOUNT_B = "222233334444";
 const ACCOUNT_C = "555566667777";
@@ -80,11 +83,11 @@ describe("integration: accounts and Regions on moto (STS and KMS through the pro
 
   it("one client per (Access, Region): a role is assumed once, its credentials reused by every call", async () => {
     const b = role(ACCOUNT_B, "cache");
-    const client = kmsClient({ region: "us-east-1", access: b });
-    expect(kmsClient({ region: "us-east-1", access: { assumeRole: { ...b.assumeRole! } } })).to.equal(client);
-    expect(kmsClient({ region: "eu-west-1", access: b })).to.not.equal(client);
-    expect(kmsClient({ region: "us-east-1", access: role(ACCOUNT_C, "cache") })).to.not.equal(client);
-    expect(kmsClient({ region: "us-east-1" })).to.not.equal(client);
+    const client = kms.client({ region: "us-east-1", access: b });
+    expect(kms.client({ region: "us-east-1", access: { assumeRole: { ...b.assumeRole! } } })).to.equal(client);
+    expect(kms.client({ region: "eu-west-1", access: b })).to.not.equal(client);
+    expect(kms.client({ region: "us-east-1", access: role(ACCOUNT_C, "cache") })).to.not.equal(client);
+    expect(kms.client({ region: "us-east-1" })).to.not.equal(client);
 
     const key = await (await clientAs(b.assumeRole!.roleArn)).send(new CreateKeyCommand({}));
     proxy.reset();
@@ -133,9 +136,9 @@ describe("integration: accounts and Regions on moto (STS and KMS through the pro
     expect(replica.Arn).to.equal(`arn:aws:kms:eu-west-1:${ACCOUNT_B}:key/${primary.KeyId}`);
 
     proxy.reset();
-    const eu = await new KeyApi(kmsClient({ region: "eu-west-1", access: b })).describeKey(replica.Arn as string);
+    const eu = await new KeyApi(kms.client({ region: "eu-west-1", access: b })).describeKey(replica.Arn as string);
     expect(eu.arn).to.equal(replica.Arn);
-    const us = await new KeyApi(kmsClient({ region: "us-east-1", access: b })).describeKey(primary.KeyId as string);
+    const us = await new KeyApi(kms.client({ region: "us-east-1", access: b })).describeKey(primary.KeyId as string);
     expect(us.arn).to.equal(primary.Arn);
     const signed = proxy.requests.filter((r) => r.operation === "DescribeKey").map((r) => [r.region, r.account]);
     expect(signed).to.deep.equal([
@@ -169,7 +172,7 @@ describe("integration: accounts and Regions on moto (STS and KMS through the pro
     const refused = role(ACCOUNT_C, "refused");
     proxy.reset({ refuseAssumeRole: [refused.assumeRole!.roleArn] });
     const err = await failure(
-      new KeyApi(kmsClient({ region: "us-east-1", access: refused })).describeKey("1234abcd-12ab-34cd-56ef-1234567890ab"),
+      new KeyApi(kms.client({ region: "us-east-1", access: refused })).describeKey("1234abcd-12ab-34cd-56ef-1234567890ab"),
     );
     expect(err.message).to.contain(`could not assume role ${refused.assumeRole!.roleArn}`);
     expect(err.message).to.contain("AccessDenied");

@@ -12,6 +12,7 @@ import { moto } from "../support/hooks";
 import { allGrants, createKey, testKms } from "../support/kms";
 import { ManualClock, settled } from "../support/manualClock";
 import { captureStderr } from "../support/stderr";
+import { ProviderContext } from "../../provider/runtime/context";
 
 const grantee = "arn:aws:iam::123456789012:role/app";
 const PAGE_SIZE = 7;
@@ -161,7 +162,11 @@ for (const mode of MODES)
       };
       // The listing window closes when the test says, after all 20 twin checks have asked for it.
       const clock = new ManualClock();
-      const concurrent = new GrantLifecycle({ grants: () => new GrantApi(gated), keys: () => new KeyApi(gated) }, 10, undefined, clock);
+      const concurrent = new GrantLifecycle(
+        { grants: () => new GrantApi(gated), keys: () => new KeyApi(gated) },
+        10,
+        new ProviderContext({ clock }),
+      );
       counting.reset();
       const creating = Promise.all(Array.from({ length: 20 }, (_, i) => concurrent.create(inputs(key.keyId, { name: `c${i}` }))));
       await allAnswered;
@@ -229,7 +234,11 @@ for (const mode of MODES)
       const old = created.map(({ id, outs }) => ({ id, outs: { ...outs, createdAt: "2000-01-01T00:00:00.000Z" } }));
       // Time stands still for the reuse window (5 s), however slow the machine: it ends when the test says.
       const clock = new ManualClock("real");
-      const fresh = new GrantLifecycle({ grants: () => new GrantApi(counting), keys: () => new KeyApi(counting) }, 10, undefined, clock);
+      const fresh = new GrantLifecycle(
+        { grants: () => new GrantApi(counting), keys: () => new KeyApi(counting) },
+        10,
+        new ProviderContext({ clock }),
+      );
       counting.reset();
       for (let i = 0; i < 32; i += 16) await Promise.all(old.slice(i, i + 16).map(({ id, outs }) => fresh.read(id, outs)));
       expect(counting.count("ListGrants")).to.equal(pages(40));

@@ -8,6 +8,7 @@ import { GrantLifecycle } from "../../provider/runtime/grantLifecycle";
 import { FaultProxy } from "../support/faultProxy";
 import { moto } from "../support/hooks";
 import { allGrants, createKey, testKms } from "../support/kms";
+import { ProviderContext } from "../../provider/runtime/context";
 
 /**
  * Service principals, SourceArn and the dry run against moto, through the test proxy. moto ignores GranteeServicePrincipal,
@@ -41,7 +42,7 @@ describe("integration: service principals, sourceArn and the dry run, as sent to
     viaProxy = testKms(server, { via: proxy });
     const clients = { grants: () => new GrantApi(client), keys: () => new KeyApi(client) };
     lifecycle = new GrantLifecycle(clients, 10);
-    dryRunning = new GrantLifecycle(clients, 10, undefined, undefined, () => true);
+    dryRunning = new GrantLifecycle(clients, 10, new ProviderContext({ settings: { dryRun: true } }));
   });
   beforeEach(() => proxy.reset());
   after(async () => proxy?.stop());

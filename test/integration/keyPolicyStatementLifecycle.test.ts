@@ -3,7 +3,9 @@ import { expect } from "chai";
 import { KeyApi } from "../../provider/aws/keys";
 import { policiesEquivalent } from "../../provider/policy";
 import { findStatement, statementDocument, statementSids, statementText } from "../../provider/policy/statementMerge";
-import { OWNER_TAG } from "../../provider/runtime/keyOwnership";
+import { OWNER_TAG, STATEMENT_TAG_PREFIX, statementTag } from "../../provider/runtime/keyOwnership";
+import { checkKeyPolicy } from "../../provider/runtime/keyPolicyCheck";
+import { KeyPolicyLifecycle } from "../../provider/runtime/keyPolicyLifecycle";
 import { checkKeyPolicyStatement, KeyPolicyStatementInputs } from "../../provider/runtime/keyPolicyStatementCheck";
 import { KeyPolicyStatementLifecycle, MAX_WRITE_ATTEMPTS } from "../../provider/runtime/keyPolicyStatementLifecycle";
 import { ResourceInitFailedError } from "../../provider/runtime/initFailure";
@@ -179,6 +181,49 @@ for (const mode of MODES)
       expect(counting.calls.get("PutKeyPolicy") ?? 0).to.equal(0);
     });
 
+    it("a KeyPolicy create on a key where KeyPolicyStatements own statements refuses, naming their Sids, with no write; after their delete it takes the key", async () => {
+      const key = await sharedKey();
+      const { outs } = await lifecycle.create(inputs(key.keyId, allows("AppDecrypts", "app")));
+      const tags = await new KeyApi(kms).listTags(key.arn);
+      expect(tags).to.include({ [`${STATEMENT_TAG_PREFIX}AppDecrypts`]: "AppDecrypts" });
+      const before = await live(key.keyId);
+      const whole = new KeyPolicyLifecycle(() => new KeyApi(counting), 10);
+      const { inputs: wholeInputs, failures } = checkKeyPolicy({ keyId: key.keyId, policy: policyOf(root) });
+      expect(failures).to.deep.equal([]);
+      counting.reset();
+      let error: Error | undefined;
+      await whole.create(wholeInputs).catch((err: Error) => (error = err));
+      expect(error?.message).to.contain('owned by KeyPolicyStatements (Sid "AppDecrypts"');
+      expect(error?.message).to.contain(key.arn);
+      expect(error?.message).to.contain("Nothing was written");
+      expect(counting.calls.get("PutKeyPolicy") ?? 0).to.equal(0);
+      expect(counting.calls.get("TagResource") ?? 0).to.equal(0);
+      expect(await live(key.keyId)).to.equal(before);
+      await lifecycle.delete(`${key.arn}#AppDecrypts`, outs);
+      expect(Object.keys(await new KeyApi(kms).listTags(key.arn)).filter((k) => k.startsWith(STATEMENT_TAG_PREFIX))).to.deep.equal([]);
+      const created = await whole.create(wholeInputs);
+      expect(created.id).to.equal(key.arn);
+    });
+
+    it("a claim tag whose statement is no longer in the policy is left over: a KeyPolicy create passes it over and takes the key", async () => {
+      const key = await sharedKey();
+      const leftOver = statementTag("GoneTeam");
+      await kms.send(new TagResourceCommand({ KeyId: key.arn, Tags: [{ TagKey: leftOver.key, TagValue: leftOver.value }] }));
+      const whole = new KeyPolicyLifecycle(() => new KeyApi(kms), 10);
+      const { inputs: wholeInputs, failures } = checkKeyPolicy({ keyId: key.keyId, policy: policyOf(root) });
+      expect(failures).to.deep.equal([]);
+      const created = await whole.create(wholeInputs);
+      expect(created.id).to.equal(key.arn);
+      expect(statementSids(await live(key.keyId))).to.deep.equal(statementSids(policyOf(root)));
+    });
+
+    it("a create refused with no write (its Sid taken) leaves no claim in the key's tags", async () => {
+      const key = await sharedKey();
+      await lifecycle.create(inputs(key.keyId, { ...handWritten, Action: "kms:*" })).catch(() => undefined);
+      const tags = await new KeyApi(kms).listTags(key.arn);
+      expect(Object.keys(tags).filter((k) => k.startsWith(STATEMENT_TAG_PREFIX))).to.deep.equal([]);
+    });
+
     it("refresh: another owner's statement changing is no drift; its own statement changed or removed is, and update puts it back", async () => {
       const key = await sharedKey();
       const { id, outs } = await lifecycle.create(inputs(key.keyId, allows("AppDecrypts", "app")));
@@ -242,6 +287,19 @@ for (const mode of MODES)
       expect([...statementSids(await live(key.keyId))].sort()).to.deep.equal(
         ["Enable IAM User Permissions", "HandWritten", ...sids].sort(),
       );
+      // Those asked while a put is in flight join the next: a few puts for ten statements, not ten.
+      expect(counting.calls.get("PutKeyPolicy")).to.be.at.most(3);
+    });
+
+    it("a statement this provider wrote and another writer then undid is put back by the provider's next write to the key", async () => {
+      const key = await sharedKey();
+      await lifecycle.create(inputs(key.keyId, allows("First", "first")));
+      // A writer elsewhere puts a policy it read before that create, after the create's watch ended.
+      await kms.send(new PutKeyPolicyCommand({ KeyId: key.keyId, PolicyName: "default", Policy: policyOf(root, handWritten) }));
+      await lifecycle.create(inputs(key.keyId, allows("Second", "second")));
+      const now = await live(key.keyId);
+      expectSids(now, ["Enable IAM User Permissions", "HandWritten", "First", "Second"]);
+      expect(sameStatement(findStatement(now, "First"), allows("First", "first"))).to.equal(true);
     });
 
     it("writers in separate processes (separate lifecycles) at once: merged again until none is lost", async () => {

@@ -13,6 +13,7 @@ import { MOTO_ACCOUNT_ID } from "../../toolchain/moto";
 import { FaultProxy } from "../support/faultProxy";
 import { moto } from "../support/hooks";
 import { createKey, testKms } from "../support/kms";
+import { ProviderContext } from "../../provider/runtime/context";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PROPAGATION_MS = 600;
@@ -151,7 +152,11 @@ describe("integration: KeyPolicy and Grant trust paths in the KMS-faithful mode 
       const key = await createKey(direct);
       const young = `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/new-grantee-${key.keyId.slice(0, 8)}`;
       const grants = (wait: PropagationWait) =>
-        new GrantLifecycle({ grants: () => new GrantApi(client, wait), keys: () => new KeyApi(client) }, 10, () => 5000);
+        new GrantLifecycle(
+          { grants: () => new GrantApi(client, wait), keys: () => new KeyApi(client) },
+          10,
+          new ProviderContext({ settings: { grantListingDelaySeconds: 5 } }),
+        );
       const grantInputs = (name: string) => {
         const { inputs: checked, failures } = checkGrant({ keyId: key.arn, granteePrincipal: young, operations: ["Decrypt"], name });
         expect(failures).to.deep.equal([]);

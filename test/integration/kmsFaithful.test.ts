@@ -23,6 +23,7 @@ import { MOTO_ACCOUNT_ID } from "../../toolchain/moto";
 import { FaultProxy } from "../support/faultProxy";
 import { moto } from "../support/hooks";
 import { allGrants, createKey, testKms } from "../support/kms";
+import { ProviderContext } from "../../provider/runtime/context";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const grantee = `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/app`;
@@ -85,7 +86,11 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
     }).start();
     client = testKms(server, { via: proxy, maxAttempts: 3 });
     keyPolicies = new KeyPolicyLifecycle(() => new KeyApi(client), 10);
-    grants = new GrantLifecycle({ grants: () => new GrantApi(client), keys: () => new KeyApi(client) }, 10, () => LISTING_DELAY_MS * 10);
+    grants = new GrantLifecycle(
+      { grants: () => new GrantApi(client), keys: () => new KeyApi(client) },
+      10,
+      new ProviderContext({ settings: { grantListingDelaySeconds: (LISTING_DELAY_MS * 10) / 1000 } }),
+    );
     slowListing = await new FaultProxy(server.endpoint, 13, { pageSize: PAGE_SIZE, grantListingDelayMs: 600_000 }).start();
     slowClient = testKms(server, { via: slowListing });
     newRoles = await new FaultProxy(server.endpoint, 14, { youngGranteeUniqueIdMs: NEW_ROLE_MS }).start();
@@ -199,7 +204,7 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
       const replacing = new GrantLifecycle(
         { grants: () => new GrantApi(client), keys: () => new KeyApi(client) },
         10,
-        () => LISTING_DELAY_MS * 10,
+        new ProviderContext({ settings: { grantListingDelaySeconds: (LISTING_DELAY_MS * 10) / 1000 } }),
       );
       const replacement = await replacing.create(grantInputs(key.arn));
       expect(replacement.id, "KMS handed back the grant of the resource replaced").to.equal(old.id);
@@ -212,7 +217,11 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
 
     it("the same, when the replacement comes while KMS does not list the old grant yet", async () => {
       const slowRun = () =>
-        new GrantLifecycle({ grants: () => new GrantApi(slowClient), keys: () => new KeyApi(slowClient) }, 10, () => 600_000);
+        new GrantLifecycle(
+          { grants: () => new GrantApi(slowClient), keys: () => new KeyApi(slowClient) },
+          10,
+          new ProviderContext({ settings: { grantListingDelaySeconds: 600 } }),
+        );
       const key = await createKey(direct);
       const old = await slowRun().create(grantInputs(key.arn));
       // The replacement's deployment (a provider process of its own) follows at once.
@@ -231,11 +240,19 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
     it("the limit: when the replaced resource's delete runs in a later process (a failed up), it revokes the grant; a refresh then finds it gone", async () => {
       const key = await createKey(direct);
       const old = await grants.create(grantInputs(key.arn, { name: "failed-run" }));
-      const replacing = new GrantLifecycle({ grants: () => new GrantApi(client), keys: () => new KeyApi(client) }, 10, () => 0);
+      const replacing = new GrantLifecycle(
+        { grants: () => new GrantApi(client), keys: () => new KeyApi(client) },
+        10,
+        new ProviderContext({ settings: { grantListingDelaySeconds: 0 } }),
+      );
       const replacement = await replacing.create(grantInputs(key.arn, { name: "failed-run" }));
       expect(replacement.id).to.equal(old.id);
       // The next run's provider process knows nothing of the hand-over.
-      const nextRun = new GrantLifecycle({ grants: () => new GrantApi(client), keys: () => new KeyApi(client) }, 10, () => 0);
+      const nextRun = new GrantLifecycle(
+        { grants: () => new GrantApi(client), keys: () => new KeyApi(client) },
+        10,
+        new ProviderContext({ settings: { grantListingDelaySeconds: 0 } }),
+      );
       await nextRun.delete(old.id, old.outs);
       expect(await allGrants(direct, key.keyId)).to.deep.equal([]);
       expect(await nextRun.read(replacement.id, replacement.outs), "gone: pulumi up creates it again").to.deep.equal({});
@@ -278,7 +295,7 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
       const refresh = new GrantLifecycle(
         { grants: () => new GrantApi(newRolesClient), keys: () => new KeyApi(newRolesClient) },
         100,
-        () => 60_000,
+        new ProviderContext({ settings: { grantListingDelaySeconds: 60 } }),
       );
       const { id, outs } = await refresh.create(inputs);
       newRoles.reset();
@@ -315,7 +332,7 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
         const later = new GrantLifecycle(
           { grants: () => new GrantApi(newRolesClient), keys: () => new KeyApi(newRolesClient) },
           10,
-          () => 0,
+          new ProviderContext({ settings: { grantListingDelaySeconds: 0 } }),
         );
         expect((await later.read(id, outs)).props?.granteePrincipal).to.match(/^AROA/);
       } finally {
@@ -421,9 +438,11 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
     });
 
     it("a stack setting a row does not take fails check, naming key, value and range, before any KMS call", async () => {
+      const context = new ProviderContext();
       const provider = dynamicProvider(
+        context,
         checkGrant,
-        new GrantLifecycle({ grants: () => new GrantApi(client), keys: () => new KeyApi(client) }, 10, undefined, undefined, () => true),
+        new GrantLifecycle({ grants: () => new GrantApi(client), keys: () => new KeyApi(client) }, 10, context),
       );
       const configure = (values: Record<string, string>) =>
         provider.configure?.({ config: { get: (k: string) => values[k] } } as unknown as Parameters<
@@ -465,7 +484,11 @@ describe("integration: the KMS-faithful mode of the test proxy, and the lifecycl
 
     it("kms-policy drift reports a grant younger than the listing delay that ListGrants does not show yet as not listed yet", async () => {
       const key = await createKey(direct);
-      const slow = new GrantLifecycle({ grants: () => new GrantApi(slowClient), keys: () => new KeyApi(slowClient) }, 10, () => 600_000);
+      const slow = new GrantLifecycle(
+        { grants: () => new GrantApi(slowClient), keys: () => new KeyApi(slowClient) },
+        10,
+        new ProviderContext({ settings: { grantListingDelaySeconds: 600 } }),
+      );
       const { id, outs } = await slow.create(grantInputs(key.arn, { name: "young" }));
       const resource = {
         kind: "Grant" as const,

@@ -1,6 +1,6 @@
 import { KMSClient } from "@aws-sdk/client-kms";
 import { expect } from "chai";
-import { kmsClient } from "../../provider/aws/client";
+import { KmsClients } from "../../provider/aws/client";
 import { KeyApi } from "../../provider/aws/keys";
 import { DUMMY_CREDENTIALS } from "../../toolchain/moto";
 import { FaultProxy } from "../support/faultProxy";
@@ -30,7 +30,7 @@ describe("integration: a KMS connection that never answers", () => {
 
   it("a hung attempt fails after requestTimeoutSeconds and is retried: the call succeeds", async () => {
     const key = await createKey(kms);
-    const api = new KeyApi(kmsClient({ region: "us-east-1", requestTimeoutSeconds: 0.5, maxAttempts: 3 }));
+    const api = new KeyApi(new KmsClients().client({ region: "us-east-1", requestTimeoutSeconds: 0.5, maxAttempts: 3 }));
     proxy.reset({ faults: [{ operations: ["DescribeKey"], rate: 1, kinds: ["hang"], times: 1 }] });
     expect((await api.describeKey(key.keyId)).arn).to.equal(key.arn);
     expect(proxy.count("DescribeKey")).to.equal(2);
@@ -38,7 +38,7 @@ describe("integration: a KMS connection that never answers", () => {
 
   it("when every attempt hangs, the call ends after maxAttempts and says that running again is safe", async () => {
     const key = await createKey(kms);
-    const api = new KeyApi(kmsClient({ region: "us-east-1", requestTimeoutSeconds: 0.5, maxAttempts: 3 }));
+    const api = new KeyApi(new KmsClients().client({ region: "us-east-1", requestTimeoutSeconds: 0.5, maxAttempts: 3 }));
     proxy.reset({ faults: [{ operations: ["DescribeKey"], rate: 1, kinds: ["hang"] }] });
     const err = await api.describeKey(key.keyId).then(
       () => expect.fail("describeKey succeeded"),

@@ -77,6 +77,35 @@ describe("integration: kms-policy drift for KeyPolicyStatement (its own statemen
     expect(exitCodeOf(removed)).to.not.equal(0);
   });
 
+  it("--unowned-statements lists the statements no KeyPolicyStatement of the stack owns, Sid-less ones by place, and is no drift", async () => {
+    const anonymous = { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:role/ops` }, Action: "kms:Sign", Resource: "*" };
+    await kms.send(
+      new PutKeyPolicyCommand({
+        KeyId: key.keyId,
+        PolicyName: "default",
+        Policy: policyOf(root, allows("Mine", "kms:Decrypt"), allows("Theirs", "kms:Encrypt"), anonymous),
+      }),
+    );
+    counting.reset();
+    const clients = { keys: () => new KeyApi(counting), grants: () => new GrantApi(counting) };
+    const report = await checkDrift([resource("Mine", "kms:Decrypt")], clients, { unownedStatements: true });
+    expect(report.resources.map((r) => r.status)).to.deep.equal(["in-sync"]);
+    expect(report.unownedStatements?.map((u) => [u.keyArn, u.sid ?? `#${u.index}`])).to.deep.equal([
+      [key.arn, "Root"],
+      [key.arn, "Theirs"],
+      [key.arn, "#3"],
+    ]);
+    expect(JSON.parse(report.unownedStatements?.[1].statement ?? "{}")).to.deep.equal(allows("Theirs", "kms:Encrypt"));
+    // Read from the policy the statement's own check read: no further call.
+    expect(counting.calls.get("GetKeyPolicy")).to.equal(1);
+    expect(exitCodeOf(report)).to.equal(0);
+    // Not asked for: not listed. On a key a KeyPolicy of the stack manages whole, nothing is unowned.
+    expect((await check()).unownedStatements).to.equal(undefined);
+    const whole = { kind: "KeyPolicy" as const, urn: "urn:kp", name: "kp", keyArn: key.arn, policyName: "default", policy: policyOf(root) };
+    const withKeyPolicy = await checkDrift([resource("Mine", "kms:Decrypt"), whole], clients, { unownedStatements: true });
+    expect(withKeyPolicy.unownedStatements).to.deep.equal([]);
+  });
+
   it("reads KeyPolicyStatements from a stack export", () => {
     const exported = {
       deployment: {

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -477,7 +478,8 @@ describe("kms-policy as a CI tool (the built command, run as a child process)", 
     });
 
     it("a report larger than a pipe holds reaches the reader whole, through a pipe as through a file", () => {
-      // Standard output is written straight to its descriptor (io.ts writeStdout), in pieces when the pipe is full.
+      // Standard output is written straight to its descriptor (io.ts writeStdout); this pipe blocks, so
+      // the write waits for the reader (a non-blocking one is the next test's).
       const risky = write(
         "many-findings.json",
         policy(admin, ...Array.from({ length: 30 }, (_, i) => ({ ...use, Sid: `Public${i}`, Principal: "*" }))),
@@ -490,6 +492,71 @@ describe("kms-policy as a CI tool (the built command, run as a child process)", 
       const out = path.join(dir, "many.sarif");
       expect(run(["validate", ...files, "--format", "sarif", "-o", out]).status).to.equal(piped.status);
       expect(fs.readFileSync(out, "utf8")).to.equal(piped.stdout);
+    });
+
+    it("a report that fills a non-blocking pipe its reader reads late reaches the reader whole: the rest goes through process.stdout", async () => {
+      // A pipe is non-blocking when another holder of it made it so (a Node.js process that shares it
+      // and opens process.stdout on it: libuv sets O_NONBLOCK). The direct write then fails with
+      // EAGAIN once the pipe is full, and writeStdout (io.ts) hands the rest to process.stdout. The
+      // preload stands in for that holder, and records how much process.stdout was given.
+      const handed = path.join(dir, "handed-to-stdout.txt");
+      const hook = write(
+        "nonblocking-stdout.js",
+        `const fs = require("fs");
+const stdout = process.stdout;
+const write = stdout.write;
+let bytes = 0;
+stdout.write = function (chunk, ...rest) {
+  bytes += Buffer.byteLength(chunk);
+  fs.writeFileSync(${JSON.stringify(handed)}, String(bytes));
+  return write.call(this, chunk, ...rest);
+};`,
+      );
+      const risky = write(
+        "fills-pipe.json",
+        policy(admin, ...Array.from({ length: 30 }, (_, i) => ({ ...use, Sid: `Public${i}`, Principal: "*" }))),
+      );
+      // About 1 MB of SARIF: more than the pipe's buffer and what the reader's stream takes before it stops reading.
+      const args = ["validate", ...Array.from({ length: 16 }, () => risky), "--format", "sarif"];
+      const child = spawn(process.execPath, [CLI, ...args], {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, NODE_OPTIONS: `--require ${hook}` },
+      });
+      let ended = false;
+      child.on("exit", () => (ended = true));
+      const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+      // Read nothing until the command has handed output to process.stdout, or has ended without (then
+      // the fallback is broken), or 20 s passed (then the direct write never failed: said below).
+      for (let waited = 0; waited < 20_000 && !ended && !fs.existsSync(handed); waited += 50) await new Promise((r) => setTimeout(r, 50));
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+      child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+      const status = await closed;
+      const blocking = run(args);
+      expect(blocking.status).to.equal(1);
+      expect(Buffer.concat(stderr).toString("utf8")).to.equal("");
+      expect(status).to.equal(blocking.status);
+      expect(Buffer.concat(stdout).toString("utf8") === blocking.stdout, "the report arrived whole").to.equal(true);
+      expect(fs.existsSync(handed), "process.stdout was given nothing: the direct write never failed, so this tested no fallback").to.equal(
+        true,
+      );
+      expect(Number(fs.readFileSync(handed, "utf8"))).to.be.greaterThan(0);
+      const sarif = JSON.parse(blocking.stdout) as { runs: Array<{ results: unknown[] }> };
+      expect(sarif.runs[0].results.length).to.be.at.least(16 * 30);
+    });
+
+    it("tsc's dist/cli/main.js, the executable before the bundle, still runs the command with node: a security finding fails the step", () => {
+      // CI steps that call the file by path (node node_modules/pulumi-kms-policy/dist/cli/main.js validate ...).
+      const main = path.join(path.dirname(CLI), "main.js");
+      const exposed = write("exposed.json", policy(admin, { ...use, Sid: "Public", Principal: "*" }));
+      const direct = run(["validate", exposed], { script: main });
+      expect(direct.status).to.equal(1);
+      expect(direct.stdout).to.contain("security [public-access]");
+      // The same report as the bundled executable's, which requires the main module: once, not run twice.
+      expect(direct.stdout).to.equal(run(["validate", exposed]).stdout);
+      expect(run(["validate", good], { script: main }).status).to.equal(0);
+      expect(run(["validate"], { script: main }).status).to.equal(2);
     });
 
     it("validate, normalize, diff and --help load neither the AWS SDK nor @pulumi/pulumi, and of this package's code only the bundles they run; drift loads the SDK", () => {

@@ -13,9 +13,12 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs `kms-policy ARGS...` as a child process, as CI does; never a real AWS endpoint (scripts/test.sh points AWS_* at nothing). */
-export function run(args: string[], options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
+/**
+ * Runs `kms-policy ARGS...` as a child process, as CI does (`script`: another file of the command to run
+ * with node, CLI by default); never a real AWS endpoint (scripts/test.sh points AWS_* at nothing).
+ */
+export function run(args: string[], options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv; script?: string } = {}): Run {
+  const r = spawnSync(process.execPath, [options.script ?? CLI, ...args], {
     encoding: "utf8",
     cwd: options.cwd,
     input: options.input,

@@ -85,4 +85,18 @@ describe("kms-policy drift: which credentials read what", () => {
     expect(old.resources[0].status).to.equal("drifted");
     expect(old.resources[0].message).to.match(/grantee was deleted/);
   });
+
+  it("a grant's age is measured on the clock it is given: not listed yet within the listing delay, gone after it", async () => {
+    const calls: string[] = [];
+    const clients: DriftClients = {
+      keys: (_k, _r, access) => new KeyApi(kmsAs(access, calls, () => [])),
+      grants: (_k, _r, access) => new GrantApi(kmsAs(access, calls, () => [])),
+    };
+    const createdAt = "2020-01-01T00:00:00.000Z";
+    const at = (ms: number) => ({ now: () => Date.parse(createdAt) + ms, after: () => expect.fail("drift waited") });
+    const soon = await checkDrift([grant(createdAt)], clients, { grantListingDelaySeconds: 60, clock: at(59_000) });
+    expect(soon.resources[0].status).to.equal("not-listed-yet");
+    const later = await checkDrift([grant(createdAt)], clients, { grantListingDelaySeconds: 60, clock: at(61_000) });
+    expect(later.resources[0].status).to.equal("gone");
+  });
 });

@@ -126,6 +126,32 @@ describe("drift: reports and exit codes", () => {
     expect(xml).to.contain('<testcase classname="kms-policy.UnmanagedGrant" name="stray">');
   });
 
+  it("unowned statements are listed in every format, counted in the summary, and fail nothing", () => {
+    const listed: DriftReport = {
+      resources: [{ kind: "KeyPolicyStatement", urn: "us", name: "mine", keyArn, status: "in-sync" }],
+      unownedStatements: [
+        { keyArn, sid: "Root", statement: '{"Sid":"Root","Effect":"Allow","Action":"kms:*|x"}' },
+        { keyArn, index: 2, statement: '{"Effect":"Allow"}' },
+      ],
+    };
+    expect(exitCodeOf(listed)).to.equal(0);
+    const json = JSON.parse(jsonReport(listed)) as { summary: { unownedStatements: number }; unownedStatements: unknown[] };
+    expect(json.summary.unownedStatements).to.equal(2);
+    expect(json.unownedStatements).to.deep.equal(listed.unownedStatements);
+    const text = textReport(listed);
+    expect(text).to.contain("1 resource: 1 in sync, 2 unowned statements");
+    expect(text).to.contain(`Sid "Root"  {"Sid":"Root"`);
+    expect(text).to.contain(`statement 2 (no Sid)  {"Effect":"Allow"}  (${keyArn})`);
+    const md = markdownReport(listed);
+    expect(md).to.contain("#### Unowned statements");
+    expect(md, "a pipe in a cell is escaped").to.contain("kms:*\\|x");
+    expect(md).to.contain(`| statement 2 (no Sid) | \`${keyArn}\` |`);
+    const xml = junitReport(listed);
+    expect(xml).to.contain('tests="3" failures="0" errors="0"');
+    expect(xml).to.match(/<testcase classname="kms-policy.UnownedStatement" name="Sid &quot;Root&quot;" file="[^"]+">\n\s*<system-out>/);
+    expect(xml).to.not.match(/UnownedStatement[^\n]*\n\s*<failure/);
+  });
+
   it("a grant whose grantee is not settled yet is reported as such in every format, and is not drift", () => {
     const unsettled: DriftReport = {
       resources: [

@@ -1,13 +1,7 @@
 import { expect } from "chai";
 import { ESLint } from "eslint";
-import * as path from "path";
+import { ruleIds } from "../../support/eslint";
 import { REPO_ROOT } from "../../support/tools";
-
-/** The rule ids ESLint reports for a module with `source` at `file` (relative to the repository). */
-async function ruleIds(eslint: ESLint, file: string, source: string): Promise<string[]> {
-  const [result] = await eslint.lintText(source, { filePath: path.join(REPO_ROOT, file) });
-  return result.messages.map((m) => m.ruleId ?? m.message);
-}
 
 describe("repository: npm run lint checks the layers of provider/", function () {
   this.timeout(60_000);
@@ -19,7 +13,7 @@ describe("repository: npm run lint checks the layers of provider/", function () 
     ["provider/policy/lint/x.ts", 'import { EXIT } from "../../cli/io";\nexport const x = EXIT;\n'],
     ["provider/policy/x.ts", 'import { KMSClient } from "@aws-sdk/client-kms";\nexport const x = KMSClient;\n'],
     ["provider/policy/x.ts", 'import * as pulumi from "@pulumi/pulumi";\nexport const x = pulumi;\n'],
-    ["provider/aws/x.ts", 'import { accessFor } from "../runtime/settings";\nexport const x = accessFor;\n'],
+    ["provider/aws/x.ts", 'import { readStackSettings } from "../runtime/settings";\nexport const x = readStackSettings;\n'],
     ["provider/drift/x.ts", 'import { UNKNOWN } from "../runtime/check";\nexport const x = UNKNOWN;\n'],
     ["provider/verdict/x.ts", 'import { checkDrift } from "../drift/check";\nexport const x = checkDrift;\n'],
     ["provider/verdict/x.ts", 'import { UNKNOWN } from "../runtime/check";\nexport const x = UNKNOWN;\n'],

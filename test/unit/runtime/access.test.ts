@@ -4,7 +4,7 @@ import { KeyApi } from "../../../provider/aws/keys";
 import { checkGrant } from "../../../provider/runtime/grantCheck";
 import { checkKeyPolicy } from "../../../provider/runtime/keyPolicyCheck";
 import { KeyPolicyLifecycle, KeyPolicyOutputs } from "../../../provider/runtime/keyPolicyLifecycle";
-import { configureFromStack } from "../../../provider/runtime/settings";
+import { ProviderContext } from "../../../provider/runtime/context";
 
 const ROLE_A = "arn:aws:iam::111122223333:role/kms-admin";
 const ROLE_B = "arn:aws:iam::444455556666:role/kms-admin";
@@ -12,8 +12,9 @@ const ROLE_B = "arn:aws:iam::444455556666:role/kms-admin";
 const MRK = "mrk-1234abcd12ab34cd56ef1234567890ab";
 const arnOf = (region: string, account: string, id: string) => `arn:aws:kms:${region}:${account}:key/${id}`;
 
-/** Stack settings for one test; `undefined` for every key not given. */
-const stack = (values: Record<string, string> = {}) => configureFromStack({ get: (key) => values[key] });
+/** The providers' context of these tests; `stack` gives it the stack settings of one test (`undefined` for every key not given). */
+const context = new ProviderContext();
+const stack = (values: Record<string, string> = {}) => context.configure({ get: (key) => values[key] });
 
 describe("access inputs (assumeRole, profile) at preview", () => {
   it("assumeRole and profile are checked at preview, each problem naming the field and the fix", () => {
@@ -110,14 +111,18 @@ describe("refresh uses the recorded access", () => {
     ...(access ? { access } : {}),
   });
   const used: Array<[string | undefined, Access | undefined]> = [];
-  const lifecycle = new KeyPolicyLifecycle((_keyId, region, access) => {
-    used.push([region, access]);
-    return {
-      describeKey: async () => ({ arn: keyArn, keyId: MRK, account: "111122223333", state: "Enabled" }),
-      getKeyPolicy: async () => policy,
-      settledKeyPolicy: async () => policy,
-    } as unknown as KeyApi;
-  });
+  const lifecycle = new KeyPolicyLifecycle(
+    (_keyId, region, access) => {
+      used.push([region, access]);
+      return {
+        describeKey: async () => ({ arn: keyArn, keyId: MRK, account: "111122223333", state: "Enabled" }),
+        getKeyPolicy: async () => policy,
+        settledKeyPolicy: async () => policy,
+      } as unknown as KeyApi;
+    },
+    undefined,
+    context,
+  );
 
   it("reads in the key ARN's Region with the recorded role, whatever the stack says now", async () => {
     stack({ "kms-policy:assumeRole": JSON.stringify({ roleArn: ROLE_B }) });

@@ -1,24 +1,22 @@
 import { expect } from "chai";
 import * as grpc from "@grpc/grpc-js";
+import { EngineLog, LogSeverity } from "../../../provider/runtime/engineLog";
 import { captureStderr } from "../../support/stderr";
 
 /**
- * engineLog's two paths: the engine's Log RPC (built from the SDK's own protocol modules and gRPC),
- * and stderr when there is no engine to talk to. Each test loads a fresh copy of the module, since
- * it connects once per process.
+ * EngineLog's two paths: the engine's Log RPC (built from the SDK's own protocol modules and gRPC),
+ * and stderr when there is no engine to talk to. Each test makes its own EngineLog, since one
+ * connects once (to the engine its process was started with) and says each message once.
  */
-const MODULE = require.resolve("../../../provider/runtime/engineLog");
-
-function freshEngineLog(): typeof import("../../../provider/runtime/engineLog") {
-  delete require.cache[MODULE];
-  return require(MODULE) as typeof import("../../../provider/runtime/engineLog");
+function freshEngineLog(): { engineLog(severity: LogSeverity, message: string): Promise<void> } {
+  const log = new EngineLog();
+  return { engineLog: (severity, message) => log.say(severity, message) };
 }
 
-describe("engineLog", () => {
+describe("EngineLog", () => {
   const argv = process.argv;
   afterEach(() => {
     process.argv = argv;
-    delete require.cache[MODULE];
   });
 
   it("sends a multi-line message to the engine's Log service as one warning", async () => {

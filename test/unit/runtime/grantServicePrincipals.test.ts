@@ -6,6 +6,7 @@ import { KeyApi } from "../../../provider/aws/keys";
 import { UNKNOWN } from "../../../provider/runtime/check";
 import { checkGrant, GrantInputs } from "../../../provider/runtime/grantCheck";
 import { GrantLifecycle, GrantOutputs } from "../../../provider/runtime/grantLifecycle";
+import { ProviderContext } from "../../../provider/runtime/context";
 
 /**
  * Service-principal grants' inputs at check time: the rules CreateGrant states for service principals and the
@@ -292,7 +293,11 @@ const refusal = (name: string, status: number) =>
 describe("kms-policy:dryRun: check asks KMS before a grant is created or replaced", () => {
   const inputs = checkGrant(service).inputs;
   const lifecycleWith = (client: Pick<KMSClient, "send">, dryRun = true) =>
-    new GrantLifecycle({ grants: () => new GrantApi(client), keys: () => new KeyApi(client) }, 10, undefined, undefined, () => dryRun);
+    new GrantLifecycle(
+      { grants: () => new GrantApi(client), keys: () => new KeyApi(client) },
+      10,
+      new ProviderContext({ settings: { dryRun } }),
+    );
 
   it("off by default: no call", async () => {
     const { client, sent } = dryRunKms(() => expect.fail("called KMS"));

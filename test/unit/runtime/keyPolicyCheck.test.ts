@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { checkKeyPolicy, keyAccountOf } from "../../../provider/runtime/keyPolicyCheck";
-import { configureFromStack } from "../../../provider/runtime/settings";
+import { ProviderContext } from "../../../provider/runtime/context";
 import { programKeyAccount } from "../../../provider/resources/keyPolicy";
 import { allowsPolicyChanges } from "../../../provider/policy/lockout";
 import { UNKNOWN } from "../../../provider/runtime/check";
@@ -90,7 +90,7 @@ describe("KeyPolicy check", () => {
   });
 
   describe("check and the program's lint warnings take the key's account from one rule", () => {
-    afterEach(() => configureFromStack({ get: () => undefined }));
+    const context = new ProviderContext();
     const role = (roleArn: string) => ({ roleArn });
 
     it("the same account for every combination of the resource's and the stack's role and profile", () => {
@@ -103,8 +103,11 @@ describe("KeyPolicy check", () => {
                 "kms-policy:assumeRole": stackRole && JSON.stringify(stackRole),
                 "aws:profile": stackProfile,
               };
-              configureFromStack({ get: (key) => config[key] });
-              const provider = keyAccountOf({ keyId, policy, ...(own ? { assumeRole: own } : {}), ...(profile ? { profile } : {}) });
+              context.configure({ get: (key) => config[key] });
+              const provider = keyAccountOf(
+                { keyId, policy, ...(own ? { assumeRole: own } : {}), ...(profile ? { profile } : {}) },
+                context.stackAccess(),
+              );
               const program = programKeyAccount({ assumeRole: own, profile }, { assumeRole: stackRole, profile: stackProfile });
               expect(provider, JSON.stringify({ own, profile, stackRole, stackProfile })).to.equal(program);
               seen.add(program);
@@ -114,7 +117,7 @@ describe("KeyPolicy check", () => {
     });
 
     it("while the resource's own assumeRole is unknown (preview), the stack's role does not name the owner", () => {
-      configureFromStack({
+      context.configure({
         get: (key) => (key === "kms-policy:assumeRole" ? JSON.stringify(role("arn:aws:iam::444455556666:role/stack")) : undefined),
       });
       const grants = {
@@ -129,7 +132,7 @@ describe("KeyPolicy check", () => {
           },
         ],
       };
-      const lint = { failOn: "security" as const, lintIgnore: [] };
+      const lint = { ...context.settings, failOn: "security" as const, lintIgnore: [] };
       const news = { keyId, policy: grants, bypassPolicyLockoutSafetyCheck: true };
       // Near miss: under the stack's role the key is in 444455556666, so 111122223333's CreateGrant is another account's.
       expect(
@@ -137,7 +140,7 @@ describe("KeyPolicy check", () => {
           .failures.map((f) => f.reason)
           .join("\n"),
       ).to.contain("cross-account-create-grant");
-      expect(keyAccountOf({ ...news, assumeRole: UNKNOWN })).to.equal(undefined);
+      expect(keyAccountOf({ ...news, assumeRole: UNKNOWN }, context.stackAccess())).to.equal(undefined);
       expect(checkKeyPolicy({ ...news, assumeRole: UNKNOWN }, lint).failures).to.deep.equal([]);
       expect(checkKeyPolicy({ ...news, profile: UNKNOWN }, lint).failures).to.deep.equal([]);
     });

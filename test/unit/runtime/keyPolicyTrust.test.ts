@@ -4,7 +4,7 @@ import { OWNER_TAG, PENDING_TAG, PREVIOUS_POLICY_TAG_PREFIX, readOwnership } fro
 import { checkKeyPolicy } from "../../../provider/runtime/keyPolicyCheck";
 import { KeyPolicyLifecycle, KeyPolicyOutputs } from "../../../provider/runtime/keyPolicyLifecycle";
 import { ResourceInitFailedError } from "../../../provider/runtime/initFailure";
-import { configureFromStack } from "../../../provider/runtime/settings";
+import { ProviderContext } from "../../../provider/runtime/context";
 import { kmsError, MemoryKey } from "../../support/memoryKey";
 import { captureStderr } from "../../support/stderr";
 
@@ -33,15 +33,13 @@ let keys = 0;
 function scenario(before: string) {
   const keyArn = `arn:aws:kms:us-east-1:${account}:key/0c0c0c0c-1111-2222-3333-${String(++keys).padStart(12, "0")}`;
   const key = new MemoryKey(keyArn, before);
-  const lifecycle = () => new KeyPolicyLifecycle(() => new KeyApi(key), 1);
+  const lifecycle = (context?: ProviderContext) => new KeyPolicyLifecycle(() => new KeyApi(key), 1, context);
   const inputs = (p: string, extra: Record<string, unknown> = {}) => checkKeyPolicy({ keyId: keyArn, policy: p, ...extra }).inputs;
   return { key, keyArn, lifecycle, inputs };
 }
 const quietly = async <T>(run: () => Promise<T>) => (await captureStderr(run)).result;
 
 describe("KeyPolicy trust: what a key's tags and KMS's answers are allowed to decide", () => {
-  afterEach(() => configureFromStack({ get: () => undefined }));
-
   it("tags left by an owner that left the stack without its delete are not trusted: the live policy is recorded, the create names the owner and both policies, and destroy restores the live one", async () => {
     const { key, keyArn, lifecycle, inputs } = scenario(policy("oldContractor"));
     const a = await quietly(() => lifecycle().create(inputs(policy("appA"))));
@@ -204,15 +202,16 @@ describe("KeyPolicy trust: what a key's tags and KMS's answers are allowed to de
   });
 
   it("with kms-policy:previousPolicyInTags false, the tags record only the owner; a killed create's recovery then records the live policy", async () => {
-    configureFromStack({ get: (k) => (k === "kms-policy:previousPolicyInTags" ? "false" : undefined) });
+    const context = new ProviderContext();
+    context.configure({ get: (k) => (k === "kms-policy:previousPolicyInTags" ? "false" : undefined) });
     const { key, lifecycle, inputs } = scenario(policy("legacyReader"));
     key.hangReadsAfterPut = true;
-    void captureStderr(() => lifecycle().create(inputs(policy("app"))));
+    void captureStderr(() => lifecycle(context).create(inputs(policy("app"))));
     while (key.puts.length === 0) await new Promise((r) => setImmediate(r));
     expect([...key.tags.keys()].some((k) => k.startsWith(PREVIOUS_POLICY_TAG_PREFIX))).to.equal(false);
     key.hangReads = false;
     key.hangReadsAfterPut = false;
-    const recovered = await quietly(() => lifecycle().create(inputs(policy("app"))));
+    const recovered = await quietly(() => lifecycle(context).create(inputs(policy("app"))));
     expect(sids(recovered.outs.previousPolicy)).to.equal("Root,app");
   });
 });

@@ -1,17 +1,12 @@
 import { expect } from "chai";
 import * as keyPolicyProvider from "../../../provider/runtime/keyPolicy";
 import { keyPolicyAccessFailures } from "../../../provider/runtime/keyPolicyAccess";
-import {
-  accessFor,
-  configureFromStack,
-  parseAccessNotGranted,
-  providerSettings,
-  regionFor,
-  STACK_SETTINGS,
-  stackSettingProblems,
-} from "../../../provider/runtime/settings";
+import { ProviderContext } from "../../../provider/runtime/context";
+import { parseAccessNotGranted, STACK_SETTINGS } from "../../../provider/runtime/settings";
 
 const config = (values: Record<string, string>) => ({ get: (key: string) => values[key] });
+/** The context these tests configure, as the dynamic-provider host configures a provider's. */
+const context = new ProviderContext();
 const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
 const KEY = `arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`;
 const ROLE = "arn:aws:iam::111122223333:role/kms-admin";
@@ -31,12 +26,12 @@ async function check(olds: Record<string, unknown>, news: Record<string, unknown
 }
 
 describe("stack settings kms-policy:noNewAccess and kms-policy:accessNotGranted", () => {
-  afterEach(() => configureFromStack(config({})));
+  afterEach(() => context.configure(config({})));
 
   it("default: both off", () => {
-    configureFromStack(config({}));
-    expect(providerSettings().noNewAccess).to.equal(false);
-    expect(providerSettings().accessNotGranted).to.equal(undefined);
+    context.configure(config({}));
+    expect(context.settings.noNewAccess).to.equal(false);
+    expect(context.settings.accessNotGranted).to.equal(undefined);
   });
 
   it("accessNotGranted reads an object set with --path, a list of actions, or comma-separated actions; refuses what is not one", () => {
@@ -46,8 +41,8 @@ describe("stack settings kms-policy:noNewAccess and kms-policy:accessNotGranted"
     });
     expect(parseAccessNotGranted('["kms:Decrypt","kms:ReEncrypt*"]').value).to.deep.equal({ actions: ["kms:Decrypt", "kms:ReEncrypt*"] });
     expect(parseAccessNotGranted("kms:Decrypt, kms:Encrypt").value).to.deep.equal({ actions: ["kms:Decrypt", "kms:Encrypt"] });
-    configureFromStack(config({ "kms-policy:accessNotGranted": '{"action":["kms:Decrypt"]}', "kms-policy:noNewAccess": "yes" }));
-    const problems = stackSettingProblems();
+    context.configure(config({ "kms-policy:accessNotGranted": '{"action":["kms:Decrypt"]}', "kms-policy:noNewAccess": "yes" }));
+    const problems = context.problems;
     expect(problems.map((p) => p.property)).to.have.members(["kms-policy:accessNotGranted", "kms-policy:noNewAccess"]);
     expect(problems.find((p) => p.property === "kms-policy:accessNotGranted")?.reason)
       .to.contain("actions must be a list")
@@ -102,70 +97,70 @@ describe("stack settings kms-policy:noNewAccess and kms-policy:accessNotGranted"
 });
 
 describe("provider settings: kms-policy:failOn and kms-policy:ignore", () => {
-  afterEach(() => configureFromStack(config({})));
+  afterEach(() => context.configure(config({})));
 
   it("default: only errors fail, nothing ignored", () => {
-    configureFromStack(config({}));
-    expect(providerSettings()).to.deep.include({ failOn: "error", lintIgnore: [] });
+    context.configure(config({}));
+    expect(context.settings).to.deep.include({ failOn: "error", lintIgnore: [] });
   });
 
   it("reads failOn and the Sid:rule pairs, as a list set with --path or as one string", () => {
-    configureFromStack(config({ "kms-policy:failOn": "security", "kms-policy:ignore": '["Everyone:public-access"]' }));
-    expect(providerSettings()).to.deep.include({ failOn: "security", lintIgnore: [{ sid: "Everyone", rule: "public-access" }] });
-    configureFromStack(config({ "kms-policy:failOn": "warning", "kms-policy:ignore": "A:missing-sid,B:duplicate-sid" }));
-    expect(providerSettings().lintIgnore.map((i) => i.sid)).to.deep.equal(["A", "B"]);
+    context.configure(config({ "kms-policy:failOn": "security", "kms-policy:ignore": '["Everyone:public-access"]' }));
+    expect(context.settings).to.deep.include({ failOn: "security", lintIgnore: [{ sid: "Everyone", rule: "public-access" }] });
+    context.configure(config({ "kms-policy:failOn": "warning", "kms-policy:ignore": "A:missing-sid,B:duplicate-sid" }));
+    expect(context.settings.lintIgnore.map((i) => i.sid)).to.deep.equal(["A", "B"]);
   });
 
   it("reads Sids with spaces, as the console writes them, in the string form", () => {
-    configureFromStack(
+    context.configure(
       config({ "kms-policy:ignore": "Allow access for Key Administrators:cross-account-create-grant\nAllow everyone:public-access" }),
     );
-    expect(providerSettings().lintIgnore).to.deep.equal([
+    expect(context.settings.lintIgnore).to.deep.equal([
       { sid: "Allow access for Key Administrators", rule: "cross-account-create-grant" },
       { sid: "Allow everyone", rule: "public-access" },
     ]);
   });
 
   it("an entry that suppresses nothing fails every check: an unknown rule id, or an old space-separated list", () => {
-    configureFromStack(config({ "kms-policy:ignore": "PublicRead:public-access Legacy:missing-sid" }));
-    const [joined] = stackSettingProblems();
+    context.configure(config({ "kms-policy:ignore": "PublicRead:public-access Legacy:missing-sid" }));
+    const [joined] = context.problems;
     expect(joined.property).to.equal("kms-policy:ignore");
     expect(joined.reason).to.contain("looks like several entries").and.contain("pulumi config set kms-policy:ignore");
-    configureFromStack(config({ "kms-policy:ignore": "Everyone:public-acess,Other:public-access" }));
-    expect(stackSettingProblems().map((p) => p.property)).to.deep.equal(["kms-policy:ignore"]);
-    expect(stackSettingProblems()[0].reason)
+    context.configure(config({ "kms-policy:ignore": "Everyone:public-acess,Other:public-access" }));
+    expect(context.problems.map((p) => p.property)).to.deep.equal(["kms-policy:ignore"]);
+    expect(context.problems[0].reason)
       .to.contain('"public-acess" is not a rule id')
       .and.contain("did you mean public-access?")
       .and.not.contain("missing-sid");
-    expect(providerSettings().lintIgnore).to.deep.equal([{ sid: "Other", rule: "public-access" }]);
+    expect(context.settings.lintIgnore).to.deep.equal([{ sid: "Other", rule: "public-access" }]);
     // Near miss: well-formed entries are no problem.
-    configureFromStack(config({ "kms-policy:ignore": "Everyone:public-access\n*:missing-sid" }));
-    expect(stackSettingProblems()).to.deep.equal([]);
+    context.configure(config({ "kms-policy:ignore": "Everyone:public-access\n*:missing-sid" }));
+    expect(context.problems).to.deep.equal([]);
   });
 
   it("a failOn that is not error, security or warning counts as error (the resource warns about it)", () => {
-    configureFromStack(config({ "kms-policy:failOn": "suggestion" }));
-    expect(providerSettings().failOn).to.equal("error");
-    configureFromStack(config({ "kms-policy:failOn": "loud" }));
-    expect(providerSettings().failOn).to.equal("error");
+    context.configure(config({ "kms-policy:failOn": "suggestion" }));
+    expect(context.settings.failOn).to.equal("error");
+    context.configure(config({ "kms-policy:failOn": "loud" }));
+    expect(context.settings.failOn).to.equal("error");
   });
 });
 
 describe("provider settings: Region, retries and timeouts", () => {
-  afterEach(() => configureFromStack(config({})));
+  afterEach(() => context.configure(config({})));
 
   it("region: the resource's, else the key ARN's, else the stack's aws:region; AWS_REGION is left to the SDK", () => {
     const environment = process.env.AWS_REGION;
     try {
       // The providers leave AWS_REGION to the SDK (the client then reads it), so it decides nothing here.
       process.env.AWS_REGION = "sa-east-1";
-      configureFromStack(config({ "aws:region": "eu-central-1" }));
-      expect(regionFor(KEY_ID, "ap-south-1")).to.equal("ap-south-1");
-      expect(regionFor(KEY)).to.equal("us-east-1");
-      expect(regionFor(KEY_ID)).to.equal("eu-central-1");
-      configureFromStack(config({}));
-      expect(regionFor(KEY_ID)).to.equal(undefined);
-      expect(regionFor(KEY_ID, "eu-west-1")).to.equal("eu-west-1");
+      context.configure(config({ "aws:region": "eu-central-1" }));
+      expect(context.regionFor(KEY_ID, "ap-south-1")).to.equal("ap-south-1");
+      expect(context.regionFor(KEY)).to.equal("us-east-1");
+      expect(context.regionFor(KEY_ID)).to.equal("eu-central-1");
+      context.configure(config({}));
+      expect(context.regionFor(KEY_ID)).to.equal(undefined);
+      expect(context.regionFor(KEY_ID, "eu-west-1")).to.equal("eu-west-1");
     } finally {
       if (environment === undefined) delete process.env.AWS_REGION;
       else process.env.AWS_REGION = environment;
@@ -173,12 +168,12 @@ describe("provider settings: Region, retries and timeouts", () => {
   });
 
   it("reads kms-policy:maxAttempts, requestTimeoutSeconds and grantListingDelaySeconds, with defaults", () => {
-    configureFromStack(
+    context.configure(
       config({ "kms-policy:maxAttempts": "3", "kms-policy:grantListingDelaySeconds": "0", "kms-policy:requestTimeoutSeconds": "2.5" }),
     );
-    expect(providerSettings()).to.deep.include({ maxAttempts: 3, grantListingDelaySeconds: 0, requestTimeoutSeconds: 2.5 });
-    configureFromStack(config({}));
-    expect(providerSettings()).to.deep.include({
+    expect(context.settings).to.deep.include({ maxAttempts: 3, grantListingDelaySeconds: 0, requestTimeoutSeconds: 2.5 });
+    context.configure(config({}));
+    expect(context.settings).to.deep.include({
       maxAttempts: undefined,
       grantListingDelaySeconds: 300,
       requestTimeoutSeconds: undefined,
@@ -186,29 +181,29 @@ describe("provider settings: Region, retries and timeouts", () => {
   });
 
   it("refuses a value a setting does not take, naming the key, the value and what it takes", () => {
-    configureFromStack(
+    context.configure(
       config({ "kms-policy:maxAttempts": "abc", "kms-policy:requestTimeoutSeconds": "0", "kms-policy:grantListingDelaySeconds": "60" }),
     );
-    const problems = stackSettingProblems();
+    const problems = context.problems;
     expect(problems.map((p) => p.property)).to.deep.equal(["kms-policy:maxAttempts", "kms-policy:requestTimeoutSeconds"]);
     expect(problems[0].reason).to.contain('kms-policy:maxAttempts is "abc"').and.contain(STACK_SETTINGS.maxAttempts.accepts);
     expect(problems[0].reason).to.contain("pulumi config set kms-policy:maxAttempts");
     expect(problems[1].reason).to.contain('"0"').and.contain(STACK_SETTINGS.requestTimeoutSeconds.accepts);
-    configureFromStack(config({ "kms-policy:maxAttempts": "3" }));
-    expect(stackSettingProblems()).to.deep.equal([]);
+    context.configure(config({ "kms-policy:maxAttempts": "3" }));
+    expect(context.problems).to.deep.equal([]);
   });
 });
 
 describe("provider settings: kms-policy:assumeRole and aws:profile", () => {
-  afterEach(() => configureFromStack(config({})));
+  afterEach(() => context.configure(config({})));
 
   it("the stack settings feed the precedence (kms-policy:assumeRole, aws:profile)", () => {
-    configureFromStack(
+    context.configure(
       config({ "kms-policy:assumeRole": JSON.stringify({ roleArn: ROLE, externalId: "ext-1" }), "aws:profile": "central" }),
     );
-    expect(accessFor({})).to.deep.equal({ assumeRole: { roleArn: ROLE, externalId: "ext-1" }, profile: "central" });
-    expect(accessFor({ profile: "b" })).to.deep.equal({ profile: "b" });
-    expect(stackSettingProblems()).to.deep.equal([]);
+    expect(context.accessFor({})).to.deep.equal({ assumeRole: { roleArn: ROLE, externalId: "ext-1" }, profile: "central" });
+    expect(context.accessFor({ profile: "b" })).to.deep.equal({ profile: "b" });
+    expect(context.problems).to.deep.equal([]);
   });
 
   it("a bad kms-policy:assumeRole fails every resource's check, naming the setting and the fix", async () => {
