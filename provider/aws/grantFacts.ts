@@ -42,17 +42,6 @@ export interface GrantParameters {
   constraints?: GrantConstraints;
 }
 
-/** Every field of GrantParameters: what a grant is made of, and what replaces it when it changes. */
-export const GRANT_PARAMETER_FIELDS = [
-  "granteePrincipal",
-  "granteeServicePrincipal",
-  "operations",
-  "retiringPrincipal",
-  "retiringServicePrincipal",
-  "constraints",
-] as const satisfies ReadonlyArray<keyof GrantParameters>;
-export type GrantParameterField = (typeof GRANT_PARAMETER_FIELDS)[number];
-
 /** A principal and its kind, as the outputs report the grantee and the retiring principal. */
 export interface EffectivePrincipal {
   kind: "iam" | "service";
@@ -146,19 +135,44 @@ export function reportedGrantee(entry: GrantListEntry): EffectivePrincipal | und
   return effectivePrincipal(listed.granteePrincipal, listed.granteeServicePrincipal);
 }
 
+const sameText = (a: string | undefined, b: string | undefined): boolean => (a ?? "") === (b ?? "");
+
+/**
+ * When two values of each parameter are the same grant to KMS. One entry per field of
+ * GrantParameters (a parameter added there and not here fails to compile), in the order diff and
+ * drift report them.
+ */
+/** How two values of parameter K compare. */
+type SameParameter = {
+  [K in keyof Required<GrantParameters>]: (a: GrantParameters[K] | undefined, b: GrantParameters[K] | undefined) => boolean;
+};
+const SAME_PARAMETER: SameParameter = {
+  granteePrincipal: sameText,
+  granteeServicePrincipal: sameText,
+  operations: (a, b) => sameSet(a, b),
+  retiringPrincipal: sameText,
+  retiringServicePrincipal: sameText,
+  constraints: sameConstraints,
+};
+
+/** Every field of GrantParameters: what a grant is made of, and what replaces it when it changes. */
+export const GRANT_PARAMETER_FIELDS = Object.keys(SAME_PARAMETER) as ReadonlyArray<keyof GrantParameters>;
+export type GrantParameterField = keyof GrantParameters;
+
+function sameParameter<K extends GrantParameterField>(field: K, a: Partial<GrantParameters>, b: GrantParameters): boolean {
+  const same: SameParameter[K] = SAME_PARAMETER[field];
+  return same(a[field], b[field]);
+}
+
 /**
  * The parameters in which two grants differ, in a fixed order. A grantee or operations that
  * `recorded` leaves out (a stack export can lack them) are not compared: nothing says they changed.
  */
 export function changedParameters(recorded: Partial<GrantParameters>, other: GrantParameters): Array<keyof GrantParameters> {
-  const changed: Array<keyof GrantParameters> = [];
-  if (recorded.granteePrincipal !== undefined || recorded.granteeServicePrincipal !== undefined) {
-    if ((recorded.granteePrincipal ?? "") !== (other.granteePrincipal ?? "")) changed.push("granteePrincipal");
-    if ((recorded.granteeServicePrincipal ?? "") !== (other.granteeServicePrincipal ?? "")) changed.push("granteeServicePrincipal");
-  }
-  if (recorded.operations !== undefined && !sameSet(recorded.operations, other.operations)) changed.push("operations");
-  if ((recorded.retiringPrincipal ?? "") !== (other.retiringPrincipal ?? "")) changed.push("retiringPrincipal");
-  if ((recorded.retiringServicePrincipal ?? "") !== (other.retiringServicePrincipal ?? "")) changed.push("retiringServicePrincipal");
-  if (!sameConstraints(recorded.constraints, other.constraints)) changed.push("constraints");
-  return changed;
+  const granteeRecorded = recorded.granteePrincipal !== undefined || recorded.granteeServicePrincipal !== undefined;
+  return GRANT_PARAMETER_FIELDS.filter((field) => {
+    if ((field === "granteePrincipal" || field === "granteeServicePrincipal") && !granteeRecorded) return false;
+    if (field === "operations" && recorded.operations === undefined) return false;
+    return !sameParameter(field, recorded, other);
+  });
 }

@@ -19,23 +19,40 @@ export interface CreateGrantInput extends GrantParameters {
   name: string;
 }
 
+/** Compiles only for an object type with no properties (see createGrantRequest). */
+function everyParameterSent(_unsent: Record<string, never>): void {}
+
 /** CreateGrant's request for these parameters: each principal in its own field, as the API has them. */
 function createGrantRequest(input: CreateGrantInput): CreateGrantCommandInput {
-  const c = input.constraints;
+  const {
+    keyId,
+    granteePrincipal,
+    granteeServicePrincipal,
+    operations,
+    retiringPrincipal,
+    retiringServicePrincipal,
+    constraints: c,
+    grantTokens,
+    name,
+    ...unsent
+  } = input;
+  // Every parameter reaches the request: one added to GrantParameters and not sent here is left in
+  // `unsent`'s type, and fails to compile. (Callers pass wider objects, so unsent is not empty at runtime.)
+  everyParameterSent(unsent);
   const constraints =
     c?.encryptionContextEquals || c?.encryptionContextSubset || c?.sourceArn
       ? { EncryptionContextEquals: c.encryptionContextEquals, EncryptionContextSubset: c.encryptionContextSubset, SourceArn: c.sourceArn }
       : undefined;
   return {
-    KeyId: input.keyId,
-    GranteePrincipal: input.granteePrincipal,
-    GranteeServicePrincipal: input.granteeServicePrincipal,
-    Operations: input.operations as GrantOperation[],
-    RetiringPrincipal: input.retiringPrincipal,
-    RetiringServicePrincipal: input.retiringServicePrincipal,
+    KeyId: keyId,
+    GranteePrincipal: granteePrincipal,
+    GranteeServicePrincipal: granteeServicePrincipal,
+    Operations: operations as GrantOperation[],
+    RetiringPrincipal: retiringPrincipal,
+    RetiringServicePrincipal: retiringServicePrincipal,
     Constraints: constraints,
-    GrantTokens: input.grantTokens?.length ? input.grantTokens : undefined,
-    Name: input.name,
+    GrantTokens: grantTokens?.length ? grantTokens : undefined,
+    Name: name,
   };
 }
 

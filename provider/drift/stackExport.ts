@@ -1,5 +1,5 @@
 import { Access } from "../aws/access";
-import { GrantConstraints } from "../aws/grantFacts";
+import { GrantParameters } from "../aws/grantFacts";
 import { KEY_POLICY_NAME } from "../aws/keyPolicyFacts";
 import { GRANT_TYPE, KEY_POLICY_STATEMENT_TYPE, KEY_POLICY_TYPE } from "../resourceTypes";
 import { GRANT_FIELDS } from "../fields/grant";
@@ -12,61 +12,72 @@ import { DriftNames, FieldTable, driftFieldsOf, sameFields } from "../fields/tab
  * drift check reads only non-secret outputs and never needs a grant token.
  */
 
-export interface ManagedKeyPolicy {
+/**
+ * The fields `kms-policy drift` reads of a resource from its exported outputs: those its table
+ * (provider/fields) marks `drift`, under the drift check's name, each typed as `V` (the state's
+ * fields as the drift check sees them) and optional, since an export may lack any of them.
+ */
+type ReadFrom<T extends FieldTable, V> = {
+  [K in keyof T as T[K] extends { drift: true } ? K : T[K] extends { drift: { as: infer As extends string } } ? As : never]?: V[K &
+    keyof V];
+};
+
+/** What the resources' states hold that the drift check reads, in the terms of aws/. */
+interface RecordedKey {
+  keyArn: string;
+  region: string;
+  /** The role and profile the resource's calls used. */
+  access: Access;
+}
+
+/** A KeyPolicy as the export records it; `policy` is undefined when it is a secret in the export. */
+export interface ManagedKeyPolicy extends ReadFrom<typeof KEY_POLICY_FIELDS, RecordedKey & { policyName: string; policy: string }> {
   kind: "KeyPolicy";
   urn: string;
   name: string;
   keyArn: string;
-  region?: string;
   policyName: string;
-  /** The policy the stack recorded; undefined when it is a secret in the export. */
-  policy?: string;
-  /** The role and profile the resource's calls used. */
-  access?: Access;
 }
 
-export interface ManagedGrant {
+/** A Grant as the export records it: its CreateGrant parameters (GrantParameters), id, name and creation time. */
+export interface ManagedGrant extends ReadFrom<
+  typeof GRANT_FIELDS,
+  RecordedKey & GrantParameters & { grantId: string; name: string; createdAt: string }
+> {
   kind: "Grant";
   urn: string;
   name: string;
   keyArn: string;
-  region?: string;
   grantId: string;
-  grantName?: string;
-  granteePrincipal?: string;
-  granteeServicePrincipal?: string;
-  operations?: string[];
-  retiringPrincipal?: string;
-  retiringServicePrincipal?: string;
-  constraints?: GrantConstraints;
-  createdAt?: string;
-  access?: Access;
 }
 
-/** A KeyPolicyStatement: the one statement of the key's policy it owns, by Sid. */
-export interface ManagedKeyPolicyStatement {
+/**
+ * A KeyPolicyStatement: the one statement of the key's policy it owns, by Sid; `statement` is JSON
+ * text ("" when it was found removed), undefined when it is a secret in the export.
+ */
+export interface ManagedKeyPolicyStatement extends ReadFrom<
+  typeof KEY_POLICY_STATEMENT_FIELDS,
+  RecordedKey & { sid: string; statement: string }
+> {
   kind: "KeyPolicyStatement";
   urn: string;
   name: string;
   keyArn: string;
-  region?: string;
   sid: string;
-  /** The statement the stack recorded (JSON text; "" when it was found removed); undefined when it is a secret in the export. */
-  statement?: string;
-  access?: Access;
 }
 
 export type ManagedResource = ManagedKeyPolicy | ManagedGrant | ManagedKeyPolicyStatement;
 
 /** A Managed* type's fields read from the outputs: all but the kind and what the URN says. */
 type ReadFields<M> = Exclude<keyof M, "kind" | "urn" | "name"> & string;
-// Each resource's fields read from the export are the ones its table marks `drift` (provider/fields):
-// a field added to one and not to the other fails to compile here, naming it.
+// A Managed* type holds no field its table does not mark `drift`: its own fields are only the ones
+// every resource has (kind, and the URN and name the URN gives).
 sameFields<ReadFields<ManagedKeyPolicy>, DriftNames<typeof KEY_POLICY_FIELDS>>(true);
 sameFields<ReadFields<ManagedGrant>, DriftNames<typeof GRANT_FIELDS>>(true);
 sameFields<ReadFields<ManagedKeyPolicyStatement>, DriftNames<typeof KEY_POLICY_STATEMENT_FIELDS>>(true);
 
-interface ExportedResource {
+/** One resource of a stack export's `deployment.resources`, as far as the drift check reads it. */
+export interface ExportedResource {
   urn?: string;
   type?: string;
   id?: string;
@@ -88,11 +99,17 @@ export function parseStackExport(text: string): ManagedResource[] {
   if (!parsed || typeof parsed !== "object" || !parsed.deployment) {
     throw new Error("the input is not a `pulumi stack export`: it has no `deployment`");
   }
+  return managedResources(parsed.deployment.resources ?? []);
+}
+
+/** This package's resources among a stack export's resources (pending deletes and others skipped). */
+export function managedResources(resources: ExportedResource[]): ManagedResource[] {
   const out: ManagedResource[] = [];
-  for (const r of parsed.deployment.resources ?? []) {
+  for (const r of resources) {
     if (r.delete || !r.urn || !r.outputs) continue;
     const o = r.outputs;
     const name = r.urn.slice(r.urn.lastIndexOf("::") + 2);
+    // A state written before keyArn was recorded has the key as given (the tables mark keyId a fallback of keyArn).
     const keyArn = plain<string>(o.keyArn) ?? plain<string>(o.keyId) ?? "";
     if (r.type === KEY_POLICY_TYPE) {
       const fields = fieldsOf<ManagedKeyPolicy>(KEY_POLICY_FIELDS, o);
@@ -121,11 +138,14 @@ export function parseStackExport(text: string): ManagedResource[] {
  * undefined), but the access, which accessOf reads.
  */
 function fieldsOf<M>(table: FieldTable, outputs: Record<string, unknown>): Partial<Omit<M, "access">> {
-  const { access: _access, ...fields } = driftFieldsOf(table, outputs, plain);
+  const { access: _access, ...fields } = driftFieldsOf(table, outputs, plain) as Record<string, unknown>;
   return fields as Partial<Omit<M, "access">>;
 }
 
-/** The recorded Access; a state from before it was recorded has the resource's own inputs at most. */
+/**
+ * The recorded Access; a state from before it was recorded has the resource's own inputs at most
+ * (the tables mark assumeRole and profile fallbacks of access).
+ */
 function accessOf(o: Record<string, unknown>): { access?: Access } {
   const recorded = plain<Access>(o.access);
   if (recorded) return { access: recorded };

@@ -6,8 +6,9 @@ import { KeyIdentity, possiblySameKey } from "../aws/keyRef";
 // GRANT_TYPE: the type token as the URN has it (RESOURCE_MODULE and GRANT_TYPE_NAME, given to super below).
 import { GRANT_TYPE, GRANT_TYPE_NAME, RESOURCE_MODULE } from "../resourceTypes";
 import { GRANT_FIELDS } from "../fields/grant";
-import { DeclaredOutputProperties } from "./declaredOutputs";
-import { DeclaredOutputs, ProgramInputs, fieldsWhere, outputSlots, sameFields } from "../fields/table";
+import { fieldsWhere, outputSlots } from "../fields/table";
+import { ArgsOf, OutputsOf, withSecretInputs } from "./fieldTypes";
+import type { GrantOutputs } from "../runtime/grantLifecycle";
 import { AssumeRoleArgs, programIdentity, programSettings } from "./keyPolicy";
 import { perRunRegistry } from "./perRun";
 import { assertSupportedSdk } from "./sdkCompatibility";
@@ -29,55 +30,21 @@ export interface GrantConstraintsArgs {
 /** A principal and its kind ("iam" or "service"), as the grant's outputs report it. */
 export type GrantPrincipal = EffectivePrincipal;
 
-export interface GrantArgs {
-  /** The key, by id or ARN (the same key either way). */
-  keyId: pulumi.Input<string>;
-  /**
-   * Who gets the permissions: an IAM ARN (role, user, account root). Give this or
-   * `granteeServicePrincipal`, not both.
-   */
-  granteePrincipal?: pulumi.Input<string>;
-  /**
-   * An AWS service that gets the permissions, e.g. `logs.us-east-1.amazonaws.com`. It needs
-   * `constraints.sourceArn` and a retiring principal (`retiringPrincipal` or `retiringServicePrincipal`).
-   */
-  granteeServicePrincipal?: pulumi.Input<string>;
-  /** KMS grant operations, e.g. `["Decrypt", "GenerateDataKey"]`; order and duplicates do not matter. */
-  operations: pulumi.Input<pulumi.Input<string>[]>;
-  /** Who may retire the grant besides its grantee: an IAM ARN. At most one of the two retiring fields. */
-  retiringPrincipal?: pulumi.Input<string>;
-  /** An AWS service that may retire the grant. */
-  retiringServicePrincipal?: pulumi.Input<string>;
-  /**
-   * At most 8 encryption-context pairs (keys compare case-insensitively, values exactly) and/or a
-   * `sourceArn`. `@pulumi/aws`'s list form, `[{ encryptionContextEquals }]`, is accepted too.
-   */
-  constraints?: pulumi.Input<GrantConstraintsArgs | pulumi.Input<GrantConstraintsArgs>[]>;
-  /** Tokens of grants that are not yet consistent, used only while creating. Kept secret. */
-  grantTokens?: pulumi.Input<pulumi.Input<string>[]>;
-  /** `@pulumi/aws`'s name for `grantTokens`; give one of the two. */
-  grantCreationTokens?: pulumi.Input<pulumi.Input<string>[]>;
-  /**
-   * The grant's name. Default: the resource's name and a digest of its URN (defaultGrantName), unique
-   * per resource, so that a retried or re-run create gets the same grant back instead of a second
-   * one; once in the state, the name is kept (a `pulumi stack rename` replaces no grant). Two Grants
-   * of a program may not give one key the same name.
-   */
-  name?: pulumi.Input<string>;
-  /** Delete with RetireGrant instead of RevokeGrant. Default false. */
-  retireOnDelete?: pulumi.Input<boolean>;
-  /** The key's region; default: the region in a key ARN, then `aws:region`, then the AWS SDK's. */
-  region?: pulumi.Input<string>;
-  /** A role to assume for this grant's calls (the key's account); default: the stack's `kms-policy:assumeRole`. */
-  assumeRole?: pulumi.Input<AssumeRoleArgs>;
-  /** A profile of the shared AWS config files for this grant's calls; default: `aws:profile`. */
-  profile?: pulumi.Input<string>;
-}
-
-/** A token list as a secret input; undefined stays undefined (no input). */
-function secretIfGiven(value: pulumi.Input<pulumi.Input<string>[]> | undefined): pulumi.Output<string[]> | undefined {
-  return value === undefined ? undefined : pulumi.secret(value);
-}
+/**
+ * A Grant's inputs: one property for each field its table (fields/grant.ts) gives the program, with
+ * that field's doc comment, typed as the provider keeps it (runtime/grantLifecycle.ts's GrantOutputs)
+ * and each part an Input; only the constraints (also the list form) and the role (AssumeRoleArgs)
+ * are spelled out here.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- an interface, so that users and errors see its name
+export interface GrantArgs extends ArgsOf<
+  typeof GRANT_FIELDS,
+  GrantOutputs,
+  {
+    constraints: pulumi.Input<GrantConstraintsArgs | pulumi.Input<GrantConstraintsArgs>[]>;
+    assumeRole: pulumi.Input<AssumeRoleArgs>;
+  }
+> {}
 
 /**
  * The default grant name of the Grant whose URN is `urn`: the resource's name made readable (KMS
@@ -146,50 +113,30 @@ const namedGrantsOfThisRun = perRunRegistry<GrantNameClaim>();
  * new Grant("app-decrypt", { keyId: key.arn, granteePrincipal: role.arn, operations: ["Decrypt"] });
  * ```
  */
-export class Grant extends pulumi.dynamic.Resource {
-  declare readonly grantId: pulumi.Output<string>;
-  /** Secret: lets the grantee use the grant before it is consistent everywhere. */
-  declare readonly grantToken: pulumi.Output<string>;
-  declare readonly keyId: pulumi.Output<string>;
-  declare readonly keyArn: pulumi.Output<string>;
-  declare readonly name: pulumi.Output<string>;
-  declare readonly granteePrincipal: pulumi.Output<string | undefined>;
-  declare readonly granteeServicePrincipal: pulumi.Output<string | undefined>;
-  declare readonly operations: pulumi.Output<string[]>;
-  declare readonly retiringPrincipal: pulumi.Output<string | undefined>;
-  declare readonly retiringServicePrincipal: pulumi.Output<string | undefined>;
-  /** The constraints as declared, in the object form. */
-  declare readonly constraints: pulumi.Output<GrantConstraintsArgs | undefined>;
-  /** Who gets the permissions, an IAM or a service principal, whichever input named them. */
-  declare readonly effectiveGrantee: pulumi.Output<GrantPrincipal>;
-  /** Who may retire the grant, whichever input named them; undefined when nobody is named. */
-  declare readonly effectiveRetiringPrincipal: pulumi.Output<GrantPrincipal | undefined>;
-  /** The constraints as ListGrants reports them; undefined until KMS lists the grant, or when it has none. */
-  declare readonly reportedConstraints: pulumi.Output<GrantConstraintsArgs | undefined>;
-  /** The grantee as ListGrants reports it: a bare unique id once the role or user it named was deleted. */
-  declare readonly reportedGrantee: pulumi.Output<GrantPrincipal | undefined>;
-  /** The account that created the grant. */
-  declare readonly issuingAccount: pulumi.Output<string | undefined>;
-  /** When KMS created the grant, as ListGrants reports it (when it does). */
-  declare readonly creationDate: pulumi.Output<string | undefined>;
-  /** The role and profile the provider's calls use (this grant's, else the stack's). Never a credential. */
-  declare readonly access: pulumi.Output<{ assumeRole?: AssumeRole; profile?: string }>;
+/**
+ * The Grant's output properties: each field its table declares, typed as the provider reports it
+ * (GrantOutputs; the grantee and the access are always reported). The dynamic provider sets them,
+ * so they are merged into the class rather than declared in it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- see above
+export interface Grant extends OutputsOf<typeof GRANT_FIELDS, GrantOutputs & Required<Pick<GrantOutputs, "effectiveGrantee" | "access">>> {}
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the outputs above
+export class Grant extends pulumi.dynamic.Resource {
   constructor(name: string, args: GrantArgs, opts?: pulumi.CustomResourceOptions) {
     assertSupportedSdk();
     const urn = pulumi.createUrn(name, GRANT_TYPE, opts?.parent);
-    const props = {
+    // The alias travels as grantTokens, so that it is kept as they are; check refuses the two when
+    // they differ, so the alias is passed on only beside grantTokens. The table's secret inputs are
+    // sent as secrets (withSecretInputs).
+    const props = withSecretInputs(GRANT_FIELDS, {
       ...outputSlots(GRANT_FIELDS),
       ...args,
-      // The alias travels as grantTokens, so that it is kept secret as they are; check refuses the
-      // two when they differ, so the alias is passed on only beside grantTokens. Both are secret
-      // inputs: additionalSecretOutputs covers outputs only, and the state keeps inputs too.
-      grantTokens: secretIfGiven(args.grantTokens ?? args.grantCreationTokens),
-      grantCreationTokens: args.grantTokens !== undefined ? secretIfGiven(args.grantCreationTokens) : undefined,
-      name: args.name,
+      grantTokens: args.grantTokens ?? args.grantCreationTokens,
+      grantCreationTokens: args.grantTokens !== undefined ? args.grantCreationTokens : undefined,
       // Used by the provider's check only when neither the program nor the state names the grant.
       defaultName: urn.apply(defaultGrantName),
-    };
+    });
     const secrets = [...(opts?.additionalSecretOutputs ?? []), ...GRANT_SECRETS];
     super(grantProvider, name, props, { ...opts, additionalSecretOutputs: secrets }, RESOURCE_MODULE, GRANT_TYPE_NAME);
     // Two Grants with one key and one name are one grant to KMS (CreateGrant's Name rule), and the
@@ -236,8 +183,3 @@ export class Grant extends pulumi.dynamic.Resource {
 
 /** The fields the table says are secret: Pulumi keeps them secret in the outputs. */
 const GRANT_SECRETS = fieldsWhere(GRANT_FIELDS, (spec) => spec.secret === true);
-
-// The Args and the declared outputs are the table's (fields/grant.ts): a field added to one and not
-// to the other fails to compile here, naming it.
-sameFields<keyof GrantArgs & string, ProgramInputs<typeof GRANT_FIELDS>>(true);
-sameFields<DeclaredOutputProperties<Grant>, DeclaredOutputs<typeof GRANT_FIELDS>>(true);

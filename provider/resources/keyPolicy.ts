@@ -8,47 +8,29 @@ import { warnLintFindings } from "./lintWarnings";
 import type { OnDelete } from "../runtime/keyPolicyCheck";
 import { KEY_POLICY_TYPE, KEY_POLICY_TYPE_NAME, RESOURCE_MODULE } from "../resourceTypes";
 import { KEY_POLICY_FIELDS } from "../fields/keyPolicy";
-import { DeclaredOutputs, ProgramInputs, outputSlots, sameFields } from "../fields/table";
-import { DeclaredOutputProperties } from "./declaredOutputs";
+import { outputSlots } from "../fields/table";
+import { ArgsOf, OutputsOf } from "./fieldTypes";
+import type { KeyPolicyOutputs } from "../runtime/keyPolicyLifecycle";
 // The module's export is the provider object itself; see runtime/keyPolicy.ts for why.
 import keyPolicyProvider = require("../runtime/keyPolicy");
 
 /** What happens to the key's policy when the KeyPolicy is deleted: "restore", "default" or "retain". */
 export type KeyPolicyOnDelete = OnDelete;
 
-export interface KeyPolicyArgs {
-  /** The key, by id or ARN. The id and the ARN of one key are the same key; another key replaces the resource. */
-  keyId: pulumi.Input<string>;
-  /**
-   * The key policy, as JSON text or a `PolicyDocument` object (`@pulumi/aws`'s `iam.PolicyDocument`
-   * fits). Compared semantically: a rewrite that means the same thing is not a change.
-   */
-  policy: pulumi.Input<string | PolicyDocument>;
-  /**
-   * Skip KMS's check that the caller can still change the policy afterwards. Also turns off this
-   * package's own check that some principal keeps kms:PutKeyPolicy. Default false.
-   */
-  bypassPolicyLockoutSafetyCheck?: pulumi.Input<boolean>;
-  /** Only `default` exists in KMS; anything else is refused at preview. */
-  policyName?: pulumi.Input<string>;
-  /** The key's region; default: the region in a key ARN, then the stack's `aws:region`, then the AWS SDK's. */
-  region?: pulumi.Input<string>;
-  /**
-   * `restore` (default): put back the policy the key had before this resource took it over.
-   * `default`: write AWS's default key policy (the account root may use IAM to grant access).
-   * `retain`: leave the policy as it is.
-   */
-  onDelete?: pulumi.Input<KeyPolicyOnDelete>;
-  /** How long to wait for KMS to return the policy that was put (it is eventually consistent). Default 60. */
-  readBackTimeoutSeconds?: pulumi.Input<number>;
-  /**
-   * A role to assume for this resource's calls, e.g. to reach a key in another account. Default:
-   * the stack's `kms-policy:assumeRole`. See docs/accounts-and-regions.md.
-   */
-  assumeRole?: pulumi.Input<AssumeRoleArgs>;
-  /** A profile of the shared AWS config files for this resource's calls (with `assumeRole`: the source credentials). Default: `aws:profile`. */
-  profile?: pulumi.Input<string>;
-}
+/**
+ * A KeyPolicy's inputs: one property for each field its table (fields/keyPolicy.ts) gives the program,
+ * with that field's doc comment, typed as the provider keeps it (KeyPolicyOutputs) and each part an Input; only
+ * the fields whose program form differs are spelled out here.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- an interface, so that users and errors see its name
+export interface KeyPolicyArgs extends ArgsOf<
+  typeof KEY_POLICY_FIELDS,
+  KeyPolicyOutputs,
+  {
+    policy: pulumi.Input<string | PolicyDocument>;
+    assumeRole: pulumi.Input<AssumeRoleArgs>;
+  }
+> {}
 
 /** A role the provider assumes through STS AssumeRole. Not secret: it is recorded in the state. */
 export interface AssumeRoleArgs {
@@ -131,24 +113,15 @@ export function programSettings(): ProgramSettings {
  * });
  * ```
  */
-export class KeyPolicy extends pulumi.dynamic.Resource {
-  /** The key as given in the inputs. */
-  declare readonly keyId: pulumi.Output<string>;
-  /** The key's ARN, as DescribeKey reports it. */
-  declare readonly keyArn: pulumi.Output<string>;
-  /** The policy as the key has it now (the declared text while the live policy means the same). */
-  declare readonly policy: pulumi.Output<string>;
-  declare readonly policyName: pulumi.Output<string>;
-  /** The policy the key had before this resource managed it. */
-  declare readonly previousPolicy: pulumi.Output<string>;
-  declare readonly onDelete: pulumi.Output<KeyPolicyOnDelete>;
-  declare readonly bypassPolicyLockoutSafetyCheck: pulumi.Output<boolean>;
-  declare readonly region: pulumi.Output<string | undefined>;
-  /** This resource's id in the key's ownership tag (docs/key-policy.md); absent when tagging was not allowed. */
-  declare readonly ownerId: pulumi.Output<string | undefined>;
-  /** The role and profile the provider's calls use (this resource's, else the stack's). Never a credential. */
-  declare readonly access: pulumi.Output<{ assumeRole?: AssumeRole; profile?: string }>;
+/**
+ * The KeyPolicy's output properties: each field its table declares, typed as the provider reports it
+ * (KeyPolicyOutputs; the access is always reported). The dynamic provider sets them, so they are merged into the class rather than declared in it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- see above
+export interface KeyPolicy extends OutputsOf<typeof KEY_POLICY_FIELDS, KeyPolicyOutputs & Required<Pick<KeyPolicyOutputs, "access">>> {}
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the outputs above
+export class KeyPolicy extends pulumi.dynamic.Resource {
   constructor(name: string, args: KeyPolicyArgs, opts?: pulumi.CustomResourceOptions) {
     assertSupportedSdk();
     super(keyPolicyProvider, name, { ...outputSlots(KEY_POLICY_FIELDS), ...args }, opts, RESOURCE_MODULE, KEY_POLICY_TYPE_NAME);
@@ -167,8 +140,3 @@ export class KeyPolicy extends pulumi.dynamic.Resource {
     });
   }
 }
-
-// The Args and the declared outputs are the table's (fields/keyPolicy.ts): a field added to one and
-// not to the other fails to compile here, naming it.
-sameFields<keyof KeyPolicyArgs & string, ProgramInputs<typeof KEY_POLICY_FIELDS>>(true);
-sameFields<DeclaredOutputProperties<KeyPolicy>, DeclaredOutputs<typeof KEY_POLICY_FIELDS>>(true);

@@ -7,35 +7,28 @@ import { declaredSid } from "../runtime/keyPolicyStatementCheck";
 import { claimKey } from "./keyClaims";
 import { KEY_POLICY_STATEMENT_TYPE, KEY_POLICY_STATEMENT_TYPE_NAME, RESOURCE_MODULE } from "../resourceTypes";
 import { KEY_POLICY_STATEMENT_FIELDS } from "../fields/keyPolicyStatement";
-import { DeclaredOutputs, ProgramInputs, outputSlots, sameFields } from "../fields/table";
-import { DeclaredOutputProperties } from "./declaredOutputs";
+import { outputSlots } from "../fields/table";
+import { ArgsOf, OutputsOf } from "./fieldTypes";
+import type { KeyPolicyStatementOutputs } from "../runtime/keyPolicyStatementLifecycle";
 import { AssumeRoleArgs, programIdentity, programKeyAccount, programSettings } from "./keyPolicy";
 import { warnLintFindings } from "./lintWarnings";
 // The module's export is the provider object itself; see runtime/keyPolicy.ts for why.
 import keyPolicyStatementProvider = require("../runtime/keyPolicyStatement");
 
-export interface KeyPolicyStatementArgs {
-  /** The key, by id or ARN (the same key either way); another key replaces the resource. */
-  keyId: pulumi.Input<string>;
-  /**
-   * One key policy statement, as an object or JSON text, with a non-empty `Sid`: the Sid is which
-   * statement of the key's policy this resource owns. Compared by meaning, as KeyPolicy's policy.
-   * Another Sid replaces the resource (the old statement is removed, the new one added).
-   */
-  statement: pulumi.Input<string | PolicyStatement>;
-  /** The key's region; default: the region in a key ARN, then the stack's `aws:region`, then the AWS SDK's. */
-  region?: pulumi.Input<string>;
-  /** A role to assume for this resource's calls; default: the stack's `kms-policy:assumeRole`. */
-  assumeRole?: pulumi.Input<AssumeRoleArgs>;
-  /** A profile of the shared AWS config files for this resource's calls; default: `aws:profile`. */
-  profile?: pulumi.Input<string>;
-  /**
-   * Take over a statement with this Sid that the key's policy already has (written by hand or by
-   * a stack that is gone): from then on this resource owns it and its delete removes it. Default
-   * false: a create that finds the Sid fails, naming it, and writes nothing.
-   */
-  adopt?: pulumi.Input<boolean>;
-}
+/**
+ * A KeyPolicyStatement's inputs: one property for each field its table (fields/keyPolicyStatement.ts) gives the program,
+ * with that field's doc comment, typed as the provider keeps it (KeyPolicyStatementOutputs) and each part an Input; only
+ * the fields whose program form differs are spelled out here.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- an interface, so that users and errors see its name
+export interface KeyPolicyStatementArgs extends ArgsOf<
+  typeof KEY_POLICY_STATEMENT_FIELDS,
+  KeyPolicyStatementOutputs,
+  {
+    statement: pulumi.Input<string | PolicyStatement>;
+    assumeRole: pulumi.Input<AssumeRoleArgs>;
+  }
+> {}
 
 /**
  * One statement of an existing KMS key's policy, managed by Pulumi, so that several stacks (or
@@ -50,22 +43,18 @@ export interface KeyPolicyStatementArgs {
  * });
  * ```
  */
-export class KeyPolicyStatement extends pulumi.dynamic.Resource {
-  /** The key as given in the inputs. */
-  declare readonly keyId: pulumi.Output<string>;
-  /** The key's ARN, as DescribeKey reports it. */
-  declare readonly keyArn: pulumi.Output<string>;
-  /** The statement's Sid. */
-  declare readonly sid: pulumi.Output<string>;
-  /** The statement as declared (JSON text), or as the key has it after drift was refreshed. */
-  declare readonly statement: pulumi.Output<string>;
-  declare readonly adopt: pulumi.Output<boolean>;
-  declare readonly region: pulumi.Output<string | undefined>;
-  /** The role and profile the provider's calls use (this resource's, else the stack's). Never a credential. */
-  declare readonly access: pulumi.Output<{ assumeRole?: AssumeRole; profile?: string }>;
-  /** This resource's id in its claim tag on the key (`pulumi-kms-policy:statement:<Sid>`): who owns the statement. */
-  declare readonly ownerId: pulumi.Output<string | undefined>;
+/**
+ * The KeyPolicyStatement's output properties: each field its table declares, typed as the provider reports it
+ * (KeyPolicyStatementOutputs; the access is always reported). The dynamic provider sets them, so they are merged into the class rather than declared in it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- see above
+export interface KeyPolicyStatement extends OutputsOf<
+  typeof KEY_POLICY_STATEMENT_FIELDS,
+  KeyPolicyStatementOutputs & Required<Pick<KeyPolicyStatementOutputs, "access">>
+> {}
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the outputs above
+export class KeyPolicyStatement extends pulumi.dynamic.Resource {
   constructor(name: string, args: KeyPolicyStatementArgs, opts?: pulumi.CustomResourceOptions) {
     assertSupportedSdk();
     super(
@@ -101,8 +90,3 @@ export class KeyPolicyStatement extends pulumi.dynamic.Resource {
     });
   }
 }
-
-// The Args and the declared outputs are the table's (fields/keyPolicyStatement.ts): a field added
-// to one and not to the other fails to compile here, naming it.
-sameFields<keyof KeyPolicyStatementArgs & string, ProgramInputs<typeof KEY_POLICY_STATEMENT_FIELDS>>(true);
-sameFields<DeclaredOutputProperties<KeyPolicyStatement>, DeclaredOutputs<typeof KEY_POLICY_STATEMENT_FIELDS>>(true);
