@@ -105,7 +105,8 @@ export const GRANT_FIELDS = {
   /** Delete with RetireGrant instead of RevokeGrant. Default false. */
   retireOnDelete: {
     input: "program",
-    check: "runtime/grantCheck.ts checkGrant (a boolean)",
+    check: "runtime/check.ts plainInputs",
+    plain: { type: "boolean", default: false },
   },
   /** The key's region; default: the region in a key ARN, then `aws:region`, then the AWS SDK's. */
   region: { input: "program", replaces: true, check: "runtime/check.ts checkRegion", drift: true },

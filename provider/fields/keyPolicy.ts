@@ -34,7 +34,8 @@ export const KEY_POLICY_FIELDS = {
   bypassPolicyLockoutSafetyCheck: {
     input: "program",
     output: "declared",
-    check: "runtime/keyPolicyCheck.ts checkKeyPolicy (a boolean)",
+    check: "runtime/check.ts plainInputs",
+    plain: { type: "boolean", default: false },
   },
   /** Only `default` exists in KMS; anything else is refused at preview. */
   policyName: {

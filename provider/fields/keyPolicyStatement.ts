@@ -45,7 +45,8 @@ export const KEY_POLICY_STATEMENT_FIELDS = {
   adopt: {
     input: "program",
     output: "declared",
-    check: "runtime/keyPolicyStatementCheck.ts checkKeyPolicyStatement (a boolean)",
+    check: "runtime/check.ts plainInputs",
+    plain: { type: "boolean", default: false },
   },
   /** The key's region; default: the region in a key ARN, then the stack's `aws:region`, then the AWS SDK's. */
   region: {

@@ -39,12 +39,24 @@ export interface FieldSpec {
   /** Where check validates it (module and function), or why it is not validated. */
   readonly check?: string;
   /**
+   * For a program input whose whole rule is its JSON type: check validates the type, fills the
+   * default and keeps the value with no code of its own (runtime/check.ts plainInputs), so a field
+   * of this kind is added by its table row alone. Fields with rules of their own leave it out.
+   */
+  readonly plain?: PlainSpec;
+  /**
    * What `kms-policy drift` reads of it from a stack export: `true`, the field under its own name;
    * `{ as }`, under another name; `{ fallbackOf }`, only when the export lacks that other field
    * (a state written before it was recorded), to make it up.
    */
   readonly drift?: true | { readonly as: string } | { readonly fallbackOf: string };
 }
+
+/** A plain input's JSON type ("strings": a list of strings), and its value when the program gives none. */
+export type PlainSpec =
+  | { readonly type: "boolean"; readonly default?: boolean }
+  | { readonly type: "string"; readonly default?: string }
+  | { readonly type: "strings"; readonly default?: readonly string[] };
 
 export type FieldTable = Readonly<Record<string, FieldSpec>>;
 
@@ -62,6 +74,15 @@ type Keys<T extends FieldTable, Where> = { [K in keyof T]: T[K] extends Where ? 
 
 /** The fields the program gives: the keys of the resource's Args. */
 export type ProgramInputs<T extends FieldTable> = Keys<T, { input: "program" }>;
+type PlainValue<P> = P extends { type: "boolean" } ? boolean : P extends { type: "string" } ? string : string[];
+/** What check keeps of the plain inputs: each of its type, present when it has a default. */
+export type PlainInputs<T extends FieldTable> = {
+  [K in keyof T as T[K] extends { input: "program"; plain: { default: unknown } } ? K : never]: PlainValue<T[K]["plain"]>;
+} & {
+  [
+    K in keyof T as T[K] extends { input: "program"; plain: object } ? (T[K] extends { plain: { default: unknown } } ? never : K) : never
+  ]?: PlainValue<T[K]["plain"]>;
+};
 /** The output properties the resource class declares. */
 export type DeclaredOutputs<T extends FieldTable> = Keys<T, { output: "declared" }>;
 /** The inputs after check: every input but the aliases check folds. */

@@ -2,6 +2,7 @@ import type { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { Access, checkAssumeRole } from "../aws/access";
 import { parseKeyRef } from "../aws/keyRef";
 import { REGION_NAME } from "../policy/grammar";
+import { FieldTable, PlainInputs, PlainSpec, fieldsWhere } from "../fields/table";
 
 /**
  * What both resources' `check` share: the failure shape, Pulumi's unknown marker, and the rules
@@ -85,4 +86,30 @@ export function checkAccess(news: Record<string, unknown>, fail: Fail): Access {
     else access.profile = profile as string;
   }
   return access;
+}
+
+const PLAIN_TYPE_TEXT = { boolean: "true or false", string: "a non-empty string", strings: "a list of non-empty strings" } as const;
+
+/**
+ * The program inputs the table marks plain (FieldSpec.plain), as check keeps them: the program's
+ * value, or the default when it gives none; a value of another type fails naming the field. A value
+ * not known yet (preview) is kept: it is checked when it is known.
+ */
+export function plainInputs<T extends FieldTable>(table: T, news: Record<string, unknown>, fail: Fail): PlainInputs<T> {
+  const kept: Record<string, unknown> = {};
+  for (const name of fieldsWhere(table, (spec) => spec.input === "program" && spec.plain !== undefined)) {
+    const plain = table[name].plain as PlainSpec;
+    const value = news[name] ?? plain.default;
+    if (value === undefined) continue;
+    if (isUnknown(value) || plainTypeFits(plain.type, value)) kept[name] = value;
+    else fail(name, `${name} must be ${PLAIN_TYPE_TEXT[plain.type]}`);
+  }
+  return kept as PlainInputs<T>;
+}
+
+function plainTypeFits(type: PlainSpec["type"], value: unknown): boolean {
+  const text = (v: unknown) => (typeof v === "string" && v !== "") || isUnknown(v);
+  if (type === "boolean") return typeof value === "boolean";
+  if (type === "string") return text(value);
+  return Array.isArray(value) && value.every(text);
 }

@@ -10,7 +10,8 @@ import {
   MAX_CONTEXT_PAIRS,
   MAX_CONTEXT_VALUE_LENGTH,
 } from "../aws/grantFacts";
-import { CheckFailure, checkAccess, checkKeyId, checkRegion, Fail, isUnknown, withoutUndefined } from "./check";
+import { CheckFailure, checkAccess, checkKeyId, checkRegion, Fail, isUnknown, plainInputs, withoutUndefined } from "./check";
+import { GRANT_FIELDS } from "../fields/grant";
 
 /** Inputs of a Grant after check: operations sorted and distinct, defaults filled. */
 export interface GrantInputs extends GrantParameters, Access {
@@ -232,21 +233,17 @@ export function checkGrant(
     fail("name", `name "${String(name)}" must be 1 to 256 characters of letters, digits, ":", "/", "_" and "-"`);
   }
 
-  const retireOnDelete = news.retireOnDelete ?? false;
-  if (!isUnknown(retireOnDelete) && typeof retireOnDelete !== "boolean")
-    fail("retireOnDelete", "retireOnDelete must be true (RetireGrant) or false (RevokeGrant)");
-
   const region = news.region;
   checkRegion(region, fail);
   const access = checkAccess(news, fail);
 
   const inputs: GrantInputs = {
+    ...plainInputs(GRANT_FIELDS, news, fail),
     keyId: keyId as string,
     ...(given(news.granteePrincipal) ? { granteePrincipal: news.granteePrincipal as string } : {}),
     ...(given(news.granteeServicePrincipal) ? { granteeServicePrincipal: news.granteeServicePrincipal as string } : {}),
     operations,
     name: name as string,
-    retireOnDelete: retireOnDelete as boolean,
     ...(given(news.retiringPrincipal) ? { retiringPrincipal: news.retiringPrincipal as string } : {}),
     ...(given(news.retiringServicePrincipal) ? { retiringServicePrincipal: news.retiringServicePrincipal as string } : {}),
     ...(constraints ? { constraints } : {}),

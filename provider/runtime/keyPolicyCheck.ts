@@ -2,7 +2,17 @@ import { Access, knownAccount } from "../aws/access";
 import { parseKeyRef } from "../aws/keyRef";
 import { KEY_POLICY_NAME } from "../aws/keyPolicyFacts";
 import { LintSuppression, atLeast, lintPolicy } from "../policy";
-import { CheckFailure, KEY_POLICY_KEY_ID_MESSAGES, checkAccess, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
+import {
+  CheckFailure,
+  KEY_POLICY_KEY_ID_MESSAGES,
+  checkAccess,
+  checkKeyId,
+  checkRegion,
+  isUnknown,
+  plainInputs,
+  withoutUndefined,
+} from "./check";
+import { KEY_POLICY_FIELDS } from "../fields/keyPolicy";
 import { lockoutProblem } from "../policy/lockout";
 import { ProviderSettings, defaultSettings } from "./settings";
 
@@ -90,10 +100,6 @@ export function checkKeyPolicy(
     );
   }
 
-  const bypass = news.bypassPolicyLockoutSafetyCheck ?? false;
-  if (!isUnknown(bypass) && typeof bypass !== "boolean")
-    fail("bypassPolicyLockoutSafetyCheck", "bypassPolicyLockoutSafetyCheck must be true or false");
-
   const onDelete = news.onDelete ?? "restore";
   if (!isUnknown(onDelete) && !ON_DELETE_CHOICES.includes(onDelete as OnDelete)) {
     fail(
@@ -112,10 +118,10 @@ export function checkKeyPolicy(
   }
 
   const inputs: KeyPolicyInputs = {
+    ...plainInputs(KEY_POLICY_FIELDS, news, fail),
     keyId: keyId as string,
     policy: policyText,
     policyName: policyName as string,
-    bypassPolicyLockoutSafetyCheck: bypass as boolean,
     onDelete: onDelete as OnDelete,
     readBackTimeoutSeconds: timeout as number,
     ...(region !== undefined ? { region: region as string } : {}),

@@ -3,7 +3,17 @@ import { parseKeyRef } from "../aws/keyRef";
 import { atLeast, lintPolicy } from "../policy";
 import { JsonSyntaxError, isJsonObject, readJson } from "../policy/json";
 import { statementDocument, statementPath } from "../policy/statementMerge";
-import { CheckFailure, KEY_POLICY_KEY_ID_MESSAGES, checkAccess, checkKeyId, checkRegion, isUnknown, withoutUndefined } from "./check";
+import {
+  CheckFailure,
+  KEY_POLICY_KEY_ID_MESSAGES,
+  checkAccess,
+  checkKeyId,
+  checkRegion,
+  isUnknown,
+  plainInputs,
+  withoutUndefined,
+} from "./check";
+import { KEY_POLICY_STATEMENT_FIELDS } from "../fields/keyPolicyStatement";
 import { CheckSettings, keyAccountOf } from "./keyPolicyCheck";
 import { defaultSettings } from "./settings";
 
@@ -102,18 +112,15 @@ export function checkKeyPolicyStatement(
     }
   }
 
-  const adopt = news.adopt ?? false;
-  if (!isUnknown(adopt) && typeof adopt !== "boolean") fail("adopt", "adopt must be true or false");
-
   const region = news.region;
   checkRegion(region, fail);
   const access = checkAccess(news, fail);
 
   const inputs: KeyPolicyStatementInputs = {
+    ...plainInputs(KEY_POLICY_STATEMENT_FIELDS, news, fail),
     keyId: keyId as string,
     statement: text,
     sid,
-    adopt: adopt as boolean,
     ...(region !== undefined ? { region: region as string } : {}),
     ...access,
   };
