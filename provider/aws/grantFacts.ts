@@ -110,19 +110,17 @@ export function constraintsFromListing(c: GrantListEntry["Constraints"]): GrantC
  * carry a service principal too, and reading it as a second grantee would flag drift forever.
  */
 export function fromListing(entry: GrantListEntry): GrantParameters {
-  const constraints = constraintsFromListing(entry.Constraints);
-  return {
-    ...(entry.GranteeServicePrincipal
-      ? { granteeServicePrincipal: entry.GranteeServicePrincipal }
-      : { granteePrincipal: entry.GranteePrincipal ?? "" }),
+  // Every parameter named, absent ones as undefined: a parameter added to GrantParameters and not
+  // read back here fails to compile, instead of showing as drift on every refresh.
+  const listed: { [K in keyof Required<GrantParameters>]: GrantParameters[K] | undefined } = {
+    granteePrincipal: entry.GranteeServicePrincipal ? undefined : (entry.GranteePrincipal ?? ""),
+    granteeServicePrincipal: entry.GranteeServicePrincipal || undefined,
     operations: [...(entry.Operations ?? [])].sort(),
-    ...(entry.RetiringServicePrincipal
-      ? { retiringServicePrincipal: entry.RetiringServicePrincipal }
-      : entry.RetiringPrincipal
-        ? { retiringPrincipal: entry.RetiringPrincipal }
-        : {}),
-    ...(constraints ? { constraints } : {}),
+    retiringPrincipal: entry.RetiringServicePrincipal ? undefined : entry.RetiringPrincipal || undefined,
+    retiringServicePrincipal: entry.RetiringServicePrincipal || undefined,
+    constraints: constraintsFromListing(entry.Constraints),
   };
+  return Object.fromEntries(Object.entries(listed).filter(([, value]) => value !== undefined)) as unknown as GrantParameters;
 }
 
 /**
