@@ -1,7 +1,9 @@
 import { Access, knownAccount } from "../aws/access";
 import { parseKeyRef } from "../aws/keyRef";
 import { KEY_POLICY_NAME } from "../aws/keyPolicyFacts";
-import { LintSuppression, atLeast, lintPolicy } from "../policy";
+import { LintSuppression, atLeast, parsePolicy } from "../policy";
+import { lintParsed } from "../policy/lint";
+import { normalizeParsed } from "../policy/normalize";
 import {
   CheckFailure,
   KEY_POLICY_KEY_ID_MESSAGES,
@@ -13,7 +15,7 @@ import {
   withoutUndefined,
 } from "./check";
 import { KEY_POLICY_FIELDS } from "../fields/keyPolicy";
-import { lockoutProblem } from "../policy/lockout";
+import { normalizedLockoutProblem } from "../policy/lockout";
 import { ProviderSettings, defaultSettings } from "./settings";
 
 export type OnDelete = "restore" | "default" | "retain";
@@ -76,16 +78,20 @@ export function checkKeyPolicy(
       const ref = typeof keyId === "string" ? parseKeyRef(keyId) : undefined;
       const account =
         (ref && !("error" in ref) ? ref.account : undefined) ?? keyAccountOf(news, { assumeRole: lint.assumeRole, profile: lint.profile });
-      const findings = lintPolicy(policyText, { ignore: lint.lintIgnore, account }).filter((f) => atLeast(f.severity, lint.failOn));
+      // Read once: the lint and the lockout check share what was read (as kms-policy validate does).
+      const parsed = parsePolicy(policyText);
+      const findings = lintParsed(parsed, { ignore: lint.lintIgnore, account }).findings.filter((f) => atLeast(f.severity, lint.failOn));
       const failing = (p: (typeof findings)[number]) =>
         p.severity === "error" ? "" : `, ${p.severity}; kms-policy:failOn is ${lint.failOn}`;
       for (const p of findings) fail("policy", `${p.path ? `${p.path}: ` : ""}${p.message} [${p.rule}${failing(p)}]. Fix: ${p.hint}`);
       const lockout =
         findings.some((f) => f.severity === "error") || news.bypassPolicyLockoutSafetyCheck === true
           ? undefined
-          : lockoutProblem(policyText, "set bypassPolicyLockoutSafetyCheck: true", {
-              partition: ref && !("error" in ref) ? ref.partition : undefined,
-            });
+          : // No error finding: the grammar accepts the document, so it needs no second validation to be normalized.
+            normalizedLockoutProblem(
+              normalizeParsed(parsed, { partition: ref && !("error" in ref) ? ref.partition : undefined }, false).policy,
+              "set bypassPolicyLockoutSafetyCheck: true",
+            );
       if (lockout) fail("policy", `${lockout.message}. Fix: ${lockout.hint}`);
     }
   } else {

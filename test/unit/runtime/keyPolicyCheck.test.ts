@@ -4,6 +4,7 @@ import { ProviderContext } from "../../../provider/runtime/context";
 import { programKeyAccount } from "../../../provider/resources/keyPolicy";
 import { allowsPolicyChanges } from "../../../provider/policy/lockout";
 import { UNKNOWN } from "../../../provider/runtime/check";
+import { engineWork, engineWorkSince } from "../../../provider/policy/work";
 
 const keyId = "1234abcd-12ab-34cd-56ef-1234567890ab";
 const policy = {
@@ -268,5 +269,18 @@ describe("KeyPolicy check", () => {
 
   it("leaves values unknown at preview to the next check", () => {
     expect(failuresOf({ keyId: UNKNOWN, policy: UNKNOWN })).to.deep.equal([]);
+  });
+});
+
+describe("KeyPolicy check: work done once", () => {
+  it("reads, validates, lints and normalizes the policy once for the lint and the lockout check together", () => {
+    const text = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Sid: "Root", Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "kms:*", Resource: "*" }],
+    });
+    const start = { ...engineWork };
+    const { failures } = checkKeyPolicy({ keyId: "1234abcd-12ab-34cd-56ef-1234567890ab", policy: text });
+    expect(failures).to.deep.equal([]);
+    expect(engineWorkSince(start)).to.deep.equal({ reads: 1, validations: 1, normalizations: 1, lints: 1 });
   });
 });
